@@ -1,0 +1,11 @@
+//! fabricsim: a flow-level interconnect fabric simulator.
+//!
+//! Pipeline: a topology file is parsed and validated into a [`topology::Topology`];
+//! [`routing`] maps (source, destination) pairs onto equal-cost paths; the
+//! [`flow`] engine shares link bandwidth max-min fairly, event by event, and
+//! returns each flow's finish time.
+
+pub mod flow;
+pub mod routing;
+pub mod topology;
+pub mod units;

@@ -1,0 +1,135 @@
+//! The validated, immutable fabric graph.
+//!
+//! A [`Topology`] is what every model stage consumes. It is built from a
+//! topology file (see `spec`/`build`) or programmatically, and once it exists
+//! it is known to be well formed:
+//!
+//! - INVARIANT: every link joins two declared nodes and has a positive, finite
+//!   capacity (bytes/s) and a non-negative, finite latency (s).
+//! - INVARIANT: links are *directed*. A full-duplex cable declared in a file
+//!   becomes two directed links, one per direction, which never share capacity.
+//! - INVARIANT: every accelerator can reach every other accelerator.
+//! - INVARIANT: `graph` mirrors `nodes`/`links` exactly: node index `i` of the
+//!   petgraph graph is `NodeId(i)`, and each edge's weight is its `LinkId`.
+
+use petgraph::graph::DiGraph;
+use serde::Serialize;
+
+/// Index of a node in [`Topology::nodes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct NodeId(pub u32);
+
+/// Index of a directed link in [`Topology::links`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct LinkId(pub u32);
+
+impl NodeId {
+    /// The index as `usize`, for indexing `Vec`s.
+    pub fn idx(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl LinkId {
+    /// The index as `usize`, for indexing `Vec`s.
+    pub fn idx(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// What a node is. Accelerators are the endpoints of collectives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeRole {
+    Accelerator,
+    Switch,
+    Nic,
+    Host,
+}
+
+/// A node of the fabric.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Node {
+    /// Unique name, e.g. `gpu3` or `leaf0`.
+    pub name: String,
+    pub role: NodeRole,
+    /// Technology kind for switches/NICs (e.g. `nvswitch-gen3`), empty if none.
+    pub kind: String,
+    /// Forwarding latency added per traversal of this node [s] (0 for endpoints).
+    pub latency_s: f64,
+    /// Whether this switch can reduce in the network (NVLS, SHARP).
+    pub in_switch_reduction: bool,
+}
+
+/// A directed link. Capacity already includes the lane `count`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Link {
+    pub src: NodeId,
+    pub dst: NodeId,
+    /// Capacity in this direction = `count × per-lane bandwidth` [bytes/s].
+    pub capacity_bps: f64,
+    /// Latency of one traversal (propagation + header serialization) [s].
+    pub latency_s: f64,
+    /// Link technology kind, e.g. `nvlink4`, `ethernet-800g`.
+    pub kind: String,
+    /// Number of bundled identical lanes/ports.
+    pub count: u32,
+    /// Tier label for reporting, e.g. `scale-up`, `leaf`, `spine`, `dci`.
+    pub tier: String,
+}
+
+/// A validated fabric. See the module docs for its invariants.
+#[derive(Clone, Debug)]
+pub struct Topology {
+    pub name: String,
+    pub nodes: Vec<Node>,
+    pub links: Vec<Link>,
+    /// Accelerators in global rank order (file order).
+    pub accelerators: Vec<NodeId>,
+    /// The same graph for petgraph algorithms: node weight = `NodeId`, edge weight = `LinkId`.
+    pub graph: DiGraph<NodeId, LinkId>,
+}
+
+impl Topology {
+    /// Builds the derived fields (`accelerators`, `graph`) from nodes and links.
+    ///
+    /// This does not validate; callers construct through the validating builder
+    /// or generators, which uphold the invariants above.
+    pub fn from_parts(name: String, nodes: Vec<Node>, links: Vec<Link>) -> Topology {
+        let mut graph = DiGraph::with_capacity(nodes.len(), links.len());
+        for i in 0..nodes.len() {
+            graph.add_node(NodeId(i as u32));
+        }
+        for (i, l) in links.iter().enumerate() {
+            graph.add_edge(
+                petgraph::graph::NodeIndex::new(l.src.idx()),
+                petgraph::graph::NodeIndex::new(l.dst.idx()),
+                LinkId(i as u32),
+            );
+        }
+        let accelerators = nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.role == NodeRole::Accelerator)
+            .map(|(i, _)| NodeId(i as u32))
+            .collect();
+        Topology {
+            name,
+            nodes,
+            links,
+            accelerators,
+            graph,
+        }
+    }
+
+    /// Human name of a directed link, e.g. `leaf3 → spine12 (ethernet-800g)`.
+    pub fn link_label(&self, l: LinkId) -> String {
+        let link = &self.links[l.idx()];
+        format!(
+            "{} → {} ({})",
+            self.nodes[link.src.idx()].name,
+            self.nodes[link.dst.idx()].name,
+            link.kind
+        )
+    }
+}
