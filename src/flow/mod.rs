@@ -1,1 +1,192 @@
-//! The flow-level network model (being written).
+//! The flow-level network model: exact, event-driven, max-min fair.
+//!
+//! This module knows nothing about files, TOML, JSON or topologies: it takes
+//! link capacities and flows with routes, and returns finish times. Input is
+//! checked once by [`validate`]; after that the simulation cannot fail.
+//!
+//! # Model (the contract in `docs/flow-model.md`)
+//! - Flow `f` is *released* at `t_rel(f) = max(start_f, max_{d ∈ deps_f} finish_d + delay_f)`
+//!   (just `start_f` without dependencies).
+//! - It first waits its route latency `L_f`, then its bytes enter the network
+//!   at `a_f = t_rel(f) + L_f`.
+//! - From `a_f` on, its rate is its max-min fair share ([`max_min_rates`]),
+//!   recomputed at every activation and completion and constant in between.
+//! - It finishes at the instant its `B_f`-th byte is delivered:
+//!   `∫_{a_f}^{finish_f} r_f(t) dt = B_f`. A zero-byte flow finishes at `a_f`.
+//!
+//! See [`engine`] for how the event loop stays incremental.
+
+pub mod engine;
+mod heap;
+pub mod maxmin;
+
+pub use engine::{EngineStats, Outcome, simulate};
+pub use maxmin::max_min_rates;
+
+/// One flow of the model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Flow {
+    /// Directed links crossed, as `(link index, fraction of the flow's rate)`.
+    /// A single path has fraction 1 on each link; a sprayed flow has
+    /// fractions below 1 on its parallel links.
+    pub route: Vec<(u32, f64)>,
+    /// Latency between release and the first byte moving [s].
+    pub latency_s: f64,
+    /// Bytes to deliver [bytes].
+    pub bytes: f64,
+    /// Earliest release time [s].
+    pub start_s: f64,
+    /// Flows (indices) that must finish before this one is released.
+    pub deps: Vec<u32>,
+    /// Delay after the last dependency finishes [s].
+    pub delay_s: f64,
+}
+
+impl Flow {
+    /// A flow on a single path with no dependencies.
+    pub fn on_path(links: &[u32], latency_s: f64, bytes: f64, start_s: f64) -> Flow {
+        Flow {
+            route: links.iter().map(|&l| (l, 1.0)).collect(),
+            latency_s,
+            bytes,
+            start_s,
+            deps: Vec::new(),
+            delay_s: 0.0,
+        }
+    }
+}
+
+/// Invalid input to the flow model.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum FlowError {
+    #[error("link {link}: capacity must be a positive finite number of bytes/s, got {value}")]
+    BadCapacity { link: usize, value: f64 },
+    #[error("flow {flow}: route is empty")]
+    EmptyRoute { flow: usize },
+    #[error("flow {flow}: route names link {link}, but there are only {n_links} links")]
+    UnknownLink {
+        flow: usize,
+        link: u32,
+        n_links: usize,
+    },
+    #[error("flow {flow}: route crosses link {link} twice")]
+    RepeatedLink { flow: usize, link: u32 },
+    #[error("flow {flow}: fraction on link {link} must be in (0, 1], got {value}")]
+    BadFraction { flow: usize, link: u32, value: f64 },
+    #[error("flow {flow}: {field} must be a non-negative finite number, got {value}")]
+    BadValue {
+        flow: usize,
+        field: &'static str,
+        value: f64,
+    },
+    #[error("flow {flow}: depends on flow {dep}, which does not exist")]
+    UnknownDep { flow: usize, dep: u32 },
+    #[error("flow {flow}: dependencies form a cycle, so it can never start")]
+    Cycle { flow: usize },
+}
+
+/// Checks every precondition of [`simulate`]; returns the first problem found.
+pub fn validate(capacity_bps: &[f64], flows: &[Flow]) -> Result<(), FlowError> {
+    for (link, &value) in capacity_bps.iter().enumerate() {
+        if !(value.is_finite() && value > 0.0) {
+            return Err(FlowError::BadCapacity { link, value });
+        }
+    }
+    let n_links = capacity_bps.len();
+    let mut seen = vec![u32::MAX; n_links];
+    for (flow, f) in flows.iter().enumerate() {
+        if f.route.is_empty() {
+            return Err(FlowError::EmptyRoute { flow });
+        }
+        for &(link, frac) in &f.route {
+            if link as usize >= n_links {
+                return Err(FlowError::UnknownLink {
+                    flow,
+                    link,
+                    n_links,
+                });
+            }
+            if seen[link as usize] == flow as u32 {
+                return Err(FlowError::RepeatedLink { flow, link });
+            }
+            seen[link as usize] = flow as u32;
+            if !(frac > 0.0 && frac <= 1.0) {
+                return Err(FlowError::BadFraction {
+                    flow,
+                    link,
+                    value: frac,
+                });
+            }
+        }
+        for (field, value) in [
+            ("latency", f.latency_s),
+            ("bytes", f.bytes),
+            ("start", f.start_s),
+            ("delay", f.delay_s),
+        ] {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(FlowError::BadValue { flow, field, value });
+            }
+        }
+        for &dep in &f.deps {
+            if dep as usize >= flows.len() {
+                return Err(FlowError::UnknownDep { flow, dep });
+            }
+        }
+    }
+    if let Some(flow) = find_cycle(flows) {
+        return Err(FlowError::Cycle { flow });
+    }
+    Ok(())
+}
+
+/// Kahn's algorithm; returns a flow that is never released, if any.
+fn find_cycle(flows: &[Flow]) -> Option<usize> {
+    let mut pending: Vec<usize> = flows.iter().map(|f| f.deps.len()).collect();
+    let dependents = dependents(flows);
+    let mut ready: Vec<usize> = (0..flows.len()).filter(|&i| pending[i] == 0).collect();
+    let mut done = 0;
+    while let Some(i) = ready.pop() {
+        done += 1;
+        for &d in dependents.of(i) {
+            pending[d as usize] -= 1;
+            if pending[d as usize] == 0 {
+                ready.push(d as usize);
+            }
+        }
+    }
+    (done < flows.len()).then(|| pending.iter().position(|&p| p > 0).unwrap_or(0))
+}
+
+/// Reverse dependency lists in compressed form.
+pub(crate) struct Dependents {
+    start: Vec<u32>,
+    list: Vec<u32>,
+}
+
+impl Dependents {
+    pub(crate) fn of(&self, f: usize) -> &[u32] {
+        &self.list[self.start[f] as usize..self.start[f + 1] as usize]
+    }
+}
+
+pub(crate) fn dependents(flows: &[Flow]) -> Dependents {
+    let mut start = vec![0u32; flows.len() + 1];
+    for f in flows {
+        for &d in &f.deps {
+            start[d as usize + 1] += 1;
+        }
+    }
+    for i in 0..flows.len() {
+        start[i + 1] += start[i];
+    }
+    let mut fill = start.clone();
+    let mut list = vec![0u32; start[flows.len()] as usize];
+    for (i, f) in flows.iter().enumerate() {
+        for &d in &f.deps {
+            list[fill[d as usize] as usize] = i as u32;
+            fill[d as usize] += 1;
+        }
+    }
+    Dependents { start, list }
+}
