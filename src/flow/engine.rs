@@ -90,7 +90,31 @@ impl Outcome {
 /// ```
 pub fn simulate(capacity_bps: &[f64], flows: &[Flow]) -> Result<Outcome, FlowError> {
     validate(capacity_bps, flows)?;
-    Ok(Engine::new(capacity_bps, flows).run())
+    Ok(Engine::new(capacity_bps, flows, false).run().0)
+}
+
+/// One interval between events with the rates in force during it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RateInterval {
+    /// Interval start [s].
+    pub t0_s: f64,
+    /// Interval end [s].
+    pub t1_s: f64,
+    /// `(flow index, rate [bytes/s])` of every flow moving bytes in
+    /// `[t0_s, t1_s)`, sorted by flow index.
+    pub rates: Vec<(u32, f64)>,
+}
+
+/// Like [`simulate`], and also returns the rate of every moving flow in every
+/// interval between events (for tests, plots and utilization reports).
+///
+/// The trace costs `O(active flows)` per event on top of the simulation.
+pub fn simulate_traced(
+    capacity_bps: &[f64],
+    flows: &[Flow],
+) -> Result<(Outcome, Vec<RateInterval>), FlowError> {
+    validate(capacity_bps, flows)?;
+    Ok(Engine::new(capacity_bps, flows, true).run())
 }
 
 /// Total order on `f64` for heaps.
@@ -152,10 +176,12 @@ struct Engine<'a> {
     new_order: Vec<u32>,
     set: Vec<u32>,
     stats: EngineStats,
+    /// Rate trace, when requested: the open interval's start and rates.
+    trace: Option<(Vec<RateInterval>, f64, Vec<(u32, f64)>)>,
 }
 
 impl<'a> Engine<'a> {
-    fn new(cap: &'a [f64], flows: &'a [Flow]) -> Engine<'a> {
+    fn new(cap: &'a [f64], flows: &'a [Flow], traced: bool) -> Engine<'a> {
         let (class_of, routes) = intern_routes(flows.iter().map(|f| f.route.as_slice()));
         let nc = routes.len();
         let slot = routes
@@ -197,6 +223,7 @@ impl<'a> Engine<'a> {
                 route_classes: nc as u64,
                 ..EngineStats::default()
             },
+            trace: traced.then(|| (Vec::new(), 0.0, Vec::new())),
         };
         for (i, f) in flows.iter().enumerate() {
             if f.deps.is_empty() {
@@ -213,7 +240,7 @@ impl<'a> Engine<'a> {
         self.activations.push(Reverse(Key(t_act, f as u32)));
     }
 
-    fn run(mut self) -> Outcome {
+    fn run(mut self) -> (Outcome, Vec<RateInterval>) {
         loop {
             let ta = self.activations.peek().map(|Reverse(k)| k.0);
             let tc = self.completions.peek().map(|(_, t)| t);
@@ -225,6 +252,15 @@ impl<'a> Engine<'a> {
             };
             let lim = t + t.abs() * TIME_REL_EPS;
             self.stats.events += 1;
+            if let Some((done, t0, rates)) = &mut self.trace {
+                if !rates.is_empty() && t > *t0 {
+                    done.push(RateInterval {
+                        t0_s: *t0,
+                        t1_s: t,
+                        rates: std::mem::take(rates),
+                    });
+                }
+            }
             self.theta = f64::INFINITY;
             while let Some((c, tc)) = self.completions.peek() {
                 if tc > lim {
@@ -253,12 +289,34 @@ impl<'a> Engine<'a> {
             if !self.dirty.is_empty() {
                 self.solve(t);
             }
+            self.snapshot_rates(t);
         }
-        Outcome {
+        let trace = self
+            .trace
+            .take()
+            .map(|(done, _, _)| done)
+            .unwrap_or_default();
+        let out = Outcome {
             release_s: self.release,
             finish_s: self.finish,
             stats: self.stats,
+        };
+        (out, trace)
+    }
+
+    /// Records the rates in force from `t` on, if tracing.
+    fn snapshot_rates(&mut self, t: f64) {
+        let Some((_, t0, rates)) = &mut self.trace else {
+            return;
+        };
+        *t0 = t;
+        rates.clear();
+        for &c in &self.order {
+            for Reverse(Key(_, f)) in self.keys[c as usize].iter() {
+                rates.push((*f, self.rate[c as usize]));
+            }
         }
+        rates.sort_unstable_by_key(|&(f, _)| f);
     }
 
     /// Brings class `c`'s service up to time `t` at its current rate.

@@ -18,6 +18,11 @@
 //! allocation: every class crosses a saturated link on which no class has a
 //! higher rate (Bertsekas & Gallager, *Data Networks*, §6.5.2).
 //!
+//! Freezing a class of `n·φ = a` at level `λ ≤ λ_l` never lowers another
+//! link's level: `(R_l − aλ)/(W_l − a) − R_l/W_l = a(R_l − λW_l)/(W_l(W_l − a)) ≥ 0`.
+//! So heap keys are lower bounds and a link is re-keyed only when it reaches
+//! the top of the heap with a stale key.
+//!
 //! # Complexity
 //! `O(Σ_c |route_c| · log L)` per solve, with `L` the links touched.
 //!
@@ -56,8 +61,6 @@ pub(crate) struct Filler {
     pub(crate) touched: Vec<u32>,
     /// Unsaturated links keyed by the level at which they saturate.
     heap: IndexedHeap,
-    /// Links whose level changed while freezing one link's classes.
-    rekey: Vec<u32>,
 }
 
 impl Filler {
@@ -136,9 +139,21 @@ impl Filler {
             }
         }
         let mut level = 0.0f64;
-        while let Some((l, lvl)) = self.heap.peek() {
-            self.heap.remove(l);
+        while let Some((l, key)) = self.heap.peek() {
             let li = l as usize;
+            if self.cnt[li] == 0 {
+                self.heap.remove(l);
+                continue;
+            }
+            // Keys are lower bounds: freezing a class at the current level
+            // never lowers another link's level R/W (see module docs), so
+            // links are re-keyed lazily, only when they reach the top.
+            let lvl = self.rem[li].max(0.0) / self.w[li];
+            if lvl > key {
+                self.heap.set(l, lvl);
+                continue;
+            }
+            self.heap.remove(l);
             // Rounding may put a level a hair below the previous one; rates
             // are frozen in non-decreasing order by construction.
             level = level.max(lvl);
@@ -155,21 +170,9 @@ impl Filler {
                     self.rem[l2i] -= nc * phi * level;
                     self.w[l2i] -= nc * phi;
                     self.cnt[l2i] -= 1;
-                    if l2 != l {
-                        self.rekey.push(l2);
-                    }
                 }
             }
             debug_assert_eq!(self.cnt[li], 0, "link {l} still has unfrozen classes");
-            // Re-key each affected link once; links with no unfrozen class leave.
-            while let Some(l2) = self.rekey.pop() {
-                let l2i = l2 as usize;
-                if self.cnt[l2i] > 0 {
-                    self.heap.set(l2, self.rem[l2i].max(0.0) / self.w[l2i]);
-                } else {
-                    self.heap.remove(l2);
-                }
-            }
         }
     }
 }

@@ -1,0 +1,160 @@
+//! Bottleneck groups: route classes grouped by the link that limits them.
+//!
+//! Every active class `c` is assigned to one *group*, named by a link `g(c)`
+//! on its route. After a solve, `g(c)` is the link at which progressive
+//! filling froze `c`, so every class of group `b` runs at the group's level
+//! `λ_b`. For each group the structure keeps one *column*: for every link `l`
+//! crossed by the group's classes, the entry `(l, Σ n_c·φ(c,l), #classes,
+//! class list)`. For each link it keeps the *row*: which groups have a column
+//! entry on it. Freezing a group then costs one pass over its column, not over
+//! its flows, and the classes that must change group when the saturation
+//! order changes are found directly from the row of the saturating link.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A multiplicative hasher for `u64` keys (deterministic, no random state).
+#[derive(Default)]
+pub(crate) struct MulHasher(u64);
+impl Hasher for MulHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (v ^ (v >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 ^= self.0 >> 32;
+    }
+}
+
+/// One column entry: the part of a group's classes that crosses `link`.
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    pub(crate) link: u32,
+    /// `Σ n_c · φ(c, link)` over the group's classes crossing `link`.
+    pub(crate) weight: f64,
+    /// The classes, in no particular order.
+    pub(crate) classes: Vec<u32>,
+    /// Position of this entry's `(group, index)` item in `row[link]`.
+    row_pos: u32,
+}
+
+/// Columns and rows of the group/link incidence. See the module docs.
+#[derive(Default)]
+pub(crate) struct Groups {
+    pub(crate) col: Vec<Vec<Entry>>,
+    pub(crate) row: Vec<Vec<(u32, u32)>>,
+    index: HashMap<u64, u32, BuildHasherDefault<MulHasher>>,
+    /// Per class and route position: index of the class in its entry's list.
+    cpos: Vec<Box<[u32]>>,
+    /// Number of classes in each group.
+    pub(crate) size: Vec<u32>,
+}
+
+fn key(g: u32, l: u32) -> u64 {
+    ((g as u64) << 32) | l as u64
+}
+
+impl Groups {
+    pub(crate) fn new(n_links: usize, route_len: impl Iterator<Item = usize>) -> Groups {
+        Groups {
+            col: vec![Vec::new(); n_links],
+            row: vec![Vec::new(); n_links],
+            index: HashMap::default(),
+            cpos: route_len.map(|k| vec![0u32; k].into_boxed_slice()).collect(),
+            size: vec![0; n_links],
+        }
+    }
+
+    /// Adds class `c` (route `route`, `n` flows) to group `g`.
+    pub(crate) fn insert(&mut self, g: u32, c: u32, route: &[(u32, f64)], n: f64) {
+        self.size[g as usize] += 1;
+        for (k, &(l, phi)) in route.iter().enumerate() {
+            let idx = match self.index.get(&key(g, l)) {
+                Some(&i) => i as usize,
+                None => {
+                    let i = self.col[g as usize].len();
+                    let row_pos = self.row[l as usize].len() as u32;
+                    self.row[l as usize].push((g, i as u32));
+                    self.col[g as usize].push(Entry {
+                        link: l,
+                        weight: 0.0,
+                        classes: Vec::new(),
+                        row_pos,
+                    });
+                    self.index.insert(key(g, l), i as u32);
+                    i
+                }
+            };
+            let e = &mut self.col[g as usize][idx];
+            e.weight += n * phi;
+            self.cpos[c as usize][k] = e.classes.len() as u32;
+            e.classes.push(c);
+        }
+    }
+
+    /// Removes class `c` from group `g`. `routes` gives every class's route
+    /// (to repair the position of the class moved into its slot).
+    pub(crate) fn remove(&mut self, g: u32, c: u32, routes: &[Box<[(u32, f64)]>], n: f64) {
+        self.size[g as usize] -= 1;
+        let route = &routes[c as usize];
+        for (k, &(l, phi)) in route.iter().enumerate() {
+            let idx = self.index[&key(g, l)] as usize;
+            let e = &mut self.col[g as usize][idx];
+            let p = self.cpos[c as usize][k] as usize;
+            debug_assert_eq!(e.classes[p], c);
+            e.classes.swap_remove(p);
+            if p < e.classes.len() {
+                let moved = e.classes[p] as usize;
+                let kk = routes[moved]
+                    .iter()
+                    .position(|&(l2, _)| l2 == l)
+                    .expect("class in entry crosses its link");
+                self.cpos[moved][kk] = p as u32;
+            }
+            if e.classes.is_empty() {
+                self.remove_entry(g, idx);
+            } else {
+                e.weight -= n * phi;
+            }
+        }
+    }
+
+    /// Changes the flow count of class `c` in group `g` by `dn`.
+    pub(crate) fn add_weight(&mut self, g: u32, route: &[(u32, f64)], dn: f64) {
+        for &(l, phi) in route {
+            let idx = self.index[&key(g, l)] as usize;
+            self.col[g as usize][idx].weight += dn * phi;
+        }
+    }
+
+    fn remove_entry(&mut self, g: u32, idx: usize) {
+        let col = &mut self.col[g as usize];
+        let e = col.swap_remove(idx);
+        self.index.remove(&key(g, e.link));
+        if idx < col.len() {
+            let m = &col[idx];
+            self.index.insert(key(g, m.link), idx as u32);
+            self.row[m.link as usize][m.row_pos as usize].1 = idx as u32;
+        }
+        let row = &mut self.row[e.link as usize];
+        let rp = e.row_pos as usize;
+        row.swap_remove(rp);
+        if rp < row.len() {
+            let (g2, i2) = row[rp];
+            self.col[g2 as usize][i2 as usize].row_pos = rp as u32;
+        }
+    }
+
+    /// The classes of group `g` that cross link `l`.
+    pub(crate) fn classes_on(&self, g: u32, l: u32) -> &[u32] {
+        match self.index.get(&key(g, l)) {
+            Some(&i) => &self.col[g as usize][i as usize].classes,
+            None => &[],
+        }
+    }
+}
