@@ -8,27 +8,31 @@
 //! recomputed once per batch and are constant until the next one, so finish
 //! times are exact up to rounding (no time step).
 //!
-//! # Bookkeeping without touching every flow
-//! Flows with identical routes form a *class* and always share one rate. A
-//! class keeps its cumulative per-flow service `S_c(t) = ∫ r_c dt` [bytes];
-//! a flow joining at time `t_j` gets the key `S_c(t_j) + B_f` and finishes
-//! when `S_c` reaches its key (the virtual-time idea of fair queueing). A
-//! rate change therefore touches one class, not its flows, and the next
-//! completion of class `c` is `t + (min key − S_c(t)) / r_c`.
+//! # Classes and groups
+//! Flows with identical routes form a *class* and always share one rate.
+//! Max-min fairness gives every class the level `λ_b` of the first link `b`
+//! on its route to saturate during progressive filling, so there are at most
+//! as many distinct rates as links. Classes are therefore kept in *bottleneck
+//! groups* (see `groups.rs`), one per link, and a solve is progressive filling
+//! over **links**: when link `b` saturates, the unfrozen classes of other
+//! groups that cross `b` move into group `b` (only they need per-class work),
+//! then the whole group freezes at `λ_b` through one pass over its column of
+//! aggregated weights. Per event the work is proportional to the nonzeros of
+//! the group/link incidence plus the classes whose bottleneck changed, not to
+//! the number of flows.
 //!
-//! # Incremental re-solve
-//! Let `θ` be the smallest rate of a flow that finished in this batch, and for
-//! each arriving flow `g` the lower bound `min_{l∈g} C_l / W_l` on its new rate,
-//! where `W_l` is the total `n·φ` on `l` after the arrival (no link can
-//! saturate below that level). Progressive filling is identical below `θ`
-//! with and without those flows, so **every class whose rate is below `θ`
-//! keeps its rate** and only the classes at or above `θ` are re-solved, on
-//! the capacity the others leave. Classes are kept sorted by rate, so that set
-//! is a suffix of the order found by the previous solve. A 1e-9 relative
-//! margin on `θ` absorbs rounding.
+//! # Time without touching every flow
+//! Each group keeps a clock `S_b(t) = ∫ λ_b dt` [bytes per flow]. A class
+//! stores an offset so that its per-flow service is `S_c = S_{g(c)} + base_c`;
+//! a flow joining class `c` at `t_j` gets the key `S_c(t_j) + B_f` and finishes
+//! when `S_c` reaches it (the virtual-time idea of fair queueing). A rate
+//! change therefore touches one group, and the group's next completion is
+//! `t + (min_c (minkey_c − base_c) − S_b(t)) / λ_b`. A class that changes group
+//! at `t` re-bases: `base_c ← S_old(t) + base_c − S_new(t)`.
 
+use super::groups::Groups;
 use super::heap::IndexedHeap;
-use super::maxmin::{Filler, RouteSlice, intern_routes};
+use super::maxmin::{RouteSlice, intern_routes};
 use super::{Dependents, Flow, FlowError, dependents, validate};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -37,9 +41,6 @@ use std::collections::BinaryHeap;
 /// processed together (the same tolerance the reference oracle uses).
 pub const TIME_REL_EPS: f64 = 1e-12;
 
-/// Relative margin below `θ` when selecting the classes to re-solve.
-const THETA_MARGIN: f64 = 1e-9;
-
 /// Counters that make the engine's work visible without a profiler.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct EngineStats {
@@ -47,8 +48,12 @@ pub struct EngineStats {
     pub events: u64,
     /// Max-min solves (one per batch that changed the active set).
     pub solves: u64,
-    /// Sum over solves of the number of classes re-solved.
-    pub classes_solved: u64,
+    /// Links frozen over all solves (the solver's main loop count).
+    pub links_frozen: u64,
+    /// Times a class changed bottleneck group.
+    pub classes_moved: u64,
+    /// Link-heap pops over all solves (including refreshed stale keys).
+    pub heap_pops: u64,
     /// Distinct routes (classes) among all flows.
     pub route_classes: u64,
 }
@@ -132,6 +137,9 @@ impl Ord for Key {
     }
 }
 
+/// Per-group heap entry: (group-relative finish service, class, class version).
+type GroupEntry = Reverse<(Key, u32)>;
+
 struct Engine<'a> {
     cap: &'a [f64],
     flows: &'a [Flow],
@@ -139,91 +147,105 @@ struct Engine<'a> {
     class_of: Vec<u32>,
     routes: Vec<Box<RouteSlice>>,
     // Per class.
-    /// Flows currently in their bandwidth phase.
+    /// Flows currently moving bytes.
     n: Vec<u32>,
-    /// `n` as of the last solve (what `load` accounts for).
-    n_solved: Vec<u32>,
-    /// Per-flow rate since `t_upd` [bytes/s].
-    rate: Vec<f64>,
-    /// Cumulative per-flow service at `t_upd` [bytes].
-    service: Vec<f64>,
-    t_upd: Vec<f64>,
-    /// Member flows keyed by the service at which they finish.
+    /// Bottleneck group (a link id), `NONE` while inactive.
+    group: Vec<u32>,
+    /// `S_c = S_{group} + base_c` [bytes].
+    base: Vec<f64>,
+    /// Member flows keyed by the class service at which they finish.
     keys: Vec<BinaryHeap<Reverse<Key>>>,
-    /// Position of the class in `members[l]` for each link of its route.
-    slot: Vec<Box<[u32]>>,
-    in_order: Vec<bool>,
-    dirty_flag: Vec<bool>,
+    /// Version of the class's live entry in its group heap.
+    cver: Vec<u32>,
+    // Per group (indexed by link).
+    groups: Groups,
+    /// Current level (per-flow rate) of the group [bytes/s].
+    lambda: Vec<f64>,
+    /// Group clock `S_b` at `gt` [bytes].
+    clock: Vec<f64>,
+    gt: Vec<f64>,
+    gheap: Vec<BinaryHeap<GroupEntry>>,
     // Per link.
-    /// Active classes crossing the link.
-    members: Vec<Vec<u32>>,
-    /// `Σ n·φ` of active classes [flows].
+    /// `Σ n·φ` of active classes crossing the link.
     weight: Vec<f64>,
-    /// `Σ n_solved·φ·rate` [bytes/s].
-    load: Vec<f64>,
+    /// Active classes crossing the link.
+    nclass: Vec<u32>,
+    /// Links with `nclass > 0`, and each link's position in it.
+    active_links: Vec<u32>,
+    active_pos: Vec<u32>,
+    // Solve scratch, per link.
+    rem: Vec<f64>,
+    w: Vec<f64>,
+    cnt: Vec<u32>,
+    popped: Vec<bool>,
+    new_lambda: Vec<f64>,
+    /// Links by the level at which they saturate (keys are lower bounds).
+    lheap: BinaryHeap<Reverse<Key>>,
+    lheap_init: Vec<Reverse<Key>>,
+    pull: Vec<u32>,
+    moved: Vec<u32>,
     // Global.
-    order: Vec<u32>,
-    dirty: Vec<u32>,
-    theta: f64,
+    dirty: bool,
     completions: IndexedHeap,
     activations: BinaryHeap<Reverse<Key>>,
     pending: Vec<u32>,
     last_dep: Vec<f64>,
     release: Vec<f64>,
     finish: Vec<f64>,
-    filler: Filler,
-    new_rate: Vec<f64>,
-    new_order: Vec<u32>,
-    set: Vec<u32>,
     stats: EngineStats,
-    /// Rate trace, when requested: the open interval's start and rates.
-    trace: Option<(Vec<RateInterval>, f64, Vec<(u32, f64)>)>,
+    /// Rate trace, when requested: finished intervals, open interval start.
+    trace: Option<(Vec<RateInterval>, f64)>,
 }
+
+const NONE: u32 = u32::MAX;
 
 impl<'a> Engine<'a> {
     fn new(cap: &'a [f64], flows: &'a [Flow], traced: bool) -> Engine<'a> {
         let (class_of, routes) = intern_routes(flows.iter().map(|f| f.route.as_slice()));
         let nc = routes.len();
-        let slot = routes
-            .iter()
-            .map(|r| vec![0u32; r.len()].into_boxed_slice())
-            .collect();
+        let nl = cap.len();
+        let groups = Groups::new(nl, routes.iter().map(|r| r.len()));
         let mut e = Engine {
             cap,
             flows,
             deps: dependents(flows),
             class_of,
             n: vec![0; nc],
-            n_solved: vec![0; nc],
-            rate: vec![0.0; nc],
-            service: vec![0.0; nc],
-            t_upd: vec![0.0; nc],
+            group: vec![NONE; nc],
+            base: vec![0.0; nc],
             keys: (0..nc).map(|_| BinaryHeap::new()).collect(),
-            slot,
-            in_order: vec![false; nc],
-            dirty_flag: vec![false; nc],
+            cver: vec![0; nc],
             routes,
-            members: vec![Vec::new(); cap.len()],
-            weight: vec![0.0; cap.len()],
-            load: vec![0.0; cap.len()],
-            order: Vec::new(),
-            dirty: Vec::new(),
-            theta: f64::INFINITY,
+            groups,
+            lambda: vec![0.0; nl],
+            clock: vec![0.0; nl],
+            gt: vec![0.0; nl],
+            gheap: (0..nl).map(|_| BinaryHeap::new()).collect(),
+            weight: vec![0.0; nl],
+            nclass: vec![0; nl],
+            active_links: Vec::new(),
+            active_pos: vec![NONE; nl],
+            rem: vec![0.0; nl],
+            w: vec![0.0; nl],
+            cnt: vec![0; nl],
+            popped: vec![false; nl],
+            new_lambda: vec![0.0; nl],
+            lheap: BinaryHeap::new(),
+            lheap_init: Vec::new(),
+            pull: Vec::new(),
+            moved: Vec::new(),
+            dirty: false,
             completions: IndexedHeap::default(),
             activations: BinaryHeap::new(),
             pending: flows.iter().map(|f| f.deps.len() as u32).collect(),
             last_dep: vec![0.0; flows.len()],
             release: vec![f64::NAN; flows.len()],
             finish: vec![f64::NAN; flows.len()],
-            filler: Filler::new(cap.len()),
-            new_rate: vec![0.0; nc],
-            new_order: Vec::new(),
-            set: Vec::new(),
             stats: EngineStats {
                 route_classes: nc as u64,
                 ..EngineStats::default()
             },
-            trace: traced.then(|| (Vec::new(), 0.0, Vec::new())),
+            trace: traced.then(|| (Vec::new(), 0.0)),
         };
         for (i, f) in flows.iter().enumerate() {
             if f.deps.is_empty() {
@@ -252,50 +274,28 @@ impl<'a> Engine<'a> {
             };
             let lim = t + t.abs() * TIME_REL_EPS;
             self.stats.events += 1;
-            if let Some((done, t0, rates)) = &mut self.trace {
-                if !rates.is_empty() && t > *t0 {
-                    done.push(RateInterval {
-                        t0_s: *t0,
-                        t1_s: t,
-                        rates: std::mem::take(rates),
-                    });
-                }
-            }
-            self.theta = f64::INFINITY;
-            while let Some((c, tc)) = self.completions.peek() {
+            self.close_trace_interval(t);
+            while let Some((g, tc)) = self.completions.peek() {
                 if tc > lim {
                     break;
                 }
-                self.complete_class(c, t);
+                self.complete_group(g, t);
             }
-            let mut joined = Vec::new();
             while let Some(&Reverse(Key(ta, f))) = self.activations.peek() {
                 if ta > lim {
                     break;
                 }
                 self.activations.pop();
-                self.activate(f as usize, t, ta, &mut joined);
+                self.activate(f as usize, t, ta);
             }
-            for c in joined {
-                let bound = self.routes[c as usize]
-                    .iter()
-                    .map(|&(l, _)| self.cap[l as usize] / self.weight[l as usize])
-                    .fold(f64::INFINITY, f64::min);
-                self.theta = self.theta.min(bound);
-                if self.in_order[c as usize] {
-                    self.theta = self.theta.min(self.rate[c as usize]);
-                }
-            }
-            if !self.dirty.is_empty() {
+            if self.dirty {
                 self.solve(t);
             }
-            self.snapshot_rates(t);
+            if let Some((_, t0)) = &mut self.trace {
+                *t0 = t;
+            }
         }
-        let trace = self
-            .trace
-            .take()
-            .map(|(done, _, _)| done)
-            .unwrap_or_default();
+        let trace = self.trace.take().map(|(done, _)| done).unwrap_or_default();
         let out = Outcome {
             release_s: self.release,
             finish_s: self.finish,
@@ -304,61 +304,138 @@ impl<'a> Engine<'a> {
         (out, trace)
     }
 
-    /// Records the rates in force from `t` on, if tracing.
-    fn snapshot_rates(&mut self, t: f64) {
-        let Some((_, t0, rates)) = &mut self.trace else {
-            return;
+    /// Closes the trace interval that ends at `t`, if tracing.
+    fn close_trace_interval(&mut self, t: f64) {
+        let t0 = match &self.trace {
+            Some((_, t0)) if t > *t0 => *t0,
+            _ => return,
         };
-        *t0 = t;
-        rates.clear();
-        for &c in &self.order {
-            for Reverse(Key(_, f)) in self.keys[c as usize].iter() {
-                rates.push((*f, self.rate[c as usize]));
+        let mut rates = Vec::new();
+        for c in 0..self.routes.len() {
+            if self.n[c] > 0 {
+                let r = self.lambda[self.group[c] as usize];
+                rates.extend(self.keys[c].iter().map(|Reverse(Key(_, f))| (*f, r)));
             }
         }
+        if rates.is_empty() {
+            return;
+        }
         rates.sort_unstable_by_key(|&(f, _)| f);
-    }
-
-    /// Brings class `c`'s service up to time `t` at its current rate.
-    fn advance(&mut self, c: usize, t: f64) {
-        self.service[c] += self.rate[c] * (t - self.t_upd[c]);
-        self.t_upd[c] = t;
-    }
-
-    fn mark_dirty(&mut self, c: u32) {
-        if !self.dirty_flag[c as usize] {
-            self.dirty_flag[c as usize] = true;
-            self.dirty.push(c);
+        if let Some((done, _)) = &mut self.trace {
+            done.push(RateInterval {
+                t0_s: t0,
+                t1_s: t,
+                rates,
+            });
         }
     }
 
-    /// Finishes every flow of class `c` whose key has been reached at `t`.
-    fn complete_class(&mut self, c: u32, t: f64) {
+    /// Brings group `g`'s clock up to `t` at its current level.
+    fn advance(&mut self, g: usize, t: f64) {
+        self.clock[g] += self.lambda[g] * (t - self.gt[g]);
+        self.gt[g] = t;
+    }
+
+    /// Pushes class `c`'s current earliest finish into its group's heap.
+    fn push_class(&mut self, c: u32) {
         let ci = c as usize;
-        self.completions.remove(c);
-        self.advance(ci, t);
-        if let Some(Reverse(Key(k, _))) = self.keys[ci].peek() {
-            // The event fired because the smallest key is due: snap to it.
-            self.service[ci] = self.service[ci].max(*k);
+        self.cver[ci] = self.cver[ci].wrapping_add(1);
+        if let Some(&Reverse(Key(k, _))) = self.keys[ci].peek() {
+            let g = self.group[ci] as usize;
+            self.gheap[g].push(Reverse((Key(k - self.base[ci], c), self.cver[ci])));
+            // Drop stale entries once they outnumber live ones.
+            if self.gheap[g].len() > 2 * self.groups.size[g] as usize + 16 {
+                let cver = &self.cver;
+                let group = &self.group;
+                self.gheap[g].retain(|Reverse((Key(_, c2), v))| {
+                    cver[*c2 as usize] == *v && group[*c2 as usize] == g as u32
+                });
+            }
         }
-        self.theta = self.theta.min(self.rate[ci]);
-        let lim = self.service[ci] + self.service[ci].abs() * TIME_REL_EPS;
-        while let Some(&Reverse(Key(k, f))) = self.keys[ci].peek() {
+    }
+
+    /// The group's smallest live relative key, discarding stale entries.
+    fn group_min(&mut self, g: usize) -> Option<(f64, u32)> {
+        while let Some(&Reverse((Key(k, c), v))) = self.gheap[g].peek() {
+            if self.cver[c as usize] == v && self.group[c as usize] == g as u32 {
+                return Some((k, c));
+            }
+            self.gheap[g].pop();
+        }
+        None
+    }
+
+    /// Finishes every flow of group `g` that is due at `t`.
+    fn complete_group(&mut self, g: u32, t: f64) {
+        let gi = g as usize;
+        self.completions.remove(g);
+        self.advance(gi, t);
+        if let Some((k, _)) = self.group_min(gi) {
+            // The event fired because this key is due: snap to it.
+            self.clock[gi] = self.clock[gi].max(k);
+        }
+        let lim = self.clock[gi] + self.clock[gi].abs() * TIME_REL_EPS;
+        while let Some((k, c)) = self.group_min(gi) {
             if k > lim {
                 break;
             }
-            self.keys[ci].pop();
-            self.n[ci] -= 1;
-            for &(l, phi) in self.routes[ci].iter() {
-                self.weight[l as usize] -= phi;
+            self.gheap[gi].pop();
+            let ci = c as usize;
+            let service = self.clock[gi] + self.base[ci];
+            let slim = service + service.abs() * TIME_REL_EPS;
+            let mut gone = 0u32;
+            while let Some(&Reverse(Key(fk, f))) = self.keys[ci].peek() {
+                // The first key is due by construction; rounding in `base`
+                // must not leave it behind.
+                if fk > slim && gone > 0 {
+                    break;
+                }
+                self.keys[ci].pop();
+                gone += 1;
+                self.finish_flow(f as usize, t);
             }
-            self.finish_flow(f as usize, t);
+            self.change_count(c, -(gone as i64));
         }
-        if self.n[ci] == 0 {
-            self.leave_links(c);
-            self.service[ci] = 0.0;
+        self.dirty = true;
+    }
+
+    /// Adds `dn` flows to active class `c`; a class that drops to zero flows
+    /// leaves its group and links.
+    fn change_count(&mut self, c: u32, dn: i64) {
+        let ci = c as usize;
+        let old = self.n[ci];
+        let new = (old as i64 + dn) as u32;
+        let g = self.group[ci];
+        self.n[ci] = new;
+        for &(l, phi) in self.routes[ci].iter() {
+            self.weight[l as usize] += dn as f64 * phi;
         }
-        self.mark_dirty(c);
+        if new == 0 {
+            self.groups.remove(g, c, &self.routes, old as f64);
+            self.group[ci] = NONE;
+            self.cver[ci] = self.cver[ci].wrapping_add(1);
+            for k in 0..self.routes[ci].len() {
+                let l = self.routes[ci][k].0;
+                self.nclass[l as usize] -= 1;
+                if self.nclass[l as usize] == 0 {
+                    // Nothing crosses the link: reset rounding drift.
+                    self.weight[l as usize] = 0.0;
+                    self.deactivate_link(l);
+                }
+            }
+        } else {
+            self.groups.add_weight(g, &self.routes[ci], dn as f64);
+            self.push_class(c);
+        }
+    }
+
+    fn deactivate_link(&mut self, l: u32) {
+        let p = self.active_pos[l as usize] as usize;
+        self.active_links.swap_remove(p);
+        if p < self.active_links.len() {
+            self.active_pos[self.active_links[p] as usize] = p as u32;
+        }
+        self.active_pos[l as usize] = NONE;
     }
 
     /// Records `f`'s finish and releases dependents whose last dependency it was.
@@ -377,7 +454,7 @@ impl<'a> Engine<'a> {
     }
 
     /// Flow `f`'s bytes start moving at `t_act` (processed in the batch at `t`).
-    fn activate(&mut self, f: usize, t: f64, t_act: f64, joined: &mut Vec<u32>) {
+    fn activate(&mut self, f: usize, t: f64, t_act: f64) {
         let fl = &self.flows[f];
         if fl.bytes == 0.0 {
             self.finish_flow(f, t_act);
@@ -386,127 +463,134 @@ impl<'a> Engine<'a> {
         let c = self.class_of[f];
         let ci = c as usize;
         if self.n[ci] == 0 {
-            self.join_links(c);
-            self.service[ci] = 0.0;
-            self.t_upd[ci] = t;
+            // Start in the group of the route's tightest link by the bound
+            // C_l / (W_l + φ); any link of the route is correct, a good
+            // guess only saves moves in the next solve.
+            let mut best = (f64::INFINITY, self.routes[ci][0].0);
+            for &(l, phi) in self.routes[ci].iter() {
+                let li = l as usize;
+                let b = self.cap[li] / (self.weight[li] + phi);
+                if b < best.0 {
+                    best = (b, l);
+                }
+                if self.nclass[li] == 0 {
+                    self.active_pos[li] = self.active_links.len() as u32;
+                    self.active_links.push(l);
+                }
+                self.nclass[li] += 1;
+                self.weight[li] += phi;
+            }
+            let g = best.1;
+            self.advance(g as usize, t);
+            self.group[ci] = g;
+            self.base[ci] = -self.clock[g as usize];
+            self.n[ci] = 1;
+            self.groups.insert(g, c, &self.routes[ci], 1.0);
+            self.keys[ci].push(Reverse(Key(fl.bytes, f as u32)));
+            self.push_class(c);
         } else {
-            self.advance(ci, t);
+            let g = self.group[ci] as usize;
+            self.advance(g, t);
+            let service = self.clock[g] + self.base[ci];
+            self.keys[ci].push(Reverse(Key(service + fl.bytes, f as u32)));
+            self.change_count(c, 1);
         }
-        self.n[ci] += 1;
-        for &(l, phi) in self.routes[ci].iter() {
-            self.weight[l as usize] += phi;
-        }
-        let key = self.service[ci] + fl.bytes;
-        self.keys[ci].push(Reverse(Key(key, f as u32)));
-        joined.push(c);
-        self.mark_dirty(c);
+        self.dirty = true;
     }
 
-    fn join_links(&mut self, c: u32) {
+    /// Moves class `c` into group `to` at time `t`, keeping its service.
+    fn move_class(&mut self, c: u32, to: u32, t: f64) {
         let ci = c as usize;
-        for (k, &(l, _)) in self.routes[ci].iter().enumerate() {
-            let m = &mut self.members[l as usize];
-            self.slot[ci][k] = m.len() as u32;
-            m.push(c);
-        }
+        let from = self.group[ci];
+        self.advance(from as usize, t);
+        self.advance(to as usize, t);
+        let n = self.n[ci] as f64;
+        self.groups.remove(from, c, &self.routes, n);
+        self.base[ci] += self.clock[from as usize] - self.clock[to as usize];
+        self.group[ci] = to;
+        self.groups.insert(to, c, &self.routes[ci], n);
+        self.push_class(c);
+        self.stats.classes_moved += 1;
     }
 
-    fn leave_links(&mut self, c: u32) {
-        let ci = c as usize;
-        for k in 0..self.routes[ci].len() {
-            let l = self.routes[ci][k].0 as usize;
-            let pos = self.slot[ci][k] as usize;
-            let m = &mut self.members[l];
-            m.swap_remove(pos);
-            if pos < m.len() {
-                let moved = m[pos] as usize;
-                let kk = self.routes[moved]
-                    .iter()
-                    .position(|&(l2, _)| l2 as usize == l)
-                    .expect("moved class crosses the link");
-                self.slot[moved][kk] = pos as u32;
-            }
-        }
-    }
-
-    /// Re-solves the classes whose rate is at or above `θ` (see module docs).
+    /// Progressive filling over links (see module docs), then new group
+    /// levels and completion times.
     fn solve(&mut self, t: f64) {
+        self.dirty = false;
         self.stats.solves += 1;
-        let theta = self.theta * (1.0 - THETA_MARGIN);
-        let rate = &self.rate;
-        let p = self.order.partition_point(|&c| rate[c as usize] < theta);
-        self.set.clear();
-        self.set.extend_from_slice(&self.order[p..]);
-        for &c in &self.dirty {
-            if !self.in_order[c as usize] {
-                self.set.push(c);
-            }
+        let mut init = std::mem::take(&mut self.lheap_init);
+        init.clear();
+        for k in 0..self.active_links.len() {
+            let l = self.active_links[k];
+            let li = l as usize;
+            self.rem[li] = self.cap[li];
+            self.w[li] = self.weight[li];
+            self.cnt[li] = self.nclass[li];
+            self.popped[li] = false;
+            init.push(Reverse(Key(self.rem[li] / self.w[li], l)));
         }
-        for &c in &self.dirty {
-            self.dirty_flag[c as usize] = false;
-        }
-        self.dirty.clear();
-        self.stats.classes_solved += self.set.len() as u64;
-
-        // Take the re-solved classes' load off their links.
-        for &c in &self.set {
-            let ci = c as usize;
-            let ns = self.n_solved[ci] as f64;
-            if ns > 0.0 {
-                for &(l, phi) in self.routes[ci].iter() {
-                    self.load[l as usize] -= ns * phi * self.rate[ci];
-                }
-            }
-        }
-        self.filler.begin(self.routes.len(), &self.set);
-        let whole = p == 0;
-        for &c in &self.set {
-            for &(l, _) in self.routes[c as usize].iter() {
-                if self.filler.touch(l) {
-                    let li = l as usize;
-                    if whole || self.members[li].is_empty() {
-                        // Nothing else loads the link: reset rounding drift.
-                        self.load[li] = 0.0;
-                    }
-                    self.filler.rem[li] = (self.cap[li] - self.load[li]).max(0.0);
-                }
-            }
-        }
-        self.new_order.clear();
-        let new_rate = &mut self.new_rate;
-        let new_order = &mut self.new_order;
-        self.filler
-            .fill(&self.set, &self.routes, &self.n, &self.members, |c, r| {
-                new_rate[c as usize] = r;
-                new_order.push(c);
-            });
-
-        for k in 0..self.set.len() {
-            let c = self.set[k];
-            let ci = c as usize;
-            self.in_order[ci] = false;
-            if self.n[ci] == 0 {
-                self.n_solved[ci] = 0;
-                self.rate[ci] = 0.0;
-                self.completions.remove(c);
+        let mut heap = std::mem::replace(&mut self.lheap, BinaryHeap::from(init));
+        let mut level = 0.0f64;
+        while let Some(Reverse(Key(key, l))) = self.lheap.pop() {
+            self.stats.heap_pops += 1;
+            let li = l as usize;
+            if self.cnt[li] == 0 {
                 continue;
             }
-            self.advance(ci, t);
-            let r = self.new_rate[ci];
-            self.rate[ci] = r;
-            self.n_solved[ci] = self.n[ci];
-            let nr = self.n[ci] as f64 * r;
-            for &(l, phi) in self.routes[ci].iter() {
-                self.load[l as usize] += nr * phi;
+            // Keys are lower bounds (freezing never lowers a level R/W; see
+            // maxmin.rs), so a stale key is refreshed only at the top.
+            let lvl = self.rem[li].max(0.0) / self.w[li];
+            if lvl > key {
+                self.lheap.push(Reverse(Key(lvl, l)));
+                continue;
             }
-            let Reverse(Key(kmin, _)) = *self.keys[ci].peek().expect("active class has flows");
-            let t_done = t + (kmin - self.service[ci]).max(0.0) / r;
-            self.completions.set(c, t_done);
+            level = level.max(lvl);
+            self.popped[li] = true;
+            self.stats.links_frozen += 1;
+            // Unfrozen classes of other groups crossing l saturate here first.
+            self.pull.clear();
+            for &(g, _) in &self.groups.row[li] {
+                if g != l && !self.popped[g as usize] {
+                    self.pull.push(g);
+                }
+            }
+            for k in 0..self.pull.len() {
+                let g = self.pull[k];
+                self.moved.clear();
+                self.moved.extend_from_slice(self.groups.classes_on(g, l));
+                for j in 0..self.moved.len() {
+                    let c = self.moved[j];
+                    self.move_class(c, l, t);
+                }
+            }
+            // Freeze group l at this level through its column.
+            self.new_lambda[li] = level;
+            for e in &self.groups.col[li] {
+                let l2 = e.link as usize;
+                self.rem[l2] -= e.weight * level;
+                self.w[l2] -= e.weight;
+                self.cnt[l2] -= e.classes.len() as u32;
+            }
+            debug_assert_eq!(self.cnt[li], 0, "link {l} still has unfrozen classes");
         }
-        self.order.truncate(p);
-        for &c in &self.new_order {
-            self.in_order[c as usize] = true;
+        // Keep both buffers' allocations for the next solve.
+        std::mem::swap(&mut self.lheap, &mut heap);
+        self.lheap_init = heap.into_vec();
+        for k in 0..self.active_links.len() {
+            let g = self.active_links[k] as usize;
+            if self.groups.size[g] == 0 {
+                self.completions.remove(g as u32);
+                continue;
+            }
+            self.advance(g, t);
+            self.lambda[g] = self.new_lambda[g];
+            match self.group_min(g) {
+                Some((k, _)) => {
+                    let t_done = t + (k - self.clock[g]).max(0.0) / self.lambda[g];
+                    self.completions.set(g as u32, t_done);
+                }
+                None => self.completions.remove(g as u32),
+            }
         }
-        self.order.extend_from_slice(&self.new_order);
     }
 }

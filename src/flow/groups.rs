@@ -65,7 +65,9 @@ impl Groups {
             col: vec![Vec::new(); n_links],
             row: vec![Vec::new(); n_links],
             index: HashMap::default(),
-            cpos: route_len.map(|k| vec![0u32; k].into_boxed_slice()).collect(),
+            cpos: route_len
+                .map(|k| vec![0u32; k].into_boxed_slice())
+                .collect(),
             size: vec![0; n_links],
         }
     }

@@ -17,6 +17,7 @@
 //! See [`engine`] for how the event loop stays incremental.
 
 pub mod engine;
+mod groups;
 mod heap;
 pub mod maxmin;
 
