@@ -32,7 +32,7 @@
 
 use super::groups::Groups;
 use super::heap::IndexedHeap;
-use super::maxmin::{RouteSlice, intern_routes};
+use super::maxmin::{Routes, intern_routes};
 use super::{Dependents, Flow, FlowError, dependents, validate};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -145,7 +145,7 @@ struct Engine<'a> {
     flows: &'a [Flow],
     deps: Dependents,
     class_of: Vec<u32>,
-    routes: Vec<Box<RouteSlice>>,
+    routes: Routes,
     // Per class.
     /// Flows currently moving bytes.
     n: Vec<u32>,
@@ -204,7 +204,7 @@ impl<'a> Engine<'a> {
         let (class_of, routes) = intern_routes(flows.iter().map(|f| f.route.as_slice()));
         let nc = routes.len();
         let nl = cap.len();
-        let groups = Groups::new(nl, routes.iter().map(|r| r.len()));
+        let groups = Groups::new(nl, &routes);
         let mut e = Engine {
             cap,
             flows,
@@ -485,7 +485,7 @@ impl<'a> Engine<'a> {
             self.group[ci] = g;
             self.base[ci] = -self.clock[g as usize];
             self.n[ci] = 1;
-            self.groups.insert(g, c, &self.routes[ci], 1.0);
+            self.groups.insert(g, c, &self.routes, 1.0);
             self.keys[ci].push(Reverse(Key(fl.bytes, f as u32)));
             self.push_class(c);
         } else {
@@ -508,7 +508,7 @@ impl<'a> Engine<'a> {
         self.groups.remove(from, c, &self.routes, n);
         self.base[ci] += self.clock[from as usize] - self.clock[to as usize];
         self.group[ci] = to;
-        self.groups.insert(to, c, &self.routes[ci], n);
+        self.groups.insert(to, c, &self.routes, n);
         self.push_class(c);
         self.stats.classes_moved += 1;
     }

@@ -10,6 +10,7 @@
 //! its flows, and the classes that must change group when the saturation
 //! order changes are found directly from the row of the saturating link.
 
+use super::maxmin::Routes;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -49,8 +50,9 @@ pub(crate) struct Groups {
     pub(crate) col: Vec<Vec<Entry>>,
     pub(crate) row: Vec<Vec<(u32, u32)>>,
     index: HashMap<u64, u32, BuildHasherDefault<MulHasher>>,
-    /// Per class and route position: index of the class in its entry's list.
-    cpos: Vec<Box<[u32]>>,
+    /// Per class and route position (indexed like the route arena): index of
+    /// the class in its entry's list.
+    cpos: Vec<u32>,
     /// Number of classes in each group.
     pub(crate) size: Vec<u32>,
 }
@@ -60,22 +62,21 @@ fn key(g: u32, l: u32) -> u64 {
 }
 
 impl Groups {
-    pub(crate) fn new(n_links: usize, route_len: impl Iterator<Item = usize>) -> Groups {
+    pub(crate) fn new(n_links: usize, routes: &Routes) -> Groups {
         Groups {
             col: vec![Vec::new(); n_links],
             row: vec![Vec::new(); n_links],
             index: HashMap::default(),
-            cpos: route_len
-                .map(|k| vec![0u32; k].into_boxed_slice())
-                .collect(),
+            cpos: vec![0; routes.total_hops()],
             size: vec![0; n_links],
         }
     }
 
     /// Adds class `c` (route `route`, `n` flows) to group `g`.
-    pub(crate) fn insert(&mut self, g: u32, c: u32, route: &[(u32, f64)], n: f64) {
+    pub(crate) fn insert(&mut self, g: u32, c: u32, routes: &Routes, n: f64) {
         self.size[g as usize] += 1;
-        for (k, &(l, phi)) in route.iter().enumerate() {
+        let off = routes.offset(c as usize);
+        for (k, &(l, phi)) in routes[c as usize].iter().enumerate() {
             let idx = match self.index.get(&key(g, l)) {
                 Some(&i) => i as usize,
                 None => {
@@ -94,20 +95,20 @@ impl Groups {
             };
             let e = &mut self.col[g as usize][idx];
             e.weight += n * phi;
-            self.cpos[c as usize][k] = e.classes.len() as u32;
+            self.cpos[off + k] = e.classes.len() as u32;
             e.classes.push(c);
         }
     }
 
     /// Removes class `c` from group `g`. `routes` gives every class's route
     /// (to repair the position of the class moved into its slot).
-    pub(crate) fn remove(&mut self, g: u32, c: u32, routes: &[Box<[(u32, f64)]>], n: f64) {
+    pub(crate) fn remove(&mut self, g: u32, c: u32, routes: &Routes, n: f64) {
         self.size[g as usize] -= 1;
-        let route = &routes[c as usize];
-        for (k, &(l, phi)) in route.iter().enumerate() {
+        let off = routes.offset(c as usize);
+        for (k, &(l, phi)) in routes[c as usize].iter().enumerate() {
             let idx = self.index[&key(g, l)] as usize;
             let e = &mut self.col[g as usize][idx];
-            let p = self.cpos[c as usize][k] as usize;
+            let p = self.cpos[off + k] as usize;
             debug_assert_eq!(e.classes[p], c);
             e.classes.swap_remove(p);
             if p < e.classes.len() {
@@ -116,7 +117,7 @@ impl Groups {
                     .iter()
                     .position(|&(l2, _)| l2 == l)
                     .expect("class in entry crosses its link");
-                self.cpos[moved][kk] = p as u32;
+                self.cpos[routes.offset(moved) + kk] = p as u32;
             }
             if e.classes.is_empty() {
                 self.remove_entry(g, idx);
