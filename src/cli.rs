@@ -5,7 +5,9 @@
 //! the place), 2 usage error (clap's default for bad arguments).
 
 use clap::{Parser, Subcommand};
+use fabricsim::info::Info;
 use fabricsim::scenario::{FlowsReport, Scenario};
+use fabricsim::topology::{self, Topology};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -23,6 +25,20 @@ struct Args {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Check topology files: every problem, with file:line:col and a hint.
+    Validate {
+        /// Topology files (TOML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Summarise a topology: counts, injection and bisection bandwidth, diameter.
+    Info {
+        /// Topology file (TOML).
+        topology: PathBuf,
+        /// Print one JSON document instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the raw flow-level model on an explicit JSON scenario.
     Flows {
         /// Scenario file (see cli.md); `-` reads standard input.
@@ -51,6 +67,8 @@ impl Failure {
 pub fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.command {
+        Command::Validate { files } => validate(&files),
+        Command::Info { topology, json } => info(&topology, json),
         Command::Flows { scenario, json } => flows(&scenario, json),
     };
     match result {
@@ -114,4 +132,54 @@ fn flows(path: &Path, json: bool) -> Result<String, Failure> {
         outcome.stats.route_classes
     );
     Ok(s)
+}
+
+/// Loads and validates a topology file; diagnostics become an input error.
+fn load_topology(path: &Path) -> Result<Topology, Failure> {
+    topology::load_file(path).map_err(|d| Failure::input(d.render()))
+}
+
+fn validate(files: &[PathBuf]) -> Result<String, Failure> {
+    let mut ok = String::new();
+    let mut errors = String::new();
+    for path in files {
+        match load_topology(path) {
+            Ok(t) => {
+                let switches = t
+                    .nodes
+                    .iter()
+                    .filter(|n| n.role == topology::NodeRole::Switch)
+                    .count();
+                ok += &format!(
+                    "{}: ok ({} accelerators, {} switches, {} links)\n",
+                    path.display(),
+                    t.accelerators.len(),
+                    switches,
+                    t.links.len() / 2
+                );
+            }
+            Err(f) => {
+                errors += f.message.trim_end();
+                errors.push('\n');
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(ok)
+    } else {
+        // Valid files are still confirmed, on stderr with the errors.
+        Err(Failure::input(format!("{ok}{errors}")))
+    }
+}
+
+fn info(path: &Path, json: bool) -> Result<String, Failure> {
+    let t = load_topology(path)?;
+    let info = Info::of(&t);
+    if json {
+        let mut s = serde_json::to_string_pretty(&info).expect("info serializes");
+        s.push('\n');
+        Ok(s)
+    } else {
+        Ok(info.render_table())
+    }
 }

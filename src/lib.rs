@@ -6,6 +6,10 @@
 //! returns each flow's finish time.
 
 pub mod flow;
+pub mod info;
 pub mod routing;
+pub mod scenario;
+pub mod suggest;
 pub mod topology;
 pub mod units;
+pub mod synthetic;

@@ -11,9 +11,29 @@
 //! - INVARIANT: every accelerator can reach every other accelerator.
 //! - INVARIANT: `graph` mirrors `nodes`/`links` exactly: node index `i` of the
 //!   petgraph graph is `NodeId(i)`, and each edge's weight is its `LinkId`.
+//!
+//! Files are read by [`load_file`] / [`parse_str`] (format in
+//! `docs/topology-format.md`), which report every problem as [`Diagnostics`].
+//! Submodules: `spec` (TOML walk), `build` (validation and generation),
+//! [`clos`] (Clos sizing formulas), [`presets`] (cited link and switch
+//! values), `pattern` (id ranges), [`diag`] (diagnostics).
+
+use std::collections::{BTreeMap, HashMap};
 
 use petgraph::graph::DiGraph;
 use serde::Serialize;
+
+mod build;
+pub mod clos;
+pub mod diag;
+mod pattern;
+pub mod presets;
+mod spec;
+
+pub use build::{MAX_DIRECTED_LINKS, MAX_NODES, load_file, parse_str};
+pub use diag::{Diagnostic, Diagnostics};
+
+use crate::routing::RoutingMode;
 
 /// Index of a node in [`Topology::nodes`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -88,13 +108,24 @@ pub struct Topology {
     pub accelerators: Vec<NodeId>,
     /// The same graph for petgraph algorithms: node weight = `NodeId`, edge weight = `LinkId`.
     pub graph: DiGraph<NodeId, LinkId>,
+    /// Default ECMP mode for flows on this fabric (file: top-level `routing`
+    /// or `[scale_out] routing`; default spray).
+    pub routing: RoutingMode,
+    /// Achievable fraction of line rate per link kind, used by collectives
+    /// later (from the presets or the file's `efficiency`; 1.0 if unknown).
+    /// The flow model itself runs links at full capacity.
+    pub link_efficiency: BTreeMap<String, f64>,
+    /// Node name → id, built by [`Topology::from_parts`].
+    pub name_index: HashMap<String, NodeId>,
 }
 
 impl Topology {
     /// Builds the derived fields (`accelerators`, `graph`) from nodes and links.
     ///
     /// This does not validate; callers construct through the validating builder
-    /// or generators, which uphold the invariants above.
+    /// or generators, which uphold the invariants above. `routing` is the
+    /// default (spray) and `link_efficiency` is empty; set them with
+    /// [`Topology::with_routing`] / the public fields.
     pub fn from_parts(name: String, nodes: Vec<Node>, links: Vec<Link>) -> Topology {
         let mut graph = DiGraph::with_capacity(nodes.len(), links.len());
         for i in 0..nodes.len() {
@@ -113,13 +144,37 @@ impl Topology {
             .filter(|(_, n)| n.role == NodeRole::Accelerator)
             .map(|(i, _)| NodeId(i as u32))
             .collect();
+        let name_index = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.name.clone(), NodeId(i as u32)))
+            .collect();
         Topology {
             name,
             nodes,
             links,
             accelerators,
             graph,
+            routing: RoutingMode::default(),
+            link_efficiency: BTreeMap::new(),
+            name_index,
         }
+    }
+
+    /// Sets the default routing mode.
+    pub fn with_routing(mut self, routing: RoutingMode) -> Topology {
+        self.routing = routing;
+        self
+    }
+
+    /// The id of the node called `name`.
+    pub fn node_id(&self, name: &str) -> Option<NodeId> {
+        self.name_index.get(name).copied()
+    }
+
+    /// Achievable fraction of line rate for links of `kind` (1.0 if unknown).
+    pub fn efficiency(&self, kind: &str) -> f64 {
+        self.link_efficiency.get(kind).copied().unwrap_or(1.0)
     }
 
     /// Human name of a directed link, e.g. `leaf3 → spine12 (ethernet-800g)`.

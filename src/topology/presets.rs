@@ -1,0 +1,425 @@
+//! Link and switch technology presets, each value with its source.
+//!
+//! Sources are the entries of the project's hardware reference table
+//! (`shared/reference/hardware.md`), quoted here so the code stands alone.
+//! `\[2nd\]` marks a figure from a secondary source (press or blog), `\[U\]` an
+//! uncertain one, and **assumed** a value for which no source was found: the
+//! assumption and its reasoning are stated next to it. Every preset value can
+//! be overridden in a topology file.
+//!
+//! Conventions:
+//! - `bandwidth_bps` is the *line rate of one lane or port in one direction*
+//!   \[bytes/s\] (GB/s = 1e9 bytes/s). A link's capacity per direction is
+//!   `count × bandwidth_bps`.
+//! - `latency_s` is the latency of one traversal of the link \[s\]:
+//!   propagation plus serialization of a header. No source gives a per-link
+//!   figure for any technology, so every preset uses
+//!   [`ASSUMED_LINK_LATENCY_S`].
+//! - `efficiency` is the **achievable fraction of the line rate, used by
+//!   collectives later** (protocol headers, NCCL protocol overheads). The flow
+//!   model itself always runs links at their full capacity.
+
+/// Assumed latency of one link traversal when no source gives one \[s\]: 50 ns.
+///
+/// **Assumed**: about 10 m of cable at 5 ns/m (light in fibre or copper
+/// travels at roughly 2/3 c); PHY and FEC delays are not modelled. With a
+/// 150 ns Quantum-2 switch this gives NIC → switch → NIC = 250 ns, inside the
+/// 100–300 ns "NIC-to-NIC through one switch ASIC" range quoted by WWT
+/// ("The basics of high-performance networking" \[2nd\]).
+pub const ASSUMED_LINK_LATENCY_S: f64 = 50e-9;
+
+/// A link technology: line rate, latency and efficiency of one lane/port.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LinkKind {
+    /// Name used in files, e.g. `nvlink4`.
+    pub name: &'static str,
+    /// Technology family, e.g. `nvlink`, `infiniband`.
+    pub family: &'static str,
+    /// Line rate of one lane/port per direction \[bytes/s\]; `None` for the
+    /// generic family kinds, which must give `bandwidth` in the file.
+    pub bandwidth_bps: Option<f64>,
+    /// Latency of one traversal \[s\]; `None` for generic kinds.
+    pub latency_s: Option<f64>,
+    /// Achievable fraction of the line rate, used by collectives later;
+    /// `None` means unknown (treated as 1.0 unless the file gives one).
+    pub efficiency: Option<f64>,
+    /// Tier label given to links of this kind when the file gives none.
+    pub default_tier: &'static str,
+    /// Switch preset used by parametric blocks when the file names none.
+    pub default_switch: Option<&'static str>,
+}
+
+const GB: f64 = 1e9;
+
+/// NVLink 3 (A100): 25 GB/s per link per direction.
+///
+/// Source: "NVLink3 (A100): 12 links × 25 GB/s/dir = 300 GB/s/dir"
+/// (sjeaugey in NVIDIA/nccl-tests#149). Efficiency 0.80 = NCCL's per-link
+/// NVLink bandwidth constant for SM80, 20.0 GB/s, over the 25 GB/s line rate
+/// (NVIDIA/nccl `src/graph/topo.h` @5067397); the same ~20 GB/s effective is
+/// reported in nccl-tests#149. Latency: no figure found,
+/// [`ASSUMED_LINK_LATENCY_S`].
+pub const NVLINK3: LinkKind = LinkKind {
+    name: "nvlink3",
+    family: "nvlink",
+    bandwidth_bps: Some(25.0 * GB),
+    latency_s: Some(ASSUMED_LINK_LATENCY_S),
+    efficiency: Some(20.0 / 25.0),
+    default_tier: "scale-up",
+    default_switch: Some("nvswitch-gen2"),
+};
+
+/// NVLink 4 (H100/H200): 25 GB/s per link per direction.
+///
+/// Source: "18 links (NV18), 450 GB/s/dir line rate" (nccl-tests#212,
+/// topology output in nccl#1357), so 450 / 18 = 25 GB/s per link.
+/// Efficiency 0.824 = NCCL's SM90 per-link constant 20.6 GB/s over 25 GB/s
+/// (`topo.h` @5067397); consistent with "NCCL achieves ~370 effective"
+/// of 450 (0.82, nccl-tests#212). Latency: no figure found,
+/// [`ASSUMED_LINK_LATENCY_S`].
+pub const NVLINK4: LinkKind = LinkKind {
+    name: "nvlink4",
+    family: "nvlink",
+    bandwidth_bps: Some(25.0 * GB),
+    latency_s: Some(ASSUMED_LINK_LATENCY_S),
+    efficiency: Some(20.6 / 25.0),
+    default_tier: "scale-up",
+    default_switch: Some("nvswitch-gen3"),
+};
+
+/// NVLink 5 (B200/GB200/B300): 50 GB/s per link per direction.
+///
+/// Source: "18 links × 100 GB/s bidir = 1.8 TB/s per GPU (900 GB/s/dir)"
+/// (rillor.com, slicast.com \[2nd\]), so 100 / 2 = 50 GB/s per link per
+/// direction. Efficiency 0.802 = NCCL's SM100 per-link constant 40.1 GB/s over
+/// 50 GB/s (`topo.h` @5067397; nccl#1807 shows 18 × 40.1 = 721.8 in B200
+/// logs). Latency: no figure found, [`ASSUMED_LINK_LATENCY_S`].
+pub const NVLINK5: LinkKind = LinkKind {
+    name: "nvlink5",
+    family: "nvlink",
+    bandwidth_bps: Some(50.0 * GB),
+    latency_s: Some(ASSUMED_LINK_LATENCY_S),
+    efficiency: Some(40.1 / 50.0),
+    default_tier: "scale-up",
+    default_switch: Some("nvswitch-gen4"),
+};
+
+/// UALink 200G 1.0: 200 Gb/s = 25 GB/s per lane per direction.
+///
+/// Source: UALink 200G 1.0 specification overview and webinar Q&A
+/// (ualinkconsortium.org): "200G per lane; x1/x2/x4 ports (a x4 port =
+/// 800G)" (port widths \[U\]); use `count` for the port width. Efficiency 0.93:
+/// "93% effective peak bandwidth" (same source). Latency: no per-link figure,
+/// [`ASSUMED_LINK_LATENCY_S`].
+pub const UALINK_200G: LinkKind = LinkKind {
+    name: "ualink-200g",
+    family: "ualink",
+    bandwidth_bps: Some(200e9 / 8.0),
+    latency_s: Some(ASSUMED_LINK_LATENCY_S),
+    efficiency: Some(0.93),
+    default_tier: "scale-up",
+    default_switch: None,
+};
+
+/// AMD Infinity Fabric / xGMI 3 (MI300X): 64 GB/s per link per direction.
+///
+/// Source: "7 links/GPU, full mesh of 8. 64 GB/s raw per link, ~48 GB/s usable
+/// per direction (75%)" (AMD ROCm blog "mi300x-rccl-xgmi"; ROCm/rccl#1210).
+/// Efficiency 0.75 = 48 / 64 (same source). Latency: no figure found,
+/// [`ASSUMED_LINK_LATENCY_S`].
+pub const XGMI3: LinkKind = LinkKind {
+    name: "xgmi3",
+    family: "xgmi",
+    bandwidth_bps: Some(64.0 * GB),
+    latency_s: Some(ASSUMED_LINK_LATENCY_S),
+    efficiency: Some(0.75),
+    default_tier: "scale-up",
+    default_switch: None,
+};
+
+/// InfiniBand NDR: 400 Gb/s = 50 GB/s per port per direction.
+///
+/// Source: NDR is 400 Gb/s ("Quantum-2: 64×400G", router-switch.com \[2nd\];
+/// "ConnectX-7: 400G NDR/400GbE"). Efficiency 0.95 = 47.5 / 50, the middle of
+/// "46–49 GB/s per NIC through NCCL" (nccl-tests#290, nccl-tests#267).
+/// Latency: no per-link figure, [`ASSUMED_LINK_LATENCY_S`].
+pub const INFINIBAND_NDR: LinkKind = LinkKind {
+    name: "infiniband-ndr",
+    family: "infiniband",
+    bandwidth_bps: Some(400e9 / 8.0),
+    latency_s: Some(ASSUMED_LINK_LATENCY_S),
+    efficiency: Some(47.5 / 50.0),
+    default_tier: "scale-out",
+    default_switch: Some("quantum-2"),
+};
+
+/// InfiniBand XDR: 800 Gb/s = 100 GB/s per port per direction.
+///
+/// Source: "ConnectX-8 SuperNIC: 800 Gb/s (IB XDR or 2×400GbE)"
+/// (wccftech.com \[2nd\]); "Quantum-X800: 144×800G" \[2nd\]. Efficiency: no
+/// figure found; **assumed** 0.95, the same as NDR. Latency: no figure,
+/// [`ASSUMED_LINK_LATENCY_S`].
+pub const INFINIBAND_XDR: LinkKind = LinkKind {
+    name: "infiniband-xdr",
+    family: "infiniband",
+    bandwidth_bps: Some(800e9 / 8.0),
+    latency_s: Some(ASSUMED_LINK_LATENCY_S),
+    efficiency: Some(0.95),
+    default_tier: "scale-out",
+    default_switch: Some("quantum-x800"),
+};
+
+/// 400G Ethernet: 400 Gb/s = 50 GB/s per port per direction.
+///
+/// Source: the line rate is the name ("ConnectX-7: 400G NDR/400GbE";
+/// "AMD Pollara 400: 400G AI NIC"). Efficiency: **assumed** 0.95, the
+/// ConnectX-7 NCCL figure of 46–49 GB/s (nccl-tests#290, #267), which is not
+/// stated to be Ethernet. Latency: no figure, [`ASSUMED_LINK_LATENCY_S`].
+pub const ETHERNET_400G: LinkKind = LinkKind {
+    name: "ethernet-400g",
+    family: "ethernet",
+    bandwidth_bps: Some(400e9 / 8.0),
+    latency_s: Some(ASSUMED_LINK_LATENCY_S),
+    efficiency: Some(0.95),
+    default_tier: "scale-out",
+    default_switch: None,
+};
+
+/// 800G Ethernet: 800 Gb/s = 100 GB/s per port per direction.
+///
+/// Source: "ConnectX-8 SuperNIC: 800 Gb/s"; "GB300 NVL72: 4 ConnectX-8 per
+/// compute tray (1 per GPU, 800 Gb/s)" (NVIDIA NVL72 reference architecture);
+/// "Tomahawk 5: 51.2 Tb/s (64×800G \[U\])". Efficiency: **assumed** 0.95, as
+/// for 400G. Latency: no figure, [`ASSUMED_LINK_LATENCY_S`].
+pub const ETHERNET_800G: LinkKind = LinkKind {
+    name: "ethernet-800g",
+    family: "ethernet",
+    bandwidth_bps: Some(800e9 / 8.0),
+    latency_s: Some(ASSUMED_LINK_LATENCY_S),
+    efficiency: Some(0.95),
+    default_tier: "scale-out",
+    default_switch: None,
+};
+
+/// PCIe Gen5 x16: 32 GT/s × 16 lanes × 128/130 / 8 = 63.0 GB/s per direction.
+///
+/// Source: "PCIe Gen5 x16: 32 GT/s × 16 ≈ 63 GB/s per direction (spec
+/// arithmetic, 128b/130b)"; "Measured host↔device 52 GB/s (Azure H200
+/// nvbandwidth)". Efficiency 0.825 = 52 / 63.0. Latency: no figure,
+/// [`ASSUMED_LINK_LATENCY_S`].
+pub const PCIE5_X16: LinkKind = LinkKind {
+    name: "pcie5-x16",
+    family: "pcie",
+    bandwidth_bps: Some(32e9 * 16.0 * 128.0 / 130.0 / 8.0),
+    latency_s: Some(ASSUMED_LINK_LATENCY_S),
+    efficiency: Some(52.0 / (32.0 * 16.0 * 128.0 / 130.0 / 8.0)),
+    default_tier: "pcie",
+    default_switch: None,
+};
+
+/// A generic family kind: no preset values, so a file using it must give
+/// `bandwidth` and `latency` (efficiency defaults to unknown).
+const fn generic(name: &'static str, tier: &'static str) -> LinkKind {
+    LinkKind {
+        name,
+        family: name,
+        bandwidth_bps: None,
+        latency_s: None,
+        efficiency: None,
+        default_tier: tier,
+        default_switch: None,
+    }
+}
+
+/// Every link kind a file may name: the presets above, then the generic
+/// family kinds (`nvlink`, `ualink`, `xgmi`, `ethernet`, `infiniband`, `pcie`,
+/// `dci`, `custom`), which carry no values.
+pub const LINK_KINDS: &[LinkKind] = &[
+    NVLINK3,
+    NVLINK4,
+    NVLINK5,
+    UALINK_200G,
+    XGMI3,
+    INFINIBAND_NDR,
+    INFINIBAND_XDR,
+    ETHERNET_400G,
+    ETHERNET_800G,
+    PCIE5_X16,
+    generic("nvlink", "scale-up"),
+    generic("ualink", "scale-up"),
+    generic("xgmi", "scale-up"),
+    generic("ethernet", "scale-out"),
+    generic("infiniband", "scale-out"),
+    generic("pcie", "pcie"),
+    generic("dci", "dci"),
+    generic("custom", "custom"),
+];
+
+/// Looks up a link kind by its file name.
+pub fn link_kind(name: &str) -> Option<&'static LinkKind> {
+    LINK_KINDS.iter().find(|k| k.name == name)
+}
+
+/// A switch technology: port count and forwarding latency.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SwitchKind {
+    /// Name used in files, e.g. `quantum-2`.
+    pub name: &'static str,
+    /// Number of ports at the technology's nominal speed, if a source gives
+    /// it; parametric blocks use it as the default `switch_radix`.
+    pub ports: Option<u32>,
+    /// Forwarding latency per traversal (port to port) \[s\].
+    pub latency_s: f64,
+    /// Whether the switch can reduce in the network (NVLS, SHARP); the
+    /// default for `in_switch_reduction`.
+    pub in_switch_reduction: bool,
+}
+
+/// Third-generation NVSwitch (HGX/DGX H100): 64 NVLink4 ports.
+///
+/// Source: "NVSwitch gen3: 64 NVLink4 ports, 3.2 TB/s" (fridayswithfaraday.com
+/// \[2nd\]). In-switch reduction: NVLink SHARP (NVLS) on third-generation
+/// NVSwitch (NVIDIA technical blog "Upgrading multi-GPU interconnectivity
+/// with the third-generation NVIDIA NVSwitch"); NCCL models it with
+/// nvlsEfficiency 0.85 on Hopper (`tuning.cc`). Latency: no figure found;
+/// **assumed** 150 ns, the UALink 200G 1.0 port-to-port target for a 25.6 Tb/s
+/// scale-up switch ("≤150 ns", ualinkconsortium.org).
+pub const NVSWITCH_GEN3: SwitchKind = SwitchKind {
+    name: "nvswitch-gen3",
+    ports: Some(64),
+    latency_s: 150e-9,
+    in_switch_reduction: true,
+};
+
+/// Second-generation NVSwitch (DGX A100, 6 per board; mila-docs PR 176).
+/// No port count or latency found; latency **assumed** 150 ns as for gen3.
+/// No in-switch reduction (NVLS arrived with gen3).
+pub const NVSWITCH_GEN2: SwitchKind = SwitchKind {
+    name: "nvswitch-gen2",
+    ports: None,
+    latency_s: 150e-9,
+    in_switch_reduction: false,
+};
+
+/// NVLink 5 switch chip (GB200/GB300 NVL72; 18 per rack).
+///
+/// Source: "9 NVLink switch trays × 2 NVSwitch chips = 18 chips. Each chip
+/// then has 72×18/18 = 72 NVLink5 ports (derived \[U\])" (setloop.io \[2nd\]).
+/// In-switch reduction: NCCL models NVLS on Blackwell with nvlsEfficiency 0.74
+/// (`tuning.cc`). Latency **assumed** 150 ns as for gen3.
+pub const NVSWITCH_GEN4: SwitchKind = SwitchKind {
+    name: "nvswitch-gen4",
+    ports: Some(72),
+    latency_s: 150e-9,
+    in_switch_reduction: true,
+};
+
+/// NVIDIA Quantum-2 (QM9700), NDR InfiniBand: 64 × 400G, <150 ns port to port.
+///
+/// Source: router-switch.com "Quantum-2 QM9700 vs Spectrum-4 SN5400" \[2nd\].
+/// Latency 150 ns, the stated upper bound. In-switch reduction: not given in
+/// the reference table, so off by default (set `in_switch_reduction`).
+pub const QUANTUM_2: SwitchKind = SwitchKind {
+    name: "quantum-2",
+    ports: Some(64),
+    latency_s: 150e-9,
+    in_switch_reduction: false,
+};
+
+/// NVIDIA Quantum-X800 (Q3400), XDR InfiniBand: 144 × 800G, SHARP gen4.
+///
+/// Source: ziash.github.io NCA-AIIO study guide \[2nd\]. Latency: no figure;
+/// **assumed** 150 ns, as Quantum-2.
+pub const QUANTUM_X800: SwitchKind = SwitchKind {
+    name: "quantum-x800",
+    ports: Some(144),
+    latency_s: 150e-9,
+    in_switch_reduction: true,
+};
+
+/// NVIDIA Spectrum-4 (SN5400), 51.2 Tb/s Ethernet.
+///
+/// Source: router-switch.com \[2nd\]; the port split is not given, so no default
+/// radix. Latency: no figure; **assumed** 250 ns, the Tomahawk Ultra figure
+/// (a low-latency part, so optimistic for a general Ethernet switch).
+pub const SPECTRUM_4: SwitchKind = SwitchKind {
+    name: "spectrum-4",
+    ports: None,
+    latency_s: 250e-9,
+    in_switch_reduction: false,
+};
+
+/// Broadcom Tomahawk 5, 51.2 Tb/s, 64 × 800G \[U\].
+///
+/// Source: gazettabyte.com (TH6 article) — the 64×800G split is marked
+/// uncertain. Latency **assumed** 250 ns as for Spectrum-4.
+pub const TOMAHAWK_5: SwitchKind = SwitchKind {
+    name: "tomahawk5",
+    ports: Some(64),
+    latency_s: 250e-9,
+    in_switch_reduction: false,
+};
+
+/// Broadcom Tomahawk 6, 102.4 Tb/s, 64 × 1.6 TbE.
+///
+/// Source: servethehome.com TH6 launch; gazettabyte.com. Latency **assumed**
+/// 250 ns as for Spectrum-4.
+pub const TOMAHAWK_6: SwitchKind = SwitchKind {
+    name: "tomahawk6",
+    ports: Some(64),
+    latency_s: 250e-9,
+    in_switch_reduction: false,
+};
+
+/// Broadcom Tomahawk Ultra, 51.2 Tb/s, 250 ns, in-network collectives.
+///
+/// Source: storagereview.com and techzine.eu ("250 ns switch latency ...
+/// LLR, CBFC, in-network collectives"). The port split is not given.
+pub const TOMAHAWK_ULTRA: SwitchKind = SwitchKind {
+    name: "tomahawk-ultra",
+    ports: None,
+    latency_s: 250e-9,
+    in_switch_reduction: true,
+};
+
+/// Every switch preset a file may name as a node `kind` or `switch_kind`.
+pub const SWITCH_KINDS: &[SwitchKind] = &[
+    NVSWITCH_GEN2,
+    NVSWITCH_GEN3,
+    NVSWITCH_GEN4,
+    QUANTUM_2,
+    QUANTUM_X800,
+    SPECTRUM_4,
+    TOMAHAWK_5,
+    TOMAHAWK_6,
+    TOMAHAWK_ULTRA,
+];
+
+/// Looks up a switch preset by its file name.
+pub fn switch_kind(name: &str) -> Option<&'static SwitchKind> {
+    SWITCH_KINDS.iter().find(|k| k.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique() {
+        let mut names: Vec<&str> = LINK_KINDS.iter().map(|k| k.name).collect();
+        names.extend(SWITCH_KINDS.iter().map(|k| k.name));
+        let n = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), n);
+    }
+
+    #[test]
+    fn default_switches_exist() {
+        for k in LINK_KINDS {
+            if let Some(s) = k.default_switch {
+                assert!(switch_kind(s).is_some(), "{s}");
+            }
+        }
+    }
+}

@@ -1,0 +1,1048 @@
+//! Reading a topology file's TOML tree into a spanned specification.
+//!
+//! The file is parsed with toml's spanned document API
+//! ([`toml::de::DeTable`]) and walked by hand, so that *every* problem is
+//! reported (serde stops at the first) with the position of the offending key
+//! or value. Each reader returns `None` after reporting a problem; the
+//! builder (`build.rs`) skips what is missing and never reports a problem
+//! twice. The file format is documented in `docs/topology-format.md`.
+
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::NodeRole;
+use super::diag::{Sink, suggestion};
+use super::pattern::Pattern;
+use super::presets::{self, LINK_KINDS, LinkKind, SWITCH_KINDS, SwitchKind};
+use crate::routing::RoutingMode;
+use crate::units::{Quantity, UnitError};
+
+pub(crate) type Span = Range<usize>;
+type Val<'i> = Spanned<DeValue<'i>>;
+
+/// A value with the span of its source text.
+#[derive(Clone, Debug)]
+pub(crate) struct Sp<T> {
+    pub v: T,
+    pub span: Span,
+}
+
+/// The whole file.
+#[derive(Debug, Default)]
+pub(crate) struct FileSpec {
+    pub name: Option<String>,
+    pub routing: Option<Sp<RoutingMode>>,
+    pub nodes: Vec<NodeSpec>,
+    pub links: Vec<LinkSpec>,
+    pub scale_up: Option<ScaleUpSpec>,
+    pub scale_out: Option<ScaleOutSpec>,
+    /// A node-producing entry (node table or `[scale_up]`) was dropped, so
+    /// the set of declared ids is unknown: reference checks are skipped.
+    pub nodes_incomplete: bool,
+}
+
+/// What a `[[nodes]]` entry's `kind` says.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum NodeKind {
+    Role(NodeRole),
+    Switch(&'static SwitchKind),
+}
+
+/// One `[[nodes]]` entry.
+#[derive(Debug)]
+pub(crate) struct NodeSpec {
+    pub span: Span,
+    pub ids: Vec<Sp<Pattern>>,
+    /// `None` after a reported error; the ids are still declared.
+    pub kind: Option<NodeKind>,
+    pub latency_s: Option<f64>,
+    pub in_switch_reduction: Option<bool>,
+}
+
+/// Link values after presets and overrides.
+#[derive(Clone, Debug)]
+pub(crate) struct LinkParams {
+    pub kind: &'static str,
+    /// Per lane, per direction \[bytes/s\].
+    pub bandwidth_bps: f64,
+    pub latency_s: f64,
+    pub efficiency: f64,
+    /// Where the efficiency came from (for conflict messages).
+    pub efficiency_span: Span,
+    pub default_tier: &'static str,
+    pub default_switch: Option<&'static str>,
+}
+
+/// One `[[links]]` entry.
+#[derive(Debug)]
+pub(crate) struct LinkSpec {
+    pub span: Span,
+    pub between_span: Span,
+    pub a: Vec<Sp<Pattern>>,
+    pub b: Vec<Sp<Pattern>>,
+    /// `None` after a reported error; endpoints are still checked.
+    pub params: Option<LinkParams>,
+    pub count: u32,
+    pub tier: Option<String>,
+}
+
+/// Switch technology of a parametric block.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SwitchParams {
+    pub kind: Option<&'static SwitchKind>,
+    pub latency_s: f64,
+    pub in_switch_reduction: bool,
+}
+
+/// `[scale_up]`.
+#[derive(Debug)]
+pub(crate) struct ScaleUpSpec {
+    pub span: Span,
+    pub link: LinkParams,
+    pub accelerators: u64,
+    pub switches: u64,
+    /// Lanes from each accelerator to each switch.
+    pub links_per_switch: Lanes,
+    pub switch: SwitchParams,
+    pub domains: u64,
+}
+
+/// `links_per_switch`: one count for all switches, or one per switch (the
+/// list's length equals `switches`). Never expanded, so a huge `switches`
+/// cannot allocate before the size check.
+#[derive(Clone, Debug)]
+pub(crate) enum Lanes {
+    Uniform(u64),
+    PerSwitch(Vec<u64>),
+}
+
+impl Lanes {
+    /// Lanes from an accelerator to switch `s`.
+    pub(crate) fn to_switch(&self, s: usize) -> u64 {
+        match self {
+            Lanes::Uniform(l) => *l,
+            Lanes::PerSwitch(v) => v.get(s).copied().unwrap_or(0),
+        }
+    }
+
+    /// Number of switches with at least one lane, out of `switches`.
+    pub(crate) fn connected(&self, switches: u64) -> u64 {
+        match self {
+            Lanes::Uniform(_) => switches,
+            Lanes::PerSwitch(v) => v.iter().filter(|&&l| l > 0).count() as u64,
+        }
+    }
+}
+
+/// `topology` of `[scale_out]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ScaleOutShape {
+    RailOptimized,
+    FatTree,
+}
+
+/// `[scale_out]`.
+#[derive(Debug)]
+pub(crate) struct ScaleOutSpec {
+    pub span: Span,
+    /// Span to blame for sizing errors (`tiers`, else `switch_radix`, else the header).
+    pub sizing_span: Span,
+    pub link: LinkParams,
+    /// Accelerator-to-NIC attachment; `None` = same kind and rate as the NIC, zero latency.
+    pub nic_link: Option<LinkParams>,
+    pub shape: ScaleOutShape,
+    pub nics_per_accelerator: u64,
+    pub radix: u64,
+    pub tiers: u32,
+    pub oversubscription: (u64, u64),
+    pub routing: Option<Sp<RoutingMode>>,
+    pub switch: SwitchParams,
+}
+
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "routing",
+    "nodes",
+    "links",
+    "scale_up",
+    "scale_out",
+];
+const NODE_KEYS: &[&str] = &["id", "kind", "latency", "in_switch_reduction"];
+const LINK_KEYS: &[&str] = &[
+    "between",
+    "kind",
+    "count",
+    "bandwidth",
+    "latency",
+    "efficiency",
+    "tier",
+];
+const SCALE_UP_KEYS: &[&str] = &[
+    "kind",
+    "accelerators",
+    "switches",
+    "links_per_switch",
+    "domains",
+    "switch_kind",
+    "switch_latency",
+    "in_switch_reduction",
+    "bandwidth",
+    "latency",
+    "efficiency",
+];
+const SCALE_OUT_KEYS: &[&str] = &[
+    "kind",
+    "topology",
+    "nics_per_accelerator",
+    "nic_bandwidth",
+    "nic_link",
+    "switch_radix",
+    "tiers",
+    "oversubscription",
+    "routing",
+    "switch_kind",
+    "switch_latency",
+    "in_switch_reduction",
+    "latency",
+    "efficiency",
+];
+
+/// Largest integer accepted for any count field (ids are `u32`).
+const MAX_INT: u64 = u32::MAX as u64;
+
+/// Reports every key of `t` that is not in `allowed`.
+fn check_keys(sink: &mut Sink<'_>, t: &DeTable<'_>, allowed: &[&str], what: &str) {
+    for (k, _) in t.iter() {
+        let key: &str = k.get_ref();
+        if !allowed.contains(&key) {
+            let help = match super::diag::did_you_mean(key, allowed.iter().copied()) {
+                Some(s) => format!("did you mean \"{s}\"?"),
+                None => format!("the keys of {what} are: {}", allowed.join(", ")),
+            };
+            sink.error(
+                k.span(),
+                format!("unknown key \"{key}\" in {what}"),
+                Some(help),
+            );
+        }
+    }
+}
+
+fn get<'a, 'i>(t: &'a DeTable<'i>, key: &str) -> Option<&'a Val<'i>> {
+    t.get(key)
+}
+
+/// Reports a missing required key at the table's header, unless a misspelt
+/// key of the table (already reported as unknown) looks like it.
+fn missing(
+    sink: &mut Sink<'_>,
+    t: &DeTable<'_>,
+    span: &Span,
+    key: &str,
+    what: &str,
+    example: &str,
+) {
+    let misspelt = t.iter().any(|(k, _)| {
+        super::diag::did_you_mean(k.get_ref(), std::iter::once(key)).is_some() && k.get_ref() != key
+    });
+    if misspelt {
+        return;
+    }
+    sink.error(
+        span.clone(),
+        format!("missing key \"{key}\" in {what}"),
+        Some(format!("add e.g. {key} = {example}")),
+    );
+}
+
+fn wrong_type(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, expected: &str, help: Option<String>) {
+    sink.error(
+        v.span(),
+        format!(
+            "\"{key}\" must be {expected}, found {}",
+            v.get_ref().type_str()
+        ),
+        help,
+    );
+}
+
+fn string<'a>(
+    sink: &mut Sink<'_>,
+    v: &'a Val<'_>,
+    key: &str,
+    expected: &str,
+) -> Option<Sp<&'a str>> {
+    match v.get_ref() {
+        DeValue::String(s) => Some(Sp {
+            v: s.as_ref(),
+            span: v.span(),
+        }),
+        _ => {
+            wrong_type(sink, v, key, expected, None);
+            None
+        }
+    }
+}
+
+/// An integer in `min..=max`.
+fn uint(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, min: u64, max: u64) -> Option<u64> {
+    let range = format!("an integer from {min} to {max}");
+    match v.get_ref() {
+        DeValue::Integer(i) => {
+            let n = i128::from_str_radix(i.as_str(), i.radix()).ok();
+            match n {
+                Some(n) if n >= i128::from(min) && n <= i128::from(max) => Some(n as u64),
+                _ => {
+                    sink.error(
+                        v.span(),
+                        format!("\"{key}\" must be {range}, found {i}"),
+                        None,
+                    );
+                    None
+                }
+            }
+        }
+        DeValue::String(s) if s.trim().parse::<u64>().is_ok() => {
+            let help = format!("remove the quotes: {key} = {}", s.trim());
+            wrong_type(sink, v, key, &range, Some(help));
+            None
+        }
+        _ => {
+            wrong_type(sink, v, key, &range, None);
+            None
+        }
+    }
+}
+
+fn boolean(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<bool> {
+    match v.get_ref() {
+        DeValue::Boolean(b) => Some(*b),
+        _ => {
+            wrong_type(sink, v, key, "true or false", None);
+            None
+        }
+    }
+}
+
+/// A quantity string with a unit; numbers are refused with a hint.
+fn quantity(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, q: Quantity) -> Option<Sp<f64>> {
+    let example = match q {
+        Quantity::Bandwidth => "\"50 GB/s\"",
+        Quantity::Duration => "\"300 ns\"",
+        Quantity::DataSize => "\"64 MiB\"",
+    };
+    match v.get_ref() {
+        DeValue::String(s) => match parse_q(q, s) {
+            Ok(x) => Some(Sp {
+                v: x,
+                span: v.span(),
+            }),
+            Err(e) => {
+                sink.error(
+                    v.span(),
+                    format!("invalid {} for \"{key}\": {}", q.name(), e.reason),
+                    Some(e.help()),
+                );
+                None
+            }
+        },
+        DeValue::Integer(_) | DeValue::Float(_) => {
+            sink.error(
+                v.span(),
+                format!(
+                    "\"{key}\" must be a string with a unit, e.g. {example}, found a bare number"
+                ),
+                Some(format!("write {}", q.accepted_forms())),
+            );
+            None
+        }
+        _ => {
+            wrong_type(
+                sink,
+                v,
+                key,
+                &format!("a string with a unit, e.g. {example}"),
+                None,
+            );
+            None
+        }
+    }
+}
+
+fn parse_q(q: Quantity, s: &str) -> Result<f64, UnitError> {
+    use crate::units::{Bytes, BytesPerSec, Seconds};
+    match q {
+        Quantity::DataSize => s.parse::<Bytes>().map(Bytes::get),
+        Quantity::Bandwidth => s.parse::<BytesPerSec>().map(BytesPerSec::get),
+        Quantity::Duration => s.parse::<Seconds>().map(Seconds::get),
+    }
+}
+
+/// A bandwidth that must also be positive.
+fn bandwidth(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<Sp<f64>> {
+    let b = quantity(sink, v, key, Quantity::Bandwidth)?;
+    if b.v > 0.0 {
+        Some(b)
+    } else {
+        sink.error(
+            b.span.clone(),
+            format!("\"{key}\" must be positive, found zero"),
+            Some("a link that carries nothing should be removed instead".to_string()),
+        );
+        None
+    }
+}
+
+/// `efficiency`: a number in (0, 1].
+fn fraction(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<Sp<f64>> {
+    let x = match v.get_ref() {
+        DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
+        DeValue::Integer(i) => i128::from_str_radix(i.as_str(), i.radix())
+            .ok()
+            .map(|n| n as f64),
+        _ => {
+            wrong_type(sink, v, key, "a number in (0, 1]", None);
+            return None;
+        }
+    };
+    match x {
+        Some(x) if x > 0.0 && x <= 1.0 => Some(Sp {
+            v: x,
+            span: v.span(),
+        }),
+        _ => {
+            sink.error(
+                v.span(),
+                format!("\"{key}\" must be a number greater than 0 and at most 1"),
+                Some(
+                    "efficiency is the achievable fraction of the line rate, e.g. 0.8".to_string(),
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn link_kind(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<(&'static LinkKind, Span)> {
+    let s = string(sink, v, key, "a link kind such as \"nvlink4\"")?;
+    if let Some(k) = presets::link_kind(s.v) {
+        return Some((k, s.span));
+    }
+    let names = LINK_KINDS.iter().map(|k| k.name);
+    let mut help = format!(
+        "known link kinds: {}",
+        LINK_KINDS
+            .iter()
+            .map(|k| k.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if presets::switch_kind(s.v).is_some() {
+        help = format!("\"{}\" is a switch kind; {help}", s.v);
+    }
+    sink.error(
+        s.span,
+        format!("unknown link kind \"{}\"{}", s.v, suggestion(s.v, names)),
+        Some(help),
+    );
+    None
+}
+
+fn switch_kind(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<&'static SwitchKind> {
+    let s = string(sink, v, key, "a switch kind such as \"quantum-2\"")?;
+    if let Some(k) = presets::switch_kind(s.v) {
+        return Some(k);
+    }
+    let names: Vec<&str> = SWITCH_KINDS.iter().map(|k| k.name).collect();
+    sink.error(
+        s.span,
+        format!(
+            "unknown switch kind \"{}\"{}",
+            s.v,
+            suggestion(s.v, names.iter().copied())
+        ),
+        Some(format!("known switch kinds: {}", names.join(", "))),
+    );
+    None
+}
+
+fn routing(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<Sp<RoutingMode>> {
+    let s = string(sink, v, key, "\"spray\" or \"hash\"")?;
+    let mode = match s.v {
+        "spray" => RoutingMode::Spray,
+        "hash" => RoutingMode::Hash,
+        other => {
+            sink.error(
+                s.span,
+                format!("unknown routing mode \"{other}\"{}", suggestion(other, ["spray", "hash"])),
+                Some("routing is \"spray\" (split over all equal-cost paths) or \"hash\" (one path per flow)".to_string()),
+            );
+            return None;
+        }
+    };
+    Some(Sp {
+        v: mode,
+        span: s.span,
+    })
+}
+
+/// One id pattern or an array of them.
+fn patterns(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<Vec<Sp<Pattern>>> {
+    let one = |sink: &mut Sink<'_>, v: &Val<'_>| -> Option<Sp<Pattern>> {
+        let s = string(
+            sink,
+            v,
+            key,
+            "a node id like \"gpu3\" or \"gpu[0..8]\", or an array of them",
+        )?;
+        match Pattern::parse(s.v) {
+            Ok(p) => Some(Sp { v: p, span: s.span }),
+            Err(msg) => {
+                sink.error(
+                    s.span,
+                    msg,
+                    Some("ids are like \"gpu3\"; \"gpu[0..8]\" is gpu0 to gpu7, \"gpu[1..=8]\" is gpu1 to gpu8".to_string()),
+                );
+                None
+            }
+        }
+    };
+    match v.get_ref() {
+        DeValue::Array(items) => {
+            if items.is_empty() {
+                sink.error(v.span(), format!("\"{key}\" must not be empty"), None);
+                return None;
+            }
+            let mut out = Vec::new();
+            let mut ok = true;
+            for it in items.iter() {
+                match one(sink, it) {
+                    Some(p) => out.push(p),
+                    None => ok = false,
+                }
+            }
+            ok.then_some(out)
+        }
+        _ => one(sink, v).map(|p| vec![p]),
+    }
+}
+
+/// Reads `kind`, `bandwidth` (or `bw_key`), `latency` and `efficiency` of a
+/// link-producing table and applies the preset.
+fn link_params(
+    sink: &mut Sink<'_>,
+    t: &DeTable<'_>,
+    span: &Span,
+    what: &str,
+    kind_key: &str,
+    bw_key: &str,
+) -> Option<LinkParams> {
+    let kind = match get(t, kind_key) {
+        Some(v) => link_kind(sink, v, kind_key),
+        None => {
+            missing(sink, t, span, kind_key, what, "\"nvlink4\"");
+            None
+        }
+    };
+    // `Some(None)`: present but invalid (already reported).
+    let bw = get(t, bw_key).map(|v| bandwidth(sink, v, bw_key));
+    let lat = get(t, "latency").map(|v| quantity(sink, v, "latency", Quantity::Duration));
+    let eff = get(t, "efficiency").map(|v| fraction(sink, v, "efficiency"));
+    let ok = !matches!(bw, Some(None)) && !matches!(lat, Some(None)) && !matches!(eff, Some(None));
+    let (bw, lat, eff) = (bw.flatten(), lat.flatten(), eff.flatten());
+    let (kind, kind_span) = kind?;
+    if !ok {
+        return None;
+    }
+    let bandwidth_bps = match (bw, kind.bandwidth_bps) {
+        (Some(b), _) => b.v,
+        (None, Some(b)) => b,
+        (None, None) => {
+            sink.error(
+                kind_span,
+                format!("link kind \"{}\" has no preset bandwidth, and \"{bw_key}\" is not given", kind.name),
+                Some(format!(
+                    "set {bw_key} = \"400 Gb/s\" (per lane, per direction), or use a preset kind such as \"{}\"",
+                    preset_of_family(kind.family)
+                )),
+            );
+            return None;
+        }
+    };
+    let latency_s = match (lat, kind.latency_s) {
+        (Some(l), _) => l.v,
+        (None, Some(l)) => l,
+        (None, None) => {
+            sink.error(
+                kind_span,
+                format!(
+                    "link kind \"{}\" has no preset latency, and \"latency\" is not given",
+                    kind.name
+                ),
+                Some(format!(
+                    "set latency = \"100 ns\" (one traversal), or use a preset kind such as \"{}\"",
+                    preset_of_family(kind.family)
+                )),
+            );
+            return None;
+        }
+    };
+    let (efficiency, efficiency_span) = match (eff, kind.efficiency) {
+        (Some(e), _) => (e.v, e.span),
+        (None, Some(e)) => (e, kind_span),
+        (None, None) => (1.0, kind_span),
+    };
+    Some(LinkParams {
+        kind: kind.name,
+        bandwidth_bps,
+        latency_s,
+        efficiency,
+        efficiency_span,
+        default_tier: kind.default_tier,
+        default_switch: kind.default_switch,
+    })
+}
+
+/// A preset of the same family, for hints.
+fn preset_of_family(family: &str) -> &'static str {
+    LINK_KINDS
+        .iter()
+        .find(|k| k.family == family && k.bandwidth_bps.is_some())
+        .map_or("nvlink4", |k| k.name)
+}
+
+/// Reads `switch_kind`, `switch_latency` (or `latency_key`) and
+/// `in_switch_reduction`, defaulting the kind from the link kind.
+fn switch_params(
+    sink: &mut Sink<'_>,
+    t: &DeTable<'_>,
+    kind_key: &str,
+    latency_key: &str,
+    default_kind: Option<&'static str>,
+) -> Option<SwitchParams> {
+    let mut ok = true;
+    let kind = match get(t, kind_key) {
+        Some(v) => {
+            let k = switch_kind(sink, v, kind_key);
+            ok &= k.is_some();
+            k
+        }
+        None => default_kind.and_then(presets::switch_kind),
+    };
+    let latency = match get(t, latency_key) {
+        Some(v) => {
+            let l = quantity(sink, v, latency_key, Quantity::Duration);
+            ok &= l.is_some();
+            l.map(|l| l.v)
+        }
+        None => None,
+    };
+    let isr = match get(t, "in_switch_reduction") {
+        Some(v) => {
+            let b = boolean(sink, v, "in_switch_reduction");
+            ok &= b.is_some();
+            b
+        }
+        None => None,
+    };
+    ok.then(|| SwitchParams {
+        kind,
+        latency_s: latency.unwrap_or_else(|| kind.map_or(0.0, |k| k.latency_s)),
+        in_switch_reduction: isr.unwrap_or_else(|| kind.is_some_and(|k| k.in_switch_reduction)),
+    })
+}
+
+/// Iterates the tables of an array-of-tables key (`[[nodes]]` or `nodes = [{..}]`).
+fn tables<'a, 'i>(sink: &mut Sink<'_>, v: &'a Val<'i>, key: &str) -> Vec<(&'a DeTable<'i>, Span)> {
+    match v.get_ref() {
+        DeValue::Array(items) => {
+            let mut out = Vec::new();
+            for it in items.iter() {
+                match it.get_ref() {
+                    DeValue::Table(t) => out.push((t, it.span())),
+                    _ => wrong_type(sink, it, key, &format!("a table ([[{key}]])"), None),
+                }
+            }
+            out
+        }
+        _ => {
+            wrong_type(
+                sink,
+                v,
+                key,
+                &format!("an array of tables ([[{key}]])"),
+                None,
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// Reads the whole document. Problems go to `sink`.
+pub(crate) fn read_file(sink: &mut Sink<'_>, root: &DeTable<'_>) -> FileSpec {
+    check_keys(sink, root, TOP_KEYS, "the top level");
+    let mut spec = FileSpec::default();
+    if let Some(v) = get(root, "name") {
+        spec.name = string(sink, v, "name", "a string").map(|s| s.v.to_string());
+    }
+    if let Some(v) = get(root, "description") {
+        string(sink, v, "description", "a string");
+    }
+    if let Some(v) = get(root, "routing") {
+        spec.routing = routing(sink, v, "routing");
+    }
+    if let Some(v) = get(root, "nodes") {
+        for (t, span) in tables(sink, v, "nodes") {
+            match read_node(sink, t, span) {
+                Some(n) => spec.nodes.push(n),
+                None => spec.nodes_incomplete = true,
+            }
+        }
+    }
+    if let Some(v) = get(root, "links") {
+        for (t, span) in tables(sink, v, "links") {
+            if let Some(l) = read_link(sink, t, span) {
+                spec.links.push(l);
+            }
+        }
+    }
+    if let Some(v) = get(root, "scale_up") {
+        match v.get_ref() {
+            DeValue::Table(t) => {
+                spec.scale_up = read_scale_up(sink, t, v.span());
+                spec.nodes_incomplete |= spec.scale_up.is_none();
+            }
+            _ => {
+                wrong_type(sink, v, "scale_up", "a table ([scale_up])", None);
+                spec.nodes_incomplete = true;
+            }
+        }
+    }
+    if let Some(v) = get(root, "scale_out") {
+        match v.get_ref() {
+            DeValue::Table(t) => {
+                spec.scale_out = read_scale_out(sink, t, v.span());
+                spec.nodes_incomplete |= spec.scale_out.is_none();
+            }
+            _ => {
+                wrong_type(sink, v, "scale_out", "a table ([scale_out])", None);
+                spec.nodes_incomplete = true;
+            }
+        }
+    }
+    spec
+}
+
+const NODE_ROLES: &[(&str, NodeRole)] = &[
+    ("accelerator", NodeRole::Accelerator),
+    ("switch", NodeRole::Switch),
+    ("nic", NodeRole::Nic),
+    ("host", NodeRole::Host),
+];
+
+fn read_node(sink: &mut Sink<'_>, t: &DeTable<'_>, span: Span) -> Option<NodeSpec> {
+    const WHAT: &str = "a [[nodes]] entry";
+    check_keys(sink, t, NODE_KEYS, WHAT);
+    let ids = match get(t, "id") {
+        Some(v) => patterns(sink, v, "id"),
+        None => {
+            missing(sink, t, &span, "id", WHAT, "\"gpu[0..8]\"");
+            None
+        }
+    };
+    let kind = match get(t, "kind") {
+        Some(v) => string(sink, v, "kind", "a node kind such as \"accelerator\"").and_then(|s| {
+            if let Some((_, r)) = NODE_ROLES.iter().find(|(n, _)| *n == s.v) {
+                return Some(NodeKind::Role(*r));
+            }
+            if let Some(k) = presets::switch_kind(s.v) {
+                return Some(NodeKind::Switch(k));
+            }
+            let names: Vec<&str> = NODE_ROLES
+                .iter()
+                .map(|(n, _)| *n)
+                .chain(SWITCH_KINDS.iter().map(|k| k.name))
+                .collect();
+            let mut help = format!("node kinds: {}", names.join(", "));
+            if presets::link_kind(s.v).is_some() {
+                help = format!("\"{}\" is a link kind; {help}", s.v);
+            }
+            sink.error(
+                s.span,
+                format!(
+                    "unknown node kind \"{}\"{}",
+                    s.v,
+                    suggestion(s.v, names.iter().copied())
+                ),
+                Some(help),
+            );
+            None
+        }),
+        None => {
+            missing(sink, t, &span, "kind", WHAT, "\"accelerator\"");
+            None
+        }
+    };
+    let is_acc = matches!(kind, Some(NodeKind::Role(NodeRole::Accelerator)));
+    let is_switch = matches!(
+        kind,
+        Some(NodeKind::Switch(_)) | Some(NodeKind::Role(NodeRole::Switch))
+    );
+    let latency_s = get(t, "latency").and_then(|v| {
+        let l = quantity(sink, v, "latency", Quantity::Duration)?;
+        if is_acc {
+            sink.error(
+                l.span,
+                "an accelerator has no forwarding latency".to_string(),
+                Some("latency on a node is the forwarding latency of a switch, NIC or host; put link latency on [[links]]".to_string()),
+            );
+            return None;
+        }
+        Some(l.v)
+    });
+    let in_switch_reduction = get(t, "in_switch_reduction").and_then(|v| {
+        let b = boolean(sink, v, "in_switch_reduction")?;
+        if b && kind.is_some() && !is_switch {
+            sink.error(
+                v.span(),
+                "only switches can reduce in the network".to_string(),
+                Some("remove in_switch_reduction or make this node kind = \"switch\"".to_string()),
+            );
+            return None;
+        }
+        Some(b)
+    });
+    // The ids are kept even when the kind is wrong, so links to them resolve.
+    Some(NodeSpec {
+        span,
+        ids: ids?,
+        kind,
+        latency_s,
+        in_switch_reduction,
+    })
+}
+
+fn read_link(sink: &mut Sink<'_>, t: &DeTable<'_>, span: Span) -> Option<LinkSpec> {
+    const WHAT: &str = "a [[links]] entry";
+    check_keys(sink, t, LINK_KEYS, WHAT);
+    let ends = match get(t, "between") {
+        Some(v) => match v.get_ref() {
+            DeValue::Array(items) if items.len() == 2 => {
+                let a = patterns(sink, &items[0], "between");
+                let b = patterns(sink, &items[1], "between");
+                a.zip(b).map(|(a, b)| (a, b, v.span()))
+            }
+            _ => {
+                sink.error(
+                    v.span(),
+                    "\"between\" must be an array of two endpoints".to_string(),
+                    Some("write between = [\"gpu0\", \"sw0\"]; each endpoint may be a range such as \"gpu[0..8]\" or an array of ids, and every pair of the two groups is linked".to_string()),
+                );
+                None
+            }
+        },
+        None => {
+            missing(sink, t, &span, "between", WHAT, "[\"gpu0\", \"sw0\"]");
+            None
+        }
+    };
+    let params = link_params(sink, t, &span, WHAT, "kind", "bandwidth");
+    let count = get(t, "count").map(|v| uint(sink, v, "count", 1, 65536));
+    let tier = get(t, "tier")
+        .map(|v| string(sink, v, "tier", "a string such as \"leaf\"").map(|s| s.v.to_string()));
+    let (a, b, between_span) = ends?;
+    Some(LinkSpec {
+        span,
+        between_span,
+        a,
+        b,
+        params: params.filter(|_| !matches!(count, Some(None)) && !matches!(tier, Some(None))),
+        count: count.flatten().unwrap_or(1) as u32,
+        tier: tier.flatten(),
+    })
+}
+
+fn read_scale_up(sink: &mut Sink<'_>, t: &DeTable<'_>, span: Span) -> Option<ScaleUpSpec> {
+    const WHAT: &str = "[scale_up]";
+    check_keys(sink, t, SCALE_UP_KEYS, WHAT);
+    let before = sink.error_count();
+    let link = link_params(sink, t, &span, WHAT, "kind", "bandwidth");
+    let req = |sink: &mut Sink<'_>, key: &str, min: u64, max: u64, ex: &str| match get(t, key) {
+        Some(v) => uint(sink, v, key, min, max),
+        None => {
+            missing(sink, t, &span, key, WHAT, ex);
+            None
+        }
+    };
+    let accelerators = req(sink, "accelerators", 1, MAX_INT, "8");
+    let switches = req(sink, "switches", 1, MAX_INT, "4");
+    let domains = match get(t, "domains") {
+        Some(v) => uint(sink, v, "domains", 1, MAX_INT),
+        None => Some(1),
+    };
+    let links_per_switch = match get(t, "links_per_switch") {
+        None => Some(Lanes::Uniform(1)),
+        Some(v) => match v.get_ref() {
+            DeValue::Array(items) => {
+                let xs: Vec<Option<u64>> = items
+                    .iter()
+                    .map(|it| uint(sink, it, "links_per_switch", 0, 65536))
+                    .collect();
+                let xs: Option<Vec<u64>> = xs.into_iter().collect();
+                match (xs, switches) {
+                    (Some(xs), Some(s)) if xs.len() as u64 != s => {
+                        sink.error(
+                            v.span(),
+                            format!(
+                                "\"links_per_switch\" lists {} switches, but switches = {s}",
+                                xs.len()
+                            ),
+                            Some(
+                                "give one lane count per switch, or a single integer for all"
+                                    .to_string(),
+                            ),
+                        );
+                        None
+                    }
+                    (Some(xs), _) if xs.iter().all(|&x| x == 0) => {
+                        sink.error(
+                            v.span(),
+                            "\"links_per_switch\" connects nothing".to_string(),
+                            None,
+                        );
+                        None
+                    }
+                    (xs, _) => xs.map(Lanes::PerSwitch),
+                }
+            }
+            _ => uint(sink, v, "links_per_switch", 1, 65536).map(Lanes::Uniform),
+        },
+    };
+    let default_switch = link.as_ref().and_then(|l| l.default_switch);
+    let switch = switch_params(sink, t, "switch_kind", "switch_latency", default_switch);
+    if sink.error_count() > before {
+        return None;
+    }
+    Some(ScaleUpSpec {
+        span,
+        link: link?,
+        accelerators: accelerators?,
+        switches: switches?,
+        links_per_switch: links_per_switch?,
+        switch: switch?,
+        domains: domains?,
+    })
+}
+
+fn read_scale_out(sink: &mut Sink<'_>, t: &DeTable<'_>, span: Span) -> Option<ScaleOutSpec> {
+    const WHAT: &str = "[scale_out]";
+    check_keys(sink, t, SCALE_OUT_KEYS, WHAT);
+    let before = sink.error_count();
+    let link = link_params(sink, t, &span, WHAT, "kind", "nic_bandwidth");
+    let nic_link = match get(t, "nic_link") {
+        Some(v) => link_kind(sink, v, "nic_link").and_then(|(k, ks)| match (k.bandwidth_bps, k.latency_s) {
+            (Some(b), Some(l)) => Some(LinkParams {
+                kind: k.name,
+                bandwidth_bps: b,
+                latency_s: l,
+                efficiency: k.efficiency.unwrap_or(1.0),
+                efficiency_span: ks,
+                default_tier: "nic",
+                default_switch: None,
+            }),
+            _ => {
+                sink.error(
+                    ks,
+                    format!("\"nic_link\" must be a preset link kind with values, \"{}\" is generic", k.name),
+                    Some("use e.g. nic_link = \"pcie5-x16\"".to_string()),
+                );
+                None
+            }
+        }),
+        None => None,
+    };
+    let shape = match get(t, "topology") {
+        None => Some(ScaleOutShape::RailOptimized),
+        Some(v) => string(sink, v, "topology", "\"rail-optimized\" or \"fat-tree\"").and_then(
+            |s| match s.v {
+                "rail-optimized" => Some(ScaleOutShape::RailOptimized),
+                "fat-tree" => Some(ScaleOutShape::FatTree),
+                other => {
+                    sink.error(
+                        s.span,
+                        format!(
+                            "unknown scale-out topology \"{other}\"{}",
+                            suggestion(other, ["rail-optimized", "fat-tree"])
+                        ),
+                        Some("supported: \"rail-optimized\" (default), \"fat-tree\"".to_string()),
+                    );
+                    None
+                }
+            },
+        ),
+    };
+    let nics = match get(t, "nics_per_accelerator") {
+        Some(v) => uint(sink, v, "nics_per_accelerator", 1, 64),
+        None => Some(1),
+    };
+    let default_switch = link.as_ref().and_then(|l| l.default_switch);
+    let switch = switch_params(sink, t, "switch_kind", "switch_latency", default_switch);
+    let radix_v = get(t, "switch_radix");
+    let radix = match radix_v {
+        Some(v) => uint(sink, v, "switch_radix", 2, 65536),
+        None => match switch.and_then(|s| s.kind).and_then(|k| k.ports) {
+            Some(p) => Some(u64::from(p)),
+            None => {
+                if switch.is_some() {
+                    missing(sink, t, &span, "switch_radix", WHAT, "64");
+                }
+                None
+            }
+        },
+    };
+    let tiers_v = get(t, "tiers");
+    let tiers = match tiers_v {
+        Some(v) => uint(sink, v, "tiers", 2, 3).map(|x| x as u32),
+        None => Some(2),
+    };
+    let oversubscription = match get(t, "oversubscription") {
+        None => Some((1, 1)),
+        Some(v) => string(sink, v, "oversubscription", "a ratio such as \"2:1\"").and_then(|s| {
+            let parsed = s.v.split_once(':').and_then(|(a, b)| {
+                let a: u64 = a.trim().parse().ok()?;
+                let b: u64 = b.trim().parse().ok()?;
+                (1..=1000).contains(&a).then_some(())?;
+                (1..=1000).contains(&b).then_some((a, b))
+            });
+            if parsed.is_none() {
+                sink.error(
+                    s.span,
+                    format!("invalid oversubscription \"{}\": expected \"down:up\" with integers from 1 to 1000", s.v),
+                    Some("e.g. \"1:1\" (non-blocking) or \"2:1\" (leaf down-ports : up-ports)".to_string()),
+                );
+            }
+            parsed
+        }),
+    };
+    let routing = get(t, "routing").map(|v| routing(sink, v, "routing"));
+    if sink.error_count() > before {
+        return None;
+    }
+    let sizing_span = tiers_v.or(radix_v).map_or(span.clone(), |v| v.span());
+    Some(ScaleOutSpec {
+        span,
+        sizing_span,
+        link: link?,
+        nic_link,
+        shape: shape?,
+        nics_per_accelerator: nics?,
+        radix: radix?,
+        tiers: tiers?,
+        oversubscription: oversubscription?,
+        routing: routing.flatten(),
+        switch: switch?,
+    })
+}
