@@ -6,6 +6,8 @@
 
 use clap::{Parser, Subcommand};
 use fabricsim::info::Info;
+use fabricsim::routing::{Router, RoutingMode};
+use fabricsim::units::Seconds;
 use fabricsim::scenario::{FlowsReport, Scenario};
 use fabricsim::topology::{self, Topology};
 use std::io::Write;
@@ -39,6 +41,27 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show the equal-cost route between two nodes of a topology.
+    Route {
+        /// Topology file (TOML).
+        topology: PathBuf,
+        /// Source node name, e.g. `d0.gpu0`.
+        src: String,
+        /// Destination node name.
+        dst: String,
+        /// ECMP mode; defaults to the topology's `routing`.
+        #[arg(long, value_enum)]
+        mode: Option<Mode>,
+        /// Flow id hashed by `--mode hash` to pick a path.
+        #[arg(long, default_value_t = 0)]
+        flow_id: u64,
+        /// Seed of the ECMP hash.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Print one JSON document instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the raw flow-level model on an explicit JSON scenario.
     Flows {
         /// Scenario file (see cli.md); `-` reads standard input.
@@ -47,6 +70,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum Mode {
+    Spray,
+    Hash,
 }
 
 /// An error that has already been rendered for the user, with its exit code.
@@ -69,6 +98,15 @@ pub fn main() -> ExitCode {
     let result = match args.command {
         Command::Validate { files } => validate(&files),
         Command::Info { topology, json } => info(&topology, json),
+        Command::Route {
+            topology,
+            src,
+            dst,
+            mode,
+            flow_id,
+            seed,
+            json,
+        } => route(&topology, &src, &dst, mode, flow_id, seed, json),
         Command::Flows { scenario, json } => flows(&scenario, json),
     };
     match result {
@@ -182,4 +220,82 @@ fn info(path: &Path, json: bool) -> Result<String, Failure> {
     } else {
         Ok(info.render_table())
     }
+}
+
+fn node(t: &Topology, path: &Path, name: &str) -> Result<topology::NodeId, Failure> {
+    t.node_id(name).ok_or_else(|| {
+        let hint = fabricsim::suggest::did_you_mean(name, t.nodes.iter().map(|n| n.name.as_str()))
+            .map(|s| format!("; did you mean \"{s}\"?"))
+            .unwrap_or_default();
+        Failure::input(format!(
+            "{}: error: no node named \"{name}\"{hint}",
+            path.display()
+        ))
+    })
+}
+
+#[derive(serde::Serialize)]
+struct RouteHop {
+    link: String,
+    kind: String,
+    fraction: f64,
+}
+
+#[derive(serde::Serialize)]
+struct RouteReport {
+    src: String,
+    dst: String,
+    mode: RoutingMode,
+    latency_s: f64,
+    links: Vec<RouteHop>,
+}
+
+fn route(
+    path: &Path,
+    src: &str,
+    dst: &str,
+    mode: Option<Mode>,
+    flow_id: u64,
+    seed: u64,
+    json: bool,
+) -> Result<String, Failure> {
+    let t = load_topology(path)?;
+    let (s, d) = (node(&t, path, src)?, node(&t, path, dst)?);
+    let mode = match mode {
+        Some(Mode::Spray) => RoutingMode::Spray,
+        Some(Mode::Hash) => RoutingMode::Hash,
+        None => t.routing,
+    };
+    let r = Router::new(&t, mode, seed)
+        .route(s, d, flow_id)
+        .map_err(|e| Failure::input(format!("{}: error: {e}", path.display())))?;
+    let report = RouteReport {
+        src: src.to_string(),
+        dst: dst.to_string(),
+        mode,
+        latency_s: r.latency_s,
+        links: r
+            .links
+            .iter()
+            .map(|&(l, fraction)| RouteHop {
+                link: t.link_label(l),
+                kind: t.links[l.idx()].kind.clone(),
+                fraction,
+            })
+            .collect(),
+    };
+    if json {
+        let mut s = serde_json::to_string_pretty(&report).expect("route serializes");
+        s.push('\n');
+        return Ok(s);
+    }
+    let mut out = format!(
+        "{src} → {dst}: {} links, latency {}, mode {mode:?}\n",
+        report.links.len(),
+        Seconds(r.latency_s)
+    );
+    for h in &report.links {
+        out += &format!("  {:>8.4}  {}\n", h.fraction, h.link);
+    }
+    Ok(out)
 }

@@ -1,0 +1,106 @@
+//! The `validate`, `info` and `route` commands run as a user runs them.
+
+use std::process::{Command, Output};
+
+fn fabricsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fabricsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("fabricsim runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn validate_accepts_every_shipped_topology() {
+    let mut files: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/topologies"))
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .filter(|p| p.ends_with(".toml"))
+        .collect();
+    files.sort();
+    let args: Vec<&str> = std::iter::once("validate").chain(files.iter().map(|s| s.as_str())).collect();
+    let o = fabricsim(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().filter(|l| l.contains(": ok (")).count(), files.len());
+}
+
+#[test]
+fn validate_reports_every_problem_and_exits_1() {
+    let o = fabricsim(&["validate", "topologies/hgx-h100.toml", "tests/it/invalid/13-many-problems.toml"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    // The valid file is still confirmed; every error line is located.
+    assert!(err.contains("hgx-h100.toml: ok"), "{err}");
+    let located = err
+        .lines()
+        .filter(|l| l.starts_with("tests/it/invalid/13-many-problems.toml:") && l.contains(": error: "))
+        .count();
+    assert!(located >= 2, "expected several located errors:\n{err}");
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn info_json_counts_the_hgx_board() {
+    let o = fabricsim(&["info", "topologies/hgx-h100.toml", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // One HGX H100 board: 8 GPUs, 4 NVSwitch chips, 8 × 4 GPU–switch links.
+    assert_eq!(v["accelerators"], 8);
+    assert_eq!(v["switches"], 4);
+    assert_eq!(v["links"], 32);
+    assert_eq!(v["links_by_kind"]["nvlink4"], 32);
+    // GPU → switch → GPU.
+    assert_eq!(v["diameter_hops"], 2);
+}
+
+/// On the HGX board every GPU pair has 4 equal-cost paths, one per NVSwitch:
+/// spraying puts 1/4 of the flow on each of the 4 up-links and 4 down-links.
+#[test]
+fn route_sprays_over_the_four_nvswitches() {
+    let o = fabricsim(&["route", "topologies/hgx-h100.toml", "d0.gpu0", "d0.gpu5", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let links = v["links"].as_array().unwrap();
+    assert_eq!(links.len(), 8);
+    for l in links {
+        assert_eq!(l["fraction"], 0.25);
+    }
+    // Hash mode picks exactly one of those paths.
+    let o = fabricsim(&["route", "topologies/hgx-h100.toml", "d0.gpu0", "d0.gpu5", "--mode", "hash", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let links = v["links"].as_array().unwrap();
+    assert_eq!(links.len(), 2);
+    assert!(links.iter().all(|l| l["fraction"] == 1.0));
+}
+
+#[test]
+fn unknown_node_is_an_input_error_with_a_suggestion() {
+    let o = fabricsim(&["route", "topologies/hgx-h100.toml", "d0.gpu0", "d0.gpu55"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("no node named \"d0.gpu55\""), "{err}");
+    assert!(err.contains("did you mean"), "{err}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let o = fabricsim(&["info"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = fabricsim(&["frobnicate"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn missing_file_is_an_input_error() {
+    let o = fabricsim(&["info", "topologies/no-such-file.toml"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no-such-file.toml"));
+}
