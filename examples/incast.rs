@@ -17,7 +17,10 @@ use fabricsim::routing::Router;
 use fabricsim::topology::load_file;
 
 fn main() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/topologies/h100-2tier-16node.toml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/topologies/h100-2tier-16node.toml"
+    );
     let topo = match load_file(path) {
         Ok(t) => t,
         Err(d) => {
@@ -47,7 +50,11 @@ fn main() {
             })
             .collect();
         let out = simulate(&capacity, &flows).expect("valid flows");
-        println!("{name:<12} {:>3} flows  makespan {:>9.3} ms", flows.len(), out.makespan_s() * 1e3);
+        println!(
+            "{name:<12} {:>3} flows  makespan {:>9.3} ms",
+            flows.len(),
+            out.makespan_s() * 1e3
+        );
         out.makespan_s()
     };
 
@@ -55,5 +62,8 @@ fn main() {
     let permutation: Vec<(usize, usize)> = (0..16).map(|s| (s, (s + 1) % 16)).collect();
     let t_incast = run("incast", &incast);
     let t_perm = run("permutation", &permutation);
-    println!("incast / permutation = {:.2} (15 senders share one NIC link)", t_incast / t_perm);
+    println!(
+        "incast / permutation = {:.2} (15 senders share one NIC link)",
+        t_incast / t_perm
+    );
 }

@@ -7,9 +7,9 @@
 use clap::{Parser, Subcommand};
 use fabricsim::info::Info;
 use fabricsim::routing::{Router, RoutingMode};
-use fabricsim::units::Seconds;
 use fabricsim::scenario::{FlowsReport, Scenario};
 use fabricsim::topology::{self, Topology};
+use fabricsim::units::Seconds;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -136,8 +136,13 @@ fn read_input(path: &Path) -> Result<String, Failure> {
 
 fn flows(path: &Path, json: bool) -> Result<String, Failure> {
     let text = read_input(path)?;
-    let scenario = Scenario::parse(&text)
-        .map_err(|e| Failure::input(format!("{}: error: {e}", path.display())))?;
+    let scenario = Scenario::parse(&text).map_err(|e| {
+        let place = match e.location() {
+            Some((line, col)) => format!("{}:{line}:{col}", path.display()),
+            None => path.display().to_string(),
+        };
+        Failure::input(format!("{place}: error: {e}"))
+    })?;
     let outcome = scenario.run();
     let report = FlowsReport::new(&scenario, &outcome);
     if json {

@@ -10,6 +10,6 @@ pub mod info;
 pub mod routing;
 pub mod scenario;
 pub mod suggest;
+pub mod synthetic;
 pub mod topology;
 pub mod units;
-pub mod synthetic;

@@ -509,7 +509,7 @@ struct DestTable {
     last_used: u64,
     /// Hop count from each node to `dst` ([`UNREACHED`] if none).
     hops: Vec<u32>,
-    /// Minimum latency from each node to `dst` over min-hop paths [s].
+    /// Minimum latency from each node to `dst` over min-hop paths \[s\].
     lat_s: Vec<f64>,
 }
 

@@ -4,9 +4,9 @@
 //! {"links": [{"id": "l0", "bandwidth": 1e9, "latency": 1e-6}],
 //!  "flows": [{"id": "f0", "route": ["l0"], "bytes": 1e6, "start": 0.0}]}
 //! ```
-//! Units are SI base units: `bandwidth` [bytes/s], `latency` [s] (default 0),
-//! `bytes` [bytes], `start` [s] (default 0). Optional per flow: `deps` (ids of
-//! flows that must finish first) and `delay` [s] after the last of them.
+//! Units are SI base units: `bandwidth` [bytes/s], `latency` \[s\] (default 0),
+//! `bytes` \[bytes\], `start` \[s\] (default 0). Optional per flow: `deps` (ids of
+//! flows that must finish first) and `delay` \[s\] after the last of them.
 //! A flow's latency is the sum of its route's link latencies.
 
 use crate::flow::{Flow, FlowError, Outcome};
@@ -56,7 +56,7 @@ pub struct Scenario {
 /// What is wrong with a scenario file.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("{line}:{column}: invalid scenario JSON: {msg}")]
+    #[error("invalid scenario JSON: {msg}")]
     Json {
         line: usize,
         column: usize,
@@ -97,6 +97,8 @@ pub enum ScenarioError {
     UnknownDep { flow: String, dep: String },
     #[error("flow \"{flow}\": {msg}")]
     Model { flow: String, msg: String },
+    #[error("{0}")]
+    Scenario(String),
 }
 
 impl Scenario {
@@ -200,9 +202,11 @@ impl Scenario {
         }
         let capacity_bps: Vec<f64> = raw.links.iter().map(|l| l.bandwidth).collect();
         let flow_ids: Vec<String> = raw.flows.into_iter().map(|f| f.id).collect();
-        crate::flow::validate(&capacity_bps, &flows).map_err(|e| model_error(e, &flow_ids))?;
+        let link_ids: Vec<String> = raw.links.into_iter().map(|l| l.id).collect();
+        crate::flow::validate(&capacity_bps, &flows)
+            .map_err(|e| model_error(e, &flow_ids, &link_ids))?;
         Ok(Scenario {
-            link_ids: raw.links.into_iter().map(|l| l.id).collect(),
+            link_ids,
             capacity_bps,
             flow_ids,
             flows,
@@ -216,7 +220,17 @@ impl Scenario {
     }
 }
 
-fn model_error(e: FlowError, ids: &[String]) -> ScenarioError {
+impl ScenarioError {
+    /// Line and column (1-based) of the problem in the file, when known.
+    pub fn location(&self) -> Option<(usize, usize)> {
+        match self {
+            ScenarioError::Json { line, column, .. } => Some((*line, *column)),
+            _ => None,
+        }
+    }
+}
+
+fn model_error(e: FlowError, ids: &[String], link_ids: &[String]) -> ScenarioError {
     let flow = match &e {
         FlowError::EmptyRoute { flow }
         | FlowError::UnknownLink { flow, .. }
@@ -225,11 +239,16 @@ fn model_error(e: FlowError, ids: &[String]) -> ScenarioError {
         | FlowError::BadValue { flow, .. }
         | FlowError::UnknownDep { flow, .. }
         | FlowError::Cycle { flow } => ids[*flow].clone(),
-        FlowError::BadCapacity { .. } => String::new(),
+        FlowError::BadCapacity { .. } | FlowError::TooLarge { .. } => String::new(),
     };
+    if flow.is_empty() {
+        return ScenarioError::Scenario(e.to_string());
+    }
     let msg = match e {
         FlowError::EmptyRoute { .. } => "route is empty; list at least one link id".to_string(),
-        FlowError::RepeatedLink { link, .. } => format!("route crosses link index {link} twice"),
+        FlowError::RepeatedLink { link, .. } => {
+            format!("route crosses link \"{}\" twice", link_ids[link as usize])
+        }
         FlowError::Cycle { .. } => {
             "dependencies form a cycle, so this flow can never start".to_string()
         }

@@ -85,7 +85,7 @@ pub fn leaf_spine(n_flows: usize, seed: u64) -> Workload {
 /// link 12.5e9 B/s (100 Gb/s) per direction. Each flow takes one random
 /// shortest path (random aggregation and core switch) between random hosts.
 pub fn fat_tree_3tier(k: u64, n_flows: usize, seed: u64) -> Workload {
-    assert!(k >= 2 && k % 2 == 0, "k must be even");
+    assert!(k >= 2 && k.is_multiple_of(2), "k must be even");
     let h = k / 2;
     let hosts = k * h * h;
     let edges = k * h;

@@ -61,15 +61,15 @@ pub struct EngineStats {
 /// Result of [`simulate`], indexed like the input flows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
-    /// When each flow was released (before its latency) [s].
+    /// When each flow was released (before its latency) \[s\].
     pub release_s: Vec<f64>,
-    /// When each flow's last byte was delivered [s].
+    /// When each flow's last byte was delivered \[s\].
     pub finish_s: Vec<f64>,
     pub stats: EngineStats,
 }
 
 impl Outcome {
-    /// Time the last flow finishes [s] (0 for no flows).
+    /// Time the last flow finishes \[s\] (0 for no flows).
     pub fn makespan_s(&self) -> f64 {
         self.finish_s.iter().copied().fold(0.0, f64::max)
     }
@@ -101,9 +101,9 @@ pub fn simulate(capacity_bps: &[f64], flows: &[Flow]) -> Result<Outcome, FlowErr
 /// One interval between events with the rates in force during it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateInterval {
-    /// Interval start [s].
+    /// Interval start \[s\].
     pub t0_s: f64,
-    /// Interval end [s].
+    /// Interval end \[s\].
     pub t1_s: f64,
     /// `(flow index, rate [bytes/s])` of every flow moving bytes in
     /// `[t0_s, t1_s)`, sorted by flow index.
@@ -151,7 +151,7 @@ struct Engine<'a> {
     n: Vec<u32>,
     /// Bottleneck group (a link id), `NONE` while inactive.
     group: Vec<u32>,
-    /// `S_c = S_{group} + base_c` [bytes].
+    /// `S_c = S_{group} + base_c` \[bytes\].
     base: Vec<f64>,
     /// Member flows keyed by the class service at which they finish.
     keys: Vec<BinaryHeap<Reverse<Key>>>,
@@ -161,7 +161,7 @@ struct Engine<'a> {
     groups: Groups,
     /// Current level (per-flow rate) of the group [bytes/s].
     lambda: Vec<f64>,
-    /// Group clock `S_b` at `gt` [bytes].
+    /// Group clock `S_b` at `gt` \[bytes\].
     clock: Vec<f64>,
     gt: Vec<f64>,
     gheap: Vec<BinaryHeap<GroupEntry>>,

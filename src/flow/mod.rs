@@ -31,15 +31,15 @@ pub struct Flow {
     /// A single path has fraction 1 on each link; a sprayed flow has
     /// fractions below 1 on its parallel links.
     pub route: Vec<(u32, f64)>,
-    /// Latency between release and the first byte moving [s].
+    /// Latency between release and the first byte moving \[s\].
     pub latency_s: f64,
-    /// Bytes to deliver [bytes].
+    /// Bytes to deliver \[bytes\].
     pub bytes: f64,
-    /// Earliest release time [s].
+    /// Earliest release time \[s\].
     pub start_s: f64,
     /// Flows (indices) that must finish before this one is released.
     pub deps: Vec<u32>,
-    /// Delay after the last dependency finishes [s].
+    /// Delay after the last dependency finishes \[s\].
     pub delay_s: f64,
 }
 
@@ -84,7 +84,16 @@ pub enum FlowError {
     UnknownDep { flow: usize, dep: u32 },
     #[error("flow {flow}: dependencies form a cycle, so it can never start")]
     Cycle { flow: usize },
+    #[error(
+        "times could exceed the range of a 64-bit float (bound {bound_s:e} s); \
+         use smaller sizes, delays or starts, or larger capacities"
+    )]
+    TooLarge { bound_s: f64 },
 }
+
+/// Largest makespan bound accepted by [`validate`] \[s\]: far beyond any real
+/// scenario, far below `f64::MAX`, so no time can overflow.
+pub const MAX_TIME_BOUND_S: f64 = 1e280;
 
 /// Checks every precondition of [`simulate`]; returns the first problem found.
 pub fn validate(capacity_bps: &[f64], flows: &[Flow]) -> Result<(), FlowError> {
@@ -138,7 +147,27 @@ pub fn validate(capacity_bps: &[f64], flows: &[Flow]) -> Result<(), FlowError> {
     if let Some(flow) = find_cycle(flows) {
         return Err(FlowError::Cycle { flow });
     }
+    let bound_s = makespan_bound_s(capacity_bps, flows);
+    if bound_s.is_nan() || bound_s > MAX_TIME_BOUND_S {
+        return Err(FlowError::TooLarge { bound_s });
+    }
     Ok(())
+}
+
+/// An upper bound on the makespan \[s\], so that inputs that could overflow are
+/// refused up front.
+///
+/// While a flow moves, its rate is at least `min_l C_l / W_l ≥ C_min / N`
+/// (no link saturates below that level, and `W_l ≤ N` since fractions are at
+/// most 1). The longest chain of dependencies is at most all flows, so
+/// `makespan ≤ max_f start_f + Σ_f (latency_f + delay_f + B_f · N / C_min)`.
+fn makespan_bound_s(capacity_bps: &[f64], flows: &[Flow]) -> f64 {
+    let c_min = capacity_bps.iter().copied().fold(f64::INFINITY, f64::min);
+    let n = flows.len() as f64;
+    let start = flows.iter().map(|f| f.start_s).fold(0.0, f64::max);
+    flows.iter().fold(start, |acc, f| {
+        acc + f.latency_s + f.delay_s + f.bytes / c_min * n
+    })
 }
 
 /// Kahn's algorithm; returns a flow that is never released, if any.

@@ -75,7 +75,7 @@ pub struct Node {
     pub role: NodeRole,
     /// Technology kind for switches/NICs (e.g. `nvswitch-gen3`), empty if none.
     pub kind: String,
-    /// Forwarding latency added per traversal of this node [s] (0 for endpoints).
+    /// Forwarding latency added per traversal of this node \[s\] (0 for endpoints).
     pub latency_s: f64,
     /// Whether this switch can reduce in the network (NVLS, SHARP).
     pub in_switch_reduction: bool,
@@ -88,7 +88,7 @@ pub struct Link {
     pub dst: NodeId,
     /// Capacity in this direction = `count × per-lane bandwidth` [bytes/s].
     pub capacity_bps: f64,
-    /// Latency of one traversal (propagation + header serialization) [s].
+    /// Latency of one traversal (propagation + header serialization) \[s\].
     pub latency_s: f64,
     /// Link technology kind, e.g. `nvlink4`, `ethernet-800g`.
     pub kind: String,

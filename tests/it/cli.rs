@@ -20,28 +20,40 @@ fn stderr(o: &Output) -> String {
 
 #[test]
 fn validate_accepts_every_shipped_topology() {
-    let mut files: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/topologies"))
-        .unwrap()
-        .map(|e| e.unwrap().path().display().to_string())
-        .filter(|p| p.ends_with(".toml"))
-        .collect();
+    let mut files: Vec<String> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/topologies"))
+            .unwrap()
+            .map(|e| e.unwrap().path().display().to_string())
+            .filter(|p| p.ends_with(".toml"))
+            .collect();
     files.sort();
-    let args: Vec<&str> = std::iter::once("validate").chain(files.iter().map(|s| s.as_str())).collect();
+    let args: Vec<&str> = std::iter::once("validate")
+        .chain(files.iter().map(|s| s.as_str()))
+        .collect();
     let o = fabricsim(&args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(stdout(&o).lines().filter(|l| l.contains(": ok (")).count(), files.len());
+    assert_eq!(
+        stdout(&o).lines().filter(|l| l.contains(": ok (")).count(),
+        files.len()
+    );
 }
 
 #[test]
 fn validate_reports_every_problem_and_exits_1() {
-    let o = fabricsim(&["validate", "topologies/hgx-h100.toml", "tests/it/invalid/13-many-problems.toml"]);
+    let o = fabricsim(&[
+        "validate",
+        "topologies/hgx-h100.toml",
+        "tests/it/invalid/13-many-problems.toml",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     // The valid file is still confirmed; every error line is located.
     assert!(err.contains("hgx-h100.toml: ok"), "{err}");
     let located = err
         .lines()
-        .filter(|l| l.starts_with("tests/it/invalid/13-many-problems.toml:") && l.contains(": error: "))
+        .filter(|l| {
+            l.starts_with("tests/it/invalid/13-many-problems.toml:") && l.contains(": error: ")
+        })
         .count();
     assert!(located >= 2, "expected several located errors:\n{err}");
     assert!(!err.contains("panicked"));
@@ -65,7 +77,13 @@ fn info_json_counts_the_hgx_board() {
 /// spraying puts 1/4 of the flow on each of the 4 up-links and 4 down-links.
 #[test]
 fn route_sprays_over_the_four_nvswitches() {
-    let o = fabricsim(&["route", "topologies/hgx-h100.toml", "d0.gpu0", "d0.gpu5", "--json"]);
+    let o = fabricsim(&[
+        "route",
+        "topologies/hgx-h100.toml",
+        "d0.gpu0",
+        "d0.gpu5",
+        "--json",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let links = v["links"].as_array().unwrap();
@@ -74,7 +92,15 @@ fn route_sprays_over_the_four_nvswitches() {
         assert_eq!(l["fraction"], 0.25);
     }
     // Hash mode picks exactly one of those paths.
-    let o = fabricsim(&["route", "topologies/hgx-h100.toml", "d0.gpu0", "d0.gpu5", "--mode", "hash", "--json"]);
+    let o = fabricsim(&[
+        "route",
+        "topologies/hgx-h100.toml",
+        "d0.gpu0",
+        "d0.gpu5",
+        "--mode",
+        "hash",
+        "--json",
+    ]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let links = v["links"].as_array().unwrap();
     assert_eq!(links.len(), 2);

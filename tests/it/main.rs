@@ -1,0 +1,7 @@
+mod cli;
+mod cli_flows;
+mod examples;
+mod flow_props;
+mod flows;
+mod topology;
+mod units;
