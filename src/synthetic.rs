@@ -29,6 +29,13 @@ impl SplitMix64 {
         self.next_u64() % n
     }
 
+    /// Two distinct values, each uniform in `[0, n)` (n ≥ 2).
+    pub fn distinct_pair(&mut self, n: u64) -> (u64, u64) {
+        let a = self.below(n);
+        let b = self.below(n - 1);
+        (a, b + u64::from(b >= a))
+    }
+
     /// Uniform in `[0, 1)`.
     pub fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
@@ -60,9 +67,7 @@ pub fn leaf_spine(n_flows: usize, seed: u64) -> Workload {
     let mut rng = SplitMix64::new(seed);
     let flows = (0..n_flows)
         .map(|_| {
-            let src = rng.below(hosts);
-            let mut dst = rng.below(hosts - 1);
-            dst += u64::from(dst >= src);
+            let (src, dst) = rng.distinct_pair(hosts);
             let (a, b) = (src / per_leaf, dst / per_leaf);
             let links = if a == b {
                 vec![up(src), down(dst)]
@@ -103,9 +108,7 @@ pub fn fat_tree_3tier(k: u64, n_flows: usize, seed: u64) -> Workload {
     let mut rng = SplitMix64::new(seed);
     let flows = (0..n_flows)
         .map(|_| {
-            let src = rng.below(hosts);
-            let mut dst = rng.below(hosts - 1);
-            dst += u64::from(dst >= src);
+            let (src, dst) = rng.distinct_pair(hosts);
             let (es, ed) = (src / h, dst / h);
             let (ps, pd) = (es / h, ed / h);
             let mut links = vec![host_up(src)];
