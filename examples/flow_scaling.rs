@@ -18,8 +18,15 @@ fn main() {
         .skip(1)
         .map(|a| a.parse().expect("flow counts are integers"))
         .collect();
-    let sizes = if args.is_empty() { vec![10_000, 30_000, 100_000] } else { args };
-    println!("{:>9}  {:>9}  {:>9}  {:>12}  {:>14}", "flows", "sim (s)", "events", "links frozen", "classes moved");
+    let sizes = if args.is_empty() {
+        vec![10_000, 30_000, 100_000]
+    } else {
+        args
+    };
+    println!(
+        "{:>9}  {:>9}  {:>9}  {:>12}  {:>14}",
+        "flows", "sim (s)", "events", "links frozen", "classes moved"
+    );
     for n in sizes {
         let w = leaf_spine(n, 1);
         let t0 = Instant::now();
@@ -37,5 +44,8 @@ fn main() {
     let rates = max_min_rates(&w.capacity_bps, &routes);
     let dt = t0.elapsed().as_secs_f64();
     let min = rates.iter().copied().fold(f64::INFINITY, f64::min);
-    println!("one max-min solve of {n} flows on a k=32 fat-tree: {dt:.3} s (min rate {:.3e} B/s)", min);
+    println!(
+        "one max-min solve of {n} flows on a k=32 fat-tree: {dt:.3} s (min rate {:.3e} B/s)",
+        min
+    );
 }

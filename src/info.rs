@@ -165,6 +165,7 @@ impl Info {
         let mode = match self.routing {
             RoutingMode::Spray => "spray",
             RoutingMode::Hash => "hash",
+            RoutingMode::Weighted => "weighted",
         };
         let _ = writeln!(s, "{:<32}{}", "topology", self.name);
         let _ = writeln!(s, "{:<32}{}", "routing", mode);

@@ -10,8 +10,10 @@
 //! - Two paths are *equal-cost* when they have the same hop count and their
 //!   latencies agree within [`LATENCY_REL_TOL`] (relative).
 //! - [`RoutingMode::Spray`] splits a flow evenly across *all* equal-cost paths
-//!   (even per path, not per hop); [`RoutingMode::Hash`] puts each flow on one
-//!   equal-cost path chosen by a seeded hash of (src, dst, flow id).
+//!   (even per path, not per hop); [`RoutingMode::Weighted`] splits it hop by
+//!   hop over the equal-cost next-hop links in proportion to their capacity;
+//!   [`RoutingMode::Hash`] puts each flow on one equal-cost path chosen by a
+//!   seeded hash of (src, dst, flow id).
 //! - Failed links are removed before routing ([`Router::disable_links`]); an
 //!   unreachable destination is an error naming both endpoints.
 //!
@@ -19,17 +21,18 @@
 //!
 //! - INVARIANT: every link of a [`Route`] lies on an equal-cost shortest path
 //!   from the source to the destination, and no disabled link is used.
-//! - INVARIANT: spray fractions conserve flow: 1 leaves the source, 1 enters
-//!   the destination, and inflow equals outflow at every other node (up to
-//!   floating-point rounding).
+//! - INVARIANT: spray and weighted fractions conserve flow: 1 leaves the
+//!   source, 1 enters the destination, and inflow equals outflow at every
+//!   other node (up to floating-point rounding).
 //! - INVARIANT: results depend only on the topology, the disabled links, the
 //!   mode, the seed and the flow id: never on cache state, call order, thread
 //!   or machine. No `RandomState`, global RNG or global counter is involved.
 //!
 //! Paths are never enumerated. A per-destination table (hop count and latency
 //! from every node to the destination) defines the shortest-path DAG; spray
-//! fractions come from path counts by dynamic programming on that DAG, and a
-//! hash walk picks one outgoing DAG link per node.
+//! fractions come from path counts by dynamic programming on that DAG, weighted
+//! fractions from one forward pass over it, and a hash walk picks one outgoing
+//! DAG link per node.
 //!
 //! [`Node::latency_s`]: crate::topology::Node::latency_s
 
@@ -60,6 +63,17 @@ pub enum RoutingMode {
     Spray,
     /// One path per flow, chosen by a deterministic seeded hash of (src, dst, flow id).
     Hash,
+    /// Split hop by hop over the equal-cost shortest-path DAG in proportion to
+    /// link capacity (NVLink port interleaving, adaptive routing). With
+    /// `frac(src) = 1`, every DAG node `u` divides its inflow among its
+    /// equal-cost next-hop links `u → v` as
+    /// `frac(u → v) = frac(u) · cap(u → v) / Σ_{next hops u → w} cap(u → w)`,
+    /// and `frac(v) = Σ frac(u → v)` over its DAG in-links; `cap` is
+    /// `capacity_bps`, which includes the lane `count`. Equals [`Self::Spray`]
+    /// on a symmetric Clos; on an HGX H100 board (5/4/4/5 NVLink lanes per GPU
+    /// to 4 NVSwitches) a GPU → GPU flow goes 5/18, 4/18, 4/18, 5/18 via the four
+    /// switches instead of 1/4 each.
+    Weighted,
 }
 
 /// Relative tolerance under which two path latencies with the same hop count
@@ -78,7 +92,8 @@ pub const LATENCY_REL_TOL: f64 = 1e-9;
 pub const DEFAULT_DEST_CACHE_BYTES: usize = 256 << 20;
 
 /// Default bound on the total number of `(link, fraction)` entries held by the
-/// spray-route cache (16 bytes each, so about 256 MiB).
+/// spray-route cache, which also holds weighted routes (16 bytes each, so
+/// about 256 MiB).
 pub const DEFAULT_SPRAY_CACHE_LINKS: usize = 16 << 20;
 
 /// Hop count of a node that cannot reach the destination.
@@ -118,9 +133,9 @@ pub struct RouterStats {
     pub dest_misses: u64,
     /// Per-destination tables evicted to respect the cache capacity.
     pub dest_evictions: u64,
-    /// Spray routes answered from the (src, dst) cache.
+    /// Spray or weighted routes answered from the (src, dst) cache.
     pub spray_hits: u64,
-    /// Spray routes computed.
+    /// Spray or weighted routes computed.
     pub spray_misses: u64,
 }
 
@@ -147,7 +162,14 @@ pub struct RouterStats {
 ///    rescaled by the layer's maximum (only ratios within a layer are used):
 ///    the computation is in `f64` and can neither overflow nor lose relative
 ///    precision beyond rounding, whatever the number of paths.
-/// 3. *Hash*: walk the DAG from `src`; at each node pick one of its DAG
+/// 3. *Weighted* (cached per (src, dst) like spray): the same reachable DAG,
+///    then one forward pass in BFS order: `frac(src) = 1`, and each node `u`
+///    splits `frac(u)` over its DAG out-links in proportion to `capacity_bps`,
+///    `frac(u → v) = frac(u) · cap(u → v) / Σ_w cap(u → w)`, adding the result
+///    to `frac(v)`. BFS order is a topological order of the DAG (every link
+///    goes from layer `h` to layer `h − 1`), so `frac(u)` is final when `u` is
+///    split.
+/// 4. *Hash*: walk the DAG from `src`; at each node pick one of its DAG
 ///    out-links (in link-id order) with a splitmix64 hash of
 ///    (seed, src, dst, flow id, node). Each switch thus splits uniformly per
 ///    hop, like hardware ECMP; on a DAG whose branches hold different numbers
@@ -160,8 +182,8 @@ pub struct RouterStats {
 /// - construction: O(V + E) time and memory (CSR adjacency sorted by link id);
 /// - a per-destination table: O(V + E) time, 12·V bytes; at most
 ///   `max_destinations` tables are kept (least recently used is evicted);
-/// - a spray route: O(Σ out-degree over the DAG nodes reachable from `src`
-///   + k log k) for `k` links in the route, then O(k) per cache hit;
+/// - a spray or weighted route: O(Σ out-degree over the DAG nodes reachable
+///   from `src` + k log k) for `k` links in the route, then O(k) per cache hit;
 /// - a hash route: O(Σ out-degree along the chosen path).
 ///
 /// For a 100K-node fabric, route flows grouped by destination (or raise the
@@ -259,9 +281,9 @@ impl<'t> Router<'t> {
 
     /// Sets the cache bounds: at most `max_destinations` per-destination tables
     /// (12·V bytes each; at least 1 is kept) and at most `max_spray_links`
-    /// `(link, fraction)` entries over all cached spray routes. When the spray
-    /// cache would exceed its bound it is emptied (a cheap generational policy).
-    /// Clears both caches.
+    /// `(link, fraction)` entries over all cached spray or weighted routes.
+    /// When that cache would exceed its bound it is emptied (a cheap
+    /// generational policy). Clears both caches.
     pub fn with_cache_limits(mut self, max_destinations: usize, max_spray_links: usize) -> Self {
         self.dests.capacity = max_destinations.max(1);
         self.spray.capacity_links = max_spray_links;
@@ -301,9 +323,11 @@ impl<'t> Router<'t> {
     /// The route of flow `flow_id` from `src` to `dst` in this router's mode.
     ///
     /// Spray: every link of every equal-cost shortest path with its per-path
-    /// even fraction (cached per (src, dst); `flow_id` is ignored). Hash: the
-    /// links of one equal-cost shortest path, each with fraction 1.0.
-    /// `latency_s` is the shortest-path latency for spray and the chosen path's
+    /// even fraction (cached per (src, dst); `flow_id` is ignored). Weighted:
+    /// the same links, with the hop-by-hop capacity-proportional fractions of
+    /// [`RoutingMode::Weighted`] (cached likewise). Hash: the links of one
+    /// equal-cost shortest path, each with fraction 1.0. `latency_s` is the
+    /// shortest-path latency for spray and weighted and the chosen path's
     /// summed latency for hash (equal within [`LATENCY_REL_TOL`] per hop).
     ///
     /// # Errors
@@ -315,8 +339,8 @@ impl<'t> Router<'t> {
     /// # Complexity
     ///
     /// See [`Router`]: O(V + E) on a destination-table miss, then
-    /// O(DAG out-degrees reachable from `src`) for a new spray route, O(k) for a
-    /// cached one, O(out-degrees along the path) for hash.
+    /// O(DAG out-degrees reachable from `src`) for a new spray or weighted
+    /// route, O(k) for a cached one, O(out-degrees along the path) for hash.
     pub fn route(&mut self, src: NodeId, dst: NodeId, flow_id: u64) -> Result<Route, RoutingError> {
         self.check_node(src)?;
         self.check_node(dst)?;
@@ -326,7 +350,7 @@ impl<'t> Router<'t> {
                 name: self.topo.nodes[src.idx()].name.clone(),
             });
         }
-        if self.mode == RoutingMode::Spray
+        if matches!(self.mode, RoutingMode::Spray | RoutingMode::Weighted)
             && let Some(r) = self.spray.routes.get(&(src, dst))
         {
             self.stats.spray_hits += 1;
@@ -347,6 +371,12 @@ impl<'t> Router<'t> {
             RoutingMode::Spray => {
                 self.stats.spray_misses += 1;
                 let route = ctx.spray_route(src, &mut self.scratch);
+                self.spray.insert(src, dst, &route);
+                Ok(route)
+            }
+            RoutingMode::Weighted => {
+                self.stats.spray_misses += 1;
+                let route = ctx.weighted_route(src, &mut self.scratch);
                 self.spray.insert(src, dst, &route);
                 Ok(route)
             }
@@ -522,7 +552,8 @@ struct DestCache {
     tick: u64,
 }
 
-/// Spray routes by (src, dst), bounded by the total number of link entries.
+/// Spray or weighted routes (a router has one mode) by (src, dst), bounded by
+/// the total number of link entries.
 struct SprayCache {
     routes: HashMap<(NodeId, NodeId), Route>,
     links: usize,
@@ -549,7 +580,8 @@ impl SprayCache {
 struct Scratch {
     /// BFS queue for destination tables.
     queue: Vec<NodeId>,
-    /// `local[u]`: position of `u` in `order` during a spray computation, else
+    /// `local[u]`: position of `u` in `order` during a spray or weighted
+    /// computation, else
     /// [`NONE`] (reset after each use).
     local: Vec<u32>,
     /// DAG nodes reachable from the source, in BFS order (= layer order).
@@ -564,6 +596,8 @@ struct Scratch {
     norm: Vec<f64>,
     /// Fraction of the flow through each node.
     flow: Vec<f64>,
+    /// Total capacity of each DAG node's out-links (weighted mode) \[bytes/s\].
+    out_cap: Vec<f64>,
     /// Equal-cost next hops at one node: `(link, head, step latency)`.
     choices: Vec<(LinkId, NodeId, f64)>,
 }
@@ -655,10 +689,11 @@ impl Ctx<'_> {
         (step + self.table.lat_s[v.idx()] <= lu + LATENCY_REL_TOL * lu).then_some((v, step))
     }
 
-    /// Per-path even split over all equal-cost paths from `src` (see [`Router`]).
-    fn spray_route(&self, src: NodeId, s: &mut Scratch) -> Route {
-        let dst = self.table.dst;
-        // DAG nodes reachable from `src`, in layer order, with their DAG out-links.
+    /// Collects the DAG nodes reachable from `src` into `s.order` (BFS, hence
+    /// layer order, `src` first and the destination last) with their DAG
+    /// out-links in `s.edges`, and sets `s.local` for them. Returns the node
+    /// count. The caller resets `s.local` with [`Ctx::release`].
+    fn collect_dag(&self, src: NodeId, s: &mut Scratch) -> usize {
         s.order.clear();
         s.edges.clear();
         s.edge_start.clear();
@@ -681,7 +716,25 @@ impl Ctx<'_> {
         }
         s.edge_start.push(s.edges.len() as u32);
         let n = s.order.len();
-        debug_assert_eq!(s.order[n - 1], dst, "the last DAG layer is the destination");
+        debug_assert_eq!(
+            s.order[n - 1],
+            self.table.dst,
+            "the last DAG layer is the destination"
+        );
+        n
+    }
+
+    /// Resets `s.local` for the nodes of `s.order`.
+    fn release(s: &mut Scratch) {
+        for &u in &s.order {
+            s.local[u.idx()] = NONE;
+        }
+    }
+
+    /// Per-path even split over all equal-cost paths from `src` (see [`Router`]).
+    fn spray_route(&self, src: NodeId, s: &mut Scratch) -> Route {
+        let dst = self.table.dst;
+        let n = self.collect_dag(src, s);
 
         // Backward pass: path counts to `dst`, rescaled per layer.
         s.raw.clear();
@@ -732,9 +785,48 @@ impl Ctx<'_> {
                 }
             }
         }
-        for &u in &s.order {
-            s.local[u.idx()] = NONE;
+        Self::release(s);
+        links.sort_unstable_by_key(|&(l, _)| l);
+        Route {
+            links,
+            latency_s: self.table.lat_s[src.idx()],
         }
+    }
+
+    /// Hop-by-hop split in proportion to link capacity over the equal-cost DAG
+    /// from `src` (see [`RoutingMode::Weighted`]): with `frac(src) = 1`, each
+    /// node `u` in BFS (= topological) order gives each DAG out-link `u → v`
+    /// `frac(u) · cap(u → v) / Σ_w cap(u → w)` and adds it to `frac(v)`.
+    fn weighted_route(&self, src: NodeId, s: &mut Scratch) -> Route {
+        let n = self.collect_dag(src, s);
+        let cap = |l: LinkId| self.topo.links[l.idx()].capacity_bps;
+        s.out_cap.clear();
+        s.out_cap.extend((0..n).map(|u| {
+            let es = &s.edges[s.edge_start[u] as usize..s.edge_start[u + 1] as usize];
+            es.iter().map(|&(_, l)| cap(l)).sum::<f64>()
+        }));
+        s.flow.clear();
+        s.flow.resize(n, 0.0);
+        s.flow[0] = 1.0;
+        let mut links = Vec::with_capacity(s.edges.len());
+        for u in 0..n {
+            let (fu, total) = (s.flow[u], s.out_cap[u]);
+            // Capacities are positive and finite (a `Topology` invariant), so
+            // `total` is too unless it overflowed; the destination has no
+            // out-links and `total` 0.
+            debug_assert!(total.is_finite(), "out-capacity of a DAG node overflows");
+            if fu == 0.0 || total <= 0.0 {
+                continue;
+            }
+            for &(v, l) in &s.edges[s.edge_start[u] as usize..s.edge_start[u + 1] as usize] {
+                let f = fu * (cap(l) / total);
+                s.flow[v as usize] += f;
+                if f > 0.0 {
+                    links.push((l, f.min(1.0)));
+                }
+            }
+        }
+        Self::release(s);
         links.sort_unstable_by_key(|&(l, _)| l);
         Route {
             links,
@@ -837,6 +929,17 @@ mod tests {
         fn duplex(&mut self, a: NodeId, b: NodeId, lat_s: f64) -> (LinkId, LinkId) {
             (self.simplex(a, b, lat_s), self.simplex(b, a, lat_s))
         }
+        /// A full-duplex bundle of `lanes` 25 GB/s lanes (capacity includes
+        /// the lane count, as the topology builder does).
+        fn bundle(&mut self, a: NodeId, b: NodeId, lanes: u32) -> (LinkId, LinkId) {
+            let (x, y) = self.duplex(a, b, 1.0);
+            for l in [x, y] {
+                let link = &mut self.links[l.idx()];
+                link.count = lanes;
+                link.capacity_bps = f64::from(lanes) * 25e9;
+            }
+            (x, y)
+        }
         fn build(self) -> Topology {
             Topology::from_parts("test".into(), self.nodes, self.links)
         }
@@ -874,7 +977,7 @@ mod tests {
         let (a, _) = f.duplex(h0, sw, 1.0);
         let (b, _) = f.duplex(sw, h1, 2.0);
         let topo = f.build();
-        for mode in [RoutingMode::Spray, RoutingMode::Hash] {
+        for mode in [RoutingMode::Spray, RoutingMode::Hash, RoutingMode::Weighted] {
             let mut r = Router::new(&topo, mode, 7);
             let route = r.route(h0, h1, 3).unwrap();
             assert_links(&route, &[(a, 1.0), (b, 1.0)]);
@@ -996,7 +1099,7 @@ mod tests {
         f.duplex(src, c, 1.0);
         f.duplex(c, dst, 2.0);
         let topo = f.build();
-        for mode in [RoutingMode::Spray, RoutingMode::Hash] {
+        for mode in [RoutingMode::Spray, RoutingMode::Hash, RoutingMode::Weighted] {
             let route = Router::new(&topo, mode, 1).route(src, dst, 5).unwrap();
             assert_links(&route, &[(sb, 1.0), (bd, 1.0)]);
             assert_eq!(route.latency_s, 2.0);
@@ -1113,6 +1216,147 @@ mod tests {
         assert_eq!(route.latency_s, 3.0);
     }
 
+    /// HGX-like board: two GPUs, four switches, GPU–switch bundles of 5/4/4/5
+    /// lanes (25 GB/s each), all latencies 1.
+    ///
+    /// ```text
+    ///          sw0    sw1    sw2    sw3
+    ///         5│ ╲5  4│ ╲4  4│ ╲4  5│ ╲5      (lanes per bundle)
+    ///          g0 ─── to all four ─── g1
+    /// ```
+    ///
+    /// Returns the topology, the GPUs and the links `g0 → swk`, `swk → g1`.
+    fn hgx_star() -> (Topology, NodeId, NodeId, Vec<LinkId>, Vec<LinkId>) {
+        let mut f = Fab::default();
+        let (g0, g1) = (f.host("g0"), f.host("g1"));
+        let (mut up, mut down) = (Vec::new(), Vec::new());
+        for (k, lanes) in [5, 4, 4, 5].into_iter().enumerate() {
+            let sw = f.switch(&format!("sw{k}"), 0.0);
+            up.push(f.bundle(g0, sw, lanes).0);
+            down.push(f.bundle(sw, g1, lanes).0);
+        }
+        (f.build(), g0, g1, up, down)
+    }
+
+    //  Hand computation: g0's four next hops carry 5 + 4 + 4 + 5 = 18 lanes,
+    //  so frac(swk) = lanes_k / 18 = 5/18, 4/18, 4/18, 5/18; each switch has one
+    //  next hop (swk → g1), which carries all of frac(swk). Spray: 1/4 each.
+    #[test]
+    fn weighted_splits_hgx_board_by_lanes() {
+        let (topo, g0, g1, up, down) = hgx_star();
+        let mut r = Router::new(&topo, RoutingMode::Weighted, 0);
+        let route = r.route(g0, g1, 0).unwrap();
+        let share = [5.0 / 18.0, 4.0 / 18.0, 4.0 / 18.0, 5.0 / 18.0];
+        let expect: Vec<(LinkId, f64)> = (up.iter().zip(share))
+            .chain(down.iter().zip(share))
+            .map(|(&l, f)| (l, f))
+            .collect();
+        assert_links(&route, &expect);
+        assert_eq!(route.latency_s, 2.0);
+        // Cached like spray: a second call (any flow id) is a hit.
+        assert_eq!(r.route(g0, g1, 7).unwrap(), route);
+        assert_eq!((r.stats().spray_hits, r.stats().spray_misses), (1, 1));
+        let sprayed = Router::new(&topo, RoutingMode::Spray, 0)
+            .route(g0, g1, 0)
+            .unwrap();
+        assert!(sprayed.links.iter().all(|&(_, f)| f == 0.25));
+    }
+
+    //  The board of `weighted_splits_hgx_board_by_lanes` with g0 → sw0 failed:
+    //  the remaining next hops carry 4 + 4 + 5 = 13 lanes, so sw1, sw2, sw3 get
+    //  4/13, 4/13, 5/13 and sw0 nothing (g0 → sw0 → g1 no longer exists; the
+    //  sw0 → g1 link is unused).
+    #[test]
+    fn weighted_excludes_disabled_links() {
+        let (topo, g0, g1, up, down) = hgx_star();
+        let mut r = Router::new(&topo, RoutingMode::Weighted, 0);
+        r.route(g0, g1, 0).unwrap();
+        r.disable_links(&[up[0]]).unwrap();
+        let route = r.route(g0, g1, 0).unwrap();
+        let share = [4.0 / 13.0, 4.0 / 13.0, 5.0 / 13.0];
+        let expect: Vec<(LinkId, f64)> = (up[1..].iter().zip(share))
+            .chain(down[1..].iter().zip(share))
+            .map(|(&l, f)| (l, f))
+            .collect();
+        assert_links(&route, &expect);
+        assert!(!uses(&route, up[0]) && !uses(&route, down[0]));
+    }
+
+    //  Symmetric Clos (see `clos`): every node's next hops have equal capacity,
+    //  so weighted = per-hop even = per-path even (l0 → s0, s1: 1/2 each).
+    #[test]
+    fn weighted_equals_spray_on_symmetric_clos() {
+        let c = clos();
+        let mut weighted = Router::new(&c.topo, RoutingMode::Weighted, 0);
+        let mut spray = Router::new(&c.topo, RoutingMode::Spray, 0);
+        let n = c.topo.nodes.len() as u32;
+        for s in (0..n).map(NodeId) {
+            for d in (0..n).map(NodeId).filter(|&d| d != s) {
+                let (w, sp) = (
+                    weighted.route(s, d, 0).unwrap(),
+                    spray.route(s, d, 0).unwrap(),
+                );
+                assert_links(&w, &sp.links);
+                assert_eq!(w.latency_s, sp.latency_s);
+            }
+        }
+        let route = weighted.route(c.h0, c.h1, 0).unwrap();
+        assert!(uses(&route, c.l0_s0) && uses(&route, c.s1_l1));
+    }
+
+    //  The DAG of `spray_is_even_per_path_not_per_hop` with capacities (lanes
+    //  of 25 GB/s) and a second, 3-lane cable from c to dst (all latencies 1):
+    //
+    //        ┌─3─▶ a ──┬─1─▶ c ══1,3══╗
+    //  src ──┤         └─2─▶ d ──1────╫──▶ dst
+    //        └─1─▶ b ────5─▶ c        ║
+    //
+    //  Hand computation, in BFS order:
+    //  src: caps 3 + 1 = 4  → src→a 3/4, src→b 1/4;  frac(a) = 3/4, frac(b) = 1/4
+    //  a:   caps 1 + 2 = 3  → a→c 3/4·1/3 = 1/4, a→d 3/4·2/3 = 1/2
+    //  b:   one next hop    → b→c 1/4;   frac(c) = 1/4 + 1/4 = 1/2, frac(d) = 1/2
+    //  c:   caps 1 + 3 = 4  → c→dst(1 lane) 1/2·1/4 = 1/8, c→dst(3 lanes) 3/8
+    //  d:   one next hop    → d→dst 1/2
+    //  (Spray: 5 paths, a–c ×2 cables, a–d, b–c ×2 cables → src→a 3/5, …)
+    #[test]
+    fn weighted_follows_capacity_hop_by_hop() {
+        let mut f = Fab::default();
+        let src = f.host("src");
+        let (a, b, c, d) = (
+            f.switch("a", 0.0),
+            f.switch("b", 0.0),
+            f.switch("c", 0.0),
+            f.switch("d", 0.0),
+        );
+        let dst = f.host("dst");
+        let (sa, _) = f.bundle(src, a, 3);
+        let (sb, _) = f.bundle(src, b, 1);
+        let (ac, _) = f.bundle(a, c, 1);
+        let (ad, _) = f.bundle(a, d, 2);
+        let (bc, _) = f.bundle(b, c, 5);
+        let (cd1, _) = f.bundle(c, dst, 1);
+        let (cd3, _) = f.bundle(c, dst, 3);
+        let (dd, _) = f.bundle(d, dst, 1);
+        let topo = f.build();
+        let route = Router::new(&topo, RoutingMode::Weighted, 0)
+            .route(src, dst, 0)
+            .unwrap();
+        assert_links(
+            &route,
+            &[
+                (sa, 0.75),
+                (sb, 0.25),
+                (ac, 0.25),
+                (ad, 0.5),
+                (bc, 0.25),
+                (cd1, 0.125),
+                (cd3, 0.375),
+                (dd, 0.5),
+            ],
+        );
+        assert_eq!(route.latency_s, 3.0);
+    }
+
     /// A k-ary fat tree (3-tier Clos, all latencies 1): k pods of k/2 edge and
     /// k/2 aggregation switches, (k/2)² cores, k/2 hosts per edge switch.
     ///
@@ -1220,7 +1464,7 @@ mod tests {
         let (a, b, c) = (f.host("a"), f.host("b"), f.host("c"));
         f.simplex(a, b, 1.0);
         let topo = f.build();
-        for mode in [RoutingMode::Spray, RoutingMode::Hash] {
+        for mode in [RoutingMode::Spray, RoutingMode::Hash, RoutingMode::Weighted] {
             let mut r = Router::new(&topo, mode, 0);
             assert!(r.route(a, b, 0).is_ok());
             let err = r.route(b, a, 0).unwrap_err();
@@ -1345,7 +1589,8 @@ mod tests {
 
     /// A random small fabric: a random spanning tree of full-duplex cables
     /// (latencies may differ per direction) plus random one-way links, small
-    /// integer latencies (so ties are exact) and a few failed links.
+    /// integer latencies (so ties are exact), capacities of 1 to 4 lanes and a
+    /// few failed links.
     #[derive(Clone, Debug)]
     struct RandFab {
         n: usize,
@@ -1354,6 +1599,7 @@ mod tests {
         extras: Vec<(u32, u32, u8)>,
         fwd: Vec<u8>,
         failed: Vec<bool>,
+        lanes: Vec<u8>,
     }
 
     fn arb_fab() -> impl Strategy<Value = RandFab> {
@@ -1364,15 +1610,19 @@ mod tests {
             prop::collection::vec((any::<u32>(), any::<u32>(), 0u8..3), 0..10),
             prop::collection::vec(0u8..2, 7),
             prop::collection::vec(prop::bool::weighted(0.1), 22),
+            prop::collection::vec(1u8..=4, 22),
         )
-            .prop_map(|(n, parents, tree_lat, extras, fwd, failed)| RandFab {
-                n,
-                parents,
-                tree_lat,
-                extras,
-                fwd,
-                failed,
-            })
+            .prop_map(
+                |(n, parents, tree_lat, extras, fwd, failed, lanes)| RandFab {
+                    n,
+                    parents,
+                    tree_lat,
+                    extras,
+                    fwd,
+                    failed,
+                    lanes,
+                },
+            )
     }
 
     impl RandFab {
@@ -1392,6 +1642,10 @@ mod tests {
                 if a != b {
                     f.simplex(ids[a], ids[b], f64::from(lat));
                 }
+            }
+            for (link, &lanes) in f.links.iter_mut().zip(&self.lanes) {
+                link.count = u32::from(lanes);
+                link.capacity_bps = f64::from(lanes) * 1e9;
             }
             let failed = (0..f.links.len())
                 .filter(|&l| self.failed[l])
@@ -1477,14 +1731,40 @@ mod tests {
         (walk.len() == route.links.len()).then_some(walk)
     }
 
+    /// Reference for [`RoutingMode::Weighted`] from the enumerated shortest
+    /// paths. The DAG next hops of a node are the links that leave it on some
+    /// path; a path's share is the product over its links `l` of
+    /// `cap(l) / Σ cap(next hops of tail(l))` (the per-hop split, unrolled);
+    /// a link's fraction is the sum of the shares of the paths using it.
+    /// Sorted by link id.
+    fn weighted_reference(topo: &Topology, paths: &[Vec<LinkId>]) -> Vec<(LinkId, f64)> {
+        let tail = |l: LinkId| topo.links[l.idx()].src;
+        let cap = |l: LinkId| topo.links[l.idx()].capacity_bps;
+        let mut dag: Vec<LinkId> = paths.iter().flatten().copied().collect();
+        dag.sort();
+        dag.dedup();
+        let out_cap =
+            |u: NodeId| -> f64 { dag.iter().filter(|&&l| tail(l) == u).map(|&l| cap(l)).sum() };
+        let mut frac: Vec<(LinkId, f64)> = dag.iter().map(|&l| (l, 0.0)).collect();
+        for p in paths {
+            let share: f64 = p.iter().map(|&l| cap(l) / out_cap(tail(l))).product();
+            for &l in p {
+                frac.iter_mut().find(|(x, _)| *x == l).unwrap().1 += share;
+            }
+        }
+        frac
+    }
+
     proptest! {
         #[test]
         fn routes_match_brute_force(fab in arb_fab(), seed in any::<u64>()) {
             let (topo, failed) = fab.build();
             let mut spray = Router::new(&topo, RoutingMode::Spray, seed);
             let mut hash = Router::new(&topo, RoutingMode::Hash, seed);
+            let mut weighted = Router::new(&topo, RoutingMode::Weighted, seed);
             spray.disable_links(&failed).unwrap();
             hash.disable_links(&failed).unwrap();
+            weighted.disable_links(&failed).unwrap();
             for s in 0..topo.nodes.len() {
                 for d in 0..topo.nodes.len() {
                     let (src, dst) = (NodeId(s as u32), NodeId(d as u32));
@@ -1495,13 +1775,17 @@ mod tests {
                         let unreachable = |e| matches!(e, RoutingError::Unreachable { .. });
                         prop_assert!(unreachable(spray.route(src, dst, 0).unwrap_err()));
                         prop_assert!(unreachable(hash.route(src, dst, 0).unwrap_err()));
+                        prop_assert!(unreachable(weighted.route(src, dst, 0).unwrap_err()));
                         continue;
                     };
                     prop_assert_eq!(spray.hops(src, dst).unwrap() as usize, hops);
 
-                    // Spray: per-path even split (differential), and conservation.
+                    // Spray: per-path even split (differential); weighted:
+                    // per-hop capacity split (differential); both conserve flow.
                     let route = spray.route(src, dst, 0).unwrap();
+                    let wroute = weighted.route(src, dst, 0).unwrap();
                     prop_assert_eq!(route.latency_s, lat);
+                    prop_assert_eq!(wroute.latency_s, lat);
                     let mut expect: Vec<(LinkId, f64)> = Vec::new();
                     for p in &paths {
                         for &l in p {
@@ -1517,14 +1801,22 @@ mod tests {
                         prop_assert_eq!(l, le);
                         prop_assert!((f - fe).abs() < 1e-9 && f > 0.0 && f <= 1.0);
                     }
-                    let mut net = vec![0.0f64; topo.nodes.len()];
-                    for &(l, f) in &route.links {
-                        net[topo.links[l.idx()].src.idx()] -= f;
-                        net[topo.links[l.idx()].dst.idx()] += f;
+                    let wexpect = weighted_reference(&topo, &paths);
+                    prop_assert_eq!(wroute.links.len(), wexpect.len());
+                    for (&(l, f), &(le, fe)) in wroute.links.iter().zip(&wexpect) {
+                        prop_assert_eq!(l, le);
+                        prop_assert!((f - fe).abs() < 1e-9 && f > 0.0 && f <= 1.0);
                     }
-                    for (x, &v) in net.iter().enumerate() {
-                        let want = if x == s { -1.0 } else if x == d { 1.0 } else { 0.0 };
-                        prop_assert!((v - want).abs() < 1e-9, "node {} net {}", x, v);
+                    for r in [&route, &wroute] {
+                        let mut net = vec![0.0f64; topo.nodes.len()];
+                        for &(l, f) in &r.links {
+                            net[topo.links[l.idx()].src.idx()] -= f;
+                            net[topo.links[l.idx()].dst.idx()] += f;
+                        }
+                        for (x, &v) in net.iter().enumerate() {
+                            let want = if x == s { -1.0 } else if x == d { 1.0 } else { 0.0 };
+                            prop_assert!((v - want).abs() < 1e-9, "node {} net {}", x, v);
+                        }
                     }
 
                     // Hash: a valid shortest walk with its own latency, one of the paths.

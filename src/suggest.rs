@@ -1,16 +1,26 @@
 //! "Did you mean" suggestions for misspelt names.
 
-/// Levenshtein edit distance between two strings (by `char`).
+/// Edit distance between two strings (by `char`): insertions, deletions,
+/// substitutions and transpositions of adjacent characters each cost 1
+/// (optimal string alignment distance), so `rign` is 1 edit from `ring`.
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    // d[i][j] = distance between a[..i] and b[..j], three rolling rows.
+    let mut prev2 = vec![0usize; b.len() + 1];
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let sub = prev[j - 1] + usize::from(a[i - 1] != b[j - 1]);
+            let mut d = sub.min(prev[j] + 1).min(cur[j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(prev2[j - 2] + 1);
+            }
+            cur[j] = d;
         }
+        std::mem::swap(&mut prev2, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
@@ -39,6 +49,10 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("nvlnk5", "nvlink5"), 1);
+        // A transposition is one edit.
+        assert_eq!(edit_distance("rign", "ring"), 1);
+        assert_eq!(edit_distance("spary", "spray"), 1);
+        assert_eq!(edit_distance("ab", "ba"), 1);
     }
 
     #[test]

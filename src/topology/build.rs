@@ -832,5 +832,6 @@ fn mode_name(m: RoutingMode) -> &'static str {
     match m {
         RoutingMode::Spray => "spray",
         RoutingMode::Hash => "hash",
+        RoutingMode::Weighted => "weighted",
     }
 }

@@ -470,15 +470,19 @@ fn switch_kind(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<&'static S
 }
 
 fn routing(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<Sp<RoutingMode>> {
-    let s = string(sink, v, key, "\"spray\" or \"hash\"")?;
+    let s = string(sink, v, key, "\"spray\", \"hash\" or \"weighted\"")?;
     let mode = match s.v {
         "spray" => RoutingMode::Spray,
         "hash" => RoutingMode::Hash,
+        "weighted" => RoutingMode::Weighted,
         other => {
             sink.error(
                 s.span,
-                format!("unknown routing mode \"{other}\"{}", suggestion(other, ["spray", "hash"])),
-                Some("routing is \"spray\" (split over all equal-cost paths) or \"hash\" (one path per flow)".to_string()),
+                format!(
+                    "unknown routing mode \"{other}\"{}",
+                    suggestion(other, ["spray", "hash", "weighted"])
+                ),
+                Some("routing is \"spray\" (split over all equal-cost paths), \"hash\" (one path per flow) or \"weighted\" (split per hop in proportion to link capacity)".to_string()),
             );
             return None;
         }

@@ -130,3 +130,34 @@ fn missing_file_is_an_input_error() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("no-such-file.toml"));
 }
+
+/// Weighted ECMP splits per hop in proportion to link capacity: d0.gpu0 has
+/// 5/4/4/5 NVLink lanes to d0.sw0..sw3 (18 in all), so 5/18, 4/18, 4/18, 5/18
+/// of the flow go via the four switches, up and down (spray: 1/4 each).
+#[test]
+fn route_weighted_splits_by_nvlink_lanes() {
+    let o = fabricsim(&[
+        "route",
+        "topologies/hgx-h100.toml",
+        "d0.gpu0",
+        "d0.gpu5",
+        "--mode",
+        "weighted",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["mode"], "weighted");
+    let links = v["links"].as_array().unwrap();
+    assert_eq!(links.len(), 8);
+    for l in links {
+        let name = l["link"].as_str().unwrap();
+        let lanes = if name.contains("d0.sw0") || name.contains("d0.sw3") {
+            5.0
+        } else {
+            4.0
+        };
+        let f = l["fraction"].as_f64().unwrap();
+        assert!((f - lanes / 18.0).abs() < 1e-12, "{name}: {f}");
+    }
+}

@@ -4,6 +4,8 @@
 //! Exit codes (cli.md): 0 success, 1 invalid input (message names the file and
 //! the place), 2 usage error (clap's default for bad arguments).
 
+mod collective;
+
 use clap::{Parser, Subcommand};
 use fabricsim::info::Info;
 use fabricsim::routing::{Router, RoutingMode};
@@ -62,6 +64,35 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Time a collective on a topology, in nccl-tests' terms.
+    Collective {
+        /// Topology file (TOML).
+        topology: PathBuf,
+        /// Operation: all-reduce, all-gather, reduce-scatter, all-to-all, broadcast, reduce, send-recv.
+        #[arg(long)]
+        op: String,
+        /// Size S: one size (`1GiB`), a comma list, or a doubling range `1MiB..8GiB`.
+        #[arg(long)]
+        size: String,
+        /// Ranks: a count (`64`: the first 64 accelerators) or rank indices (`0..8,16..24`).
+        #[arg(long)]
+        ranks: Option<String>,
+        /// Algorithm: auto, ring, halving-doubling, direct (tree, nvls, hierarchical: not yet).
+        #[arg(long, default_value = "auto")]
+        algo: String,
+        /// Ring channels (default: one per rail when the ranks span several domains).
+        #[arg(long)]
+        channels: Option<usize>,
+        /// Per-step latency α added to every transfer, e.g. `5 us` (default 0).
+        #[arg(long)]
+        alpha: Option<String>,
+        /// Pipelining chunk of broadcast/reduce chains (default 4 MiB).
+        #[arg(long)]
+        chunk: Option<String>,
+        /// Print one JSON document instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the raw flow-level model on an explicit JSON scenario.
     Flows {
         /// Scenario file (see cli.md); `-` reads standard input.
@@ -76,6 +107,7 @@ enum Command {
 enum Mode {
     Spray,
     Hash,
+    Weighted,
 }
 
 /// An error that has already been rendered for the user, with its exit code.
@@ -108,6 +140,28 @@ pub fn main() -> ExitCode {
             json,
         } => route(&topology, &src, &dst, mode, flow_id, seed, json),
         Command::Flows { scenario, json } => flows(&scenario, json),
+        Command::Collective {
+            topology,
+            op,
+            size,
+            ranks,
+            algo,
+            channels,
+            alpha,
+            chunk,
+            json,
+        } => collective::command(&collective::Args {
+            topology,
+            op,
+            size,
+            ranks,
+            algo,
+            channels,
+            alpha,
+            chunk,
+            json,
+        })
+        .map_err(Failure::input),
     };
     match result {
         Ok(out) => {
@@ -269,6 +323,7 @@ fn route(
     let mode = match mode {
         Some(Mode::Spray) => RoutingMode::Spray,
         Some(Mode::Hash) => RoutingMode::Hash,
+        Some(Mode::Weighted) => RoutingMode::Weighted,
         None => t.routing,
     };
     let r = Router::new(&t, mode, seed)

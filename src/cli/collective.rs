@@ -1,0 +1,203 @@
+//! `fabricsim collective`: an nccl-tests-shaped table (or JSON) of one
+//! collective over a range of sizes.
+
+use fabricsim::collective::run::{DEFAULT_CHUNK_BYTES, Outcome, Request, run};
+use fabricsim::collective::{Algo, CollectiveSim, Op, Params};
+use fabricsim::topology::NodeId;
+use fabricsim::units::{Bytes, Seconds};
+use serde::Serialize;
+use std::path::PathBuf;
+
+pub(crate) struct Args {
+    pub topology: PathBuf,
+    pub op: String,
+    pub size: String,
+    pub ranks: Option<String>,
+    pub algo: String,
+    pub channels: Option<usize>,
+    pub alpha: Option<String>,
+    pub chunk: Option<String>,
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    topology: &'a str,
+    op: Op,
+    ranks: usize,
+    results: &'a [Outcome],
+}
+
+/// Sizes from `1GiB`, `1MiB,4MiB` or the doubling range `1MiB..8GiB`
+/// (like nccl-tests `-b 1M -e 8G -f 2`).
+pub(crate) fn parse_sizes(s: &str) -> Result<Vec<f64>, String> {
+    let one = |t: &str| -> Result<f64, String> {
+        t.trim()
+            .parse::<Bytes>()
+            .map(|b| b.get())
+            .map_err(|e| format!("--size \"{t}\": {e}; {}", e.help()))
+    };
+    if let Some((a, b)) = s.split_once("..") {
+        let (lo, hi) = (one(a)?, one(b)?);
+        if !(lo > 0.0 && lo <= hi) {
+            return Err(format!(
+                "--size \"{s}\": a range needs 0 < begin ≤ end (it doubles from begin to end)"
+            ));
+        }
+        let mut v = Vec::new();
+        let mut x = lo;
+        while x <= hi * (1.0 + 1e-12) && v.len() < 64 {
+            v.push(x);
+            x *= 2.0;
+        }
+        return Ok(v);
+    }
+    s.split(',').map(one).collect()
+}
+
+/// Rank selection: a count (`64`: the first 64 accelerators) or a comma list
+/// of rank indices and half-open ranges (`0..8,16..24`).
+pub(crate) fn parse_ranks(
+    sel: Option<&str>,
+    accelerators: &[NodeId],
+) -> Result<Vec<NodeId>, String> {
+    let n = accelerators.len();
+    let Some(sel) = sel else {
+        return Ok(accelerators.to_vec());
+    };
+    let bad = |why: String| {
+        format!("--ranks \"{sel}\": {why} (accepted: a count like 64, or indices like 0..8,16,17)")
+    };
+    if !sel.contains(',') && !sel.contains("..") {
+        let k: usize = sel.trim().parse().map_err(|_| bad("not a number".into()))?;
+        if k > n {
+            return Err(bad(format!("the topology has only {n} accelerators")));
+        }
+        return Ok(accelerators[..k].to_vec());
+    }
+    let mut out = Vec::new();
+    for part in sel.split(',') {
+        let idx = |t: &str| -> Result<usize, String> {
+            let i: usize = t
+                .trim()
+                .parse()
+                .map_err(|_| bad(format!("\"{t}\" is not a rank index")))?;
+            if i >= n {
+                return Err(bad(format!(
+                    "rank {i} does not exist (the topology has {n} accelerators)"
+                )));
+            }
+            Ok(i)
+        };
+        match part.split_once("..") {
+            Some((a, b)) => {
+                let (a, b) = (
+                    idx(a)?,
+                    b.trim()
+                        .parse::<usize>()
+                        .map_err(|_| bad(format!("\"{b}\" is not a rank index")))?,
+                );
+                if b > n || a >= b {
+                    return Err(bad(format!(
+                        "range {a}..{b} is empty or past rank {}",
+                        n - 1
+                    )));
+                }
+                out.extend_from_slice(&accelerators[a..b]);
+            }
+            None => out.push(accelerators[idx(part)?]),
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) fn command(a: &Args) -> Result<String, String> {
+    let op: Op = a.op.parse().map_err(|e| format!("--op: {e}"))?;
+    let algo: Algo = a.algo.parse().map_err(|e| format!("--algo: {e}"))?;
+    let sizes = parse_sizes(&a.size)?;
+    let topo = fabricsim::topology::load_file(&a.topology).map_err(|d| d.render())?;
+    let ranks = parse_ranks(a.ranks.as_deref(), &topo.accelerators)?;
+    let alpha_s = match &a.alpha {
+        Some(t) => t
+            .parse::<Seconds>()
+            .map_err(|e| format!("--alpha \"{t}\": {e}; {}", e.help()))?
+            .get(),
+        None => 0.0,
+    };
+    let chunk_bytes = match &a.chunk {
+        Some(t) => t
+            .parse::<Bytes>()
+            .map_err(|e| format!("--chunk \"{t}\": {e}; {}", e.help()))?
+            .get(),
+        None => DEFAULT_CHUNK_BYTES,
+    };
+    let params = Params {
+        alpha_s,
+        ..Params::default()
+    };
+    let mut sim = CollectiveSim::new(&topo, params);
+    let mut results = Vec::with_capacity(sizes.len());
+    for size in sizes {
+        let req = Request {
+            op,
+            algo,
+            size,
+            channels: a.channels,
+            chunk_bytes,
+        };
+        let out = run(&mut sim, &ranks, &req)
+            .map_err(|e| format!("{}: error: {e}", a.topology.display()))?;
+        results.push(out);
+    }
+    if a.json {
+        let report = Report {
+            topology: &topo.name,
+            op,
+            ranks: ranks.len(),
+            results: &results,
+        };
+        let mut s = serde_json::to_string_pretty(&report).expect("report serializes");
+        s.push('\n');
+        return Ok(s);
+    }
+    Ok(table(&topo.name, op, ranks.len(), &results))
+}
+
+fn table(name: &str, op: Op, n: usize, rows: &[Outcome]) -> String {
+    let mut s =
+        format!("# {op} on {name}, {n} ranks (GB/s = 1e9 bytes/s; count = float32 elements)\n");
+    s += &format!(
+        "#{:>14} {:>13} {:>6} {:>17} {:>11} {:>9} {:>9} {:>11} {:>7}  {}\n",
+        "size",
+        "count",
+        "type",
+        "algorithm",
+        "time(us)",
+        "algbw",
+        "busbw",
+        "bound(us)",
+        "eff",
+        "bottleneck (utilization)"
+    );
+    for r in rows {
+        let bottleneck = r
+            .bottleneck
+            .as_ref()
+            .map(|b| format!("{} ({:.0}%)", b.link, 100.0 * b.utilization))
+            .unwrap_or_default();
+        s += &format!(
+            " {:>14} {:>13} {:>6} {:>17} {:>11.2} {:>9.2} {:>9.2} {:>11.2} {:>6.1}%  {}\n",
+            r.bytes,
+            (r.bytes / 4.0).floor(),
+            "float",
+            r.algorithm.name(),
+            r.time_s * 1e6,
+            r.algbw_gbps,
+            r.busbw_gbps,
+            r.bound_s * 1e6,
+            100.0 * r.efficiency_vs_bound,
+            bottleneck
+        );
+    }
+    s
+}

@@ -1,0 +1,336 @@
+//! Algorithms: (operation, size, communicator) → [`Schedule`].
+//!
+//! Textbook costs on an ideal fabric (n ranks, per-rank bandwidth B, per-step
+//! latency α; semantics.md), which the tests check against the simulation:
+//! - ring all-reduce: `2(n−1)·α + 2(n−1)/n · S/B`; all-gather and
+//!   reduce-scatter: `(n−1)·α + (n−1)/n · S/B` (Patarasuk & Yuan, JPDC 2009);
+//! - recursive halving-doubling all-reduce (n a power of two):
+//!   `2·log2(n)·α + 2(n−1)/n · S/B` (Rabenseifner, ICCS 2004; Thakur et al.,
+//!   IJHPCA 2005);
+//! - direct all-to-all: `α + (n−1)/n · S/B` on a non-blocking switch.
+
+use super::schedule::{Schedule, Transfer};
+use super::{Algo, CollectiveError, Op};
+use crate::topology::{NodeId, Topology};
+
+/// Ring orders for `channels` NCCL-style channels.
+///
+/// Ranks are grouped by scale-up domain (see [`domains`]); channel `c`
+/// visits the domains in communicator order and, inside domain `k` (of size
+/// `g`), its local ranks starting at `e = (c − k) mod g`: `[e, e+1, …, e−1]`.
+/// It leaves domain `k` from local rank `e − 1`, which is where it enters
+/// domain `k + 1`, so every inter-domain hop stays on one rail (local rank
+/// `i` of one domain to local rank `i` of the next: NIC to NIC through the
+/// rail's leaf, as NCCL's rings do on rail-optimized fabrics). Only the hop
+/// from the last domain back to the first changes rail (by the number of
+/// domains, mod g). With `channels = g` each local rank is the exit of
+/// exactly one channel, so every NIC carries one channel each way.
+pub fn ring_orders(topo: &Topology, ranks: &[NodeId], channels: usize) -> Vec<Vec<NodeId>> {
+    let doms = domains(topo, ranks);
+    (0..channels.max(1))
+        .map(|c| {
+            doms.iter()
+                .enumerate()
+                .flat_map(|(k, d)| {
+                    let g = d.len();
+                    let e = (c + g - k % g) % g;
+                    (0..g).map(move |i| d[(e + i) % g])
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The communicator's ranks grouped by scale-up domain, in order of first
+/// appearance: two ranks share a domain when they are connected through
+/// links whose tier is `scale-up` (switches included). Without scale-up
+/// links every rank is its own domain.
+pub fn domains(topo: &Topology, ranks: &[NodeId]) -> Vec<Vec<NodeId>> {
+    let n = topo.nodes.len();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn find(p: &mut [u32], mut x: u32) -> u32 {
+        while p[x as usize] != x {
+            p[x as usize] = p[p[x as usize] as usize];
+            x = p[x as usize];
+        }
+        x
+    }
+    for l in &topo.links {
+        if l.tier == "scale-up" {
+            let (a, b) = (find(&mut parent, l.src.0), find(&mut parent, l.dst.0));
+            if a != b {
+                parent[a.max(b) as usize] = a.min(b);
+            }
+        }
+    }
+    let mut order: Vec<u32> = Vec::new();
+    let mut groups: Vec<Vec<NodeId>> = Vec::new();
+    for &r in ranks {
+        let root = find(&mut parent, r.0);
+        match order.iter().position(|&x| x == root) {
+            Some(i) => groups[i].push(r),
+            None => {
+                order.push(root);
+                groups.push(vec![r]);
+            }
+        }
+    }
+    groups
+}
+
+/// Default channel count: the smallest domain size when the communicator
+/// spans several domains (one channel per rail), else 1 (in one domain every
+/// rotation of the ring crosses the same links).
+pub fn default_channels(topo: &Topology, ranks: &[NodeId]) -> usize {
+    let doms = domains(topo, ranks);
+    if doms.len() > 1 {
+        doms.iter().map(|d| d.len()).min().unwrap_or(1)
+    } else {
+        1
+    }
+}
+
+/// Builds the schedule of `algo` (not `Auto`) for `op` on `ranks`.
+///
+/// `chunk_bytes` is the pipelining unit of broadcast and reduce chains.
+pub fn schedule(
+    topo: &Topology,
+    op: Op,
+    algo: Algo,
+    ranks: &[NodeId],
+    size: f64,
+    channels: usize,
+    chunk_bytes: f64,
+) -> Result<Schedule, CollectiveError> {
+    let n = ranks.len();
+    if n < 2 {
+        return Err(CollectiveError::TooFewRanks(n));
+    }
+    match algo {
+        Algo::Ring => Ok(ring(topo, op, ranks, size, channels, chunk_bytes)),
+        Algo::Direct => Ok(direct(op, ranks, size)),
+        Algo::HalvingDoubling => halving_doubling(op, ranks, size),
+        other => Err(CollectiveError::Unsupported {
+            algo: other,
+            op,
+            why: "not implemented yet".into(),
+        }),
+    }
+}
+
+/// Ring algorithms over NCCL-style channels; each channel carries `1/C` of
+/// the data. All-reduce: `2(n−1)` identical steps of `S/(n·C)` per channel
+/// edge; all-gather and reduce-scatter: `n−1` steps; broadcast and reduce: a
+/// pipelined chain from/to rank 0 along each channel's ring; send-recv: every
+/// rank sends `S` to its successor; all-to-all: `n−1` shift steps, step `k`
+/// sending `S/n` from each rank to the rank `k` places ahead.
+pub fn ring(
+    topo: &Topology,
+    op: Op,
+    ranks: &[NodeId],
+    size: f64,
+    channels: usize,
+    chunk_bytes: f64,
+) -> Schedule {
+    let n = ranks.len();
+    let rings = ring_orders(topo, ranks, channels);
+    let c = rings.len() as f64;
+    let shift = |k: usize, bytes: f64| -> Vec<Transfer> {
+        rings
+            .iter()
+            .flat_map(|r| {
+                (0..n).map(move |i| Transfer {
+                    src: r[i],
+                    dst: r[(i + k) % n],
+                    bytes,
+                })
+            })
+            .collect()
+    };
+    let mut s = Schedule::default();
+    match op {
+        Op::AllReduce => s.push(shift(1, size / (n as f64 * c)), 2 * (n as u32 - 1)),
+        Op::AllGather | Op::ReduceScatter => s.push(shift(1, size / (n as f64 * c)), n as u32 - 1),
+        Op::SendRecv => s.push(shift(1, size / c), 1),
+        Op::AllToAll => {
+            for k in 1..n {
+                s.push(shift(k, size / (n as f64 * c)), 1);
+            }
+        }
+        Op::Broadcast | Op::Reduce => {
+            // A chain rooted at rank 0 along each ring (reversed for reduce).
+            let chains: Vec<Vec<NodeId>> = rings
+                .iter()
+                .map(|r| {
+                    let at = r.iter().position(|&x| x == ranks[0]).unwrap_or(0);
+                    let mut ch: Vec<NodeId> = (0..n).map(|i| r[(at + i) % n]).collect();
+                    if op == Op::Reduce {
+                        ch.reverse();
+                    }
+                    ch
+                })
+                .collect();
+            s.extend(pipeline(&chains, size / c, chunk_bytes));
+        }
+    }
+    s
+}
+
+/// A pipelined chain: `m = ⌈bytes/chunk⌉` chunks flow through `d = len−1`
+/// hops. In slot `s` hop `j` forwards chunk `s − j` (when `0 ≤ s−j < m`), so
+/// there are `d + m − 1` slots; equal slots (the steady state, when every hop
+/// is busy) are merged into one repeated step.
+pub fn pipeline(chains: &[Vec<NodeId>], bytes: f64, chunk_bytes: f64) -> Schedule {
+    let d = chains.first().map_or(0, |c| c.len().saturating_sub(1));
+    let mut s = Schedule::default();
+    if d == 0 {
+        return s;
+    }
+    let m = if chunk_bytes > 0.0 {
+        (bytes / chunk_bytes).ceil().max(1.0) as usize
+    } else {
+        1
+    };
+    let chunk = bytes / m as f64;
+    let slot = |lo: usize, hi: usize| -> Vec<Transfer> {
+        chains
+            .iter()
+            .flat_map(|ch| {
+                (lo..=hi).map(move |j| Transfer {
+                    src: ch[j],
+                    dst: ch[j + 1],
+                    bytes: chunk,
+                })
+            })
+            .collect()
+    };
+    // Active hops in slot t: j with max(0, t−m+1) ≤ j ≤ min(t, d−1).
+    let slots = d + m - 1;
+    let mut t = 0;
+    while t < slots {
+        let lo = (t + 1).saturating_sub(m);
+        let hi = t.min(d - 1);
+        // Run length of slots with the same active range shape (steady state).
+        let mut run = 1;
+        if hi == d - 1 && lo == 0 {
+            while t + run < slots
+                && (t + run + 1).saturating_sub(m) == 0
+                && (t + run).min(d - 1) == d - 1
+            {
+                run += 1;
+            }
+        }
+        s.push(slot(lo, hi), run as u32);
+        t += run;
+    }
+    s
+}
+
+/// Direct algorithms: every rank exchanges with every other at once.
+/// All-to-all: one step, `S/n` from each rank to each other rank.
+/// Reduce-scatter and all-gather: the same pattern (each rank's `S/n` share
+/// goes to, or comes from, every other rank). All-reduce: reduce-scatter then
+/// all-gather, two such steps. Broadcast: the root sends `S` to every rank;
+/// reduce: every rank sends `S` to the root; send-recv: rank i → i+1.
+pub fn direct(op: Op, ranks: &[NodeId], size: f64) -> Schedule {
+    let n = ranks.len();
+    let all_pairs = |bytes: f64| -> Vec<Transfer> {
+        (0..n)
+            .flat_map(|i| {
+                (0..n).filter(move |&j| j != i).map(move |j| Transfer {
+                    src: ranks[i],
+                    dst: ranks[j],
+                    bytes,
+                })
+            })
+            .collect()
+    };
+    let mut s = Schedule::default();
+    match op {
+        Op::AllToAll | Op::AllGather | Op::ReduceScatter => s.push(all_pairs(size / n as f64), 1),
+        Op::AllReduce => s.push(all_pairs(size / n as f64), 2),
+        Op::Broadcast => s.push(
+            (1..n)
+                .map(|j| Transfer {
+                    src: ranks[0],
+                    dst: ranks[j],
+                    bytes: size,
+                })
+                .collect(),
+            1,
+        ),
+        Op::Reduce => s.push(
+            (1..n)
+                .map(|j| Transfer {
+                    src: ranks[j],
+                    dst: ranks[0],
+                    bytes: size,
+                })
+                .collect(),
+            1,
+        ),
+        Op::SendRecv => s.push(
+            (0..n)
+                .map(|i| Transfer {
+                    src: ranks[i],
+                    dst: ranks[(i + 1) % n],
+                    bytes: size,
+                })
+                .collect(),
+            1,
+        ),
+    }
+    s
+}
+
+/// Recursive halving (reduce-scatter) and doubling (all-gather), n a power
+/// of two. Step `k` of the halving pairs rank `i` with `i XOR n/2^(k+1)` and
+/// exchanges `S/2^(k+1)`; doubling mirrors it. All-reduce = halving then
+/// doubling: `2·log2 n` steps, `2(n−1)/n · S` bytes per rank.
+pub fn halving_doubling(op: Op, ranks: &[NodeId], size: f64) -> Result<Schedule, CollectiveError> {
+    let n = ranks.len();
+    if !n.is_power_of_two() {
+        return Err(CollectiveError::Unsupported {
+            algo: Algo::HalvingDoubling,
+            op,
+            why: format!("needs a power-of-two number of ranks, got {n}"),
+        });
+    }
+    let log = n.trailing_zeros();
+    let exchange = |dist: usize, bytes: f64| -> Vec<Transfer> {
+        (0..n)
+            .map(|i| Transfer {
+                src: ranks[i],
+                dst: ranks[i ^ dist],
+                bytes,
+            })
+            .collect()
+    };
+    let halving = |s: &mut Schedule| {
+        for k in 0..log {
+            s.push(exchange(n >> (k + 1), size / (2usize << k) as f64), 1);
+        }
+    };
+    let doubling = |s: &mut Schedule| {
+        for k in (0..log).rev() {
+            s.push(exchange(n >> (k + 1), size / (2usize << k) as f64), 1);
+        }
+    };
+    let mut s = Schedule::default();
+    match op {
+        Op::AllReduce => {
+            halving(&mut s);
+            doubling(&mut s);
+        }
+        Op::ReduceScatter => halving(&mut s),
+        Op::AllGather => doubling(&mut s),
+        other => {
+            return Err(CollectiveError::Unsupported {
+                algo: Algo::HalvingDoubling,
+                op: other,
+                why: "halving-doubling serves all-reduce, reduce-scatter and all-gather".into(),
+            });
+        }
+    }
+    Ok(s)
+}

@@ -1,0 +1,138 @@
+//! One collective on one topology: schedule, simulate, compare with the bound.
+
+use super::algorithms::{default_channels, schedule};
+use super::bound::{injection_bound_s, rank_bandwidth};
+use super::sim::{Bottleneck, CollectiveSim};
+use super::{Algo, CollectiveError, Op};
+use crate::topology::NodeId;
+use serde::Serialize;
+
+/// What to run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    pub op: Op,
+    pub algo: Algo,
+    /// nccl-tests size S \[bytes\].
+    pub size: f64,
+    /// Channels for ring algorithms; `None` = [`default_channels`].
+    pub channels: Option<usize>,
+    /// Pipelining chunk of chain algorithms \[bytes\].
+    pub chunk_bytes: f64,
+}
+
+/// Default pipelining chunk: 4 MiB, NCCL's default buffer size
+/// (`NCCL_BUFFSIZE`, documented in NCCL's environment-variable reference).
+pub const DEFAULT_CHUNK_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
+
+/// The outcome of one collective, in nccl-tests terms.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Outcome {
+    pub bytes: f64,
+    pub algorithm: Algo,
+    pub time_s: f64,
+    /// `S / t` in GB/s (1e9 bytes/s).
+    pub algbw_gbps: f64,
+    /// `algbw · factor` in GB/s.
+    pub busbw_gbps: f64,
+    /// Injection/ejection lower bound \[s\] (with in-switch reduction when the
+    /// algorithm uses it).
+    pub bound_s: f64,
+    /// `bound_s / time_s` (1 = as fast as physically possible).
+    pub efficiency_vs_bound: f64,
+    pub bottleneck: Option<Bottleneck>,
+    /// Simulated steps, counting repetitions.
+    pub steps: u64,
+}
+
+/// The algorithms tried by `auto`, in order of preference on ties.
+const AUTO_CANDIDATES: [Algo; 3] = [Algo::Ring, Algo::HalvingDoubling, Algo::Direct];
+
+/// Runs `req` on the ranks `ranks` of `sim`'s topology.
+pub fn run(
+    sim: &mut CollectiveSim<'_>,
+    ranks: &[NodeId],
+    req: &Request,
+) -> Result<Outcome, CollectiveError> {
+    check_ranks(sim, ranks)?;
+    if req.algo == Algo::Auto {
+        let mut best: Option<Outcome> = None;
+        let mut last_err = None;
+        for a in AUTO_CANDIDATES {
+            match run_one(sim, ranks, req, a) {
+                Ok(o) => {
+                    if best.as_ref().is_none_or(|b| o.time_s < b.time_s) {
+                        best = Some(o);
+                    }
+                }
+                Err(e @ CollectiveError::Unsupported { .. }) => last_err = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        return best.ok_or_else(|| last_err.expect("some candidate was tried"));
+    }
+    run_one(sim, ranks, req, req.algo)
+}
+
+fn check_ranks(sim: &CollectiveSim<'_>, ranks: &[NodeId]) -> Result<(), CollectiveError> {
+    if ranks.len() < 2 {
+        return Err(CollectiveError::TooFewRanks(ranks.len()));
+    }
+    let mut seen = vec![false; sim.topology().nodes.len()];
+    for (i, r) in ranks.iter().enumerate() {
+        if std::mem::replace(&mut seen[r.idx()], true) {
+            return Err(CollectiveError::DuplicateRank {
+                rank: i,
+                name: sim.topology().nodes[r.idx()].name.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn run_one(
+    sim: &mut CollectiveSim<'_>,
+    ranks: &[NodeId],
+    req: &Request,
+    algo: Algo,
+) -> Result<Outcome, CollectiveError> {
+    let topo = sim.topology();
+    let channels = req
+        .channels
+        .unwrap_or_else(|| default_channels(topo, ranks));
+    let sched = schedule(
+        topo,
+        req.op,
+        algo,
+        ranks,
+        req.size,
+        channels,
+        req.chunk_bytes,
+    )?;
+    let report = sim.run(&sched)?;
+    let n = ranks.len();
+    let b_min = ranks
+        .iter()
+        .map(|&r| {
+            let (o, i) = rank_bandwidth(topo, sim.capacity_bps(), r);
+            o.min(i)
+        })
+        .fold(f64::INFINITY, f64::min);
+    let bound_s = injection_bound_s(req.op, n, req.size, b_min, algo == Algo::Nvls);
+    let t = report.time_s;
+    let algbw = if t > 0.0 {
+        req.size / t / 1e9
+    } else {
+        f64::INFINITY
+    };
+    Ok(Outcome {
+        bytes: req.size,
+        algorithm: algo,
+        time_s: t,
+        algbw_gbps: algbw,
+        busbw_gbps: algbw * req.op.bus_factor(n),
+        bound_s,
+        efficiency_vs_bound: if t > 0.0 { bound_s / t } else { 1.0 },
+        bottleneck: report.bottleneck,
+        steps: sched.step_count(),
+    })
+}

@@ -1,0 +1,199 @@
+//! Running schedules on a topology with the flow engine.
+//!
+//! Each transfer becomes a flow on its ECMP route. Link capacities are scaled
+//! by their technology's achievable efficiency (`Topology::efficiency`, cited
+//! in the presets) unless [`Params::raw_capacity`] is set, and every transfer
+//! carries the per-step software latency `α` ([`Params::alpha_s`]) on top of
+//! its route's latency. A step's time is the makespan of its flows started
+//! together on an idle fabric; a schedule's time is `Σ repeat · T_step`
+//! (exact for bulk-synchronous steps, see `schedule.rs`).
+
+use super::CollectiveError;
+use super::schedule::{Schedule, Step};
+use crate::flow::{Flow, simulate};
+use crate::routing::{Router, RoutingMode};
+use crate::topology::{LinkId, Topology};
+use serde::Serialize;
+
+/// Knobs of a collective simulation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Params {
+    /// Per-step software latency added to every transfer \[s\].
+    pub alpha_s: f64,
+    /// Ignore link efficiencies and run links at full line rate.
+    pub raw_capacity: bool,
+    /// ECMP mode; `None` uses the topology's.
+    pub routing: Option<RoutingMode>,
+    /// Seed of hash-mode ECMP.
+    pub seed: u64,
+}
+
+impl Default for Params {
+    fn default() -> Params {
+        Params {
+            alpha_s: 0.0,
+            raw_capacity: false,
+            routing: None,
+            seed: 0,
+        }
+    }
+}
+
+/// Time of one distinct step.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StepReport {
+    /// Duration of one execution of the step \[s\].
+    pub time_s: f64,
+    pub repeat: u32,
+    pub transfers: usize,
+}
+
+/// The most utilized link of a run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Bottleneck {
+    /// `src → dst (kind)`.
+    pub link: String,
+    pub kind: String,
+    /// Bytes carried / (line-rate capacity × collective time).
+    pub utilization: f64,
+}
+
+/// Result of running a schedule.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunReport {
+    /// Total time \[s\].
+    pub time_s: f64,
+    pub steps: Vec<StepReport>,
+    /// Bytes carried by each directed link over the whole schedule \[bytes\].
+    #[serde(skip)]
+    pub link_bytes: Vec<f64>,
+    pub bottleneck: Option<Bottleneck>,
+}
+
+/// Runs schedules on one topology (routes are cached across runs).
+pub struct CollectiveSim<'t> {
+    topo: &'t Topology,
+    router: Router<'t>,
+    capacity_bps: Vec<f64>,
+    params: Params,
+}
+
+impl<'t> CollectiveSim<'t> {
+    pub fn new(topo: &'t Topology, params: Params) -> CollectiveSim<'t> {
+        let mode = params.routing.unwrap_or(topo.routing);
+        let capacity_bps = topo
+            .links
+            .iter()
+            .map(|l| {
+                if params.raw_capacity {
+                    l.capacity_bps
+                } else {
+                    l.capacity_bps * topo.efficiency(&l.kind)
+                }
+            })
+            .collect();
+        CollectiveSim {
+            topo,
+            router: Router::new(topo, mode, params.seed),
+            capacity_bps,
+            params,
+        }
+    }
+
+    pub fn topology(&self) -> &'t Topology {
+        self.topo
+    }
+
+    /// Effective capacity of every directed link \[bytes/s\].
+    pub fn capacity_bps(&self) -> &[f64] {
+        &self.capacity_bps
+    }
+
+    /// The flows of one execution of `step`, all released at 0.
+    fn flows(&mut self, step: &Step) -> Result<Vec<Flow>, CollectiveError> {
+        step.transfers
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let r = self.router.route(t.src, t.dst, i as u64)?;
+                Ok(Flow {
+                    route: r.links.iter().map(|&(l, f)| (l.0, f)).collect(),
+                    latency_s: r.latency_s + self.params.alpha_s,
+                    bytes: t.bytes,
+                    start_s: 0.0,
+                    deps: Vec::new(),
+                    delay_s: 0.0,
+                })
+            })
+            .collect()
+    }
+
+    /// Runs `schedule`, simulating each distinct step once.
+    pub fn run(&mut self, schedule: &Schedule) -> Result<RunReport, CollectiveError> {
+        let mut link_bytes = vec![0.0; self.topo.links.len()];
+        let mut time_s = 0.0;
+        let mut steps = Vec::with_capacity(schedule.steps.len());
+        for step in &schedule.steps {
+            let flows = self.flows(step)?;
+            let out = simulate(&self.capacity_bps, &flows)?;
+            let t = out.makespan_s();
+            time_s += step.repeat as f64 * t;
+            for f in &flows {
+                for &(l, phi) in &f.route {
+                    link_bytes[l as usize] += step.repeat as f64 * phi * f.bytes;
+                }
+            }
+            steps.push(StepReport {
+                time_s: t,
+                repeat: step.repeat,
+                transfers: step.transfers.len(),
+            });
+        }
+        let bottleneck = self.bottleneck(&link_bytes, time_s);
+        Ok(RunReport {
+            time_s,
+            steps,
+            link_bytes,
+            bottleneck,
+        })
+    }
+
+    /// Runs `schedule` as one flow graph, every repetition expanded and each
+    /// step's flows depending on all flows of the step before (the barrier).
+    /// Slow (`O(steps · transfers²)` dependencies); for checking [`Self::run`].
+    pub fn run_expanded(&mut self, schedule: &Schedule) -> Result<f64, CollectiveError> {
+        let mut all: Vec<Flow> = Vec::new();
+        let mut prev: Vec<u32> = Vec::new();
+        for step in &schedule.steps {
+            let flows = self.flows(step)?;
+            for _ in 0..step.repeat {
+                let first = all.len() as u32;
+                for f in &flows {
+                    let mut f = f.clone();
+                    f.deps = prev.clone();
+                    all.push(f);
+                }
+                prev = (first..all.len() as u32).collect();
+            }
+        }
+        Ok(simulate(&self.capacity_bps, &all)?.makespan_s())
+    }
+
+    fn bottleneck(&self, link_bytes: &[f64], time_s: f64) -> Option<Bottleneck> {
+        if time_s <= 0.0 {
+            return None;
+        }
+        let (l, util) = link_bytes
+            .iter()
+            .enumerate()
+            .map(|(l, &b)| (l, b / (self.topo.links[l].capacity_bps * time_s)))
+            .filter(|&(_, u)| u > 0.0)
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))?;
+        let id = LinkId(l as u32);
+        Some(Bottleneck {
+            link: self.topo.link_label(id),
+            kind: self.topo.links[l].kind.clone(),
+            utilization: util,
+        })
+    }
+}
