@@ -10,8 +10,10 @@
 //! - `links` counts *declared full-duplex links*: every file link (a bundle of
 //!   `count` lanes) is two directed [`crate::topology::Link`]s, so
 //!   `links = directed_links / 2`.
-//! - Hop counts go through any node (switches, NICs, and also accelerators),
-//!   as routing's shortest paths do.
+//! - Paths pass only through forwarding nodes
+//!   ([`crate::topology::Node::forwards`]: switches and NICs, and accelerators
+//!   or hosts only with `forwards = true`), as routing's shortest paths do:
+//!   both the diameter's hop counts and the bisection's max flow obey this.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt::Write as _;
@@ -77,7 +79,7 @@ pub struct Info {
     /// Lanes (the `count` of each link, summed) per link kind.
     pub lanes_by_kind: BTreeMap<String, u64>,
     /// Largest number of links on a shortest path between two accelerators
-    /// (e.g. 2 for GPU → switch → GPU).
+    /// (e.g. 2 for GPU → switch → GPU), through forwarding nodes only.
     pub diameter_hops: u32,
     /// Whether `diameter_hops` is exact or a lower bound from a sample (see
     /// [`DIAMETER_SAMPLE`]).
@@ -86,7 +88,8 @@ pub struct Info {
     pub injection: Vec<Injection>,
     /// Bisection bandwidth estimate, one direction \[bytes/s\]: the maximum flow
     /// from the first half of the accelerators (rank order, `⌊n/2⌋`) to the
-    /// rest, through every link at its full capacity. `None` for fewer than
+    /// rest, through every link at its full capacity, never through a
+    /// non-forwarding node (a flow starts or ends there). `None` for fewer than
     /// two accelerators or more than [`BISECTION_MAX_LINKS`] links.
     pub bisection_bps: Option<f64>,
     /// How `bisection_bps` was computed, in words.
@@ -247,7 +250,9 @@ impl Csr {
     }
 }
 
-/// Largest BFS distance between accelerators, and whether it is exact.
+/// Largest BFS distance between accelerators, and whether it is exact. The
+/// BFS expands only the source and forwarding nodes (others are reached but
+/// never passed through), as routing does.
 fn diameter(t: &Topology, adj: &Csr) -> (u32, bool) {
     let n = t.accelerators.len();
     let exact = n <= EXACT_DIAMETER_MAX_ACCELERATORS;
@@ -267,6 +272,9 @@ fn diameter(t: &Topology, adj: &Csr) -> (u32, bool) {
         dist[src] = 0;
         queue.push_back(src);
         while let Some(u) = queue.pop_front() {
+            if u != src && !t.nodes[u].forwards {
+                continue;
+            }
             for &v in adj.out(u) {
                 let v = v as usize;
                 if dist[v] == u32::MAX {
@@ -347,19 +355,33 @@ fn injection(t: &Topology) -> Vec<Injection> {
 }
 
 /// Max flow from the first ⌊n/2⌋ accelerators to the rest (Dinic).
+///
+/// A non-forwarding node `v` is split in two: its out-links leave `v` (where
+/// the source feeds a first-half accelerator) and its in-links enter a
+/// separate node `v_in` (which feeds the sink for a second-half accelerator)
+/// with no edge `v_in → v`, so no flow passes through `v`. A forwarding node
+/// is one flow node.
 fn bisection(t: &Topology) -> f64 {
     let n = t.nodes.len();
     let (s, sink) = (n, n + 1);
-    let mut g = FlowGraph::new(n + 2);
+    let mut in_node: Vec<usize> = (0..n).collect();
+    let mut next = n + 2;
+    for (v, node) in t.nodes.iter().enumerate() {
+        if !node.forwards {
+            in_node[v] = next;
+            next += 1;
+        }
+    }
+    let mut g = FlowGraph::new(next);
     for l in &t.links {
-        g.add_edge(l.src.idx(), l.dst.idx(), l.capacity_bps);
+        g.add_edge(l.src.idx(), in_node[l.dst.idx()], l.capacity_bps);
     }
     let half = t.accelerators.len() / 2;
     for (r, a) in t.accelerators.iter().enumerate() {
         if r < half {
             g.add_edge(s, a.idx(), f64::INFINITY);
         } else {
-            g.add_edge(a.idx(), sink, f64::INFINITY);
+            g.add_edge(in_node[a.idx()], sink, f64::INFINITY);
         }
     }
     let max_cap = t.links.iter().map(|l| l.capacity_bps).fold(0.0, f64::max);

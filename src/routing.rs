@@ -6,7 +6,12 @@
 //! - Flows follow shortest paths: fewest hops first, then lowest latency. The
 //!   latency of a path is the sum of its link latencies plus the forwarding
 //!   latency ([`Node::latency_s`]) of every *intermediate* node (not of the
-//!   source or the destination). Transit through any node is allowed.
+//!   source or the destination).
+//! - Only forwarding nodes ([`Node::forwards`]: switches and NICs by default)
+//!   may be intermediate nodes. Accelerators and hosts are endpoints only: a
+//!   flow may start or end at one but never passes through it, unless the
+//!   topology sets `forwards = true` on it (chips that route, e.g. a torus).
+//!   Shortest paths are shortest among the paths that obey this rule.
 //! - Two paths are *equal-cost* when they have the same hop count and their
 //!   latencies agree within [`LATENCY_REL_TOL`] (relative).
 //! - [`RoutingMode::Spray`] splits a flow evenly across *all* equal-cost paths
@@ -21,6 +26,8 @@
 //!
 //! - INVARIANT: every link of a [`Route`] lies on an equal-cost shortest path
 //!   from the source to the destination, and no disabled link is used.
+//! - INVARIANT: no link of a [`Route`] leaves a non-forwarding node other than
+//!   the source, and none enters one other than the destination.
 //! - INVARIANT: spray and weighted fractions conserve flow: 1 leaves the
 //!   source, 1 enters the destination, and inflow equals outflow at every
 //!   other node (up to floating-point rounding).
@@ -35,6 +42,7 @@
 //! DAG link per node.
 //!
 //! [`Node::latency_s`]: crate::topology::Node::latency_s
+//! [`Node::forwards`]: crate::topology::Node::forwards
 
 use std::collections::HashMap;
 
@@ -144,12 +152,18 @@ pub struct RouterStats {
 /// Algorithm:
 ///
 /// 1. *Per destination* `d` (cached): a reverse BFS from `d` over enabled links
-///    gives every node's hop count `h(u)` to `d`. Because hops dominate the
-///    cost, the BFS layers are exact; within them, the minimum latency
-///    `L(u) = min over links u→v with h(v) = h(u) − 1 of lat(u→v) + fwd(v) + L(v)`
-///    (`fwd(v)` = 0 when `v = d`) is a DP in BFS order. A link `u → v` is in the
-///    shortest-path DAG when `h(v) = h(u) − 1` and it attains `L(u)` within
-///    [`LATENCY_REL_TOL`]. Next-hop lists are not stored: they are re-derived
+///    gives every node's hop count `h(u)` to `d`. The BFS expands (looks at
+///    the in-links of) only `d` and forwarding nodes: a non-forwarding node
+///    gets a hop count, as a possible source, but nothing is routed through
+///    it. Because hops dominate the cost, the BFS layers are exact; within
+///    them, the minimum latency
+///    `L(u) = min over links u→v with h(v) = h(u) − 1 and v enterable of lat(u→v) + fwd(v) + L(v)`
+///    (`fwd(v)` = 0 when `v = d`; `v` is *enterable* when `v = d` or `v`
+///    forwards) is a DP in BFS order. A link `u → v` is in the
+///    shortest-path DAG when `v` is enterable, `h(v) = h(u) − 1` and it
+///    attains `L(u)` within [`LATENCY_REL_TOL`]; the spray, weighted and hash
+///    walks all use this one test, so they never pass through a
+///    non-forwarding node either. Next-hop lists are not stored: they are re-derived
 ///    from the out-links of `u` in O(out-degree), which keeps a table at
 ///    12 bytes per node.
 /// 2. *Spray* (cached per (src, dst)): the DAG nodes reachable from `src` are
@@ -205,6 +219,7 @@ pub struct RouterStats {
 ///     kind: String::new(),
 ///     latency_s,
 ///     in_switch_reduction: false,
+///     forwards: role.forwards_by_default(),
 /// };
 /// let link = |src: u32, dst: u32| Link {
 ///     src: NodeId(src),
@@ -489,6 +504,10 @@ struct Adjacency {
     out: Vec<LinkId>,
     in_start: Vec<u32>,
     inc: Vec<LinkId>,
+    /// `forwards[u]`: flows may pass through `u` ([`Node::forwards`]).
+    ///
+    /// [`Node::forwards`]: crate::topology::Node::forwards
+    forwards: Vec<bool>,
 }
 
 impl Adjacency {
@@ -500,7 +519,14 @@ impl Adjacency {
             out,
             in_start,
             inc,
+            forwards: topo.nodes.iter().map(|n| n.forwards).collect(),
         }
+    }
+
+    /// Whether a path towards `dst` may enter `v`: it is the destination or
+    /// forwards traffic.
+    fn enterable(&self, v: NodeId, dst: NodeId) -> bool {
+        v == dst || self.forwards[v.idx()]
     }
 
     fn out_links(&self, u: NodeId) -> &[LinkId] {
@@ -613,9 +639,10 @@ fn step_cost(topo: &Topology, link: &Link, dst: NodeId) -> f64 {
     link.latency_s + fwd
 }
 
-/// Fills `table` for `dst`: reverse BFS for hop counts, then the latency DP in
-/// BFS order (every candidate next hop sits in the previous layer, so its
-/// latency is final). O(V + E).
+/// Fills `table` for `dst`: reverse BFS for hop counts (expanding only `dst`
+/// and forwarding nodes), then the latency DP in BFS order over enterable
+/// next hops (every candidate sits in the previous layer, so its latency is
+/// final). O(V + E).
 fn fill_dest_table(
     topo: &Topology,
     adj: &Adjacency,
@@ -638,6 +665,9 @@ fn fill_dest_table(
     while head < queue.len() {
         let v = queue[head];
         head += 1;
+        if !adj.enterable(v, dst) {
+            continue; // A source only: nothing passes through it.
+        }
         let hv = table.hops[v.idx()];
         for &l in adj.in_links(v) {
             let u = topo.links[l.idx()].src;
@@ -652,7 +682,10 @@ fn fill_dest_table(
         let mut best = f64::INFINITY;
         for &l in adj.out_links(u) {
             let link = &topo.links[l.idx()];
-            if !disabled[l.idx()] && table.hops[link.dst.idx()] == hu - 1 {
+            if !disabled[l.idx()]
+                && table.hops[link.dst.idx()] == hu - 1
+                && adj.enterable(link.dst, dst)
+            {
                 // Same expression as in `Ctx::dag_step`, so the minimum is
                 // reproduced bit for bit there.
                 best = best.min(step_cost(topo, link, dst) + table.lat_s[link.dst.idx()]);
@@ -681,7 +714,7 @@ impl Ctx<'_> {
         let link = &self.topo.links[l.idx()];
         let v = link.dst;
         let (hu, hv) = (self.table.hops[u.idx()], self.table.hops[v.idx()]);
-        if hv == UNREACHED || hv + 1 != hu {
+        if hv == UNREACHED || hv + 1 != hu || !self.adj.enterable(v, self.table.dst) {
             return None;
         }
         let step = step_cost(self.topo, link, self.table.dst);
@@ -903,6 +936,7 @@ mod tests {
                 kind: String::new(),
                 latency_s: fwd_s,
                 in_switch_reduction: false,
+                forwards: role.forwards_by_default(),
             });
             NodeId(self.nodes.len() as u32 - 1)
         }
@@ -911,6 +945,10 @@ mod tests {
         }
         fn switch(&mut self, name: &str, fwd_s: f64) -> NodeId {
             self.node(name, NodeRole::Switch, fwd_s)
+        }
+        /// Overrides whether `n` forwards traffic.
+        fn set_forwards(&mut self, n: NodeId, forwards: bool) {
+            self.nodes[n.idx()].forwards = forwards;
         }
         /// One directed link `a → b`.
         fn simplex(&mut self, a: NodeId, b: NodeId, lat_s: f64) -> LinkId {
@@ -1457,6 +1495,62 @@ mod tests {
         assert_links(&route, &[(x, 0.5), (y, 0.5)]);
     }
 
+    //  g0 ──1── g1 ──1── g2        accelerators (g1 forwards only if told)
+    //   └──1── s0 ──1── s1 ──1──┘   switches
+    #[test]
+    fn accelerators_are_not_transit_nodes_unless_they_forward() {
+        let build = |g1_forwards: bool| {
+            let mut f = Fab::default();
+            let (g0, g1, g2) = (f.host("g0"), f.host("g1"), f.host("g2"));
+            let (s0, s1) = (f.switch("s0", 0.0), f.switch("s1", 0.0));
+            let (a, _) = f.duplex(g0, g1, 1.0);
+            let (b, _) = f.duplex(g1, g2, 1.0);
+            let (c, _) = f.duplex(g0, s0, 1.0);
+            let (d, _) = f.duplex(s0, s1, 1.0);
+            let (e, _) = f.duplex(s1, g2, 1.0);
+            f.set_forwards(g1, g1_forwards);
+            (f.build(), [g0, g1, g2], [a, b], [c, d, e])
+        };
+        for mode in [RoutingMode::Spray, RoutingMode::Hash, RoutingMode::Weighted] {
+            // Default: g1 is an endpoint, so the 3-hop switch path is the only one.
+            let (topo, [g0, g1, g2], [a, b], [c, d, e]) = build(false);
+            let mut r = Router::new(&topo, mode, 0);
+            let route = r.route(g0, g2, 0).unwrap();
+            assert_links(&route, &[(c, 1.0), (d, 1.0), (e, 1.0)]);
+            assert_eq!(r.hops(g0, g2).unwrap(), 3);
+            // g1 is still a source and a destination.
+            assert_links(&r.route(g0, g1, 0).unwrap(), &[(a, 1.0)]);
+            assert_links(&r.route(g1, g2, 0).unwrap(), &[(b, 1.0)]);
+            // forwards = true: the 2-hop path through g1 wins.
+            let (topo, [g0, _, g2], [a, b], _) = build(true);
+            let mut r = Router::new(&topo, mode, 0);
+            assert_links(&r.route(g0, g2, 0).unwrap(), &[(a, 1.0), (b, 1.0)]);
+            assert_eq!(r.hops(g0, g2).unwrap(), 2);
+        }
+    }
+
+    //  g0 ── g1 ── g2   (accelerators only): g0 → g2 needs transit through g1.
+    #[test]
+    fn only_path_through_an_accelerator_is_unreachable() {
+        let mut f = Fab::default();
+        let (g0, g1, g2) = (f.host("g0"), f.host("g1"), f.host("g2"));
+        f.duplex(g0, g1, 1.0);
+        f.duplex(g1, g2, 1.0);
+        let topo = f.build();
+        for mode in [RoutingMode::Spray, RoutingMode::Hash, RoutingMode::Weighted] {
+            let mut r = Router::new(&topo, mode, 0);
+            assert!(r.route(g0, g1, 0).is_ok() && r.route(g2, g1, 0).is_ok());
+            assert_eq!(
+                r.route(g0, g2, 0).unwrap_err().to_string(),
+                "no route from g0 to g2: destination unreachable"
+            );
+            assert!(matches!(
+                r.hops(g2, g0),
+                Err(RoutingError::Unreachable { .. })
+            ));
+        }
+    }
+
     //  a ──▶ b   (no b → a link)      c (isolated)
     #[test]
     fn unreachable_and_invalid_endpoints_are_errors() {
@@ -1529,7 +1623,8 @@ mod tests {
     }
 
     //  h0 ── sw ── h1 (line) and the unequal diamond of
-    //  `diamond_takes_only_lower_latency_path`: one shortest path each.
+    //  `diamond_takes_only_lower_latency_path`: one shortest path each, or
+    //  none (b → c would cross the endpoint src or dst).
     #[test]
     fn hash_and_spray_agree_on_single_path_fabrics() {
         let mut f = Fab::default();
@@ -1555,7 +1650,14 @@ mod tests {
             for s in 0..topo.nodes.len() as u32 {
                 for d in (0..topo.nodes.len() as u32).filter(|&d| d != s) {
                     let (s, d) = (NodeId(s), NodeId(d));
-                    let sprayed = spray.route(s, d, 0).unwrap();
+                    // Switch to switch in the diamond crosses a host: unreachable.
+                    let sprayed = match spray.route(s, d, 0) {
+                        Ok(r) => r,
+                        Err(e) => {
+                            assert_eq!(hash.route(s, d, 0).unwrap_err(), e);
+                            continue;
+                        }
+                    };
                     if sprayed.links.iter().all(|&(_, f)| f == 1.0) {
                         for flow in 0..8 {
                             assert_eq!(hash.route(s, d, flow).unwrap(), sprayed);
@@ -1598,6 +1700,8 @@ mod tests {
         tree_lat: Vec<(u8, u8)>,
         extras: Vec<(u32, u32, u8)>,
         fwd: Vec<u8>,
+        /// `endpoint[i]`: node `i` does not forward (an accelerator).
+        endpoint: Vec<bool>,
         failed: Vec<bool>,
         lanes: Vec<u8>,
     }
@@ -1609,16 +1713,18 @@ mod tests {
             prop::collection::vec((0u8..3, 0u8..3), 6),
             prop::collection::vec((any::<u32>(), any::<u32>(), 0u8..3), 0..10),
             prop::collection::vec(0u8..2, 7),
+            prop::collection::vec(prop::bool::weighted(0.3), 7),
             prop::collection::vec(prop::bool::weighted(0.1), 22),
             prop::collection::vec(1u8..=4, 22),
         )
             .prop_map(
-                |(n, parents, tree_lat, extras, fwd, failed, lanes)| RandFab {
+                |(n, parents, tree_lat, extras, fwd, endpoint, failed, lanes)| RandFab {
                     n,
                     parents,
                     tree_lat,
                     extras,
                     fwd,
+                    endpoint,
                     failed,
                     lanes,
                 },
@@ -1629,7 +1735,13 @@ mod tests {
         fn build(&self) -> (Topology, Vec<LinkId>) {
             let mut f = Fab::default();
             let ids: Vec<NodeId> = (0..self.n)
-                .map(|i| f.switch(&format!("n{i}"), f64::from(self.fwd[i])))
+                .map(|i| {
+                    if self.endpoint[i] {
+                        f.host(&format!("n{i}"))
+                    } else {
+                        f.switch(&format!("n{i}"), f64::from(self.fwd[i]))
+                    }
+                })
                 .collect();
             for i in 1..self.n {
                 let p = ids[self.parents[i - 1] as usize % i];
@@ -1655,8 +1767,9 @@ mod tests {
         }
     }
 
-    /// Reference: all shortest paths by brute-force enumeration of simple paths.
-    /// Returns (hops, latency, paths) or `None` if `dst` is unreachable.
+    /// Reference: all shortest paths by brute-force enumeration of simple
+    /// paths whose intermediate nodes all forward. Returns (hops, latency,
+    /// paths) or `None` if `dst` is unreachable.
     fn brute_force(
         topo: &Topology,
         failed: &[LinkId],
@@ -1678,7 +1791,8 @@ mod tests {
             }
             for (i, l) in topo.links.iter().enumerate() {
                 let id = LinkId(i as u32);
-                if l.src == u && !seen[l.dst.idx()] && !failed.contains(&id) {
+                let enter = l.dst == dst || topo.nodes[l.dst.idx()].forwards;
+                if l.src == u && enter && !seen[l.dst.idx()] && !failed.contains(&id) {
                     seen[l.dst.idx()] = true;
                     path.push(id);
                     dfs(topo, failed, l.dst, dst, seen, path, out);

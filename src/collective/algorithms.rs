@@ -110,10 +110,13 @@ pub fn schedule(
         Algo::Ring => Ok(ring(topo, op, ranks, size, channels, chunk_bytes)),
         Algo::Direct => Ok(direct(op, ranks, size)),
         Algo::HalvingDoubling => halving_doubling(op, ranks, size),
-        other => Err(CollectiveError::Unsupported {
-            algo: other,
+        Algo::Tree => super::tree::tree(op, ranks, size, chunk_bytes),
+        Algo::Nvls => super::nvls::nvls(topo, op, ranks, size),
+        Algo::Hierarchical => super::hierarchical::hierarchical(topo, op, ranks, size),
+        Algo::Auto => Err(CollectiveError::Unsupported {
+            algo: Algo::Auto,
             op,
-            why: "not implemented yet".into(),
+            why: "auto picks an algorithm in run::run; a schedule needs a concrete one".into(),
         }),
     }
 }

@@ -14,9 +14,12 @@
 
 pub mod algorithms;
 pub mod bound;
+pub mod hierarchical;
+pub mod nvls;
 pub mod run;
 pub mod schedule;
 pub mod sim;
+pub mod tree;
 
 pub use schedule::{Schedule, Step, Transfer};
 pub use sim::{CollectiveSim, Params, StepReport};

@@ -45,7 +45,14 @@ pub struct Outcome {
 }
 
 /// The algorithms tried by `auto`, in order of preference on ties.
-const AUTO_CANDIDATES: [Algo; 3] = [Algo::Ring, Algo::HalvingDoubling, Algo::Direct];
+const AUTO_CANDIDATES: [Algo; 6] = [
+    Algo::Ring,
+    Algo::HalvingDoubling,
+    Algo::Direct,
+    Algo::Tree,
+    Algo::Nvls,
+    Algo::Hierarchical,
+];
 
 /// Runs `req` on the ranks `ranks` of `sim`'s topology.
 pub fn run(

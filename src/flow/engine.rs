@@ -374,7 +374,11 @@ impl<'a> Engine<'a> {
             // The event fired because this key is due: snap to it.
             self.clock[gi] = self.clock[gi].max(k);
         }
-        let lim = self.clock[gi] + self.clock[gi].abs() * TIME_REL_EPS;
+        // Flows due within the time tolerance finish now. The tolerance is in
+        // time (`t · TIME_REL_EPS`, converted to bytes at the group's rate), not
+        // relative to the clock, which grows with the group's history.
+        let tol = self.lambda[gi] * t.abs() * TIME_REL_EPS;
+        let lim = self.clock[gi] + tol;
         while let Some((k, c)) = self.group_min(gi) {
             if k > lim {
                 break;
@@ -382,7 +386,7 @@ impl<'a> Engine<'a> {
             self.gheap[gi].pop();
             let ci = c as usize;
             let service = self.clock[gi] + self.base[ci];
-            let slim = service + service.abs() * TIME_REL_EPS;
+            let slim = service + tol;
             let mut gone = 0u32;
             while let Some(&Reverse(Key(fk, f))) = self.keys[ci].peek() {
                 // The first key is due by construction; rounding in `base`
@@ -412,6 +416,7 @@ impl<'a> Engine<'a> {
         }
         if new == 0 {
             self.groups.remove(g, c, &self.routes, old as f64);
+            self.group_left(g);
             self.group[ci] = NONE;
             self.cver[ci] = self.cver[ci].wrapping_add(1);
             for k in 0..self.routes[ci].len() {
@@ -498,6 +503,18 @@ impl<'a> Engine<'a> {
         self.dirty = true;
     }
 
+    /// After a class left group `g`: an empty group stops its clock (level 0)
+    /// and restarts it from 0, so idle time never accumulates service and
+    /// clocks stay small.
+    fn group_left(&mut self, g: u32) {
+        let gi = g as usize;
+        if self.groups.size[gi] == 0 {
+            self.lambda[gi] = 0.0;
+            self.clock[gi] = 0.0;
+            self.completions.remove(g);
+        }
+    }
+
     /// Moves class `c` into group `to` at time `t`, keeping its service.
     fn move_class(&mut self, c: u32, to: u32, t: f64) {
         let ci = c as usize;
@@ -507,6 +524,7 @@ impl<'a> Engine<'a> {
         let n = self.n[ci] as f64;
         self.groups.remove(from, c, &self.routes, n);
         self.base[ci] += self.clock[from as usize] - self.clock[to as usize];
+        self.group_left(from);
         self.group[ci] = to;
         self.groups.insert(to, c, &self.routes, n);
         self.push_class(c);

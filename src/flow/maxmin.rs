@@ -75,141 +75,6 @@ impl std::ops::Index<usize> for Routes {
     }
 }
 
-/// Reusable per-link scratch space for [`Filler::fill`].
-#[derive(Default, Debug)]
-pub(crate) struct Filler {
-    /// Capacity left for the classes being solved [bytes/s].
-    pub(crate) rem: Vec<f64>,
-    /// Sum of `n·φ` of unfrozen classes on the link.
-    w: Vec<f64>,
-    /// Number of unfrozen classes on the link.
-    cnt: Vec<u32>,
-    /// `stamp[l] == epoch` marks links touched by the current solve.
-    stamp: Vec<u32>,
-    /// `cstamp[c] == epoch` marks classes being solved; `frozen` their state.
-    cstamp: Vec<u32>,
-    frozen: Vec<bool>,
-    epoch: u32,
-    /// Links touched by the current solve, in first-touch order.
-    pub(crate) touched: Vec<u32>,
-    /// Unsaturated links keyed by the level at which they saturate.
-    heap: IndexedHeap,
-}
-
-impl Filler {
-    pub(crate) fn new(n_links: usize) -> Filler {
-        Filler {
-            rem: vec![0.0; n_links],
-            w: vec![0.0; n_links],
-            cnt: vec![0; n_links],
-            stamp: vec![0; n_links],
-            ..Filler::default()
-        }
-    }
-
-    /// Starts a solve: clears the touched set and marks the classes in `set`.
-    pub(crate) fn begin(&mut self, n_classes: usize, set: &[u32]) {
-        self.epoch = self.epoch.wrapping_add(1);
-        if self.epoch == 0 {
-            self.stamp.iter_mut().for_each(|s| *s = u32::MAX);
-            self.cstamp.iter_mut().for_each(|s| *s = u32::MAX);
-            self.epoch = 1;
-        }
-        if self.cstamp.len() < n_classes {
-            self.cstamp.resize(n_classes, 0);
-            self.frozen.resize(n_classes, false);
-        }
-        self.touched.clear();
-        for &c in set {
-            self.cstamp[c as usize] = self.epoch;
-            self.frozen[c as usize] = false;
-        }
-    }
-
-    /// Marks link `l` as touched (first time only); returns true the first time.
-    pub(crate) fn touch(&mut self, l: u32) -> bool {
-        let li = l as usize;
-        if self.stamp[li] != self.epoch {
-            self.stamp[li] = self.epoch;
-            self.touched.push(l);
-            self.w[li] = 0.0;
-            self.cnt[li] = 0;
-            true
-        } else {
-            false
-        }
-    }
-
-    /// Progressive filling over the classes marked by [`Filler::begin`].
-    ///
-    /// Preconditions: every link of every class in `set` is touched and
-    /// `rem[l]` holds the capacity available to `set` on it. Calls
-    /// `freeze(c, rate)` once per class of `set` with `n[c] > 0`, in
-    /// non-decreasing order of rate, which is the max-min fair per-flow rate.
-    pub(crate) fn fill(
-        &mut self,
-        set: &[u32],
-        routes: &Routes,
-        n: &[u32],
-        members: &Members,
-        mut freeze: impl FnMut(u32, f64),
-    ) {
-        for &c in set {
-            let nc = n[c as usize] as f64;
-            if nc == 0.0 {
-                self.frozen[c as usize] = true;
-                continue;
-            }
-            for &(l, phi) in routes[c as usize].iter() {
-                self.w[l as usize] += nc * phi;
-                self.cnt[l as usize] += 1;
-            }
-        }
-        for &l in &self.touched {
-            let li = l as usize;
-            if self.cnt[li] > 0 {
-                self.heap.set(l, self.rem[li].max(0.0) / self.w[li]);
-            }
-        }
-        let mut level = 0.0f64;
-        while let Some((l, key)) = self.heap.peek() {
-            let li = l as usize;
-            if self.cnt[li] == 0 {
-                self.heap.remove(l);
-                continue;
-            }
-            // Keys are lower bounds: freezing a class at the current level
-            // never lowers another link's level R/W (see module docs), so
-            // links are re-keyed lazily, only when they reach the top.
-            let lvl = self.rem[li].max(0.0) / self.w[li];
-            if lvl > key {
-                self.heap.set(l, lvl);
-                continue;
-            }
-            self.heap.remove(l);
-            // Rounding may put a level a hair below the previous one; rates
-            // are frozen in non-decreasing order by construction.
-            level = level.max(lvl);
-            for &c in members.of(li) {
-                let ci = c as usize;
-                if self.cstamp[ci] != self.epoch || self.frozen[ci] {
-                    continue;
-                }
-                self.frozen[ci] = true;
-                freeze(c, level);
-                let nc = n[ci] as f64;
-                for &(l2, phi) in routes[ci].iter() {
-                    let l2i = l2 as usize;
-                    self.rem[l2i] -= nc * phi * level;
-                    self.w[l2i] -= nc * phi;
-                    self.cnt[l2i] -= 1;
-                }
-            }
-            debug_assert_eq!(self.cnt[li], 0, "link {l} still has unfrozen classes");
-        }
-    }
-}
-
 /// Classes crossing each link, in compressed (CSR) form.
 pub(crate) struct Members {
     start: Vec<u32>,
@@ -336,21 +201,71 @@ pub fn max_min_rates(capacity_bps: &[f64], routes: &[Vec<(u32, f64)>]) -> Vec<f6
         n[c as usize] += 1;
     }
     let members = Members::build(capacity_bps.len(), &class_routes);
-    let set: Vec<u32> = (0..nc as u32).collect();
-    let mut filler = Filler::new(capacity_bps.len());
-    filler.begin(nc, &set);
-    for r in class_routes.iter() {
-        for &(l, _) in r.iter() {
-            if filler.touch(l) {
-                filler.rem[l as usize] = capacity_bps[l as usize];
-            }
+    let rate = progressive_filling(capacity_bps, &class_routes, &n, &members);
+    class_of.iter().map(|&c| rate[c as usize]).collect()
+}
+
+/// Per-flow rate of every class by progressive filling (module docs).
+fn progressive_filling(
+    capacity_bps: &[f64],
+    routes: &Routes,
+    n: &[u32],
+    members: &Members,
+) -> Vec<f64> {
+    let nl = capacity_bps.len();
+    // Remaining capacity, unfrozen weight Σ n·φ and unfrozen class count.
+    let mut rem = capacity_bps.to_vec();
+    let mut w = vec![0.0f64; nl];
+    let mut cnt = vec![0u32; nl];
+    for (c, r) in routes.iter().enumerate() {
+        for &(l, phi) in r {
+            w[l as usize] += n[c] as f64 * phi;
+            cnt[l as usize] += 1;
         }
     }
-    let mut rate = vec![0.0; nc];
-    filler.fill(&set, &class_routes, &n, &members, |c, r| {
-        rate[c as usize] = r
-    });
-    class_of.iter().map(|&c| rate[c as usize]).collect()
+    let mut heap = IndexedHeap::default();
+    for l in 0..nl {
+        if cnt[l] > 0 {
+            heap.set(l as u32, rem[l] / w[l]);
+        }
+    }
+    let mut rate = vec![f64::NAN; routes.len()];
+    let mut level = 0.0f64;
+    while let Some((l, key)) = heap.peek() {
+        let li = l as usize;
+        if cnt[li] == 0 {
+            heap.remove(l);
+            continue;
+        }
+        // Keys are lower bounds: freezing a class at the current level never
+        // lowers another link's level (module docs), so links are re-keyed
+        // lazily, only when they reach the top.
+        let lvl = rem[li].max(0.0) / w[li];
+        if lvl > key {
+            heap.set(l, lvl);
+            continue;
+        }
+        heap.remove(l);
+        // Rounding may put a level a hair below the previous one; rates are
+        // frozen in non-decreasing order by construction.
+        level = level.max(lvl);
+        for &c in members.of(li) {
+            let ci = c as usize;
+            if !rate[ci].is_nan() {
+                continue;
+            }
+            rate[ci] = level;
+            let nc = n[ci] as f64;
+            for &(l2, phi) in &routes[ci] {
+                let l2i = l2 as usize;
+                rem[l2i] -= nc * phi * level;
+                w[l2i] -= nc * phi;
+                cnt[l2i] -= 1;
+            }
+        }
+        debug_assert_eq!(cnt[li], 0, "link {l} still has unfrozen classes");
+    }
+    rate
 }
 
 #[cfg(test)]

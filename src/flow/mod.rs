@@ -170,7 +170,8 @@ fn makespan_bound_s(capacity_bps: &[f64], flows: &[Flow]) -> f64 {
     })
 }
 
-/// Kahn's algorithm; returns a flow that is never released, if any.
+/// Kahn's algorithm; if some flows are never released, returns one that lies
+/// on a dependency cycle (not merely downstream of one).
 fn find_cycle(flows: &[Flow]) -> Option<usize> {
     let mut pending: Vec<usize> = flows.iter().map(|f| f.deps.len()).collect();
     let dependents = dependents(flows);
@@ -185,7 +186,22 @@ fn find_cycle(flows: &[Flow]) -> Option<usize> {
             }
         }
     }
-    (done < flows.len()).then(|| pending.iter().position(|&p| p > 0).unwrap_or(0))
+    if done == flows.len() {
+        return None;
+    }
+    // Every blocked flow has a blocked dependency; walking blocked
+    // dependencies must revisit a flow, and that flow is on a cycle.
+    let mut seen = vec![false; flows.len()];
+    let mut f = pending.iter().position(|&p| p > 0)?;
+    while !seen[f] {
+        seen[f] = true;
+        f = flows[f]
+            .deps
+            .iter()
+            .map(|&d| d as usize)
+            .find(|&d| pending[d] > 0)?;
+    }
+    Some(f)
 }
 
 /// Reverse dependency lists in compressed form.

@@ -19,8 +19,10 @@
 //! 11. Sizes are within [`MAX_NODES`] and [`MAX_DIRECTED_LINKS`], computed
 //!     from the block parameters and id ranges *before* anything is allocated.
 //! 12. There is at least one accelerator, and every accelerator can reach
-//!     every other one (checked only when everything else is valid, so an
-//!     earlier error never causes a spurious connectivity error).
+//!     every other one through forwarding nodes only (accelerators and hosts
+//!     forward only with `forwards = true`, as in routing); checked only when
+//!     everything else is valid, so an earlier error never causes a spurious
+//!     connectivity error.
 //!
 //! Reference checks (rule 8) are skipped when a node declaration was itself
 //! invalid, for the same reason.
@@ -484,6 +486,7 @@ impl Builder<'_> {
             kind: String::new(),
             latency_s: 0.0,
             in_switch_reduction: false,
+            forwards: NodeRole::Accelerator.forwards_by_default(),
         };
         let sw = Node {
             name: String::new(),
@@ -491,6 +494,7 @@ impl Builder<'_> {
             kind: su.switch.kind.map_or(String::new(), |k| k.name.to_string()),
             latency_s: su.switch.latency_s,
             in_switch_reduction: su.switch.in_switch_reduction,
+            forwards: NodeRole::Switch.forwards_by_default(),
         };
         let mut out = Vec::with_capacity(su.domains as usize);
         for d in 0..su.domains {
@@ -642,6 +646,7 @@ impl Builder<'_> {
             kind: so.link.kind.to_string(),
             latency_s: 0.0,
             in_switch_reduction: false,
+            forwards: NodeRole::Nic.forwards_by_default(),
         };
         // NICs first, in rank order: `<accelerator>.nic<n>`.
         let mut nics = Vec::with_capacity(attached.len() * r as usize);
@@ -669,6 +674,7 @@ impl Builder<'_> {
             kind: so.switch.kind.map_or(String::new(), |k| k.name.to_string()),
             latency_s: so.switch.latency_s,
             in_switch_reduction: so.switch.in_switch_reduction,
+            forwards: NodeRole::Switch.forwards_by_default(),
         };
         let leaves = self.add_nodes(
             (0..p.leaves).map(|l| format!("leaf{l}")).collect(),
@@ -717,13 +723,24 @@ impl Builder<'_> {
         }
     }
 
-    /// Rule 12: at least one accelerator, all mutually reachable. Links are
-    /// full duplex, so one search from the first accelerator decides it.
+    /// Rule 12: at least one accelerator, and every accelerator reaches every
+    /// other along a path whose intermediate nodes all forward
+    /// ([`Node::forwards`]), as routing requires.
+    ///
+    /// Reachability is symmetric (links are full duplex, and a reversed path
+    /// has the same intermediates) but not transitive: `a – g – b` with a
+    /// non-forwarding `g` joins `a` and `g`, `g` and `b`, not `a` and `b`. So:
+    /// the forwarding nodes are grouped into connected components; two
+    /// accelerators reach each other iff they are directly linked or both
+    /// touch (are in, or are linked to) a common component. If one component
+    /// touches every accelerator (any switched fabric) that settles it in
+    /// O(V + E); otherwise every accelerator's reach is counted, in
+    /// O(V + E + Σ_C touching(C)²).
     fn check_connectivity(&mut self) {
         let accs: Vec<usize> = (0..self.nodes.len())
             .filter(|&i| self.nodes[i].role == NodeRole::Accelerator)
             .collect();
-        let Some(&first) = accs.first() else {
+        if accs.is_empty() {
             self.sink.error(
                 0..0,
                 "the topology has no accelerators".to_string(),
@@ -733,12 +750,13 @@ impl Builder<'_> {
                 ),
             );
             return;
-        };
-        let mut start = vec![0u32; self.nodes.len() + 1];
+        }
+        let n = self.nodes.len();
+        let mut start = vec![0u32; n + 1];
         for l in &self.links {
             start[l.src.idx() + 1] += 1;
         }
-        for i in 0..self.nodes.len() {
+        for i in 0..n {
             start[i + 1] += start[i];
         }
         let mut fill = start.clone();
@@ -747,38 +765,156 @@ impl Builder<'_> {
             adj[fill[l.src.idx()] as usize] = l.dst.0;
             fill[l.src.idx()] += 1;
         }
-        let mut seen = vec![false; self.nodes.len()];
-        let mut stack = vec![first];
-        seen[first] = true;
-        while let Some(u) = stack.pop() {
-            for &v in &adj[start[u] as usize..start[u + 1] as usize] {
-                if !seen[v as usize] {
-                    seen[v as usize] = true;
-                    stack.push(v as usize);
+        let out = |u: usize| {
+            adj[start[u] as usize..start[u + 1] as usize]
+                .iter()
+                .map(|&v| v as usize)
+        };
+        let fwd: Vec<bool> = self.nodes.iter().map(|x| x.forwards).collect();
+
+        // Connected components of the forwarding nodes.
+        const NO: u32 = u32::MAX;
+        let mut comp = vec![NO; n];
+        let mut comps = 0u32;
+        let mut stack = Vec::new();
+        for s in (0..n).filter(|&s| fwd[s]) {
+            if comp[s] != NO {
+                continue;
+            }
+            comp[s] = comps;
+            stack.push(s);
+            while let Some(u) = stack.pop() {
+                for v in out(u) {
+                    if fwd[v] && comp[v] == NO {
+                        comp[v] = comps;
+                        stack.push(v);
+                    }
+                }
+            }
+            comps += 1;
+        }
+        // Components each accelerator touches (sorted, deduplicated), and the
+        // number of accelerators each component touches.
+        let touches: Vec<Vec<u32>> = accs
+            .iter()
+            .map(|&a| {
+                let mut cs: Vec<u32> = if fwd[a] {
+                    vec![comp[a]]
+                } else {
+                    out(a).filter(|&v| fwd[v]).map(|v| comp[v]).collect()
+                };
+                cs.sort_unstable();
+                cs.dedup();
+                cs
+            })
+            .collect();
+        let mut touched_by = vec![0usize; comps as usize];
+        for cs in &touches {
+            for &c in cs {
+                touched_by[c as usize] += 1;
+            }
+        }
+        if touched_by.contains(&accs.len()) {
+            return;
+        }
+        // No hub: count what each accelerator reaches, stop at the first gap.
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); comps as usize];
+        for (r, cs) in touches.iter().enumerate() {
+            for &c in cs {
+                members[c as usize].push(r);
+            }
+        }
+        let mut rank = vec![usize::MAX; n];
+        for (r, &a) in accs.iter().enumerate() {
+            rank[a] = r;
+        }
+        let mut seen = vec![usize::MAX; accs.len()];
+        for (x, cs) in touches.iter().enumerate() {
+            seen[x] = x;
+            for &c in cs {
+                for &y in &members[c as usize] {
+                    seen[y] = x;
+                }
+            }
+            for v in out(accs[x]) {
+                if rank[v] != usize::MAX {
+                    seen[rank[v]] = x;
+                }
+            }
+            let unreachable: Vec<usize> = (0..accs.len())
+                .filter(|&y| seen[y] != x)
+                .map(|y| accs[y])
+                .collect();
+            if !unreachable.is_empty() {
+                self.report_unreachable(accs[x], &unreachable, accs.len(), &adj, &start);
+                return;
+            }
+        }
+    }
+
+    /// Reports that the accelerators `unreachable` (sorted) cannot reach
+    /// `from`. If the first of them could when every node forwarded, the help
+    /// names a non-forwarding node on such a path and `forwards = true`.
+    fn report_unreachable(
+        &mut self,
+        from: usize,
+        unreachable: &[usize],
+        total: usize,
+        adj: &[u32],
+        start: &[u32],
+    ) {
+        let u = unreachable[0];
+        let names: Vec<&str> = unreachable
+            .iter()
+            .take(5)
+            .map(|&i| self.nodes[i].name.as_str())
+            .collect();
+        let more = if unreachable.len() > 5 { ", ..." } else { "" };
+        let message = format!(
+            "accelerator \"{}\" cannot reach \"{}\": {} of {} accelerators are unreachable ({}{more})",
+            self.nodes[u].name,
+            self.nodes[from].name,
+            unreachable.len(),
+            total,
+            names.join(", ")
+        );
+        // BFS from `from` through every node; walk back from `u` to the
+        // non-forwarding node nearest `from`.
+        let mut parent = vec![u32::MAX; self.nodes.len()];
+        parent[from] = from as u32;
+        let mut queue = std::collections::VecDeque::from([from]);
+        while let Some(x) = queue.pop_front() {
+            for &y in &adj[start[x] as usize..start[x + 1] as usize] {
+                if parent[y as usize] == u32::MAX {
+                    parent[y as usize] = x as u32;
+                    queue.push_back(y as usize);
                 }
             }
         }
-        let unreachable: Vec<usize> = accs.iter().copied().filter(|&a| !seen[a]).collect();
-        if let Some(&u) = unreachable.first() {
-            let names: Vec<&str> = unreachable
-                .iter()
-                .take(5)
-                .map(|&i| self.nodes[i].name.as_str())
-                .collect();
-            let more = if unreachable.len() > 5 { ", ..." } else { "" };
-            self.sink.error(
-                self.decl[u].clone(),
-                format!(
-                    "accelerator \"{}\" cannot reach \"{}\": {} of {} accelerators are unreachable ({}{more})",
-                    self.nodes[u].name,
-                    self.nodes[first].name,
-                    unreachable.len(),
-                    accs.len(),
-                    names.join(", ")
-                ),
-                Some(self.unreachable_help.to_string()),
-            );
-        }
+        let help = if parent[u] == u32::MAX {
+            self.unreachable_help.to_string()
+        } else {
+            let mut blocker = None;
+            let mut x = parent[u] as usize;
+            while x != from {
+                if !self.nodes[x].forwards {
+                    blocker = Some(x);
+                }
+                x = parent[x] as usize;
+            }
+            let b = blocker.expect("an all-forwarding path would have been found");
+            let what = match self.nodes[b].role {
+                NodeRole::Accelerator => "accelerators",
+                NodeRole::Host => "hosts",
+                NodeRole::Switch | NodeRole::Nic => "nodes with forwards = false",
+            };
+            format!(
+                "a path from \"{}\" to \"{}\" passes through \"{}\", but {what} do not forward traffic unless `forwards = true`: \
+                 set forwards = true on the [[nodes]] that relay traffic (e.g. a torus of chips), or connect them through a switch",
+                self.nodes[from].name, self.nodes[u].name, self.nodes[b].name
+            )
+        };
+        self.sink.error(self.decl[u].clone(), message, Some(help));
     }
 }
 
@@ -795,6 +931,7 @@ fn explicit_node(n: &spec::NodeSpec) -> Node {
         kind: kind.to_string(),
         latency_s: n.latency_s.unwrap_or(latency),
         in_switch_reduction: n.in_switch_reduction.unwrap_or(isr),
+        forwards: n.forwards.unwrap_or(role.forwards_by_default()),
     }
 }
 

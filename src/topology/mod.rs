@@ -8,7 +8,9 @@
 //!   capacity (bytes/s) and a non-negative, finite latency (s).
 //! - INVARIANT: links are *directed*. A full-duplex cable declared in a file
 //!   becomes two directed links, one per direction, which never share capacity.
-//! - INVARIANT: every accelerator can reach every other accelerator.
+//! - INVARIANT: every accelerator can reach every other accelerator along a
+//!   path whose intermediate nodes all forward ([`Node::forwards`]), the only
+//!   paths routing uses.
 //! - INVARIANT: `graph` mirrors `nodes`/`links` exactly: node index `i` of the
 //!   petgraph graph is `NodeId(i)`, and each edge's weight is its `LinkId`.
 //!
@@ -67,6 +69,15 @@ pub enum NodeRole {
     Host,
 }
 
+impl NodeRole {
+    /// Whether nodes of this role forward traffic unless told otherwise
+    /// ([`Node::forwards`]): switches and NICs do; accelerators and hosts are
+    /// endpoints only.
+    pub fn forwards_by_default(self) -> bool {
+        matches!(self, NodeRole::Switch | NodeRole::Nic)
+    }
+}
+
 /// A node of the fabric.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Node {
@@ -79,6 +90,12 @@ pub struct Node {
     pub latency_s: f64,
     /// Whether this switch can reduce in the network (NVLS, SHARP).
     pub in_switch_reduction: bool,
+    /// Whether flows may pass *through* this node (be forwarded by it). Any
+    /// node may be a flow's source or destination; only forwarding nodes may
+    /// be intermediate nodes of a path. Default ([`NodeRole::forwards_by_default`]):
+    /// true for switches and NICs, false for accelerators and hosts; chips that
+    /// route traffic themselves (TPU-style tori) opt in with `forwards = true`.
+    pub forwards: bool,
 }
 
 /// A directed link. Capacity already includes the lane `count`.

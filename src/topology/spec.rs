@@ -59,6 +59,8 @@ pub(crate) struct NodeSpec {
     pub kind: Option<NodeKind>,
     pub latency_s: Option<f64>,
     pub in_switch_reduction: Option<bool>,
+    /// `forwards`; `None` = the role's default ([`NodeRole::forwards_by_default`]).
+    pub forwards: Option<bool>,
 }
 
 /// Link values after presets and overrides.
@@ -170,7 +172,7 @@ const TOP_KEYS: &[&str] = &[
     "scale_up",
     "scale_out",
 ];
-const NODE_KEYS: &[&str] = &["id", "kind", "latency", "in_switch_reduction"];
+const NODE_KEYS: &[&str] = &["id", "kind", "latency", "in_switch_reduction", "forwards"];
 const LINK_KEYS: &[&str] = &[
     "between",
     "kind",
@@ -795,13 +797,14 @@ fn read_node(sink: &mut Sink<'_>, t: &DeTable<'_>, span: Span) -> Option<NodeSpe
         kind,
         Some(NodeKind::Switch(_)) | Some(NodeKind::Role(NodeRole::Switch))
     );
+    let forwards = get(t, "forwards").and_then(|v| boolean(sink, v, "forwards"));
     let latency_s = get(t, "latency").and_then(|v| {
         let l = quantity(sink, v, "latency", Quantity::Duration)?;
-        if is_acc {
+        if is_acc && forwards != Some(true) {
             sink.error(
                 l.span,
-                "an accelerator has no forwarding latency".to_string(),
-                Some("latency on a node is the forwarding latency of a switch, NIC or host; put link latency on [[links]]".to_string()),
+                "an accelerator has no forwarding latency unless it forwards traffic".to_string(),
+                Some("latency on a node is the forwarding latency of a switch, NIC or host, or of an accelerator with forwards = true; put link latency on [[links]]".to_string()),
             );
             return None;
         }
@@ -826,6 +829,7 @@ fn read_node(sink: &mut Sink<'_>, t: &DeTable<'_>, span: Span) -> Option<NodeSpe
         kind,
         latency_s,
         in_switch_reduction,
+        forwards,
     })
 }
 

@@ -82,6 +82,8 @@ fn route_sprays_over_the_four_nvswitches() {
         "topologies/hgx-h100.toml",
         "d0.gpu0",
         "d0.gpu5",
+        "--mode",
+        "spray",
         "--json",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -160,4 +162,42 @@ fn route_weighted_splits_by_nvlink_lanes() {
         let f = l["fraction"].as_f64().unwrap();
         assert!((f - lanes / 18.0).abs() < 1e-12, "{name}: {f}");
     }
+}
+
+/// Accelerators do not forward: a cross-rail flow on the rail-optimized
+/// 16-server fabric (d0.gpu0 on rail 0 → leaf0, d1.gpu5 on rail 5 → leaf2)
+/// goes gpu → nic → leaf0 → spine0/spine1 → leaf2 → nic → gpu: 8 links, no
+/// NVLink, no GPU but the two endpoints. Latency: 4 × 50 ns of links (the
+/// NIC attachments have none) + 3 × 150 ns of Quantum-2 forwarding = 650 ns.
+#[test]
+fn cross_rail_route_takes_a_spine_not_a_transit_gpu() {
+    let o = fabricsim(&[
+        "route",
+        "topologies/h100-2tier-16node.toml",
+        "d0.gpu0",
+        "d1.gpu5",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!((v["latency_s"].as_f64().unwrap() - 650e-9).abs() < 1e-15);
+    let links = v["links"].as_array().unwrap();
+    assert_eq!(links.len(), 8, "{links:?}");
+    let mut spines = 0;
+    for l in links {
+        assert_ne!(l["kind"], "nvlink4", "{l}");
+        let label = l["link"].as_str().unwrap();
+        // "a → b (kind)": every GPU named is an endpoint of the flow.
+        let ends = label.split(" (").next().unwrap().split(" → ");
+        for end in ends {
+            let gpu = end.strip_suffix(".nic0").unwrap_or(end);
+            assert!(
+                !gpu.contains(".gpu") || gpu == "d0.gpu0" || gpu == "d1.gpu5",
+                "transit through {end}: {label}"
+            );
+        }
+        spines += usize::from(label.contains("spine"));
+    }
+    // leaf0 → spine0, leaf0 → spine1, spine0 → leaf2, spine1 → leaf2.
+    assert_eq!(spines, 4);
 }

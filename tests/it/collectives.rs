@@ -39,9 +39,12 @@ latency = "0 ns"
     parse_str(&toml, "star.toml").unwrap()
 }
 
-/// n GPUs in a bidirectional ring of links: gpu_i ↔ gpu_{i+1 mod n}.
+/// n GPUs in a bidirectional ring of links: gpu_i ↔ gpu_{i+1 mod n}. The
+/// GPUs forward (`forwards = true`), as a torus's chips do, so every pair is
+/// connected.
 fn ring_of_links(n: usize, bw_gbps: f64) -> Topology {
-    let mut toml = format!("[[nodes]]\nid = \"gpu[0..{n}]\"\nkind = \"accelerator\"\n");
+    let mut toml =
+        format!("[[nodes]]\nid = \"gpu[0..{n}]\"\nkind = \"accelerator\"\nforwards = true\n");
     for i in 0..n {
         toml += &format!(
             "[[links]]\nbetween = [\"gpu{i}\", \"gpu{}\"]\nkind = \"custom\"\nbandwidth = \"{bw_gbps} GB/s\"\nlatency = \"0 ns\"\n",

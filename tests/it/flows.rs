@@ -604,3 +604,61 @@ fn rejects_inputs_whose_times_could_overflow() {
     let out = simulate(&[1.0], &fine).unwrap();
     assert_rel(out.finish_s[0], 1e277, 1e-12, "1e277 bytes at 1 B/s");
 }
+
+/// Long history, then many flows: a 1 GB/s link carries one 1 GB flow in
+/// [0, 1] s, idles, and at T0 = 1e5 s N = 300 flows of sizes b_k = 1e6 + k
+/// bytes start together. With k−1 flows gone, N−k+1 share the link, so
+/// `finish_k = T0 + Σ_{j≤k} (b_j − b_{j−1})·(N−j+1)/C` (b_0 = 0).
+/// Events within 1e-12·t ≈ 1e-7 s may be batched (the model's tolerance), so
+/// each finish must be within 2e-7 s of the formula. A completion tolerance
+/// that grew with the link's byte history (1e14 bytes here, so ±100 bytes)
+/// used to merge flows whose finishes are up to 3e-5 s apart (review finding).
+#[test]
+fn long_history_does_not_merge_completions() {
+    let c = 1e9;
+    let t0 = 1e5;
+    let n = 300usize;
+    let mut flows = vec![flow(&[0], 1e9)];
+    for k in 0..n {
+        let mut f = flow(&[0], 1e6 + k as f64);
+        f.start_s = t0;
+        flows.push(f);
+    }
+    let out = run(&[c], &flows);
+    assert_rel(out.finish_s[0], 1.0, 1e-12, "first flow");
+    let mut t = t0;
+    let mut prev = 0.0;
+    for k in 0..n {
+        let b = 1e6 + k as f64;
+        t += (b - prev) * (n - k) as f64 / c;
+        prev = b;
+        let err = (out.finish_s[k + 1] - t).abs();
+        assert!(
+            err <= 2e-7,
+            "flow {k}: finish {} vs {t} (error {err:e} s)",
+            out.finish_s[k + 1]
+        );
+    }
+}
+
+/// A cycle is reported at a flow on it: a ↔ b form the cycle, c only waits
+/// on a, so the error must name a or b, never c.
+#[test]
+fn cycle_error_names_a_flow_on_the_cycle() {
+    let a = after(flow(&[0], 1.0), &[1], 0.0);
+    let b = after(flow(&[0], 1.0), &[0], 0.0);
+    let c = after(flow(&[0], 1.0), &[0], 0.0);
+    // Put c first so a naive "first blocked flow" answer would be wrong.
+    let flows = vec![c, a, b];
+    let flows: Vec<Flow> = flows
+        .into_iter()
+        .map(|mut f| {
+            f.deps = f.deps.iter().map(|&d| d + 1).collect();
+            f
+        })
+        .collect();
+    match validate(&[1.0], &flows) {
+        Err(FlowError::Cycle { flow }) => assert!(flow == 1 || flow == 2, "named flow {flow}"),
+        other => panic!("expected a cycle error, got {other:?}"),
+    }
+}

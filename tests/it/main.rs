@@ -1,5 +1,6 @@
 mod cli;
 mod cli_flows;
+mod collective_algos;
 mod collectives;
 mod examples;
 mod flow_props;

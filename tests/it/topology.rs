@@ -13,7 +13,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use fabricsim::info::Info;
-use fabricsim::routing::RoutingMode;
+use fabricsim::routing::{Router, RoutingMode};
 use fabricsim::topology::{Diagnostics, NodeRole, Topology, load_file, parse_str};
 
 const G: f64 = 1e9;
@@ -384,7 +384,12 @@ fn h100_2tier_16node_by_hand() {
             .iter()
             .any(|l| l.src == nic && l.dst == leaf2 && l.tier == "leaf")
     );
-    // gpu → nvsw → gpu → nic → leaf → nic → gpu, or through a spine: 6 hops.
+    // Accelerators do not forward, so paths between GPUs cross only switches
+    // and NICs: same server gpu → nvsw → gpu (2 hops); other server, rails on
+    // one leaf (rails 2k and 2k + 1 share leaf k) gpu → nic → leaf → nic →
+    // gpu (4); rails on different leaves gpu → nic → leaf → spine → leaf →
+    // nic → gpu (6). The worst is 6. (The old rule let gpu → nvsw → gpu' →
+    // nic → leaf → nic → gpu reach every leaf, also 6 hops, via another GPU.)
     assert_eq!(i.diameter_hops, 6);
     // Injection: NVLink 450 GB/s, and one 400G NIC = 50 GB/s into the leaves.
     let inj = |tier: &str| i.injection.iter().find(|x| x.tier == tier).unwrap().min_bps;
@@ -394,6 +399,181 @@ fn h100_2tier_16node_by_hand() {
     assert_close(i.bisection_bps.unwrap(), 3200.0 * G, "bisection");
     assert_eq!(t.nodes[leaf2.idx()].kind, "quantum-2");
     assert_close(t.nodes[leaf2.idx()].latency_s, 150e-9, "quantum-2 latency");
+}
+
+// ---------------------------------------------------------------- forwarding
+
+/// Cross-rail on the rail-optimized 16-node fabric: d0.gpu0 is on rail 0
+/// (leaf ⌊0/2⌋ = leaf0), d1.gpu5 on rail 5 (leaf ⌊5/2⌋ = leaf2). GPUs do not
+/// forward, so the only shortest paths are gpu → nic → leaf0 → spine{0,1} →
+/// leaf2 → nic → gpu (6 hops), never NVLink to d0.gpu5 and out its NIC: 8
+/// links, the two spines carrying 1/2 each up and down (spray and weighted:
+/// leaf0's two 16-lane uplinks are equal). Latency: 4 × 50 ns of links (the
+/// NIC attachments have none) and 3 × 150 ns of forwarding (leaf, spine,
+/// leaf; NICs forward in 0 ns): 650 ns.
+#[test]
+fn cross_rail_route_uses_a_spine_and_no_transit_accelerator() {
+    let t = load_file(root().join("topologies/h100-2tier-16node.toml")).unwrap();
+    let (src, dst) = (t.node_id("d0.gpu0").unwrap(), t.node_id("d1.gpu5").unwrap());
+    for mode in [RoutingMode::Spray, RoutingMode::Weighted, RoutingMode::Hash] {
+        let route = Router::new(&t, mode, 1).route(src, dst, 0).unwrap();
+        assert_close(route.latency_s, 650e-9, "latency");
+        let mut tiers: Vec<(&str, f64)> = Vec::new();
+        for &(l, f) in &route.links {
+            let link = &t.links[l.idx()];
+            assert_ne!(link.tier, "scale-up", "{}", t.link_label(l));
+            for end in [link.src, link.dst] {
+                let n = &t.nodes[end.idx()];
+                assert!(
+                    n.role != NodeRole::Accelerator || end == src || end == dst,
+                    "{mode:?}: transit through {}",
+                    n.name
+                );
+            }
+            match tiers.iter_mut().find(|(x, _)| *x == link.tier) {
+                Some((_, sum)) => *sum += f,
+                None => tiers.push((link.tier.as_str(), f)),
+            }
+        }
+        // Per tier, the fractions sum to the number of crossings: nic 2 (out
+        // and in), leaf 2, spine 2 (up and down).
+        tiers.sort_by(|a, b| a.0.cmp(b.0));
+        let names: Vec<&str> = tiers.iter().map(|x| x.0).collect();
+        assert_eq!(names, ["leaf", "nic", "spine"], "{mode:?}");
+        for (tier, sum) in tiers {
+            assert_close(sum, 2.0, tier);
+        }
+        let expect_links = if mode == RoutingMode::Hash { 6 } else { 8 };
+        assert_eq!(route.links.len(), expect_links, "{mode:?}");
+    }
+}
+
+/// A 4-chip ring `gpu0 – gpu1 – gpu2 – gpu3 – gpu0` (one NVLink4 lane, 25
+/// GB/s, per hop) with `forwards = true`.
+fn ring(forwards: &str) -> String {
+    format!(
+        "[[nodes]]\nid = \"gpu[0..4]\"\nkind = \"accelerator\"\n{forwards}\
+         [[links]]\nbetween = [\"gpu0\", \"gpu1\"]\nkind = \"nvlink4\"\n\
+         [[links]]\nbetween = [\"gpu1\", \"gpu2\"]\nkind = \"nvlink4\"\n\
+         [[links]]\nbetween = [\"gpu2\", \"gpu3\"]\nkind = \"nvlink4\"\n\
+         [[links]]\nbetween = [\"gpu3\", \"gpu0\"]\nkind = \"nvlink4\"\n"
+    )
+}
+
+#[test]
+fn forwarding_accelerators_route_through_each_other() {
+    // A forwarding chip may have a forwarding latency too.
+    let t = load(&ring("forwards = true\nlatency = \"100 ns\"\n"));
+    assert!(t.nodes.iter().all(|n| n.forwards));
+    let id = |n: &str| t.node_id(n).unwrap();
+    let (g0, g2) = (id("gpu0"), id("gpu2"));
+    // gpu0 → gpu2: two 2-hop paths, via gpu1 and via gpu3, 1/2 each; latency
+    // 50 + 100 (gpu1 forwards) + 50 ns.
+    let route = Router::new(&t, RoutingMode::Spray, 0)
+        .route(g0, g2, 0)
+        .unwrap();
+    let mut hops: Vec<String> = route
+        .links
+        .iter()
+        .map(|&(l, f)| {
+            assert_close(f, 0.5, "half per side");
+            let link = &t.links[l.idx()];
+            format!(
+                "{}>{}",
+                t.nodes[link.src.idx()].name,
+                t.nodes[link.dst.idx()].name
+            )
+        })
+        .collect();
+    hops.sort();
+    assert_eq!(hops, ["gpu0>gpu1", "gpu0>gpu3", "gpu1>gpu2", "gpu3>gpu2"]);
+    assert_close(route.latency_s, 200e-9, "latency");
+    let hashed = Router::new(&t, RoutingMode::Hash, 0)
+        .route(g0, g2, 0)
+        .unwrap();
+    assert_eq!(hashed.links.len(), 2);
+    // Diameter 2 (opposite corners); the cut {gpu0, gpu1} | {gpu2, gpu3}
+    // is crossed by gpu1 → gpu2 and gpu0 → gpu3: 2 × 25 GB/s.
+    let i = Info::of(&t);
+    assert_eq!(i.diameter_hops, 2);
+    assert_close(i.bisection_bps.unwrap(), 50.0 * G, "ring bisection");
+}
+
+#[test]
+fn rule_12_accelerators_do_not_forward_by_default() {
+    // The same ring without forwards: gpu0 reaches gpu1 and gpu3 directly,
+    // but gpu2 only through gpu1 or gpu3. The BFS for the hint meets gpu1
+    // first (gpu0's first link).
+    one_error(
+        &ring(""),
+        2,
+        6,
+        "accelerator \"gpu2\" cannot reach \"gpu0\": 1 of 4 accelerators are unreachable (gpu2)",
+        "passes through \"gpu1\", but accelerators do not forward traffic unless `forwards = true`",
+    );
+    // A star gpu0 – {gpu1, gpu2, gpu3}: gpu0 reaches everyone, gpu1 neither
+    // gpu2 nor gpu3 (reachability is not transitive through endpoints).
+    let star = "[[nodes]]\nid = \"gpu[0..4]\"\nkind = \"accelerator\"\n\
+                [[links]]\nbetween = [\"gpu0\", \"gpu[1..4]\"]\nkind = \"nvlink4\"\n";
+    one_error(
+        star,
+        2,
+        6,
+        "accelerator \"gpu2\" cannot reach \"gpu1\": 2 of 4 accelerators are unreachable (gpu2, gpu3)",
+        "passes through \"gpu0\"",
+    );
+    // A full mesh needs no forwarding: every pair is one hop.
+    let mesh = load(
+        "[[nodes]]\nid = \"gpu[0..4]\"\nkind = \"accelerator\"\n\
+         [[links]]\nbetween = [\"gpu0\", \"gpu[1..4]\"]\nkind = \"nvlink4\"\n\
+         [[links]]\nbetween = [\"gpu1\", \"gpu[2..4]\"]\nkind = \"nvlink4\"\n\
+         [[links]]\nbetween = [\"gpu2\", \"gpu3\"]\nkind = \"nvlink4\"\n",
+    );
+    assert_eq!(Info::of(&mesh).diameter_hops, 1);
+}
+
+#[test]
+fn hosts_do_not_forward_unless_told() {
+    // gpu0, gpu1 on sw0; gpu2, gpu3 on sw1; sw0 – sw1 one NVLink4 lane; a
+    // host cpu0 on PCIe to all four GPUs.
+    let file = |host: &str| {
+        format!(
+            "[[nodes]]\nid = \"gpu[0..4]\"\nkind = \"accelerator\"\n\
+             [[nodes]]\nid = \"sw[0..2]\"\nkind = \"switch\"\n\
+             [[nodes]]\nid = \"cpu0\"\nkind = \"host\"\n{host}\
+             [[links]]\nbetween = [\"gpu[0..2]\", \"sw0\"]\nkind = \"nvlink4\"\n\
+             [[links]]\nbetween = [\"gpu[2..4]\", \"sw1\"]\nkind = \"nvlink4\"\n\
+             [[links]]\nbetween = [\"sw0\", \"sw1\"]\nkind = \"nvlink4\"\n\
+             [[links]]\nbetween = [\"cpu0\", \"gpu[0..4]\"]\nkind = \"pcie5-x16\"\n"
+        )
+    };
+    let pcie = 32e9 * 16.0 * 128.0 / 130.0 / 8.0;
+    // Default: cpu0 is an endpoint. gpu0 → gpu2 is gpu0 → sw0 → sw1 → gpu2
+    // (3 hops, not 2 via cpu0), and the cut {gpu0, gpu1} | {gpu2, gpu3} is
+    // the sw0 → sw1 lane alone: 25 GB/s.
+    let t = load(&file(""));
+    let i = Info::of(&t);
+    assert_eq!(i.diameter_hops, 3);
+    assert_close(i.bisection_bps.unwrap(), 25.0 * G, "host does not forward");
+    let (g0, g2) = (t.node_id("gpu0").unwrap(), t.node_id("gpu2").unwrap());
+    assert_eq!(
+        Router::new(&t, RoutingMode::Spray, 0).hops(g0, g2).unwrap(),
+        3
+    );
+    // forwards = true: gpu0 → cpu0 → gpu2 in 2 hops, and cpu0 adds
+    // min(2 × pcie in, 2 × pcie out) = 2 × pcie to the cut.
+    let t = load(&file("forwards = true\n"));
+    let i = Info::of(&t);
+    assert_eq!(i.diameter_hops, 2);
+    assert_close(
+        i.bisection_bps.unwrap(),
+        25.0 * G + 2.0 * pcie,
+        "host forwards",
+    );
+    assert_eq!(
+        Router::new(&t, RoutingMode::Spray, 0).hops(g0, g2).unwrap(),
+        2
+    );
 }
 
 // ---------------------------------------------------------------- info
@@ -470,6 +650,21 @@ fn rule_2_unknown_key_did_you_mean() {
         1,
         "unknown key \"nme\"",
         "did you mean \"name\"?",
+    );
+    // `forwards` is a [[nodes]] key: a near miss is suggested, a non-boolean refused.
+    one_error(
+        "[[nodes]]\nid = \"g\"\nkind = \"accelerator\"\nforward = true\n",
+        4,
+        1,
+        "unknown key \"forward\" in a [[nodes]] entry",
+        "did you mean \"forwards\"?",
+    );
+    one_error(
+        "[[nodes]]\nid = \"g\"\nkind = \"accelerator\"\nforwards = \"yes\"\n",
+        4,
+        12,
+        "\"forwards\" must be true or false",
+        "",
     );
 }
 

@@ -1,0 +1,184 @@
+//! Hierarchical collectives for communicators spanning several scale-up
+//! domains (NCCL-style multi-node: NVLink inside a server, one NIC per GPU
+//! "rail" across servers).
+//!
+//! The communicator must span `D ≥ 2` scale-up domains ([`domains`]) holding
+//! `g` ranks each; local index `i` of a rank = its position among its
+//! domain's ranks in communicator order, and *rail* `i` = the `D` ranks of
+//! local index `i`. All-reduce of `S` (the reduce-scatter / all-gather
+//! decomposition of Rabenseifner, ICCS 2004, applied per hierarchy level as
+//! in Cho et al., "BlueConnect: Decomposing all-reduce for deep learning on
+//! heterogeneous network hierarchy", SysML 2019, and NCCL's multi-node NVLS):
+//! 1. reduce-scatter of `S` inside every domain (each rank ends with `S/g`);
+//! 2. all-reduce of `S/g` across domains on every rail: a ring of `D` ranks,
+//!    `2(D−1)` steps of `S/(gD)`, all `g` rails in the same steps;
+//! 3. all-gather of `S` inside every domain.
+//!
+//! Reduce-scatter is phase 1 then a rail reduce-scatter of `S/g`
+//! (`D−1` steps of `S/(gD)`); all-gather is a rail all-gather (`D−1` steps of
+//! `S/(gD)`) then phase 3. Concurrent sub-collectives of one phase share
+//! steps (step `k` of every domain's ring is one [`Step`](super::Step)), so
+//! they contend for the fabric; phases follow each other (barrier).
+//!
+//! Inside a domain the phases use a ring (`g−1` steps of `S/g`) or, with
+//! [`Intra::Nvls`], in-switch reduction (one step; see [`super::nvls`]).
+//! `Algo::Hierarchical` picks NVLS when every domain supports it (as NCCL's
+//! NVLS algorithm does on multi-node), else the ring. Per-rank scale-up
+//! bytes: ring `2(g−1)/g · S` out and in; NVLS `(g+1)/g · S` out, `S` in, in
+//! 2 steps instead of `2(g−1)`: NVLS saves latency, not bytes.
+//!
+//! All-reduce on `D` domains of `g` ranks, each rank with scale-up bandwidth
+//! `B_u` to a non-blocking domain switch, and the `g` rails sharing one
+//! inter-domain link of `B_x ≤ g·B_u` per direction (`D = 2`, so each rail
+//! step puts `g` flows of `S/(2g)` on it, `B_x/g` each):
+//! ring: `t = 2(g−1)·(α + S/(g·B_u)) + 2·(α + S/(2·B_x))`;
+//! NVLS: `t = (α + S/B_u) + 2·(α + S/(2·B_x)) + (α + (g−1)/g · S/B_u)`.
+
+use super::algorithms::domains;
+use super::nvls;
+use super::schedule::{Schedule, Transfer};
+use super::{Algo, CollectiveError, Op};
+use crate::topology::{NodeId, Topology};
+
+/// How the phases inside a scale-up domain run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Intra {
+    Ring,
+    Nvls,
+}
+
+fn unsupported(op: Op, why: String) -> CollectiveError {
+    CollectiveError::Unsupported {
+        algo: Algo::Hierarchical,
+        op,
+        why,
+    }
+}
+
+/// The communicator's domains if they suit the hierarchical algorithm
+/// (at least 2, all of equal size).
+pub fn hierarchy(
+    topo: &Topology,
+    op: Op,
+    ranks: &[NodeId],
+) -> Result<Vec<Vec<NodeId>>, CollectiveError> {
+    if ranks.len() < 2 {
+        return Err(CollectiveError::TooFewRanks(ranks.len()));
+    }
+    let doms = domains(topo, ranks);
+    if doms.len() < 2 {
+        return Err(unsupported(
+            op,
+            "all ranks are in one scale-up domain; hierarchical needs at least 2 \
+             (use ring, tree or nvls)"
+                .into(),
+        ));
+    }
+    let g = doms[0].len();
+    if doms.iter().any(|d| d.len() != g) {
+        let sizes: Vec<String> = doms.iter().map(|d| d.len().to_string()).collect();
+        return Err(unsupported(
+            op,
+            format!(
+                "the communicator's scale-up domains hold unequal numbers of ranks ({}); \
+                 hierarchical needs equal domains",
+                sizes.join(", ")
+            ),
+        ));
+    }
+    Ok(doms)
+}
+
+/// Hierarchical schedule of `op`, with NVLS inside the domains when every
+/// domain supports it, else rings (see the module docs).
+pub fn hierarchical(
+    topo: &Topology,
+    op: Op,
+    ranks: &[NodeId],
+    size: f64,
+) -> Result<Schedule, CollectiveError> {
+    let doms = hierarchy(topo, op, ranks)?;
+    let intra = if doms[0].len() > 1 && doms.iter().all(|d| nvls::plan(topo, d).is_ok()) {
+        Intra::Nvls
+    } else {
+        Intra::Ring
+    };
+    hierarchical_with(topo, op, ranks, size, intra)
+}
+
+/// Hierarchical schedule of `op` with the given intra-domain method.
+pub fn hierarchical_with(
+    topo: &Topology,
+    op: Op,
+    ranks: &[NodeId],
+    size: f64,
+    intra: Intra,
+) -> Result<Schedule, CollectiveError> {
+    let doms = hierarchy(topo, op, ranks)?;
+    let g = doms[0].len();
+    let nd = doms.len();
+    let rails: Vec<Vec<NodeId>> = (0..g)
+        .map(|i| doms.iter().map(|d| d[i]).collect())
+        .collect();
+    let plans = match intra {
+        Intra::Nvls if g > 1 => Some(
+            doms.iter()
+                .map(|d| nvls::plan(topo, d))
+                .collect::<Result<Vec<_>, String>>()
+                .map_err(|why| unsupported(op, format!("NVLS inside a domain: {why}")))?,
+        ),
+        _ => None,
+    };
+    // One phase inside every domain: `phase` is reduce-scatter or all-gather of S.
+    let intra_phase = |s: &mut Schedule, phase: Op| match &plans {
+        Some(plans) => s.push(
+            doms.iter()
+                .zip(plans)
+                .flat_map(|(d, p)| nvls::transfers(phase, p, d, size))
+                .collect(),
+            1,
+        ),
+        None => s.push(shift(&doms, size / g as f64), g as u32 - 1),
+    };
+    // Rail ring steps of S/(gD).
+    let rail_bytes = size / (g * nd) as f64;
+    let mut s = Schedule::default();
+    match op {
+        Op::AllReduce => {
+            intra_phase(&mut s, Op::ReduceScatter);
+            s.push(shift(&rails, rail_bytes), 2 * (nd as u32 - 1));
+            intra_phase(&mut s, Op::AllGather);
+        }
+        Op::ReduceScatter => {
+            intra_phase(&mut s, Op::ReduceScatter);
+            s.push(shift(&rails, rail_bytes), nd as u32 - 1);
+        }
+        Op::AllGather => {
+            s.push(shift(&rails, rail_bytes), nd as u32 - 1);
+            intra_phase(&mut s, Op::AllGather);
+        }
+        _ => {
+            return Err(unsupported(
+                op,
+                "hierarchical serves all-reduce, reduce-scatter and all-gather".into(),
+            ));
+        }
+    }
+    Ok(s)
+}
+
+/// One ring step in every group at once: member `i` sends `bytes` to member
+/// `i+1 mod len`.
+fn shift(groups: &[Vec<NodeId>], bytes: f64) -> Vec<Transfer> {
+    groups
+        .iter()
+        .filter(|grp| grp.len() > 1)
+        .flat_map(|grp| {
+            (0..grp.len()).map(move |i| Transfer {
+                src: grp[i],
+                dst: grp[(i + 1) % grp.len()],
+                bytes,
+            })
+        })
+        .collect()
+}

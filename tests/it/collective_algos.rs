@@ -1,0 +1,565 @@
+//! Tree, NVLS and hierarchical collectives: closed forms on ideal fabrics
+//! (derived by hand under max-min sharing), bytes moved per rank, the
+//! repetition shortcut, `Unsupported` cases and the lower bound.
+
+use fabricsim::collective::algorithms::schedule;
+use fabricsim::collective::hierarchical::{Intra, hierarchical_with};
+use fabricsim::collective::nvls::{self, nvls};
+use fabricsim::collective::run::{Request, run};
+use fabricsim::collective::tree::{depths, double_binary_tree, tree};
+use fabricsim::collective::{Algo, CollectiveError, CollectiveSim, Op, Params, Schedule};
+use fabricsim::topology::{NodeId, Topology, load_file, parse_str};
+
+fn rel(got: f64, want: f64) -> f64 {
+    ((got - want) / want).abs()
+}
+
+/// n GPUs on one non-blocking switch `sw`, every link `bw` GB/s per
+/// direction, zero latency; `sw` reduces in the network when `reduce`.
+fn star(n: usize, bw_gbps: f64, reduce: bool) -> Topology {
+    let toml = format!(
+        r#"
+[[nodes]]
+id = "gpu[0..{n}]"
+kind = "accelerator"
+[[nodes]]
+id = "sw"
+kind = "switch"
+in_switch_reduction = {reduce}
+[[links]]
+between = ["gpu[0..{n}]", "sw"]
+kind = "custom"
+bandwidth = "{bw_gbps} GB/s"
+latency = "0 ns"
+"#
+    );
+    parse_str(&toml, "star.toml").unwrap()
+}
+
+/// Two scale-up domains of `g` GPUs, each a star around its switch
+/// (`bu` GB/s per GPU link, tier `scale-up`), joined by one `bx` GB/s link
+/// between the two switches (tier `spine`), zero latency:
+///
+/// ```text
+///   a0..a{g-1} ── swa ════ swb ── b0..b{g-1}
+/// ```
+fn two_domains(g: usize, bu: f64, bx: f64, reduce: bool) -> Topology {
+    let toml = format!(
+        r#"
+[[nodes]]
+id = ["a[0..{g}]", "b[0..{g}]"]
+kind = "accelerator"
+[[nodes]]
+id = ["swa", "swb"]
+kind = "switch"
+in_switch_reduction = {reduce}
+[[links]]
+between = ["a[0..{g}]", "swa"]
+kind = "custom"
+bandwidth = "{bu} GB/s"
+latency = "0 ns"
+tier = "scale-up"
+[[links]]
+between = ["b[0..{g}]", "swb"]
+kind = "custom"
+bandwidth = "{bu} GB/s"
+latency = "0 ns"
+tier = "scale-up"
+[[links]]
+between = ["swa", "swb"]
+kind = "custom"
+bandwidth = "{bx} GB/s"
+latency = "0 ns"
+tier = "spine"
+"#
+    );
+    parse_str(&toml, "two-domains.toml").unwrap()
+}
+
+fn shipped(name: &str) -> Topology {
+    load_file(format!("{}/topologies/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+fn sim(topo: &Topology, alpha_s: f64) -> CollectiveSim<'_> {
+    CollectiveSim::new(
+        topo,
+        Params {
+            alpha_s,
+            raw_capacity: true,
+            ..Params::default()
+        },
+    )
+}
+
+fn time(topo: &Topology, alpha_s: f64, s: &Schedule) -> f64 {
+    sim(topo, alpha_s).run(s).unwrap().time_s
+}
+
+const ALPHA: f64 = 5e-6;
+
+/// NCCL's double binary tree: both trees are trees of depth ⌈log2 n⌉ with
+/// at most 2 children per node, and for even n every rank is interior in at
+/// most one of them.
+#[test]
+fn double_binary_tree_shape() {
+    for n in 2..=70usize {
+        let trees = double_binary_tree(n);
+        let want_depth = (n as f64).log2().ceil() as usize;
+        let mut interior = vec![0; n];
+        for t in &trees {
+            assert_eq!(t.iter().filter(|p| p.is_none()).count(), 1, "n={n}");
+            assert_eq!(depths(t).into_iter().max(), Some(want_depth), "n={n}");
+            let mut children = vec![0; n];
+            for p in t.iter().flatten() {
+                children[*p] += 1;
+            }
+            for r in 0..n {
+                assert!(children[r] <= 2, "n={n} rank {r}");
+                if children[r] > 0 {
+                    interior[r] += 1;
+                }
+            }
+        }
+        if n % 2 == 0 {
+            assert!(interior.iter().all(|&k| k <= 1), "n={n}: {interior:?}");
+        }
+    }
+    // The n = 8 trees of the derivations below.
+    let [t1, t2] = double_binary_tree(8);
+    let p = |t: &[Option<usize>]| {
+        t.iter()
+            .map(|p| p.map_or(-1, |x| x as i64))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(p(&t1), vec![-1, 2, 4, 2, 0, 6, 4, 6]);
+    assert_eq!(p(&t2), vec![1, 3, 1, 7, 5, 3, 5, -1]);
+}
+
+/// Pipelined double-binary-tree all-reduce on a non-blocking star (per-rank
+/// bandwidth B, per-slot latency α), m chunks of c = S/(2m) per tree.
+///
+/// Slot time = α + (makespan of its flows under max-min). On a star a flow
+/// crosses its source's uplink and its destination's downlink, so a link
+/// with k chunks gives each B/k when that is the tightest constraint.
+///
+/// n = 2 (D = 1; tree 1 = 0→1, tree 2 = 1→0): hop 0 = {1→0, 0→1} (up),
+/// hop 1 = {0→1, 1→0} (down). Slots: {h0}: one chunk per link, c/B;
+/// steady {h0,h1} ×(m−1): two chunks per link, 2c/B; {h1}: c/B.
+/// t = (m+1)·α + 2m·c/B = (m+1)·α + S/B (the all-reduce optimum for n = 2).
+///
+/// n = 4 (D = 2; tree 1: 0→2→{1,3}; tree 2 (mirror): 3→1→{2,0}):
+/// h0 = {1→2, 3→2, 2→1, 0→1}, h1 = {2→0, 1→3}, h2 = {0→2, 3→1},
+/// h3 = {2→1, 2→3, 1→2, 1→0}. With m ≥ 4 the slots are
+/// - {h0}: downlinks of 1 and 2 carry 2 chunks: 2c/B;
+/// - {h0,h1}: every link carries ≤ 2 chunks and every flow meets one with 2: 2c/B;
+/// - {h0,h1,h2}: downlinks of 1, 2 carry 3 (B/3 each); 2→0 and 1→3 get 2B/3
+///   and finish early, the rest last 3c/B;
+/// - steady ×(m−3): ranks 1, 2 send and receive 4 chunks, every flow has
+///   1 or 2 as an end: 4c/B;
+/// - {h1,h2,h3}: uplinks of 1, 2 carry 3: 3c/B; {h2,h3}: 2c/B; {h3}: 2c/B.
+///
+/// t = (m+3)·α + (2+2+3+4(m−3)+3+2+2)·c/B = (m+3)·α + (4m+2)·c/B.
+///
+/// n = 8 (D = 3; tree 1: 0→4→{2,6}, 2→{1,3}, 6→{5,7}; tree 2 mirrored:
+/// 7→3→{5,1}, 5→{6,4}, 1→{2,0}), m ≥ 6:
+/// - {h0}, {h0,h1}, {h0..h2}: at most 2 chunks per link, every flow meets a
+///   link with 2: 2c/B each;
+/// - {h0..h3}: 0→4 and 7→3 make the downlinks of 4 and 3 carry 3: 3c/B;
+/// - {h0..h4}: the uplinks of 4 and 3 carry 4 (h0, h2, two of h4): 4c/B;
+/// - steady ×(m−5): interior ranks send and receive 4 chunks: 4c/B;
+/// - {h1..h5}: downlinks of 4 and 3 carry 4 (two of h1, h3, h5): 4c/B;
+/// - {h2..h5}: uplinks of 4 and 3 carry 3: 3c/B;
+/// - {h3..h5}, {h4,h5}, {h5}: at most 2 per link, every flow meets a 2: 2c/B.
+///
+/// t = (m+5)·α + (2+2+2+3+4+4(m−5)+4+3+2+2+2)·c/B = (m+5)·α + (4m+6)·c/B.
+#[test]
+fn tree_all_reduce_matches_closed_form() {
+    let b = 100e9;
+    for (n, m) in [
+        (2usize, 1usize),
+        (2, 2),
+        (2, 37),
+        (4, 4),
+        (4, 25),
+        (8, 6),
+        (8, 7),
+        (8, 64),
+    ] {
+        let topo = star(n, 100.0, false);
+        let chunk = 1e6;
+        let s = 2.0 * m as f64 * chunk;
+        let sched = tree(Op::AllReduce, &topo.accelerators, s, chunk).unwrap();
+        let (slots, units) = match n {
+            2 => (m + 1, 2 * m),
+            4 => (m + 3, 4 * m + 2),
+            8 => (m + 5, 4 * m + 6),
+            _ => unreachable!(),
+        };
+        assert_eq!(sched.step_count(), slots as u64, "n={n} m={m}");
+        let want = slots as f64 * ALPHA + units as f64 * chunk / b;
+        let t = time(&topo, ALPHA, &sched);
+        assert!(rel(t, want) < 1e-9, "n={n} m={m}: {t} vs {want}");
+    }
+}
+
+/// Pipelined single-tree broadcast and reduce, n = 8 (tree 1: 0→4→{2,6},
+/// 2→{1,3}, 6→{5,7}; D = 3), m ≥ 3 chunks of c = S/m.
+/// Broadcast hops: h0 = {0→4}, h1 = {4→2, 4→6}, h2 = {2→1, 2→3, 6→5, 6→7}.
+/// {h0}: c/B; {h0,h1}: uplink of 4 carries 2: 2c/B; steady ×(m−2): uplinks
+/// of 2, 4, 6 carry 2: 2c/B; {h1,h2}, {h2}: 2c/B.
+/// t = (m+2)·α + (2m+3)·c/B. Reduce is the mirror image (downlinks carry 2).
+#[test]
+fn tree_broadcast_and_reduce_match_closed_form() {
+    let topo = star(8, 50.0, false);
+    for op in [Op::Broadcast, Op::Reduce] {
+        for m in [3usize, 10] {
+            let chunk = 2e6;
+            let s = m as f64 * chunk;
+            let sched = tree(op, &topo.accelerators, s, chunk).unwrap();
+            let want = (m + 2) as f64 * ALPHA + (2 * m + 3) as f64 * chunk / 50e9;
+            let t = time(&topo, ALPHA, &sched);
+            assert!(rel(t, want) < 1e-9, "{op} m={m}: {t} vs {want}");
+        }
+    }
+}
+
+/// NVLS on a star whose switch reduces: every rank sends S to the switch
+/// and receives S back in one step, uplink and downlink each carrying S:
+/// t = α + S/B; busbw = S/t · 2(n−1)/n = 2(n−1)/n · B when α = 0.
+/// Reduce-scatter: S up, S/n down: t = α + S/B. All-gather: S/n up,
+/// (n−1)/n · S down: t = α + (n−1)/n · S/B.
+#[test]
+fn nvls_matches_closed_form() {
+    for n in [2usize, 4, 8] {
+        let topo = star(n, 100.0, true);
+        let ranks = &topo.accelerators;
+        let (s, b, nf) = (1e9, 100e9, n as f64);
+        for (op, want) in [
+            (Op::AllReduce, ALPHA + s / b),
+            (Op::ReduceScatter, ALPHA + s / b),
+            (Op::AllGather, ALPHA + (nf - 1.0) / nf * s / b),
+        ] {
+            let t = time(&topo, ALPHA, &nvls(&topo, op, ranks, s).unwrap());
+            assert!(rel(t, want) < 1e-9, "{op} n={n}: {t} vs {want}");
+        }
+        let mut sm = sim(&topo, 0.0);
+        let req = Request {
+            op: Op::AllReduce,
+            algo: Algo::Nvls,
+            size: s,
+            channels: None,
+            chunk_bytes: 4e6,
+        };
+        let o = run(&mut sm, ranks, &req).unwrap();
+        assert!(rel(o.busbw_gbps, 2.0 * (nf - 1.0) / nf * 100.0) < 1e-9);
+        // Auto prefers NVLS here: S/B beats ring's 2(n−1)/n · S/B (n > 2).
+        if n > 2 {
+            let auto = run(
+                &mut sm,
+                ranks,
+                &Request {
+                    algo: Algo::Auto,
+                    ..req
+                },
+            )
+            .unwrap();
+            assert_eq!(auto.algorithm, Algo::Nvls);
+        }
+    }
+}
+
+/// NVLS splits each rank's traffic over the reducing switches in proportion
+/// to its links: 5/18, 4/18, 4/18, 5/18 on HGX H100.
+#[test]
+fn nvls_shares_follow_link_capacity_on_hgx() {
+    let topo = shipped("hgx-h100.toml");
+    let plan = nvls::plan(&topo, &topo.accelerators).unwrap();
+    let shares: Vec<f64> = plan.switches.iter().map(|&(_, w)| w).collect();
+    let want = [5.0 / 18.0, 4.0 / 18.0, 4.0 / 18.0, 5.0 / 18.0];
+    assert_eq!(shares.len(), 4);
+    for (got, want) in shares.iter().zip(want) {
+        assert!(rel(*got, want) < 1e-12, "{shares:?}");
+    }
+}
+
+fn unsupported_why(r: Result<Schedule, CollectiveError>) -> String {
+    match r {
+        Err(CollectiveError::Unsupported { why, .. }) => why,
+        other => panic!("expected Unsupported, got {other:?}"),
+    }
+}
+
+/// Unsupported cases say what is missing, and `auto` skips them.
+#[test]
+fn unsupported_cases_are_explained() {
+    // NVLS on a switch without reduction.
+    let plain = star(4, 100.0, false);
+    let why = unsupported_why(nvls(&plain, Op::AllReduce, &plain.accelerators, 1e6));
+    assert!(
+        why.contains("in_switch_reduction = true") && why.contains("gpu0"),
+        "{why}"
+    );
+    // NVLS across domains.
+    let two = two_domains(4, 100.0, 50.0, true);
+    let why = unsupported_why(nvls(&two, Op::AllReduce, &two.accelerators, 1e6));
+    assert!(
+        why.contains("2 scale-up domains") && why.contains("hierarchical"),
+        "{why}"
+    );
+    // NVLS for an operation it does not serve.
+    let red = star(4, 100.0, true);
+    unsupported_why(nvls(&red, Op::Broadcast, &red.accelerators, 1e6));
+    // Tree for all-to-all.
+    unsupported_why(tree(Op::AllToAll, &red.accelerators, 1e6, 1e5));
+    // Hierarchical inside one domain, and with unequal domains.
+    let hgx = shipped("hgx-h100.toml");
+    let why = unsupported_why(schedule(
+        &hgx,
+        Op::AllReduce,
+        Algo::Hierarchical,
+        &hgx.accelerators,
+        1e6,
+        1,
+        1e6,
+    ));
+    assert!(why.contains("one scale-up domain"), "{why}");
+    let uneven: Vec<NodeId> = two.accelerators[..7].to_vec();
+    let why = unsupported_why(schedule(
+        &two,
+        Op::AllReduce,
+        Algo::Hierarchical,
+        &uneven,
+        1e6,
+        1,
+        1e6,
+    ));
+    assert!(why.contains("unequal") && why.contains("4, 3"), "{why}");
+    // Auto skips what does not apply.
+    let mut s = sim(&plain, 0.0);
+    let o = run(
+        &mut s,
+        &plain.accelerators,
+        &Request {
+            op: Op::AllReduce,
+            algo: Algo::Auto,
+            size: 1e8,
+            channels: None,
+            chunk_bytes: 4e6,
+        },
+    )
+    .unwrap();
+    assert_ne!(o.algorithm, Algo::Nvls);
+}
+
+/// Hierarchical all-reduce on 2 domains × 4 GPUs (B_u = 100 GB/s per GPU
+/// link, one B_x = 40 GB/s link between the domain switches), S = 800 MB.
+///
+/// Ring inside the domains:
+/// 1. reduce-scatter: 3 steps; in each, every GPU sends S/4 to its ring
+///    successor through its own switch (one flow per up- and downlink):
+///    α + S/(4·B_u) each;
+/// 2. rail all-reduce of S/4 across the 2 domains: 2 steps; in each, the 4
+///    rails send S/8 each way over swa→swb (and swb→swa): 4 flows share
+///    B_x, B_x/4 each (< B_u): α + (S/8)/(B_x/4) = α + S/(2·B_x) each;
+/// 3. all-gather: as 1.
+///
+/// t = 8·α + 6·S/(4·B_u) + S/B_x.
+///
+/// NVLS inside the domains (both switches reduce):
+/// 1. reduce-scatter: one step, S up, S/4 down per GPU: α + S/B_u;
+/// 2. as above: 2·(α + S/(2·B_x));
+/// 3. all-gather: one step, S/4 up, 3S/4 down: α + 3S/(4·B_u).
+///
+/// t = 4·α + S/B_u + S/B_x + 3S/(4·B_u).
+#[test]
+fn hierarchical_all_reduce_phases_add_up() {
+    let (s, bu, bx) = (800e6, 100e9, 40e9);
+    for reduce in [false, true] {
+        let topo = two_domains(4, 100.0, 40.0, reduce);
+        let ranks = &topo.accelerators;
+        let intra = if reduce { Intra::Nvls } else { Intra::Ring };
+        let sched = hierarchical_with(&topo, Op::AllReduce, ranks, s, intra).unwrap();
+        // `Algo::Hierarchical` picks NVLS exactly when the switches reduce.
+        assert_eq!(
+            schedule(&topo, Op::AllReduce, Algo::Hierarchical, ranks, s, 1, 1e6).unwrap(),
+            sched
+        );
+        let report = sim(&topo, ALPHA).run(&sched).unwrap();
+        let phases: Vec<(u32, f64)> = report
+            .steps
+            .iter()
+            .map(|st| (st.repeat, st.time_s))
+            .collect();
+        let rail = (2, ALPHA + s / (2.0 * bx));
+        let want: Vec<(u32, f64)> = if reduce {
+            vec![(1, ALPHA + s / bu), rail, (1, ALPHA + 0.75 * s / bu)]
+        } else {
+            let ring = (3, ALPHA + s / (4.0 * bu));
+            vec![ring, rail, ring]
+        };
+        assert_eq!(phases.len(), want.len());
+        for (got, want) in phases.iter().zip(&want) {
+            assert_eq!(got.0, want.0);
+            assert!(rel(got.1, want.1) < 1e-9, "{got:?} vs {want:?}");
+        }
+        let total = if reduce {
+            4.0 * ALPHA + s / bu + s / bx + 0.75 * s / bu
+        } else {
+            8.0 * ALPHA + 6.0 * s / (4.0 * bu) + s / bx
+        };
+        assert!(
+            rel(report.time_s, total) < 1e-9,
+            "{} vs {total}",
+            report.time_s
+        );
+    }
+}
+
+/// Bytes each rank sends and receives.
+/// - tree all-reduce (n = 8): an interior rank carries 3 half-buffer
+///   streams each way in its interior tree and 1 as a leaf of the other:
+///   2S; the roots 0 and 7 (one child) carry 1 + 1: S;
+/// - tree broadcast: the root sends S, leaves receive S, the interior ranks
+///   2, 4, 6 receive S and send 2S;
+/// - NVLS: all-reduce S / S; reduce-scatter S / S/n; all-gather S/n / (n−1)/n·S;
+/// - hierarchical with rings (g = 4, D = 2): 2(g−1)/g·S + 2(D−1)/D·S/g
+///   = 2(n−1)/n·S each way for all-reduce, (n−1)/n·S for reduce-scatter
+///   and all-gather (optimal); with NVLS the rail all-reduce still moves
+///   2(D−1)/D·S/g = S/4 each way, so out S + S/g + S/4 = 3S/2 and in
+///   S/g + (g−1)/g·S + S/4 = 5S/4.
+#[test]
+fn algorithms_move_the_expected_bytes() {
+    let s = 8e6;
+    let check = |sched: &Schedule, r: NodeId, out: f64, inn: f64| {
+        assert!(
+            rel(sched.bytes_sent(r), out) < 1e-12,
+            "{} vs {out}",
+            sched.bytes_sent(r)
+        );
+        assert!(
+            rel(sched.bytes_received(r), inn) < 1e-12,
+            "{} vs {inn}",
+            sched.bytes_received(r)
+        );
+    };
+    let topo = star(8, 100.0, true);
+    let ranks = &topo.accelerators;
+    let ar = tree(Op::AllReduce, ranks, s, 1e6).unwrap();
+    let bc = tree(Op::Broadcast, ranks, s, 1e6).unwrap();
+    for (i, &r) in ranks.iter().enumerate() {
+        let x = if i == 0 || i == 7 { s } else { 2.0 * s };
+        check(&ar, r, x, x);
+        let (out, inn) = match i {
+            0 => (s, 0.0),
+            2 | 4 | 6 => (2.0 * s, s),
+            _ => (0.0, s),
+        };
+        assert!(rel(bc.bytes_sent(r) + 1.0, out + 1.0) < 1e-12);
+        assert!(rel(bc.bytes_received(r) + 1.0, inn + 1.0) < 1e-12);
+        for (op, out, inn) in [
+            (Op::AllReduce, s, s),
+            (Op::ReduceScatter, s, s / 8.0),
+            (Op::AllGather, s / 8.0, 7.0 / 8.0 * s),
+        ] {
+            check(&nvls(&topo, op, ranks, s).unwrap(), r, out, inn);
+        }
+    }
+    let two = two_domains(4, 100.0, 40.0, true);
+    for &r in &two.accelerators {
+        let h = |op, intra| hierarchical_with(&two, op, &two.accelerators, s, intra).unwrap();
+        check(&h(Op::AllReduce, Intra::Ring), r, 1.75 * s, 1.75 * s);
+        check(&h(Op::ReduceScatter, Intra::Ring), r, 0.875 * s, 0.875 * s);
+        check(&h(Op::AllGather, Intra::Ring), r, 0.875 * s, 0.875 * s);
+        check(&h(Op::AllReduce, Intra::Nvls), r, 1.5 * s, 1.25 * s);
+    }
+}
+
+/// The repetition shortcut equals the fully expanded flow graph for every
+/// new algorithm, on fabrics with contention and unequal links.
+#[test]
+fn repetition_shortcut_is_exact_for_new_algorithms() {
+    let hgx = shipped("hgx-h100.toml");
+    let cluster = shipped("h100-2tier-16node.toml");
+    let star6 = star(6, 100.0, true);
+    let two = two_domains(4, 100.0, 40.0, true);
+    let cases: Vec<(&Topology, usize, Op, Algo)> = vec![
+        (&star6, 6, Op::AllReduce, Algo::Tree),
+        (&star6, 5, Op::Reduce, Algo::Tree),
+        (&hgx, 8, Op::AllReduce, Algo::Tree),
+        (&hgx, 8, Op::Broadcast, Algo::Tree),
+        (&cluster, 16, Op::AllReduce, Algo::Tree),
+        (&hgx, 8, Op::AllReduce, Algo::Nvls),
+        (&hgx, 8, Op::AllGather, Algo::Nvls),
+        (&two, 8, Op::AllReduce, Algo::Hierarchical),
+        (&cluster, 16, Op::AllReduce, Algo::Hierarchical),
+        (&cluster, 16, Op::ReduceScatter, Algo::Hierarchical),
+    ];
+    for (topo, n, op, algo) in cases {
+        let ranks: Vec<NodeId> = topo.accelerators[..n].to_vec();
+        let sched = schedule(topo, op, algo, &ranks, 8e6, 1, 1e6).unwrap();
+        let mut s = CollectiveSim::new(
+            topo,
+            Params {
+                alpha_s: 2e-6,
+                ..Params::default()
+            },
+        );
+        let short = s.run(&sched).unwrap().time_s;
+        let full = s.run_expanded(&sched).unwrap();
+        assert!(
+            rel(short, full) < 1e-9,
+            "{op} {algo} n={n}: {short} vs {full}"
+        );
+    }
+}
+
+/// No new algorithm beats the lower bound of `run()`, on ideal stars and on
+/// the shipped fabrics (16 ranks = 2 servers on the cluster).
+#[test]
+fn new_algorithms_never_beat_the_bound() {
+    let topos = [
+        star(8, 100.0, true),
+        star(5, 100.0, false),
+        two_domains(4, 100.0, 40.0, true),
+        shipped("hgx-h100.toml"),
+        shipped("h100-2tier-16node.toml"),
+    ];
+    for topo in &topos {
+        let ranks: Vec<NodeId> = topo.accelerators.iter().copied().take(16).collect();
+        for raw in [false, true] {
+            let mut s = CollectiveSim::new(
+                topo,
+                Params {
+                    raw_capacity: raw,
+                    alpha_s: 0.0,
+                    ..Params::default()
+                },
+            );
+            for op in Op::ALL {
+                for algo in [Algo::Tree, Algo::Nvls, Algo::Hierarchical, Algo::Auto] {
+                    let req = Request {
+                        op,
+                        algo,
+                        size: 64e6,
+                        channels: None,
+                        chunk_bytes: 1e6,
+                    };
+                    match run(&mut s, &ranks, &req) {
+                        Ok(o) => assert!(
+                            o.time_s >= o.bound_s * (1.0 - 1e-9),
+                            "{op} {algo} on {}: {} < bound {}",
+                            topo.name,
+                            o.time_s,
+                            o.bound_s
+                        ),
+                        Err(e) => assert!(
+                            matches!(e, CollectiveError::Unsupported { .. }),
+                            "{op} {algo} on {}: {e}",
+                            topo.name
+                        ),
+                    }
+                }
+            }
+        }
+    }
+}
