@@ -340,8 +340,37 @@ fn parse_quantity(q: Quantity, input: &str) -> Result<f64, UnitError> {
     if !scaled.is_finite() {
         return Err(UnitError::new(q, input, "the value is too large"));
     }
+    // A nonzero value below these floors is almost surely a unit mistake, and
+    // would underflow to 0 or overflow times later in the simulation.
+    let (floor, what) = match q {
+        Quantity::DataSize => (0.0, ""),
+        Quantity::Bandwidth => (MIN_BANDWIDTH_BPS, "1 B/s"),
+        Quantity::Duration => (MIN_DURATION_S, "1 fs"),
+    };
+    let mantissa = num.split(['e', 'E']).next().unwrap_or("");
+    let written_nonzero = mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b));
+    if scaled == 0.0 && written_nonzero {
+        return Err(UnitError::new(
+            q,
+            input,
+            "the value is too small (it rounds to 0); is the unit right?",
+        ));
+    }
+    if scaled != 0.0 && scaled < floor {
+        return Err(UnitError::new(
+            q,
+            input,
+            format!("the value is below {what}; is the unit right?"),
+        ));
+    }
     Ok(scaled)
 }
+
+/// Smallest nonzero bandwidth accepted \[bytes/s\]: 1 B/s.
+pub const MIN_BANDWIDTH_BPS: f64 = 1.0;
+
+/// Smallest nonzero duration accepted \[s\]: 1 fs.
+pub const MIN_DURATION_S: f64 = 1e-15;
 
 /// Formats `x` with at most 6 significant digits, trailing zeros removed.
 fn fmt_sig(x: f64) -> String {

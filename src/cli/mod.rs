@@ -34,6 +34,9 @@ enum Command {
         /// Topology files (TOML).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Print one JSON document (on stdout, also when files are invalid).
+        #[arg(long)]
+        json: bool,
     },
     /// Summarise a topology: counts, injection and bisection bandwidth, diameter.
     Info {
@@ -128,7 +131,7 @@ impl Failure {
 pub fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.command {
-        Command::Validate { files } => validate(&files),
+        Command::Validate { files, json } => validate(&files, json),
         Command::Info { topology, json } => info(&topology, json),
         Command::Route {
             topology,
@@ -236,36 +239,82 @@ fn load_topology(path: &Path) -> Result<Topology, Failure> {
     topology::load_file(path).map_err(|d| Failure::input(d.render()))
 }
 
-fn validate(files: &[PathBuf]) -> Result<String, Failure> {
-    let mut ok = String::new();
-    let mut errors = String::new();
-    for path in files {
-        match load_topology(path) {
-            Ok(t) => {
-                let switches = t
-                    .nodes
-                    .iter()
-                    .filter(|n| n.role == topology::NodeRole::Switch)
-                    .count();
-                ok += &format!(
-                    "{}: ok ({} accelerators, {} switches, {} links)\n",
-                    path.display(),
-                    t.accelerators.len(),
-                    switches,
-                    t.links.len() / 2
-                );
-            }
-            Err(f) => {
-                errors += f.message.trim_end();
-                errors.push('\n');
+/// One file's verdict in `validate --json`.
+#[derive(serde::Serialize)]
+struct FileVerdict {
+    path: String,
+    ok: bool,
+    accelerators: Option<usize>,
+    switches: Option<usize>,
+    links: Option<usize>,
+    errors: Vec<fabricsim::topology::Diagnostic>,
+}
+
+fn validate(files: &[PathBuf], json: bool) -> Result<String, Failure> {
+    let verdicts: Vec<FileVerdict> = files
+        .iter()
+        .map(|path| match topology::load_file(path) {
+            Ok(t) => FileVerdict {
+                path: path.display().to_string(),
+                ok: true,
+                accelerators: Some(t.accelerators.len()),
+                switches: Some(
+                    t.nodes
+                        .iter()
+                        .filter(|n| n.role == topology::NodeRole::Switch)
+                        .count(),
+                ),
+                links: Some(t.links.len() / 2),
+                errors: Vec::new(),
+            },
+            Err(d) => FileVerdict {
+                path: path.display().to_string(),
+                ok: false,
+                accelerators: None,
+                switches: None,
+                links: None,
+                errors: d.items,
+            },
+        })
+        .collect();
+    let all_ok = verdicts.iter().all(|v| v.ok);
+    if json {
+        let mut s = serde_json::to_string_pretty(&serde_json::json!({ "files": verdicts }))
+            .expect("verdicts serialize");
+        s.push('\n');
+        // The document goes to stdout either way; the exit code says 1 on errors.
+        return if all_ok {
+            Ok(s)
+        } else {
+            print!("{s}");
+            Err(Failure::input(format!(
+                "{} of {} files are invalid",
+                verdicts.iter().filter(|v| !v.ok).count(),
+                verdicts.len()
+            )))
+        };
+    }
+    let mut out = String::new();
+    for v in &verdicts {
+        if v.ok {
+            out += &format!(
+                "{}: ok ({} accelerators, {} switches, {} links)\n",
+                v.path,
+                v.accelerators.unwrap_or(0),
+                v.switches.unwrap_or(0),
+                v.links.unwrap_or(0)
+            );
+        } else {
+            for d in &v.errors {
+                out += &format!("{d}\n");
             }
         }
     }
-    if errors.is_empty() {
-        Ok(ok)
+    if all_ok {
+        Ok(out)
     } else {
         // Valid files are still confirmed, on stderr with the errors.
-        Err(Failure::input(format!("{ok}{errors}")))
+        Err(Failure::input(out))
     }
 }
 

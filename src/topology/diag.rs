@@ -16,7 +16,7 @@ use std::ops::Range;
 use thiserror::Error;
 
 /// One problem in an input file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
     /// The file, as given to the loader.
     pub path: String,
@@ -25,6 +25,7 @@ pub struct Diagnostic {
     /// 1-based column in characters, or 0 when there is no position.
     pub col: usize,
     /// Byte offset into the file, used for ordering.
+    #[serde(skip)]
     pub offset: usize,
     /// What is wrong and what was expected, lowercase, no trailing period.
     pub message: String,

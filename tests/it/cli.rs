@@ -201,3 +201,27 @@ fn cross_rail_route_takes_a_spine_not_a_transit_gpu() {
     // leaf0 → spine0, leaf0 → spine1, spine0 → leaf2, spine1 → leaf2.
     assert_eq!(spines, 4);
 }
+
+/// `validate --json` prints one document on stdout, also when a file is
+/// invalid (exit 1), with each error's line, column, message and help.
+#[test]
+fn validate_json_reports_located_errors() {
+    let o = fabricsim(&[
+        "validate",
+        "--json",
+        "topologies/hgx-h100.toml",
+        "tests/it/invalid/02-unknown-key.toml",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let files = v["files"].as_array().unwrap();
+    assert_eq!(files[0]["ok"], true);
+    assert_eq!(files[0]["accelerators"], 8);
+    assert_eq!(files[1]["ok"], false);
+    // tests/it/invalid/02-unknown-key.toml line 5 is `switchs = 4`.
+    let e = &files[1]["errors"][0];
+    assert_eq!(e["line"], 5);
+    assert_eq!(e["col"], 1);
+    assert!(e["message"].as_str().unwrap().contains("switchs"));
+    assert!(e["help"].as_str().unwrap().contains("switches"));
+}

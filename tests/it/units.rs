@@ -169,3 +169,23 @@ fn snapshot_good_and_bad_strings() {
     }
     insta::assert_snapshot!("units_good_and_bad", out);
 }
+
+/// Nonzero values below 1 B/s or 1 fs are refused (almost surely a unit
+/// mistake, and they would underflow or overflow later); 0 stays valid for
+/// durations, and the floors themselves are accepted.
+#[test]
+fn tiny_values_are_refused() {
+    assert!("1e-310 b/s".parse::<BytesPerSec>().is_err());
+    assert!("4 b/s".parse::<BytesPerSec>().is_err()); // 0.5 B/s
+    assert_eq!(
+        "8 b/s".parse::<BytesPerSec>().map(BytesPerSec::get),
+        Ok(1.0)
+    );
+    assert!("1e-400 s".parse::<Seconds>().is_err());
+    assert!("1e-16 s".parse::<Seconds>().is_err());
+    assert!("1e-400 B".parse::<Bytes>().is_err()); // underflows to 0
+    assert_eq!("1e-15 s".parse::<Seconds>().map(Seconds::get), Ok(1e-15));
+    assert_eq!("0 s".parse::<Seconds>().map(Seconds::get), Ok(0.0));
+    let e = "1e-310 b/s".parse::<BytesPerSec>().unwrap_err();
+    assert!(e.to_string().contains("below 1 B/s"), "{e}");
+}
