@@ -2,11 +2,10 @@
 
 use crate::topology::{Link, LinkId, NodeId, Topology};
 
-
 /// Outgoing and incoming links of every node in CSR form, each list sorted by
 /// link id (petgraph's adjacency lists are in reverse insertion order; ours
 /// fix the order that hash choices index into).
-struct Adjacency {
+pub(super) struct Adjacency {
     out_start: Vec<u32>,
     out: Vec<LinkId>,
     in_start: Vec<u32>,
@@ -18,7 +17,7 @@ struct Adjacency {
 }
 
 impl Adjacency {
-    fn new(topo: &Topology) -> Self {
+    pub(super) fn new(topo: &Topology) -> Self {
         let (out_start, out) = csr(topo, |l| l.src);
         let (in_start, inc) = csr(topo, |l| l.dst);
         Adjacency {
@@ -32,15 +31,15 @@ impl Adjacency {
 
     /// Whether a path towards `dst` may enter `v`: it is the destination or
     /// forwards traffic.
-    fn enterable(&self, v: NodeId, dst: NodeId) -> bool {
+    pub(super) fn enterable(&self, v: NodeId, dst: NodeId) -> bool {
         v == dst || self.forwards[v.idx()]
     }
 
-    fn out_links(&self, u: NodeId) -> &[LinkId] {
+    pub(super) fn out_links(&self, u: NodeId) -> &[LinkId] {
         &self.out[self.out_start[u.idx()] as usize..self.out_start[u.idx() + 1] as usize]
     }
 
-    fn in_links(&self, u: NodeId) -> &[LinkId] {
+    pub(super) fn in_links(&self, u: NodeId) -> &[LinkId] {
         &self.inc[self.in_start[u.idx()] as usize..self.in_start[u.idx() + 1] as usize]
     }
 }

@@ -1,17 +1,16 @@
 //! Walks of the shortest-path DAG towards one destination: spray, weighted
 //! and hash routes, and the seeded hash that picks a hash route's links.
 
+use super::adjacency::Adjacency;
 use super::dest::{DestTable, step_cost};
 use super::{LATENCY_REL_TOL, NONE, Route, UNREACHED};
-use super::adjacency::Adjacency;
 use crate::topology::{LinkId, NodeId, Topology};
-
 
 /// Reusable buffers, so routing a flow allocates only its result.
 #[derive(Default)]
-struct Scratch {
+pub(super) struct Scratch {
     /// BFS queue for destination tables.
-    queue: Vec<NodeId>,
+    pub(super) queue: Vec<NodeId>,
     /// `local[u]`: position of `u` in `order` during a spray or weighted
     /// computation, else
     /// [`NONE`] (reset after each use).
@@ -34,13 +33,22 @@ struct Scratch {
     choices: Vec<(LinkId, NodeId, f64)>,
 }
 
+impl Scratch {
+    /// Empty buffers for a topology of `n` nodes, with `local` all [`NONE`].
+    pub(super) fn new(n: usize) -> Self {
+        Scratch {
+            local: vec![NONE; n],
+            ..Scratch::default()
+        }
+    }
+}
 
 /// Read-only view used to compute one route.
-struct Ctx<'a> {
-    topo: &'a Topology,
-    adj: &'a Adjacency,
-    disabled: &'a [bool],
-    table: &'a DestTable,
+pub(super) struct Ctx<'a> {
+    pub(super) topo: &'a Topology,
+    pub(super) adj: &'a Adjacency,
+    pub(super) disabled: &'a [bool],
+    pub(super) table: &'a DestTable,
 }
 
 impl Ctx<'_> {
@@ -104,7 +112,9 @@ impl Ctx<'_> {
     }
 
     /// Per-path even split over all equal-cost paths from `src` (see [`Router`]).
-    fn spray_route(&self, src: NodeId, s: &mut Scratch) -> Route {
+    ///
+    /// [`Router`]: super::Router
+    pub(super) fn spray_route(&self, src: NodeId, s: &mut Scratch) -> Route {
         let dst = self.table.dst;
         let n = self.collect_dag(src, s);
 
@@ -169,7 +179,9 @@ impl Ctx<'_> {
     /// from `src` (see [`RoutingMode::Weighted`]): with `frac(src) = 1`, each
     /// node `u` in BFS (= topological) order gives each DAG out-link `u → v`
     /// `frac(u) · cap(u → v) / Σ_w cap(u → w)` and adds it to `frac(v)`.
-    fn weighted_route(&self, src: NodeId, s: &mut Scratch) -> Route {
+    ///
+    /// [`RoutingMode::Weighted`]: super::RoutingMode::Weighted
+    pub(super) fn weighted_route(&self, src: NodeId, s: &mut Scratch) -> Route {
         let n = self.collect_dag(src, s);
         let cap = |l: LinkId| self.topo.links[l.idx()].capacity_bps;
         s.out_cap.clear();
@@ -207,7 +219,7 @@ impl Ctx<'_> {
     }
 
     /// One equal-cost path from `src`, choosing per node by hash of (`key`, node).
-    fn hash_route(&self, src: NodeId, key: u64, s: &mut Scratch) -> Route {
+    pub(super) fn hash_route(&self, src: NodeId, key: u64, s: &mut Scratch) -> Route {
         let dst = self.table.dst;
         let mut links = Vec::with_capacity(self.table.hops[src.idx()] as usize);
         let mut latency_s = 0.0;
@@ -233,7 +245,7 @@ impl Ctx<'_> {
 
 /// splitmix64 finalizer (Steele, Lea, Flood 2014): a bijective 64-bit mix with
 /// full avalanche; identical on every platform.
-fn splitmix64(x: u64) -> u64 {
+pub(super) fn splitmix64(x: u64) -> u64 {
     let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -241,7 +253,7 @@ fn splitmix64(x: u64) -> u64 {
 }
 
 /// Per-flow hash key: chained splitmix64 of (seed, src, dst, flow id).
-fn hash_key(seed: u64, src: NodeId, dst: NodeId, flow_id: u64) -> u64 {
+pub(super) fn hash_key(seed: u64, src: NodeId, dst: NodeId, flow_id: u64) -> u64 {
     let h = splitmix64(seed);
     let h = splitmix64(h ^ u64::from(src.0));
     let h = splitmix64(h ^ u64::from(dst.0));

@@ -5,22 +5,20 @@ use super::UNREACHED;
 use super::adjacency::Adjacency;
 use crate::topology::{Link, NodeId, Topology};
 
-
 /// Shortest-path data towards one destination.
-struct DestTable {
-    dst: NodeId,
+pub(super) struct DestTable {
+    pub(super) dst: NodeId,
     /// Logical time of the last use, for LRU eviction.
-    last_used: u64,
+    pub(super) last_used: u64,
     /// Hop count from each node to `dst` ([`UNREACHED`] if none).
-    hops: Vec<u32>,
+    pub(super) hops: Vec<u32>,
     /// Minimum latency from each node to `dst` over min-hop paths \[s\].
-    lat_s: Vec<f64>,
+    pub(super) lat_s: Vec<f64>,
 }
-
 
 /// Latency added by crossing `link` towards `dst`: the link's own latency plus
 /// the forwarding latency of its head, unless the head is the destination.
-fn step_cost(topo: &Topology, link: &Link, dst: NodeId) -> f64 {
+pub(super) fn step_cost(topo: &Topology, link: &Link, dst: NodeId) -> f64 {
     let fwd = if link.dst == dst {
         0.0
     } else {
@@ -33,7 +31,7 @@ fn step_cost(topo: &Topology, link: &Link, dst: NodeId) -> f64 {
 /// and forwarding nodes), then the latency DP in BFS order over enterable
 /// next hops (every candidate sits in the previous layer, so its latency is
 /// final). O(V + E).
-fn fill_dest_table(
+pub(super) fn fill_dest_table(
     topo: &Topology,
     adj: &Adjacency,
     disabled: &[bool],

@@ -44,7 +44,6 @@
 //! [`Node::latency_s`]: crate::topology::Node::latency_s
 //! [`Node::forwards`]: crate::topology::Node::forwards
 
-
 mod adjacency;
 mod cache;
 mod dag;
@@ -52,12 +51,13 @@ mod dest;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
+
 use crate::topology::{LinkId, NodeId, Topology};
 use adjacency::Adjacency;
 use cache::{DestCache, FixedState, SprayCache};
 use dag::{Ctx, Scratch, hash_key};
 use dest::{DestTable, fill_dest_table};
-
 
 /// A routed path set for one flow: each directed link it crosses with the
 /// fraction of the flow's rate that crosses it, and the latency before its
@@ -157,7 +157,6 @@ pub struct RouterStats {
     /// Spray or weighted routes computed.
     pub spray_misses: u64,
 }
-
 
 /// Shortest-path ECMP router over one [`Topology`], with a route cache.
 ///
@@ -294,14 +293,11 @@ impl<'t> Router<'t> {
                 tick: 0,
             },
             spray: SprayCache {
-                routes: HashMap::new(),
+                routes: HashMap::with_hasher(FixedState),
                 links: 0,
                 capacity_links: DEFAULT_SPRAY_CACHE_LINKS,
             },
-            scratch: Scratch {
-                local: vec![NONE; n],
-                ..Scratch::default()
-            },
+            scratch: Scratch::new(n),
             stats: RouterStats::default(),
         }
     }

@@ -1,7 +1,8 @@
 //! Unit tests and property tests of shortest-path ECMP routing.
 
+use super::dag::splitmix64;
 use super::*;
-use crate::topology::{Node, NodeRole};
+use crate::topology::{Link, Node, NodeRole};
 use proptest::prelude::*;
 
 /// Builds small fabrics for tests.
