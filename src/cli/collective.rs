@@ -118,11 +118,12 @@ pub(crate) fn command(a: &Args) -> Result<String, String> {
     let topo = fabricsim::topology::load_file(&a.topology).map_err(|d| d.render())?;
     let ranks = parse_ranks(a.ranks.as_deref(), &topo.accelerators)?;
     let alpha_s = match &a.alpha {
-        Some(t) => t
-            .parse::<Seconds>()
-            .map_err(|e| format!("--alpha \"{t}\": {e}; {}", e.help()))?
-            .get(),
-        None => 0.0,
+        Some(t) => Some(
+            t.parse::<Seconds>()
+                .map_err(|e| format!("--alpha \"{t}\": {e}; {}", e.help()))?
+                .get(),
+        ),
+        None => None,
     };
     let chunk_bytes = match &a.chunk {
         Some(t) => t

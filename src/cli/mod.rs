@@ -80,13 +80,13 @@ enum Command {
         /// Ranks: a count (`64`: the first 64 accelerators) or rank indices (`0..8,16..24`).
         #[arg(long)]
         ranks: Option<String>,
-        /// Algorithm: auto, ring, halving-doubling, direct (tree, nvls, hierarchical: not yet).
+        /// Algorithm: auto, ring, tree, halving-doubling, direct, nvls, hierarchical.
         #[arg(long, default_value = "auto")]
         algo: String,
         /// Ring channels (default: one per rail when the ranks span several domains).
         #[arg(long)]
         channels: Option<usize>,
-        /// Per-step latency α added to every transfer, e.g. `5 us` (default 0).
+        /// Per-step latency α for every transfer, e.g. `5 us` (default: the presets per link technology).
         #[arg(long)]
         alpha: Option<String>,
         /// Pipelining chunk of broadcast/reduce chains (default 4 MiB).

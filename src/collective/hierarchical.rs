@@ -27,10 +27,10 @@
 //! bytes: ring `2(g−1)/g · S` out and in; NVLS `(g+1)/g · S` out, `S` in, in
 //! 2 steps instead of `2(g−1)`: NVLS saves latency, not bytes.
 //!
-//! All-reduce on `D` domains of `g` ranks, each rank with scale-up bandwidth
-//! `B_u` to a non-blocking domain switch, and the `g` rails sharing one
-//! inter-domain link of `B_x ≤ g·B_u` per direction (`D = 2`, so each rail
-//! step puts `g` flows of `S/(2g)` on it, `B_x/g` each):
+//! All-reduce on `D = 2` domains of `g` ranks, each rank with scale-up
+//! bandwidth `B_u` to a non-blocking domain switch, the `g` rails sharing one
+//! inter-domain link of `B_x ≤ g·B_u` per direction (each rail step puts `g`
+//! flows of `S/(2g)` on it, `B_x/g` each; checked in the tests):
 //! ring: `t = 2(g−1)·(α + S/(g·B_u)) + 2·(α + S/(2·B_x))`;
 //! NVLS: `t = (α + S/B_u) + 2·(α + S/(2·B_x)) + (α + (g−1)/g · S/B_u)`.
 

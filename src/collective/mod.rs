@@ -16,6 +16,7 @@ pub mod algorithms;
 pub mod bound;
 pub mod hierarchical;
 pub mod nvls;
+pub mod presets;
 pub mod run;
 pub mod schedule;
 pub mod sim;

@@ -44,14 +44,17 @@ pub struct Outcome {
     pub steps: u64,
 }
 
-/// The algorithms tried by `auto`, in order of preference on ties.
-const AUTO_CANDIDATES: [Algo; 6] = [
+/// The algorithms tried by `auto`, in order of preference on ties: NCCL's
+/// set (ring, tree, NVLS, and hierarchical for NVLS-tree/CollNet-style
+/// compositions), plus `direct` only where a library would use it (see
+/// [`direct_is_candidate`]). Halving-doubling is not an NCCL algorithm and
+/// runs only when asked for.
+const AUTO_CANDIDATES: [Algo; 5] = [
     Algo::Ring,
-    Algo::HalvingDoubling,
-    Algo::Direct,
     Algo::Tree,
     Algo::Nvls,
     Algo::Hierarchical,
+    Algo::Direct,
 ];
 
 /// Runs `req` on the ranks `ranks` of `sim`'s topology.
@@ -65,6 +68,9 @@ pub fn run(
         let mut best: Option<Outcome> = None;
         let mut last_err = None;
         for a in AUTO_CANDIDATES {
+            if a == Algo::Direct && !direct_is_candidate(sim, ranks, req.op) {
+                continue;
+            }
             match run_one(sim, ranks, req, a) {
                 Ok(o) => {
                     if best.as_ref().is_none_or(|b| o.time_s < b.time_s) {
@@ -78,6 +84,33 @@ pub fn run(
         return best.ok_or_else(|| last_err.expect("some candidate was tried"));
     }
     run_one(sim, ranks, req, req.algo)
+}
+
+/// Largest communicator for which `auto` tries the direct algorithm: it
+/// has `n(n−1)` transfers per step.
+pub const AUTO_DIRECT_MAX_RANKS: usize = 256;
+
+/// Whether `auto` considers `direct`, as collective libraries do: always for
+/// all-to-all (it is the standard algorithm), and for other operations only
+/// on a full mesh (every rank pair joined by a direct link, as xGMI on
+/// MI300X platforms, where RCCL's direct/one-shot kernels use every link).
+/// On switched fabrics NCCL offers ring, tree and NVLS instead. Never above
+/// [`AUTO_DIRECT_MAX_RANKS`] ranks.
+fn direct_is_candidate(sim: &CollectiveSim<'_>, ranks: &[NodeId], op: Op) -> bool {
+    if ranks.len() > AUTO_DIRECT_MAX_RANKS {
+        return false;
+    }
+    if op == Op::AllToAll {
+        return true;
+    }
+    let topo = sim.topology();
+    let mut linked = std::collections::HashSet::new();
+    for l in &topo.links {
+        linked.insert((l.src, l.dst));
+    }
+    ranks
+        .iter()
+        .all(|&a| ranks.iter().all(|&b| a == b || linked.contains(&(a, b))))
 }
 
 fn check_ranks(sim: &CollectiveSim<'_>, ranks: &[NodeId]) -> Result<(), CollectiveError> {

@@ -3,13 +3,17 @@
 //! Each transfer becomes a flow on its ECMP route. Link capacities are scaled
 //! by their technology's achievable efficiency (`Topology::efficiency`, cited
 //! in the presets) unless [`Params::raw_capacity`] is set, and every transfer
-//! carries the per-step software latency `α` ([`Params::alpha_s`]) on top of
-//! its route's latency. A step's time is the makespan of its flows started
+//! carries a per-step latency `α` on top of its route's latency: the largest
+//! preset α of the link families on its route, or for transfers to or from a
+//! reducing switch the in-switch-reduction α (`presets.rs`), unless
+//! [`Params::alpha_s`] fixes one α for all. Transfers to or from a reducing
+//! switch also move `bytes / NVLS_EFFICIENCY` (reduce/multicast throughput
+//! below line rate); link byte counts report the real bytes. A step's time is the makespan of its flows started
 //! together on an idle fabric; a schedule's time is `Σ repeat · T_step`
 //! (exact for bulk-synchronous steps, see `schedule.rs`).
 
-use super::CollectiveError;
 use super::schedule::{Schedule, Step};
+use super::{CollectiveError, presets};
 use crate::flow::{Flow, simulate};
 use crate::routing::{Router, RoutingMode};
 use crate::topology::{LinkId, Topology};
@@ -18,8 +22,9 @@ use serde::Serialize;
 /// Knobs of a collective simulation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Params {
-    /// Per-step software latency added to every transfer \[s\].
-    pub alpha_s: f64,
+    /// One per-step latency for every transfer \[s\]; `None` takes α from the
+    /// presets by link technology (`presets.rs`).
+    pub alpha_s: Option<f64>,
     /// Ignore link efficiencies and run links at full line rate.
     pub raw_capacity: bool,
     /// ECMP mode; `None` uses the topology's.
@@ -31,7 +36,7 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Params {
         Params {
-            alpha_s: 0.0,
+            alpha_s: None,
             raw_capacity: false,
             routing: None,
             seed: 0,
@@ -111,15 +116,40 @@ impl<'t> CollectiveSim<'t> {
 
     /// The flows of one execution of `step`, all released at 0.
     fn flows(&mut self, step: &Step) -> Result<Vec<Flow>, CollectiveError> {
+        let topo = self.topo;
         step.transfers
             .iter()
             .enumerate()
             .map(|(i, t)| {
                 let r = self.router.route(t.src, t.dst, i as u64)?;
+                let reducing = |n: crate::topology::NodeId| {
+                    let node = &topo.nodes[n.idx()];
+                    node.role == crate::topology::NodeRole::Switch && node.in_switch_reduction
+                };
+                let in_switch = reducing(t.src) || reducing(t.dst);
+                let alpha_s = self.params.alpha_s.unwrap_or_else(|| {
+                    if in_switch {
+                        presets::NVLS_STEP_S
+                    } else {
+                        r.links
+                            .iter()
+                            .map(|&(l, _)| {
+                                presets::family_step_s(presets::family_of(
+                                    &topo.links[l.idx()].kind,
+                                ))
+                            })
+                            .fold(0.0, f64::max)
+                    }
+                });
+                let stretch = if in_switch && !self.params.raw_capacity {
+                    1.0 / presets::NVLS_EFFICIENCY
+                } else {
+                    1.0
+                };
                 Ok(Flow {
                     route: r.links.iter().map(|&(l, f)| (l.0, f)).collect(),
-                    latency_s: r.latency_s + self.params.alpha_s,
-                    bytes: t.bytes,
+                    latency_s: r.latency_s + alpha_s,
+                    bytes: t.bytes * stretch,
                     start_s: 0.0,
                     deps: Vec::new(),
                     delay_s: 0.0,
@@ -138,9 +168,9 @@ impl<'t> CollectiveSim<'t> {
             let out = simulate(&self.capacity_bps, &flows)?;
             let t = out.makespan_s();
             time_s += step.repeat as f64 * t;
-            for f in &flows {
+            for (f, t) in flows.iter().zip(&step.transfers) {
                 for &(l, phi) in &f.route {
-                    link_bytes[l as usize] += step.repeat as f64 * phi * f.bytes;
+                    link_bytes[l as usize] += step.repeat as f64 * phi * t.bytes;
                 }
             }
             steps.push(StepReport {

@@ -24,8 +24,10 @@
 //! sends and receives 3 chunks in its interior tree and 1 as a leaf of the
 //! other: `4c`, i.e. `2S` over the collective (vs. `2(n−1)/n·S` for ring).
 //! On a non-blocking star of per-rank bandwidth `B` the steady slot takes
-//! `α + 4c/B` (`n ≥ 4`; `α + 2c/B` for `n = 2`), so for `m ≫ D`:
-//! `t ≈ (m + 2D − 1)·α + 2S/B` (the tests derive the ramp slots exactly).
+//! `α + 4c/B` (`α + 2c/B` for `n = 2`), so for `m ≫ D`:
+//! `t ≈ (m + 2D − 1)·α + 2S/B` (`S/B` for `n = 2`). The ramp slots are
+//! derived exactly in the tests: `t = (m+3)·α + (4m+2)·c/B` for `n = 4`,
+//! `(m+5)·α + (4m+6)·c/B` for `n = 8` (`m ≥ 2D`).
 //!
 //! # Broadcast and reduce
 //! One binary tree (tree 1, rooted at communicator index 0), pipelined the

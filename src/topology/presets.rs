@@ -125,14 +125,18 @@ pub const UALINK_200G: LinkKind = LinkKind {
 ///
 /// Source: "7 links/GPU, full mesh of 8. 64 GB/s raw per link, ~48 GB/s usable
 /// per direction (75%)" (AMD ROCm blog "mi300x-rccl-xgmi"; ROCm/rccl#1210).
-/// Efficiency 0.75 = 48 / 64 (same source). Latency: no figure found,
+/// Efficiency **fitted**: 0.705 = 315.91 / (7 × 64), the 8 GiB rccl-tests
+/// all-reduce busbw of an 8×MI300X platform (hisohara/ai-scripts,
+/// shared/reference/calibration.md) over its 7-link line rate; at 8 GiB
+/// per-step latency is negligible, so this is the achievable fraction. It is
+/// close to AMD's own "~48 of 64 usable" (0.75). Latency: no figure found,
 /// [`ASSUMED_LINK_LATENCY_S`].
 pub const XGMI3: LinkKind = LinkKind {
     name: "xgmi3",
     family: "xgmi",
     bandwidth_bps: Some(64.0 * GB),
     latency_s: Some(ASSUMED_LINK_LATENCY_S),
-    efficiency: Some(0.75),
+    efficiency: Some(315.91 / 448.0),
     default_tier: "scale-up",
     default_switch: None,
 };

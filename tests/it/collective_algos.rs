@@ -84,7 +84,7 @@ fn sim(topo: &Topology, alpha_s: f64) -> CollectiveSim<'_> {
     CollectiveSim::new(
         topo,
         Params {
-            alpha_s,
+            alpha_s: Some(alpha_s),
             raw_capacity: true,
             ..Params::default()
         },
@@ -500,7 +500,7 @@ fn repetition_shortcut_is_exact_for_new_algorithms() {
         let mut s = CollectiveSim::new(
             topo,
             Params {
-                alpha_s: 2e-6,
+                alpha_s: Some(2e-6),
                 ..Params::default()
             },
         );
@@ -531,7 +531,7 @@ fn new_algorithms_never_beat_the_bound() {
                 topo,
                 Params {
                     raw_capacity: raw,
-                    alpha_s: 0.0,
+                    alpha_s: Some(0.0),
                     ..Params::default()
                 },
             );

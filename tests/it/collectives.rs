@@ -58,7 +58,7 @@ fn sim(topo: &Topology, alpha_s: f64) -> CollectiveSim<'_> {
     CollectiveSim::new(
         topo,
         Params {
-            alpha_s,
+            alpha_s: Some(alpha_s),
             raw_capacity: true,
             ..Params::default()
         },
@@ -165,7 +165,7 @@ fn repetition_shortcut_equals_expanded_flow_graph() {
             let mut s = CollectiveSim::new(
                 topo,
                 Params {
-                    alpha_s: 2e-6,
+                    alpha_s: Some(2e-6),
                     ..Params::default()
                 },
             );

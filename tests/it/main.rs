@@ -7,3 +7,4 @@ mod flow_props;
 mod flows;
 mod topology;
 mod units;
+mod validation;
