@@ -21,6 +21,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::routing::RoutingMode;
+use crate::topology::NodeId;
 use crate::topology::{NodeRole, Topology};
 
 /// Up to this many accelerators, the diameter is exact (a BFS from each).
@@ -354,14 +355,22 @@ fn injection(t: &Topology) -> Vec<Injection> {
         .collect()
 }
 
-/// Max flow from the first ⌊n/2⌋ accelerators to the rest (Dinic).
+/// Max flow from the first ⌊n/2⌋ accelerators to the rest (Dinic), links
+/// at full capacity.
+fn bisection(t: &Topology) -> f64 {
+    let caps: Vec<f64> = t.links.iter().map(|l| l.capacity_bps).collect();
+    let half = t.accelerators.len() / 2;
+    max_flow_between(t, &caps, &t.accelerators[..half], &t.accelerators[half..])
+}
+
+/// Max flow \[bytes/s\] from the nodes `from` to the nodes `to` with link
+/// capacities `capacity_bps` (Dinic).
 ///
 /// A non-forwarding node `v` is split in two: its out-links leave `v` (where
-/// the source feeds a first-half accelerator) and its in-links enter a
-/// separate node `v_in` (which feeds the sink for a second-half accelerator)
-/// with no edge `v_in → v`, so no flow passes through `v`. A forwarding node
-/// is one flow node.
-fn bisection(t: &Topology) -> f64 {
+/// the source feeds a `from` node) and its in-links enter a separate node
+/// `v_in` (which feeds the sink for a `to` node) with no edge `v_in → v`, so
+/// no flow passes through `v`. A forwarding node is one flow node.
+pub fn max_flow_between(t: &Topology, capacity_bps: &[f64], from: &[NodeId], to: &[NodeId]) -> f64 {
     let n = t.nodes.len();
     let (s, sink) = (n, n + 1);
     let mut in_node: Vec<usize> = (0..n).collect();
@@ -373,18 +382,16 @@ fn bisection(t: &Topology) -> f64 {
         }
     }
     let mut g = FlowGraph::new(next);
-    for l in &t.links {
-        g.add_edge(l.src.idx(), in_node[l.dst.idx()], l.capacity_bps);
+    for (l, link) in t.links.iter().enumerate() {
+        g.add_edge(link.src.idx(), in_node[link.dst.idx()], capacity_bps[l]);
     }
-    let half = t.accelerators.len() / 2;
-    for (r, a) in t.accelerators.iter().enumerate() {
-        if r < half {
-            g.add_edge(s, a.idx(), f64::INFINITY);
-        } else {
-            g.add_edge(in_node[a.idx()], sink, f64::INFINITY);
-        }
+    for a in from {
+        g.add_edge(s, a.idx(), f64::INFINITY);
     }
-    let max_cap = t.links.iter().map(|l| l.capacity_bps).fold(0.0, f64::max);
+    for a in to {
+        g.add_edge(in_node[a.idx()], sink, f64::INFINITY);
+    }
+    let max_cap = capacity_bps.iter().copied().fold(0.0, f64::max);
     g.max_flow(s, sink, max_cap * 1e-12)
 }
 

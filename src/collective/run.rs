@@ -1,7 +1,7 @@
 //! One collective on one topology: schedule, simulate, compare with the bound.
 
 use super::algorithms::{default_channels, schedule};
-use super::bound::{injection_bound_s, rank_bandwidth};
+use super::bound::{bisection_bound_s, injection_bound_s, rank_bandwidth};
 use super::sim::{Bottleneck, CollectiveSim};
 use super::{Algo, CollectiveError, Op};
 use crate::topology::NodeId;
@@ -86,6 +86,10 @@ pub fn run(
     run_one(sim, ranks, req, req.algo)
 }
 
+/// Largest fabric (directed links) on which the all-to-all bisection bound
+/// is computed (a max-flow per size); larger ones use the injection bound only.
+pub const BISECTION_BOUND_MAX_LINKS: usize = 1 << 20;
+
 /// Largest communicator for which `auto` tries the direct algorithm: it
 /// has `n(n−1)` transfers per step.
 pub const AUTO_DIRECT_MAX_RANKS: usize = 256;
@@ -157,7 +161,14 @@ fn run_one(
             o.min(i)
         })
         .fold(f64::INFINITY, f64::min);
-    let bound_s = injection_bound_s(req.op, n, req.size, b_min, algo == Algo::Nvls);
+    let mut bound_s = injection_bound_s(req.op, n, req.size, b_min, algo == Algo::Nvls);
+    if req.op == Op::AllToAll && topo.links.len() <= BISECTION_BOUND_MAX_LINKS {
+        // Half the ranks send n/2 · S/n to the other half across the cut.
+        let half = n / 2;
+        let cut =
+            crate::info::max_flow_between(topo, sim.capacity_bps(), &ranks[..half], &ranks[half..]);
+        bound_s = bound_s.max(bisection_bound_s(n, req.size, cut));
+    }
     let t = report.time_s;
     let algbw = if t > 0.0 {
         req.size / t / 1e9

@@ -20,7 +20,7 @@ use crate::topology::{LinkId, Topology};
 use serde::Serialize;
 
 /// Knobs of a collective simulation.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct Params {
     /// One per-step latency for every transfer \[s\]; `None` takes α from the
     /// presets by link technology (`presets.rs`).
@@ -31,17 +31,6 @@ pub struct Params {
     pub routing: Option<RoutingMode>,
     /// Seed of hash-mode ECMP.
     pub seed: u64,
-}
-
-impl Default for Params {
-    fn default() -> Params {
-        Params {
-            alpha_s: None,
-            raw_capacity: false,
-            routing: None,
-            seed: 0,
-        }
-    }
 }
 
 /// Time of one distinct step.

@@ -427,4 +427,75 @@ fn collective_bad_input_is_a_clear_error() {
         assert!(err.contains(phrase), "{args:?}: {err}");
         assert!(!err.contains("panicked"));
     }
+    // NVLS needs a switch that reduces: NVSwitch gen2 (HGX A100) does not.
+    let o = fabricsim_cli(&[
+        "collective",
+        "topologies/hgx-a100.toml",
+        "--op",
+        "all-reduce",
+        "--size",
+        "1GiB",
+        "--algo",
+        "nvls",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("in_switch_reduction"), "{err}");
+}
+
+/// All-to-all across a thin cut: 4 GPUs on each of two switches (100 GB/s
+/// links) joined by one 10 GB/s link. Half the ranks send n/2 · S/n each to
+/// the other half, n·S/4 = 2S bytes per direction through the 10 GB/s link:
+/// the bisection bound t ≥ 2S / 10 GB/s is what direct all-to-all takes
+/// (the NIC-side links need only (n−1)/n · S / 100 GB/s).
+///
+/// ```text
+///   gpu0..3 ── swA ══10 GB/s══ swB ── gpu4..7
+/// ```
+#[test]
+fn all_to_all_meets_the_bisection_bound_on_a_thin_cut() {
+    let toml = r#"
+[[nodes]]
+id = "gpu[0..8]"
+kind = "accelerator"
+[[nodes]]
+id = ["swA", "swB"]
+kind = "switch"
+[[links]]
+between = ["gpu[0..4]", "swA"]
+kind = "custom"
+bandwidth = "100 GB/s"
+latency = "0 ns"
+[[links]]
+between = ["gpu[4..8]", "swB"]
+kind = "custom"
+bandwidth = "100 GB/s"
+latency = "0 ns"
+[[links]]
+between = ["swA", "swB"]
+kind = "custom"
+bandwidth = "10 GB/s"
+latency = "0 ns"
+"#;
+    let topo = parse_str(toml, "cut.toml").unwrap();
+    let mut s = CollectiveSim::new(
+        &topo,
+        Params {
+            alpha_s: Some(0.0),
+            raw_capacity: true,
+            ..Params::default()
+        },
+    );
+    let size = 1e9;
+    let req = Request {
+        op: Op::AllToAll,
+        algo: Algo::Direct,
+        size,
+        channels: None,
+        chunk_bytes: 4e6,
+    };
+    let o = run(&mut s, &topo.accelerators, &req).unwrap();
+    let want = 2.0 * size / 10e9;
+    assert!(rel(o.bound_s, want) < 1e-9, "bound {} vs {want}", o.bound_s);
+    assert!(rel(o.time_s, want) < 1e-9, "time {} vs {want}", o.time_s);
 }
