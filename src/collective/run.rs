@@ -1,7 +1,7 @@
 //! One collective on one topology: schedule, simulate, compare with the bound.
 
 use super::algorithms::{default_channels, schedule};
-use super::bound::{bisection_bound_s, injection_bound_s, rank_bandwidth};
+use super::bound::{bisection_bound_s, injection_bound_s, rank_bandwidths};
 use super::sim::{Bottleneck, CollectiveSim};
 use super::{Algo, CollectiveError, Op};
 use crate::topology::NodeId;
@@ -154,20 +154,15 @@ fn run_one(
     )?;
     let report = sim.run(&sched)?;
     let n = ranks.len();
-    let b_min = ranks
-        .iter()
-        .map(|&r| {
-            let (o, i) = rank_bandwidth(topo, sim.capacity_bps(), r);
-            o.min(i)
-        })
-        .fold(f64::INFINITY, f64::min);
-    let mut bound_s = injection_bound_s(req.op, n, req.size, b_min, algo == Algo::Nvls);
+    let bw = rank_bandwidths(topo, sim.capacity_bps(), ranks);
+    let in_switch = algo == Algo::Nvls || algo == Algo::Hierarchical;
+    let mut bound_s = injection_bound_s(req.op, req.size, &bw, in_switch);
     if req.op == Op::AllToAll && topo.links.len() <= BISECTION_BOUND_MAX_LINKS {
-        // Half the ranks send n/2 · S/n to the other half across the cut.
+        // The first ⌊n/2⌋ ranks send S/n to each of the others across the cut.
         let half = n / 2;
         let cut =
             crate::info::max_flow_between(topo, sim.capacity_bps(), &ranks[..half], &ranks[half..]);
-        bound_s = bound_s.max(bisection_bound_s(n, req.size, cut));
+        bound_s = bound_s.max(bisection_bound_s(n, half, req.size, cut));
     }
     let t = report.time_s;
     let algbw = if t > 0.0 {

@@ -1,6 +1,7 @@
 mod cli;
 mod cli_flows;
 mod collective_algos;
+mod collective_props;
 mod collectives;
 mod examples;
 mod flow_props;
