@@ -8,16 +8,34 @@ use fabricsim::units::{Bytes, Seconds};
 use serde::Serialize;
 use std::path::PathBuf;
 
+#[derive(clap::Args, Debug)]
 pub(crate) struct Args {
-    pub topology: PathBuf,
-    pub op: String,
-    pub size: String,
-    pub ranks: Option<String>,
-    pub algo: String,
-    pub channels: Option<usize>,
-    pub alpha: Option<String>,
-    pub chunk: Option<String>,
-    pub json: bool,
+    /// Topology file (TOML).
+    pub(crate) topology: PathBuf,
+    /// Operation: all-reduce, all-gather, reduce-scatter, all-to-all, broadcast, reduce, send-recv.
+    #[arg(long)]
+    pub(crate) op: String,
+    /// Size S: one size (`1GiB`), a comma list, or a doubling range `1MiB..8GiB`.
+    #[arg(long)]
+    pub(crate) size: String,
+    /// Ranks: a count (`64`: the first 64 accelerators) or rank indices (`0..8,16..24`).
+    #[arg(long)]
+    pub(crate) ranks: Option<String>,
+    /// Algorithm: auto, ring, tree, halving-doubling, direct, nvls, hierarchical.
+    #[arg(long, default_value = "auto")]
+    pub(crate) algo: String,
+    /// Ring channels (default: one per rail when the ranks span several domains).
+    #[arg(long)]
+    pub(crate) channels: Option<usize>,
+    /// Per-step latency α for every transfer, e.g. `5 us` (default: the presets per link technology).
+    #[arg(long)]
+    pub(crate) alpha: Option<String>,
+    /// Pipelining chunk of broadcast/reduce chains (default 4 MiB).
+    #[arg(long)]
+    pub(crate) chunk: Option<String>,
+    /// Print one JSON document instead of a table.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Serialize)]

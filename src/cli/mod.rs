@@ -68,34 +68,7 @@ enum Command {
         json: bool,
     },
     /// Time a collective on a topology, in nccl-tests' terms.
-    Collective {
-        /// Topology file (TOML).
-        topology: PathBuf,
-        /// Operation: all-reduce, all-gather, reduce-scatter, all-to-all, broadcast, reduce, send-recv.
-        #[arg(long)]
-        op: String,
-        /// Size S: one size (`1GiB`), a comma list, or a doubling range `1MiB..8GiB`.
-        #[arg(long)]
-        size: String,
-        /// Ranks: a count (`64`: the first 64 accelerators) or rank indices (`0..8,16..24`).
-        #[arg(long)]
-        ranks: Option<String>,
-        /// Algorithm: auto, ring, tree, halving-doubling, direct, nvls, hierarchical.
-        #[arg(long, default_value = "auto")]
-        algo: String,
-        /// Ring channels (default: one per rail when the ranks span several domains).
-        #[arg(long)]
-        channels: Option<usize>,
-        /// Per-step latency α for every transfer, e.g. `5 us` (default: the presets per link technology).
-        #[arg(long)]
-        alpha: Option<String>,
-        /// Pipelining chunk of broadcast/reduce chains (default 4 MiB).
-        #[arg(long)]
-        chunk: Option<String>,
-        /// Print one JSON document instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
+    Collective(collective::Args),
     /// Run the raw flow-level model on an explicit JSON scenario.
     Flows {
         /// Scenario file (see cli.md); `-` reads standard input.
@@ -143,28 +116,7 @@ pub fn main() -> ExitCode {
             json,
         } => route(&topology, &src, &dst, mode, flow_id, seed, json),
         Command::Flows { scenario, json } => flows(&scenario, json),
-        Command::Collective {
-            topology,
-            op,
-            size,
-            ranks,
-            algo,
-            channels,
-            alpha,
-            chunk,
-            json,
-        } => collective::command(&collective::Args {
-            topology,
-            op,
-            size,
-            ranks,
-            algo,
-            channels,
-            alpha,
-            chunk,
-            json,
-        })
-        .map_err(Failure::input),
+        Command::Collective(args) => collective::command(&args).map_err(Failure::input),
     };
     match result {
         Ok(out) => {

@@ -1,22 +1,46 @@
-//! The router's caches: per-destination tables (LRU) and spray or weighted
-//! routes by (src, dst).
+//! The router's caches: shortest-path DAGs and spray or weighted routes, both
+//! by (src, dst).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 
 use super::Route;
-use super::dest::DestTable;
+use super::dag::PairDag;
 use crate::topology::NodeId;
 
-/// At most `capacity` destination tables, with an index from node to slot.
-pub(super) struct DestCache {
-    /// `slot_of[d]`: slot of `d`'s table in `tables`, or [`NONE`].
-    ///
-    /// [`NONE`]: super::NONE
-    pub(super) slot_of: Vec<u32>,
-    pub(super) tables: Vec<DestTable>,
+/// Shortest-path DAGs by (src, dst), bounded by an entry count and a byte
+/// budget. When an insertion would exceed either bound the cache is emptied
+/// first (the generational policy of [`SprayCache`]: O(1) per insertion, and
+/// the answers never depend on it). Keyed with [`FixedState`]; lookups only.
+pub(super) struct DagCache {
+    pub(super) dags: HashMap<(NodeId, NodeId), PairDag, FixedState>,
+    pub(super) bytes: usize,
     pub(super) capacity: usize,
-    pub(super) tick: u64,
+    pub(super) capacity_bytes: usize,
+}
+
+impl DagCache {
+    /// Caches `dag` for (src, dst), unless it alone exceeds the byte budget.
+    /// Returns the number of DAGs evicted to make room.
+    pub(super) fn insert(&mut self, src: NodeId, dst: NodeId, dag: PairDag) -> usize {
+        let b = dag.bytes();
+        if b > self.capacity_bytes {
+            return 0;
+        }
+        let mut evicted = 0;
+        if self.dags.len() >= self.capacity || self.bytes + b > self.capacity_bytes {
+            evicted = self.dags.len();
+            self.clear();
+        }
+        self.bytes += b;
+        self.dags.insert((src, dst), dag);
+        evicted
+    }
+
+    pub(super) fn clear(&mut self) {
+        self.dags.clear();
+        self.bytes = 0;
+    }
 }
 
 /// Spray or weighted routes (a router has one mode) by (src, dst), bounded by

@@ -1,26 +1,19 @@
-//! Walks of the shortest-path DAG towards one destination: spray, weighted
-//! and hash routes, and the seeded hash that picks a hash route's links.
+//! The shortest-path DAG of one (src, dst) pair, collected from a
+//! [`DistTable`], and its walks: spray, weighted and hash routes, and the
+//! seeded hash that picks a hash route's links.
 
 use super::adjacency::Adjacency;
-use super::dest::{DestTable, step_cost};
+use super::dest::DistTable;
 use super::{LATENCY_REL_TOL, NONE, Route, UNREACHED};
 use crate::topology::{LinkId, NodeId, Topology};
 
-/// Reusable buffers, so routing a flow allocates only its result.
+/// Reusable buffers, so routing a flow allocates only its result (and, on a
+/// cache miss, its DAG).
 #[derive(Default)]
 pub(super) struct Scratch {
-    /// BFS queue for destination tables.
-    pub(super) queue: Vec<NodeId>,
-    /// `local[u]`: position of `u` in `order` during a spray or weighted
-    /// computation, else
-    /// [`NONE`] (reset after each use).
+    /// `local[u]`: position of `u` in the DAG being collected, else [`NONE`]
+    /// (reset after each use).
     local: Vec<u32>,
-    /// DAG nodes reachable from the source, in BFS order (= layer order).
-    order: Vec<NodeId>,
-    /// DAG out-links of `order[i]` are `edges[edge_start[i]..edge_start[i + 1]]`.
-    edge_start: Vec<u32>,
-    /// `(local index of head, link)`.
-    edges: Vec<(u32, LinkId)>,
     /// Unnormalized path count to the destination (sum of successors' `norm`).
     raw: Vec<f64>,
     /// Path count to the destination divided by the maximum of its layer.
@@ -29,8 +22,6 @@ pub(super) struct Scratch {
     flow: Vec<f64>,
     /// Total capacity of each DAG node's out-links (weighted mode) \[bytes/s\].
     out_cap: Vec<f64>,
-    /// Equal-cost next hops at one node: `(link, head, step latency)`.
-    choices: Vec<(LinkId, NodeId, f64)>,
 }
 
 impl Scratch {
@@ -43,204 +34,242 @@ impl Scratch {
     }
 }
 
-/// Read-only view used to compute one route.
-pub(super) struct Ctx<'a> {
-    pub(super) topo: &'a Topology,
-    pub(super) adj: &'a Adjacency,
-    pub(super) disabled: &'a [bool],
-    pub(super) table: &'a DestTable,
+/// The shortest-path DAG of one (src, dst) pair: the nodes reachable from
+/// `src` over DAG links, in BFS order (= layer order: `src` first, `dst`
+/// last), each with its DAG out-links in link-id order.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct PairDag {
+    /// DAG nodes in BFS order.
+    pub(super) order: Vec<NodeId>,
+    /// Hop count of each node of `order` to the destination.
+    pub(super) hops: Vec<u32>,
+    /// DAG out-links of `order[i]` are `edges[edge_start[i]..edge_start[i + 1]]`.
+    pub(super) edge_start: Vec<u32>,
+    /// `(local index of head, link)`.
+    pub(super) edges: Vec<(u32, LinkId)>,
+    /// Minimum latency from `src` to the destination \[s\].
+    pub(super) latency_s: f64,
 }
 
-impl Ctx<'_> {
-    /// If `l` (an out-link of `u`, which reaches the destination) is in the
-    /// shortest-path DAG, its head and step latency.
-    fn dag_step(&self, u: NodeId, l: LinkId) -> Option<(NodeId, f64)> {
-        if self.disabled[l.idx()] {
-            return None;
-        }
-        let link = &self.topo.links[l.idx()];
-        let v = link.dst;
-        let (hu, hv) = (self.table.hops[u.idx()], self.table.hops[v.idx()]);
-        if hv == UNREACHED || hv + 1 != hu || !self.adj.enterable(v, self.table.dst) {
-            return None;
-        }
-        let step = step_cost(self.topo, link, self.table.dst);
-        let lu = self.table.lat_s[u.idx()];
-        (step + self.table.lat_s[v.idx()] <= lu + LATENCY_REL_TOL * lu).then_some((v, step))
+impl PairDag {
+    /// Heap bytes held (for the cache budget), plus the struct itself.
+    pub(super) fn bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self.order.capacity() * 4
+            + self.hops.capacity() * 4
+            + self.edge_start.capacity() * 4
+            + self.edges.capacity() * 8
     }
 
-    /// Collects the DAG nodes reachable from `src` into `s.order` (BFS, hence
-    /// layer order, `src` first and the destination last) with their DAG
-    /// out-links in `s.edges`, and sets `s.local` for them. Returns the node
-    /// count. The caller resets `s.local` with [`Ctx::release`].
-    fn collect_dag(&self, src: NodeId, s: &mut Scratch) -> usize {
-        s.order.clear();
-        s.edges.clear();
-        s.edge_start.clear();
+    fn out(&self, i: usize) -> &[(u32, LinkId)] {
+        &self.edges[self.edge_start[i] as usize..self.edge_start[i + 1] as usize]
+    }
+
+    /// Hop count from `src` to the destination.
+    pub(super) fn src_hops(&self) -> u32 {
+        self.hops[0]
+    }
+}
+
+/// Read-only view used to collect one DAG.
+pub(super) struct Ctx<'a, T: DistTable> {
+    pub(super) adj: &'a Adjacency,
+    pub(super) disabled: &'a [bool],
+    pub(super) table: &'a T,
+}
+
+impl<T: DistTable> Ctx<'_, T> {
+    /// Whether `l` (an out-link of `u`, which reaches the destination) is in
+    /// the shortest-path DAG.
+    fn in_dag(&self, u: NodeId, l: LinkId, v: NodeId) -> bool {
+        if self.disabled[l.idx()] {
+            return false;
+        }
+        let dst = self.table.dst();
+        let (hu, hv) = (self.table.hops(u), self.table.hops(v));
+        if hv == UNREACHED || hv + 1 != hu || !self.adj.enterable(v, dst) {
+            return false;
+        }
+        let step = self.adj.step_cost(l, v, dst);
+        attains(step + self.table.lat_s(v), self.table.lat_s(u))
+    }
+
+    /// Collects the DAG nodes reachable from `src` (which reaches the
+    /// destination) by BFS with their DAG out-links.
+    pub(super) fn collect_dag(&self, src: NodeId, s: &mut Scratch) -> PairDag {
+        let mut dag = PairDag {
+            order: vec![src],
+            hops: vec![self.table.hops(src)],
+            edge_start: Vec::new(),
+            edges: Vec::new(),
+            latency_s: self.table.lat_s(src),
+        };
+        debug_assert_ne!(dag.hops[0], UNREACHED);
         s.local[src.idx()] = 0;
-        s.order.push(src);
         let mut i = 0;
-        while i < s.order.len() {
-            let u = s.order[i];
-            s.edge_start.push(s.edges.len() as u32);
-            for &l in self.adj.out_links(u) {
-                if let Some((v, _)) = self.dag_step(u, l) {
-                    if s.local[v.idx()] == NONE {
-                        s.local[v.idx()] = s.order.len() as u32;
-                        s.order.push(v);
+        while i < dag.order.len() {
+            let u = dag.order[i];
+            dag.edge_start.push(dag.edges.len() as u32);
+            let mut visit = |l: LinkId, v: NodeId| {
+                if s.local[v.idx()] == NONE {
+                    s.local[v.idx()] = dag.order.len() as u32;
+                    dag.order.push(v);
+                    dag.hops.push(self.table.hops(v));
+                }
+                dag.edges.push((s.local[v.idx()], l));
+            };
+            match self.table.dag_links(u) {
+                Some(links) => links.iter().for_each(|&(l, v)| visit(l, v)),
+                None => {
+                    for &(l, v) in self.adj.out_links(u) {
+                        if self.in_dag(u, l, v) {
+                            visit(l, v);
+                        }
                     }
-                    s.edges.push((s.local[v.idx()], l));
                 }
             }
             i += 1;
         }
-        s.edge_start.push(s.edges.len() as u32);
-        let n = s.order.len();
-        debug_assert_eq!(
-            s.order[n - 1],
-            self.table.dst,
-            "the last DAG layer is the destination"
-        );
-        n
-    }
-
-    /// Resets `s.local` for the nodes of `s.order`.
-    fn release(s: &mut Scratch) {
-        for &u in &s.order {
+        dag.edge_start.push(dag.edges.len() as u32);
+        for &u in &dag.order {
             s.local[u.idx()] = NONE;
         }
+        debug_assert_eq!(
+            dag.order.last(),
+            Some(&self.table.dst()),
+            "the last DAG layer is the destination"
+        );
+        dag
+    }
+}
+
+/// Whether a link whose `step + L(head)` is `x` attains `lu = L(tail)` within
+/// [`LATENCY_REL_TOL`], i.e. is in the shortest-path DAG (given the hops).
+pub(super) fn attains(x: f64, lu: f64) -> bool {
+    x <= lu + LATENCY_REL_TOL * lu
+}
+
+/// Per-path even split over all equal-cost paths of `dag` (see [`Router`]).
+///
+/// [`Router`]: super::Router
+pub(super) fn spray_route(dag: &PairDag, s: &mut Scratch) -> Route {
+    let n = dag.order.len();
+
+    // Backward pass: path counts to `dst`, rescaled per layer.
+    s.raw.clear();
+    s.raw.resize(n, 0.0);
+    s.norm.clear();
+    s.norm.resize(n, 0.0);
+    let mut end = n;
+    while end > 0 {
+        let h = dag.hops[end - 1];
+        let mut begin = end - 1;
+        while begin > 0 && dag.hops[begin - 1] == h {
+            begin -= 1;
+        }
+        let mut max = 0.0f64;
+        for j in begin..end {
+            let r = if j == n - 1 {
+                1.0 // The destination.
+            } else {
+                dag.out(j).iter().map(|&(v, _)| s.norm[v as usize]).sum()
+            };
+            s.raw[j] = r;
+            max = max.max(r);
+        }
+        for j in begin..end {
+            s.norm[j] = s.raw[j] / max;
+        }
+        end = begin;
     }
 
-    /// Per-path even split over all equal-cost paths from `src` (see [`Router`]).
-    ///
-    /// [`Router`]: super::Router
-    pub(super) fn spray_route(&self, src: NodeId, s: &mut Scratch) -> Route {
-        let dst = self.table.dst;
-        let n = self.collect_dag(src, s);
-
-        // Backward pass: path counts to `dst`, rescaled per layer.
-        s.raw.clear();
-        s.raw.resize(n, 0.0);
-        s.norm.clear();
-        s.norm.resize(n, 0.0);
-        let mut end = n;
-        while end > 0 {
-            let h = self.table.hops[s.order[end - 1].idx()];
-            let mut begin = end - 1;
-            while begin > 0 && self.table.hops[s.order[begin - 1].idx()] == h {
-                begin -= 1;
-            }
-            let mut max = 0.0f64;
-            for j in begin..end {
-                let r = if s.order[j] == dst {
-                    1.0
-                } else {
-                    let es = &s.edges[s.edge_start[j] as usize..s.edge_start[j + 1] as usize];
-                    es.iter().map(|&(v, _)| s.norm[v as usize]).sum()
-                };
-                s.raw[j] = r;
-                max = max.max(r);
-            }
-            for j in begin..end {
-                s.norm[j] = s.raw[j] / max;
-            }
-            end = begin;
+    // Forward pass: push flow 1 from `src`, split in proportion to path counts.
+    s.flow.clear();
+    s.flow.resize(n, 0.0);
+    s.flow[0] = 1.0;
+    let mut links = Vec::with_capacity(dag.edges.len());
+    for u in 0..n {
+        let (fu, ru) = (s.flow[u], s.raw[u]);
+        // Zero only if path counts underflowed across a layer (beyond 1e300
+        // paths); such branches carry no flow.
+        if fu == 0.0 || ru == 0.0 {
+            continue;
         }
-
-        // Forward pass: push flow 1 from `src`, split in proportion to path counts.
-        s.flow.clear();
-        s.flow.resize(n, 0.0);
-        s.flow[0] = 1.0;
-        let mut links = Vec::with_capacity(s.edges.len());
-        for u in 0..n {
-            let (fu, ru) = (s.flow[u], s.raw[u]);
-            // Zero only if path counts underflowed across a layer (beyond 1e300
-            // paths); such branches carry no flow.
-            if fu == 0.0 || ru == 0.0 {
-                continue;
+        for &(v, l) in dag.out(u) {
+            let f = fu * s.norm[v as usize] / ru;
+            s.flow[v as usize] += f;
+            if f > 0.0 {
+                links.push((l, f.min(1.0)));
             }
-            for &(v, l) in &s.edges[s.edge_start[u] as usize..s.edge_start[u + 1] as usize] {
-                let f = fu * s.norm[v as usize] / ru;
-                s.flow[v as usize] += f;
-                if f > 0.0 {
-                    links.push((l, f.min(1.0)));
-                }
-            }
-        }
-        Self::release(s);
-        links.sort_unstable_by_key(|&(l, _)| l);
-        Route {
-            links,
-            latency_s: self.table.lat_s[src.idx()],
         }
     }
+    links.sort_unstable_by_key(|&(l, _)| l);
+    Route {
+        links,
+        latency_s: dag.latency_s,
+    }
+}
 
-    /// Hop-by-hop split in proportion to link capacity over the equal-cost DAG
-    /// from `src` (see [`RoutingMode::Weighted`]): with `frac(src) = 1`, each
-    /// node `u` in BFS (= topological) order gives each DAG out-link `u → v`
-    /// `frac(u) · cap(u → v) / Σ_w cap(u → w)` and adds it to `frac(v)`.
-    ///
-    /// [`RoutingMode::Weighted`]: super::RoutingMode::Weighted
-    pub(super) fn weighted_route(&self, src: NodeId, s: &mut Scratch) -> Route {
-        let n = self.collect_dag(src, s);
-        let cap = |l: LinkId| self.topo.links[l.idx()].capacity_bps;
-        s.out_cap.clear();
-        s.out_cap.extend((0..n).map(|u| {
-            let es = &s.edges[s.edge_start[u] as usize..s.edge_start[u + 1] as usize];
-            es.iter().map(|&(_, l)| cap(l)).sum::<f64>()
-        }));
-        s.flow.clear();
-        s.flow.resize(n, 0.0);
-        s.flow[0] = 1.0;
-        let mut links = Vec::with_capacity(s.edges.len());
-        for u in 0..n {
-            let (fu, total) = (s.flow[u], s.out_cap[u]);
-            // Capacities are positive and finite (a `Topology` invariant), so
-            // `total` is too unless it overflowed; the destination has no
-            // out-links and `total` 0.
-            debug_assert!(total.is_finite(), "out-capacity of a DAG node overflows");
-            if fu == 0.0 || total <= 0.0 {
-                continue;
-            }
-            for &(v, l) in &s.edges[s.edge_start[u] as usize..s.edge_start[u + 1] as usize] {
-                let f = fu * (cap(l) / total);
-                s.flow[v as usize] += f;
-                if f > 0.0 {
-                    links.push((l, f.min(1.0)));
-                }
-            }
+/// Hop-by-hop split in proportion to link capacity over `dag` (see
+/// [`RoutingMode::Weighted`]): with `frac(src) = 1`, each node `u` in BFS (=
+/// topological) order gives each DAG out-link `u → v`
+/// `frac(u) · cap(u → v) / Σ_w cap(u → w)` and adds it to `frac(v)`.
+///
+/// [`RoutingMode::Weighted`]: super::RoutingMode::Weighted
+pub(super) fn weighted_route(topo: &Topology, dag: &PairDag, s: &mut Scratch) -> Route {
+    let n = dag.order.len();
+    let cap = |l: LinkId| topo.links[l.idx()].capacity_bps;
+    s.out_cap.clear();
+    s.out_cap
+        .extend((0..n).map(|u| dag.out(u).iter().map(|&(_, l)| cap(l)).sum::<f64>()));
+    s.flow.clear();
+    s.flow.resize(n, 0.0);
+    s.flow[0] = 1.0;
+    let mut links = Vec::with_capacity(dag.edges.len());
+    for u in 0..n {
+        let (fu, total) = (s.flow[u], s.out_cap[u]);
+        // Capacities are positive and finite (a `Topology` invariant), so
+        // `total` is too unless it overflowed; the destination has no
+        // out-links and `total` 0.
+        debug_assert!(total.is_finite(), "out-capacity of a DAG node overflows");
+        if fu == 0.0 || total <= 0.0 {
+            continue;
         }
-        Self::release(s);
-        links.sort_unstable_by_key(|&(l, _)| l);
-        Route {
-            links,
-            latency_s: self.table.lat_s[src.idx()],
+        for &(v, l) in dag.out(u) {
+            let f = fu * (cap(l) / total);
+            s.flow[v as usize] += f;
+            if f > 0.0 {
+                links.push((l, f.min(1.0)));
+            }
         }
     }
-
-    /// One equal-cost path from `src`, choosing per node by hash of (`key`, node).
-    pub(super) fn hash_route(&self, src: NodeId, key: u64, s: &mut Scratch) -> Route {
-        let dst = self.table.dst;
-        let mut links = Vec::with_capacity(self.table.hops[src.idx()] as usize);
-        let mut latency_s = 0.0;
-        let mut u = src;
-        while u != dst {
-            s.choices.clear();
-            for &l in self.adj.out_links(u) {
-                if let Some((v, step)) = self.dag_step(u, l) {
-                    s.choices.push((l, v, step));
-                }
-            }
-            debug_assert!(!s.choices.is_empty(), "DAG node without next hop");
-            let pick = pick_index(splitmix64(key ^ u64::from(u.0)), s.choices.len());
-            let (l, v, step) = s.choices[pick];
-            links.push((l, 1.0));
-            latency_s += step;
-            u = v;
-        }
-        links.sort_unstable_by_key(|&(l, _)| l);
-        Route { links, latency_s }
+    links.sort_unstable_by_key(|&(l, _)| l);
+    Route {
+        links,
+        latency_s: dag.latency_s,
     }
+}
+
+/// One equal-cost path of `dag`, choosing at each node one of its DAG
+/// out-links (in link-id order) by hash of (`key`, node).
+pub(super) fn hash_route(adj: &Adjacency, dag: &PairDag, key: u64) -> Route {
+    let last = dag.order.len() - 1;
+    let dst = dag.order[last];
+    let mut links = Vec::with_capacity(dag.src_hops() as usize);
+    let mut latency_s = 0.0;
+    let mut i = 0;
+    while i != last {
+        let choices = dag.out(i);
+        debug_assert!(!choices.is_empty(), "DAG node without next hop");
+        let u = dag.order[i];
+        let pick = pick_index(splitmix64(key ^ u64::from(u.0)), choices.len());
+        let (v, l) = choices[pick];
+        links.push((l, 1.0));
+        latency_s += adj.step_cost(l, dag.order[v as usize], dst);
+        i = v as usize;
+    }
+    links.sort_unstable_by_key(|&(l, _)| l);
+    Route { links, latency_s }
 }
 
 /// splitmix64 finalizer (Steele, Lea, Flood 2014): a bijective 64-bit mix with

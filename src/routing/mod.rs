@@ -35,11 +35,11 @@
 //!   mode, the seed and the flow id: never on cache state, call order, thread
 //!   or machine. No `RandomState`, global RNG or global counter is involved.
 //!
-//! Paths are never enumerated. A per-destination table (hop count and latency
-//! from every node to the destination) defines the shortest-path DAG; spray
-//! fractions come from path counts by dynamic programming on that DAG, weighted
-//! fractions from one forward pass over it, and a hash walk picks one outgoing
-//! DAG link per node.
+//! Paths are never enumerated. A bounded per-pair search (hop count and
+//! latency to the destination for the nodes on the fewest-hop paths only)
+//! defines the shortest-path DAG; spray fractions come from path counts by
+//! dynamic programming on that DAG, weighted fractions from one forward pass
+//! over it, and a hash walk picks one outgoing DAG link per node.
 //!
 //! [`Node::latency_s`]: crate::topology::Node::latency_s
 //! [`Node::forwards`]: crate::topology::Node::forwards
@@ -55,9 +55,9 @@ use std::collections::HashMap;
 
 use crate::topology::{LinkId, NodeId, Topology};
 use adjacency::Adjacency;
-use cache::{DestCache, FixedState, SprayCache};
-use dag::{Ctx, Scratch, hash_key};
-use dest::{DestTable, fill_dest_table};
+use cache::{DagCache, FixedState, SprayCache};
+use dag::{Ctx, PairDag, Scratch, hash_key};
+use dest::PairSearch;
 
 /// A routed path set for one flow: each directed link it crosses with the
 /// fraction of the flow's rate that crosses it, and the latency before its
@@ -105,9 +105,10 @@ pub enum RoutingMode {
 /// `hops × LATENCY_REL_TOL` (relative).
 pub const LATENCY_REL_TOL: f64 = 1e-9;
 
-/// Default memory budget for cached per-destination tables \[bytes\]. Each
-/// table costs 12 bytes per node (a `u32` hop count and an `f64` latency), so
-/// a 100K-node fabric keeps about 220 destinations by default.
+/// Default memory budget for cached per-pair shortest-path DAGs \[bytes\].
+/// A DAG costs 12 bytes per node and 8 per link on the pair's equal-cost
+/// paths (plus about 100 bytes), so a few hundred bytes for a pair under
+/// one switch and a few KiB across a 3-tier Clos.
 pub const DEFAULT_DEST_CACHE_BYTES: usize = 256 << 20;
 
 /// Default bound on the total number of `(link, fraction)` entries held by the
@@ -146,11 +147,12 @@ pub enum RoutingError {
 /// Cache counters, for tests and performance reports.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RouterStats {
-    /// Lookups answered by a cached per-destination table.
+    /// Lookups answered by a cached per-pair shortest-path DAG (the name is
+    /// historical: whole-fabric per-destination tables are gone).
     pub dest_hits: u64,
-    /// Per-destination tables computed (each one O(V + E)).
+    /// Per-pair searches run, each building one shortest-path DAG.
     pub dest_misses: u64,
-    /// Per-destination tables evicted to respect the cache capacity.
+    /// Per-pair DAGs evicted to respect the cache bounds.
     pub dest_evictions: u64,
     /// Spray or weighted routes answered from the (src, dst) cache.
     pub spray_hits: u64,
@@ -162,24 +164,25 @@ pub struct RouterStats {
 ///
 /// Algorithm:
 ///
-/// 1. *Per destination* `d` (cached): a reverse BFS from `d` over enabled links
-///    gives every node's hop count `h(u)` to `d`. The BFS expands (looks at
-///    the in-links of) only `d` and forwarding nodes: a non-forwarding node
-///    gets a hop count, as a possible source, but nothing is routed through
-///    it. Because hops dominate the cost, the BFS layers are exact; within
-///    them, the minimum latency
+/// 1. *Per pair* `(s, d)` (cached as a DAG): let `h(u)` be the fewest hops
+///    from `u` to `d` over enabled links whose head is *enterable* (`d`, or a
+///    forwarding node): a non-forwarding node may be a source, but nothing is
+///    routed through it. Because hops dominate the cost, within them the
+///    minimum latency
 ///    `L(u) = min over links u→v with h(v) = h(u) − 1 and v enterable of lat(u→v) + fwd(v) + L(v)`
-///    (`fwd(v)` = 0 when `v = d`; `v` is *enterable* when `v = d` or `v`
-///    forwards) is a DP in BFS order. A link `u → v` is in the
-///    shortest-path DAG when `v` is enterable, `h(v) = h(u) − 1` and it
-///    attains `L(u)` within [`LATENCY_REL_TOL`]; the spray, weighted and hash
-///    walks all use this one test, so they never pass through a
-///    non-forwarding node either. Next-hop lists are not stored: they are re-derived
-///    from the out-links of `u` in O(out-degree), which keeps a table at
-///    12 bytes per node.
-/// 2. *Spray* (cached per (src, dst)): the DAG nodes reachable from `src` are
-///    found by BFS, which visits them layer by layer (`h` decreases by exactly
-///    one per link). A backward pass counts paths to `d`, `P(u) = Σ P(v)`; a
+///    (`fwd(v)` = 0 when `v = d`) is a DP in order of increasing `h`. A link
+///    `u → v` is in the shortest-path DAG when `v` is enterable,
+///    `h(v) = h(u) − 1` and it attains `L(u)` within [`LATENCY_REL_TOL`]; the
+///    spray, weighted and hash walks all use this one DAG, so they never pass
+///    through a non-forwarding node either. `h` and `L` are needed only on
+///    the nodes of fewest-hop `s → d` paths (all next hops of such a node
+///    are such nodes), so they are computed only there, by a bidirectional
+///    BFS from `s` and `d` that stops when the balls meet, trimmed to the
+///    nodes with `dist(s, u) + h(u) = h(s)` (see `dest::PairSearch`). The DAG
+///    nodes reachable from `s` are then collected by BFS, which visits them
+///    layer by layer (`h` decreases by exactly one per link).
+/// 2. *Spray* (cached per (src, dst)): on that DAG, a backward pass counts
+///    paths to `d`, `P(u) = Σ P(v)`; a
 ///    forward pass pushes flow 1 from `src`, splitting at each `u` in
 ///    proportion `P(v) / P(u)`. The fraction on `u → v` is then
 ///    `paths(src→u) × paths(v→d) / paths(src→d)`, the per-path even split.
@@ -187,8 +190,8 @@ pub struct RouterStats {
 ///    rescaled by the layer's maximum (only ratios within a layer are used):
 ///    the computation is in `f64` and can neither overflow nor lose relative
 ///    precision beyond rounding, whatever the number of paths.
-/// 3. *Weighted* (cached per (src, dst) like spray): the same reachable DAG,
-///    then one forward pass in BFS order: `frac(src) = 1`, and each node `u`
+/// 3. *Weighted* (cached per (src, dst) like spray): one forward pass over the
+///    DAG in BFS order: `frac(src) = 1`, and each node `u`
 ///    splits `frac(u)` over its DAG out-links in proportion to `capacity_bps`,
 ///    `frac(u → v) = frac(u) · cap(u → v) / Σ_w cap(u → w)`, adding the result
 ///    to `frac(v)`. BFS order is a topological order of the DAG (every link
@@ -204,18 +207,21 @@ pub struct RouterStats {
 ///
 /// With `V` nodes and `E` links:
 ///
-/// - construction: O(V + E) time and memory (CSR adjacency sorted by link id);
-/// - a per-destination table: O(V + E) time, 12·V bytes; at most
-///   `max_destinations` tables are kept (least recently used is evicted);
-/// - a spray or weighted route: O(Σ out-degree over the DAG nodes reachable
-///   from `src` + k log k) for `k` links in the route, then O(k) per cache hit;
-/// - a hash route: O(Σ out-degree along the chosen path).
-///
-/// For a 100K-node fabric, route flows grouped by destination (or raise the
-/// capacity with [`Router::with_cache_limits`]) so each table is built once.
+/// - construction: O(V + E) time and memory (CSR adjacency sorted by link id,
+///   and the O(V) stamped arrays of the search, which never need clearing);
+/// - a per-pair search and DAG: O(degrees of the two BFS balls + degrees of the
+///   fewest-hop path nodes). Each ball is about half the pair's hop count
+///   deep, and the smaller frontier (by degree) is expanded first, so on a
+///   Clos this is microseconds for nearby pairs and bounded by the switches
+///   of the tiers the paths cross, never the whole fabric (O(V + E) only
+///   in the worst case, e.g. an unreachable destination). DAGs are cached per
+///   pair within [`DEFAULT_DEST_CACHE_BYTES`];
+/// - a spray or weighted route: O(DAG size + k log k) for `k` links in the
+///   route, then O(k) per cache hit;
+/// - a hash route: O(hops) on a cached DAG.
 ///
 /// A `Router` holds no `Rc` or interior mutability; it is `Send + Sync`, so a
-/// later version can share read-only tables across rayon threads.
+/// later version can share read-only DAGs across rayon threads.
 ///
 /// # Example
 ///
@@ -263,8 +269,10 @@ pub struct Router<'t> {
     adj: Adjacency,
     /// `disabled[l]`: link `l` has failed and is ignored.
     disabled: Vec<bool>,
-    dests: DestCache,
+    /// Per-pair shortest-path DAGs.
+    dags: DagCache,
     spray: SprayCache,
+    search: PairSearch,
     scratch: Scratch,
     stats: RouterStats,
 }
@@ -278,37 +286,37 @@ impl<'t> Router<'t> {
     /// O(V + E) time and memory.
     pub fn new(topo: &'t Topology, mode: RoutingMode, seed: u64) -> Self {
         let n = topo.nodes.len();
-        let per_table = 12 * n.max(1);
-        let max_destinations = (DEFAULT_DEST_CACHE_BYTES / per_table).clamp(1, n.max(1));
         Router {
             topo,
             mode,
             seed,
             adj: Adjacency::new(topo),
             disabled: vec![false; topo.links.len()],
-            dests: DestCache {
-                slot_of: vec![NONE; n],
-                tables: Vec::new(),
-                capacity: max_destinations,
-                tick: 0,
+            dags: DagCache {
+                dags: HashMap::with_hasher(FixedState),
+                bytes: 0,
+                capacity: usize::MAX,
+                capacity_bytes: DEFAULT_DEST_CACHE_BYTES,
             },
             spray: SprayCache {
                 routes: HashMap::with_hasher(FixedState),
                 links: 0,
                 capacity_links: DEFAULT_SPRAY_CACHE_LINKS,
             },
+            search: PairSearch::new(n),
             scratch: Scratch::new(n),
             stats: RouterStats::default(),
         }
     }
 
-    /// Sets the cache bounds: at most `max_destinations` per-destination tables
-    /// (12·V bytes each; at least 1 is kept) and at most `max_spray_links`
+    /// Sets the cache bounds: at most `max_destinations` per-pair
+    /// shortest-path DAGs (at least 1; by default only their total size is
+    /// bounded, by [`DEFAULT_DEST_CACHE_BYTES`]) and at most `max_spray_links`
     /// `(link, fraction)` entries over all cached spray or weighted routes.
-    /// When that cache would exceed its bound it is emptied (a cheap
-    /// generational policy). Clears both caches.
+    /// When a cache would exceed a bound it is emptied (a cheap generational
+    /// policy). Clears both caches.
     pub fn with_cache_limits(mut self, max_destinations: usize, max_spray_links: usize) -> Self {
-        self.dests.capacity = max_destinations.max(1);
+        self.dags.capacity = max_destinations.max(1);
         self.spray.capacity_links = max_spray_links;
         self.clear_caches();
         self
@@ -330,7 +338,7 @@ impl<'t> Router<'t> {
     ///
     /// # Complexity
     ///
-    /// O(len(links) + cached tables).
+    /// O(len(links) + cached entries).
     pub fn disable_links(&mut self, links: &[LinkId]) -> Result<(), RoutingError> {
         let count = self.topo.links.len();
         if let Some(&link) = links.iter().find(|l| l.idx() >= count) {
@@ -361,9 +369,9 @@ impl<'t> Router<'t> {
     ///
     /// # Complexity
     ///
-    /// See [`Router`]: O(V + E) on a destination-table miss, then
-    /// O(DAG out-degrees reachable from `src`) for a new spray or weighted
-    /// route, O(k) for a cached one, O(out-degrees along the path) for hash.
+    /// See [`Router`]: a bounded per-pair search on a DAG-cache miss, then
+    /// O(DAG size) for a new spray or weighted route, O(k) for a cached one,
+    /// O(hops) for hash.
     pub fn route(&mut self, src: NodeId, dst: NodeId, flow_id: u64) -> Result<Route, RoutingError> {
         self.check_node(src)?;
         self.check_node(dst)?;
@@ -379,35 +387,31 @@ impl<'t> Router<'t> {
             self.stats.spray_hits += 1;
             return Ok(r.clone());
         }
-        let slot = self.dest_slot(dst);
-        let table = &self.dests.tables[slot];
-        if table.hops[src.idx()] == UNREACHED {
-            return Err(self.unreachable(src, dst));
-        }
-        let ctx = Ctx {
-            topo: self.topo,
-            adj: &self.adj,
-            disabled: &self.disabled,
-            table,
+        let fresh = self.lookup_dag(src, dst)?;
+        let dag = match &fresh {
+            Some(d) => d,
+            None => &self.dags.dags[&(src, dst)],
         };
-        match self.mode {
-            RoutingMode::Spray => {
+        let route = match self.mode {
+            RoutingMode::Spray | RoutingMode::Weighted => {
                 self.stats.spray_misses += 1;
-                let route = ctx.spray_route(src, &mut self.scratch);
+                let route = if self.mode == RoutingMode::Spray {
+                    dag::spray_route(dag, &mut self.scratch)
+                } else {
+                    dag::weighted_route(self.topo, dag, &mut self.scratch)
+                };
                 self.spray.insert(src, dst, &route);
-                Ok(route)
-            }
-            RoutingMode::Weighted => {
-                self.stats.spray_misses += 1;
-                let route = ctx.weighted_route(src, &mut self.scratch);
-                self.spray.insert(src, dst, &route);
-                Ok(route)
+                route
             }
             RoutingMode::Hash => {
                 let key = hash_key(self.seed, src, dst, flow_id);
-                Ok(ctx.hash_route(src, key, &mut self.scratch))
+                dag::hash_route(&self.adj, dag, key)
             }
+        };
+        if let Some(d) = fresh {
+            self.cache_dag(src, dst, d);
         }
+        Ok(route)
     }
 
     /// Hop count of the shortest paths from `src` to `dst` (0 when `src == dst`).
@@ -419,15 +423,22 @@ impl<'t> Router<'t> {
     ///
     /// # Complexity
     ///
-    /// O(1) with a cached table for `dst`, else O(V + E).
+    /// O(1) with a cached DAG for the pair, else the per-pair search (whose
+    /// DAG is then cached).
     pub fn hops(&mut self, src: NodeId, dst: NodeId) -> Result<u32, RoutingError> {
         self.check_node(src)?;
         self.check_node(dst)?;
-        let slot = self.dest_slot(dst);
-        match self.dests.tables[slot].hops[src.idx()] {
-            UNREACHED => Err(self.unreachable(src, dst)),
-            h => Ok(h),
+        if src == dst {
+            return Ok(0);
         }
+        Ok(match self.lookup_dag(src, dst)? {
+            None => self.dags.dags[&(src, dst)].src_hops(),
+            Some(d) => {
+                let h = d.src_hops();
+                self.cache_dag(src, dst, d);
+                h
+            }
+        })
     }
 
     fn check_node(&self, node: NodeId) -> Result<(), RoutingError> {
@@ -449,57 +460,36 @@ impl<'t> Router<'t> {
     }
 
     fn clear_caches(&mut self) {
-        for t in &self.dests.tables {
-            self.dests.slot_of[t.dst.idx()] = NONE;
-        }
-        self.dests.tables.clear();
+        self.dags.clear();
         self.spray.routes.clear();
         self.spray.links = 0;
     }
 
-    /// The cache slot holding `dst`'s table, computing it (and evicting the
-    /// least recently used table if the cache is full) on a miss.
-    fn dest_slot(&mut self, dst: NodeId) -> usize {
-        let cache = &mut self.dests;
-        cache.tick += 1;
-        let slot = cache.slot_of[dst.idx()];
-        if slot != NONE {
+    /// `None` if the DAG of (`src`, `dst`) (`src != dst`) is cached, else
+    /// computes it by the per-pair search. The caller caches a computed DAG
+    /// with [`Router::cache_dag`] once done with it.
+    fn lookup_dag(&mut self, src: NodeId, dst: NodeId) -> Result<Option<PairDag>, RoutingError> {
+        if self.dags.dags.contains_key(&(src, dst)) {
             self.stats.dest_hits += 1;
-            cache.tables[slot as usize].last_used = cache.tick;
-            return slot as usize;
+            return Ok(None);
         }
         self.stats.dest_misses += 1;
-        let slot = if cache.tables.len() < cache.capacity {
-            cache.tables.push(DestTable {
-                dst,
-                last_used: 0,
-                hops: Vec::new(),
-                lat_s: Vec::new(),
-            });
-            cache.tables.len() - 1
-        } else {
-            // Ticks are unique, so the minimum is unique: eviction is deterministic.
-            let (slot, victim) = cache
-                .tables
-                .iter()
-                .enumerate()
-                .min_by_key(|(_, t)| t.last_used)
-                .expect("cache capacity is at least 1");
-            cache.slot_of[victim.dst.idx()] = NONE;
-            self.stats.dest_evictions += 1;
-            slot
+        if self
+            .search
+            .run(&self.adj, &self.disabled, src, dst)
+            .is_none()
+        {
+            return Err(self.unreachable(src, dst));
+        }
+        let ctx = Ctx {
+            adj: &self.adj,
+            disabled: &self.disabled,
+            table: &self.search,
         };
-        let table = &mut cache.tables[slot];
-        fill_dest_table(
-            self.topo,
-            &self.adj,
-            &self.disabled,
-            dst,
-            table,
-            &mut self.scratch.queue,
-        );
-        table.last_used = cache.tick;
-        cache.slot_of[dst.idx()] = slot as u32;
-        slot
+        Ok(Some(ctx.collect_dag(src, &mut self.scratch)))
+    }
+
+    fn cache_dag(&mut self, src: NodeId, dst: NodeId, dag: PairDag) {
+        self.stats.dest_evictions += self.dags.insert(src, dst, dag) as u64;
     }
 }
