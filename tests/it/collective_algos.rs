@@ -535,31 +535,12 @@ fn new_algorithms_never_beat_the_bound() {
                     ..Params::default()
                 },
             );
-            for op in Op::ALL {
-                for algo in [Algo::Tree, Algo::Nvls, Algo::Hierarchical, Algo::Auto] {
-                    let req = Request {
-                        op,
-                        algo,
-                        size: 64e6,
-                        channels: None,
-                        chunk_bytes: 1e6,
-                    };
-                    match run(&mut s, &ranks, &req) {
-                        Ok(o) => assert!(
-                            o.time_s >= o.bound_s * (1.0 - 1e-9),
-                            "{op} {algo} on {}: {} < bound {}",
-                            topo.name,
-                            o.time_s,
-                            o.bound_s
-                        ),
-                        Err(e) => assert!(
-                            matches!(e, CollectiveError::Unsupported { .. }),
-                            "{op} {algo} on {}: {e}",
-                            topo.name
-                        ),
-                    }
-                }
-            }
+            crate::collectives::assert_never_beats_bound(
+                &mut s,
+                &ranks,
+                &[Algo::Tree, Algo::Nvls, Algo::Hierarchical, Algo::Auto],
+                1e6,
+            );
         }
     }
 }

@@ -269,6 +269,43 @@ fn algorithms_move_the_required_bytes() {
     }
 }
 
+/// Runs every operation with each of `algos` (64 MB) and asserts no result
+/// beats its lower bound; `Unsupported` is the only acceptable error.
+pub(crate) fn assert_never_beats_bound(
+    s: &mut CollectiveSim<'_>,
+    ranks: &[NodeId],
+    algos: &[Algo],
+    chunk_bytes: f64,
+) {
+    let name = s.topology().name.clone();
+    for op in Op::ALL {
+        for &algo in algos {
+            let req = Request {
+                op,
+                algo,
+                size: 64e6,
+                channels: None,
+                chunk_bytes,
+            };
+            match run(s, ranks, &req) {
+                Ok(o) => assert!(
+                    o.time_s >= o.bound_s * (1.0 - 1e-9),
+                    "{op} {algo} on {name}: {} < bound {}",
+                    o.time_s,
+                    o.bound_s
+                ),
+                Err(e) => assert!(
+                    matches!(
+                        e,
+                        fabricsim::collective::CollectiveError::Unsupported { .. }
+                    ),
+                    "{op} {algo} on {name}: {e}"
+                ),
+            }
+        }
+    }
+}
+
 /// No algorithm beats the injection lower bound, on the ideal star (where
 /// ring reaches it exactly when α = 0) and on the shipped fabrics.
 #[test]
@@ -283,33 +320,12 @@ fn simulated_times_never_beat_the_bound() {
     for topo in &topos {
         let ranks: Vec<NodeId> = topo.accelerators.iter().copied().take(16).collect();
         let mut s = CollectiveSim::new(topo, Params::default());
-        for op in Op::ALL {
-            for algo in [Algo::Ring, Algo::Direct, Algo::HalvingDoubling, Algo::Auto] {
-                let req = Request {
-                    op,
-                    algo,
-                    size: 64e6,
-                    channels: None,
-                    chunk_bytes: 4e6,
-                };
-                match run(&mut s, &ranks, &req) {
-                    Ok(o) => assert!(
-                        o.time_s >= o.bound_s * (1.0 - 1e-9),
-                        "{op} {algo} on {}: {} < bound {}",
-                        topo.name,
-                        o.time_s,
-                        o.bound_s
-                    ),
-                    Err(e) => assert!(
-                        matches!(
-                            e,
-                            fabricsim::collective::CollectiveError::Unsupported { .. }
-                        ),
-                        "{e}"
-                    ),
-                }
-            }
-        }
+        assert_never_beats_bound(
+            &mut s,
+            &ranks,
+            &[Algo::Ring, Algo::Direct, Algo::HalvingDoubling, Algo::Auto],
+            4e6,
+        );
     }
     // On the ideal star with α = 0, ring all-reduce is optimal: efficiency 1.
     let topo = star(8, 100.0);
