@@ -90,6 +90,11 @@ pub fn default_channels(topo: &Topology, ranks: &[NodeId]) -> usize {
     }
 }
 
+/// Most point-to-point transfers a quadratic schedule (direct exchanges, ring
+/// all-to-all) may hold: 16 Mi, about 1 GB of schedule and flows. A direct
+/// all-to-all on 4,096 ranks fits; 8,192 ranks (67 M transfers) is refused.
+pub const MAX_SCHEDULE_TRANSFERS: usize = 16 << 20;
+
 /// Builds the schedule of `algo` (not `Auto`) for `op` on `ranks`.
 ///
 /// `chunk_bytes` is the pipelining unit of broadcast and reduce chains.
@@ -105,6 +110,24 @@ pub fn schedule(
     let n = ranks.len();
     if n < 2 {
         return Err(CollectiveError::TooFewRanks(n));
+    }
+    // Refuse quadratic schedules that would not fit in memory, before building them.
+    let quadratic = match (algo, op) {
+        (Algo::Direct, Op::AllToAll | Op::AllGather | Op::ReduceScatter | Op::AllReduce) => {
+            Some(n as u128 * (n as u128 - 1))
+        }
+        (Algo::Ring, Op::AllToAll) => Some(n as u128 * (n as u128 - 1) * channels.max(1) as u128),
+        _ => None,
+    };
+    if let Some(transfers) = quadratic
+        && transfers > MAX_SCHEDULE_TRANSFERS as u128
+    {
+        return Err(CollectiveError::TooLarge {
+            algo,
+            op,
+            transfers,
+            limit: MAX_SCHEDULE_TRANSFERS,
+        });
     }
     match algo {
         Algo::Ring => Ok(ring(topo, op, ranks, size, channels, chunk_bytes)),

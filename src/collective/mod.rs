@@ -168,6 +168,16 @@ pub enum CollectiveError {
     Unsupported { algo: Algo, op: Op, why: String },
     #[error("rank {rank} ({name}) appears twice in the communicator")]
     DuplicateRank { rank: usize, name: String },
+    #[error(
+        "{algo} {op} would need {transfers} point-to-point transfers, above the limit of {limit}; \
+         use fewer ranks or another algorithm (ring, tree, hierarchical)"
+    )]
+    TooLarge {
+        algo: Algo,
+        op: Op,
+        transfers: u128,
+        limit: usize,
+    },
     #[error("{0}")]
     Routing(#[from] crate::routing::RoutingError),
     #[error("{0}")]

@@ -515,3 +515,24 @@ latency = "0 ns"
     assert!(rel(o.bound_s, want) < 1e-9, "bound {} vs {want}", o.bound_s);
     assert!(rel(o.time_s, want) < 1e-9, "time {} vs {want}", o.time_s);
 }
+
+/// Quadratic schedules are refused before they are built: a direct
+/// all-to-all on 5,000 ranks needs 5,000 · 4,999 ≈ 25 M transfers, above the
+/// 16 Mi limit; 4,096 ranks (16.8 M − 4,096 < 16 Mi) would be accepted.
+#[test]
+fn quadratic_schedules_are_refused_before_allocating() {
+    use fabricsim::collective::CollectiveError;
+    use fabricsim::collective::algorithms::MAX_SCHEDULE_TRANSFERS;
+    let topo = star(2, 100.0);
+    let ranks: Vec<NodeId> = (0..5000).map(NodeId).collect();
+    match schedule(&topo, Op::AllToAll, Algo::Direct, &ranks, 1e6, 1, 1e6) {
+        Err(CollectiveError::TooLarge {
+            transfers, limit, ..
+        }) => {
+            assert_eq!(transfers, 5000 * 4999);
+            assert_eq!(limit, MAX_SCHEDULE_TRANSFERS);
+        }
+        other => panic!("expected TooLarge, got {:?}", other.map(|s| s.steps.len())),
+    }
+    const { assert!(4096 * 4095 <= MAX_SCHEDULE_TRANSFERS) };
+}
