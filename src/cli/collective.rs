@@ -182,9 +182,24 @@ pub(crate) fn command(a: &Args) -> Result<String, String> {
     Ok(table(&topo.name, op, ranks.len(), &results))
 }
 
+/// nccl-tests' `count` column: the operation's per-call element count
+/// (`paramcount`) for float32 — `S/4` for all-reduce, broadcast, reduce and
+/// send-recv; `S/(4n)` (per rank, rounded down to a multiple of 4 elements as
+/// nccl-tests aligns it) for all-gather, reduce-scatter and all-to-all.
+fn count(op: Op, n: usize, bytes: f64) -> f64 {
+    let elems = (bytes / 4.0).floor();
+    match op {
+        Op::AllGather | Op::ReduceScatter | Op::AllToAll => {
+            (elems / (4.0 * n as f64)).floor() * 4.0
+        }
+        _ => elems,
+    }
+}
+
 fn table(name: &str, op: Op, n: usize, rows: &[Outcome]) -> String {
-    let mut s =
-        format!("# {op} on {name}, {n} ranks (GB/s = 1e9 bytes/s; count = float32 elements)\n");
+    let mut s = format!(
+        "# {op} on {name}, {n} ranks (GB/s = 1e9 bytes/s; count = float32 elements per call, as nccl-tests)\n"
+    );
     s += &format!(
         "#{:>14} {:>13} {:>6} {:>17} {:>11} {:>9} {:>9} {:>11} {:>7}  {}\n",
         "size",
@@ -207,7 +222,7 @@ fn table(name: &str, op: Op, n: usize, rows: &[Outcome]) -> String {
         s += &format!(
             " {:>14} {:>13} {:>6} {:>17} {:>11.2} {:>9.2} {:>9.2} {:>11.2} {:>6.1}%  {}\n",
             r.bytes,
-            (r.bytes / 4.0).floor(),
+            count(op, n, r.bytes),
             "float",
             r.algorithm.name(),
             r.time_s * 1e6,
