@@ -212,11 +212,7 @@ pub fn pipeline(chains: &[Vec<NodeId>], bytes: f64, chunk_bytes: f64) -> Schedul
     if d == 0 {
         return s;
     }
-    let m = if chunk_bytes > 0.0 {
-        (bytes / chunk_bytes).ceil().max(1.0) as usize
-    } else {
-        1
-    };
+    let m = super::tree::chunk_count(bytes, chunk_bytes);
     let chunk = bytes / m as f64;
     let slot = |lo: usize, hi: usize| -> Vec<Transfer> {
         chains

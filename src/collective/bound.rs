@@ -5,7 +5,8 @@
 //! (each element of a rank's input must leave it in some form, each element
 //! of its output must arrive) give `t ≥ V_out / B_out(r)` and
 //! `t ≥ V_in / B_in(r)` for every rank:
-//! - all-reduce: `V_out = V_in = (n−1)/n · S` per rank; without in-network
+//! - all-reduce: `V_out = V_in = S` per rank (every input element must leave
+//!   the rank in some form, every output element must arrive); without in-network
 //!   reduction moreover the ranks together must send and receive
 //!   `2(n−1) · S` (Patarasuk & Yuan, JPDC 2009), so
 //!   `t ≥ 2(n−1)·S / min(Σ_r B_out(r), Σ_r B_in(r))` — on a uniform fabric the
@@ -47,7 +48,8 @@ pub fn injection_bound_s(op: Op, size: f64, bw: &[(f64, f64)], in_switch_reducti
     let share = (n - 1.0) / n * size;
     let per_rank = |i: usize| -> (f64, f64) {
         match op {
-            Op::AllReduce | Op::AllToAll => (share, share),
+            Op::AllReduce => (size, size),
+            Op::AllToAll => (share, share),
             Op::AllGather => (size / n, share),
             Op::ReduceScatter => (share, size / n),
             Op::Broadcast if i == 0 => (size, 0.0),

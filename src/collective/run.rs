@@ -20,8 +20,11 @@ pub struct Request {
     pub chunk_bytes: f64,
 }
 
-/// Default pipelining chunk: 4 MiB, NCCL's default buffer size
-/// (`NCCL_BUFFSIZE`, documented in NCCL's environment-variable reference).
+/// Default pipelining chunk: 4 MiB, NCCL's default per-channel buffer size
+/// (`NCCL_BUFFSIZE`, NCCL's environment-variable reference). NCCL itself
+/// pipelines in `buffSize / NCCL_STEPS` pieces (512 KiB); with a per-chunk α
+/// that finer unit would cost too much latency here, see docs/validation.md
+/// ("Known gaps").
 pub const DEFAULT_CHUNK_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
 
 /// The outcome of one collective, in nccl-tests terms.
@@ -71,6 +74,9 @@ pub fn run(
             if a == Algo::Direct && !direct_is_candidate(sim, ranks, req.op) {
                 continue;
             }
+            if a == Algo::Tree && !tree_is_candidate(sim, ranks, req.op) {
+                continue;
+            }
             match run_one(sim, ranks, req, a) {
                 Ok(o) => {
                     if best.as_ref().is_none_or(|b| o.time_s < b.time_s) {
@@ -117,6 +123,14 @@ fn direct_is_candidate(sim: &CollectiveSim<'_>, ranks: &[NodeId], op: Op) -> boo
         .all(|&a| ranks.iter().all(|&b| a == b || linked.contains(&(a, b))))
 }
 
+/// Whether `auto` considers `tree`: NCCL runs broadcast and reduce as rings
+/// only, and its trees span nodes with chains inside each node, whereas
+/// `tree.rs` builds flat binary trees over all ranks; so `auto` uses the tree
+/// only for all-reduce within one scale-up domain.
+fn tree_is_candidate(sim: &CollectiveSim<'_>, ranks: &[NodeId], op: Op) -> bool {
+    op == Op::AllReduce && super::algorithms::domains(sim.topology(), ranks).len() == 1
+}
+
 fn check_ranks(sim: &CollectiveSim<'_>, ranks: &[NodeId]) -> Result<(), CollectiveError> {
     if ranks.len() < 2 {
         return Err(CollectiveError::TooFewRanks(ranks.len()));
@@ -155,7 +169,9 @@ fn run_one(
     let report = sim.run(&sched)?;
     let n = ranks.len();
     let bw = rank_bandwidths(topo, sim.capacity_bps(), ranks);
-    let in_switch = algo == Algo::Nvls || algo == Algo::Hierarchical;
+    // The bound is the fabric's, not the algorithm's: it allows in-network
+    // reduction whenever the fabric has a switch that can reduce.
+    let in_switch = topo.nodes.iter().any(|n| n.in_switch_reduction);
     let mut bound_s = injection_bound_s(req.op, req.size, &bw, in_switch);
     if req.op == Op::AllToAll && topo.links.len() <= BISECTION_BOUND_MAX_LINKS {
         // The first ⌊n/2⌋ ranks send S/n to each of the others across the cut.

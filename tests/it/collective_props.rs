@@ -66,7 +66,7 @@ fn fabric(s: usize, n: usize, picks: &[u32]) -> String {
 fn required(op: Op, n: f64, size: f64) -> ((f64, f64), (f64, f64)) {
     let share = (n - 1.0) / n * size;
     match op {
-        Op::AllReduce => ((share, share), (share, share)),
+        Op::AllReduce => ((size, size), (size, size)),
         Op::AllGather => ((size / n, share), (size / n, share)),
         Op::ReduceScatter => ((share, size / n), (share, size / n)),
         Op::AllToAll => ((share, share), (share, share)),
