@@ -202,50 +202,15 @@ pub fn ring(
     s
 }
 
-/// A pipelined chain: `m = ⌈bytes/chunk⌉` chunks flow through `d = len−1`
-/// hops. In slot `s` hop `j` forwards chunk `s − j` (when `0 ≤ s−j < m`), so
-/// there are `d + m − 1` slots; equal slots (the steady state, when every hop
-/// is busy) are merged into one repeated step.
+/// A pipelined chain: `m = ⌈bytes/chunk⌉` chunks flow through the `d = len−1`
+/// hops of every chain at once ([`super::tree::staged_pipeline`]).
 pub fn pipeline(chains: &[Vec<NodeId>], bytes: f64, chunk_bytes: f64) -> Schedule {
     let d = chains.first().map_or(0, |c| c.len().saturating_sub(1));
-    let mut s = Schedule::default();
-    if d == 0 {
-        return s;
-    }
+    let hops: Vec<Vec<(NodeId, NodeId)>> = (0..d)
+        .map(|j| chains.iter().map(|ch| (ch[j], ch[j + 1])).collect())
+        .collect();
     let m = super::tree::chunk_count(bytes, chunk_bytes);
-    let chunk = bytes / m as f64;
-    let slot = |lo: usize, hi: usize| -> Vec<Transfer> {
-        chains
-            .iter()
-            .flat_map(|ch| {
-                (lo..=hi).map(move |j| Transfer {
-                    src: ch[j],
-                    dst: ch[j + 1],
-                    bytes: chunk,
-                })
-            })
-            .collect()
-    };
-    // Active hops in slot t: j with max(0, t−m+1) ≤ j ≤ min(t, d−1).
-    let slots = d + m - 1;
-    let mut t = 0;
-    while t < slots {
-        let lo = (t + 1).saturating_sub(m);
-        let hi = t.min(d - 1);
-        // Run length of slots with the same active range shape (steady state).
-        let mut run = 1;
-        if hi == d - 1 && lo == 0 {
-            while t + run < slots
-                && (t + run + 1).saturating_sub(m) == 0
-                && (t + run).min(d - 1) == d - 1
-            {
-                run += 1;
-            }
-        }
-        s.push(slot(lo, hi), run as u32);
-        t += run;
-    }
-    s
+    super::tree::staged_pipeline(&hops, m, bytes / m as f64)
 }
 
 /// Direct algorithms: every rank exchanges with every other at once.

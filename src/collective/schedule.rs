@@ -28,6 +28,9 @@ pub struct Transfer {
 pub struct Step {
     pub transfers: Vec<Transfer>,
     pub repeat: u32,
+    /// The step's per-step latency α is hidden behind the previous step's
+    /// transfers (steady state of a pipeline), so its transfers do not pay it.
+    pub overlapped: bool,
 }
 
 /// A collective as bulk-synchronous steps (see the module docs).
@@ -39,8 +42,17 @@ pub struct Schedule {
 impl Schedule {
     /// Appends a step (ignored when empty or repeated 0 times).
     pub fn push(&mut self, transfers: Vec<Transfer>, repeat: u32) {
+        self.push_step(transfers, repeat, false);
+    }
+
+    /// Appends a step whose α may be `overlapped` (see [`Step::overlapped`]).
+    pub fn push_step(&mut self, transfers: Vec<Transfer>, repeat: u32, overlapped: bool) {
         if !transfers.is_empty() && repeat > 0 {
-            self.steps.push(Step { transfers, repeat });
+            self.steps.push(Step {
+                transfers,
+                repeat,
+                overlapped,
+            });
         }
     }
 

@@ -116,20 +116,24 @@ impl<'t> CollectiveSim<'t> {
                     node.role == crate::topology::NodeRole::Switch && node.in_switch_reduction
                 };
                 let in_switch = reducing(t.src) || reducing(t.dst);
-                let alpha_s = self.params.alpha_s.unwrap_or_else(|| {
-                    if in_switch {
-                        presets::NVLS_STEP_S
-                    } else {
-                        r.links
-                            .iter()
-                            .map(|&(l, _)| {
-                                presets::family_step_s(presets::family_of(
-                                    &topo.links[l.idx()].kind,
-                                ))
-                            })
-                            .fold(0.0, f64::max)
-                    }
-                });
+                let alpha_s = if step.overlapped {
+                    0.0
+                } else {
+                    self.params.alpha_s.unwrap_or_else(|| {
+                        if in_switch {
+                            presets::NVLS_STEP_S
+                        } else {
+                            r.links
+                                .iter()
+                                .map(|&(l, _)| {
+                                    presets::family_step_s(presets::family_of(
+                                        &topo.links[l.idx()].kind,
+                                    ))
+                                })
+                                .fold(0.0, f64::max)
+                        }
+                    })
+                };
                 let stretch = if in_switch && !self.params.raw_capacity {
                     1.0 / presets::NVLS_EFFICIENCY
                 } else {

@@ -97,10 +97,14 @@ pub fn chunk_count(bytes: f64, chunk_bytes: f64) -> usize {
 }
 
 /// A pipeline over hops: `hops[h]` are the (src, dst) pairs crossed at hop
-/// `h`; chunk `j` (of `m`, `chunk` bytes each) crosses hop `h` in slot `j+h`.
-/// Slot `t` holds hops `max(0, t−m+1) ..= min(t, H−1)`; the steady-state
-/// slots (all `H` hops busy, `t = H−1 ..= m−1`) are merged into one step
-/// repeated `m−H+1` times.
+/// `h`; `m` chunks of `chunk` bytes enter one per slot, and in slot `t` hop
+/// `h` carries chunk `t − h` (when `0 ≤ t−h < m`), so there are `H + m − 1`
+/// slots. Equal consecutive slots (the steady state, every hop busy) are
+/// merged into one repeated step.
+///
+/// Latency: only the `H` slots in which the first chunk is still travelling
+/// pay the per-step α; later slots overlap α with the transfers in flight
+/// (as NCCL's model charges `hwLat` per hop of pipeline depth, not per chunk).
 pub fn staged_pipeline(hops: &[Vec<(NodeId, NodeId)>], m: usize, chunk: f64) -> Schedule {
     let h = hops.len();
     let mut s = Schedule::default();
@@ -123,8 +127,14 @@ pub fn staged_pipeline(hops: &[Vec<(NodeId, NodeId)>], m: usize, chunk: f64) -> 
     while t < slots {
         let lo = (t + 1).saturating_sub(m);
         let hi = t.min(h - 1);
-        let run = if lo == 0 && hi == h - 1 { m - h + 1 } else { 1 };
-        s.push(slot(lo, hi), run as u32);
+        // Slot t = h−1 is the first steady slot and still pays α; the rest of
+        // the steady state (m − h more slots) is one overlapped step.
+        let run = if lo == 0 && hi == h - 1 && t >= h {
+            m - t
+        } else {
+            1
+        };
+        s.push_step(slot(lo, hi), run as u32, t >= h);
         t += run;
     }
     s

@@ -138,14 +138,16 @@ fn double_binary_tree_shape() {
 /// Pipelined double-binary-tree all-reduce on a non-blocking star (per-rank
 /// bandwidth B, per-slot latency α), m chunks of c = S/(2m) per tree.
 ///
-/// Slot time = α + (makespan of its flows under max-min). On a star a flow
+/// Slot time = α + (makespan of its flows under max-min) for the 2D slots in
+/// which the first chunk is still travelling, and the makespan alone after
+/// that (α overlaps the transfers in flight; `staged_pipeline`). On a star a flow
 /// crosses its source's uplink and its destination's downlink, so a link
 /// with k chunks gives each B/k when that is the tightest constraint.
 ///
 /// n = 2 (D = 1; tree 1 = 0→1, tree 2 = 1→0): hop 0 = {1→0, 0→1} (up),
 /// hop 1 = {0→1, 1→0} (down). Slots: {h0}: one chunk per link, c/B;
 /// steady {h0,h1} ×(m−1): two chunks per link, 2c/B; {h1}: c/B.
-/// t = (m+1)·α + 2m·c/B = (m+1)·α + S/B (the all-reduce optimum for n = 2).
+/// t = 2·α + 2m·c/B = 2·α + S/B (the all-reduce optimum for n = 2).
 ///
 /// n = 4 (D = 2; tree 1: 0→2→{1,3}; tree 2 (mirror): 3→1→{2,0}):
 /// h0 = {1→2, 3→2, 2→1, 0→1}, h1 = {2→0, 1→3}, h2 = {0→2, 3→1},
@@ -158,7 +160,7 @@ fn double_binary_tree_shape() {
 ///   1 or 2 as an end: 4c/B;
 /// - {h1,h2,h3}: uplinks of 1, 2 carry 3: 3c/B; {h2,h3}: 2c/B; {h3}: 2c/B.
 ///
-/// t = (m+3)·α + (2+2+3+4(m−3)+3+2+2)·c/B = (m+3)·α + (4m+2)·c/B.
+/// t = 4·α + (2+2+3+4(m−3)+3+2+2)·c/B = 4·α + (4m+2)·c/B.
 ///
 /// n = 8 (D = 3; tree 1: 0→4→{2,6}, 2→{1,3}, 6→{5,7}; tree 2 mirrored:
 /// 7→3→{5,1}, 5→{6,4}, 1→{2,0}), m ≥ 6:
@@ -171,7 +173,7 @@ fn double_binary_tree_shape() {
 /// - {h2..h5}: uplinks of 4 and 3 carry 3: 3c/B;
 /// - {h3..h5}, {h4,h5}, {h5}: at most 2 per link, every flow meets a 2: 2c/B.
 ///
-/// t = (m+5)·α + (2+2+2+3+4+4(m−5)+4+3+2+2+2)·c/B = (m+5)·α + (4m+6)·c/B.
+/// t = 6·α + (2+2+2+3+4+4(m−5)+4+3+2+2+2)·c/B = 6·α + (4m+6)·c/B.
 #[test]
 fn tree_all_reduce_matches_closed_form() {
     let b = 100e9;
@@ -189,14 +191,15 @@ fn tree_all_reduce_matches_closed_form() {
         let chunk = 1e6;
         let s = 2.0 * m as f64 * chunk;
         let sched = tree(Op::AllReduce, &topo.accelerators, s, chunk).unwrap();
-        let (slots, units) = match n {
-            2 => (m + 1, 2 * m),
-            4 => (m + 3, 4 * m + 2),
-            8 => (m + 5, 4 * m + 6),
+        // (slots, hops 2D that pay α, bandwidth units of c/B)
+        let (slots, hops, units) = match n {
+            2 => (m + 1, 2, 2 * m),
+            4 => (m + 3, 4, 4 * m + 2),
+            8 => (m + 5, 6, 4 * m + 6),
             _ => unreachable!(),
         };
         assert_eq!(sched.step_count(), slots as u64, "n={n} m={m}");
-        let want = slots as f64 * ALPHA + units as f64 * chunk / b;
+        let want = hops as f64 * ALPHA + units as f64 * chunk / b;
         let t = time(&topo, ALPHA, &sched);
         assert!(rel(t, want) < 1e-9, "n={n} m={m}: {t} vs {want}");
     }
@@ -207,7 +210,8 @@ fn tree_all_reduce_matches_closed_form() {
 /// Broadcast hops: h0 = {0→4}, h1 = {4→2, 4→6}, h2 = {2→1, 2→3, 6→5, 6→7}.
 /// {h0}: c/B; {h0,h1}: uplink of 4 carries 2: 2c/B; steady ×(m−2): uplinks
 /// of 2, 4, 6 carry 2: 2c/B; {h1,h2}, {h2}: 2c/B.
-/// t = (m+2)·α + (2m+3)·c/B. Reduce is the mirror image (downlinks carry 2).
+/// α is paid in the D = 3 slots while the first chunk travels:
+/// t = 3·α + (2m+3)·c/B. Reduce is the mirror image (downlinks carry 2).
 #[test]
 fn tree_broadcast_and_reduce_match_closed_form() {
     let topo = star(8, 50.0, false);
@@ -216,7 +220,7 @@ fn tree_broadcast_and_reduce_match_closed_form() {
             let chunk = 2e6;
             let s = m as f64 * chunk;
             let sched = tree(op, &topo.accelerators, s, chunk).unwrap();
-            let want = (m + 2) as f64 * ALPHA + (2 * m + 3) as f64 * chunk / 50e9;
+            let want = 3.0 * ALPHA + (2 * m + 3) as f64 * chunk / 50e9;
             let t = time(&topo, ALPHA, &sched);
             assert!(rel(t, want) < 1e-9, "{op} m={m}: {t} vs {want}");
         }
