@@ -176,8 +176,7 @@ fn run_one(
     if req.op == Op::AllToAll && topo.links.len() <= BISECTION_BOUND_MAX_LINKS {
         // The first ⌊n/2⌋ ranks send S/n to each of the others across the cut.
         let half = n / 2;
-        let cut =
-            crate::info::max_flow_between(topo, sim.capacity_bps(), &ranks[..half], &ranks[half..]);
+        let cut = sim.cut_bps(ranks);
         bound_s = bound_s.max(bisection_bound_s(n, half, req.size, cut));
     }
     let t = report.time_s;

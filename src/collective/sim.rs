@@ -70,6 +70,9 @@ pub struct CollectiveSim<'t> {
     router: Router<'t>,
     capacity_bps: Vec<f64>,
     params: Params,
+    /// Max flow across the halves of the last communicator asked for
+    /// (`cut_bps`): it does not depend on the size or the algorithm.
+    last_cut: Option<(Vec<crate::topology::NodeId>, f64)>,
 }
 
 impl<'t> CollectiveSim<'t> {
@@ -91,7 +94,27 @@ impl<'t> CollectiveSim<'t> {
             router: Router::new(topo, mode, params.seed),
             capacity_bps,
             params,
+            last_cut: None,
         }
+    }
+
+    /// Max flow \[bytes/s\] from the first ⌊n/2⌋ of `ranks` to the rest over
+    /// effective capacities, remembered for the last communicator.
+    pub fn cut_bps(&mut self, ranks: &[crate::topology::NodeId]) -> f64 {
+        if let Some((r, c)) = &self.last_cut
+            && r.as_slice() == ranks
+        {
+            return *c;
+        }
+        let half = ranks.len() / 2;
+        let c = crate::info::max_flow_between(
+            self.topo,
+            &self.capacity_bps,
+            &ranks[..half],
+            &ranks[half..],
+        );
+        self.last_cut = Some((ranks.to_vec(), c));
+        c
     }
 
     pub fn topology(&self) -> &'t Topology {

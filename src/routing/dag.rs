@@ -184,20 +184,35 @@ pub(super) fn spray_route(dag: &PairDag, s: &mut Scratch) -> Route {
     }
 
     // Forward pass: push flow 1 from `src`, split in proportion to path counts.
-    s.flow.clear();
-    s.flow.resize(n, 0.0);
-    s.flow[0] = 1.0;
+    // Zero `raw` only if path counts underflowed across a layer (beyond 1e300
+    // paths); such branches carry no flow.
+    let (norm, raw) = (&s.norm, &s.raw);
+    push_flow(dag, &mut s.flow, raw, |fu, ru, v, _| fu * norm[v] / ru)
+}
+
+/// The forward pass shared by spray and weighted routes: flow 1 starts at
+/// `src` (DAG node 0); in BFS (= topological) order each node `u` with flow
+/// `fu` and a nonzero `total[u]` sends `share(fu, total[u], v, l)` over each
+/// DAG out-link `u → v`. Returns the links with their fractions, by link id.
+fn push_flow(
+    dag: &PairDag,
+    flow: &mut Vec<f64>,
+    total: &[f64],
+    share: impl Fn(f64, f64, usize, LinkId) -> f64,
+) -> Route {
+    let n = dag.order.len();
+    flow.clear();
+    flow.resize(n, 0.0);
+    flow[0] = 1.0;
     let mut links = Vec::with_capacity(dag.edges.len());
     for u in 0..n {
-        let (fu, ru) = (s.flow[u], s.raw[u]);
-        // Zero only if path counts underflowed across a layer (beyond 1e300
-        // paths); such branches carry no flow.
-        if fu == 0.0 || ru == 0.0 {
+        let (fu, tu) = (flow[u], total[u]);
+        if fu == 0.0 || tu <= 0.0 {
             continue;
         }
         for &(v, l) in dag.out(u) {
-            let f = fu * s.norm[v as usize] / ru;
-            s.flow[v as usize] += f;
+            let f = share(fu, tu, v as usize, l);
+            flow[v as usize] += f;
             if f > 0.0 {
                 links.push((l, f.min(1.0)));
             }
@@ -222,32 +237,16 @@ pub(super) fn weighted_route(topo: &Topology, dag: &PairDag, s: &mut Scratch) ->
     s.out_cap.clear();
     s.out_cap
         .extend((0..n).map(|u| dag.out(u).iter().map(|&(_, l)| cap(l)).sum::<f64>()));
-    s.flow.clear();
-    s.flow.resize(n, 0.0);
-    s.flow[0] = 1.0;
-    let mut links = Vec::with_capacity(dag.edges.len());
-    for u in 0..n {
-        let (fu, total) = (s.flow[u], s.out_cap[u]);
-        // Capacities are positive and finite (a `Topology` invariant), so
-        // `total` is too unless it overflowed; the destination has no
-        // out-links and `total` 0.
-        debug_assert!(total.is_finite(), "out-capacity of a DAG node overflows");
-        if fu == 0.0 || total <= 0.0 {
-            continue;
-        }
-        for &(v, l) in dag.out(u) {
-            let f = fu * (cap(l) / total);
-            s.flow[v as usize] += f;
-            if f > 0.0 {
-                links.push((l, f.min(1.0)));
-            }
-        }
-    }
-    links.sort_unstable_by_key(|&(l, _)| l);
-    Route {
-        links,
-        latency_s: dag.latency_s,
-    }
+    // Capacities are positive and finite (a `Topology` invariant), so each
+    // total is too unless it overflowed; the destination has no out-links and
+    // total 0.
+    debug_assert!(
+        s.out_cap.iter().all(|t| t.is_finite()),
+        "out-capacity of a DAG node overflows"
+    );
+    push_flow(dag, &mut s.flow, &s.out_cap, |fu, total, _, l| {
+        fu * (cap(l) / total)
+    })
 }
 
 /// One equal-cost path of `dag`, choosing at each node one of its DAG

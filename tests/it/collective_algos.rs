@@ -10,13 +10,13 @@ use fabricsim::collective::tree::{depths, double_binary_tree, tree};
 use fabricsim::collective::{Algo, CollectiveError, CollectiveSim, Op, Params, Schedule};
 use fabricsim::topology::{NodeId, Topology, load_file, parse_str};
 
-fn rel(got: f64, want: f64) -> f64 {
+pub(crate) fn rel(got: f64, want: f64) -> f64 {
     ((got - want) / want).abs()
 }
 
 /// n GPUs on one non-blocking switch `sw`, every link `bw` GB/s per
 /// direction, zero latency; `sw` reduces in the network when `reduce`.
-fn star(n: usize, bw_gbps: f64, reduce: bool) -> Topology {
+pub(crate) fn star(n: usize, bw_gbps: f64, reduce: bool) -> Topology {
     let toml = format!(
         r#"
 [[nodes]]
@@ -43,7 +43,7 @@ latency = "0 ns"
 /// ```text
 ///   a0..a{g-1} ── swa ════ swb ── b0..b{g-1}
 /// ```
-fn two_domains(g: usize, bu: f64, bx: f64, reduce: bool) -> Topology {
+pub(crate) fn two_domains(g: usize, bu: f64, bx: f64, reduce: bool) -> Topology {
     let toml = format!(
         r#"
 [[nodes]]

@@ -8,9 +8,7 @@ use fabricsim::collective::{Algo, CollectiveSim, Op, Params};
 use fabricsim::topology::{NodeId, Topology, parse_str};
 use std::process::Command;
 
-fn rel(got: f64, want: f64) -> f64 {
-    ((got - want) / want).abs()
-}
+use crate::collective_algos::rel;
 
 /// n GPUs on one non-blocking switch, every link `bw` GB/s per direction,
 /// zero latency everywhere:
@@ -21,22 +19,7 @@ fn rel(got: f64, want: f64) -> f64 {
 ///   ...  ──┘
 /// ```
 fn star(n: usize, bw_gbps: f64) -> Topology {
-    let toml = format!(
-        r#"
-[[nodes]]
-id = "gpu[0..{n}]"
-kind = "accelerator"
-[[nodes]]
-id = "sw"
-kind = "switch"
-[[links]]
-between = ["gpu[0..{n}]", "sw"]
-kind = "custom"
-bandwidth = "{bw_gbps} GB/s"
-latency = "0 ns"
-"#
-    );
-    parse_str(&toml, "star.toml").unwrap()
+    crate::collective_algos::star(n, bw_gbps, false)
 }
 
 /// n GPUs in a bidirectional ring of links: gpu_i ↔ gpu_{i+1 mod n}. The
@@ -466,34 +449,11 @@ fn collective_bad_input_is_a_clear_error() {
 /// (the NIC-side links need only (n−1)/n · S / 100 GB/s).
 ///
 /// ```text
-///   gpu0..3 ── swA ══10 GB/s══ swB ── gpu4..7
+///   a0..a3 ── swa ══10 GB/s══ swb ── b0..b3
 /// ```
 #[test]
 fn all_to_all_meets_the_bisection_bound_on_a_thin_cut() {
-    let toml = r#"
-[[nodes]]
-id = "gpu[0..8]"
-kind = "accelerator"
-[[nodes]]
-id = ["swA", "swB"]
-kind = "switch"
-[[links]]
-between = ["gpu[0..4]", "swA"]
-kind = "custom"
-bandwidth = "100 GB/s"
-latency = "0 ns"
-[[links]]
-between = ["gpu[4..8]", "swB"]
-kind = "custom"
-bandwidth = "100 GB/s"
-latency = "0 ns"
-[[links]]
-between = ["swA", "swB"]
-kind = "custom"
-bandwidth = "10 GB/s"
-latency = "0 ns"
-"#;
-    let topo = parse_str(toml, "cut.toml").unwrap();
+    let topo = crate::collective_algos::two_domains(4, 100.0, 10.0, false);
     let mut s = CollectiveSim::new(
         &topo,
         Params {
