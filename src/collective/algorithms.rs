@@ -9,7 +9,7 @@
 //!   IJHPCA 2005);
 //! - direct all-to-all: `α + (n−1)/n · S/B` on a non-blocking switch.
 
-use super::schedule::{Schedule, Transfer};
+use super::schedule::{Schedule, StepLatency, Transfer};
 use super::{Algo, CollectiveError, Op};
 use crate::topology::{NodeId, Topology};
 
@@ -175,8 +175,16 @@ pub fn ring(
     };
     let mut s = Schedule::default();
     match op {
-        Op::AllReduce => s.push(shift(1, size / (n as f64 * c)), 2 * (n as u32 - 1)),
-        Op::AllGather | Op::ReduceScatter => s.push(shift(1, size / (n as f64 * c)), n as u32 - 1),
+        Op::AllReduce => s.push_step(
+            shift(1, size / (n as f64 * c)),
+            2 * (n as u32 - 1),
+            StepLatency::RingMean,
+        ),
+        Op::AllGather | Op::ReduceScatter => s.push_step(
+            shift(1, size / (n as f64 * c)),
+            n as u32 - 1,
+            StepLatency::RingMean,
+        ),
         Op::SendRecv => s.push(shift(1, size / c), 1),
         Op::AllToAll => {
             for k in 1..n {

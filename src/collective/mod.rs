@@ -14,6 +14,7 @@
 
 pub mod algorithms;
 pub mod bound;
+pub mod components;
 pub mod hierarchical;
 pub mod nvls;
 pub mod presets;
@@ -22,7 +23,7 @@ pub mod schedule;
 pub mod sim;
 pub mod tree;
 
-pub use schedule::{Schedule, Step, Transfer};
+pub use schedule::{Schedule, Step, StepLatency, Transfer};
 pub use sim::{CollectiveSim, Params, StepReport};
 
 use serde::Serialize;

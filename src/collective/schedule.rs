@@ -23,14 +23,35 @@ pub struct Transfer {
     pub bytes: f64,
 }
 
+/// How a step's transfers pay the per-step latency α (`presets.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum StepLatency {
+    /// Every transfer pays the α of the link technologies on its own route.
+    #[default]
+    EachTransfer,
+    /// A ring step of a pipelined (dataflow) ring: every transfer pays the
+    /// *mean* α of the step's transfers. In a ring each rank forwards data as
+    /// soon as it arrives (no barrier across ranks), so a piece of data pays
+    /// the α of the hops it crosses, one hop per step; over the `k` steps of
+    /// a ring algorithm on `n` ranks it crosses `k` consecutive ring hops,
+    /// each hop ≈ `k/n` times, so its latency is `k · mean_hop α`. This is
+    /// NCCL's ring latency `(nsteps − nInterSteps)·intraLat +
+    /// nInterSteps·interLat` (`tuning.cc`), with `nInterSteps/nsteps` the
+    /// fraction of the ring's hops that leave a node. A bulk-synchronous
+    /// step would instead make every step pay its slowest hop's α.
+    RingMean,
+    /// α is hidden behind the previous step's transfers (steady state of a
+    /// pipeline), so the transfers do not pay it.
+    Hidden,
+}
+
 /// Transfers that run concurrently, `repeat` times in a row.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Step {
     pub transfers: Vec<Transfer>,
     pub repeat: u32,
-    /// The step's per-step latency α is hidden behind the previous step's
-    /// transfers (steady state of a pipeline), so its transfers do not pay it.
-    pub overlapped: bool,
+    /// How the transfers pay the per-step latency α.
+    pub latency: StepLatency,
 }
 
 /// A collective as bulk-synchronous steps (see the module docs).
@@ -42,16 +63,16 @@ pub struct Schedule {
 impl Schedule {
     /// Appends a step (ignored when empty or repeated 0 times).
     pub fn push(&mut self, transfers: Vec<Transfer>, repeat: u32) {
-        self.push_step(transfers, repeat, false);
+        self.push_step(transfers, repeat, StepLatency::EachTransfer);
     }
 
-    /// Appends a step whose α may be `overlapped` (see [`Step::overlapped`]).
-    pub fn push_step(&mut self, transfers: Vec<Transfer>, repeat: u32, overlapped: bool) {
+    /// Appends a step whose transfers pay α as `latency` says.
+    pub fn push_step(&mut self, transfers: Vec<Transfer>, repeat: u32, latency: StepLatency) {
         if !transfers.is_empty() && repeat > 0 {
             self.steps.push(Step {
                 transfers,
                 repeat,
-                overlapped,
+                latency,
             });
         }
     }

@@ -6,13 +6,16 @@
 //! carries a per-step latency `α` on top of its route's latency: the largest
 //! preset α of the link families on its route, or for transfers to or from a
 //! reducing switch the in-switch-reduction α (`presets.rs`), unless
-//! [`Params::alpha_s`] fixes one α for all. Transfers to or from a reducing
-//! switch also move `bytes / NVLS_EFFICIENCY` (reduce/multicast throughput
-//! below line rate); link byte counts report the real bytes. A step's time is the makespan of its flows started
+//! [`Params::alpha_s`] fixes one α for all; a ring step charges every
+//! transfer the mean of those (dataflow ring, [`StepLatency::RingMean`]) and
+//! a pipeline's steady-state step charges none ([`StepLatency::Hidden`]).
+//! Transfers to or from a reducing switch also move
+//! `bytes / NVLS_EFFICIENCY` (reduce/multicast throughput below line rate);
+//! link byte counts report the real bytes. A step's time is the makespan of its flows started
 //! together on an idle fabric; a schedule's time is `Σ repeat · T_step`
 //! (exact for bulk-synchronous steps, see `schedule.rs`).
 
-use super::schedule::{Schedule, Step};
+use super::schedule::{Schedule, Step, StepLatency};
 use super::{CollectiveError, presets};
 use crate::flow::{Flow, simulate};
 use crate::routing::{Router, RoutingMode};
@@ -129,49 +132,51 @@ impl<'t> CollectiveSim<'t> {
     /// The flows of one execution of `step`, all released at 0.
     fn flows(&mut self, step: &Step) -> Result<Vec<Flow>, CollectiveError> {
         let topo = self.topo;
-        step.transfers
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let r = self.router.route(t.src, t.dst, i as u64)?;
-                let reducing = |n: crate::topology::NodeId| {
-                    let node = &topo.nodes[n.idx()];
-                    node.role == crate::topology::NodeRole::Switch && node.in_switch_reduction
-                };
-                let in_switch = reducing(t.src) || reducing(t.dst);
-                let alpha_s = if step.overlapped {
-                    0.0
+        let reducing = |n: crate::topology::NodeId| {
+            let node = &topo.nodes[n.idx()];
+            node.role == crate::topology::NodeRole::Switch && node.in_switch_reduction
+        };
+        let mut flows = Vec::with_capacity(step.transfers.len());
+        let mut alphas = Vec::with_capacity(step.transfers.len());
+        for (i, t) in step.transfers.iter().enumerate() {
+            let r = self.router.route(t.src, t.dst, i as u64)?;
+            let in_switch = reducing(t.src) || reducing(t.dst);
+            let alpha_s = self.params.alpha_s.unwrap_or_else(|| {
+                if in_switch {
+                    presets::NVLS_STEP_S
                 } else {
-                    self.params.alpha_s.unwrap_or_else(|| {
-                        if in_switch {
-                            presets::NVLS_STEP_S
-                        } else {
-                            r.links
-                                .iter()
-                                .map(|&(l, _)| {
-                                    presets::family_step_s(presets::family_of(
-                                        &topo.links[l.idx()].kind,
-                                    ))
-                                })
-                                .fold(0.0, f64::max)
-                        }
-                    })
-                };
-                let stretch = if in_switch && !self.params.raw_capacity {
-                    1.0 / presets::NVLS_EFFICIENCY
-                } else {
-                    1.0
-                };
-                Ok(Flow {
-                    route: r.links.iter().map(|&(l, f)| (l.0, f)).collect(),
-                    latency_s: r.latency_s + alpha_s,
-                    bytes: t.bytes * stretch,
-                    start_s: 0.0,
-                    deps: Vec::new(),
-                    delay_s: 0.0,
-                })
-            })
-            .collect()
+                    r.links
+                        .iter()
+                        .map(|&(l, _)| {
+                            presets::family_step_s(presets::family_of(&topo.links[l.idx()].kind))
+                        })
+                        .fold(0.0, f64::max)
+                }
+            });
+            alphas.push(alpha_s);
+            let stretch = if in_switch && !self.params.raw_capacity {
+                1.0 / presets::NVLS_EFFICIENCY
+            } else {
+                1.0
+            };
+            flows.push(Flow {
+                route: r.links.iter().map(|&(l, f)| (l.0, f)).collect(),
+                latency_s: r.latency_s,
+                bytes: t.bytes * stretch,
+                start_s: 0.0,
+                deps: Vec::new(),
+                delay_s: 0.0,
+            });
+        }
+        let mean = alphas.iter().sum::<f64>() / alphas.len().max(1) as f64;
+        for (f, a) in flows.iter_mut().zip(alphas) {
+            f.latency_s += match step.latency {
+                StepLatency::EachTransfer => a,
+                StepLatency::RingMean => mean,
+                StepLatency::Hidden => 0.0,
+            };
+        }
+        Ok(flows)
     }
 
     /// Runs `schedule`, simulating each distinct step once.
@@ -181,8 +186,7 @@ impl<'t> CollectiveSim<'t> {
         let mut steps = Vec::with_capacity(schedule.steps.len());
         for step in &schedule.steps {
             let flows = self.flows(step)?;
-            let out = simulate(&self.capacity_bps, &flows)?;
-            let t = out.makespan_s();
+            let t = super::components::step_makespan(&self.capacity_bps, &flows)?;
             time_s += step.repeat as f64 * t;
             for (f, t) in flows.iter().zip(&step.transfers) {
                 for &(l, phi) in &f.route {

@@ -34,7 +34,7 @@
 //! same way over its `D` levels: `m = ⌈S/chunk⌉` chunks, `D+m−1` slots.
 //! Other operations are unsupported.
 
-use super::schedule::{Schedule, Transfer};
+use super::schedule::{Schedule, StepLatency, Transfer};
 use super::{Algo, CollectiveError, Op};
 use crate::topology::NodeId;
 
@@ -134,7 +134,15 @@ pub fn staged_pipeline(hops: &[Vec<(NodeId, NodeId)>], m: usize, chunk: f64) -> 
         } else {
             1
         };
-        s.push_step(slot(lo, hi), run as u32, t >= h);
+        s.push_step(
+            slot(lo, hi),
+            run as u32,
+            if t >= h {
+                StepLatency::Hidden
+            } else {
+                StepLatency::EachTransfer
+            },
+        );
         t += run;
     }
     s

@@ -548,3 +548,59 @@ fn new_algorithms_never_beat_the_bound() {
         }
     }
 }
+
+/// A ring is a dataflow pipeline: every ring step charges the mean preset α
+/// of the ring's hops (`StepLatency::RingMean`), not its slowest hop's. Two
+/// NVLink4 domains of g GPUs joined by one InfiniBand link, one channel: the
+/// ring has 2g hops, 2 of them cross the IB link (α = NCCL's 14 µs NET α, the
+/// largest on their route) and 2g − 2 stay on NVLink (11 µs). The preset-α
+/// run minus the α = 0 run is exactly 2(n−1) · mean.
+#[test]
+fn ring_steps_pay_the_mean_hop_alpha() {
+    use fabricsim::collective::presets::{NET_STEP_S, NVLINK_STEP_S};
+    let g = 4;
+    let toml = format!(
+        r#"
+[[nodes]]
+id = ["a[0..{g}]", "b[0..{g}]"]
+kind = "accelerator"
+[[nodes]]
+id = ["swa", "swb"]
+kind = "switch"
+[[links]]
+between = ["a[0..{g}]", "swa"]
+kind = "nvlink4"
+latency = "0 ns"
+[[links]]
+between = ["b[0..{g}]", "swb"]
+kind = "nvlink4"
+latency = "0 ns"
+[[links]]
+between = ["swa", "swb"]
+kind = "infiniband-ndr"
+latency = "0 ns"
+"#
+    );
+    let topo = parse_str(&toml, "ring-mean.toml").unwrap();
+    let ranks: Vec<NodeId> = topo.accelerators.clone();
+    let n = ranks.len();
+    let s = schedule(&topo, Op::AllReduce, Algo::Ring, &ranks, 64e6, 1, 4e6).unwrap();
+    let with = |alpha_s: Option<f64>| {
+        CollectiveSim::new(
+            &topo,
+            Params {
+                alpha_s,
+                ..Params::default()
+            },
+        )
+        .run(&s)
+        .unwrap()
+        .time_s
+    };
+    let mean = (2.0 * NET_STEP_S + (2 * g - 2) as f64 * NVLINK_STEP_S) / (2 * g) as f64;
+    let got = with(None) - with(Some(0.0));
+    let want = 2.0 * (n - 1) as f64 * mean;
+    assert!(rel(got, want) < 1e-9, "α total {got} s, want {want} s");
+    // A bulk-synchronous ring would pay the slowest hop (14 µs) every step.
+    assert!(got < 2.0 * (n - 1) as f64 * NET_STEP_S * 0.9);
+}
