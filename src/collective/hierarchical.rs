@@ -20,6 +20,12 @@
 //! steps (step `k` of every domain's ring is one [`Step`](super::Step)), so
 //! they contend for the fabric; phases follow each other (barrier).
 //!
+//! Across domains the all-reduce of phase 2 runs, when the scale-out
+//! switches reduce in the network (SHARP; [`super::sharp`]), as one step on
+//! every rail's aggregation tree: `S/g` up and down each tree edge, instead
+//! of the rail ring's `2(D−1)/D · S/g` each way in `2(D−1)` steps.
+//! `Algo::Hierarchical` picks it whenever every rail has such a tree.
+//!
 //! Inside a domain the phases use a ring (`g−1` steps of `S/g`) or, with
 //! [`Intra::Nvls`], in-switch reduction (one step; see [`super::nvls`]).
 //! `Algo::Hierarchical` picks NVLS when every domain supports it (as NCCL's
@@ -35,9 +41,9 @@
 //! NVLS: `t = (α + S/B_u) + 2·(α + S/(2·B_x)) + (α + (g−1)/g · S/B_u)`.
 
 use super::algorithms::domains;
-use super::nvls;
-use super::schedule::{Schedule, Transfer};
+use super::schedule::{Schedule, StepLatency, Transfer};
 use super::{Algo, CollectiveError, Op};
+use super::{nvls, sharp};
 use crate::topology::{NodeId, Topology};
 
 /// How the phases inside a scale-up domain run.
@@ -45,6 +51,16 @@ use crate::topology::{NodeId, Topology};
 pub enum Intra {
     Ring,
     Nvls,
+}
+
+/// How the all-reduce across domains runs on every rail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Inter {
+    /// A ring of the `D` rail members, `2(D−1)` steps of `S/(gD)`.
+    Ring,
+    /// In-network reduction on the scale-out switches (SHARP): one step, `S/g`
+    /// up and down every edge of the rail's aggregation tree ([`super::sharp`]).
+    Sharp,
 }
 
 fn unsupported(op: Op, why: String) -> CollectiveError {
@@ -103,23 +119,63 @@ pub fn hierarchical(
     } else {
         Intra::Ring
     };
-    hierarchical_with(topo, op, ranks, size, intra)
+    let inter = if op == Op::AllReduce && rail_trees(topo, &rails(&doms)).is_ok() {
+        Inter::Sharp
+    } else {
+        Inter::Ring
+    };
+    hierarchical_with(topo, op, ranks, size, intra, inter)
 }
 
-/// Hierarchical schedule of `op` with the given intra-domain method.
+/// Rail `i`: local rank `i` of every domain.
+fn rails(doms: &[Vec<NodeId>]) -> Vec<Vec<NodeId>> {
+    (0..doms[0].len())
+        .map(|i| doms.iter().map(|d| d[i]).collect())
+        .collect()
+}
+
+/// The SHARP aggregation tree of every rail (tree `i` for rail `i`).
+fn rail_trees(
+    topo: &Topology,
+    rails: &[Vec<NodeId>],
+) -> Result<Vec<Vec<(NodeId, NodeId)>>, String> {
+    let level = sharp::levels(topo);
+    rails
+        .iter()
+        .enumerate()
+        .map(|(i, r)| sharp::tree(topo, &level, r, i))
+        .collect()
+}
+
+/// Hierarchical schedule of `op` with the given intra-domain and
+/// inter-domain methods (`Inter::Sharp` serves all-reduce only).
 pub fn hierarchical_with(
     topo: &Topology,
     op: Op,
     ranks: &[NodeId],
     size: f64,
     intra: Intra,
+    inter: Inter,
 ) -> Result<Schedule, CollectiveError> {
     let doms = hierarchy(topo, op, ranks)?;
     let g = doms[0].len();
     let nd = doms.len();
-    let rails: Vec<Vec<NodeId>> = (0..g)
-        .map(|i| doms.iter().map(|d| d[i]).collect())
-        .collect();
+    let rails = rails(&doms);
+    let trees = match inter {
+        Inter::Sharp if op == Op::AllReduce => Some(
+            rail_trees(topo, &rails)
+                .map_err(|why| unsupported(op, format!("SHARP across domains: {why}")))?,
+        ),
+        Inter::Sharp => {
+            return Err(unsupported(
+                op,
+                "in-network reduction across domains serves all-reduce only".into(),
+            ));
+        }
+        Inter::Ring => None,
+    };
+    // Rail ring steps of S/(gD).
+    let rail_bytes = size / (g * nd) as f64;
     let plans = match intra {
         Intra::Nvls if g > 1 => Some(
             doms.iter()
@@ -138,23 +194,41 @@ pub fn hierarchical_with(
                 .collect(),
             1,
         ),
-        None => s.push(shift(&doms, size / g as f64), g as u32 - 1),
+        None => s.push_step(
+            shift(&doms, size / g as f64),
+            g as u32 - 1,
+            StepLatency::RingMean,
+        ),
     };
-    // Rail ring steps of S/(gD).
-    let rail_bytes = size / (g * nd) as f64;
+    let rail_ring = |s: &mut Schedule, steps: usize| {
+        s.push_step(
+            shift(&rails, rail_bytes),
+            steps as u32,
+            StepLatency::RingMean,
+        )
+    };
     let mut s = Schedule::default();
     match op {
         Op::AllReduce => {
             intra_phase(&mut s, Op::ReduceScatter);
-            s.push(shift(&rails, rail_bytes), 2 * (nd as u32 - 1));
+            match &trees {
+                Some(trees) => s.push(
+                    trees
+                        .iter()
+                        .flat_map(|t| sharp::all_reduce_transfers(t, size / g as f64))
+                        .collect(),
+                    1,
+                ),
+                None => rail_ring(&mut s, 2 * (nd - 1)),
+            }
             intra_phase(&mut s, Op::AllGather);
         }
         Op::ReduceScatter => {
             intra_phase(&mut s, Op::ReduceScatter);
-            s.push(shift(&rails, rail_bytes), nd as u32 - 1);
+            rail_ring(&mut s, nd - 1);
         }
         Op::AllGather => {
-            s.push(shift(&rails, rail_bytes), nd as u32 - 1);
+            rail_ring(&mut s, nd - 1);
             intra_phase(&mut s, Op::AllGather);
         }
         _ => {

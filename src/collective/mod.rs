@@ -20,6 +20,7 @@ pub mod nvls;
 pub mod presets;
 pub mod run;
 pub mod schedule;
+pub mod sharp;
 pub mod sim;
 pub mod tree;
 

@@ -39,6 +39,12 @@ pub const PCI_STEP_S: f64 = 5.7e-6;
 /// [`NVLS_EFFICIENCY`].
 pub const NVLS_STEP_S: f64 = 60e-6;
 
+/// α of an in-network reduction step on scale-out switches (SHARP) \[s\]:
+/// **cited**, 31 µs, NCCL's `hwLat[NET][CollNetDirect][Simple]` (NVIDIA/nccl
+/// `src/graph/tuning.cc` @5067397). No efficiency below the links' own is
+/// applied: no published SHARP throughput figure was found.
+pub const SHARP_STEP_S: f64 = 31e-6;
+
 /// Achievable fraction of the NVLink line rate (after the link efficiency)
 /// that NVLS reduce/multicast sustains: **fitted**, 0.74 = 480 / 649, the
 /// published 8×H100 NVLS all-reduce busbw (≈ 480 GB/s, nccl issues 1455 and
@@ -55,10 +61,16 @@ pub fn family_step_s(family: &str) -> f64 {
     match family {
         "nvlink" | "ualink" => NVLINK_STEP_S,
         "xgmi" => XGMI_STEP_S,
-        "infiniband" | "ethernet" | "dci" => NET_STEP_S,
+        f if is_network(f) => NET_STEP_S,
         "pcie" => PCI_STEP_S,
         _ => 0.0,
     }
+}
+
+/// Whether `family` is a scale-out network technology (its in-network
+/// reduction is SHARP-like, its α is [`NET_STEP_S`]).
+pub fn is_network(family: &str) -> bool {
+    matches!(family, "infiniband" | "ethernet" | "dci")
 }
 
 /// The technology family of a link kind name (`nvlink4` → `nvlink`); a

@@ -141,20 +141,23 @@ impl<'t> CollectiveSim<'t> {
         for (i, t) in step.transfers.iter().enumerate() {
             let r = self.router.route(t.src, t.dst, i as u64)?;
             let in_switch = reducing(t.src) || reducing(t.dst);
-            let alpha_s = self.params.alpha_s.unwrap_or_else(|| {
-                if in_switch {
-                    presets::NVLS_STEP_S
-                } else {
-                    r.links
-                        .iter()
-                        .map(|&(l, _)| {
-                            presets::family_step_s(presets::family_of(&topo.links[l.idx()].kind))
-                        })
-                        .fold(0.0, f64::max)
-                }
+            let families = || {
+                r.links
+                    .iter()
+                    .map(|&(l, _)| presets::family_of(&topo.links[l.idx()].kind))
+            };
+            let family_alpha = families().map(presets::family_step_s).fold(0.0, f64::max);
+            // In-network reduction over network links is SHARP, else NVLS.
+            let sharp = in_switch && families().any(presets::is_network);
+            let alpha_s = self.params.alpha_s.unwrap_or(if sharp {
+                presets::SHARP_STEP_S
+            } else if in_switch {
+                presets::NVLS_STEP_S
+            } else {
+                family_alpha
             });
             alphas.push(alpha_s);
-            let stretch = if in_switch && !self.params.raw_capacity {
+            let stretch = if in_switch && !sharp && !self.params.raw_capacity {
                 1.0 / presets::NVLS_EFFICIENCY
             } else {
                 1.0

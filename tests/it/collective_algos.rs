@@ -3,7 +3,7 @@
 //! repetition shortcut, `Unsupported` cases and the lower bound.
 
 use fabricsim::collective::algorithms::schedule;
-use fabricsim::collective::hierarchical::{Intra, hierarchical_with};
+use fabricsim::collective::hierarchical::{Inter, Intra, hierarchical_with};
 use fabricsim::collective::nvls::{self, nvls};
 use fabricsim::collective::run::{Request, run};
 use fabricsim::collective::tree::{depths, double_binary_tree, tree};
@@ -382,7 +382,7 @@ fn hierarchical_all_reduce_phases_add_up() {
         let topo = two_domains(4, 100.0, 40.0, reduce);
         let ranks = &topo.accelerators;
         let intra = if reduce { Intra::Nvls } else { Intra::Ring };
-        let sched = hierarchical_with(&topo, Op::AllReduce, ranks, s, intra).unwrap();
+        let sched = hierarchical_with(&topo, Op::AllReduce, ranks, s, intra, Inter::Ring).unwrap();
         // `Algo::Hierarchical` picks NVLS exactly when the switches reduce.
         assert_eq!(
             schedule(&topo, Op::AllReduce, Algo::Hierarchical, ranks, s, 1, 1e6).unwrap(),
@@ -470,7 +470,9 @@ fn algorithms_move_the_expected_bytes() {
     }
     let two = two_domains(4, 100.0, 40.0, true);
     for &r in &two.accelerators {
-        let h = |op, intra| hierarchical_with(&two, op, &two.accelerators, s, intra).unwrap();
+        let h = |op, intra| {
+            hierarchical_with(&two, op, &two.accelerators, s, intra, Inter::Ring).unwrap()
+        };
         check(&h(Op::AllReduce, Intra::Ring), r, 1.75 * s, 1.75 * s);
         check(&h(Op::ReduceScatter, Intra::Ring), r, 0.875 * s, 0.875 * s);
         check(&h(Op::AllGather, Intra::Ring), r, 0.875 * s, 0.875 * s);
@@ -603,4 +605,94 @@ latency = "0 ns"
     assert!(rel(got, want) < 1e-9, "α total {got} s, want {want} s");
     // A bulk-synchronous ring would pay the slowest hop (14 µs) every step.
     assert!(got < 2.0 * (n - 1) as f64 * NET_STEP_S * 0.9);
+}
+
+/// Two domains of two GPUs (NVLink-style stars, tier `scale-up`), every GPU
+/// also behind its own NIC (1 TB/s attachment) with a 40 GB/s InfiniBand
+/// link to one leaf `leaf` (tier `leaf`) that reduces in the network when
+/// `reduce`.
+fn sharp_fabric(reduce: bool) -> Topology {
+    let mut toml = format!(
+        r#"
+[[nodes]]
+id = ["a[0..2]", "b[0..2]"]
+kind = "accelerator"
+[[nodes]]
+id = ["na[0..2]", "nb[0..2]"]
+kind = "nic"
+[[nodes]]
+id = ["swa", "swb"]
+kind = "switch"
+[[nodes]]
+id = "leaf"
+kind = "switch"
+in_switch_reduction = {reduce}
+[[links]]
+between = ["a[0..2]", "swa"]
+kind = "custom"
+bandwidth = "100 GB/s"
+latency = "0 ns"
+tier = "scale-up"
+[[links]]
+between = ["b[0..2]", "swb"]
+kind = "custom"
+bandwidth = "100 GB/s"
+latency = "0 ns"
+tier = "scale-up"
+[[links]]
+between = [["na[0..2]", "nb[0..2]"], "leaf"]
+kind = "infiniband-ndr"
+bandwidth = "40 GB/s"
+latency = "0 ns"
+tier = "leaf"
+"#
+    );
+    for x in ["a0", "a1", "b0", "b1"] {
+        toml += &format!(
+            "[[links]]\nbetween = [\"{x}\", \"n{x}\"]\nkind = \"custom\"\nbandwidth = \"1000 GB/s\"\nlatency = \"0 ns\"\ntier = \"nic\"\n"
+        );
+    }
+    parse_str(&toml, "sharp.toml").unwrap()
+}
+
+/// SHARP across domains (g = 2, D = 2, per-GPU bandwidth B_u = 100 GB/s in
+/// the domain, B_x = 40 GB/s to the reducing leaf), one α for every step:
+/// ring reduce-scatter in the domain `α + S/(2B_u)`, one SHARP step (each GPU
+/// sends its S/2 shard up to the leaf and gets the reduced shard back,
+/// concurrently) `α + S/(2B_x)`, ring all-gather `α + S/(2B_u)`.
+/// `Algo::Hierarchical` picks SHARP when the leaf reduces, and refuses it
+/// with a message naming the switch when it does not.
+#[test]
+fn sharp_all_reduce_on_a_reducing_leaf() {
+    let (s, bu, bx) = (800e6, 100e9, 40e9);
+    let topo = sharp_fabric(true);
+    let ranks = &topo.accelerators;
+    let sched =
+        hierarchical_with(&topo, Op::AllReduce, ranks, s, Intra::Ring, Inter::Sharp).unwrap();
+    assert_eq!(
+        schedule(&topo, Op::AllReduce, Algo::Hierarchical, ranks, s, 1, 1e6).unwrap(),
+        sched
+    );
+    let got = time(&topo, ALPHA, &sched);
+    let want = 3.0 * ALPHA + s / (2.0 * bu) + s / (2.0 * bx) + s / (2.0 * bu);
+    assert!(rel(got, want) < 1e-9, "{got} vs {want}");
+    // Twice the ring's inter-domain bytes would cost more: SHARP halves them.
+    let ring = hierarchical_with(&topo, Op::AllReduce, ranks, s, Intra::Ring, Inter::Ring).unwrap();
+    assert!(time(&topo, ALPHA, &ring) > got);
+
+    let plain = sharp_fabric(false);
+    let err = hierarchical_with(
+        &plain,
+        Op::AllReduce,
+        &plain.accelerators,
+        s,
+        Intra::Ring,
+        Inter::Sharp,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("leaf") && err.contains("cannot reduce"),
+        "{err}"
+    );
 }
