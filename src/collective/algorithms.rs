@@ -135,7 +135,7 @@ pub fn schedule(
         Algo::HalvingDoubling => halving_doubling(op, ranks, size),
         Algo::Tree => super::tree::tree(op, ranks, size, chunk_bytes),
         Algo::Nvls => super::nvls::nvls(topo, op, ranks, size),
-        Algo::Hierarchical => super::hierarchical::hierarchical(topo, op, ranks, size),
+        Algo::Hierarchical => super::hierarchical::hierarchical(topo, op, ranks, size, chunk_bytes),
         Algo::Auto => Err(CollectiveError::Unsupported {
             algo: Algo::Auto,
             op,

@@ -25,6 +25,12 @@
 //! every rail's aggregation tree: `S/g` up and down each tree edge, instead
 //! of the rail ring's `2(D−1)/D · S/g` each way in `2(D−1)` steps.
 //! `Algo::Hierarchical` picks it whenever every rail has such a tree.
+//! With NVLS inside the domains too, all three phases are single streaming
+//! steps, and they are pipelined in chunks of `chunk_bytes` (NVLS
+//! reduce-scatter of chunk `k+2`, SHARP of chunk `k+1` and NVLS all-gather of
+//! chunk `k` at once, [`super::tree::pipeline_stages`]), as NCCL streams its
+//! NVLS+SHARP (CollNet) all-reduce; phases that are rings keep the barrier
+//! between phases.
 //!
 //! Inside a domain the phases use a ring (`g−1` steps of `S/g`) or, with
 //! [`Intra::Nvls`], in-switch reduction (one step; see [`super::nvls`]).
@@ -112,6 +118,7 @@ pub fn hierarchical(
     op: Op,
     ranks: &[NodeId],
     size: f64,
+    chunk_bytes: f64,
 ) -> Result<Schedule, CollectiveError> {
     let doms = hierarchy(topo, op, ranks)?;
     let intra = if doms[0].len() > 1 && doms.iter().all(|d| nvls::plan(topo, d).is_ok()) {
@@ -124,7 +131,7 @@ pub fn hierarchical(
     } else {
         Inter::Ring
     };
-    hierarchical_with(topo, op, ranks, size, intra, inter)
+    hierarchical_with(topo, op, ranks, size, intra, inter, chunk_bytes)
 }
 
 /// Rail `i`: local rank `i` of every domain.
@@ -156,6 +163,7 @@ pub fn hierarchical_with(
     size: f64,
     intra: Intra,
     inter: Inter,
+    chunk_bytes: f64,
 ) -> Result<Schedule, CollectiveError> {
     let doms = hierarchy(topo, op, ranks)?;
     let g = doms[0].len();
@@ -209,6 +217,24 @@ pub fn hierarchical_with(
     };
     let mut s = Schedule::default();
     match op {
+        Op::AllReduce if plans.is_some() && trees.is_some() => {
+            // Every phase is one streaming step: pipeline them in chunks.
+            let (plans, trees) = (plans.as_ref().unwrap(), trees.as_ref().unwrap());
+            let m = super::tree::chunk_count(size, chunk_bytes);
+            let chunk = size / m as f64;
+            let intra = |phase: Op| -> Vec<Transfer> {
+                doms.iter()
+                    .zip(plans)
+                    .flat_map(|(d, p)| nvls::transfers(phase, p, d, chunk))
+                    .collect()
+            };
+            let across: Vec<Transfer> = trees
+                .iter()
+                .flat_map(|t| sharp::all_reduce_transfers(t, chunk / g as f64))
+                .collect();
+            let stages = [intra(Op::ReduceScatter), across, intra(Op::AllGather)];
+            s = super::tree::pipeline_stages(&stages, m);
+        }
         Op::AllReduce => {
             intra_phase(&mut s, Op::ReduceScatter);
             match &trees {

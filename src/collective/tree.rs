@@ -97,30 +97,40 @@ pub fn chunk_count(bytes: f64, chunk_bytes: f64) -> usize {
 }
 
 /// A pipeline over hops: `hops[h]` are the (src, dst) pairs crossed at hop
-/// `h`; `m` chunks of `chunk` bytes enter one per slot, and in slot `t` hop
-/// `h` carries chunk `t − h` (when `0 ≤ t−h < m`), so there are `H + m − 1`
-/// slots. Equal consecutive slots (the steady state, every hop busy) are
+/// `h` by every chunk of `chunk` bytes; see [`pipeline_stages`].
+pub fn staged_pipeline(hops: &[Vec<(NodeId, NodeId)>], m: usize, chunk: f64) -> Schedule {
+    let stages: Vec<Vec<Transfer>> = hops
+        .iter()
+        .map(|hop| {
+            hop.iter()
+                .map(|&(src, dst)| Transfer {
+                    src,
+                    dst,
+                    bytes: chunk,
+                })
+                .collect()
+        })
+        .collect();
+    pipeline_stages(&stages, m)
+}
+
+/// A pipeline of `H` stages: `stages[h]` are the transfers of one chunk at
+/// stage `h`; `m` chunks enter one per slot, and in slot `t` stage `h`
+/// works on chunk `t − h` (when `0 ≤ t−h < m`), so there are `H + m − 1`
+/// slots. Equal consecutive slots (the steady state, every stage busy) are
 /// merged into one repeated step.
 ///
 /// Latency: only the `H` slots in which the first chunk is still travelling
 /// pay the per-step α; later slots overlap α with the transfers in flight
 /// (as NCCL's model charges `hwLat` per hop of pipeline depth, not per chunk).
-pub fn staged_pipeline(hops: &[Vec<(NodeId, NodeId)>], m: usize, chunk: f64) -> Schedule {
-    let h = hops.len();
+pub fn pipeline_stages(stages: &[Vec<Transfer>], m: usize) -> Schedule {
+    let h = stages.len();
     let mut s = Schedule::default();
     if h == 0 || m == 0 {
         return s;
     }
     let slot = |lo: usize, hi: usize| -> Vec<Transfer> {
-        hops[lo..=hi]
-            .iter()
-            .flatten()
-            .map(|&(src, dst)| Transfer {
-                src,
-                dst,
-                bytes: chunk,
-            })
-            .collect()
+        stages[lo..=hi].iter().flatten().copied().collect()
     };
     let slots = h + m - 1;
     let mut t = 0;

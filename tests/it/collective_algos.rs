@@ -382,7 +382,8 @@ fn hierarchical_all_reduce_phases_add_up() {
         let topo = two_domains(4, 100.0, 40.0, reduce);
         let ranks = &topo.accelerators;
         let intra = if reduce { Intra::Nvls } else { Intra::Ring };
-        let sched = hierarchical_with(&topo, Op::AllReduce, ranks, s, intra, Inter::Ring).unwrap();
+        let sched =
+            hierarchical_with(&topo, Op::AllReduce, ranks, s, intra, Inter::Ring, 1e6).unwrap();
         // `Algo::Hierarchical` picks NVLS exactly when the switches reduce.
         assert_eq!(
             schedule(&topo, Op::AllReduce, Algo::Hierarchical, ranks, s, 1, 1e6).unwrap(),
@@ -471,7 +472,7 @@ fn algorithms_move_the_expected_bytes() {
     let two = two_domains(4, 100.0, 40.0, true);
     for &r in &two.accelerators {
         let h = |op, intra| {
-            hierarchical_with(&two, op, &two.accelerators, s, intra, Inter::Ring).unwrap()
+            hierarchical_with(&two, op, &two.accelerators, s, intra, Inter::Ring, 1e6).unwrap()
         };
         check(&h(Op::AllReduce, Intra::Ring), r, 1.75 * s, 1.75 * s);
         check(&h(Op::ReduceScatter, Intra::Ring), r, 0.875 * s, 0.875 * s);
@@ -612,6 +613,11 @@ latency = "0 ns"
 /// link to one leaf `leaf` (tier `leaf`) that reduces in the network when
 /// `reduce`.
 fn sharp_fabric(reduce: bool) -> Topology {
+    sharp_nvls_fabric(reduce, false)
+}
+
+/// [`sharp_fabric`], with the domain switches reducing too when `nvls`.
+fn sharp_nvls_fabric(reduce: bool, nvls: bool) -> Topology {
     let mut toml = format!(
         r#"
 [[nodes]]
@@ -623,6 +629,7 @@ kind = "nic"
 [[nodes]]
 id = ["swa", "swb"]
 kind = "switch"
+in_switch_reduction = {nvls}
 [[nodes]]
 id = "leaf"
 kind = "switch"
@@ -667,8 +674,16 @@ fn sharp_all_reduce_on_a_reducing_leaf() {
     let (s, bu, bx) = (800e6, 100e9, 40e9);
     let topo = sharp_fabric(true);
     let ranks = &topo.accelerators;
-    let sched =
-        hierarchical_with(&topo, Op::AllReduce, ranks, s, Intra::Ring, Inter::Sharp).unwrap();
+    let sched = hierarchical_with(
+        &topo,
+        Op::AllReduce,
+        ranks,
+        s,
+        Intra::Ring,
+        Inter::Sharp,
+        1e6,
+    )
+    .unwrap();
     assert_eq!(
         schedule(&topo, Op::AllReduce, Algo::Hierarchical, ranks, s, 1, 1e6).unwrap(),
         sched
@@ -677,7 +692,16 @@ fn sharp_all_reduce_on_a_reducing_leaf() {
     let want = 3.0 * ALPHA + s / (2.0 * bu) + s / (2.0 * bx) + s / (2.0 * bu);
     assert!(rel(got, want) < 1e-9, "{got} vs {want}");
     // Twice the ring's inter-domain bytes would cost more: SHARP halves them.
-    let ring = hierarchical_with(&topo, Op::AllReduce, ranks, s, Intra::Ring, Inter::Ring).unwrap();
+    let ring = hierarchical_with(
+        &topo,
+        Op::AllReduce,
+        ranks,
+        s,
+        Intra::Ring,
+        Inter::Ring,
+        1e6,
+    )
+    .unwrap();
     assert!(time(&topo, ALPHA, &ring) > got);
 
     let plain = sharp_fabric(false);
@@ -688,6 +712,7 @@ fn sharp_all_reduce_on_a_reducing_leaf() {
         s,
         Intra::Ring,
         Inter::Sharp,
+        1e6,
     )
     .unwrap_err()
     .to_string();
@@ -695,4 +720,51 @@ fn sharp_all_reduce_on_a_reducing_leaf() {
         err.contains("leaf") && err.contains("cannot reduce"),
         "{err}"
     );
+}
+
+/// NVLS in the domains and SHARP across them: all three phases are single
+/// streaming steps, pipelined in m = 4 chunks of S_c = S/4 (g = 2,
+/// B_u = 100 GB/s, B_x = 40 GB/s, α = 0). Per slot, by hand:
+/// - slot 0, NVLS reduce-scatter of chunk 0 (S_c up, S_c/2 down): S_c/B_u;
+/// - slot 1, + SHARP of chunk 0 (S_c/2 up and down the NIC): S_c/(2B_x);
+/// - slots 2, 3, all three: the GPU→switch link carries S_c (reduce-scatter)
+///   + S_c/2 (all-gather up), work-conserving: 1.5·S_c/B_u > S_c/(2B_x);
+/// - slot 4, SHARP + all-gather (S_c/2 up, S_c/2 down): max(S_c/(2B_x), S_c/(2B_u));
+/// - slot 5, all-gather of the last chunk: S_c/(2B_u).
+#[test]
+fn nvls_sharp_phases_are_pipelined() {
+    let (s, bu, bx) = (800e6, 100e9, 40e9);
+    let topo = sharp_nvls_fabric(true, true);
+    let ranks = &topo.accelerators;
+    let sched = schedule(
+        &topo,
+        Op::AllReduce,
+        Algo::Hierarchical,
+        ranks,
+        s,
+        1,
+        s / 4.0,
+    )
+    .unwrap();
+    assert_eq!(
+        sched,
+        hierarchical_with(
+            &topo,
+            Op::AllReduce,
+            ranks,
+            s,
+            Intra::Nvls,
+            Inter::Sharp,
+            s / 4.0
+        )
+        .unwrap()
+    );
+    let c = s / 4.0;
+    let want = c / bu
+        + f64::max(c / bu, c / (2.0 * bx))
+        + 2.0 * 1.5 * c / bu
+        + f64::max(c / (2.0 * bx), c / (2.0 * bu))
+        + c / (2.0 * bu);
+    let got = time(&topo, 0.0, &sched);
+    assert!(rel(got, want) < 1e-9, "{got} vs {want}");
 }
