@@ -14,3 +14,4 @@ pub mod suggest;
 pub mod synthetic;
 pub mod topology;
 pub mod units;
+pub mod workload;

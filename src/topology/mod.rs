@@ -30,7 +30,7 @@ pub mod clos;
 pub mod diag;
 mod pattern;
 pub mod presets;
-mod spec;
+pub(crate) mod spec;
 
 pub use build::{MAX_DIRECTED_LINKS, MAX_NODES, load_file, parse_str};
 pub use diag::{Diagnostic, Diagnostics};

@@ -20,7 +20,7 @@ use crate::routing::RoutingMode;
 use crate::units::{Quantity, UnitError};
 
 pub(crate) type Span = Range<usize>;
-type Val<'i> = Spanned<DeValue<'i>>;
+pub(crate) type Val<'i> = Spanned<DeValue<'i>>;
 
 /// A value with the span of its source text.
 #[derive(Clone, Debug)]
@@ -216,7 +216,7 @@ const SCALE_OUT_KEYS: &[&str] = &[
 const MAX_INT: u64 = u32::MAX as u64;
 
 /// Reports every key of `t` that is not in `allowed`.
-fn check_keys(sink: &mut Sink<'_>, t: &DeTable<'_>, allowed: &[&str], what: &str) {
+pub(crate) fn check_keys(sink: &mut Sink<'_>, t: &DeTable<'_>, allowed: &[&str], what: &str) {
     for (k, _) in t.iter() {
         let key: &str = k.get_ref();
         if !allowed.contains(&key) {
@@ -233,13 +233,13 @@ fn check_keys(sink: &mut Sink<'_>, t: &DeTable<'_>, allowed: &[&str], what: &str
     }
 }
 
-fn get<'a, 'i>(t: &'a DeTable<'i>, key: &str) -> Option<&'a Val<'i>> {
+pub(crate) fn get<'a, 'i>(t: &'a DeTable<'i>, key: &str) -> Option<&'a Val<'i>> {
     t.get(key)
 }
 
 /// Reports a missing required key at the table's header, unless a misspelt
 /// key of the table (already reported as unknown) looks like it.
-fn missing(
+pub(crate) fn missing(
     sink: &mut Sink<'_>,
     t: &DeTable<'_>,
     span: &Span,
@@ -260,7 +260,13 @@ fn missing(
     );
 }
 
-fn wrong_type(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, expected: &str, help: Option<String>) {
+pub(crate) fn wrong_type(
+    sink: &mut Sink<'_>,
+    v: &Val<'_>,
+    key: &str,
+    expected: &str,
+    help: Option<String>,
+) {
     sink.error(
         v.span(),
         format!(
@@ -271,7 +277,7 @@ fn wrong_type(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, expected: &str, help:
     );
 }
 
-fn string<'a>(
+pub(crate) fn string<'a>(
     sink: &mut Sink<'_>,
     v: &'a Val<'_>,
     key: &str,
@@ -290,7 +296,7 @@ fn string<'a>(
 }
 
 /// An integer in `min..=max`.
-fn uint(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, min: u64, max: u64) -> Option<u64> {
+pub(crate) fn uint(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, min: u64, max: u64) -> Option<u64> {
     let range = format!("an integer from {min} to {max}");
     match v.get_ref() {
         DeValue::Integer(i) => {
@@ -319,7 +325,7 @@ fn uint(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, min: u64, max: u64) -> Opti
     }
 }
 
-fn boolean(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<bool> {
+pub(crate) fn boolean(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<bool> {
     match v.get_ref() {
         DeValue::Boolean(b) => Some(*b),
         _ => {
@@ -330,7 +336,12 @@ fn boolean(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<bool> {
 }
 
 /// A quantity string with a unit; numbers are refused with a hint.
-fn quantity(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, q: Quantity) -> Option<Sp<f64>> {
+pub(crate) fn quantity(
+    sink: &mut Sink<'_>,
+    v: &Val<'_>,
+    key: &str,
+    q: Quantity,
+) -> Option<Sp<f64>> {
     let example = match q {
         Quantity::Bandwidth => "\"50 GB/s\"",
         Quantity::Duration => "\"300 ns\"",
@@ -374,7 +385,7 @@ fn quantity(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, q: Quantity) -> Option<
     }
 }
 
-fn parse_q(q: Quantity, s: &str) -> Result<f64, UnitError> {
+pub(crate) fn parse_q(q: Quantity, s: &str) -> Result<f64, UnitError> {
     use crate::units::{Bytes, BytesPerSec, Seconds};
     match q {
         Quantity::DataSize => s.parse::<Bytes>().map(Bytes::get),
@@ -384,7 +395,7 @@ fn parse_q(q: Quantity, s: &str) -> Result<f64, UnitError> {
 }
 
 /// A bandwidth that must also be positive.
-fn bandwidth(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<Sp<f64>> {
+pub(crate) fn bandwidth(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<Sp<f64>> {
     let b = quantity(sink, v, key, Quantity::Bandwidth)?;
     if b.v > 0.0 {
         Some(b)
@@ -399,7 +410,7 @@ fn bandwidth(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<Sp<f64>> {
 }
 
 /// `efficiency`: a number in (0, 1].
-fn fraction(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<Sp<f64>> {
+pub(crate) fn fraction(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<Sp<f64>> {
     let x = match v.get_ref() {
         DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
         DeValue::Integer(i) => i128::from_str_radix(i.as_str(), i.radix())
@@ -662,7 +673,11 @@ fn switch_params(
 }
 
 /// Iterates the tables of an array-of-tables key (`[[nodes]]` or `nodes = [{..}]`).
-fn tables<'a, 'i>(sink: &mut Sink<'_>, v: &'a Val<'i>, key: &str) -> Vec<(&'a DeTable<'i>, Span)> {
+pub(crate) fn tables<'a, 'i>(
+    sink: &mut Sink<'_>,
+    v: &'a Val<'i>,
+    key: &str,
+) -> Vec<(&'a DeTable<'i>, Span)> {
     match v.get_ref() {
         DeValue::Array(items) => {
             let mut out = Vec::new();

@@ -1,0 +1,159 @@
+//! A training job: model shape, parallel layout, compute and overlap
+//! assumptions. Read from `workloads/*.toml` by [`super::load_file`]
+//! (format in `docs/workload-format.md`); every field is validated there, so
+//! a `Job` is known to be consistent except for its fit to a topology
+//! (checked by [`super::placement::place`]).
+
+use serde::Serialize;
+
+/// One parallel dimension of the layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dim {
+    /// Tensor parallelism (Megatron-LM).
+    Tp,
+    /// Context parallelism (ring attention over the sequence).
+    Cp,
+    /// Expert parallelism; carved out of the data-parallel dimension.
+    Ep,
+    /// Data parallelism (the replicas of the dense weights are `ep × dp/ep`).
+    Dp,
+    /// Pipeline parallelism.
+    Pp,
+}
+
+impl Dim {
+    pub const ALL: [Dim; 5] = [Dim::Tp, Dim::Cp, Dim::Ep, Dim::Dp, Dim::Pp];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Dim::Tp => "tp",
+            Dim::Cp => "cp",
+            Dim::Ep => "ep",
+            Dim::Dp => "dp",
+            Dim::Pp => "pp",
+        }
+    }
+}
+
+/// The model's shape. Counts are plain numbers; sizes in bytes are derived.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Model {
+    /// Total parameters (all experts included).
+    pub parameters: f64,
+    /// Transformer layers.
+    pub layers: u32,
+    /// Hidden size `h`.
+    pub hidden: u64,
+    /// Dense FFN hidden size.
+    pub ffn_hidden: u64,
+    /// Attention heads.
+    pub heads: u32,
+    /// Key/value heads (grouped-query attention; = heads without GQA).
+    pub kv_heads: u32,
+    /// Sequence length `s` \[tokens\].
+    pub seq_len: u64,
+    /// Vocabulary size.
+    pub vocab: u64,
+    /// Routed experts per MoE layer (1 = dense model).
+    pub experts: u32,
+    /// Routed experts each token is sent to.
+    pub top_k: u32,
+    /// Shared (always-active) experts per MoE layer.
+    pub shared_experts: u32,
+    /// FFN hidden size of one expert (defaults to `ffn_hidden`).
+    pub moe_ffn_hidden: u64,
+    /// Number of MoE layers (the rest are dense); `layers` when all are MoE,
+    /// 0 for a dense model.
+    pub moe_layers: u32,
+    /// Bytes per activation and parameter element (bf16: 2).
+    pub dtype_bytes: u32,
+    /// Bytes per gradient element in the data-parallel reduction (fp32: 4).
+    pub grad_dtype_bytes: u32,
+}
+
+/// The parallel layout and batch.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Parallelism {
+    pub tp: u32,
+    pub pp: u32,
+    /// Data-parallel degree (includes the expert-parallel dimension).
+    pub dp: u32,
+    /// Expert-parallel degree; divides `dp`.
+    pub ep: u32,
+    pub cp: u32,
+    /// ZeRO stage 0–3 (0: plain data parallelism).
+    pub zero: u8,
+    /// Megatron sequence parallelism (TP all-reduce → all-gather + reduce-scatter).
+    pub sequence_parallel: bool,
+    /// Sequences per micro-batch.
+    pub micro_batch: u32,
+    /// Sequences per iteration, all replicas together.
+    pub global_batch: u32,
+    /// Virtual pipeline stages per rank (interleaved 1F1B; 1 = plain 1F1B).
+    pub virtual_stages: u32,
+    /// Placement order, innermost first: the first dimension fills
+    /// consecutive ranks (and so the scale-up domain) first. All five dims.
+    pub placement: Vec<Dim>,
+    /// Let a TP group span scale-up domains (refused otherwise).
+    pub allow_tp_across_domains: bool,
+    /// Data-parallel gradient bucket \[bytes\].
+    pub dp_bucket_bytes: f64,
+}
+
+/// How long the computation takes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Compute {
+    /// From FLOPs: peak dense throughput per accelerator \[FLOP/s\] × MFU.
+    Peak { flops_per_s: f64, mfu: f64 },
+    /// A fixed forward + backward time per layer per micro-batch \[s\].
+    PerLayer { seconds: f64 },
+}
+
+/// Which communication kinds overlap with computation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize)]
+pub struct Overlap {
+    pub tp: bool,
+    pub pp: bool,
+    pub dp: bool,
+    pub ep: bool,
+    pub cp: bool,
+}
+
+/// A validated training job.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Job {
+    pub name: String,
+    pub model: Model,
+    pub parallelism: Parallelism,
+    pub compute: Compute,
+    pub overlap: Overlap,
+}
+
+impl Parallelism {
+    /// Accelerators the layout needs: `tp · cp · pp · dp`.
+    pub fn world(&self) -> u64 {
+        self.tp as u64 * self.cp as u64 * self.pp as u64 * self.dp as u64
+    }
+
+    /// Micro-batches per iteration per pipeline: `global / (micro · dp)`.
+    pub fn micro_batches(&self) -> u32 {
+        self.global_batch / (self.micro_batch * self.dp)
+    }
+
+    /// Degree of a dimension.
+    pub fn degree(&self, d: Dim) -> u32 {
+        match d {
+            Dim::Tp => self.tp,
+            Dim::Cp => self.cp,
+            Dim::Ep => self.ep,
+            Dim::Dp => self.dp / self.ep,
+            Dim::Pp => self.pp,
+        }
+    }
+}
+
+/// Default DP gradient bucket: 25 MiB, PyTorch DDP's `bucket_cap_mb`
+/// default (torch.nn.parallel.DistributedDataParallel documentation).
+pub const DEFAULT_DP_BUCKET_BYTES: f64 = 25.0 * 1024.0 * 1024.0;
