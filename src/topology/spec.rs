@@ -20,7 +20,7 @@ use crate::routing::RoutingMode;
 use crate::units::{Quantity, UnitError};
 
 pub(crate) type Span = Range<usize>;
-type Val<'i> = Spanned<DeValue<'i>>;
+pub(super) type Val<'i> = Spanned<DeValue<'i>>;
 
 /// A value with the span of its source text.
 #[derive(Clone, Debug)]
@@ -41,6 +41,8 @@ pub(crate) struct FileSpec {
     /// A node-producing entry (node table or `[scale_up]`) was dropped, so
     /// the set of declared ids is unknown: reference checks are skipped.
     pub nodes_incomplete: bool,
+    /// `[[failures]]` entries (`failures.rs`), applied after building.
+    pub failures: Vec<super::failures::Entry>,
 }
 
 /// What a `[[nodes]]` entry's `kind` says.
@@ -171,6 +173,7 @@ const TOP_KEYS: &[&str] = &[
     "links",
     "scale_up",
     "scale_out",
+    "failures",
 ];
 const NODE_KEYS: &[&str] = &["id", "kind", "latency", "in_switch_reduction", "forwards"];
 const LINK_KEYS: &[&str] = &[
@@ -216,7 +219,7 @@ const SCALE_OUT_KEYS: &[&str] = &[
 const MAX_INT: u64 = u32::MAX as u64;
 
 /// Reports every key of `t` that is not in `allowed`.
-fn check_keys(sink: &mut Sink<'_>, t: &DeTable<'_>, allowed: &[&str], what: &str) {
+pub(super) fn check_keys(sink: &mut Sink<'_>, t: &DeTable<'_>, allowed: &[&str], what: &str) {
     for (k, _) in t.iter() {
         let key: &str = k.get_ref();
         if !allowed.contains(&key) {
@@ -239,7 +242,7 @@ fn get<'a, 'i>(t: &'a DeTable<'i>, key: &str) -> Option<&'a Val<'i>> {
 
 /// Reports a missing required key at the table's header, unless a misspelt
 /// key of the table (already reported as unknown) looks like it.
-fn missing(
+pub(super) fn missing(
     sink: &mut Sink<'_>,
     t: &DeTable<'_>,
     span: &Span,
@@ -260,7 +263,13 @@ fn missing(
     );
 }
 
-fn wrong_type(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, expected: &str, help: Option<String>) {
+pub(super) fn wrong_type(
+    sink: &mut Sink<'_>,
+    v: &Val<'_>,
+    key: &str,
+    expected: &str,
+    help: Option<String>,
+) {
     sink.error(
         v.span(),
         format!(
@@ -290,7 +299,7 @@ fn string<'a>(
 }
 
 /// An integer in `min..=max`.
-fn uint(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, min: u64, max: u64) -> Option<u64> {
+pub(super) fn uint(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, min: u64, max: u64) -> Option<u64> {
     let range = format!("an integer from {min} to {max}");
     match v.get_ref() {
         DeValue::Integer(i) => {
@@ -496,7 +505,7 @@ fn routing(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<Sp<RoutingMode
 }
 
 /// One id pattern or an array of them.
-fn patterns(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<Vec<Sp<Pattern>>> {
+pub(super) fn patterns(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<Vec<Sp<Pattern>>> {
     let one = |sink: &mut Sink<'_>, v: &Val<'_>| -> Option<Sp<Pattern>> {
         let s = string(
             sink,
@@ -662,7 +671,11 @@ fn switch_params(
 }
 
 /// Iterates the tables of an array-of-tables key (`[[nodes]]` or `nodes = [{..}]`).
-fn tables<'a, 'i>(sink: &mut Sink<'_>, v: &'a Val<'i>, key: &str) -> Vec<(&'a DeTable<'i>, Span)> {
+pub(super) fn tables<'a, 'i>(
+    sink: &mut Sink<'_>,
+    v: &'a Val<'i>,
+    key: &str,
+) -> Vec<(&'a DeTable<'i>, Span)> {
     match v.get_ref() {
         DeValue::Array(items) => {
             let mut out = Vec::new();
@@ -738,6 +751,9 @@ pub(crate) fn read_file(sink: &mut Sink<'_>, root: &DeTable<'_>) -> FileSpec {
                 spec.nodes_incomplete = true;
             }
         }
+    }
+    if let Some(v) = get(root, "failures") {
+        spec.failures = super::failures::read(sink, v);
     }
     spec
 }
