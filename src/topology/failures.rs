@@ -357,6 +357,7 @@ pub(crate) fn read(sink: &mut Sink<'_>, v: &Val<'_>) -> Vec<Entry> {
                 None => unknown = true,
             }
         }
+        given.sort_by_key(|(_, v)| v.span().start);
         let (key, val) = match given.as_slice() {
             [one] => *one,
             [] => {
