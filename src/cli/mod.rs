@@ -91,9 +91,11 @@ pub(crate) struct FailArgs {
     /// Fail part of the fabric before running, as a `[[failures]]` entry
     /// would (repeatable): `link:A,B` (every link between A and B, both
     /// directions, all lanes), `switch:PATTERN` (e.g. `switch:spine[0..2]`),
-    /// `rail:N`, `plane:N`, `random:PERCENT%[:SEED]` or `random:LANES[:SEED]`
-    /// (seeded sample of switch/NIC link lanes; seed 0 by default).
-    /// Routing, bisection and collectives then use the degraded fabric.
+    /// `rail:N`, `plane:N`, `random:PERCENT%[:SEED[:TIERS]]` or
+    /// `random:LANES[:SEED[:TIERS]]` (a seeded sample of the lanes of the
+    /// switch-to-switch links, or of the links of tiers `TIER+TIER`; seed 0
+    /// by default). Routing, bisection and collectives then use the degraded
+    /// fabric; see docs/topology-format.md, "Failures".
     #[arg(long = "fail", value_name = "SPEC")]
     pub(crate) fail: Vec<FailureSpec>,
 }

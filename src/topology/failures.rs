@@ -18,7 +18,7 @@
 //! - A failed **plane** is the failure of every switch of the plane. Planes
 //!   are the independent scale-out networks of a multi-plane fabric; the
 //!   generator that builds them registers each plane's switches with
-//!   [`Groups::add`] on `Groups::planes`, exactly as the Clos generator
+//!   `Groups::add` on `Groups::planes`, exactly as the Clos generator
 //!   registers each rail's NICs on `Groups::rails`. Nothing else changes.
 //! - A **random** failure fails a seeded uniform sample of the *lanes* of the
 //!   eligible links: `round(f × L)` lanes for a fraction `f` of the `L`
@@ -955,7 +955,7 @@ pub(crate) fn apply(
         return FailureReport::default();
     }
     debug_assert!(
-        links.len() % 2 == 0
+        links.len().is_multiple_of(2)
             && links
                 .chunks(2)
                 .all(|p| p[0].src == p[1].dst && p[0].dst == p[1].src && p[0].count == p[1].count),
