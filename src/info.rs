@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use crate::routing::RoutingMode;
 use crate::topology::NodeId;
-use crate::topology::{NodeRole, Topology};
+use crate::topology::{FailureReport, NodeRole, Topology};
 
 /// Up to this many accelerators, the diameter is exact (a BFS from each).
 pub const EXACT_DIAMETER_MAX_ACCELERATORS: usize = 1024;
@@ -95,6 +95,10 @@ pub struct Info {
     pub bisection_bps: Option<f64>,
     /// How `bisection_bps` was computed, in words.
     pub bisection_method: String,
+    /// What failed (`[[failures]]`, `--fail`); every figure above is of the
+    /// degraded fabric. Omitted from the JSON when nothing failed.
+    #[serde(skip_serializing_if = "FailureReport::is_empty")]
+    pub failures: FailureReport,
 }
 
 impl Info {
@@ -159,6 +163,7 @@ impl Info {
                 n / 2,
                 n - n / 2
             ),
+            failures: t.failures.clone(),
         }
     }
 
@@ -217,7 +222,56 @@ impl Info {
                 let _ = writeln!(s, "{:<32}n/a", "bisection");
             }
         }
+        render_failures(&mut s, &self.failures);
         s
+    }
+}
+
+/// Most failed links listed by name in the table (all are in the JSON).
+const FAILED_LINKS_SHOWN: usize = 16;
+
+/// The failures section of the table: each entry, then the failed nodes and links.
+fn render_failures(s: &mut String, f: &FailureReport) {
+    if f.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "{:<32}{} nodes, {} links ({} lanes) failed; figures above are degraded",
+        "failures",
+        f.nodes.len(),
+        f.links.len(),
+        f.lanes
+    );
+    for e in &f.entries {
+        let label = format!("{} ({})", e.spec, e.origin);
+        let eligible = e
+            .eligible_lanes
+            .map(|n| format!(" of {n} eligible"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "  {:<30}{} nodes, {} links, {} lanes{eligible}",
+            label, e.nodes, e.links, e.lanes
+        );
+    }
+    if !f.nodes.is_empty() {
+        let _ = writeln!(s, "  failed nodes: {}", f.nodes.join(", "));
+    }
+    for l in f.links.iter().take(FAILED_LINKS_SHOWN) {
+        let lanes = if l.failed_lanes == l.lanes {
+            "down".to_string()
+        } else {
+            format!("{} of {} lanes down", l.failed_lanes, l.lanes)
+        };
+        let _ = writeln!(s, "  {} – {} ({}, {}): {lanes}", l.a, l.b, l.kind, l.tier);
+    }
+    if f.links.len() > FAILED_LINKS_SHOWN {
+        let _ = writeln!(
+            s,
+            "  ... and {} more links (see --json)",
+            f.links.len() - FAILED_LINKS_SHOWN
+        );
     }
 }
 

@@ -36,6 +36,8 @@ pub(crate) struct Args {
     /// Print one JSON document instead of a table.
     #[arg(long)]
     pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) failures: super::FailArgs,
 }
 
 #[derive(Serialize)]
@@ -133,7 +135,8 @@ pub(crate) fn command(a: &Args) -> Result<String, String> {
     let op: Op = a.op.parse().map_err(|e| format!("--op: {e}"))?;
     let algo: Algo = a.algo.parse().map_err(|e| format!("--algo: {e}"))?;
     let sizes = parse_sizes(&a.size)?;
-    let topo = fabricsim::topology::load_file(&a.topology).map_err(|d| d.render())?;
+    let topo = fabricsim::topology::load_file_with_failures(&a.topology, &a.failures.fail)
+        .map_err(|d| d.render())?;
     let ranks = parse_ranks(a.ranks.as_deref(), &topo.accelerators)?;
     let alpha_s = match &a.alpha {
         Some(t) => Some(

@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use fabricsim::info::Info;
 use fabricsim::routing::{Router, RoutingMode};
 use fabricsim::scenario::{FlowsReport, Scenario};
-use fabricsim::topology::{self, Topology};
+use fabricsim::topology::{self, FailureSpec, Topology};
 use fabricsim::units::Seconds;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -37,6 +37,8 @@ enum Command {
         /// Print one JSON document (on stdout, also when files are invalid).
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        failures: FailArgs,
     },
     /// Summarise a topology: counts, injection and bisection bandwidth, diameter.
     Info {
@@ -45,6 +47,8 @@ enum Command {
         /// Print one JSON document instead of a table.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        failures: FailArgs,
     },
     /// Show the equal-cost route between two nodes of a topology.
     Route {
@@ -66,6 +70,8 @@ enum Command {
         /// Print one JSON document instead of a table.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        failures: FailArgs,
     },
     /// Time a collective on a topology, in nccl-tests' terms.
     Collective(collective::Args),
@@ -77,6 +83,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `--fail`, shared by every command that loads a topology.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub(crate) struct FailArgs {
+    /// Fail part of the fabric before running, as a `[[failures]]` entry
+    /// would (repeatable): `link:A,B` (every link between A and B, both
+    /// directions, all lanes), `switch:PATTERN` (e.g. `switch:spine[0..2]`),
+    /// `rail:N`, `plane:N`, `random:PERCENT%[:SEED[:TIERS]]` or
+    /// `random:LANES[:SEED[:TIERS]]` (a seeded sample of the lanes of the
+    /// switch-to-switch links, or of the links of tiers `TIER+TIER`; seed 0
+    /// by default). Routing, bisection and collectives then use the degraded
+    /// fabric; see docs/topology-format.md, "Failures".
+    #[arg(long = "fail", value_name = "SPEC")]
+    pub(crate) fail: Vec<FailureSpec>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -104,8 +125,16 @@ impl Failure {
 pub fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.command {
-        Command::Validate { files, json } => validate(&files, json),
-        Command::Info { topology, json } => info(&topology, json),
+        Command::Validate {
+            files,
+            json,
+            failures,
+        } => validate(&files, json, &failures.fail),
+        Command::Info {
+            topology,
+            json,
+            failures,
+        } => info(&topology, json, &failures.fail),
         Command::Route {
             topology,
             src,
@@ -114,7 +143,15 @@ pub fn main() -> ExitCode {
             flow_id,
             seed,
             json,
-        } => route(&topology, &src, &dst, mode, flow_id, seed, json),
+            failures,
+        } => route(
+            &topology,
+            &src,
+            &dst,
+            (mode, flow_id, seed),
+            json,
+            &failures.fail,
+        ),
         Command::Flows { scenario, json } => flows(&scenario, json),
         Command::Collective(args) => collective::command(&args).map_err(Failure::input),
     };
@@ -186,9 +223,10 @@ fn flows(path: &Path, json: bool) -> Result<String, Failure> {
     Ok(s)
 }
 
-/// Loads and validates a topology file; diagnostics become an input error.
-fn load_topology(path: &Path) -> Result<Topology, Failure> {
-    topology::load_file(path).map_err(|d| Failure::input(d.render()))
+/// Loads and validates a topology file and fails `fail` in it; diagnostics
+/// become an input error.
+fn load_topology(path: &Path, fail: &[FailureSpec]) -> Result<Topology, Failure> {
+    topology::load_file_with_failures(path, fail).map_err(|d| Failure::input(d.render()))
 }
 
 /// One file's verdict in `validate --json`.
@@ -202,10 +240,10 @@ struct FileVerdict {
     errors: Vec<fabricsim::topology::Diagnostic>,
 }
 
-fn validate(files: &[PathBuf], json: bool) -> Result<String, Failure> {
+fn validate(files: &[PathBuf], json: bool, fail: &[FailureSpec]) -> Result<String, Failure> {
     let verdicts: Vec<FileVerdict> = files
         .iter()
-        .map(|path| match topology::load_file(path) {
+        .map(|path| match topology::load_file_with_failures(path, fail) {
             Ok(t) => FileVerdict {
                 path: path.display().to_string(),
                 ok: true,
@@ -270,8 +308,8 @@ fn validate(files: &[PathBuf], json: bool) -> Result<String, Failure> {
     }
 }
 
-fn info(path: &Path, json: bool) -> Result<String, Failure> {
-    let t = load_topology(path)?;
+fn info(path: &Path, json: bool, fail: &[FailureSpec]) -> Result<String, Failure> {
+    let t = load_topology(path, fail)?;
     let info = Info::of(&t);
     if json {
         let mut s = serde_json::to_string_pretty(&info).expect("info serializes");
@@ -314,12 +352,11 @@ fn route(
     path: &Path,
     src: &str,
     dst: &str,
-    mode: Option<Mode>,
-    flow_id: u64,
-    seed: u64,
+    (mode, flow_id, seed): (Option<Mode>, u64, u64),
     json: bool,
+    fail: &[FailureSpec],
 ) -> Result<String, Failure> {
-    let t = load_topology(path)?;
+    let t = load_topology(path, fail)?;
     let (s, d) = (node(&t, path, src)?, node(&t, path, dst)?);
     let mode = match mode {
         Some(Mode::Spray) => RoutingMode::Spray,

@@ -26,6 +26,9 @@
 //!
 //! Reference checks (rule 8) are skipped when a node declaration was itself
 //! invalid, for the same reason.
+//!
+//! `[[failures]]` (and `--fail` flags) are applied last, to a valid fabric,
+//! with their own rules F1–F5 (see `failures.rs`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -34,6 +37,7 @@ use toml::de::DeTable;
 
 use super::clos::{ClosParams, ClosPlan};
 use super::diag::{Diagnostics, Sink, did_you_mean};
+use super::failures::{self, FailureSpec, Groups};
 use super::spec::{
     self, FileSpec, LinkParams, NodeKind, ScaleOutShape, ScaleOutSpec, ScaleUpSpec, Span,
 };
@@ -58,16 +62,35 @@ pub const MAX_DIRECTED_LINKS: u64 = 16 * 1024 * 1024;
 ///
 /// I/O errors are returned as a single diagnostic without position.
 pub fn load_file(path: impl AsRef<Path>) -> Result<Topology, Diagnostics> {
+    load_file_with_failures(path, &[])
+}
+
+/// [`load_file`], then fails `extra` as if appended to the file's
+/// `[[failures]]` (the CLI's `--fail`; see [`super::failures`]).
+pub fn load_file_with_failures(
+    path: impl AsRef<Path>,
+    extra: &[FailureSpec],
+) -> Result<Topology, Diagnostics> {
     let path = path.as_ref();
     let shown = path.display().to_string();
     let src = std::fs::read_to_string(path)
         .map_err(|e| Diagnostics::without_position(&shown, format!("cannot read file: {e}")))?;
-    parse_str(&src, &shown)
+    parse_str_with_failures(&src, &shown, extra)
 }
 
 /// Parses and validates topology text; `path` is used in messages and, when
 /// the file has no `name`, as the topology's name (its file stem).
 pub fn parse_str(src: &str, path: &str) -> Result<Topology, Diagnostics> {
+    parse_str_with_failures(src, path, &[])
+}
+
+/// [`parse_str`], then fails `extra` as if appended to the file's
+/// `[[failures]]` (see [`super::failures`]).
+pub fn parse_str_with_failures(
+    src: &str,
+    path: &str,
+    extra: &[FailureSpec],
+) -> Result<Topology, Diagnostics> {
     let mut sink = Sink::new(src, path);
     let (root, errors) = DeTable::parse_recoverable(src);
     if !errors.is_empty() {
@@ -98,6 +121,7 @@ pub fn parse_str(src: &str, path: &str) -> Result<Topology, Diagnostics> {
         index: HashMap::new(),
         links: Vec::new(),
         efficiency: BTreeMap::new(),
+        groups: Groups::default(),
         unreachable_help: match (&spec.scale_up, &spec.scale_out) {
             (Some(su), None) if su.domains > 1 => {
                 "scale-up domains are joined only by a [scale_out] block or explicit [[links]]"
@@ -111,16 +135,28 @@ pub fn parse_str(src: &str, path: &str) -> Result<Topology, Diagnostics> {
         b.build(&spec, plan.as_ref());
     }
     let Builder {
-        sink,
+        mut sink,
         nodes,
-        links,
+        mut links,
         efficiency,
+        index,
+        groups,
         ..
     } = b;
+    let failed = failures::apply(
+        &mut sink,
+        &spec.failures,
+        extra,
+        &nodes,
+        &index,
+        &groups,
+        &mut links,
+    );
     if let Some(d) = sink.finish() {
         return Err(d);
     }
     let mut topo = Topology::from_parts(name, nodes, links);
+    topo.failures = failed;
     topo.routing = routing;
     topo.link_efficiency = efficiency.into_iter().map(|(k, (e, _))| (k, e)).collect();
     Ok(topo)
@@ -144,6 +180,8 @@ struct Builder<'s> {
     efficiency: BTreeMap<String, (f64, Span)>,
     /// Help line for the connectivity error.
     unreachable_help: &'static str,
+    /// The nodes of each rail (and plane), for `[[failures]]`.
+    groups: Groups,
 }
 
 fn explicit_accelerators(spec: &FileSpec) -> u128 {
@@ -665,6 +703,9 @@ impl Builder<'_> {
                     (ScaleOutShape::RailOptimized, true) => (i * r + n, d),
                     (ScaleOutShape::RailOptimized, false) => (n, a),
                 };
+                if so.shape == ScaleOutShape::RailOptimized {
+                    Groups::add(&mut self.groups.rails, group, nic);
+                }
                 nics.push((acc, nic, p.leaf_of(group, j)));
             }
         }
@@ -937,7 +978,10 @@ fn explicit_node(n: &spec::NodeSpec) -> Node {
 
 /// For an unknown id `prefixN`, the range of declared `prefix<number>` ids,
 /// e.g. `declared are gpu0 to gpu7`, which explains off-by-one mistakes.
-fn numbered_range<'a>(unknown: &str, names: impl Iterator<Item = &'a String>) -> Option<String> {
+pub(super) fn numbered_range<'a>(
+    unknown: &str,
+    names: impl Iterator<Item = &'a String>,
+) -> Option<String> {
     let prefix = unknown.trim_end_matches(|c: char| c.is_ascii_digit());
     if prefix.len() == unknown.len() {
         return None;

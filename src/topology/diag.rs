@@ -152,6 +152,19 @@ impl<'s> Sink<'s> {
         });
     }
 
+    /// Records an error about the file as a whole, without a position (e.g.
+    /// one caused by a command-line `--fail` flag rather than by the text).
+    pub(crate) fn error_unlocated(&mut self, message: impl Into<String>, help: Option<String>) {
+        self.items.push(Diagnostic {
+            path: self.path.to_string(),
+            line: 0,
+            col: 0,
+            offset: 0,
+            message: message.into(),
+            help,
+        });
+    }
+
     pub(crate) fn has_errors(&self) -> bool {
         !self.items.is_empty()
     }

@@ -18,7 +18,9 @@
 //! `docs/topology-format.md`), which report every problem as [`Diagnostics`].
 //! Submodules: `spec` (TOML walk), `build` (validation and generation),
 //! [`clos`] (Clos sizing formulas), [`presets`] (cited link and switch
-//! values), `pattern` (id ranges), [`diag`] (diagnostics).
+//! values), `pattern` (id ranges), [`diag`] (diagnostics), [`failures`]
+//! (failed links, switches, rails and planes, removed before anything else
+//! sees the fabric).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -28,12 +30,17 @@ use serde::Serialize;
 mod build;
 pub mod clos;
 pub mod diag;
+pub mod failures;
 mod pattern;
 pub mod presets;
 pub(crate) mod spec;
 
-pub use build::{MAX_DIRECTED_LINKS, MAX_NODES, load_file, parse_str};
+pub use build::{
+    MAX_DIRECTED_LINKS, MAX_NODES, load_file, load_file_with_failures, parse_str,
+    parse_str_with_failures,
+};
 pub use diag::{Diagnostic, Diagnostics};
+pub use failures::{FailureReport, FailureSpec};
 
 use crate::routing::RoutingMode;
 
@@ -134,6 +141,9 @@ pub struct Topology {
     pub link_efficiency: BTreeMap<String, f64>,
     /// Node name → id, built by [`Topology::from_parts`].
     pub name_index: HashMap<String, NodeId>,
+    /// What `[[failures]]` and `--fail` removed (already absent from
+    /// `links`); empty for an intact fabric. See [`failures`].
+    pub failures: FailureReport,
 }
 
 impl Topology {
@@ -175,6 +185,7 @@ impl Topology {
             routing: RoutingMode::default(),
             link_efficiency: BTreeMap::new(),
             name_index,
+            failures: FailureReport::default(),
         }
     }
 

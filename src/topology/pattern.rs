@@ -121,6 +121,20 @@ impl Pattern {
     }
 }
 
+/// The canonical text: literal parts as given, ranges half-open (`[1..=8]`
+/// prints as `[1..9]`); parsing it gives the same pattern.
+impl std::fmt::Display for Pattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for s in &self.segs {
+            match s {
+                Seg::Lit(t) => f.write_str(t)?,
+                Seg::Range(a, b) => write!(f, "[{a}..{b}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +147,15 @@ mod tests {
         let p = Pattern::parse("d[0..=1].g[5..7]x").unwrap();
         assert_eq!(p.expand(), ["d0.g5x", "d0.g6x", "d1.g5x", "d1.g6x"]);
         assert_eq!(Pattern::parse("leaf3").unwrap().expand(), ["leaf3"]);
+    }
+
+    #[test]
+    fn displays_canonically() {
+        for (text, shown) in [("leaf3", "leaf3"), ("d[0..2].g[1..=2]", "d[0..2].g[1..3]")] {
+            let p = Pattern::parse(text).unwrap();
+            assert_eq!(p.to_string(), shown);
+            assert_eq!(Pattern::parse(shown).unwrap(), p);
+        }
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub(crate) struct FileSpec {
     /// A node-producing entry (node table or `[scale_up]`) was dropped, so
     /// the set of declared ids is unknown: reference checks are skipped.
     pub nodes_incomplete: bool,
+    /// `[[failures]]` entries (`failures.rs`), applied after building.
+    pub failures: Vec<super::failures::Entry>,
 }
 
 /// What a `[[nodes]]` entry's `kind` says.
@@ -171,6 +173,7 @@ const TOP_KEYS: &[&str] = &[
     "links",
     "scale_up",
     "scale_out",
+    "failures",
 ];
 const NODE_KEYS: &[&str] = &["id", "kind", "latency", "in_switch_reduction", "forwards"];
 const LINK_KEYS: &[&str] = &[
@@ -507,7 +510,7 @@ fn routing(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<Sp<RoutingMode
 }
 
 /// One id pattern or an array of them.
-fn patterns(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<Vec<Sp<Pattern>>> {
+pub(super) fn patterns(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<Vec<Sp<Pattern>>> {
     let one = |sink: &mut Sink<'_>, v: &Val<'_>| -> Option<Sp<Pattern>> {
         let s = string(
             sink,
@@ -753,6 +756,9 @@ pub(crate) fn read_file(sink: &mut Sink<'_>, root: &DeTable<'_>) -> FileSpec {
                 spec.nodes_incomplete = true;
             }
         }
+    }
+    if let Some(v) = get(root, "failures") {
+        spec.failures = super::failures::read(sink, v);
     }
     spec
 }

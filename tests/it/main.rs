@@ -4,6 +4,7 @@ mod collective_algos;
 mod collective_props;
 mod collectives;
 mod examples;
+mod failures;
 mod flow_props;
 mod flows;
 mod topology;
