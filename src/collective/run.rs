@@ -2,6 +2,7 @@
 
 use super::algorithms::{default_channels, schedule};
 use super::bound::{bisection_bound_s, injection_bound_s, rank_bandwidths};
+use super::schedule::Schedule;
 use super::sim::{Bottleneck, CollectiveSim};
 use super::{Algo, CollectiveError, Op};
 use crate::topology::NodeId;
@@ -66,8 +67,24 @@ pub fn run(
     ranks: &[NodeId],
     req: &Request,
 ) -> Result<Outcome, CollectiveError> {
-    check_ranks(sim, ranks)?;
+    run_groups(sim, &[ranks.to_vec()], req)
+}
+
+/// Runs `req` in every group of `groups` at the same time, in one
+/// simulation: step `k` of every group's schedule runs together
+/// ([`Schedule::merge`]), so groups that share links slow each other down
+/// as max-min sharing says. The groups must be disjoint and of one size and
+/// shape (e.g. all TP groups of a job). `auto` picks the algorithm that is
+/// fastest for all groups together. The result's time is the time until
+/// every group has finished; its bound is the largest single-group bound.
+pub fn run_groups(
+    sim: &mut CollectiveSim<'_>,
+    groups: &[Vec<NodeId>],
+    req: &Request,
+) -> Result<Outcome, CollectiveError> {
+    check_groups(sim, groups)?;
     if req.algo == Algo::Auto {
+        let ranks = &groups[0];
         let mut best: Option<Outcome> = None;
         let mut last_err = None;
         for a in AUTO_CANDIDATES {
@@ -77,7 +94,7 @@ pub fn run(
             if a == Algo::Tree && !tree_is_candidate(sim, ranks, req.op) {
                 continue;
             }
-            match run_one(sim, ranks, req, a) {
+            match run_one(sim, groups, req, a) {
                 Ok(o) => {
                     if best.as_ref().is_none_or(|b| o.time_s < b.time_s) {
                         best = Some(o);
@@ -89,7 +106,7 @@ pub fn run(
         }
         return best.ok_or_else(|| last_err.expect("some candidate was tried"));
     }
-    run_one(sim, ranks, req, req.algo)
+    run_one(sim, groups, req, req.algo)
 }
 
 /// Largest fabric (directed links) on which the all-to-all bisection bound
@@ -131,17 +148,30 @@ fn tree_is_candidate(sim: &CollectiveSim<'_>, ranks: &[NodeId], op: Op) -> bool 
     op == Op::AllReduce && super::algorithms::domains(sim.topology(), ranks).len() == 1
 }
 
-fn check_ranks(sim: &CollectiveSim<'_>, ranks: &[NodeId]) -> Result<(), CollectiveError> {
-    if ranks.len() < 2 {
-        return Err(CollectiveError::TooFewRanks(ranks.len()));
+fn check_groups(sim: &CollectiveSim<'_>, groups: &[Vec<NodeId>]) -> Result<(), CollectiveError> {
+    let n = groups.first().map_or(0, |g| g.len());
+    if n < 2 {
+        return Err(CollectiveError::TooFewRanks(n));
+    }
+    if let Some(g) = groups.iter().find(|g| g.len() != n) {
+        return Err(CollectiveError::Unsupported {
+            algo: Algo::Auto,
+            op: Op::AllReduce,
+            why: format!(
+                "concurrent groups must have one size, got {n} and {}",
+                g.len()
+            ),
+        });
     }
     let mut seen = vec![false; sim.topology().nodes.len()];
-    for (i, r) in ranks.iter().enumerate() {
-        if std::mem::replace(&mut seen[r.idx()], true) {
-            return Err(CollectiveError::DuplicateRank {
-                rank: i,
-                name: sim.topology().nodes[r.idx()].name.clone(),
-            });
+    for g in groups {
+        for (i, r) in g.iter().enumerate() {
+            if std::mem::replace(&mut seen[r.idx()], true) {
+                return Err(CollectiveError::DuplicateRank {
+                    rank: i,
+                    name: sim.topology().nodes[r.idx()].name.clone(),
+                });
+            }
         }
     }
     Ok(())
@@ -149,30 +179,36 @@ fn check_ranks(sim: &CollectiveSim<'_>, ranks: &[NodeId]) -> Result<(), Collecti
 
 fn run_one(
     sim: &mut CollectiveSim<'_>,
-    ranks: &[NodeId],
+    groups: &[Vec<NodeId>],
     req: &Request,
     algo: Algo,
 ) -> Result<Outcome, CollectiveError> {
     let topo = sim.topology();
+    let ranks = &groups[0];
     let channels = req
         .channels
         .unwrap_or_else(|| default_channels(topo, ranks));
-    let sched = schedule(
-        topo,
-        req.op,
+    let parts = groups
+        .iter()
+        .map(|g| schedule(topo, req.op, algo, g, req.size, channels, req.chunk_bytes))
+        .collect::<Result<Vec<_>, _>>()?;
+    let sched = Schedule::merge(parts).ok_or_else(|| CollectiveError::Unsupported {
         algo,
-        ranks,
-        req.size,
-        channels,
-        req.chunk_bytes,
-    )?;
+        op: req.op,
+        why: "the concurrent groups' schedules differ in shape".into(),
+    })?;
     let report = sim.run(&sched)?;
     let n = ranks.len();
-    let bw = rank_bandwidths(topo, sim.capacity_bps(), ranks);
     // The bound is the fabric's, not the algorithm's: it allows in-network
     // reduction whenever the fabric has a switch that can reduce.
     let in_switch = topo.nodes.iter().any(|n| n.in_switch_reduction);
-    let mut bound_s = injection_bound_s(req.op, req.size, &bw, in_switch);
+    let mut bound_s = groups
+        .iter()
+        .map(|g| {
+            let bw = rank_bandwidths(topo, sim.capacity_bps(), g);
+            injection_bound_s(req.op, req.size, &bw, in_switch)
+        })
+        .fold(0.0, f64::max);
     if req.op == Op::AllToAll && topo.links.len() <= BISECTION_BOUND_MAX_LINKS {
         // The first ⌊n/2⌋ ranks send S/n to each of the others across the cut.
         let half = n / 2;

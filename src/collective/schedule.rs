@@ -77,6 +77,30 @@ impl Schedule {
         }
     }
 
+    /// The schedules of concurrent groups as one: step `k` of the result
+    /// holds step `k` of every part, so the groups' transfers share the
+    /// fabric. `None` unless every part has the same steps (count, repeat,
+    /// latency rule), which holds for groups of the same size and shape
+    /// running the same algorithm.
+    pub fn merge(parts: Vec<Schedule>) -> Option<Schedule> {
+        let mut it = parts.into_iter();
+        let mut out = it.next()?;
+        for p in it {
+            if p.steps.len() != out.steps.len()
+                || p.steps
+                    .iter()
+                    .zip(&out.steps)
+                    .any(|(a, b)| a.repeat != b.repeat || a.latency != b.latency)
+            {
+                return None;
+            }
+            for (o, step) in out.steps.iter_mut().zip(p.steps) {
+                o.transfers.extend(step.transfers);
+            }
+        }
+        Some(out)
+    }
+
     /// Appends every step of `other`.
     pub fn extend(&mut self, other: Schedule) {
         self.steps.extend(other.steps);

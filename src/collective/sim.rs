@@ -51,6 +51,8 @@ pub struct Bottleneck {
     /// `src → dst (kind)`.
     pub link: String,
     pub kind: String,
+    /// The link's tier (`scale-up`, `leaf`, `spine`, `core`, `dci`, ...).
+    pub tier: String,
     /// Bytes carried / (line-rate capacity × collective time).
     pub utilization: f64,
 }
@@ -246,6 +248,7 @@ impl<'t> CollectiveSim<'t> {
         Some(Bottleneck {
             link: self.topo.link_label(id),
             kind: self.topo.links[l].kind.clone(),
+            tier: self.topo.links[l].tier.clone(),
             utilization: util,
         })
     }
