@@ -3,8 +3,13 @@
 //!
 //! - [`job`]: the validated job (model shape, parallelism, compute, overlap);
 //! - [`placement`]: ranks → TP/CP/EP/DP/PP groups (Megatron order);
+//! - [`traffic`]: the collectives of one iteration and their sizes (formulas);
+//! - [`iteration`]: simulating them, all groups of a kind at once, and composing
+//!   compute, bubble and exposed communication.
 
+pub mod iteration;
 pub mod job;
 pub mod placement;
+pub mod traffic;
 
 pub use job::{Compute, Dim, Job, Model, Overlap, Parallelism};

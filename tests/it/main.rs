@@ -7,6 +7,7 @@ mod examples;
 mod failures;
 mod flow_props;
 mod flows;
+mod jobs;
 mod topology;
 mod units;
 mod validation;

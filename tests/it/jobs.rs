@@ -1,0 +1,277 @@
+//! Training jobs: placement, per-kind volumes (hand-computed), contention.
+
+use fabricsim::collective::run::{DEFAULT_CHUNK_BYTES, Request, run_groups};
+use fabricsim::collective::{Algo, CollectiveSim, Op, Params};
+use fabricsim::topology::{Topology, load_file};
+use fabricsim::workload::job::DEFAULT_DP_BUCKET_BYTES;
+use fabricsim::workload::placement::place;
+use fabricsim::workload::traffic::{Groups, Kind, collectives};
+use fabricsim::workload::{Compute, Dim, Job, Model, Overlap, Parallelism, iteration};
+
+fn shipped(name: &str) -> Topology {
+    load_file(format!("{}/topologies/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+/// A dense 1e9-parameter, 4-layer model (h = 1024, s = 2048, bf16 with fp32
+/// gradients) on tp × pp × dp ranks, micro-batch 1, global batch 8.
+pub(crate) fn small_job(tp: u32, pp: u32, dp: u32) -> Job {
+    Job {
+        name: "small".into(),
+        model: Model {
+            parameters: 1e9,
+            layers: 4,
+            hidden: 1024,
+            ffn_hidden: 4096,
+            heads: 16,
+            kv_heads: 16,
+            seq_len: 2048,
+            vocab: 32000,
+            experts: 1,
+            top_k: 1,
+            shared_experts: 0,
+            moe_ffn_hidden: 4096,
+            moe_layers: 0,
+            dtype_bytes: 2,
+            grad_dtype_bytes: 4,
+        },
+        parallelism: Parallelism {
+            tp,
+            pp,
+            dp,
+            ep: 1,
+            cp: 1,
+            zero: 0,
+            sequence_parallel: false,
+            micro_batch: 1,
+            global_batch: 8,
+            virtual_stages: 1,
+            placement: vec![Dim::Tp, Dim::Cp, Dim::Ep, Dim::Dp, Dim::Pp],
+            allow_tp_across_domains: false,
+            dp_bucket_bytes: DEFAULT_DP_BUCKET_BYTES,
+        },
+        compute: Compute::Peak {
+            flops_per_s: 989e12,
+            mfu: 0.5,
+        },
+        overlap: Overlap {
+            dp: true,
+            ..Overlap::default()
+        },
+    }
+}
+
+/// Hand-computed volumes of `small_job(2, 2, 2)`: m = 8/(1·2) = 4
+/// micro-batches, 2 layers per stage.
+/// - TP all-reduce: S = b·s·h·B = 2048·1024·2 = 4,194,304 B, 4·2 = 8 per
+///   micro-batch;
+/// - PP send-recv: S/t = 2,097,152 B, one forward and one backward per
+///   micro-batch;
+/// - DP all-reduce of P/(t·p)·B_g = 1e9/4·4 = 1e9 B in ⌈1e9/25 MiB⌉ = 39
+///   buckets of 1e9/39 B.
+#[test]
+fn dense_volumes_match_hand_computation() {
+    let c = collectives(&small_job(2, 2, 2));
+    let find = |k: Kind, op: Op, g: Option<Groups>| {
+        c.iter()
+            .find(|x| x.kind == k && x.op == op && g.is_none_or(|g| x.groups == g))
+            .unwrap_or_else(|| panic!("no {k:?} {op:?}"))
+    };
+    let tp = find(Kind::Tp, Op::AllReduce, None);
+    assert_eq!(
+        (tp.bytes, tp.count, tp.per_micro_batch),
+        (4_194_304.0, 8, true)
+    );
+    for g in [Groups::PipelineForward, Groups::PipelineBackward] {
+        let pp = find(Kind::Pp, Op::SendRecv, Some(g));
+        assert_eq!((pp.bytes, pp.count), (2_097_152.0, 1));
+    }
+    let dp = find(Kind::Dp, Op::AllReduce, None);
+    assert_eq!(dp.count, 39);
+    assert!((dp.bytes - 1e9 / 39.0).abs() < 1e-6);
+    assert!(!dp.per_micro_batch);
+    assert_eq!(c.len(), 4, "{c:#?}");
+}
+
+/// A MoE variant: 4 experts of f = 512 on all 4 layers, top-2, EP 2 inside
+/// DP 2, TP 1, PP 1, ZeRO 1, sequence length 2048, micro-batch 1:
+/// - routed-expert parameters P_x = 4·4·3·1024·512 = 25,165,824;
+/// - EP all-to-all: S = 2048 tokens · 2 · 1024 · 2 B = 8,388,608 B,
+///   4·4 = 16 per micro-batch;
+/// - dense DP (group of 2): reduce-scatter of (1e9 − P_x)·4 B and
+///   all-gather of (1e9 − P_x)·2 B, in 25 MiB buckets;
+/// - expert DP (group of dp/ep = 1): none.
+#[test]
+fn moe_volumes_match_hand_computation() {
+    let mut job = small_job(1, 1, 2);
+    job.model.experts = 4;
+    job.model.top_k = 2;
+    job.model.moe_layers = 4;
+    job.model.moe_ffn_hidden = 512;
+    job.parallelism.ep = 2;
+    job.parallelism.zero = 1;
+    let c = collectives(&job);
+    let px = 25_165_824.0;
+    let ep = c.iter().find(|x| x.kind == Kind::Ep).unwrap();
+    assert_eq!((ep.op, ep.bytes, ep.count), (Op::AllToAll, 8_388_608.0, 16));
+    let bucket = DEFAULT_DP_BUCKET_BYTES;
+    let rs = c.iter().find(|x| x.op == Op::ReduceScatter).unwrap();
+    let n = ((1e9 - px) * 4.0 / bucket).ceil();
+    assert_eq!(rs.count, n as u64);
+    assert!((rs.bytes * n - (1e9 - px) * 4.0).abs() < 1e-3);
+    let ag = c.iter().find(|x| x.op == Op::AllGather).unwrap();
+    let n = ((1e9 - px) * 2.0 / bucket).ceil();
+    assert_eq!(ag.count, n as u64);
+    assert!((ag.bytes * n - (1e9 - px) * 2.0).abs() < 1e-3);
+    assert_eq!(c.len(), 3, "{c:#?}");
+}
+
+/// TP = 8 on 8-GPU domains (16 HGX H100 nodes): every TP group is one
+/// domain; every DP group takes one rank from each of the 16 domains.
+#[test]
+fn tp_fills_the_domain_and_dp_spans_domains() {
+    let topo = shipped("h100-2tier-16node.toml");
+    let job = small_job(8, 1, 16);
+    let p = place(&topo, &job).unwrap();
+    let domain_of = |n: fabricsim::topology::NodeId| {
+        let name = &topo.nodes[n.idx()].name;
+        name.split('.').next().unwrap().to_string()
+    };
+    let tp = p.node_groups(&[Dim::Tp]);
+    assert_eq!(tp.len(), 16);
+    for g in &tp {
+        assert_eq!(g.len(), 8);
+        assert!(g.iter().all(|&n| domain_of(n) == domain_of(g[0])));
+    }
+    let dp = p.node_groups(&[Dim::Ep, Dim::Dp]);
+    assert_eq!(dp.len(), 8);
+    for g in &dp {
+        let mut doms: Vec<String> = g.iter().map(|&n| domain_of(n)).collect();
+        doms.sort();
+        doms.dedup();
+        assert_eq!(doms.len(), 16, "one rank per domain");
+    }
+    // TP 16 would cross domains: refused unless allowed.
+    let err = place(&topo, &small_job(16, 1, 8)).unwrap_err().to_string();
+    assert!(err.contains("spans 2 scale-up domains"), "{err}");
+    // A layout that does not use every accelerator is refused.
+    let err = place(&topo, &small_job(8, 1, 8)).unwrap_err().to_string();
+    assert!(err.contains("needs tp·cp·pp·dp = 8·1·1·8 = 64"), "{err}");
+}
+
+fn dp_time(topo: &Topology, job: &Job, all: bool) -> f64 {
+    let p = place(topo, job).unwrap();
+    let mut groups = p.node_groups(&[Dim::Ep, Dim::Dp]);
+    if !all {
+        groups.truncate(1);
+    }
+    let mut sim = CollectiveSim::new(topo, Params::default());
+    let req = Request {
+        op: Op::AllReduce,
+        algo: Algo::Ring,
+        size: 256e6,
+        channels: Some(1),
+        chunk_bytes: DEFAULT_CHUNK_BYTES,
+    };
+    run_groups(&mut sim, &groups, &req).unwrap().time_s
+}
+
+/// Contention: the 8 DP rings of 16 HGX nodes share the NICs' leaf and spine
+/// links when they run together, so together they take longer than one
+/// alone. On a non-blocking star with one link per GPU they use disjoint
+/// links and take exactly as long.
+#[test]
+fn dp_groups_contend_only_where_they_share_links() {
+    // 2 nodes × 8 GPUs, each node's 8 NICs behind one 1-link uplink: shared.
+    let toml = r#"
+[[nodes]]
+id = ["a[0..8]", "b[0..8]"]
+kind = "accelerator"
+[[nodes]]
+id = ["swa", "swb", "la", "lb"]
+kind = "switch"
+[[links]]
+between = ["a[0..8]", "swa"]
+kind = "nvlink4"
+tier = "scale-up"
+[[links]]
+between = ["b[0..8]", "swb"]
+kind = "nvlink4"
+tier = "scale-up"
+[[links]]
+between = ["a[0..8]", "la"]
+kind = "infiniband-ndr"
+tier = "leaf"
+[[links]]
+between = ["b[0..8]", "lb"]
+kind = "infiniband-ndr"
+tier = "leaf"
+[[links]]
+between = ["la", "lb"]
+kind = "infiniband-ndr"
+tier = "spine"
+"#;
+    let shared = fabricsim::topology::parse_str(toml, "shared.toml").unwrap();
+    let job = small_job(8, 1, 2);
+    let (one, all) = (dp_time(&shared, &job, false), dp_time(&shared, &job, true));
+    assert!(all > 1.5 * one, "8 rings on one spine link: {all} vs {one}");
+    // Non-blocking: GPU i of each node has its own rail switch r_i joining
+    // it to GPU i of the other node (the domain switches are also joined,
+    // so every pair is reachable, but the 3-hop path is never shortest).
+    let mut toml = String::from(
+        r#"
+[[nodes]]
+id = ["a[0..8]", "b[0..8]"]
+kind = "accelerator"
+[[nodes]]
+id = ["swa", "swb", "r[0..8]"]
+kind = "switch"
+[[links]]
+between = ["a[0..8]", "swa"]
+kind = "nvlink4"
+tier = "scale-up"
+[[links]]
+between = ["b[0..8]", "swb"]
+kind = "nvlink4"
+tier = "scale-up"
+[[links]]
+between = ["swa", "swb"]
+kind = "infiniband-ndr"
+tier = "spine"
+"#,
+    );
+    for i in 0..8 {
+        toml += &format!(
+            "[[links]]\nbetween = [[\"a{i}\", \"b{i}\"], \"r{i}\"]\nkind = \"infiniband-ndr\"\ntier = \"leaf\"\n"
+        );
+    }
+    let free = fabricsim::topology::parse_str(&toml, "free.toml").unwrap();
+    let (one, all) = (dp_time(&free, &job, false), dp_time(&free, &job, true));
+    assert!(((all - one) / one).abs() < 1e-9, "{all} vs {one}");
+}
+
+/// The iteration composes as documented: with no overlap and one stage,
+/// total = m·t_mb + every collective's time; and tokens/s = tokens / total.
+#[test]
+fn iteration_adds_up_without_overlap() {
+    let topo = shipped("h100-2tier-16node.toml");
+    let mut job = small_job(8, 1, 16);
+    job.parallelism.global_batch = 64;
+    job.overlap = Overlap::default();
+    let r = iteration::run(&topo, &job, Params::default()).unwrap();
+    let it = &r.iteration;
+    let comm: f64 = r.by_kind.iter().map(|k| k.time_s).sum();
+    assert!((it.total_time_s - (it.compute_time_s + comm)).abs() < 1e-12 * it.total_time_s);
+    assert!((it.exposed_comm_time_s - comm).abs() < 1e-12 * comm);
+    assert_eq!(it.bubble_s, 0.0);
+    let tokens = 64.0 * 2048.0;
+    assert!((it.tokens_per_s - tokens / it.total_time_s).abs() < 1e-9 * it.tokens_per_s);
+    // m = 64 / 16 = 4; t_mb from FLOPs: 6·1e9 + 12·4·1024·2048 per token.
+    let f = (6.0 * 1e9 + 12.0 * 4.0 * 1024.0 * 2048.0) * tokens;
+    let want = f / (128.0 * 989e12 * 0.5);
+    assert!((it.compute_time_s - want).abs() < 1e-12 * want);
+    // TP runs inside one domain; DP crosses the network.
+    let tp = r.by_kind.iter().find(|k| k.kind == Kind::Tp).unwrap();
+    assert_eq!(tp.bottleneck.as_ref().unwrap().tier, "scale-up");
+    let dp = r.by_kind.iter().find(|k| k.kind == Kind::Dp).unwrap();
+    assert_eq!((dp.group_size, dp.groups), (16, 8));
+}
