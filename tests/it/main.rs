@@ -7,5 +7,6 @@ mod examples;
 mod flow_props;
 mod flows;
 mod topology;
+mod topology_blocks;
 mod units;
 mod validation;
