@@ -197,7 +197,7 @@ impl DragonflyPlan {
                 need: params.terminals,
             });
         }
-        let global_per_pair = if g > 1 { a * h / (g - 1) } else { 0 };
+        let global_per_pair = if g > 1 { a.saturating_mul(h) / (g - 1) } else { 0 };
         Ok(DragonflyPlan {
             params,
             a,
@@ -210,17 +210,18 @@ impl DragonflyPlan {
 
     /// Routers: `g·a`.
     pub fn routers(&self) -> u64 {
-        self.g * self.a
+        self.g.saturating_mul(self.a)
     }
 
     /// Local links: `g·a(a−1)/2`.
     pub fn local_links(&self) -> u64 {
-        self.g * (self.a * (self.a - 1) / 2)
+        self.g.saturating_mul(self.a * (self.a - 1) / 2)
     }
 
     /// Global links: `m·g(g−1)/2`.
     pub fn global_links(&self) -> u64 {
-        self.global_per_pair * (self.g * (self.g - 1) / 2)
+        let pairs = u128::from(self.g) * u128::from(self.g - 1) / 2;
+        u64::try_from(u128::from(self.global_per_pair) * pairs).unwrap_or(u64::MAX)
     }
 
     /// Router (global index) of terminal `e`: `⌊e/p⌋`.

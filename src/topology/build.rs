@@ -14,10 +14,15 @@
 //! 7. Node ids are well-formed patterns and unique.
 //! 8. Links name declared nodes and never join a node to itself.
 //! 9. Links of one kind share one `efficiency` (it is stored per kind).
-//! 10. Block parameters are consistent (`links_per_switch` has one entry per
-//!     switch; the Clos fits its radix and tiers; `routing` agrees).
+//! 10. Block parameters are consistent (a block's keys belong to its
+//!     `topology`; `links_per_switch` has one entry per switch; torus `dims`
+//!     are 1 to 3 sizes ≥ 2; the Clos fits its radix and 1 to 4 tiers, with
+//!     oversubscription only above one tier; the dragonfly fits its groups,
+//!     terminals and radix; `rail-only` and `[dci]` have the blocks they
+//!     replicate or relay through; `[dci]` has one latency; `routing` agrees).
 //! 11. Sizes are within [`MAX_NODES`] and [`MAX_DIRECTED_LINKS`], computed
-//!     from the block parameters and id ranges *before* anything is allocated.
+//!     from the block parameters (sites × (domains + planes × network) + DCI
+//!     links) and id ranges *before* anything is allocated.
 //! 12. There is at least one accelerator, and every accelerator can reach
 //!     every other one through forwarding nodes only (accelerators and hosts
 //!     forward only with `forwards = true`, as in routing); checked only when
@@ -156,7 +161,7 @@ impl ScaleOutPlan {
     /// Switches (or routers) of one plane.
     fn switches_per_plane(&self) -> u64 {
         match &self.net {
-            Net::Clos { plan, copies } => copies * plan.switches(),
+            Net::Clos { plan, copies } => copies.saturating_mul(plan.switches()),
             Net::Dragonfly(d) => d.routers(),
         }
     }
@@ -164,8 +169,8 @@ impl ScaleOutPlan {
     /// Full-duplex switch-to-switch links of one plane.
     fn switch_links_per_plane(&self) -> u64 {
         match &self.net {
-            Net::Clos { plan, copies } => copies * plan.switch_links(),
-            Net::Dragonfly(d) => d.local_links() + d.global_links(),
+            Net::Clos { plan, copies } => copies.saturating_mul(plan.switch_links()),
+            Net::Dragonfly(d) => d.local_links().saturating_add(d.global_links()),
         }
     }
 
@@ -173,7 +178,7 @@ impl ScaleOutPlan {
     /// (every router of a dragonfly).
     fn top_per_plane(&self) -> u64 {
         match &self.net {
-            Net::Clos { plan, copies } => copies * plan.top_switches(),
+            Net::Clos { plan, copies } => copies.saturating_mul(plan.top_switches()),
             Net::Dragonfly(d) => d.routers(),
         }
     }
@@ -186,7 +191,7 @@ impl ScaleOutPlan {
                     .map(|i| {
                         let name = TIER_NAMES[i as usize - 1];
                         let plural = if name == "leaf" { "leaves" } else { "" };
-                        let n = copies * plan.switches_at(i);
+                        let n = copies.saturating_mul(plan.switches_at(i));
                         if plural.is_empty() {
                             format!("{n} {name}s")
                         } else {

@@ -405,6 +405,43 @@ fn multi_plane_splits_each_nic_over_independent_planes() {
     assert_eq!(h.links.len(), 4);
 }
 
+#[test]
+fn gb300_100k_two_plane_by_hand() {
+    let t = load_file(root().join("topologies/gb300-nvl72-1400rack-2plane.toml")).unwrap();
+    // 1400 racks × 72 GPUs; per plane 72 rails × 1400 NIC ports at k = 128,
+    // d = 64: 22 leaves per rail, 1584 leaves; pods of 64 leaves → 25 pods ×
+    // 64 spines = 1600; c₂ = largest divisor of 64 with 25c ≤ 128 = 4 → 16
+    // cores per spine plane × 64 = 1024. Two planes plus 1400 × 18 NVSwitches.
+    assert_eq!(t.accelerators.len(), 100_800);
+    assert_eq!(count(&t, NodeRole::Nic), 100_800);
+    assert_eq!(
+        count(&t, NodeRole::Switch),
+        2 * (1584 + 1600 + 1024) + 1400 * 18
+    );
+    let kind = |k: &str| t.links.iter().filter(|l| l.kind == k).count() / 2;
+    assert_eq!(kind("nvlink5"), 1400 * 72 * 18);
+    // GPU–NIC + 2 ports per NIC + per plane 1584 × 64 leaf–spine and 25 ×
+    // 64 × 16 spine–core bundles.
+    assert_eq!(
+        kind("ethernet-800g"),
+        100_800 + 2 * 100_800 + 2 * (1584 * 64 + 25 * 64 * 16)
+    );
+    // Plane ports: 400 Gb/s = 50 GB/s; spine–core bundles 4 lanes.
+    let port = t
+        .links
+        .iter()
+        .find(|l| l.tier == "leaf")
+        .map(|l| l.capacity_bps)
+        .unwrap();
+    assert_close(port, 50.0 * G, "plane port");
+    assert!(
+        t.links
+            .iter()
+            .filter(|l| l.tier == "core")
+            .all(|l| l.count == 4)
+    );
+}
+
 // ---------------------------------------------------------------- dragonfly
 
 fn dragonfly(hosts: u64, extra: &str) -> String {
