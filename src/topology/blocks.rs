@@ -197,7 +197,11 @@ impl DragonflyPlan {
                 need: params.terminals,
             });
         }
-        let global_per_pair = if g > 1 { a.saturating_mul(h) / (g - 1) } else { 0 };
+        let global_per_pair = if g > 1 {
+            a.saturating_mul(h) / (g - 1)
+        } else {
+            0
+        };
         Ok(DragonflyPlan {
             params,
             a,

@@ -141,6 +141,15 @@ pub fn parse_str(src: &str, path: &str) -> Result<Topology, Diagnostics> {
 }
 
 /// The scale-out network of one site, sized before anything is built.
+///
+/// Counts per site, with `A` attached accelerators, `R` NICs each and `P`
+/// planes: `A·R` NICs and `P` × [`ScaleOutPlan::switches_per_plane`]
+/// switches; `A·R` accelerator–NIC links, `P·A·R` NIC ports (one per plane,
+/// at `1/P` of the NIC rate) and `P` × [`ScaleOutPlan::switch_links_per_plane`]
+/// switch links. A plane is one Clos ([`ClosPlan`]), or `N·R` of them for
+/// rail-only (one per rail), or a dragonfly ([`DragonflyPlan`]). With `[dci]`
+/// every site has the same plan, and `S(S−1)/2 · P ·`
+/// [`ScaleOutPlan::top_per_plane`] long-haul links join them.
 struct ScaleOutPlan {
     /// Attached accelerators per site, `A`.
     accelerators: u64,
