@@ -379,12 +379,12 @@ fn injection(t: &Topology) -> Vec<Injection> {
             };
             let total: f64 = ups.iter().map(|&u| t.links[u].capacity_bps).sum();
             if ups.is_empty() || total <= 0.0 {
-                *m.entry((l.tier.clone(), l.kind.clone())).or_default() += l.capacity_bps;
+                *m.entry((l.tier.to_string(), l.kind.clone())).or_default() += l.capacity_bps;
             } else {
                 let share = l.capacity_bps.min(total);
                 for u in ups {
                     let ul = &t.links[u];
-                    *m.entry((ul.tier.clone(), ul.kind.clone())).or_default() +=
+                    *m.entry((ul.tier.to_string(), ul.kind.clone())).or_default() +=
                         share * ul.capacity_bps / total;
                 }
             }

@@ -248,7 +248,7 @@ impl<'t> CollectiveSim<'t> {
         Some(Bottleneck {
             link: self.topo.link_label(id),
             kind: self.topo.links[l].kind.clone(),
-            tier: self.topo.links[l].tier.clone(),
+            tier: self.topo.links[l].tier.to_string(),
             utilization: util,
         })
     }

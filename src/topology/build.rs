@@ -14,10 +14,15 @@
 //! 7. Node ids are well-formed patterns and unique.
 //! 8. Links name declared nodes and never join a node to itself.
 //! 9. Links of one kind share one `efficiency` (it is stored per kind).
-//! 10. Block parameters are consistent (`links_per_switch` has one entry per
-//!     switch; the Clos fits its radix and tiers; `routing` agrees).
+//! 10. Block parameters are consistent (a block's keys belong to its
+//!     `topology`; `links_per_switch` has one entry per switch; torus `dims`
+//!     are 1 to 3 sizes ≥ 2; the Clos fits its radix and 1 to 4 tiers, with
+//!     oversubscription only above one tier; the dragonfly fits its groups,
+//!     terminals and radix; `rail-only` and `[dci]` have the blocks they
+//!     replicate or relay through; `[dci]` has one latency; `routing` agrees).
 //! 11. Sizes are within [`MAX_NODES`] and [`MAX_DIRECTED_LINKS`], computed
-//!     from the block parameters and id ranges *before* anything is allocated.
+//!     from the block parameters (sites × (domains + planes × network) + DCI
+//!     links) and id ranges *before* anything is allocated.
 //! 12. There is at least one accelerator, and every accelerator can reach
 //!     every other one through forwarding nodes only (accelerators and hosts
 //!     forward only with `forwards = true`, as in routing); checked only when
@@ -30,16 +35,19 @@
 //! `[[failures]]` (and `--fail` flags) are applied last, to a valid fabric,
 //! with their own rules F1–F5 (see `failures.rs`).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use toml::de::DeTable;
 
-use super::clos::{ClosParams, ClosPlan};
+use super::blocks::{self, DragonflyError, DragonflyParams, DragonflyPlan};
+use super::clos::{ClosError, ClosParams, ClosPlan, MAX_TIERS, TIER_NAMES};
 use super::diag::{Diagnostics, Sink, did_you_mean};
 use super::failures::{self, FailureSpec, Groups};
 use super::spec::{
-    self, FileSpec, LinkParams, NodeKind, ScaleOutShape, ScaleOutSpec, ScaleUpSpec, Span,
+    self, DciSpec, FileSpec, LinkParams, NodeKind, ScaleOutShape, ScaleOutSpec, ScaleUpShape,
+    ScaleUpSpec, Span,
 };
 use super::{Link, Node, NodeId, NodeRole, Topology};
 use crate::routing::RoutingMode;
@@ -131,7 +139,13 @@ pub fn parse_str_with_failures(
     };
     let routing = b.routing(&spec);
     let plan = b.plan_scale_out(&spec);
-    if b.check_sizes(&spec, plan.as_ref()) {
+    if let Some((nodes, links)) = b.check_sizes(&spec, plan.as_ref()) {
+        // Exact (or, for explicit links, upper-bound) sizes: no reallocation
+        // doubles the peak memory of a large fabric.
+        b.nodes.reserve_exact(nodes);
+        b.decl.reserve_exact(nodes);
+        b.index.reserve(nodes);
+        b.links.reserve_exact(links);
         b.build(&spec, plan.as_ref());
     }
     let Builder {
@@ -162,11 +176,84 @@ pub fn parse_str_with_failures(
     Ok(topo)
 }
 
-/// Accelerators attached by `[scale_out]`, and how they map to Clos groups.
-struct Attach {
-    /// Number of attached accelerators `A`.
+/// The scale-out network of one site, sized before anything is built.
+///
+/// Counts per site, with `A` attached accelerators, `R` NICs each and `P`
+/// planes: `A·R` NICs and `P` × [`ScaleOutPlan::switches_per_plane`]
+/// switches; `A·R` accelerator–NIC links, `P·A·R` NIC ports (one per plane,
+/// at `1/P` of the NIC rate) and `P` × [`ScaleOutPlan::switch_links_per_plane`]
+/// switch links. A plane is one Clos ([`ClosPlan`]), or `N·R` of them for
+/// rail-only (one per rail), or a dragonfly ([`DragonflyPlan`]). With `[dci]`
+/// every site has the same plan, and `S(S−1)/2 · P ·`
+/// [`ScaleOutPlan::top_per_plane`] long-haul links join them.
+struct ScaleOutPlan {
+    /// Attached accelerators per site, `A`.
     accelerators: u64,
-    params: ClosParams,
+    net: Net,
+}
+
+/// One plane of the scale-out network.
+enum Net {
+    /// `copies` identical Clos networks (the `N·R` rails of rail-only, else 1).
+    Clos {
+        plan: ClosPlan,
+        copies: u64,
+    },
+    Dragonfly(DragonflyPlan),
+}
+
+impl ScaleOutPlan {
+    /// Switches (or routers) of one plane.
+    fn switches_per_plane(&self) -> u64 {
+        match &self.net {
+            Net::Clos { plan, copies } => copies.saturating_mul(plan.switches()),
+            Net::Dragonfly(d) => d.routers(),
+        }
+    }
+
+    /// Full-duplex switch-to-switch links of one plane.
+    fn switch_links_per_plane(&self) -> u64 {
+        match &self.net {
+            Net::Clos { plan, copies } => copies.saturating_mul(plan.switch_links()),
+            Net::Dragonfly(d) => d.local_links().saturating_add(d.global_links()),
+        }
+    }
+
+    /// Top-tier switches of one plane, which `[dci]` joins across sites
+    /// (every router of a dragonfly).
+    fn top_per_plane(&self) -> u64 {
+        match &self.net {
+            Net::Clos { plan, copies } => copies.saturating_mul(plan.top_switches()),
+            Net::Dragonfly(d) => d.routers(),
+        }
+    }
+
+    /// One line of switch counts for messages.
+    fn describe(&self, planes: u64) -> String {
+        let per = match &self.net {
+            Net::Clos { plan, copies } => {
+                let tiers: Vec<String> = (1..=plan.params.tiers)
+                    .map(|i| {
+                        let name = TIER_NAMES[i as usize - 1];
+                        let plural = if name == "leaf" { "leaves" } else { "" };
+                        let n = copies.saturating_mul(plan.switches_at(i));
+                        if plural.is_empty() {
+                            format!("{n} {name}s")
+                        } else {
+                            format!("{n} {plural}")
+                        }
+                    })
+                    .collect();
+                tiers.join(" + ")
+            }
+            Net::Dragonfly(d) => format!("{} routers", d.routers()),
+        };
+        if planes > 1 {
+            format!("{planes} planes × ({per})")
+        } else {
+            per
+        }
+    }
 }
 
 struct Builder<'s> {
@@ -184,6 +271,12 @@ struct Builder<'s> {
     groups: Groups,
 }
 
+/// The accelerators and switches of one generated scale-up domain.
+struct Domain {
+    accelerators: Vec<NodeId>,
+    switches: Vec<NodeId>,
+}
+
 fn explicit_accelerators(spec: &FileSpec) -> u128 {
     spec.nodes
         .iter()
@@ -193,32 +286,17 @@ fn explicit_accelerators(spec: &FileSpec) -> u128 {
         .fold(0u128, u128::saturating_add)
 }
 
-fn attach(spec: &FileSpec, so: &ScaleOutSpec) -> Attach {
-    let r = so.nics_per_accelerator;
-    let (accelerators, per_domain, domains) = match &spec.scale_up {
-        Some(su) => (
-            su.accelerators.saturating_mul(su.domains),
-            su.accelerators,
-            su.domains,
-        ),
-        None => {
-            let a = u64::try_from(explicit_accelerators(spec)).unwrap_or(u64::MAX);
-            (a, 1, a)
-        }
-    };
-    let (groups, endpoints_per_group) = match so.shape {
-        ScaleOutShape::RailOptimized => (per_domain.saturating_mul(r), domains),
-        ScaleOutShape::FatTree => (1, accelerators.saturating_mul(r)),
-    };
-    Attach {
-        accelerators,
-        params: ClosParams {
-            groups,
-            endpoints_per_group,
-            radix: so.radix,
-            tiers: so.tiers,
-            oversubscription: so.oversubscription,
-        },
+/// Number of sites: `[dci] sites`, else 1.
+fn sites(spec: &FileSpec) -> u64 {
+    spec.dci.as_ref().map_or(1, |d| d.sites)
+}
+
+/// Name prefix of site `s` (`s3.`), empty without `[dci]`.
+fn site_prefix(spec: &FileSpec, s: u64) -> String {
+    if spec.dci.is_some() {
+        format!("s{s}.")
+    } else {
+        String::new()
     }
 }
 
@@ -246,10 +324,43 @@ impl Builder<'_> {
         }
     }
 
-    fn plan_scale_out(&mut self, spec: &FileSpec) -> Option<(Attach, ClosPlan)> {
+    fn plan_scale_out(&mut self, spec: &FileSpec) -> Option<ScaleOutPlan> {
+        if let Some(dci) = &spec.dci
+            && (spec.scale_up.is_none() || spec.scale_out.is_none())
+            && !spec.nodes_incomplete
+        {
+            // INVARIANT: a site is the [scale_up] domains and the [scale_out] network.
+            self.sink.error(
+                dci.span.clone(),
+                "[dci] replicates the cluster of [scale_up] and [scale_out] per site, but the file lacks one of them".to_string(),
+                Some("add [scale_up] and [scale_out] blocks; explicit [[nodes]] are not replicated per site".to_string()),
+            );
+        }
         let so = spec.scale_out.as_ref()?;
-        let at = attach(spec, so);
-        if at.accelerators == 0 {
+        if so.shape == ScaleOutShape::RailOnly && spec.scale_up.is_none() {
+            // INVARIANT: rail-only rails meet only inside scale-up domains.
+            if !spec.nodes_incomplete {
+                self.sink.error(
+                    so.shape_span.clone(),
+                    "topology = \"rail-only\" needs a [scale_up] block: rails are joined only through the scale-up domains".to_string(),
+                    Some("add a [scale_up] block, or use topology = \"rail-optimized\" or \"fat-tree\"".to_string()),
+                );
+            }
+            return None;
+        }
+        let r = so.nics_per_accelerator;
+        let (accelerators, per_domain, domains) = match &spec.scale_up {
+            Some(su) => (
+                su.accelerators.saturating_mul(su.domains),
+                su.accelerators,
+                su.domains,
+            ),
+            None => {
+                let a = u64::try_from(explicit_accelerators(spec)).unwrap_or(u64::MAX);
+                (a, 1, a)
+            }
+        };
+        if accelerators == 0 {
             if !spec.nodes_incomplete {
                 self.sink.error(
                     so.span.clone(),
@@ -259,29 +370,93 @@ impl Builder<'_> {
             }
             return None;
         }
-        match ClosPlan::new(at.params) {
-            Ok(p) => Some((at, p)),
+        let nic_ports = accelerators.saturating_mul(r);
+        let clos = |groups: u64, endpoints: u64| {
+            ClosPlan::new(ClosParams {
+                groups,
+                endpoints_per_group: endpoints,
+                radix: so.radix.unwrap_or(0),
+                tiers: so.tiers,
+                oversubscription: so.oversubscription,
+            })
+        };
+        let net = match so.shape {
+            ScaleOutShape::RailOptimized => clos(per_domain.saturating_mul(r), domains)
+                .map(|plan| Net::Clos { plan, copies: 1 }),
+            ScaleOutShape::FatTree => clos(1, nic_ports).map(|plan| Net::Clos { plan, copies: 1 }),
+            ScaleOutShape::RailOnly => clos(1, domains).map(|plan| Net::Clos {
+                plan,
+                copies: per_domain.saturating_mul(r),
+            }),
+            ScaleOutShape::Dragonfly => {
+                let df = so.dragonfly?;
+                let params = DragonflyParams {
+                    routers_per_group: df.routers_per_group,
+                    terminals_per_router: df.terminals_per_router,
+                    global_links_per_router: df.global_links_per_router,
+                    groups: df.groups,
+                    terminals: nic_ports,
+                    radix: so.radix,
+                };
+                return match DragonflyPlan::new(params) {
+                    Ok(d) => Some(ScaleOutPlan {
+                        accelerators,
+                        net: Net::Dragonfly(d),
+                    }),
+                    Err(e) => {
+                        let help = match e {
+                            DragonflyError::TooManyGroups { .. } => {
+                                "raise global_links_per_router (h), routers_per_group (a) or terminals_per_router (p); Kim et al. balance a = 2p = 2h"
+                            }
+                            DragonflyError::TooFewTerminals { .. } => {
+                                "raise groups, or leave it out to get as many as the NIC ports need"
+                            }
+                            DragonflyError::Radix { .. } => {
+                                "use a larger switch_radix, or fewer terminals, routers per group or global links"
+                            }
+                        };
+                        self.sink.error(
+                            so.sizing_span.clone(),
+                            e.to_string(),
+                            Some(help.to_string()),
+                        );
+                        None
+                    }
+                };
+            }
+        };
+        match net {
+            Ok(net) => Some(ScaleOutPlan { accelerators, net }),
             Err(e) => {
                 let help = match e {
-                    super::clos::ClosError::TooManyLeaves { .. } => {
-                        "use tiers = 3, a larger switch_radix, or a higher oversubscription"
+                    ClosError::SingleSwitch { .. } => {
+                        "use tiers = 2 or more, or a larger switch_radix".to_string()
                     }
-                    super::clos::ClosError::TooManyPods { .. } => "use a larger switch_radix",
-                    _ => "see docs/topology-format.md, \"[scale_out]\"",
+                    ClosError::TooManyLeaves { .. } => {
+                        "use tiers = 3, a larger switch_radix, or a higher oversubscription"
+                            .to_string()
+                    }
+                    ClosError::TooManyPods { tiers, .. } if tiers < MAX_TIERS => {
+                        format!("use tiers = {} or a larger switch_radix", tiers + 1)
+                    }
+                    ClosError::TooManyPods { .. } => "use a larger switch_radix".to_string(),
+                    _ => "see docs/topology-format.md, \"[scale_out]\"".to_string(),
                 };
-                self.sink.error(
-                    so.sizing_span.clone(),
-                    e.to_string(),
-                    Some(help.to_string()),
-                );
+                self.sink
+                    .error(so.sizing_span.clone(), e.to_string(), Some(help));
                 None
             }
         }
     }
 
     /// Rule 11: counts nodes and directed links from the parameters, before
-    /// allocating anything. Returns whether building may proceed.
-    fn check_sizes(&mut self, spec: &FileSpec, plan: Option<&(Attach, ClosPlan)>) -> bool {
+    /// allocating anything. Returns the counts (directed links of explicit
+    /// `[[links]]` are an upper bound) if building may proceed.
+    fn check_sizes(
+        &mut self,
+        spec: &FileSpec,
+        plan: Option<&ScaleOutPlan>,
+    ) -> Option<(usize, usize)> {
         // (span, what, nodes, directed links)
         let mut parts: Vec<(Span, String, u128, u128)> = Vec::new();
         for n in &spec.nodes {
@@ -309,37 +484,70 @@ impl Builder<'_> {
                 d,
             ));
         }
+        let s = u128::from(sites(spec));
+        let per_sites = if s > 1 {
+            format!("{s} sites × ")
+        } else {
+            String::new()
+        };
         if let Some(su) = &spec.scale_up {
-            let (n, s, dm) = (
-                u128::from(su.accelerators),
-                u128::from(su.switches),
-                u128::from(su.domains),
-            );
-            let connected = u128::from(su.links_per_switch.connected(su.switches));
+            let dm = u128::from(su.domains);
+            let what = match &su.shape {
+                ScaleUpShape::Switched { switches, .. } => format!(
+                    "[scale_up]: {per_sites}domains × (accelerators + switches) = {per_sites}{dm} × ({} + {switches})",
+                    su.accelerators
+                ),
+                _ => format!(
+                    "[scale_up]: {per_sites}domains × accelerators = {per_sites}{dm} × {}",
+                    su.accelerators
+                ),
+            };
             parts.push((
                 su.span.clone(),
-                format!("[scale_up]: domains × (accelerators + switches) = {dm} × ({n} + {s})"),
-                dm.saturating_mul(n + s),
-                dm.saturating_mul(n)
-                    .saturating_mul(connected)
+                what,
+                s.saturating_mul(dm)
+                    .saturating_mul(u128::from(su.nodes_per_domain())),
+                s.saturating_mul(dm)
+                    .saturating_mul(u128::from(su.links_per_domain()))
                     .saturating_mul(2),
             ));
         }
-        if let Some((at, p)) = plan
+        if let Some(p) = plan
             && let Some(so) = &spec.scale_out
         {
             let nics =
-                u128::from(at.accelerators).saturating_mul(u128::from(so.nics_per_accelerator));
+                u128::from(p.accelerators).saturating_mul(u128::from(so.nics_per_accelerator));
+            let planes = u128::from(so.planes);
+            // Per site: NICs, P planes of switches; attachment links, one
+            // port per NIC per plane, and the planes' switch links.
+            let nodes =
+                nics.saturating_add(planes.saturating_mul(u128::from(p.switches_per_plane())));
+            let links = nics
+                .saturating_mul(planes + 1)
+                .saturating_add(planes.saturating_mul(u128::from(p.switch_links_per_plane())));
             parts.push((
                 so.span.clone(),
-                format!(
-                    "[scale_out]: {nics} NICs + {} leaves + {} spines + {} cores",
-                    p.leaves, p.spines, p.cores
-                ),
-                nics.saturating_add(u128::from(p.switches())),
-                nics.saturating_mul(4)
-                    .saturating_add(u128::from(p.switch_links()).saturating_mul(2)),
+                if s > 1 {
+                    format!(
+                        "[scale_out]: {per_sites}({nics} NICs + {})",
+                        p.describe(so.planes)
+                    )
+                } else {
+                    format!("[scale_out]: {nics} NICs + {}", p.describe(so.planes))
+                },
+                s.saturating_mul(nodes),
+                s.saturating_mul(links).saturating_mul(2),
             ));
+            if let Some(dci) = &spec.dci {
+                let top = planes.saturating_mul(u128::from(p.top_per_plane()));
+                let pairs = s * (s - 1) / 2;
+                parts.push((
+                    dci.span.clone(),
+                    format!("[dci]: {pairs} site pairs × {top} top-tier switches"),
+                    0,
+                    pairs.saturating_mul(top).saturating_mul(2),
+                ));
+            }
         }
         let nodes: u128 = parts.iter().map(|p| p.2).fold(0, u128::saturating_add);
         let links: u128 = parts.iter().map(|p| p.3).fold(0, u128::saturating_add);
@@ -377,7 +585,7 @@ impl Builder<'_> {
             }
             ok = false;
         }
-        ok
+        ok.then_some((nodes as usize, links as usize))
     }
 
     fn add_node(&mut self, node: Node, span: &Span) -> Result<NodeId, NodeId> {
@@ -449,7 +657,15 @@ impl Builder<'_> {
     }
 
     /// Adds a full-duplex link as two directed links (`a → b` first).
-    fn add_duplex(&mut self, a: NodeId, b: NodeId, lanes: u64, p: &LinkParams, tier: &str) {
+    fn add_duplex(
+        &mut self,
+        a: NodeId,
+        b: NodeId,
+        lanes: u64,
+        p: &LinkParams,
+        tier: impl Into<Cow<'static, str>>,
+    ) {
+        let tier = tier.into();
         for (src, dst) in [(a, b), (b, a)] {
             self.links.push(Link {
                 src,
@@ -458,12 +674,12 @@ impl Builder<'_> {
                 latency_s: p.latency_s,
                 kind: p.kind.to_string(),
                 count: lanes as u32,
-                tier: tier.to_string(),
+                tier: tier.clone(),
             });
         }
     }
 
-    fn build(&mut self, spec: &FileSpec, plan: Option<&(Attach, ClosPlan)>) {
+    fn build(&mut self, spec: &FileSpec, plan: Option<&ScaleOutPlan>) {
         // Nodes in file order: [[nodes]] entries and [scale_up] by position.
         enum Item<'a> {
             Nodes(&'a spec::NodeSpec),
@@ -478,7 +694,13 @@ impl Builder<'_> {
             items.push((su.span.start, Item::ScaleUp(su)));
         }
         items.sort_by_key(|(pos, _)| *pos);
-        let mut scale_up_ids: Vec<Vec<(NodeId, Vec<NodeId>)>> = Vec::new();
+        // Rail-only: rails meet only inside a domain, so its accelerators relay.
+        let relay = spec
+            .scale_out
+            .as_ref()
+            .is_some_and(|so| so.shape == ScaleOutShape::RailOnly);
+        // Per site, the domains generated by [scale_up].
+        let mut sites_domains: Vec<Vec<Domain>> = Vec::new();
         for (_, item) in &items {
             match item {
                 Item::Nodes(n) => {
@@ -487,7 +709,12 @@ impl Builder<'_> {
                         self.add_nodes(p.v.expand(), &proto, &p.span);
                     }
                 }
-                Item::ScaleUp(su) => scale_up_ids = self.scale_up_nodes(su),
+                Item::ScaleUp(su) => {
+                    for s in 0..sites(spec) {
+                        let d = self.scale_up_nodes(su, &site_prefix(spec, s), relay);
+                        sites_domains.push(d);
+                    }
+                }
             }
         }
 
@@ -496,63 +723,149 @@ impl Builder<'_> {
         }
         if let Some(su) = &spec.scale_up {
             self.note_efficiency(&su.link);
-            for domain in &scale_up_ids {
-                for (gpu, switches) in domain {
-                    for (s, &sw) in switches.iter().enumerate() {
-                        let lanes = su.links_per_switch.to_switch(s);
-                        if lanes > 0 {
-                            self.add_duplex(*gpu, sw, lanes, &su.link, "scale-up");
-                        }
-                    }
-                }
+            for domain in sites_domains.iter().flatten() {
+                self.scale_up_links(su, domain);
             }
         }
-        if let (Some(so), Some((at, p))) = (&spec.scale_out, plan) {
-            self.scale_out(spec, so, at, p, &scale_up_ids);
+        if let (Some(so), Some(p)) = (&spec.scale_out, plan) {
+            let no_domains = Vec::new();
+            let mut tops: Vec<Vec<NodeId>> = Vec::new();
+            for s in 0..sites(spec) {
+                let domains = sites_domains.get(s as usize).unwrap_or(&no_domains);
+                match self.scale_out(spec, so, p, domains, &site_prefix(spec, s)) {
+                    Some(top) => tops.push(top),
+                    None => break,
+                }
+            }
+            if let Some(dci) = &spec.dci
+                && tops.len() as u64 == dci.sites
+            {
+                self.dci_links(dci, &tops);
+            }
         }
         if !self.sink.has_errors() {
             self.check_connectivity();
         }
     }
 
-    /// Generates `d{d}.gpu{i}` and `d{d}.sw{s}` for every domain; returns,
-    /// per domain, each accelerator with the domain's switches.
-    fn scale_up_nodes(&mut self, su: &ScaleUpSpec) -> Vec<Vec<(NodeId, Vec<NodeId>)>> {
+    /// Generates `{site}d{d}.gpu{i}` and, for switched domains,
+    /// `{site}d{d}.sw{s}` for every domain. Accelerators forward in a torus,
+    /// or when `relay` (rail-only scale-out) is set.
+    fn scale_up_nodes(&mut self, su: &ScaleUpSpec, site: &str, relay: bool) -> Vec<Domain> {
+        let forwards = su.forwards() || relay;
+        let latency_s = match &su.shape {
+            ScaleUpShape::Torus {
+                forwarding_latency_s,
+                ..
+            } => *forwarding_latency_s,
+            _ => 0.0,
+        };
         let acc = Node {
             name: String::new(),
             role: NodeRole::Accelerator,
             kind: String::new(),
-            latency_s: 0.0,
+            latency_s,
             in_switch_reduction: false,
-            forwards: NodeRole::Accelerator.forwards_by_default(),
+            forwards,
         };
-        let sw = Node {
-            name: String::new(),
-            role: NodeRole::Switch,
-            kind: su.switch.kind.map_or(String::new(), |k| k.name.to_string()),
-            latency_s: su.switch.latency_s,
-            in_switch_reduction: su.switch.in_switch_reduction,
-            forwards: NodeRole::Switch.forwards_by_default(),
+        let (n_sw, sw) = match &su.shape {
+            ScaleUpShape::Switched {
+                switches, switch, ..
+            } => (
+                *switches,
+                Node {
+                    name: String::new(),
+                    role: NodeRole::Switch,
+                    kind: switch.kind.map_or(String::new(), |k| k.name.to_string()),
+                    latency_s: switch.latency_s,
+                    in_switch_reduction: switch.in_switch_reduction,
+                    forwards: NodeRole::Switch.forwards_by_default(),
+                },
+            ),
+            _ => (0, acc.clone()),
         };
         let mut out = Vec::with_capacity(su.domains as usize);
         for d in 0..su.domains {
-            let gpus = self.add_nodes(
+            let accelerators = self.add_nodes(
                 (0..su.accelerators)
-                    .map(|i| format!("d{d}.gpu{i}"))
+                    .map(|i| format!("{site}d{d}.gpu{i}"))
                     .collect(),
                 &acc,
                 &su.span,
             );
-            let sws = self.add_nodes(
-                (0..su.switches).map(|s| format!("d{d}.sw{s}")).collect(),
+            let switches = self.add_nodes(
+                (0..n_sw).map(|s| format!("{site}d{d}.sw{s}")).collect(),
                 &sw,
                 &su.span,
             );
-            if gpus.len() as u64 == su.accelerators && sws.len() as u64 == su.switches {
-                out.push(gpus.into_iter().map(|g| (g, sws.clone())).collect());
+            if accelerators.len() as u64 == su.accelerators && switches.len() as u64 == n_sw {
+                out.push(Domain {
+                    accelerators,
+                    switches,
+                });
             }
         }
         out
+    }
+
+    /// The links of one scale-up domain, tier `scale-up`.
+    fn scale_up_links(&mut self, su: &ScaleUpSpec, dom: &Domain) {
+        let accs = &dom.accelerators;
+        match &su.shape {
+            ScaleUpShape::Switched {
+                links_per_switch, ..
+            } => {
+                for &gpu in accs {
+                    for (s, &sw) in dom.switches.iter().enumerate() {
+                        let lanes = links_per_switch.to_switch(s);
+                        if lanes > 0 {
+                            self.add_duplex(gpu, sw, lanes, &su.link, "scale-up");
+                        }
+                    }
+                }
+            }
+            ScaleUpShape::FullMesh { links_per_peer } => {
+                for (i, &a) in accs.iter().enumerate() {
+                    for &b in &accs[i + 1..] {
+                        self.add_duplex(a, b, *links_per_peer, &su.link, "scale-up");
+                    }
+                }
+            }
+            ScaleUpShape::Torus {
+                dims,
+                links_per_neighbor,
+                ..
+            } => {
+                let mut pairs = Vec::with_capacity(blocks::torus_links(dims) as usize);
+                blocks::for_each_torus_link(dims, |i, j, _| pairs.push((i as usize, j as usize)));
+                for (i, j) in pairs {
+                    self.add_duplex(accs[i], accs[j], *links_per_neighbor, &su.link, "scale-up");
+                }
+            }
+        }
+    }
+
+    /// Long-haul links: top-tier switch `j` of every site joined to top-tier
+    /// switch `j` of every other site, tier `dci`. Each of the `T` links
+    /// between a pair of sites carries `bandwidth / T` (one lane of the kind
+    /// without `bandwidth`).
+    fn dci_links(&mut self, dci: &DciSpec, tops: &[Vec<NodeId>]) {
+        let t = tops.first().map_or(0, Vec::len);
+        if t == 0 || tops.iter().any(|x| x.len() != t) {
+            return;
+        }
+        let mut p = dci.link.clone();
+        if let Some(b) = dci.pair_bandwidth_bps {
+            p.bandwidth_bps = b / t as f64;
+        }
+        self.note_efficiency(&p);
+        for (s1, a) in tops.iter().enumerate() {
+            for b in &tops[s1 + 1..] {
+                for (&x, &y) in a.iter().zip(b) {
+                    self.add_duplex(x, y, 1, &p, "dci");
+                }
+            }
+        }
     }
 
     fn resolve(&mut self, pats: &[spec::Sp<super::pattern::Pattern>]) -> Option<Vec<NodeId>> {
@@ -623,14 +936,17 @@ impl Builder<'_> {
             return;
         }
         self.note_efficiency(p);
-        let tier = l.tier.clone().unwrap_or_else(|| p.default_tier.to_string());
+        let tier: Cow<'static, str> = l
+            .tier
+            .clone()
+            .map_or(Cow::Borrowed(p.default_tier), Cow::Owned);
         let mut self_link = None;
         for &x in &a {
             for &y in &b {
                 if x == y {
                     self_link.get_or_insert(x);
                 } else {
-                    self.add_duplex(x, y, u64::from(l.count), p, &tier);
+                    self.add_duplex(x, y, u64::from(l.count), p, tier.clone());
                 }
             }
         }
@@ -643,24 +959,28 @@ impl Builder<'_> {
         }
     }
 
+    /// Builds the scale-out network of one site (NICs, then every plane's
+    /// switches, then links) and returns its top-tier switches, plane by
+    /// plane; `None` if an earlier error changed the node set.
     fn scale_out(
         &mut self,
         spec: &FileSpec,
         so: &ScaleOutSpec,
-        at: &Attach,
-        p: &ClosPlan,
-        scale_up_ids: &[Vec<(NodeId, Vec<NodeId>)>],
-    ) {
+        p: &ScaleOutPlan,
+        domains: &[Domain],
+        site: &str,
+    ) -> Option<Vec<NodeId>> {
         let r = so.nics_per_accelerator;
         // (accelerator, rank among attached, domain index, local index).
         let attached: Vec<(NodeId, u64, u64, u64)> = if spec.scale_up.is_some() {
-            scale_up_ids
+            domains
                 .iter()
                 .enumerate()
                 .flat_map(|(d, dom)| {
-                    dom.iter()
+                    dom.accelerators
+                        .iter()
                         .enumerate()
-                        .map(move |(i, (g, _))| (*g, d as u64, i as u64))
+                        .map(move |(i, g)| (*g, d as u64, i as u64))
                 })
                 .enumerate()
                 .map(|(a, (g, d, i))| (g, a as u64, d, i))
@@ -674,8 +994,8 @@ impl Builder<'_> {
                 .map(|(a, (id, _))| (NodeId(id as u32), a as u64, a as u64, 0))
                 .collect()
         };
-        if attached.len() as u64 != at.accelerators {
-            return; // An earlier error (duplicates) changed the node set.
+        if attached.len() as u64 != p.accelerators {
+            return None; // An earlier error (duplicates) changed the node set.
         }
         let span = so.span.clone();
         let nic_proto = Node {
@@ -686,7 +1006,8 @@ impl Builder<'_> {
             in_switch_reduction: false,
             forwards: NodeRole::Nic.forwards_by_default(),
         };
-        // NICs first, in rank order: `<accelerator>.nic<n>`.
+        // NICs first, in rank order: `<accelerator>.nic<n>`. For each: the
+        // accelerator, the NIC, its copy (rail-only rail) and index in the copy.
         let mut nics = Vec::with_capacity(attached.len() * r as usize);
         for &(acc, a, d, i) in &attached {
             let names: Vec<String> = (0..r)
@@ -694,19 +1015,29 @@ impl Builder<'_> {
                 .collect();
             let ids = self.add_nodes(names, &nic_proto, &span);
             if ids.len() as u64 != r {
-                return;
+                return None;
             }
             for (n, nic) in ids.into_iter().enumerate() {
                 let n = n as u64;
-                let (group, j) = match (so.shape, spec.scale_up.is_some()) {
-                    (ScaleOutShape::FatTree, _) => (0, a * r + n),
-                    (ScaleOutShape::RailOptimized, true) => (i * r + n, d),
-                    (ScaleOutShape::RailOptimized, false) => (n, a),
+                let at = match (&p.net, so.shape, spec.scale_up.is_some()) {
+                    (Net::Dragonfly(df), _, _) => (0, df.router_of(a * r + n)),
+                    (Net::Clos { plan, .. }, ScaleOutShape::FatTree, _) => {
+                        (0, plan.leaf_of(0, a * r + n))
+                    }
+                    (Net::Clos { plan, .. }, ScaleOutShape::RailOnly, _) => {
+                        (i * r + n, plan.leaf_of(0, d))
+                    }
+                    (Net::Clos { plan, .. }, _, true) => (0, plan.leaf_of(i * r + n, d)),
+                    (Net::Clos { plan, .. }, _, false) => (0, plan.leaf_of(n, a)),
                 };
-                if so.shape == ScaleOutShape::RailOptimized {
-                    Groups::add(&mut self.groups.rails, group, nic);
+                if matches!(
+                    so.shape,
+                    ScaleOutShape::RailOptimized | ScaleOutShape::RailOnly
+                ) {
+                    let rail = if spec.scale_up.is_some() { i * r + n } else { n };
+                    Groups::add(&mut self.groups.rails, rail, nic);
                 }
-                nics.push((acc, nic, p.leaf_of(group, j)));
+                nics.push((acc, nic, at));
             }
         }
         let sw = Node {
@@ -717,51 +1048,132 @@ impl Builder<'_> {
             in_switch_reduction: so.switch.in_switch_reduction,
             forwards: NodeRole::Switch.forwards_by_default(),
         };
-        let leaves = self.add_nodes(
-            (0..p.leaves).map(|l| format!("leaf{l}")).collect(),
-            &sw,
-            &span,
-        );
-        let spines = self.add_nodes(
-            (0..p.spines).map(|s| format!("spine{s}")).collect(),
-            &sw,
-            &span,
-        );
-        let cores = self.add_nodes(
-            (0..p.cores).map(|c| format!("core{c}")).collect(),
-            &sw,
-            &span,
-        );
-        if leaves.len() as u64 != p.leaves
-            || spines.len() as u64 != p.spines
-            || cores.len() as u64 != p.cores
-        {
-            return;
+        // Per plane: per copy, the switches of each tier (tier 1 = leaves or
+        // dragonfly routers).
+        let mut planes: Vec<Vec<Vec<Vec<NodeId>>>> = Vec::with_capacity(so.planes as usize);
+        for pl in 0..so.planes {
+            let pp = if so.planes > 1 {
+                format!("{site}p{pl}.")
+            } else {
+                site.to_string()
+            };
+            let mut copies = Vec::new();
+            match &p.net {
+                Net::Clos { plan, copies: c } => {
+                    for copy in 0..*c {
+                        let cp = if so.shape == ScaleOutShape::RailOnly {
+                            format!("{pp}rail{copy}.")
+                        } else {
+                            pp.clone()
+                        };
+                        let mut tiers = Vec::new();
+                        for i in 1..=plan.params.tiers {
+                            let name = TIER_NAMES[i as usize - 1];
+                            let want = plan.switches_at(i);
+                            let ids = self.add_nodes(
+                                (0..want).map(|x| format!("{cp}{name}{x}")).collect(),
+                                &sw,
+                                &span,
+                            );
+                            if ids.len() as u64 != want {
+                                return None;
+                            }
+                            tiers.push(ids);
+                        }
+                        copies.push(tiers);
+                    }
+                }
+                Net::Dragonfly(df) => {
+                    let names = (0..df.routers())
+                        .map(|x| format!("{pp}group{}.router{}", x / df.a, x % df.a))
+                        .collect();
+                    let ids = self.add_nodes(names, &sw, &span);
+                    if ids.len() as u64 != df.routers() {
+                        return None;
+                    }
+                    copies.push(vec![ids]);
+                }
+            }
+            if so.planes > 1 {
+                for &id in copies.iter().flatten().flatten() {
+                    Groups::add(&mut self.groups.planes, pl, id);
+                }
+            }
+            planes.push(copies);
         }
         let attach_link = so.nic_link.clone().unwrap_or_else(|| LinkParams {
             latency_s: 0.0,
             ..so.link.clone()
         });
+        // Each NIC port runs at 1/P of the NIC's rate.
+        let port = LinkParams {
+            bandwidth_bps: so.link.bandwidth_bps / so.planes as f64,
+            ..so.link.clone()
+        };
         self.note_efficiency(&so.link);
         self.note_efficiency(&attach_link);
-        for (acc, nic, leaf) in nics {
+        for (acc, nic, (copy, first)) in nics {
             self.add_duplex(acc, nic, 1, &attach_link, "nic");
-            self.add_duplex(nic, leaves[leaf as usize], 1, &so.link, "leaf");
-        }
-        for (l, &leaf) in leaves.iter().enumerate() {
-            let pod = p.pod_of_leaf(l as u64);
-            for j in 0..p.spines_per_pod {
-                let spine = spines[(pod * p.spines_per_pod + j) as usize];
-                self.add_duplex(leaf, spine, p.leaf_spine_lanes, &so.link, "spine");
+            for copies in &planes {
+                let to = copies[copy as usize][0][first as usize];
+                self.add_duplex(nic, to, 1, &port, TIER_NAMES[0]);
             }
         }
-        for (c, &core) in cores.iter().enumerate() {
-            let plane = c as u64 / p.cores_per_plane.max(1);
-            for pod in 0..p.pods {
-                let spine = spines[(pod * p.spines_per_pod + plane) as usize];
-                self.add_duplex(spine, core, p.spine_core_lanes, &so.link, "core");
+        let mut top = Vec::new();
+        for copies in &planes {
+            for tiers in copies {
+                match &p.net {
+                    Net::Clos { plan, .. } => {
+                        for i in 2..=plan.params.tiers {
+                            let (lo, up) = (&tiers[i as usize - 2], &tiers[i as usize - 1]);
+                            let mut pairs = Vec::with_capacity(plan.links_at(i) as usize);
+                            plan.for_each_link(i, |a, b, lanes| pairs.push((a, b, lanes)));
+                            for (a, b, lanes) in pairs {
+                                self.add_duplex(
+                                    lo[a as usize],
+                                    up[b as usize],
+                                    lanes,
+                                    &port,
+                                    TIER_NAMES[i as usize - 1],
+                                );
+                            }
+                        }
+                    }
+                    Net::Dragonfly(df) => {
+                        let routers = &tiers[0];
+                        for g in 0..df.g {
+                            for x in 0..df.a {
+                                for y in x + 1..df.a {
+                                    let (rx, ry) = (g * df.a + x, g * df.a + y);
+                                    self.add_duplex(
+                                        routers[rx as usize],
+                                        routers[ry as usize],
+                                        1,
+                                        &port,
+                                        "local",
+                                    );
+                                }
+                            }
+                        }
+                        let mut pairs = Vec::with_capacity(df.global_links() as usize);
+                        df.for_each_global(|a, b| pairs.push((a, b)));
+                        for (a, b) in pairs {
+                            self.add_duplex(
+                                routers[a as usize],
+                                routers[b as usize],
+                                1,
+                                &port,
+                                "global",
+                            );
+                        }
+                    }
+                }
+                if let Some(t) = tiers.last() {
+                    top.extend_from_slice(t);
+                }
             }
         }
+        Some(top)
     }
 
     /// Rule 12: at least one accelerator, and every accelerator reaches every

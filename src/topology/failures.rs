@@ -908,7 +908,7 @@ impl Pass<'_, '_> {
                     .collect(),
             );
         }
-        let mut known: Vec<&str> = self.links.iter().map(|l| l.tier.as_str()).collect();
+        let mut known: Vec<&str> = self.links.iter().map(|l| &*l.tier).collect();
         known.sort_unstable();
         known.dedup();
         let unknown: Vec<&String> = tiers
@@ -1049,7 +1049,7 @@ pub(crate) fn apply(
                     a: nodes[l.src.idx()].name.clone(),
                     b: nodes[l.dst.idx()].name.clone(),
                     kind: l.kind.clone(),
-                    tier: l.tier.clone(),
+                    tier: l.tier.to_string(),
                     failed_lanes: dead[c],
                     lanes: l.count,
                 }

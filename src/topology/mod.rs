@@ -17,16 +17,19 @@
 //! Files are read by [`load_file`] / [`parse_str`] (format in
 //! `docs/topology-format.md`), which report every problem as [`Diagnostics`].
 //! Submodules: `spec` (TOML walk), `build` (validation and generation),
-//! [`clos`] (Clos sizing formulas), [`presets`] (cited link and switch
+//! [`clos`] (Clos sizing formulas, 1 to 4 tiers), [`blocks`] (full mesh,
+//! torus and dragonfly sizing), [`presets`] (cited link and switch
 //! values), `pattern` (id ranges), [`diag`] (diagnostics), [`failures`]
 //! (failed links, switches, rails and planes, removed before anything else
 //! sees the fabric).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use petgraph::graph::DiGraph;
 use serde::Serialize;
 
+pub mod blocks;
 mod build;
 pub mod clos;
 pub mod diag;
@@ -119,7 +122,9 @@ pub struct Link {
     /// Number of bundled identical lanes/ports.
     pub count: u32,
     /// Tier label for reporting, e.g. `scale-up`, `leaf`, `spine`, `dci`.
-    pub tier: String,
+    /// Generated tiers are static strings (no allocation per link on
+    /// million-link fabrics); a file's `tier = "..."` is owned.
+    pub tier: Cow<'static, str>,
 }
 
 /// A validated fabric. See the module docs for its invariants.

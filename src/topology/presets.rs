@@ -28,6 +28,22 @@
 /// ("The basics of high-performance networking" \[2nd\]).
 pub const ASSUMED_LINK_LATENCY_S: f64 = 50e-9;
 
+/// Propagation delay of optical fibre \[s/km\]: 5 µs per km.
+///
+/// Physics, not a product figure: light in silica fibre travels at `c/n`
+/// with a group index `n ≈ 1.47` (**assumed**, typical single-mode fibre),
+/// i.e. about 2.04e5 km/s or 4.9 µs/km, rounded to 5 µs/km (the 5 ns/m of
+/// [`ASSUMED_LINK_LATENCY_S`]). `[dci] distance_km` uses it; real DCI routes
+/// are longer than the straight line between sites, so give the fibre route
+/// length.
+pub const FIBRE_LATENCY_S_PER_KM: f64 = 5e-6;
+
+/// Assumed DCI distance for the `dci` preset's latency: 100 km (a metro
+/// data-centre interconnect), so 100 × [`FIBRE_LATENCY_S_PER_KM`] = 0.5 ms.
+/// **Assumed**: the reference table has no DCI figure; set `distance_km` or
+/// `latency` in `[dci]`.
+pub const ASSUMED_DCI_DISTANCE_KM: f64 = 100.0;
+
 /// A link technology: line rate, latency and efficiency of one lane/port.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LinkKind {
@@ -121,6 +137,32 @@ pub const UALINK_200G: LinkKind = LinkKind {
     default_switch: None,
 };
 
+/// A UALink 200G port of `lanes` lanes (see [`UALINK_200G_X1`]).
+const fn ualink_port(name: &'static str, lanes: f64) -> LinkKind {
+    LinkKind {
+        name,
+        bandwidth_bps: Some(lanes * 200e9 / 8.0),
+        ..UALINK_200G
+    }
+}
+
+/// UALink 200G ports of 1, 2 and 4 lanes (x1, x2, x4): 25, 50 and 100 GB/s
+/// per port per direction.
+///
+/// Source: "200G per lane (212.5G PHY). x1/x2/x4 ports (a x4 port = 800G)"
+/// (UALink 200G 1.0 overview and webinar Q&A, ualinkconsortium.org); the
+/// port widths are marked \[U\] there (inferred from a webinar slide, not read
+/// in the specification). Efficiency 0.93 ("93% effective peak bandwidth").
+/// Latency: no per-link figure, [`ASSUMED_LINK_LATENCY_S`]. A link of `count`
+/// ports of these kinds carries `count` × the port rate.
+///
+/// This one: x1, 25 GB/s per direction.
+pub const UALINK_200G_X1: LinkKind = ualink_port("ualink-200g-x1", 1.0);
+/// UALink 200G x2 port: 50 GB/s per direction (see [`UALINK_200G_X1`]).
+pub const UALINK_200G_X2: LinkKind = ualink_port("ualink-200g-x2", 2.0);
+/// UALink 200G x4 port: 100 GB/s (800 Gb/s) per direction (see [`UALINK_200G_X1`]).
+pub const UALINK_200G_X4: LinkKind = ualink_port("ualink-200g-x4", 4.0);
+
 /// AMD Infinity Fabric / xGMI 3 (MI300X): 64 GB/s per link per direction.
 ///
 /// Source: "7 links/GPU, full mesh of 8. 64 GB/s raw per link, ~48 GB/s usable
@@ -139,6 +181,14 @@ pub const XGMI3: LinkKind = LinkKind {
     efficiency: Some(315.91 / 448.0),
     default_tier: "scale-up",
     default_switch: None,
+};
+
+/// `xgmi`: alias of [`XGMI3`] for MI300X-class Infinity Fabric links (same
+/// values and sources). Efficiency is stored per kind name, so a file may
+/// use `xgmi` and `xgmi3` with different `efficiency` overrides.
+pub const XGMI: LinkKind = LinkKind {
+    name: "xgmi",
+    ..XGMI3
 };
 
 /// InfiniBand NDR: 400 Gb/s = 50 GB/s per port per direction.
@@ -205,6 +255,40 @@ pub const ETHERNET_800G: LinkKind = LinkKind {
     default_switch: None,
 };
 
+/// Ultra Ethernet 800G: 800 Gb/s = 100 GB/s per port per direction.
+///
+/// Source: "Ultra Ethernet 1.0: released June 2025 ... UET transport
+/// (multipath packet spraying, selective retransmit), Link Layer Retry,
+/// Credit-Based Flow Control and packet trimming. Aimed at back-end networks
+/// above 400G" (arXiv 2508.08906); an 800G UEC NIC: "Pensando Vulcano 800G
+/// UEC" in AMD Helios (theregister.com). Packet spraying is what
+/// `routing = "spray"` (the default) models. Efficiency: no figure;
+/// **assumed** 0.95, as for `ethernet-800g`. Latency: no figure,
+/// [`ASSUMED_LINK_LATENCY_S`]. No default switch (none is named UEC-compliant
+/// in the sources): give `switch_kind` or `switch_radix`.
+pub const ULTRA_ETHERNET_800G: LinkKind = LinkKind {
+    name: "ultra-ethernet-800g",
+    ..ETHERNET_800G
+};
+
+/// Long-haul data-centre interconnect (DCI) link: 400 Gb/s = 50 GB/s per lane
+/// per direction, 0.5 ms.
+///
+/// No source in the reference table: every value is **assumed**. Bandwidth:
+/// one 400G coherent wavelength per lane. Latency: [`ASSUMED_DCI_DISTANCE_KM`]
+/// of fibre at [`FIBRE_LATENCY_S_PER_KM`] = 0.5 ms (override with `[dci]
+/// distance_km` or `latency`). Efficiency 0.95, as for Ethernet. Its links get
+/// the tier `dci`.
+pub const DCI: LinkKind = LinkKind {
+    name: "dci",
+    family: "dci",
+    bandwidth_bps: Some(400e9 / 8.0),
+    latency_s: Some(ASSUMED_DCI_DISTANCE_KM * FIBRE_LATENCY_S_PER_KM),
+    efficiency: Some(0.95),
+    default_tier: "dci",
+    default_switch: None,
+};
+
 /// PCIe Gen5 x16: 32 GT/s × 16 lanes × 128/130 / 8 = 63.0 GB/s per direction.
 ///
 /// Source: "PCIe Gen5 x16: 32 GT/s × 16 ≈ 63 GB/s per direction (spec
@@ -236,26 +320,30 @@ const fn generic(name: &'static str, tier: &'static str) -> LinkKind {
 }
 
 /// Every link kind a file may name: the presets above, then the generic
-/// family kinds (`nvlink`, `ualink`, `xgmi`, `ethernet`, `infiniband`, `pcie`,
-/// `dci`, `custom`), which carry no values.
+/// family kinds (`nvlink`, `ualink`, `ethernet`, `infiniband`, `pcie`,
+/// `custom`), which carry no values. (`xgmi` and `dci` are presets.)
 pub const LINK_KINDS: &[LinkKind] = &[
     NVLINK3,
     NVLINK4,
     NVLINK5,
     UALINK_200G,
+    UALINK_200G_X1,
+    UALINK_200G_X2,
+    UALINK_200G_X4,
     XGMI3,
+    XGMI,
     INFINIBAND_NDR,
     INFINIBAND_XDR,
     ETHERNET_400G,
     ETHERNET_800G,
+    ULTRA_ETHERNET_800G,
     PCIE5_X16,
+    DCI,
     generic("nvlink", "scale-up"),
     generic("ualink", "scale-up"),
-    generic("xgmi", "scale-up"),
     generic("ethernet", "scale-out"),
     generic("infiniband", "scale-out"),
     generic("pcie", "pcie"),
-    generic("dci", "dci"),
     generic("custom", "custom"),
 ];
 
@@ -386,6 +474,40 @@ pub const TOMAHAWK_ULTRA: SwitchKind = SwitchKind {
     in_switch_reduction: true,
 };
 
+/// UALink switch chips, named by their aggregate bandwidth: 25.6, 51.2 and
+/// 102.4 Tb/s, i.e. 64, 128 and 256 ports of 400G (x2).
+///
+/// Source: UALink 200G 1.0 "switch port-to-port latency target (400G ports):
+/// 25T ≤150 ns, 50T <200 ns, 100T <250 ns" (UALink webinar Q&A,
+/// ualinkconsortium.org); the latencies are those targets (upper bounds).
+/// The port counts are derived, **assuming** "25T/50T/100T" mean 25.6, 51.2
+/// and 102.4 Tb/s (the usual switch-ASIC sizes): 25.6 Tb/s / 400 Gb/s = 64.
+/// `switch_radix` counts 400G ports: with x4 (800G) ports, halve it. No
+/// in-switch reduction (the sources name none). Up to 1,024 accelerators per
+/// UALink pod (same source).
+pub const UALINK_SWITCH_25T: SwitchKind = SwitchKind {
+    name: "ualink-switch-25t",
+    ports: Some(64),
+    latency_s: 150e-9,
+    in_switch_reduction: false,
+};
+
+/// 51.2 Tb/s UALink switch: 128 × 400G, <200 ns (see [`UALINK_SWITCH_25T`]).
+pub const UALINK_SWITCH_50T: SwitchKind = SwitchKind {
+    name: "ualink-switch-50t",
+    ports: Some(128),
+    latency_s: 200e-9,
+    in_switch_reduction: false,
+};
+
+/// 102.4 Tb/s UALink switch: 256 × 400G, <250 ns (see [`UALINK_SWITCH_25T`]).
+pub const UALINK_SWITCH_100T: SwitchKind = SwitchKind {
+    name: "ualink-switch-100t",
+    ports: Some(256),
+    latency_s: 250e-9,
+    in_switch_reduction: false,
+};
+
 /// Every switch preset a file may name as a node `kind` or `switch_kind`.
 pub const SWITCH_KINDS: &[SwitchKind] = &[
     NVSWITCH_GEN2,
@@ -397,6 +519,9 @@ pub const SWITCH_KINDS: &[SwitchKind] = &[
     TOMAHAWK_5,
     TOMAHAWK_6,
     TOMAHAWK_ULTRA,
+    UALINK_SWITCH_25T,
+    UALINK_SWITCH_50T,
+    UALINK_SWITCH_100T,
 ];
 
 /// Looks up a switch preset by its file name.

@@ -13,6 +13,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::NodeRole;
+use super::clos::MAX_TIERS;
 use super::diag::{Sink, suggestion};
 use super::pattern::Pattern;
 use super::presets::{self, LINK_KINDS, LinkKind, SWITCH_KINDS, SwitchKind};
@@ -38,6 +39,7 @@ pub(crate) struct FileSpec {
     pub links: Vec<LinkSpec>,
     pub scale_up: Option<ScaleUpSpec>,
     pub scale_out: Option<ScaleOutSpec>,
+    pub dci: Option<DciSpec>,
     /// A node-producing entry (node table or `[scale_up]`) was dropped, so
     /// the set of declared ids is unknown: reference checks are skipped.
     pub nodes_incomplete: bool,
@@ -105,12 +107,60 @@ pub(crate) struct SwitchParams {
 pub(crate) struct ScaleUpSpec {
     pub span: Span,
     pub link: LinkParams,
+    /// Accelerators per domain (for a torus, the product of `dims`).
     pub accelerators: u64,
-    pub switches: u64,
-    /// Lanes from each accelerator to each switch.
-    pub links_per_switch: Lanes,
-    pub switch: SwitchParams,
+    pub shape: ScaleUpShape,
     pub domains: u64,
+}
+
+/// `topology` of `[scale_up]` with its shape-specific keys.
+#[derive(Debug)]
+pub(crate) enum ScaleUpShape {
+    /// Accelerators joined through switches (the default).
+    Switched {
+        switches: u64,
+        /// Lanes from each accelerator to each switch.
+        links_per_switch: Lanes,
+        switch: SwitchParams,
+    },
+    /// Every pair of accelerators joined directly.
+    FullMesh { links_per_peer: u64 },
+    /// A torus with wraparound; the accelerators forward.
+    Torus {
+        dims: Vec<u64>,
+        links_per_neighbor: u64,
+        forwarding_latency_s: f64,
+    },
+}
+
+impl ScaleUpSpec {
+    /// Nodes of one domain.
+    pub(crate) fn nodes_per_domain(&self) -> u64 {
+        match &self.shape {
+            ScaleUpShape::Switched { switches, .. } => self.accelerators + switches,
+            _ => self.accelerators,
+        }
+    }
+
+    /// Full-duplex links of one domain.
+    pub(crate) fn links_per_domain(&self) -> u64 {
+        match &self.shape {
+            ScaleUpShape::Switched {
+                switches,
+                links_per_switch,
+                ..
+            } => self
+                .accelerators
+                .saturating_mul(links_per_switch.connected(*switches)),
+            ScaleUpShape::FullMesh { .. } => super::blocks::mesh_links(self.accelerators),
+            ScaleUpShape::Torus { dims, .. } => super::blocks::torus_links(dims),
+        }
+    }
+
+    /// Whether the accelerators forward traffic (a torus routes through its chips).
+    pub(crate) fn forwards(&self) -> bool {
+        matches!(self.shape, ScaleUpShape::Torus { .. })
+    }
 }
 
 /// `links_per_switch`: one count for all switches, or one per switch (the
@@ -145,24 +195,56 @@ impl Lanes {
 pub(crate) enum ScaleOutShape {
     RailOptimized,
     FatTree,
+    RailOnly,
+    Dragonfly,
+}
+
+/// The dragonfly keys of `[scale_out]` (`topology = "dragonfly"`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DragonflySpec {
+    pub routers_per_group: u64,
+    pub terminals_per_router: u64,
+    pub global_links_per_router: u64,
+    pub groups: Option<u64>,
 }
 
 /// `[scale_out]`.
 #[derive(Debug)]
 pub(crate) struct ScaleOutSpec {
     pub span: Span,
-    /// Span to blame for sizing errors (`tiers`, else `switch_radix`, else the header).
+    /// Span to blame for sizing errors (`tiers`, else `switch_radix`, else
+    /// the header; for a dragonfly `groups`, else `routers_per_group`).
     pub sizing_span: Span,
+    /// The NIC's link: `bandwidth_bps` is the whole NIC's rate.
     pub link: LinkParams,
     /// Accelerator-to-NIC attachment; `None` = same kind and rate as the NIC, zero latency.
     pub nic_link: Option<LinkParams>,
     pub shape: ScaleOutShape,
+    /// Span of the `topology` value, else the header.
+    pub shape_span: Span,
     pub nics_per_accelerator: u64,
-    pub radix: u64,
+    /// Ports per switch; `None` only for a dragonfly without a radix.
+    pub radix: Option<u64>,
     pub tiers: u32,
     pub oversubscription: (u64, u64),
+    /// Independent copies of the network, one per NIC port.
+    pub planes: u64,
+    pub dragonfly: Option<DragonflySpec>,
     pub routing: Option<Sp<RoutingMode>>,
     pub switch: SwitchParams,
+}
+
+/// `[dci]`: the cluster replicated over `sites`, joined by long-haul links.
+#[derive(Debug)]
+pub(crate) struct DciSpec {
+    pub span: Span,
+    pub sites: u64,
+    /// Kind, latency and efficiency of the long-haul links; `bandwidth_bps`
+    /// is the kind's lane rate.
+    pub link: LinkParams,
+    /// `bandwidth`: per site pair, per direction; `None` = one lane per
+    /// top-tier switch.
+    pub pair_bandwidth_bps: Option<f64>,
 }
 
 const TOP_KEYS: &[&str] = &[
@@ -174,6 +256,7 @@ const TOP_KEYS: &[&str] = &[
     "scale_up",
     "scale_out",
     "failures",
+    "dci",
 ];
 const NODE_KEYS: &[&str] = &["id", "kind", "latency", "in_switch_reduction", "forwards"];
 const LINK_KEYS: &[&str] = &[
@@ -185,28 +268,36 @@ const LINK_KEYS: &[&str] = &[
     "efficiency",
     "tier",
 ];
-const SCALE_UP_KEYS: &[&str] = &[
+/// Keys of `[scale_up]` whatever its topology.
+const SCALE_UP_COMMON: &[&str] = &[
+    "topology",
     "kind",
-    "accelerators",
-    "switches",
-    "links_per_switch",
     "domains",
-    "switch_kind",
-    "switch_latency",
-    "in_switch_reduction",
     "bandwidth",
     "latency",
     "efficiency",
 ];
-const SCALE_OUT_KEYS: &[&str] = &[
+const SCALE_UP_SWITCHED: &[&str] = &[
+    "accelerators",
+    "switches",
+    "links_per_switch",
+    "switch_kind",
+    "switch_latency",
+    "in_switch_reduction",
+];
+const SCALE_UP_MESH: &[&str] = &["accelerators", "links_per_peer"];
+const SCALE_UP_TORUS: &[&str] = &["dims", "links_per_neighbor", "forwarding_latency"];
+const SCALE_UP_TOPOLOGIES: &[&str] = &["switched", "full-mesh", "torus"];
+
+/// Keys of `[scale_out]` whatever its topology.
+const SCALE_OUT_COMMON: &[&str] = &[
     "kind",
     "topology",
     "nics_per_accelerator",
     "nic_bandwidth",
     "nic_link",
     "switch_radix",
-    "tiers",
-    "oversubscription",
+    "planes",
     "routing",
     "switch_kind",
     "switch_latency",
@@ -214,6 +305,30 @@ const SCALE_OUT_KEYS: &[&str] = &[
     "latency",
     "efficiency",
 ];
+const SCALE_OUT_CLOS: &[&str] = &["tiers", "oversubscription"];
+const SCALE_OUT_DRAGONFLY: &[&str] = &[
+    "routers_per_group",
+    "terminals_per_router",
+    "global_links_per_router",
+    "groups",
+];
+const SCALE_OUT_TOPOLOGIES: &[&str] = &["rail-optimized", "fat-tree", "rail-only", "dragonfly"];
+
+const DCI_KEYS: &[&str] = &[
+    "sites",
+    "kind",
+    "bandwidth",
+    "latency",
+    "distance_km",
+    "efficiency",
+];
+
+/// Most planes of a multi-plane scale-out.
+pub(crate) const MAX_PLANES: u64 = 64;
+/// Most sites joined by `[dci]`.
+pub(crate) const MAX_SITES: u64 = 1024;
+/// Most torus dimensions.
+pub(crate) const MAX_TORUS_DIMS: usize = 3;
 
 /// Largest integer accepted for any count field (ids are `u32`).
 const MAX_INT: u64 = u32::MAX as u64;
@@ -745,6 +860,18 @@ pub(crate) fn read_file(sink: &mut Sink<'_>, root: &DeTable<'_>) -> FileSpec {
             }
         }
     }
+    if let Some(v) = get(root, "dci") {
+        match v.get_ref() {
+            DeValue::Table(t) => {
+                spec.dci = read_dci(sink, t, v.span());
+                spec.nodes_incomplete |= spec.dci.is_none();
+            }
+            _ => {
+                wrong_type(sink, v, "dci", "a table ([dci])", None);
+                spec.nodes_incomplete = true;
+            }
+        }
+    }
     if let Some(v) = get(root, "scale_out") {
         match v.get_ref() {
             DeValue::Table(t) => {
@@ -894,10 +1021,115 @@ fn read_link(sink: &mut Sink<'_>, t: &DeTable<'_>, span: Span) -> Option<LinkSpe
     })
 }
 
+/// Reports keys of `t` that belong to another `topology` than `chosen`
+/// (`shapes` lists each topology's own keys; `common` keys always apply).
+fn shape_keys(
+    sink: &mut Sink<'_>,
+    t: &DeTable<'_>,
+    common: &[&str],
+    shapes: &[(&str, &[&str])],
+    chosen: &str,
+    what: &str,
+) {
+    let own: Vec<&str> = shapes
+        .iter()
+        .filter(|(n, _)| *n == chosen)
+        .flat_map(|(_, ks)| ks.iter().copied())
+        .collect();
+    for (k, _) in t.iter() {
+        let key: &str = k.get_ref();
+        if common.contains(&key) || own.contains(&key) {
+            continue;
+        }
+        let users: Vec<&str> = shapes
+            .iter()
+            .filter(|(_, ks)| ks.contains(&key))
+            .map(|(n, _)| *n)
+            .collect();
+        if users.is_empty() {
+            continue; // Unknown key, reported by check_keys.
+        }
+        let keys: Vec<&str> = common.iter().chain(own.iter()).copied().collect();
+        sink.error(
+            k.span(),
+            format!("\"{key}\" does not apply to {what} with topology = \"{chosen}\""),
+            Some(format!(
+                "\"{key}\" is a key of topology = {}; the keys of this block are: {}",
+                users
+                    .iter()
+                    .map(|u| format!("\"{u}\""))
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+                keys.join(", ")
+            )),
+        );
+    }
+}
+
+/// Reads a `topology` key: one of `names`, or `default` when absent.
+fn topology_name(
+    sink: &mut Sink<'_>,
+    t: &DeTable<'_>,
+    names: &[&'static str],
+    default: &'static str,
+    what: &str,
+) -> Option<&'static str> {
+    let Some(v) = get(t, "topology") else {
+        return Some(default);
+    };
+    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    let s = string(sink, v, "topology", &quoted.join(", "))?;
+    if let Some(n) = names.iter().find(|n| **n == s.v) {
+        return Some(n);
+    }
+    sink.error(
+        s.span,
+        format!(
+            "unknown {what} topology \"{}\"{}",
+            s.v,
+            suggestion(s.v, names.iter().copied())
+        ),
+        Some(format!(
+            "supported: {} (default \"{default}\")",
+            quoted.join(", ")
+        )),
+    );
+    None
+}
+
 fn read_scale_up(sink: &mut Sink<'_>, t: &DeTable<'_>, span: Span) -> Option<ScaleUpSpec> {
     const WHAT: &str = "[scale_up]";
-    check_keys(sink, t, SCALE_UP_KEYS, WHAT);
+    let all: Vec<&str> = [
+        SCALE_UP_COMMON,
+        SCALE_UP_SWITCHED,
+        SCALE_UP_MESH,
+        SCALE_UP_TORUS,
+    ]
+    .concat()
+    .into_iter()
+    .fold(Vec::new(), |mut v, k| {
+        if !v.contains(&k) {
+            v.push(k);
+        }
+        v
+    });
+    check_keys(sink, t, &all, WHAT);
     let before = sink.error_count();
+    let topology = topology_name(sink, t, SCALE_UP_TOPOLOGIES, "switched", "scale-up");
+    if let Some(name) = topology {
+        shape_keys(
+            sink,
+            t,
+            SCALE_UP_COMMON,
+            &[
+                ("switched", SCALE_UP_SWITCHED),
+                ("full-mesh", SCALE_UP_MESH),
+                ("torus", SCALE_UP_TORUS),
+            ],
+            name,
+            WHAT,
+        );
+    }
     let link = link_params(sink, t, &span, WHAT, "kind", "bandwidth");
     let req = |sink: &mut Sink<'_>, key: &str, min: u64, max: u64, ex: &str| match get(t, key) {
         Some(v) => uint(sink, v, key, min, max),
@@ -906,52 +1138,64 @@ fn read_scale_up(sink: &mut Sink<'_>, t: &DeTable<'_>, span: Span) -> Option<Sca
             None
         }
     };
-    let accelerators = req(sink, "accelerators", 1, MAX_INT, "8");
-    let switches = req(sink, "switches", 1, MAX_INT, "4");
-    let domains = match get(t, "domains") {
-        Some(v) => uint(sink, v, "domains", 1, MAX_INT),
-        None => Some(1),
+    let opt = |sink: &mut Sink<'_>, key: &str, min: u64, max: u64, default: u64| match get(t, key) {
+        Some(v) => uint(sink, v, key, min, max),
+        None => Some(default),
     };
-    let links_per_switch = match get(t, "links_per_switch") {
-        None => Some(Lanes::Uniform(1)),
-        Some(v) => match v.get_ref() {
-            DeValue::Array(items) => {
-                let xs: Vec<Option<u64>> = items
-                    .iter()
-                    .map(|it| uint(sink, it, "links_per_switch", 0, 65536))
-                    .collect();
-                let xs: Option<Vec<u64>> = xs.into_iter().collect();
-                match (xs, switches) {
-                    (Some(xs), Some(s)) if xs.len() as u64 != s => {
-                        sink.error(
-                            v.span(),
-                            format!(
-                                "\"links_per_switch\" lists {} switches, but switches = {s}",
-                                xs.len()
-                            ),
-                            Some(
-                                "give one lane count per switch, or a single integer for all"
-                                    .to_string(),
-                            ),
-                        );
-                        None
-                    }
-                    (Some(xs), _) if xs.iter().all(|&x| x == 0) => {
-                        sink.error(
-                            v.span(),
-                            "\"links_per_switch\" connects nothing".to_string(),
-                            None,
-                        );
-                        None
-                    }
-                    (xs, _) => xs.map(Lanes::PerSwitch),
+    let domains = opt(sink, "domains", 1, MAX_INT, 1);
+    let (accelerators, shape) = match topology {
+        None => (None, None),
+        Some("full-mesh") => {
+            let n = req(sink, "accelerators", 1, MAX_INT, "8");
+            let lanes = opt(sink, "links_per_peer", 1, 65536, 1);
+            (
+                n,
+                lanes.map(|l| ScaleUpShape::FullMesh { links_per_peer: l }),
+            )
+        }
+        Some("torus") => {
+            let dims = match get(t, "dims") {
+                Some(v) => torus_dims(sink, v),
+                None => {
+                    missing(sink, t, &span, "dims", WHAT, "[16, 16, 16]");
+                    None
                 }
-            }
-            _ => uint(sink, v, "links_per_switch", 1, 65536).map(Lanes::Uniform),
-        },
+            };
+            let lanes = opt(sink, "links_per_neighbor", 1, 65536, 1);
+            let fwd = match get(t, "forwarding_latency") {
+                Some(v) => quantity(sink, v, "forwarding_latency", Quantity::Duration).map(|q| q.v),
+                None => Some(0.0),
+            };
+            let n = dims.as_ref().map(|d| d.iter().product::<u64>());
+            let shape = match (dims, lanes, fwd) {
+                (Some(dims), Some(l), Some(f)) => Some(ScaleUpShape::Torus {
+                    dims,
+                    links_per_neighbor: l,
+                    forwarding_latency_s: f,
+                }),
+                _ => None,
+            };
+            (n, shape)
+        }
+        Some(_) => {
+            let n = req(sink, "accelerators", 1, MAX_INT, "8");
+            let switches = req(sink, "switches", 1, MAX_INT, "4");
+            let lanes = links_per_switch(sink, t, switches);
+            let default_switch = link.as_ref().and_then(|l| l.default_switch);
+            let switch = switch_params(sink, t, "switch_kind", "switch_latency", default_switch);
+            let shape = match (switches, lanes, switch) {
+                (Some(switches), Some(links_per_switch), Some(switch)) => {
+                    Some(ScaleUpShape::Switched {
+                        switches,
+                        links_per_switch,
+                        switch,
+                    })
+                }
+                _ => None,
+            };
+            (n, shape)
+        }
     };
-    let default_switch = link.as_ref().and_then(|l| l.default_switch);
-    let switch = switch_params(sink, t, "switch_kind", "switch_latency", default_switch);
     if sink.error_count() > before {
         return None;
     }
@@ -959,17 +1203,134 @@ fn read_scale_up(sink: &mut Sink<'_>, t: &DeTable<'_>, span: Span) -> Option<Sca
         span,
         link: link?,
         accelerators: accelerators?,
-        switches: switches?,
-        links_per_switch: links_per_switch?,
-        switch: switch?,
+        shape: shape?,
         domains: domains?,
     })
 }
 
+/// `dims` of a torus: 1 to 3 integers, each at least 2, with a product
+/// that fits a `u32`.
+fn torus_dims(sink: &mut Sink<'_>, v: &Val<'_>) -> Option<Vec<u64>> {
+    let help = "e.g. dims = [16, 16, 16] (a 3D torus of 4,096 chips) or [8, 8] (2D)".to_string();
+    let DeValue::Array(items) = v.get_ref() else {
+        wrong_type(sink, v, "dims", "an array of 1 to 3 integers", Some(help));
+        return None;
+    };
+    if items.is_empty() || items.len() > MAX_TORUS_DIMS {
+        sink.error(
+            v.span(),
+            format!(
+                "\"dims\" must list 1 to {MAX_TORUS_DIMS} dimensions, found {}",
+                items.len()
+            ),
+            Some(help),
+        );
+        return None;
+    }
+    let mut dims = Vec::with_capacity(items.len());
+    let mut ok = true;
+    for it in items.iter() {
+        match it.get_ref() {
+            DeValue::Integer(i)
+                if i128::from_str_radix(i.as_str(), i.radix()).is_ok_and(|n| n == 1) =>
+            {
+                sink.error(
+                    it.span(),
+                    "a torus dimension of size 1 has no neighbours".to_string(),
+                    Some("remove the dimension: [16, 1, 16] is the 2D torus [16, 16]".to_string()),
+                );
+                ok = false;
+            }
+            _ => match uint(sink, it, "dims", 2, 65536) {
+                Some(d) => dims.push(d),
+                None => ok = false,
+            },
+        }
+    }
+    if !ok {
+        return None;
+    }
+    let n = dims.iter().fold(1u128, |p, &d| p * u128::from(d));
+    if n > u128::from(MAX_INT) {
+        sink.error(
+            v.span(),
+            format!("the torus would have {n} accelerators per domain, more than {MAX_INT}"),
+            None,
+        );
+        return None;
+    }
+    Some(dims)
+}
+
+/// `links_per_switch` of a switched `[scale_up]` (default 1).
+fn links_per_switch(sink: &mut Sink<'_>, t: &DeTable<'_>, switches: Option<u64>) -> Option<Lanes> {
+    let Some(v) = get(t, "links_per_switch") else {
+        return Some(Lanes::Uniform(1));
+    };
+    match v.get_ref() {
+        DeValue::Array(items) => {
+            let xs: Vec<Option<u64>> = items
+                .iter()
+                .map(|it| uint(sink, it, "links_per_switch", 0, 65536))
+                .collect();
+            let xs: Option<Vec<u64>> = xs.into_iter().collect();
+            match (xs, switches) {
+                (Some(xs), Some(s)) if xs.len() as u64 != s => {
+                    sink.error(
+                        v.span(),
+                        format!(
+                            "\"links_per_switch\" lists {} switches, but switches = {s}",
+                            xs.len()
+                        ),
+                        Some(
+                            "give one lane count per switch, or a single integer for all"
+                                .to_string(),
+                        ),
+                    );
+                    None
+                }
+                (Some(xs), _) if xs.iter().all(|&x| x == 0) => {
+                    sink.error(
+                        v.span(),
+                        "\"links_per_switch\" connects nothing".to_string(),
+                        None,
+                    );
+                    None
+                }
+                (xs, _) => xs.map(Lanes::PerSwitch),
+            }
+        }
+        _ => uint(sink, v, "links_per_switch", 1, 65536).map(Lanes::Uniform),
+    }
+}
+
 fn read_scale_out(sink: &mut Sink<'_>, t: &DeTable<'_>, span: Span) -> Option<ScaleOutSpec> {
     const WHAT: &str = "[scale_out]";
-    check_keys(sink, t, SCALE_OUT_KEYS, WHAT);
+    let all = [SCALE_OUT_COMMON, SCALE_OUT_CLOS, SCALE_OUT_DRAGONFLY].concat();
+    check_keys(sink, t, &all, WHAT);
     let before = sink.error_count();
+    let topology = topology_name(sink, t, SCALE_OUT_TOPOLOGIES, "rail-optimized", "scale-out");
+    if let Some(name) = topology {
+        shape_keys(
+            sink,
+            t,
+            SCALE_OUT_COMMON,
+            &[
+                ("rail-optimized", SCALE_OUT_CLOS),
+                ("fat-tree", SCALE_OUT_CLOS),
+                ("rail-only", SCALE_OUT_CLOS),
+                ("dragonfly", SCALE_OUT_DRAGONFLY),
+            ],
+            name,
+            WHAT,
+        );
+    }
+    let shape = topology.map(|n| match n {
+        "fat-tree" => ScaleOutShape::FatTree,
+        "rail-only" => ScaleOutShape::RailOnly,
+        "dragonfly" => ScaleOutShape::Dragonfly,
+        _ => ScaleOutShape::RailOptimized,
+    });
     let link = link_params(sink, t, &span, WHAT, "kind", "nic_bandwidth");
     let nic_link = match get(t, "nic_link") {
         Some(v) => link_kind(sink, v, "nic_link").and_then(|(k, ks)| match (k.bandwidth_bps, k.latency_s) {
@@ -993,39 +1354,22 @@ fn read_scale_out(sink: &mut Sink<'_>, t: &DeTable<'_>, span: Span) -> Option<Sc
         }),
         None => None,
     };
-    let shape = match get(t, "topology") {
-        None => Some(ScaleOutShape::RailOptimized),
-        Some(v) => string(sink, v, "topology", "\"rail-optimized\" or \"fat-tree\"").and_then(
-            |s| match s.v {
-                "rail-optimized" => Some(ScaleOutShape::RailOptimized),
-                "fat-tree" => Some(ScaleOutShape::FatTree),
-                other => {
-                    sink.error(
-                        s.span,
-                        format!(
-                            "unknown scale-out topology \"{other}\"{}",
-                            suggestion(other, ["rail-optimized", "fat-tree"])
-                        ),
-                        Some("supported: \"rail-optimized\" (default), \"fat-tree\"".to_string()),
-                    );
-                    None
-                }
-            },
-        ),
+    let opt = |sink: &mut Sink<'_>, key: &str, min: u64, max: u64, default: u64| match get(t, key) {
+        Some(v) => uint(sink, v, key, min, max),
+        None => Some(default),
     };
-    let nics = match get(t, "nics_per_accelerator") {
-        Some(v) => uint(sink, v, "nics_per_accelerator", 1, 64),
-        None => Some(1),
-    };
+    let nics = opt(sink, "nics_per_accelerator", 1, 64, 1);
+    let planes = opt(sink, "planes", 1, MAX_PLANES, 1);
     let default_switch = link.as_ref().and_then(|l| l.default_switch);
     let switch = switch_params(sink, t, "switch_kind", "switch_latency", default_switch);
     let radix_v = get(t, "switch_radix");
     let radix = match radix_v {
-        Some(v) => uint(sink, v, "switch_radix", 2, 65536),
+        Some(v) => uint(sink, v, "switch_radix", 2, 65536).map(Some),
         None => match switch.and_then(|s| s.kind).and_then(|k| k.ports) {
-            Some(p) => Some(u64::from(p)),
+            Some(p) => Some(Some(u64::from(p))),
+            None if shape == Some(ScaleOutShape::Dragonfly) => Some(None),
             None => {
-                if switch.is_some() {
+                if switch.is_some() && shape.is_some() {
                     missing(sink, t, &span, "switch_radix", WHAT, "64");
                 }
                 None
@@ -1033,11 +1377,17 @@ fn read_scale_out(sink: &mut Sink<'_>, t: &DeTable<'_>, span: Span) -> Option<Sc
         },
     };
     let tiers_v = get(t, "tiers");
-    let tiers = match tiers_v {
-        Some(v) => uint(sink, v, "tiers", 2, 3).map(|x| x as u32),
-        None => Some(2),
+    let default_tiers = if shape == Some(ScaleOutShape::RailOnly) {
+        1
+    } else {
+        2
     };
-    let oversubscription = match get(t, "oversubscription") {
+    let tiers = match tiers_v {
+        Some(v) => uint(sink, v, "tiers", 1, u64::from(MAX_TIERS)).map(|x| x as u32),
+        None => Some(default_tiers),
+    };
+    let over_v = get(t, "oversubscription");
+    let oversubscription = match over_v {
         None => Some((1, 1)),
         Some(v) => string(sink, v, "oversubscription", "a ratio such as \"2:1\"").and_then(|s| {
             let parsed = s.v.split_once(':').and_then(|(a, b)| {
@@ -1056,22 +1406,177 @@ fn read_scale_out(sink: &mut Sink<'_>, t: &DeTable<'_>, span: Span) -> Option<Sc
             parsed
         }),
     };
+    // INVARIANT: a 1-tier Clos has no uplinks, so no oversubscription.
+    if let (Some(v), Some(1), Some(o)) = (over_v, tiers, oversubscription)
+        && o.0 != o.1
+    {
+        sink.error(
+            v.span(),
+            format!(
+                "oversubscription {}:{} needs an uplink tier, but tiers = 1 has none",
+                o.0, o.1
+            ),
+            Some("remove oversubscription, or use tiers = 2 or more".to_string()),
+        );
+    }
+    let dragonfly = if shape == Some(ScaleOutShape::Dragonfly) {
+        let req = |sink: &mut Sink<'_>, key: &str, min: u64, ex: &str| match get(t, key) {
+            Some(v) => uint(sink, v, key, min, 65536),
+            None => {
+                missing(sink, t, &span, key, WHAT, ex);
+                None
+            }
+        };
+        let a = req(sink, "routers_per_group", 1, "8");
+        let p = req(sink, "terminals_per_router", 1, "4");
+        let h = req(sink, "global_links_per_router", 1, "4");
+        let g = get(t, "groups").map(|v| uint(sink, v, "groups", 1, MAX_INT));
+        match (a, p, h, g) {
+            (Some(a), Some(p), Some(h), None | Some(Some(_))) => Some(Some(DragonflySpec {
+                routers_per_group: a,
+                terminals_per_router: p,
+                global_links_per_router: h,
+                groups: g.flatten(),
+            })),
+            _ => None,
+        }
+    } else {
+        Some(None)
+    };
     let routing = get(t, "routing").map(|v| routing(sink, v, "routing"));
     if sink.error_count() > before {
         return None;
     }
-    let sizing_span = tiers_v.or(radix_v).map_or(span.clone(), |v| v.span());
+    let shape_span = get(t, "topology").map_or(span.clone(), |v| v.span());
+    let sizing_span = if shape == Some(ScaleOutShape::Dragonfly) {
+        get(t, "groups").or(get(t, "routers_per_group"))
+    } else {
+        tiers_v.or(radix_v)
+    }
+    .map_or(span.clone(), |v| v.span());
     Some(ScaleOutSpec {
         span,
         sizing_span,
         link: link?,
         nic_link,
         shape: shape?,
+        shape_span,
         nics_per_accelerator: nics?,
         radix: radix?,
         tiers: tiers?,
         oversubscription: oversubscription?,
+        planes: planes?,
+        dragonfly: dragonfly?,
         routing: routing.flatten(),
         switch: switch?,
     })
+}
+
+fn read_dci(sink: &mut Sink<'_>, t: &DeTable<'_>, span: Span) -> Option<DciSpec> {
+    const WHAT: &str = "[dci]";
+    check_keys(sink, t, DCI_KEYS, WHAT);
+    let before = sink.error_count();
+    let sites = match get(t, "sites") {
+        Some(v) => uint(sink, v, "sites", 2, MAX_SITES),
+        None => {
+            missing(sink, t, &span, "sites", WHAT, "2");
+            None
+        }
+    };
+    let kind = match get(t, "kind") {
+        Some(v) => link_kind(sink, v, "kind"),
+        None => presets::link_kind("dci").map(|k| (k, span.clone())),
+    };
+    let pair_bw = get(t, "bandwidth").map(|v| bandwidth(sink, v, "bandwidth"));
+    let lat = get(t, "latency").map(|v| quantity(sink, v, "latency", Quantity::Duration));
+    let dist = get(t, "distance_km").map(|v| distance_km(sink, v));
+    if let (Some(Some(l)), Some(Some(_))) = (&lat, &dist) {
+        sink.error(
+            l.span.clone(),
+            "give either \"latency\" or \"distance_km\", not both".to_string(),
+            Some(format!(
+                "distance_km sets latency = {} µs/km × distance",
+                presets::FIBRE_LATENCY_S_PER_KM * 1e6
+            )),
+        );
+    }
+    let eff = get(t, "efficiency").map(|v| fraction(sink, v, "efficiency"));
+    let (kind, kind_span) = kind?;
+    let latency_s = match (lat, dist, kind.latency_s) {
+        (Some(l), _, _) => l.map(|l| l.v),
+        (None, Some(d), _) => d.map(|km| km * presets::FIBRE_LATENCY_S_PER_KM),
+        (None, None, Some(l)) => Some(l),
+        (None, None, None) => {
+            sink.error(
+                kind_span.clone(),
+                format!(
+                    "link kind \"{}\" has no preset latency, and neither \"latency\" nor \"distance_km\" is given",
+                    kind.name
+                ),
+                Some("set distance_km = 100 (5 µs per km of fibre) or latency = \"0.5 ms\"".to_string()),
+            );
+            None
+        }
+    };
+    let pair_bandwidth_bps = match pair_bw {
+        Some(b) => Some(b?.v),
+        None => None,
+    };
+    if pair_bandwidth_bps.is_none() && kind.bandwidth_bps.is_none() {
+        sink.error(
+            kind_span.clone(),
+            format!(
+                "link kind \"{}\" has no preset bandwidth, and \"bandwidth\" (per site pair) is not given",
+                kind.name
+            ),
+            Some("set bandwidth = \"12.8 Tb/s\" (per site pair, per direction), or use kind = \"dci\"".to_string()),
+        );
+    }
+    if sink.error_count() > before {
+        return None;
+    }
+    let (efficiency, efficiency_span) = match (eff.flatten(), kind.efficiency) {
+        (Some(e), _) => (e.v, e.span),
+        (None, Some(e)) => (e, kind_span),
+        (None, None) => (1.0, kind_span),
+    };
+    Some(DciSpec {
+        span,
+        sites: sites?,
+        link: LinkParams {
+            kind: kind.name,
+            bandwidth_bps: kind.bandwidth_bps.unwrap_or(0.0),
+            latency_s: latency_s?,
+            efficiency,
+            efficiency_span,
+            default_tier: "dci",
+            default_switch: None,
+        },
+        pair_bandwidth_bps,
+    })
+}
+
+/// `distance_km`: a positive, finite number of kilometres.
+fn distance_km(sink: &mut Sink<'_>, v: &Val<'_>) -> Option<f64> {
+    let x = match v.get_ref() {
+        DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
+        DeValue::Integer(i) => i128::from_str_radix(i.as_str(), i.radix())
+            .ok()
+            .map(|n| n as f64),
+        _ => {
+            wrong_type(sink, v, "distance_km", "a number of kilometres", None);
+            return None;
+        }
+    };
+    match x {
+        Some(x) if x > 0.0 && x.is_finite() => Some(x),
+        _ => {
+            sink.error(
+                v.span(),
+                "\"distance_km\" must be a positive, finite number of kilometres".to_string(),
+                Some("e.g. distance_km = 80".to_string()),
+            );
+            None
+        }
+    }
 }

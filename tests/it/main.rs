@@ -9,5 +9,6 @@ mod flow_props;
 mod flows;
 mod jobs;
 mod topology;
+mod topology_blocks;
 mod units;
 mod validation;

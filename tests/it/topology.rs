@@ -7,7 +7,10 @@
 //!
 //! One negative test per validation rule (`rule_*`), mirroring the rule list
 //! in `src/topology/build.rs` and docs/topology-format.md; plus a snapshot of
-//! the rendered diagnostics of every file in `tests/it/invalid/`.
+//! the rendered diagnostics of every file in `tests/it/invalid/`. The
+//! parametric blocks (full mesh, torus, k-ary fat-trees, rail-only,
+//! multi-plane, dragonfly, sites) are tested in `topology_blocks.rs`, which
+//! shares the helpers below.
 
 use std::path::Path;
 use std::time::Instant;
@@ -19,12 +22,12 @@ use fabricsim::topology::{Diagnostics, NodeRole, Topology, load_file, parse_str}
 const G: f64 = 1e9;
 
 #[track_caller]
-fn load(src: &str) -> Topology {
+pub(crate) fn load(src: &str) -> Topology {
     parse_str(src, "t.toml").unwrap_or_else(|d| panic!("unexpected errors:\n{d}"))
 }
 
 #[track_caller]
-fn errors(src: &str) -> Diagnostics {
+pub(crate) fn errors(src: &str) -> Diagnostics {
     match parse_str(src, "t.toml") {
         Ok(_) => panic!("expected errors, the file was accepted"),
         Err(d) => d,
@@ -34,7 +37,7 @@ fn errors(src: &str) -> Diagnostics {
 /// Asserts exactly one diagnostic, at `line:col`, whose message contains `msg`
 /// and whose help contains `help`.
 #[track_caller]
-fn one_error(src: &str, line: usize, col: usize, msg: &str, help: &str) {
+pub(crate) fn one_error(src: &str, line: usize, col: usize, msg: &str, help: &str) {
     let d = errors(src);
     assert_eq!(d.len(), 1, "expected one error, got:\n{d}");
     let e = &d.items[0];
@@ -49,14 +52,14 @@ fn one_error(src: &str, line: usize, col: usize, msg: &str, help: &str) {
 }
 
 #[track_caller]
-fn assert_close(got: f64, want: f64, what: &str) {
+pub(crate) fn assert_close(got: f64, want: f64, what: &str) {
     assert!(
         (got - want).abs() <= 1e-12 * want.abs().max(1.0),
         "{what}: got {got:e}, want {want:e}"
     );
 }
 
-fn root() -> &'static Path {
+pub(crate) fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
@@ -198,7 +201,7 @@ fn scale_up_block_names_and_lanes() {
     );
     let (g, s) = (t.node_id("d0.gpu2").unwrap(), t.node_id("d0.sw0").unwrap());
     let l = t.links.iter().find(|l| l.src == g && l.dst == s).unwrap();
-    assert_eq!((l.count, l.tier.as_str()), (3, "scale-up"));
+    assert_eq!((l.count, &*l.tier), (3, "scale-up"));
     assert_close(l.capacity_bps, 150.0 * G, "3 lanes");
     assert_eq!(t.routing, RoutingMode::Spray);
 }
@@ -432,7 +435,7 @@ fn cross_rail_route_uses_a_spine_and_no_transit_accelerator() {
             }
             match tiers.iter_mut().find(|(x, _)| *x == link.tier) {
                 Some((_, sum)) => *sum += f,
-                None => tiers.push((link.tier.as_str(), f)),
+                None => tiers.push((&*link.tier, f)),
             }
         }
         // Per tier, the fractions sum to the number of crossings: nic 2 (out
