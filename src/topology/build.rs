@@ -1034,7 +1034,11 @@ impl Builder<'_> {
                     so.shape,
                     ScaleOutShape::RailOptimized | ScaleOutShape::RailOnly
                 ) {
-                    let rail = if spec.scale_up.is_some() { i * r + n } else { n };
+                    let rail = if spec.scale_up.is_some() {
+                        i * r + n
+                    } else {
+                        n
+                    };
                     Groups::add(&mut self.groups.rails, rail, nic);
                 }
                 nics.push((acc, nic, at));

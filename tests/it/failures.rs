@@ -208,6 +208,31 @@ fn a_failed_rail_halves_the_all_reduce_busbw() {
     }
 }
 
+/// two-plane-4node: each 400G NIC has one 200G port on each of 2 planes.
+/// A ring all-reduce over the 4 nodes (rail channels, raw capacities, α = 0)
+/// is bound by the NIC: each channel's inter-node hop crosses one NIC at
+/// 2 × 25 GB/s intact and 25 GB/s with plane 1 failed (NVLink hops are
+/// 18× faster). So the transfer time doubles and large-size busbw halves.
+#[test]
+fn a_failed_plane_halves_a_two_plane_all_reduce() {
+    let s = 8.0 * 1024.0 * 1024.0 * 1024.0;
+    let intact = load(&fixture("two-plane-4node.toml"));
+    let failed = load(&with("two-plane-4node.toml", "[[failures]]\nplane = 1\n"));
+    assert!(failed.failures.nodes.iter().all(|x| x.starts_with("p1.")));
+    assert_eq!(
+        failed.failures.nodes.len(),
+        2,
+        "{:?}",
+        failed.failures.nodes
+    );
+    // t(S) = L + S/β with L the (size-independent) latencies: compare the
+    // slopes, which exclude L.
+    let slope =
+        |t: &Topology| (ring_all_reduce(t, 2.0 * s).time_s - ring_all_reduce(t, s).time_s) / s;
+    let (a, b) = (slope(&intact), slope(&failed));
+    assert!(((b - 2.0 * a) / (2.0 * a)).abs() < 1e-9, "{b} vs 2 × {a}");
+}
+
 // ---------------------------------------------------------------- random
 
 /// (a, b, failed lanes) of every failed link, in link order.
