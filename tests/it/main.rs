@@ -6,6 +6,7 @@ mod collectives;
 mod examples;
 mod flow_props;
 mod flows;
+mod shipped;
 mod topology;
 mod units;
 mod validation;
