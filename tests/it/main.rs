@@ -8,6 +8,7 @@ mod failures;
 mod flow_props;
 mod flows;
 mod jobs;
+mod shipped;
 mod topology;
 mod topology_blocks;
 mod units;
