@@ -46,34 +46,14 @@ pub fn ring_orders(topo: &Topology, ranks: &[NodeId], channels: usize) -> Vec<Ve
 /// links whose tier is `scale-up` (switches included). Without scale-up
 /// links every rank is its own domain.
 pub fn domains(topo: &Topology, ranks: &[NodeId]) -> Vec<Vec<NodeId>> {
-    let n = topo.nodes.len();
-    let mut parent: Vec<u32> = (0..n as u32).collect();
-    fn find(p: &mut [u32], mut x: u32) -> u32 {
-        while p[x as usize] != x {
-            p[x as usize] = p[p[x as usize] as usize];
-            x = p[x as usize];
-        }
-        x
-    }
-    for l in &topo.links {
-        if l.tier == "scale-up" {
-            let (a, b) = (find(&mut parent, l.src.0), find(&mut parent, l.dst.0));
-            if a != b {
-                parent[a.max(b) as usize] = a.min(b);
-            }
-        }
-    }
-    let mut order: Vec<u32> = Vec::new();
+    let mut index: std::collections::HashMap<u32, usize> = Default::default();
     let mut groups: Vec<Vec<NodeId>> = Vec::new();
     for &r in ranks {
-        let root = find(&mut parent, r.0);
-        match order.iter().position(|&x| x == root) {
-            Some(i) => groups[i].push(r),
-            None => {
-                order.push(root);
-                groups.push(vec![r]);
-            }
-        }
+        let g = *index.entry(topo.scale_up_domain(r)).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push(r);
     }
     groups
 }

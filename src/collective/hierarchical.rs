@@ -97,6 +97,14 @@ pub fn hierarchy(
         ));
     }
     let g = doms[0].len();
+    if g == 1 && doms.iter().all(|d| d.len() == 1) {
+        return Err(unsupported(
+            op,
+            "every scale-up domain holds one rank of the communicator, so there is \
+             nothing to do inside the domains (use ring)"
+                .into(),
+        ));
+    }
     if doms.iter().any(|d| d.len() != g) {
         let sizes: Vec<String> = doms.iter().map(|d| d.len().to_string()).collect();
         return Err(unsupported(

@@ -202,12 +202,10 @@ fn run_one(
     // The bound is the fabric's, not the algorithm's: it allows in-network
     // reduction whenever the fabric has a switch that can reduce.
     let in_switch = topo.nodes.iter().any(|n| n.in_switch_reduction);
-    let mut bound_s = groups
-        .iter()
-        .map(|g| {
-            let bw = rank_bandwidths(topo, sim.capacity_bps(), g);
-            injection_bound_s(req.op, req.size, &bw, in_switch)
-        })
+    let bw = rank_bandwidths(topo, sim.capacity_bps(), &groups.concat());
+    let mut bound_s = bw
+        .chunks(n)
+        .map(|b| injection_bound_s(req.op, req.size, b, in_switch))
         .fold(0.0, f64::max);
     if req.op == Op::AllToAll && topo.links.len() <= BISECTION_BOUND_MAX_LINKS {
         // The first ⌊n/2⌋ ranks send S/n to each of the others across the cut.

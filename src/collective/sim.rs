@@ -78,7 +78,14 @@ pub struct CollectiveSim<'t> {
     /// Max flow across the halves of the last communicator asked for
     /// (`cut_bps`): it does not depend on the size or the algorithm.
     last_cut: Option<(Vec<crate::topology::NodeId>, f64)>,
+    /// The last schedules run and their reports: a job runs schedules that
+    /// are identical (e.g. ring reduce-scatter and all-gather of one size),
+    /// which are simulated once.
+    memo: Vec<(Schedule, RunReport)>,
 }
+
+/// Schedules remembered by [`CollectiveSim::run`].
+const MEMO_SCHEDULES: usize = 8;
 
 impl<'t> CollectiveSim<'t> {
     pub fn new(topo: &'t Topology, params: Params) -> CollectiveSim<'t> {
@@ -100,6 +107,7 @@ impl<'t> CollectiveSim<'t> {
             capacity_bps,
             params,
             last_cut: None,
+            memo: Vec::new(),
         }
     }
 
@@ -184,8 +192,21 @@ impl<'t> CollectiveSim<'t> {
         Ok(flows)
     }
 
-    /// Runs `schedule`, simulating each distinct step once.
+    /// Runs `schedule`, simulating each distinct step once (and a schedule
+    /// equal to one of the last few run not at all: the result is the same).
     pub fn run(&mut self, schedule: &Schedule) -> Result<RunReport, CollectiveError> {
+        if let Some((_, r)) = self.memo.iter().find(|(s, _)| s == schedule) {
+            return Ok(r.clone());
+        }
+        let report = self.run_uncached(schedule)?;
+        if self.memo.len() == MEMO_SCHEDULES {
+            self.memo.remove(0);
+        }
+        self.memo.push((schedule.clone(), report.clone()));
+        Ok(report)
+    }
+
+    fn run_uncached(&mut self, schedule: &Schedule) -> Result<RunReport, CollectiveError> {
         let mut link_bytes = vec![0.0; self.topo.links.len()];
         let mut time_s = 0.0;
         let mut steps = Vec::with_capacity(schedule.steps.len());

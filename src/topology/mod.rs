@@ -149,9 +149,40 @@ pub struct Topology {
     /// What `[[failures]]` and `--fail` removed (already absent from
     /// `links`); empty for an intact fabric. See [`failures`].
     pub failures: FailureReport,
+    /// Per node, the smallest node id of its scale-up domain (computed on
+    /// first use by [`Topology::scale_up_domain`]).
+    domain_roots: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl Topology {
+    /// The scale-up domain of `n`, named by the smallest node id in it: two
+    /// nodes share a domain when links of tier `scale-up` connect them
+    /// (switches included). A node without scale-up links is its own domain.
+    pub fn scale_up_domain(&self, n: NodeId) -> u32 {
+        let roots = self.domain_roots.get_or_init(|| {
+            let mut parent: Vec<u32> = (0..self.nodes.len() as u32).collect();
+            fn find(p: &mut [u32], mut x: u32) -> u32 {
+                while p[x as usize] != x {
+                    p[x as usize] = p[p[x as usize] as usize];
+                    x = p[x as usize];
+                }
+                x
+            }
+            for l in &self.links {
+                if l.tier == "scale-up" {
+                    let (a, b) = (find(&mut parent, l.src.0), find(&mut parent, l.dst.0));
+                    if a != b {
+                        parent[a.max(b) as usize] = a.min(b);
+                    }
+                }
+            }
+            (0..self.nodes.len() as u32)
+                .map(|x| find(&mut parent, x))
+                .collect()
+        });
+        roots[n.idx()]
+    }
+
     /// Builds the derived fields (`accelerators`, `graph`) from nodes and links.
     ///
     /// This does not validate; callers construct through the validating builder
@@ -191,6 +222,7 @@ impl Topology {
             link_efficiency: BTreeMap::new(),
             name_index,
             failures: FailureReport::default(),
+            domain_roots: std::sync::OnceLock::new(),
         }
     }
 
