@@ -39,8 +39,6 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use toml::de::DeTable;
-
 use super::blocks::{self, DragonflyError, DragonflyParams, DragonflyPlan};
 use super::clos::{ClosError, ClosParams, ClosPlan, MAX_TIERS, TIER_NAMES};
 use super::diag::{Diagnostics, Sink, did_you_mean};
@@ -100,22 +98,11 @@ pub fn parse_str_with_failures(
     extra: &[FailureSpec],
 ) -> Result<Topology, Diagnostics> {
     let mut sink = Sink::new(src, path);
-    let (root, errors) = DeTable::parse_recoverable(src);
-    if !errors.is_empty() {
-        // One error per line: later errors on a line are usually cascades.
-        let mut seen_lines = Vec::new();
-        for e in errors {
-            let span = e.span().unwrap_or(0..0);
-            let line = sink.line_col(span.start).0;
-            if !seen_lines.contains(&line) {
-                seen_lines.push(line);
-                sink.error(span, format!("invalid TOML: {}", e.message().trim()), None);
-            }
-        }
+    let Some(root) = spec::parse_document(&mut sink, src) else {
         return Err(sink
             .finish()
             .unwrap_or_else(|| Diagnostics { items: Vec::new() }));
-    }
+    };
     let spec = spec::read_file(&mut sink, root.get_ref());
     let name = spec.name.clone().unwrap_or_else(|| {
         Path::new(path)

@@ -365,8 +365,26 @@ pub(crate) fn missing(
     what: &str,
     example: &str,
 ) {
+    missing_among(sink, t, span, key, what, example, &[]);
+}
+
+/// [`missing`] for a table whose valid keys are `known`: those are never
+/// taken for misspellings of `key` (short keys such as `tp` and `pp` are one
+/// edit apart).
+pub(crate) fn missing_among(
+    sink: &mut Sink<'_>,
+    t: &DeTable<'_>,
+    span: &Span,
+    key: &str,
+    what: &str,
+    example: &str,
+    known: &[&str],
+) {
     let misspelt = t.iter().any(|(k, _)| {
-        super::diag::did_you_mean(k.get_ref(), std::iter::once(key)).is_some() && k.get_ref() != key
+        let k: &str = k.get_ref();
+        k != key
+            && !known.contains(&k)
+            && super::diag::did_you_mean(k, std::iter::once(key)).is_some()
     });
     if misspelt {
         return;
@@ -1579,4 +1597,27 @@ fn distance_km(sink: &mut Sink<'_>, v: &Val<'_>) -> Option<f64> {
             None
         }
     }
+}
+
+/// Parses TOML text into its spanned tree, or reports every syntax error
+/// (one per line: later errors on a line are usually cascades) and returns
+/// `None`. Shared by the topology and job readers.
+pub(crate) fn parse_document<'i>(
+    sink: &mut Sink<'_>,
+    src: &'i str,
+) -> Option<Spanned<DeTable<'i>>> {
+    let (root, errors) = DeTable::parse_recoverable(src);
+    if errors.is_empty() {
+        return Some(root);
+    }
+    let mut seen_lines = Vec::new();
+    for e in errors {
+        let span = e.span().unwrap_or(0..0);
+        let line = sink.line_col(span.start).0;
+        if !seen_lines.contains(&line) {
+            seen_lines.push(line);
+            sink.error(span, format!("invalid TOML: {}", e.message().trim()), None);
+        }
+    }
+    None
 }

@@ -5,11 +5,14 @@
 //! - [`placement`]: ranks → TP/CP/EP/DP/PP groups (Megatron order);
 //! - [`traffic`]: the collectives of one iteration and their sizes (formulas);
 //! - [`iteration`]: simulating them, all groups of a kind at once, and composing
-//!   compute, bubble and exposed communication.
+//!   compute, bubble and exposed communication;
+//! - [`spec`]: job files (`workloads/*.toml`) → [`Job`], every problem located.
 
 pub mod iteration;
 pub mod job;
 pub mod placement;
+pub mod spec;
 pub mod traffic;
 
 pub use job::{Compute, Dim, Job, Model, Overlap, Parallelism};
+pub use spec::{load_file, parse_str};

@@ -13,3 +13,4 @@ mod topology;
 mod topology_blocks;
 mod units;
 mod validation;
+mod workload_files;
