@@ -9,6 +9,7 @@ mod flow_props;
 mod flows;
 mod jobs;
 mod shipped;
+mod shipped_blocks;
 mod topology;
 mod topology_blocks;
 mod units;
