@@ -5,6 +5,7 @@
 //! the place), 2 usage error (clap's default for bad arguments).
 
 mod collective;
+mod job;
 
 use clap::{Parser, Subcommand};
 use fabricsim::info::Info;
@@ -75,6 +76,12 @@ enum Command {
     },
     /// Time a collective on a topology, in nccl-tests' terms.
     Collective(collective::Args),
+    /// One training iteration of a job on a topology: per-kind collectives,
+    /// compute, bubble, exposed communication, tokens/s.
+    Job(job::JobArgs),
+    /// Run one job (or one collective) on several topologies in parallel and
+    /// print one row each, with the delta against the first.
+    Compare(job::CompareArgs),
     /// Run the raw flow-level model on an explicit JSON scenario.
     Flows {
         /// Scenario file (see cli.md); `-` reads standard input.
@@ -154,6 +161,8 @@ pub fn main() -> ExitCode {
         ),
         Command::Flows { scenario, json } => flows(&scenario, json),
         Command::Collective(args) => collective::command(&args).map_err(Failure::input),
+        Command::Job(args) => job::job(&args).map_err(Failure::input),
+        Command::Compare(args) => job::compare(&args).map_err(Failure::input),
     };
     match result {
         Ok(out) => {

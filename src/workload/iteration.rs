@@ -8,8 +8,9 @@
 //! a token uses ([`super::traffic::active_parameters`]). With a peak
 //! `R` \[FLOP/s\] and kernel efficiency `mfu`, the forward + backward time of
 //! one micro-batch on one pipeline stage is
-//! `t_mb = F_tok · (global_batch·s) / (world · R · mfu · m)`; with
-//! `layer_time`, `t_mb = layer_time · L/p`. `mfu` is the efficiency of the
+//! `t_mb = F_tok · (global_batch·s) / (world · R · mfu · m)` (the work
+//! spread evenly); with `layer_time`, `t_mb = layer_time · ⌈L/p⌉` (the
+//! fullest stage). `mfu` is the efficiency of the
 //! computation itself; the end-to-end MFU fabricsim reports,
 //! `F_tok · tokens / (world · R · T_iter)`, includes the bubble and the
 //! exposed communication.
@@ -23,7 +24,10 @@
 //! `(p−1)/v · t_step` is the bubble. Data-parallel communication follows the
 //! last micro-batch; with DP overlap it hides behind that micro-batch's
 //! backward pass (`⅔·t_mb`) only, as gradients are complete only then.
-//! `T_iter = (m + (p−1)/v) · t_step + exposed_dp`.
+//! `T_iter = (m + (p−1)/v) · t_step + exposed_dp`, reported as compute
+//! `m·t_mb` + exposed communication `m·exposed_mb + exposed_dp` + bubble
+//! `(p−1)/v · t_step` (the bubble's own share of communication counted in
+//! the bubble), so the three add up to the total.
 
 use super::job::{Compute, Dim, Job};
 use super::placement::{Placement, PlacementError, place};
@@ -75,7 +79,7 @@ pub struct KindReport {
 pub struct Totals {
     /// Every collective's time on one rank's critical path, summed.
     pub comm_time_s: f64,
-    /// The part of it that overlap does not hide.
+    /// The part of it that overlap does not hide, outside the bubble.
     pub exposed_comm_time_s: f64,
     /// `m · t_mb`.
     pub compute_time_s: f64,
@@ -110,7 +114,7 @@ pub fn micro_batch_compute(job: &Job) -> (f64, f64) {
         Compute::Peak { flops_per_s, mfu } => {
             flops / (par.world() as f64 * flops_per_s * mfu * mbs)
         }
-        Compute::PerLayer { seconds } => seconds * (m.layers / par.pp) as f64,
+        Compute::PerLayer { seconds } => seconds * m.layers.div_ceil(par.pp) as f64,
     };
     (t_mb, flops)
 }
@@ -248,7 +252,7 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
         job: job.name.clone(),
         iteration: Totals {
             comm_time_s: by_kind.iter().map(|r| r.time_s).sum(),
-            exposed_comm_time_s: (m + fill) * exposed_mb + exposed_dp,
+            exposed_comm_time_s: m * exposed_mb + exposed_dp,
             compute_time_s: m * t_mb,
             bubble_s: fill * t_step,
             total_time_s: total,

@@ -5,8 +5,8 @@
 //! `B` bytes per activation/parameter element, `B_g` per gradient element,
 //! `L` layers, `L_moe` MoE layers, `t, c, p, d, e` the TP, CP, PP, DP, EP
 //! degrees, `m` micro-batches per iteration, `k` experts per token, `S` the
-//! nccl-tests size of one collective. Per micro-batch, per pipeline stage
-//! (`L/p` layers):
+//! nccl-tests size of one collective. Per micro-batch, on the fullest
+//! pipeline stage (`⌈L/p⌉` layers, written `L/p` below):
 //!
 //! - **TP** (Megatron-LM, Shoeybi et al. 2019, §3): 2 all-reduces per layer
 //!   forward (after attention and after the MLP) and 2 backward, each of the
@@ -137,8 +137,9 @@ pub fn collectives(job: &Job) -> Vec<Collective> {
     let (s, h) = (m.seq_len as f64, m.hidden as f64);
     let bytes = m.dtype_bytes as f64;
     let gbytes = m.grad_dtype_bytes as f64;
-    let layers_per_stage = (m.layers / par.pp) as u64;
-    let moe_per_stage = (m.moe_layers / par.pp) as u64;
+    // The fullest stage sets the pipeline's pace: ⌈L/p⌉ layers.
+    let layers_per_stage = m.layers.div_ceil(par.pp) as u64;
+    let moe_per_stage = m.moe_layers.div_ceil(par.pp) as u64;
     let act = b * (s / c) * h * bytes;
     let mut out = Vec::new();
     let mut push = |kind, op, groups, bytes, count, per_mb, why: String| {

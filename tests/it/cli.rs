@@ -2,7 +2,7 @@
 
 use std::process::{Command, Output};
 
-fn fabricsim(args: &[&str]) -> Output {
+pub(crate) fn fabricsim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_fabricsim"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -10,11 +10,11 @@ fn fabricsim(args: &[&str]) -> Output {
         .expect("fabricsim runs")
 }
 
-fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 

@@ -263,6 +263,10 @@ fn iteration_adds_up_without_overlap() {
     assert!((it.total_time_s - (it.compute_time_s + comm)).abs() < 1e-12 * it.total_time_s);
     assert!((it.exposed_comm_time_s - comm).abs() < 1e-12 * comm);
     assert_eq!(it.bubble_s, 0.0);
+    assert!(
+        (it.compute_time_s + it.exposed_comm_time_s + it.bubble_s - it.total_time_s).abs()
+            < 1e-12 * it.total_time_s
+    );
     let tokens = 64.0 * 2048.0;
     assert!((it.tokens_per_s - tokens / it.total_time_s).abs() < 1e-9 * it.tokens_per_s);
     // m = 64 / 16 = 4; t_mb from FLOPs: 6·1e9 + 12·4·1024·2048 per token.
@@ -274,4 +278,35 @@ fn iteration_adds_up_without_overlap() {
     assert_eq!(tp.bottleneck.as_ref().unwrap().tier, "scale-up");
     let dp = r.by_kind.iter().find(|k| k.kind == Kind::Dp).unwrap();
     assert_eq!((dp.group_size, dp.groups), (16, 8));
+}
+
+/// With two pipeline stages and no overlap (1F1B, v = 1): the bubble is one
+/// micro-batch step `t_mb + (TP + PP time)/m`, and compute + exposed
+/// communication + bubble = total.
+#[test]
+fn pipeline_bubble_is_one_step_per_extra_stage() {
+    let topo = shipped("hgx-h100.toml");
+    let mut job = small_job(2, 2, 2);
+    job.overlap = Overlap::default();
+    let r = iteration::run(&topo, &job, Params::default()).unwrap();
+    let it = &r.iteration;
+    let m = 4.0;
+    let per_mb: f64 = r
+        .by_kind
+        .iter()
+        .filter(|k| k.kind != Kind::Dp)
+        .map(|k| k.time_s)
+        .sum::<f64>()
+        / m;
+    let step = it.compute_time_s / m + per_mb;
+    assert!(
+        (it.bubble_s - step).abs() < 1e-12 * step,
+        "{} vs {step}",
+        it.bubble_s
+    );
+    let sum = it.compute_time_s + it.exposed_comm_time_s + it.bubble_s;
+    assert!((sum - it.total_time_s).abs() < 1e-12 * sum);
+    // Every collective ran: TP (all-reduce), PP (both directions), DP.
+    let kinds: Vec<Kind> = r.by_kind.iter().map(|k| k.kind).collect();
+    assert_eq!(kinds, [Kind::Tp, Kind::Pp, Kind::Pp, Kind::Dp]);
 }

@@ -1,5 +1,6 @@
 mod cli;
 mod cli_flows;
+mod cli_jobs;
 mod collective_algos;
 mod collective_props;
 mod collectives;

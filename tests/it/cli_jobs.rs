@@ -1,0 +1,137 @@
+//! `fabricsim job` and `fabricsim compare`, run as a user would.
+
+use super::cli::{fabricsim, stderr, stdout};
+use serde_json::Value;
+
+const TOPO: &str = "topologies/h100-2tier-16node.toml";
+const JOB: &str = "workloads/llama3-8b.toml";
+
+#[test]
+fn job_json_has_the_cli_md_fields() {
+    let o = fabricsim(&["job", TOPO, JOB, "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    for k in ["topology", "job", "iteration", "by_kind"] {
+        assert!(v.get(k).is_some(), "missing {k}");
+    }
+    let it = &v["iteration"];
+    for k in [
+        "comm_time_s",
+        "exposed_comm_time_s",
+        "compute_time_s",
+        "total_time_s",
+    ] {
+        assert!(it[k].as_f64().unwrap() >= 0.0, "{k}");
+    }
+    let total = it["total_time_s"].as_f64().unwrap();
+    let parts = it["compute_time_s"].as_f64().unwrap()
+        + it["exposed_comm_time_s"].as_f64().unwrap()
+        + it["bubble_s"].as_f64().unwrap();
+    assert!((parts - total).abs() < 1e-9 * total);
+    let rows = v["by_kind"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    for r in rows {
+        for k in [
+            "kind",
+            "collective",
+            "group_size",
+            "count",
+            "bytes",
+            "time_s",
+            "bottleneck",
+        ] {
+            assert!(r.get(k).is_some(), "by_kind row without {k}: {r}");
+        }
+    }
+    // Llama 3 8B is DP 128 over all 128 GPUs: one DP group of 128.
+    assert!(
+        rows.iter()
+            .all(|r| r["kind"] == "dp" && r["group_size"] == 128)
+    );
+}
+
+#[test]
+fn job_is_deterministic_and_shows_groups() {
+    let a = fabricsim(&["job", TOPO, JOB, "--show-groups"]);
+    let b = fabricsim(&["job", TOPO, JOB, "--show-groups"]);
+    assert!(a.status.success(), "{}", stderr(&a));
+    assert_eq!(a.stdout, b.stdout);
+    let out = stdout(&a);
+    assert!(out.contains("# dp: 1 groups of 128\n"), "{out}");
+    assert!(out.contains("dp 0: d0.gpu0 d0.gpu1"), "{out}");
+}
+
+#[test]
+fn job_that_does_not_fit_is_an_input_error_naming_the_job() {
+    let o = fabricsim(&["job", "topologies/hgx-h100.toml", JOB]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("llama3-8b.toml") && e.contains("128"), "{e}");
+}
+
+#[test]
+fn bad_job_file_is_located() {
+    let dir = std::env::temp_dir().join(format!("fabricsim-cli-jobs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.toml");
+    let text = std::fs::read_to_string(JOB)
+        .unwrap_or_else(|_| {
+            std::fs::read_to_string(format!("{}/{JOB}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+        })
+        .replace("tp = 1", "tq = 1");
+    std::fs::write(&bad, text).unwrap();
+    let o = fabricsim(&["job", TOPO, bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("bad.toml:") && e.contains("tq"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// compare: rows in the order given, the first with delta 0, the 2:1
+/// oversubscribed copy of the superpod never faster than the full one.
+#[test]
+fn compare_runs_every_topology_and_reports_deltas() {
+    let args = [
+        "compare",
+        "topologies/h100-superpod.toml",
+        "topologies/h100-2to1-oversubscribed.toml",
+        "--op",
+        "all-reduce",
+        "--size",
+        "64MiB",
+        "--json",
+    ];
+    let o = fabricsim(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["delta"].as_f64().unwrap(), 0.0);
+    assert!(
+        rows[0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("h100-superpod.toml")
+    );
+    let (t0, t1) = (
+        rows[0]["time_s"].as_f64().unwrap(),
+        rows[1]["time_s"].as_f64().unwrap(),
+    );
+    assert!(t1 >= t0, "{t1} < {t0}");
+    assert!((rows[1]["delta"].as_f64().unwrap() - (t1 / t0 - 1.0)).abs() < 1e-12);
+    // Same output again (parallel runs, deterministic order).
+    assert_eq!(fabricsim(&args).stdout, o.stdout);
+}
+
+#[test]
+fn compare_jobs_prints_a_row_per_topology() {
+    let o = fabricsim(&["compare", TOPO, TOPO, "--job", JOB]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert_eq!(
+        out.lines().filter(|l| !l.starts_with('#')).count(),
+        2,
+        "{out}"
+    );
+    assert!(out.contains("+0.0%"), "{out}");
+}
