@@ -1,3 +1,4 @@
+mod block_equivalence;
 mod cli;
 mod cli_flows;
 mod collective_algos;
@@ -7,6 +8,7 @@ mod examples;
 mod failures;
 mod flow_props;
 mod flows;
+mod info_golden;
 mod jobs;
 mod shipped;
 mod shipped_blocks;
