@@ -1,3 +1,4 @@
+mod block_equivalence;
 mod cli;
 mod cli_flows;
 mod cli_jobs;
@@ -8,6 +9,7 @@ mod examples;
 mod failures;
 mod flow_props;
 mod flows;
+mod info_golden;
 mod jobs;
 mod shipped;
 mod shipped_blocks;
