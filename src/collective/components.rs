@@ -16,6 +16,35 @@
 
 use crate::flow::{Flow, FlowError, simulate};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A fast, deterministic hasher for the canonical forms (Fx-style
+/// rotate-xor-multiply over the written words): the default SipHash made
+/// hashing millions of route entries the largest cost of big steps.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(v as u64);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+}
+
+type Fast = BuildHasherDefault<WordHasher>;
 
 /// One flow of a canonical component: bytes, latency and route of
 /// (local link, fraction), as bit patterns.
@@ -55,7 +84,7 @@ pub fn step_makespan(capacity_bps: &[f64], flows: &[Flow]) -> Result<f64, FlowEr
         }
     }
     // Group flows by component, components in order of their first flow.
-    let mut index: HashMap<u32, usize> = HashMap::new();
+    let mut index: HashMap<u32, usize, Fast> = HashMap::default();
     let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut unrouted = Vec::new();
     for (i, f) in flows.iter().enumerate() {
@@ -79,7 +108,7 @@ pub fn step_makespan(capacity_bps: &[f64], flows: &[Flow]) -> Result<f64, FlowEr
         .iter()
         .map(|&i| flows[i].latency_s + flows[i].start_s)
         .fold(0.0, f64::max);
-    let mut memo: HashMap<Canonical, f64> = HashMap::new();
+    let mut memo: HashMap<Canonical, f64, Fast> = HashMap::default();
     let mut local: Vec<u32> = vec![u32::MAX; capacity_bps.len()];
     for g in &groups {
         let mut links: Vec<u32> = Vec::new();

@@ -412,6 +412,8 @@ fn shipped_layouts_are_consistent() {
         ("deepseek-v3.toml", 2_048, 120),
         // 8 × 16 × 64 = 8,192; 2,048 / 64 = 32.
         ("llama3-405b-8k.toml", 8_192, 32),
+        // 8 × 18 × 700 = 100,800; 12,600 / 700 = 18.
+        ("llama3-405b-100k.toml", 100_800, 18),
     ];
     assert_eq!(
         expect.len(),
