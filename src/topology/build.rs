@@ -1217,26 +1217,7 @@ impl Builder<'_> {
         let fwd: Vec<bool> = self.nodes.iter().map(|x| x.forwards).collect();
 
         // Connected components of the forwarding nodes.
-        const NO: u32 = u32::MAX;
-        let mut comp = vec![NO; n];
-        let mut comps = 0u32;
-        let mut stack = Vec::new();
-        for s in (0..n).filter(|&s| fwd[s]) {
-            if comp[s] != NO {
-                continue;
-            }
-            comp[s] = comps;
-            stack.push(s);
-            while let Some(u) = stack.pop() {
-                for v in out(u) {
-                    if fwd[v] && comp[v] == NO {
-                        comp[v] = comps;
-                        stack.push(v);
-                    }
-                }
-            }
-            comps += 1;
-        }
+        let (comp, comps) = forwarding_components(&fwd, out);
         // Components each accelerator touches (sorted, deduplicated), and the
         // number of accelerators each component touches.
         let touches: Vec<Vec<u32>> = accs
@@ -1418,4 +1399,35 @@ fn mode_name(m: RoutingMode) -> &'static str {
         RoutingMode::Hash => "hash",
         RoutingMode::Weighted => "weighted",
     }
+}
+
+/// Connected components of the forwarding nodes (`fwd[u]`) over the
+/// adjacency `out`: the component of each node (`u32::MAX` for nodes that do
+/// not forward) and the number of components. Components are numbered in
+/// order of their smallest node.
+pub(super) fn forwarding_components<I: Iterator<Item = usize>>(
+    fwd: &[bool],
+    out: impl Fn(usize) -> I,
+) -> (Vec<u32>, u32) {
+    let n = fwd.len();
+    let mut comp = vec![u32::MAX; n];
+    let mut comps = 0u32;
+    let mut stack = Vec::new();
+    for s in (0..n).filter(|&s| fwd[s]) {
+        if comp[s] != u32::MAX {
+            continue;
+        }
+        comp[s] = comps;
+        stack.push(s);
+        while let Some(u) = stack.pop() {
+            for v in out(u) {
+                if fwd[v] && comp[v] == u32::MAX {
+                    comp[v] = comps;
+                    stack.push(v);
+                }
+            }
+        }
+        comps += 1;
+    }
+    (comp, comps)
 }

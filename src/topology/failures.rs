@@ -1118,25 +1118,7 @@ fn cut_off(nodes: &[Node], links: &[Link], alive: &dyn Fn(usize) -> bool) -> Opt
     }
     let out = |u: usize| adj[start[u]..start[u + 1]].iter().map(|&v| v as usize);
     let fwd: Vec<bool> = nodes.iter().map(|x| x.forwards).collect();
-    let mut comp = vec![NONE; n];
-    let mut comps = 0u32;
-    let mut stack = Vec::new();
-    for s in (0..n).filter(|&s| fwd[s]) {
-        if comp[s] != NONE {
-            continue;
-        }
-        comp[s] = comps;
-        stack.push(s);
-        while let Some(u) = stack.pop() {
-            for v in out(u) {
-                if fwd[v] && comp[v] == NONE {
-                    comp[v] = comps;
-                    stack.push(v);
-                }
-            }
-        }
-        comps += 1;
-    }
+    let (comp, comps) = super::build::forwarding_components(&fwd, out);
     let accs: Vec<usize> = (0..n)
         .filter(|&v| nodes[v].role == NodeRole::Accelerator)
         .collect();

@@ -35,18 +35,18 @@ fn assert_close(got: f64, want: f64, what: &str) {
 
 /// What a fabric is made of, counted from its nodes and directed links.
 #[derive(Debug, Default)]
-struct Census {
-    accelerators: usize,
-    nics: usize,
+pub(crate) struct Census {
+    pub(crate) accelerators: usize,
+    pub(crate) nics: usize,
     /// Switches per switch kind (node `kind`).
-    switches: BTreeMap<String, usize>,
+    pub(crate) switches: BTreeMap<String, usize>,
     /// Full-duplex links and lanes per link kind (directed links / 2).
-    links: BTreeMap<String, (usize, u64)>,
-    directed: usize,
+    pub(crate) links: BTreeMap<String, (usize, u64)>,
+    pub(crate) directed: usize,
 }
 
 impl Census {
-    fn of(t: &Topology) -> Census {
+    pub(crate) fn of(t: &Topology) -> Census {
         let mut c = Census {
             directed: t.links.len(),
             ..Census::default()
@@ -72,11 +72,15 @@ impl Census {
         c
     }
 
-    fn switches(&self) -> usize {
+    pub(crate) fn switches(&self) -> usize {
         self.switches.values().sum()
     }
 
-    fn links(&self, kind: &str) -> (usize, u64) {
+    pub(crate) fn switches_of(&self, kind: &str) -> usize {
+        self.switches.get(kind).copied().unwrap_or_default()
+    }
+
+    pub(crate) fn links(&self, kind: &str) -> (usize, u64) {
         self.links.get(kind).copied().unwrap_or_default()
     }
 }

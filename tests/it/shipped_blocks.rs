@@ -9,12 +9,11 @@
 //! `[scale_out]`, `[dci]`), never copied from the program's output. Counts
 //! are taken from the raw `Topology` (nodes and directed links).
 
-use std::collections::BTreeMap;
-
 use fabricsim::info::{Info, max_flow_between};
 use fabricsim::routing::{Route, Router, RoutingMode};
 use fabricsim::topology::{NodeId, NodeRole, Topology, load_file};
 
+use crate::shipped::Census;
 use crate::topology::root;
 
 const G: f64 = 1e9;
@@ -40,58 +39,6 @@ fn id(t: &Topology, name: &str) -> NodeId {
 
 fn name(t: &Topology, n: NodeId) -> &str {
     &t.nodes[n.idx()].name
-}
-
-/// What a fabric is made of, counted from its nodes and directed links.
-#[derive(Debug, Default)]
-struct Census {
-    accelerators: usize,
-    nics: usize,
-    /// Switches per node kind.
-    switches: BTreeMap<String, usize>,
-    /// Full-duplex links and lanes per link kind (directed / 2).
-    links: BTreeMap<String, (usize, u64)>,
-    directed: usize,
-}
-
-impl Census {
-    fn of(t: &Topology) -> Census {
-        let mut c = Census {
-            directed: t.links.len(),
-            ..Census::default()
-        };
-        for n in &t.nodes {
-            match n.role {
-                NodeRole::Accelerator => c.accelerators += 1,
-                NodeRole::Nic => c.nics += 1,
-                NodeRole::Switch => *c.switches.entry(n.kind.clone()).or_default() += 1,
-                NodeRole::Host => {}
-            }
-        }
-        for l in &t.links {
-            let e = c.links.entry(l.kind.clone()).or_default();
-            e.0 += 1;
-            e.1 += u64::from(l.count);
-        }
-        for (links, lanes) in c.links.values_mut() {
-            assert!(links.is_multiple_of(2) && lanes.is_multiple_of(2));
-            *links /= 2;
-            *lanes /= 2;
-        }
-        c
-    }
-
-    fn switches(&self) -> usize {
-        self.switches.values().sum()
-    }
-
-    fn switches_of(&self, kind: &str) -> usize {
-        self.switches.get(kind).copied().unwrap_or_default()
-    }
-
-    fn links(&self, kind: &str) -> (usize, u64) {
-        self.links.get(kind).copied().unwrap_or_default()
-    }
 }
 
 /// Lanes leaving node `n` on links of `tier`.
