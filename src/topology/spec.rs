@@ -866,46 +866,37 @@ pub(crate) fn read_file(sink: &mut Sink<'_>, root: &DeTable<'_>) -> FileSpec {
             }
         }
     }
-    if let Some(v) = get(root, "scale_up") {
-        match v.get_ref() {
-            DeValue::Table(t) => {
-                spec.scale_up = read_scale_up(sink, t, v.span());
-                spec.nodes_incomplete |= spec.scale_up.is_none();
-            }
-            _ => {
-                wrong_type(sink, v, "scale_up", "a table ([scale_up])", None);
-                spec.nodes_incomplete = true;
-            }
-        }
-    }
-    if let Some(v) = get(root, "dci") {
-        match v.get_ref() {
-            DeValue::Table(t) => {
-                spec.dci = read_dci(sink, t, v.span());
-                spec.nodes_incomplete |= spec.dci.is_none();
-            }
-            _ => {
-                wrong_type(sink, v, "dci", "a table ([dci])", None);
-                spec.nodes_incomplete = true;
-            }
-        }
-    }
-    if let Some(v) = get(root, "scale_out") {
-        match v.get_ref() {
-            DeValue::Table(t) => {
-                spec.scale_out = read_scale_out(sink, t, v.span());
-                spec.nodes_incomplete |= spec.scale_out.is_none();
-            }
-            _ => {
-                wrong_type(sink, v, "scale_out", "a table ([scale_out])", None);
-                spec.nodes_incomplete = true;
-            }
-        }
-    }
+    let mut incomplete = false;
+    spec.scale_up = block(sink, root, "scale_up", &mut incomplete, read_scale_up);
+    spec.dci = block(sink, root, "dci", &mut incomplete, read_dci);
+    spec.scale_out = block(sink, root, "scale_out", &mut incomplete, read_scale_out);
+    spec.nodes_incomplete |= incomplete;
     if let Some(v) = get(root, "failures") {
         spec.failures = super::failures::read(sink, v);
     }
     spec
+}
+
+/// Reads the block table `[key]` with `read`; a block that is present but
+/// unreadable (wrong type or errors inside) sets `incomplete`, since the
+/// nodes it would have generated are missing.
+fn block<T>(
+    sink: &mut Sink<'_>,
+    root: &DeTable<'_>,
+    key: &str,
+    incomplete: &mut bool,
+    read: impl FnOnce(&mut Sink<'_>, &DeTable<'_>, Span) -> Option<T>,
+) -> Option<T> {
+    let v = get(root, key)?;
+    let out = match v.get_ref() {
+        DeValue::Table(t) => read(sink, t, v.span()),
+        _ => {
+            wrong_type(sink, v, key, &format!("a table ([{key}])"), None);
+            None
+        }
+    };
+    *incomplete |= out.is_none();
+    out
 }
 
 const NODE_ROLES: &[(&str, NodeRole)] = &[
