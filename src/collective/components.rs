@@ -101,7 +101,7 @@ pub fn step_makespan(capacity_bps: &[f64], flows: &[Flow]) -> Result<f64, FlowEr
         }
     }
     if groups.len() <= 1 {
-        return Ok(simulate(capacity_bps, flows)?.makespan_s());
+        return merged_makespan(capacity_bps, flows);
     }
     // A flow without links (source = destination) takes its latency only.
     let mut makespan = unrouted
@@ -156,7 +156,7 @@ pub fn step_makespan(capacity_bps: &[f64], flows: &[Flow]) -> Result<f64, FlowEr
                         delay_s: 0.0,
                     })
                     .collect();
-                let t = simulate(&cap, &local_flows)?.makespan_s();
+                let t = merged_makespan(&cap, &local_flows)?;
                 memo.insert(canon, t);
                 t
             }
@@ -164,6 +164,103 @@ pub fn step_makespan(capacity_bps: &[f64], flows: &[Flow]) -> Result<f64, FlowEr
         makespan = f64::max(makespan, t);
     }
     Ok(makespan)
+}
+
+/// Makespan of `flows` (no dependencies), after [`merge_equivalent_links`].
+fn merged_makespan(capacity_bps: &[f64], flows: &[Flow]) -> Result<f64, FlowError> {
+    match merge_equivalent_links(capacity_bps, flows) {
+        Some((cap, merged)) => Ok(simulate(&cap, &merged)?.makespan_s()),
+        None => Ok(simulate(capacity_bps, flows)?.makespan_s()),
+    }
+}
+
+/// Merges links that carry exactly the same flows with the same fractions.
+///
+/// Max-min sharing constrains each link `l` by `Σ_f φ(f,l)·r_f ≤ c_l`. Links
+/// whose *columns* `{(f, φ(f,l))}` are equal impose the same constraint up
+/// to their capacity, so only the smallest capacity binds: they can be
+/// replaced by one link of capacity `min c_l` crossed by the same flows with
+/// the same fractions, and every rate and finish time is unchanged. Sprayed
+/// routes on Clos fabrics are full of such links (every spine or core link
+/// of a pod or plane carries the same even share of the same flows), so
+/// routes of thousands of links shrink to a few. Columns are grouped by a
+/// fingerprint and then *verified* (each flow crosses every link of each of
+/// its groups, with one fraction), so the merge never relies on a hash being
+/// unique. Returns `None` when nothing merges (or verification fails).
+pub fn merge_equivalent_links(
+    capacity_bps: &[f64],
+    flows: &[Flow],
+) -> Option<(Vec<f64>, Vec<Flow>)> {
+    let n = capacity_bps.len();
+    let (mut h1, mut h2, mut count) = (vec![0u64; n], vec![0u64; n], vec![0u32; n]);
+    for (i, f) in flows.iter().enumerate() {
+        for &(l, phi) in &f.route {
+            let l = l as usize;
+            let x = (i as u64) << 1 ^ phi.to_bits().rotate_left(17);
+            h1[l] = (h1[l].rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+            h2[l] = (h2[l] ^ x.wrapping_mul(0x9E37_79B9_7F4A_7C15)).rotate_left(23);
+            count[l] += 1;
+        }
+    }
+    // Group used links by fingerprint; group ids in order of first use.
+    let mut group_of = vec![u32::MAX; n];
+    let mut index: HashMap<(u64, u64, u32), u32, Fast> = HashMap::default();
+    let mut cap: Vec<f64> = Vec::new();
+    let mut size: Vec<u32> = Vec::new();
+    for f in flows {
+        for &(l, _) in &f.route {
+            let l = l as usize;
+            if group_of[l] != u32::MAX {
+                continue;
+            }
+            let g = *index.entry((h1[l], h2[l], count[l])).or_insert_with(|| {
+                cap.push(f64::INFINITY);
+                size.push(0);
+                (cap.len() - 1) as u32
+            });
+            group_of[l] = g;
+            cap[g as usize] = cap[g as usize].min(capacity_bps[l]);
+            size[g as usize] += 1;
+        }
+    }
+    if cap.len() == group_of.iter().filter(|&&g| g != u32::MAX).count() {
+        return None; // nothing to merge
+    }
+    // Verify and rewrite: a flow must cross all `size[g]` links of each of
+    // its groups, with one fraction.
+    let mut merged = Vec::with_capacity(flows.len());
+    let mut seen: HashMap<u32, (u32, u64), Fast> = HashMap::default();
+    for f in flows {
+        seen.clear();
+        let mut route = Vec::new();
+        for &(l, phi) in &f.route {
+            let g = group_of[l as usize];
+            match seen.get_mut(&g) {
+                Some((k, p)) => {
+                    if *p != phi.to_bits() {
+                        return None;
+                    }
+                    *k += 1;
+                }
+                None => {
+                    seen.insert(g, (1, phi.to_bits()));
+                    route.push((g, phi));
+                }
+            }
+        }
+        if seen.iter().any(|(&g, &(k, _))| k != size[g as usize]) {
+            return None;
+        }
+        merged.push(Flow {
+            route,
+            latency_s: f.latency_s,
+            bytes: f.bytes,
+            start_s: f.start_s,
+            deps: f.deps.clone(),
+            delay_s: f.delay_s,
+        });
+    }
+    Some((cap, merged))
 }
 
 #[cfg(test)]
@@ -204,5 +301,54 @@ mod tests {
             "{parts} vs {whole}"
         );
         assert!((whole - (1e-6 + 50.0)).abs() < 1e-9);
+    }
+
+    /// Spray-like routes over parallel links (random sizes, capacities and
+    /// fractions): merging equivalent links never changes the makespan, and
+    /// merges where columns are equal.
+    #[test]
+    fn merging_equivalent_links_is_exact() {
+        let mut rng = crate::synthetic::SplitMix64::new(7);
+        let mut merged_any = false;
+        for _ in 0..200 {
+            let k = 1 + (rng.next_u64() % 4) as u32; // parallel links per stage
+            let stages = 1 + (rng.next_u64() % 3) as u32;
+            let cap: Vec<f64> = (0..stages * k * 3)
+                .map(|_| 1.0 + (rng.next_u64() % 5) as f64)
+                .collect();
+            let nflows = 1 + rng.next_u64() % 6;
+            let flows: Vec<Flow> = (0..nflows)
+                .map(|_| {
+                    let bank = (rng.next_u64() % 3) as u32; // which copy of the links
+                    let mut route = Vec::new();
+                    for s in 0..stages {
+                        // Even spray over the k parallel links of the stage,
+                        // sometimes uneven (then nothing may merge).
+                        let uneven = rng.next_u64() % 5 == 0;
+                        for j in 0..k {
+                            let phi = if uneven && j == 0 { 0.5 } else { 1.0 / k as f64 };
+                            route.push(((bank * stages + s) * k + j, phi));
+                        }
+                    }
+                    Flow {
+                        route,
+                        latency_s: 1e-6 * (rng.next_u64() % 3) as f64,
+                        bytes: 1.0 + (rng.next_u64() % 100) as f64,
+                        start_s: 0.0,
+                        deps: Vec::new(),
+                        delay_s: 0.0,
+                    }
+                })
+                .collect();
+            let whole = simulate(&cap, &flows).unwrap().makespan_s();
+            let got = merged_makespan(&cap, &flows).unwrap();
+            assert!(((got - whole) / whole).abs() < 1e-12, "{got} vs {whole}");
+            if let Some((c, m)) = merge_equivalent_links(&cap, &flows) {
+                merged_any = true;
+                assert!(c.len() < flows.iter().flat_map(|f| &f.route).count());
+                assert!(m.iter().all(|f| !f.route.is_empty()));
+            }
+        }
+        assert!(merged_any);
     }
 }
