@@ -5,6 +5,7 @@
 //! [`flow`] engine shares link bandwidth max-min fairly, event by event, and
 //! returns each flow's finish time.
 
+pub mod calibrate;
 pub mod collective;
 pub mod flow;
 pub mod info;

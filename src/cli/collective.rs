@@ -30,6 +30,10 @@ pub(crate) struct Args {
     /// Per-step latency α for every transfer, e.g. `5 us` (default: the presets per link technology).
     #[arg(long)]
     pub(crate) alpha: Option<String>,
+    /// Preset overrides written by `fabricsim calibrate --out` (link
+    /// efficiency per kind, α per family), applied before running.
+    #[arg(long)]
+    pub(crate) calibration: Option<PathBuf>,
     /// Pipelining chunk of broadcast/reduce chains (default 4 MiB).
     #[arg(long)]
     pub(crate) chunk: Option<String>,
@@ -135,8 +139,20 @@ pub(crate) fn command(a: &Args) -> Result<String, String> {
     let op: Op = a.op.parse().map_err(|e| format!("--op: {e}"))?;
     let algo: Algo = a.algo.parse().map_err(|e| format!("--algo: {e}"))?;
     let sizes = parse_sizes(&a.size)?;
-    let topo = fabricsim::topology::load_file_with_failures(&a.topology, &a.failures.fail)
+    let mut topo = fabricsim::topology::load_file_with_failures(&a.topology, &a.failures.fail)
         .map_err(|d| d.render())?;
+    let overrides = match &a.calibration {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| format!("error: cannot read {}: {e}", p.display()))?;
+            let o = fabricsim::calibrate::Overrides::parse(&text)
+                .map_err(|e| format!("{}: error: {e}", p.display()))?;
+            fabricsim::calibrate::apply_overrides(&mut topo, &o)
+                .map_err(|e| format!("{}: error: {e}", p.display()))?;
+            Some(o)
+        }
+        None => None,
+    };
     let ranks = parse_ranks(a.ranks.as_deref(), &topo.accelerators)?;
     let alpha_s = match &a.alpha {
         Some(t) => Some(
@@ -153,10 +169,13 @@ pub(crate) fn command(a: &Args) -> Result<String, String> {
             .get(),
         None => DEFAULT_CHUNK_BYTES,
     };
-    let params = Params {
+    let mut params = Params {
         alpha_s,
         ..Params::default()
     };
+    if let Some(o) = &overrides {
+        o.apply_params(&mut params);
+    }
     let mut sim = CollectiveSim::new(&topo, params);
     let mut results = Vec::with_capacity(sizes.len());
     for size in sizes {

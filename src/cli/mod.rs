@@ -4,6 +4,7 @@
 //! Exit codes (cli.md): 0 success, 1 invalid input (message names the file and
 //! the place), 2 usage error (clap's default for bad arguments).
 
+mod calibrate;
 mod collective;
 mod job;
 
@@ -82,6 +83,9 @@ enum Command {
     /// Run one job (or one collective) on several topologies in parallel and
     /// print one row each, with the delta against the first.
     Compare(job::CompareArgs),
+    /// Fit per-step latency α and link efficiency to nccl-tests logs; print
+    /// the fit, optionally write a preset override file.
+    Calibrate(calibrate::Args),
     /// Run the raw flow-level model on an explicit JSON scenario.
     Flows {
         /// Scenario file (see cli.md); `-` reads standard input.
@@ -163,6 +167,7 @@ pub fn main() -> ExitCode {
         Command::Collective(args) => collective::command(&args).map_err(Failure::input),
         Command::Job(args) => job::job(&args).map_err(Failure::input),
         Command::Compare(args) => job::compare(&args).map_err(Failure::input),
+        Command::Calibrate(args) => calibrate::command(&args).map_err(Failure::input),
     };
     match result {
         Ok(out) => {

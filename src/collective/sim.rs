@@ -21,6 +21,7 @@ use crate::flow::{Flow, simulate};
 use crate::routing::{Router, RoutingMode};
 use crate::topology::{LinkId, Topology};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Knobs of a collective simulation.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -34,6 +35,37 @@ pub struct Params {
     pub routing: Option<RoutingMode>,
     /// Seed of hash-mode ECMP.
     pub seed: u64,
+    /// Per-step latency \[s\] per link family (`nvlink`, `xgmi`,
+    /// `infiniband`, ...) or in-network reduction (`nvls`, `sharp`),
+    /// replacing the preset of that family (`presets.rs`); from a
+    /// calibration file (`crate::calibrate::Overrides`). [`Params::alpha_s`]
+    /// still wins over it.
+    pub family_alpha_s: BTreeMap<String, f64>,
+    /// NVLS reduce/multicast efficiency replacing
+    /// [`presets::NVLS_EFFICIENCY`] (from a calibration file).
+    pub nvls_efficiency: Option<f64>,
+}
+
+impl Params {
+    /// α of one step over links of `family` \[s\]: the override if any,
+    /// else the preset ([`presets::family_step_s`]).
+    pub fn family_step_s(&self, family: &str) -> f64 {
+        self.family_alpha_s
+            .get(family)
+            .copied()
+            .unwrap_or_else(|| presets::family_step_s(family))
+    }
+
+    /// α of an in-switch reduction step \[s\] (`sharp` over network links,
+    /// else `nvls`): the override if any, else the preset.
+    fn in_switch_step_s(&self, sharp: bool) -> f64 {
+        let (key, preset) = if sharp {
+            ("sharp", presets::SHARP_STEP_S)
+        } else {
+            ("nvls", presets::NVLS_STEP_S)
+        };
+        self.family_alpha_s.get(key).copied().unwrap_or(preset)
+    }
 }
 
 /// Time of one distinct step.
@@ -156,19 +188,20 @@ impl<'t> CollectiveSim<'t> {
                     .iter()
                     .map(|&(l, _)| presets::family_of(&topo.links[l.idx()].kind))
             };
-            let family_alpha = families().map(presets::family_step_s).fold(0.0, f64::max);
+            let params = &self.params;
+            let family_alpha = families()
+                .map(|f| params.family_step_s(f))
+                .fold(0.0, f64::max);
             // In-network reduction over network links is SHARP, else NVLS.
             let sharp = in_switch && families().any(presets::is_network);
-            let alpha_s = self.params.alpha_s.unwrap_or(if sharp {
-                presets::SHARP_STEP_S
-            } else if in_switch {
-                presets::NVLS_STEP_S
+            let alpha_s = params.alpha_s.unwrap_or(if in_switch {
+                params.in_switch_step_s(sharp)
             } else {
                 family_alpha
             });
             alphas.push(alpha_s);
-            let stretch = if in_switch && !sharp && !self.params.raw_capacity {
-                1.0 / presets::NVLS_EFFICIENCY
+            let stretch = if in_switch && !sharp && !params.raw_capacity {
+                1.0 / params.nvls_efficiency.unwrap_or(presets::NVLS_EFFICIENCY)
             } else {
                 1.0
             };

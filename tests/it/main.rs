@@ -1,4 +1,5 @@
 mod block_equivalence;
+mod calibrate;
 mod cli;
 mod cli_flows;
 mod cli_jobs;
