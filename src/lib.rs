@@ -8,6 +8,7 @@
 pub mod collective;
 pub mod flow;
 pub mod info;
+pub mod plot;
 pub mod routing;
 pub mod scenario;
 pub mod suggest;

@@ -6,6 +6,7 @@
 
 mod collective;
 mod job;
+mod plots;
 
 use clap::{Parser, Subcommand};
 use fabricsim::info::Info;

@@ -11,6 +11,7 @@ mod flow_props;
 mod flows;
 mod info_golden;
 mod jobs;
+mod plots;
 mod shipped;
 mod shipped_blocks;
 mod topology;
