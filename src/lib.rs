@@ -9,6 +9,7 @@ pub mod calibrate;
 pub mod collective;
 pub mod flow;
 pub mod info;
+pub mod plot;
 pub mod routing;
 pub mod scenario;
 pub mod suggest;

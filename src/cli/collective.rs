@@ -1,8 +1,9 @@
 //! `fabricsim collective`: an nccl-tests-shaped table (or JSON) of one
 //! collective over a range of sizes.
 
-use fabricsim::collective::run::{DEFAULT_CHUNK_BYTES, Outcome, Request, run};
+use fabricsim::collective::run::{DEFAULT_CHUNK_BYTES, Outcome, Request, run, run_with_report};
 use fabricsim::collective::{Algo, CollectiveSim, Op, Params};
+use fabricsim::plot::{Busbw, TopLinks, from};
 use fabricsim::topology::NodeId;
 use fabricsim::units::{Bytes, Seconds};
 use serde::Serialize;
@@ -40,6 +41,10 @@ pub(crate) struct Args {
     /// Print one JSON document instead of a table.
     #[arg(long)]
     pub(crate) json: bool,
+    /// Write plots (PNG and SVG) into DIR: busbw against size, and for the
+    /// largest size the busiest links, the steps and the tier heatmap.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) plots: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) failures: super::FailArgs,
 }
@@ -190,6 +195,17 @@ pub(crate) fn command(a: &Args) -> Result<String, String> {
             .map_err(|e| format!("{}: error: {e}", a.topology.display()))?;
         results.push(out);
     }
+    if let Some(dir) = &a.plots {
+        let last = Request {
+            op,
+            algo,
+            size: results.last().map_or(0.0, |o| o.bytes),
+            channels: a.channels,
+            chunk_bytes,
+        };
+        let stem = super::plots::file_stem(&a.topology);
+        plots(&mut sim, &stem, &ranks, &last, &results)?.write(dir)?;
+    }
     if a.json {
         let report = Report {
             topology: &topo.name,
@@ -202,6 +218,50 @@ pub(crate) fn command(a: &Args) -> Result<String, String> {
         return Ok(s);
     }
     Ok(table(&topo.name, op, ranks.len(), &results))
+}
+
+/// The plots of `--plots`: busbw against size (with the lower bound), and for
+/// the largest size (`last`) its busiest links, steps and tier heatmap.
+fn plots(
+    sim: &mut CollectiveSim<'_>,
+    name: &str,
+    ranks: &[NodeId],
+    last: &Request,
+    results: &[Outcome],
+) -> Result<super::plots::Batch, String> {
+    let topo = sim.topology();
+    let op = last.op.name();
+    let n = ranks.len();
+    let mut b = super::plots::Batch::new();
+    b.add(
+        &[name, op, "busbw"],
+        &Busbw {
+            title: format!("{op} busbw on {name}, {n} ranks"),
+            series: from::busbw_series(name, results, 0).to_vec(),
+        },
+    )?;
+    let (o, report) = run_with_report(sim, ranks, last).map_err(|e| format!("error: {e}"))?;
+    let what = format!(
+        "{op} of {} on {name} ({})",
+        fabricsim::plot::fmt_bytes(o.bytes),
+        o.algorithm.name()
+    );
+    b.add(
+        &[name, op, "top-links"],
+        &TopLinks {
+            title: format!("Busiest links: {what}"),
+            bars: from::top_links(topo, &report, 12),
+        },
+    )?;
+    b.add(
+        &[name, op, "timeline"],
+        &from::step_timeline(&format!("Steps: {what}"), &report),
+    )?;
+    b.add(
+        &[name, op, "heatmap"],
+        &from::tier_heatmap(&format!("Link utilization by tier: {what}"), &report),
+    )?;
+    Ok(b)
 }
 
 /// nccl-tests' `count` column: the operation's per-call element count

@@ -4,6 +4,7 @@
 
 use fabricsim::collective::run::{DEFAULT_CHUNK_BYTES, Outcome, Request, run};
 use fabricsim::collective::{Algo, CollectiveSim, Op, Params};
+use fabricsim::plot::{Breakdown, Busbw, TopLinks, from};
 use fabricsim::topology::{self, Topology};
 use fabricsim::workload::iteration::{self, JobReport};
 use fabricsim::workload::placement::place;
@@ -24,6 +25,10 @@ pub(crate) struct JobArgs {
     /// List every TP, CP, EP, DP and PP group (accelerator names) first.
     #[arg(long)]
     show_groups: bool,
+    /// Write plots (PNG and SVG) into DIR: the iteration breakdown, its
+    /// phases and each kind's bottleneck link.
+    #[arg(long, value_name = "DIR")]
+    plots: Option<PathBuf>,
     #[command(flatten)]
     failures: super::FailArgs,
 }
@@ -45,9 +50,16 @@ pub(crate) struct CompareArgs {
     /// Print one JSON document instead of a table.
     #[arg(long)]
     json: bool,
+    /// Write the comparison plot (PNG and SVG) into DIR: the iteration
+    /// breakdowns, or busbw over the 8 doubling sizes up to --size.
+    #[arg(long, value_name = "DIR")]
+    plots: Option<PathBuf>,
     #[command(flatten)]
     failures: super::FailArgs,
 }
+
+/// Sizes of the busbw curves of `compare --op --plots`: `size / 2^k`, k = 7..0.
+const COMPARE_CURVE_POINTS: i32 = 8;
 
 fn load_topology(path: &Path, fail: &[topology::FailureSpec]) -> Result<Topology, String> {
     topology::load_file_with_failures(path, fail).map_err(|d| d.render())
@@ -70,6 +82,35 @@ pub(crate) fn job(a: &JobArgs) -> Result<String, String> {
         out += &groups(&topo, &job, &a.job)?;
     }
     let report = simulate(&topo, &job, &a.job)?;
+    if let Some(dir) = &a.plots {
+        let (t, j) = (
+            &super::plots::file_stem(&a.topology),
+            &super::plots::file_stem(&a.job),
+        );
+        let mut b = super::plots::Batch::new();
+        b.add(
+            &[t, j, "breakdown"],
+            &Breakdown {
+                title: format!("Iteration of {j} on {t}"),
+                bars: vec![from::job_stack(&report)],
+            },
+        )?;
+        b.add(
+            &[t, j, "timeline"],
+            &from::job_timeline(
+                &format!("Phases of one iteration of {j} on {t} (micro-batches merged)"),
+                &report,
+            ),
+        )?;
+        b.add(
+            &[t, j, "top-links"],
+            &TopLinks {
+                title: format!("Bottleneck link of each collective kind: {j} on {t}"),
+                bars: from::job_bottlenecks(&report),
+            },
+        )?;
+        b.write(dir)?;
+    }
     if a.json {
         let mut s = serde_json::to_string_pretty(&report).expect("report serializes");
         s.push('\n');
@@ -174,6 +215,9 @@ fn table(job: &Job, r: &JobReport) -> String {
 #[derive(Serialize)]
 struct Row {
     topology: String,
+    /// The file's name without `.toml`: plot labels.
+    #[serde(skip)]
+    stem: String,
     file: String,
     /// Iteration or collective time \[s\].
     time_s: f64,
@@ -183,6 +227,9 @@ struct Row {
     job: Option<JobReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     collective: Option<Outcome>,
+    /// busbw curve for `--plots` (smaller sizes, then `collective`).
+    #[serde(skip)]
+    curve: Vec<Outcome>,
 }
 
 pub(crate) fn compare(a: &CompareArgs) -> Result<String, String> {
@@ -207,6 +254,7 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<String, String> {
         .par_iter()
         .map(|path| {
             let topo = load_topology(path, &a.failures.fail)?;
+            let mut curve = Vec::new();
             let (time_s, job_report, coll) = match (&job, op) {
                 (Some(job), _) => {
                     let job_path = a.job.as_deref().unwrap_or(Path::new("job"));
@@ -224,17 +272,32 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<String, String> {
                     };
                     let o = run(&mut sim, &topo.accelerators, &req)
                         .map_err(|e| format!("{}: error: {e}", path.display()))?;
+                    if a.plots.is_some() {
+                        for k in (1..COMPARE_CURVE_POINTS).rev() {
+                            let r = Request {
+                                size: size / 2f64.powi(k),
+                                ..req.clone()
+                            };
+                            curve.push(
+                                run(&mut sim, &topo.accelerators, &r)
+                                    .map_err(|e| format!("{}: error: {e}", path.display()))?,
+                            );
+                        }
+                        curve.push(o.clone());
+                    }
                     (o.time_s, None, Some(o))
                 }
                 (None, None) => unreachable!("clap requires --job or --op"),
             };
             Ok(Row {
                 topology: topo.name.clone(),
+                stem: super::plots::file_stem(path),
                 file: path.display().to_string(),
                 time_s,
                 delta: 0.0,
                 job: job_report,
                 collective: coll,
+                curve,
             })
         })
         .collect();
@@ -243,12 +306,77 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<String, String> {
     for r in &mut rows {
         r.delta = r.time_s / base - 1.0;
     }
+    if let Some(dir) = &a.plots {
+        compare_plots(
+            &rows,
+            op.map(|o| o.0),
+            a.job.as_deref().map(super::plots::file_stem),
+        )?
+        .write(dir)?;
+    }
     if a.json {
         let mut s = serde_json::to_string_pretty(&rows).expect("rows serialize");
         s.push('\n');
         return Ok(s);
     }
     Ok(compare_table(&rows))
+}
+
+/// Series names: the topology file's stem, or its path when two rows share it.
+fn row_names(rows: &[Row]) -> Vec<String> {
+    rows.iter()
+        .map(|r| {
+            if rows.iter().filter(|o| o.stem == r.stem).count() > 1 {
+                r.file.clone()
+            } else {
+                r.stem.clone()
+            }
+        })
+        .collect()
+}
+
+fn compare_plots(
+    rows: &[Row],
+    op: Option<Op>,
+    job_stem: Option<String>,
+) -> Result<super::plots::Batch, String> {
+    let names = row_names(rows);
+    let mut b = super::plots::Batch::new();
+    if let Some(j) = &rows[0].job {
+        let bars = rows
+            .iter()
+            .zip(&names)
+            .filter_map(|(r, n)| {
+                r.job.as_ref().map(|j| {
+                    let mut s = from::job_stack(j);
+                    s.name = n.clone();
+                    s
+                })
+            })
+            .collect();
+        b.add(
+            &["compare", job_stem.as_deref().unwrap_or("job"), "breakdown"],
+            &Breakdown {
+                title: format!("Iteration of {} per topology", j.job),
+                bars,
+            },
+        )?;
+    } else if let Some(op) = op {
+        let series = rows
+            .iter()
+            .zip(&names)
+            .enumerate()
+            .flat_map(|(i, (r, n))| from::busbw_series(n, &r.curve, i))
+            .collect();
+        b.add(
+            &["compare", op.name(), "busbw"],
+            &Busbw {
+                title: format!("{} busbw per topology, all accelerators", op.name()),
+                series,
+            },
+        )?;
+    }
+    Ok(b)
 }
 
 fn compare_table(rows: &[Row]) -> String {

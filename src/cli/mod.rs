@@ -7,6 +7,7 @@
 mod calibrate;
 mod collective;
 mod job;
+mod plots;
 
 use clap::{Parser, Subcommand};
 use fabricsim::info::Info;

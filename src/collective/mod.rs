@@ -25,7 +25,7 @@ pub mod sim;
 pub mod tree;
 
 pub use schedule::{Schedule, Step, StepLatency, Transfer};
-pub use sim::{CollectiveSim, Params, StepReport};
+pub use sim::{CollectiveSim, Params, RunReport, StepReport, TierBusy};
 
 use serde::Serialize;
 

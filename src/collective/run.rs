@@ -3,7 +3,7 @@
 use super::algorithms::{default_channels, schedule};
 use super::bound::{bisection_bound_s, injection_bound_s, rank_bandwidths};
 use super::schedule::Schedule;
-use super::sim::{Bottleneck, CollectiveSim};
+use super::sim::{Bottleneck, CollectiveSim, RunReport};
 use super::{Algo, CollectiveError, Op};
 use crate::topology::NodeId;
 use serde::Serialize;
@@ -109,6 +109,19 @@ pub fn run_groups(
     run_one(sim, groups, req, req.algo)
 }
 
+/// Runs `req` like [`run`] and also returns the simulation's [`RunReport`]
+/// (per-step times, per-tier utilization, bytes per link) of the algorithm
+/// chosen, for plots. Costs one more schedule build; the simulation itself
+/// is remembered by [`CollectiveSim::run`].
+pub fn run_with_report(
+    sim: &mut CollectiveSim<'_>,
+    ranks: &[NodeId],
+    req: &Request,
+) -> Result<(Outcome, RunReport), CollectiveError> {
+    let o = run(sim, ranks, req)?;
+    run_one_with_report(sim, &[ranks.to_vec()], req, o.algorithm)
+}
+
 /// Largest fabric (directed links) on which the all-to-all bisection bound
 /// is computed (a max-flow per size); larger ones use the injection bound only.
 pub const BISECTION_BOUND_MAX_LINKS: usize = 1 << 20;
@@ -183,6 +196,15 @@ fn run_one(
     req: &Request,
     algo: Algo,
 ) -> Result<Outcome, CollectiveError> {
+    run_one_with_report(sim, groups, req, algo).map(|(o, _)| o)
+}
+
+fn run_one_with_report(
+    sim: &mut CollectiveSim<'_>,
+    groups: &[Vec<NodeId>],
+    req: &Request,
+    algo: Algo,
+) -> Result<(Outcome, RunReport), CollectiveError> {
     let topo = sim.topology();
     let ranks = &groups[0];
     let channels = req
@@ -219,7 +241,7 @@ fn run_one(
     } else {
         f64::INFINITY
     };
-    Ok(Outcome {
+    let outcome = Outcome {
         bytes: req.size,
         algorithm: algo,
         time_s: t,
@@ -227,7 +249,8 @@ fn run_one(
         busbw_gbps: algbw * req.op.bus_factor(n),
         bound_s,
         efficiency_vs_bound: if t > 0.0 { bound_s / t } else { 1.0 },
-        bottleneck: report.bottleneck,
+        bottleneck: report.bottleneck.clone(),
         steps: sched.step_count(),
-    })
+    };
+    Ok((outcome, report))
 }

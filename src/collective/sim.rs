@@ -75,6 +75,37 @@ pub struct StepReport {
     pub time_s: f64,
     pub repeat: u32,
     pub transfers: usize,
+    /// Utilization of each tier of links during one execution of the step,
+    /// every tier of the topology in [`tier_order`], so `O(steps × tiers)`
+    /// memory for a whole run.
+    pub tier_busy: Vec<TierBusy>,
+}
+
+/// How busy the links of one tier are during a step: bytes carried over
+/// line-rate capacity × step time.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TierBusy {
+    /// `scale-up`, `leaf`, `spine`, `core`, `dci`, ...
+    pub tier: String,
+    /// Σ bytes / (Σ capacity × time) over every link of the tier.
+    pub mean: f64,
+    /// The busiest link of the tier.
+    pub max: f64,
+}
+
+/// Rank of a tier name for display, from the accelerators outwards:
+/// `scale-up`, `nic`, `leaf`, `spine`, `core`, `dci`, then others by name.
+pub fn tier_order(tier: &str) -> (u8, &str) {
+    let rank = match tier {
+        "scale-up" => 0,
+        "nic" => 1,
+        "leaf" => 2,
+        "spine" => 3,
+        "core" => 4,
+        "dci" => 5,
+        _ => 6,
+    };
+    (rank, tier)
 }
 
 /// The most utilized link of a run.
@@ -114,6 +145,11 @@ pub struct CollectiveSim<'t> {
     /// are identical (e.g. ring reduce-scatter and all-gather of one size),
     /// which are simulated once.
     memo: Vec<(Schedule, RunReport)>,
+    /// Tier names in [`tier_order`], each link's index into them, and each
+    /// tier's summed line-rate capacity \[bytes/s\].
+    tiers: Vec<String>,
+    tier_of: Vec<u16>,
+    tier_capacity_bps: Vec<f64>,
 }
 
 /// Schedules remembered by [`CollectiveSim::run`].
@@ -133,6 +169,18 @@ impl<'t> CollectiveSim<'t> {
                 }
             })
             .collect();
+        let mut tiers: Vec<String> = topo.links.iter().map(|l| l.tier.to_string()).collect();
+        tiers.sort_by(|a, b| tier_order(a).cmp(&tier_order(b)));
+        tiers.dedup();
+        let tier_of: Vec<u16> = topo
+            .links
+            .iter()
+            .map(|l| tiers.iter().position(|t| *t == l.tier).unwrap_or(0) as u16)
+            .collect();
+        let mut tier_capacity_bps = vec![0.0; tiers.len()];
+        for (l, &t) in topo.links.iter().zip(&tier_of) {
+            tier_capacity_bps[t as usize] += l.capacity_bps;
+        }
         CollectiveSim {
             topo,
             router: Router::new(topo, mode, params.seed),
@@ -140,6 +188,9 @@ impl<'t> CollectiveSim<'t> {
             params,
             last_cut: None,
             memo: Vec::new(),
+            tiers,
+            tier_of,
+            tier_capacity_bps,
         }
     }
 
@@ -243,20 +294,33 @@ impl<'t> CollectiveSim<'t> {
         let mut link_bytes = vec![0.0; self.topo.links.len()];
         let mut time_s = 0.0;
         let mut steps = Vec::with_capacity(schedule.steps.len());
+        // Bytes of one execution of the current step per link, and the links
+        // it touched (reset after each step).
+        let mut step_bytes = vec![0.0; self.topo.links.len()];
+        let mut touched: Vec<u32> = Vec::new();
         for step in &schedule.steps {
             let flows = self.flows(step)?;
             let t = super::components::step_makespan(&self.capacity_bps, &flows)?;
             time_s += step.repeat as f64 * t;
-            for (f, t) in flows.iter().zip(&step.transfers) {
+            for (f, tr) in flows.iter().zip(&step.transfers) {
                 for &(l, phi) in &f.route {
-                    link_bytes[l as usize] += step.repeat as f64 * phi * t.bytes;
+                    let b = phi * tr.bytes;
+                    link_bytes[l as usize] += step.repeat as f64 * b;
+                    if step_bytes[l as usize] == 0.0 {
+                        touched.push(l);
+                    }
+                    step_bytes[l as usize] += b;
                 }
             }
             steps.push(StepReport {
                 time_s: t,
                 repeat: step.repeat,
                 transfers: step.transfers.len(),
+                tier_busy: self.tier_busy(&step_bytes, &touched, t),
             });
+            for l in touched.drain(..) {
+                step_bytes[l as usize] = 0.0;
+            }
         }
         let bottleneck = self.bottleneck(&link_bytes, time_s);
         Ok(RunReport {
@@ -286,6 +350,33 @@ impl<'t> CollectiveSim<'t> {
             }
         }
         Ok(simulate(&self.capacity_bps, &all)?.makespan_s())
+    }
+
+    /// Per-tier utilization of one step from its per-link bytes.
+    fn tier_busy(&self, step_bytes: &[f64], touched: &[u32], time_s: f64) -> Vec<TierBusy> {
+        let mut bytes = vec![0.0; self.tiers.len()];
+        let mut max: Vec<f64> = vec![0.0; self.tiers.len()];
+        for &l in touched {
+            let l = l as usize;
+            let t = self.tier_of[l] as usize;
+            bytes[t] += step_bytes[l];
+            if time_s > 0.0 {
+                max[t] = max[t].max(step_bytes[l] / (self.topo.links[l].capacity_bps * time_s));
+            }
+        }
+        self.tiers
+            .iter()
+            .enumerate()
+            .map(|(t, name)| TierBusy {
+                tier: name.clone(),
+                mean: if time_s > 0.0 {
+                    bytes[t] / (self.tier_capacity_bps[t] * time_s)
+                } else {
+                    0.0
+                },
+                max: max[t],
+            })
+            .collect()
     }
 
     fn bottleneck(&self, link_bytes: &[f64], time_s: f64) -> Option<Bottleneck> {

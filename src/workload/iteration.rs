@@ -69,6 +69,9 @@ pub struct KindReport {
     pub call_time_s: f64,
     /// `count · call_time_s` \[s\].
     pub time_s: f64,
+    /// The part of `time_s` that overlap does not hide, outside the bubble
+    /// \[s\]; summed over kinds it is [`Totals::exposed_comm_time_s`].
+    pub exposed_s: f64,
     pub bottleneck: Option<Bottleneck>,
     /// The formula of `bytes` and `count`.
     pub formula: String,
@@ -206,6 +209,7 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
             bytes: c.bytes,
             call_time_s: call,
             time_s: count as f64 * call,
+            exposed_s: 0.0,
             bottleneck,
             formula: c.why.clone(),
         });
@@ -239,6 +243,25 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
     } else {
         dp_time
     };
+    // Each kind's share of the exposed time: non-overlapped kinds entirely,
+    // overlapped ones pro rata of the excess over the compute they hide
+    // behind (the composition in the module docs, split by kind).
+    let (over_mb, excess) = (per_mb(true), (per_mb(true) - t_mb).max(0.0));
+    for r in &mut by_kind {
+        r.exposed_s = if r.kind == Kind::Dp {
+            if dp_time > 0.0 {
+                exposed_dp * r.time_s / dp_time
+            } else {
+                0.0
+            }
+        } else if !overlaps(r.kind) {
+            r.time_s
+        } else if over_mb > 0.0 {
+            r.time_s / m * excess / over_mb * m
+        } else {
+            0.0
+        };
+    }
     let total = (m + fill) * t_step + exposed_dp;
     let tokens = par.global_batch as f64 * job.model.seq_len as f64;
     let mfu = match job.compute {

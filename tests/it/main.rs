@@ -12,6 +12,7 @@ mod flow_props;
 mod flows;
 mod info_golden;
 mod jobs;
+mod plots;
 mod shipped;
 mod shipped_blocks;
 mod topology;
