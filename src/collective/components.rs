@@ -324,9 +324,13 @@ mod tests {
                     for s in 0..stages {
                         // Even spray over the k parallel links of the stage,
                         // sometimes uneven (then nothing may merge).
-                        let uneven = rng.next_u64() % 5 == 0;
+                        let uneven = rng.next_u64().is_multiple_of(5);
                         for j in 0..k {
-                            let phi = if uneven && j == 0 { 0.5 } else { 1.0 / k as f64 };
+                            let phi = if uneven && j == 0 {
+                                0.5
+                            } else {
+                                1.0 / k as f64
+                            };
                             route.push(((bank * stages + s) * k + j, phi));
                         }
                     }
