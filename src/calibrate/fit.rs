@@ -29,6 +29,7 @@ use crate::collective::run::{DEFAULT_CHUNK_BYTES, Request, run};
 use crate::collective::{Algo, CollectiveError, CollectiveSim, Op, Params, presets};
 use crate::topology::{NodeId, Topology};
 use crate::units::{Bytes, Seconds};
+use nalgebra::{DMatrix, DVector, Matrix2, Vector2};
 use serde::Serialize;
 
 /// A size pins α when α is at least this share of its simulated time.
@@ -337,16 +338,19 @@ pub fn fit(
         for i in 0..n {
             jac[i] = [k[i] / m[i], (tp[i] - tm[i]) / (2.0 * h) / m[i]];
         }
-        let (a11, a12, a22, g1, g2) = normal(&jac, &r);
-        let det = a11 * a22 - a12 * a12;
-        if det.is_nan() || det.abs() <= 1e-14 * a11 * a22 {
-            return Err(FitError::UnderDetermined(
-                "the sizes do not separate latency from bandwidth (singular normal equations)"
-                    .into(),
-            ));
-        }
-        let da = -(a22 * g1 - a12 * g2) / det;
-        let du = -(a11 * g2 - a12 * g1) / det;
+        let (a, g) = normal(&jac, &r);
+        let det = a.determinant();
+        let step = (!(det.is_nan() || det.abs() <= 1e-14 * a[(0, 0)] * a[(1, 1)]))
+            .then(|| a.try_inverse())
+            .flatten()
+            .map(|inv| -(inv * g))
+            .ok_or_else(|| {
+                FitError::UnderDetermined(
+                    "the sizes do not separate latency from bandwidth (singular normal equations)"
+                        .into(),
+                )
+            })?;
+        let (da, du) = (step[0], step[1]);
         let old = rss(&r);
         let mut lambda = 1.0;
         let mut accepted = false;
@@ -380,20 +384,21 @@ pub fn fit(
     for i in 0..n {
         jac[i] = [k[i] / m[i], (tp[i] - tm[i]) / (2.0 * h) / m[i]];
     }
-    let (a11, a12, a22, _, _) = normal(&jac, &r);
-    let det = a11 * a22 - a12 * a12;
+    let (a, _) = normal(&jac, &r);
     let dof = n.saturating_sub(2);
-    let (alpha_ci_s, efficiency_ci) = if dof == 0 || det <= 0.0 {
-        (None, None)
-    } else {
+    let inverse = a.try_inverse().filter(|_| a.determinant() > 0.0);
+    let (alpha_ci_s, efficiency_ci) = if let (true, Some(inv)) = (dof > 0, inverse) {
+        // Covariance of (α, 1/eff): s² · (JᵀJ)⁻¹.
         let s2 = rss(&r) / dof as f64;
-        let var_a = s2 * a22 / det;
-        let var_u = s2 * a11 / det;
+        let var_a = s2 * inv[(0, 0)];
+        let var_u = s2 * inv[(1, 1)];
         let t = t95(dof);
         (
             Some(t * var_a.max(0.0).sqrt()),
             Some(t * var_u.max(0.0).sqrt() / (u * u)),
         )
+    } else {
+        (None, None)
     };
     let factor = op.bus_factor(ranks.len());
     let residuals = (0..n)
@@ -427,17 +432,17 @@ pub fn fit(
     })
 }
 
-/// `JᵀJ` (a11, a12, a22) and `Jᵀr` (g1, g2) of a two-column Jacobian.
-fn normal(jac: &[[f64; 2]], r: &[f64]) -> (f64, f64, f64, f64, f64) {
-    let mut a = (0.0, 0.0, 0.0, 0.0, 0.0);
-    for (j, &ri) in jac.iter().zip(r) {
-        a.0 += j[0] * j[0];
-        a.1 += j[0] * j[1];
-        a.2 += j[1] * j[1];
-        a.3 += j[0] * ri;
-        a.4 += j[1] * ri;
-    }
-    a
+/// The normal equations of a two-column Jacobian: `JᵀJ` and `Jᵀr`.
+fn normal(jac: &[[f64; 2]], r: &[f64]) -> (Matrix2<f64>, Vector2<f64>) {
+    let j = DMatrix::from_fn(jac.len(), 2, |i, c| jac[i][c]);
+    let rv = DVector::from_column_slice(r);
+    let jt = j.transpose();
+    let a = &jt * &j;
+    let g = &jt * rv;
+    (
+        Matrix2::new(a[(0, 0)], a[(0, 1)], a[(1, 0)], a[(1, 1)]),
+        Vector2::new(g[0], g[1]),
+    )
 }
 
 /// `10.9 us ± 1.2 us` style rendering of a fitted time.
