@@ -156,7 +156,17 @@ pub struct CollectiveSim<'t> {
 const MEMO_SCHEDULES: usize = 8;
 
 impl<'t> CollectiveSim<'t> {
-    pub fn new(topo: &'t Topology, params: Params) -> CollectiveSim<'t> {
+    pub fn new(topo: &'t Topology, mut params: Params) -> CollectiveSim<'t> {
+        // The topology's calibration file gives defaults; explicit
+        // parameters win.
+        if let Some(o) = &topo.calibration {
+            for (k, &v) in &o.step_latency_s {
+                params.family_alpha_s.entry(k.clone()).or_insert(v);
+            }
+            if params.nvls_efficiency.is_none() {
+                params.nvls_efficiency = o.nvls_efficiency;
+            }
+        }
         let mode = params.routing.unwrap_or(topo.routing);
         let capacity_bps = topo
             .links

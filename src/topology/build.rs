@@ -153,6 +153,34 @@ pub fn parse_str_with_failures(
         &groups,
         &mut links,
     );
+    let calibration = spec.calibration.as_ref().and_then(|c| {
+        let file = Path::new(path).parent().unwrap_or(Path::new("")).join(&c.v);
+        let text = match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(e) => {
+                sink.error(
+                    c.span.clone(),
+                    format!("cannot read calibration file {}: {e}", file.display()),
+                    Some(
+                        "the path is relative to this topology file's folder;                          `fabricsim calibrate LOG --topology TOPO --out FILE` writes one"
+                            .to_string(),
+                    ),
+                );
+                return None;
+            }
+        };
+        match crate::calibrate::Overrides::parse(&text) {
+            Ok(o) => Some(o),
+            Err(e) => {
+                sink.error(
+                    c.span.clone(),
+                    format!("invalid calibration file {}: {e}", file.display()),
+                    Some("format: docs/calibration.md".to_string()),
+                );
+                None
+            }
+        }
+    });
     if let Some(d) = sink.finish() {
         return Err(d);
     }
@@ -160,6 +188,12 @@ pub fn parse_str_with_failures(
     topo.failures = failed;
     topo.routing = routing;
     topo.link_efficiency = efficiency.into_iter().map(|(k, (e, _))| (k, e)).collect();
+    if let Some(o) = calibration {
+        // A kind the fabric lacks is harmless here: the file may serve
+        // several fabrics.
+        topo.link_efficiency.extend(o.link_efficiency.clone());
+        topo.calibration = Some(o);
+    }
     Ok(topo)
 }
 

@@ -149,6 +149,10 @@ pub struct Topology {
     /// What `[[failures]]` and `--fail` removed (already absent from
     /// `links`); empty for an intact fabric. See [`failures`].
     pub failures: FailureReport,
+    /// The preset overrides of the file's `calibration = "FILE"` (their link
+    /// efficiencies are already in `link_efficiency`; their per-step α and
+    /// NVLS efficiency are defaults of `collective::CollectiveSim`).
+    pub calibration: Option<crate::calibrate::Overrides>,
     /// Per node, the smallest node id of its scale-up domain (computed on
     /// first use by [`Topology::scale_up_domain`]).
     domain_roots: std::sync::OnceLock<Vec<u32>>,
@@ -222,6 +226,7 @@ impl Topology {
             link_efficiency: BTreeMap::new(),
             name_index,
             failures: FailureReport::default(),
+            calibration: None,
             domain_roots: std::sync::OnceLock::new(),
         }
     }

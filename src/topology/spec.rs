@@ -45,6 +45,9 @@ pub(crate) struct FileSpec {
     pub nodes_incomplete: bool,
     /// `[[failures]]` entries (`failures.rs`), applied after building.
     pub failures: Vec<super::failures::Entry>,
+    /// `calibration = "FILE"`: a preset override file (`fabricsim calibrate
+    /// --out`), relative to the topology file's folder.
+    pub calibration: Option<Sp<String>>,
 }
 
 /// What a `[[nodes]]` entry's `kind` says.
@@ -257,6 +260,7 @@ const TOP_KEYS: &[&str] = &[
     "scale_out",
     "failures",
     "dci",
+    "calibration",
 ];
 const NODE_KEYS: &[&str] = &["id", "kind", "latency", "in_switch_reduction", "forwards"];
 const LINK_KEYS: &[&str] = &[
@@ -847,6 +851,12 @@ pub(crate) fn read_file(sink: &mut Sink<'_>, root: &DeTable<'_>) -> FileSpec {
     }
     if let Some(v) = get(root, "description") {
         string(sink, v, "description", "a string");
+    }
+    if let Some(v) = get(root, "calibration") {
+        spec.calibration = string(sink, v, "calibration", "a file name (string)").map(|s| Sp {
+            v: s.v.to_string(),
+            span: s.span,
+        });
     }
     if let Some(v) = get(root, "routing") {
         spec.routing = routing(sink, v, "routing");

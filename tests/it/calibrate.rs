@@ -510,3 +510,88 @@ fn cli_calibrate_writes_without_overwriting() {
     assert_eq!(bad.status.code(), Some(1));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A topology that says `calibration = "FILE"` simulates exactly as the
+/// same topology with the overrides applied by hand (`apply_overrides` +
+/// `apply_params`); a missing or invalid file is a located error.
+#[test]
+fn topology_includes_a_calibration_file() {
+    let dir = std::env::temp_dir().join(format!("fabricsim-cal-include-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cal = "nvls_efficiency = 0.6\n\n[link_efficiency]\nnvlink3 = 0.55\n\n[step_latency]\nnvlink = \"4 us\"\n";
+    std::fs::write(dir.join("cal.toml"), cal).unwrap();
+    let base = std::fs::read_to_string(format!(
+        "{}/topologies/hgx-a100.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let with = format!("calibration = \"cal.toml\"\n{base}");
+    let path = dir.join("a100-cal.toml");
+    std::fs::write(&path, &with).unwrap();
+    let included = fabricsim::topology::load_file(&path).unwrap();
+    let mut by_hand = topo("hgx-a100.toml");
+    let o = Overrides::parse(cal).unwrap();
+    apply_overrides(&mut by_hand, &o).unwrap();
+    let mut params = Params::default();
+    o.apply_params(&mut params);
+    let req = Request {
+        op: Op::AllReduce,
+        algo: Algo::Ring,
+        size: 256e6,
+        channels: None,
+        chunk_bytes: DEFAULT_CHUNK_BYTES,
+    };
+    let t = |topo: &Topology, p: Params| {
+        run(&mut CollectiveSim::new(topo, p), &topo.accelerators, &req)
+            .unwrap()
+            .time_s
+    };
+    let (a, b) = (t(&included, Params::default()), t(&by_hand, params));
+    assert_eq!(a, b);
+    // And it differs from the uncalibrated preset.
+    assert!(t(&topo("hgx-a100.toml"), Params::default()) < a);
+
+    // Missing and invalid files: located at the key (line 1, column 15).
+    std::fs::write(&path, with.replace("cal.toml", "nope.toml")).unwrap();
+    let e = fabricsim::topology::load_file(&path).unwrap_err().render();
+    assert!(
+        e.contains(":1:15:") && e.contains("cannot read calibration file"),
+        "{e}"
+    );
+    std::fs::write(dir.join("bad.toml"), "[link_efficiency]\nnvlink3 = 7.0\n").unwrap();
+    std::fs::write(&path, with.replace("cal.toml", "bad.toml")).unwrap();
+    let e = fabricsim::topology::load_file(&path).unwrap_err().render();
+    assert!(
+        e.contains(":1:15:") && e.contains("invalid calibration file"),
+        "{e}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An rccl-tests log (the published 8×MI300X ramp, reconstructed) parses,
+/// including its `RCCL version` line, and its fit from 16 MiB agrees with
+/// the xGMI presets, which were fitted to the same published points by hand
+/// (docs/validation.md: 0.705 and 31.5 µs).
+#[test]
+fn rccl_log_fits_the_xgmi_presets() {
+    let text = std::fs::read_to_string(data("mi300x-allreduce-rccl.log")).unwrap();
+    let log = log::parse(&text, "mi300x-allreduce-rccl.log").unwrap();
+    assert_eq!(log.nccl_version.as_deref(), Some("2.18.3+hip6.1"));
+    assert_eq!(log.ranks, Some(8));
+    let f = fit_file(
+        "mi300x-allreduce-rccl.log",
+        "mi300x-8.toml",
+        Algo::Direct,
+        16.0 * 1024.0 * 1024.0,
+    );
+    assert!(
+        (f.efficiency - 0.705).abs() < 0.01 * 0.705,
+        "{}",
+        f.efficiency
+    );
+    assert!(
+        (f.alpha_s - 31.5e-6).abs() < 0.05 * 31.5e-6,
+        "{}",
+        f.alpha_s
+    );
+}
