@@ -22,7 +22,8 @@
 //! panics on input. Rules (one test each in `tests/it/calibrate.rs`):
 //! a row with the wrong number of columns, a number that does not parse,
 //! a `#wrong` that is not `0` (`N/A`: the run did not check its results,
-//! nccl-tests `-c 0`), a repeated size, an error line (`NCCL WARN`,
+//! nccl-tests `-c 0`), a repeated size, an error line (an `NCCL WARN` that
+//! reports a failure or an error,
 //! `Test NCCL failure`, a failed out-of-bounds check), a table without
 //! rows, a log that ends before `# Avg bus bandwidth` (truncated), a second
 //! table in one file, an unsupported test binary, no table at all.
@@ -140,9 +141,13 @@ fn tokens(line: &str) -> Vec<(usize, &str)> {
     out
 }
 
-/// Whether a non-comment line reports a failure.
+/// Whether a non-comment line reports a failure. An `NCCL WARN` line is one
+/// only when it reports a failure or an error (`NCCL WARN Cuda failure ...`);
+/// NCCL also warns about benign events (`NET/IB : Got async event : port
+/// active`), which do not invalidate measurements whose `#wrong` is 0.
 fn is_error_line(line: &str) -> bool {
-    line.contains("NCCL WARN")
+    let lower = line.to_ascii_lowercase();
+    (line.contains("NCCL WARN") && (lower.contains("failure") || lower.contains("error")))
         || line.contains("Test NCCL failure")
         || line.contains("Test CUDA failure")
         || line.contains("Test failure")

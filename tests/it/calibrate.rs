@@ -241,6 +241,27 @@ fn good_log_parses() {
     assert_eq!((l.rows.len(), l.ranks), (2, Some(2)));
 }
 
+/// A benign NCCL warning and extra comments (as real `NCCL_DEBUG=WARN`
+/// runs print them) do not invalidate a log whose rows check out.
+#[test]
+fn log_with_benign_warnings_and_comments_parses() {
+    let text = GOOD
+        .replace(
+            "#  Rank  0",
+            "h:1:9 [0] NCCL WARN NET/IB : Got async event : port active
+# a note added by hand
+#  Rank  0",
+        )
+        .replace(
+            "# Out of",
+            "#
+# Out of",
+        );
+    let l = log::parse(&text, "warn").unwrap();
+    assert_eq!(l.rows.len(), 2);
+    assert_eq!(l.rows[1].measure().unwrap().time_us, 268.82);
+}
+
 #[test]
 fn bad_log_truncated_row() {
     bad(
