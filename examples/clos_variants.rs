@@ -44,11 +44,8 @@ fn main() {
             .iter()
             .map(|(name, src)| {
                 let topo = parse(src, &format!("h100-16node-{name}.toml"), &[]);
-                let n = topo.accelerators.len();
-                (
-                    format!("{name} ({n} GPUs)"),
-                    sweep(&topo, &params, op, &sizes),
-                )
+                assert_eq!(topo.accelerators.len(), 128, "equal GPU count");
+                (name.to_string(), sweep(&topo, &params, op, &sizes))
             })
             .collect();
         println!("# {} busbw (GB/s) over all 128 GPUs", op.name());
@@ -74,7 +71,7 @@ fn main() {
             &format!("clos-variants-{}-busbw", op.name()),
             &Busbw {
                 title: format!(
-                    "{} busbw, 16× HGX H100 (128 GPUs): three scale-out shapes",
+                    "{} busbw, 16× HGX H100 (128 GPUs), three scale-out shapes (equal curves overlap)",
                     op.name()
                 ),
                 series,

@@ -14,7 +14,7 @@
 //! 16·15 flows) averages collisions out better.
 //!
 //! Prints busbw for spray and three hash seeds; writes
-//! `plots/spray-vs-hash-busbw` (send-recv and all-to-all, spray vs hash seed
+//! `plots/spray-vs-hash-busbw` (send-recv and all-reduce, spray vs hash seed
 //! 0) and `plots/spray-vs-hash-top-links` (the busiest links of the hashed
 //! send-recv: the collided uplinks).
 //!
@@ -91,8 +91,9 @@ fn main() {
             println!();
         }
         println!();
-        // Plot spray and hash seed 0 of send-recv and all-to-all.
-        if op != Op::AllReduce {
+        // Plot spray and hash seed 0 of send-recv and all-reduce (all-to-all
+        // is in the table: its two curves coincide).
+        if op != Op::AllToAll {
             for (m, dashed) in [(0, false), (1, true)] {
                 series.push(Series {
                     name: format!("{} {}", op.name(), modes[m].0),

@@ -77,7 +77,7 @@ fn clos_variants_runs() {
             "clos-variants-all-reduce-busbw",
             "clos-variants-all-to-all-busbw",
         ],
-        "rail-only (128 GPUs)",
+        "rail-only",
     );
 }
 
