@@ -28,3 +28,86 @@ fn incast_is_fifteen_times_a_permutation() {
     );
     assert!(text.contains("incast / permutation = 15.00"), "{text}");
 }
+
+/// Runs example `name` with its plots sent to a fresh directory and checks
+/// that it succeeds, prints a table and writes every `STEM.png` + `.svg`.
+fn runs_and_writes(name: &str, stems: &[&str], table: &str) {
+    let dir = std::env::temp_dir().join(format!("fabricsim-example-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = Command::new(example(name))
+        .env("FABRICSIM_PLOTS_DIR", &dir)
+        .output()
+        .expect("example built by cargo test");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(table), "{text}");
+    for stem in stems {
+        let png = std::fs::read(dir.join(format!("{stem}.png"))).expect("png written");
+        assert!(png.starts_with(b"\x89PNG"), "{stem}.png");
+        let svg = std::fs::read_to_string(dir.join(format!("{stem}.svg"))).expect("svg written");
+        assert!(svg.contains("<svg"), "{stem}.svg");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn scale_up_shootout_runs() {
+    runs_and_writes(
+        "scale_up_shootout",
+        &["scale-up-shootout-busbw"],
+        "GB300 NVL72 (72 GPUs)",
+    );
+}
+
+#[test]
+fn clos_variants_runs() {
+    runs_and_writes(
+        "clos_variants",
+        &[
+            "clos-variants-all-reduce-busbw",
+            "clos-variants-all-to-all-busbw",
+        ],
+        "rail-only",
+    );
+}
+
+#[test]
+fn spray_vs_hash_runs() {
+    runs_and_writes(
+        "spray_vs_hash",
+        &["spray-vs-hash-busbw", "spray-vs-hash-top-links"],
+        "hash seed 0",
+    );
+}
+
+#[test]
+fn llama405b_clusters_runs() {
+    runs_and_writes(
+        "llama405b_clusters",
+        &["llama405b-clusters-breakdown"],
+        "2:1 oversubscribed",
+    );
+}
+
+#[test]
+fn failure_whatif_runs() {
+    runs_and_writes(
+        "failure_whatif",
+        &[
+            "failure-whatif-spine-top-links",
+            "failure-whatif-plane-top-links",
+            "failure-whatif-dci-top-links",
+        ],
+        "plane:1",
+    );
+}
