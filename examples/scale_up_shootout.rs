@@ -33,7 +33,7 @@ fn main() {
         .map(|(name, file)| {
             let topo = load(file, &[]);
             let n = topo.accelerators.len();
-            // Short names keep "NAME (lower bound)" whole in the legend.
+            // Short names keep "NAME (bound)" whole in the legend.
             (
                 name.to_string(),
                 n,

@@ -25,7 +25,7 @@ pub fn busbw_series(name: &str, outcomes: &[Outcome], color: usize) -> [Series; 
             color,
         },
         Series {
-            name: format!("{name} (lower bound)"),
+            name: format!("{name} (bound)"),
             points: bound,
             dashed: true,
             color,
