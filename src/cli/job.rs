@@ -54,6 +54,10 @@ pub(crate) struct CompareArgs {
     /// breakdowns, or busbw over the 8 doubling sizes up to --size.
     #[arg(long, value_name = "DIR")]
     plots: Option<PathBuf>,
+    /// Write a design-review report: one self-contained HTML page with the
+    /// comparison table, the plots (inline SVG) and the input files.
+    #[arg(long, value_name = "FILE.html")]
+    report: Option<PathBuf>,
     #[command(flatten)]
     failures: super::FailArgs,
 }
@@ -272,7 +276,7 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<String, String> {
                     };
                     let o = run(&mut sim, &topo.accelerators, &req)
                         .map_err(|e| format!("{}: error: {e}", path.display()))?;
-                    if a.plots.is_some() {
+                    if a.plots.is_some() || a.report.is_some() {
                         for k in (1..COMPARE_CURVE_POINTS).rev() {
                             let r = Request {
                                 size: size / 2f64.powi(k),
@@ -306,13 +310,24 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<String, String> {
     for r in &mut rows {
         r.delta = r.time_s / base - 1.0;
     }
-    if let Some(dir) = &a.plots {
-        compare_plots(
+    if a.plots.is_some() || a.report.is_some() {
+        let batch = compare_plots(
             &rows,
             op.map(|o| o.0),
             a.job.as_deref().map(super::plots::file_stem),
-        )?
-        .write(dir)?;
+        )?;
+        if let Some(file) = &a.report {
+            let inputs: Vec<&Path> = a
+                .topologies
+                .iter()
+                .map(PathBuf::as_path)
+                .chain(a.job.as_deref())
+                .collect();
+            super::report::write(file, &compare_table(&rows), &batch, &inputs)?;
+        }
+        if let Some(dir) = &a.plots {
+            batch.write(dir)?;
+        }
     }
     if a.json {
         let mut s = serde_json::to_string_pretty(&rows).expect("rows serialize");

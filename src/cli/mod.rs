@@ -8,6 +8,7 @@ mod calibrate;
 mod collective;
 mod job;
 mod plots;
+mod report;
 
 use clap::{Parser, Subcommand};
 use fabricsim::info::Info;

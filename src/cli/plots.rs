@@ -29,6 +29,13 @@ impl Batch {
         Ok(())
     }
 
+    /// The rendered SVG documents, with their file stems.
+    pub(crate) fn svgs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.rendered
+            .iter()
+            .map(|(s, r)| (s.as_str(), r.svg.as_str()))
+    }
+
     /// Writes every plot into `dir` (created if missing), replacing files of
     /// the same names, and prints each path on stderr.
     pub(crate) fn write(self, dir: &Path) -> Result<Vec<PathBuf>, String> {
@@ -56,7 +63,7 @@ pub(crate) fn file_stem(path: &Path) -> String {
 }
 
 /// Writes `dir/name` whole: a temporary file in `dir`, then a rename.
-fn write_whole(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn write_whole(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
     debug_assert!(!name.contains('/') && !name.starts_with('.'));
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let path = dir.join(name);

@@ -135,3 +135,41 @@ fn compare_jobs_prints_a_row_per_topology() {
     );
     assert!(out.contains("+0.0%"), "{out}");
 }
+
+/// `compare --report`: one self-contained page with the table, the plots as
+/// inline SVG and the inputs; no external assets; written whole.
+#[test]
+fn compare_report_is_one_self_contained_page() {
+    let dir = std::env::temp_dir().join(format!("fabricsim-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("review.html");
+    let o = fabricsim(&[
+        "compare",
+        "topologies/hgx-h100.toml",
+        "topologies/hgx-a100.toml",
+        "--op",
+        "all-reduce",
+        "--size",
+        "256MiB",
+        "--report",
+        file.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(&file).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+    assert!(html.contains("<svg"), "no inline plot");
+    // The comparison table's rows and both inputs' text (escaped).
+    assert!(html.contains("topologies/hgx-h100.toml") && html.contains("topologies/hgx-a100.toml"));
+    assert!(html.contains("kind = &quot;nvlink4&quot;") || html.contains("nvlink4"));
+    assert!(html.contains("+0.0%"));
+    for external in ["src=\"http", "href=\"http", "<script", "<link", "<img"] {
+        assert!(!html.contains(external), "external asset: {external}");
+    }
+    // Nothing else was written beside it (the temporary file was renamed).
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
