@@ -45,6 +45,10 @@ pub(crate) struct Args {
     /// Print one JSON document instead of a table.
     #[arg(long)]
     pub(crate) json: bool,
+    /// Draw measured busbw over the simulated curves (presets and fitted),
+    /// one plot per log (PNG and SVG), into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) plots: Option<PathBuf>,
 }
 
 /// The date of `path`'s last modification, `YYYY-MM-DD` (UTC).
@@ -175,10 +179,55 @@ pub(crate) fn command(a: &Args) -> Result<String, String> {
         s.push('\n');
         return Ok(s);
     }
+    if let Some(dir) = &a.plots {
+        let mut b = super::plots::Batch::new();
+        for d in &done {
+            let stem = super::plots::file_stem(Path::new(&d.log.path));
+            b.add(&[&stem, "calibration"], &check_plot(d, &stem))?;
+        }
+        b.write(dir)?;
+    }
     for d in &done {
         out = render(d, a.check) + &out;
     }
     Ok(out)
+}
+
+/// Measured busbw (the log) over the simulated curves with the presets and
+/// with the fitted values, at the log's sizes.
+fn check_plot(d: &Done, stem: &str) -> fabricsim::plot::Busbw {
+    use fabricsim::plot::Series;
+    let f = &d.fit;
+    let pts = |v: &dyn Fn(usize) -> f64| -> Vec<(f64, f64)> {
+        f.residuals
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.bytes, v(i)))
+            .collect()
+    };
+    fabricsim::plot::Busbw {
+        title: format!("{} busbw, measured vs simulated ({stem})", f.op),
+        series: vec![
+            Series {
+                name: "measured".into(),
+                points: pts(&|i| f.residuals[i].measured_busbw_gbps),
+                dashed: false,
+                color: 0,
+            },
+            Series {
+                name: "simulated, presets".into(),
+                points: pts(&|i| d.preset_busbw[i]),
+                dashed: true,
+                color: 1,
+            },
+            Series {
+                name: "simulated, fitted".into(),
+                points: pts(&|i| f.residuals[i].simulated_busbw_gbps),
+                dashed: false,
+                color: 2,
+            },
+        ],
+    }
 }
 
 fn knob_name(f: &Fit) -> String {

@@ -616,3 +616,37 @@ fn rccl_log_fits_the_xgmi_presets() {
         f.alpha_s
     );
 }
+
+/// `calibrate --check --plots DIR` draws the measured points over the
+/// simulated curves: one PNG and one SVG per log, with every series named.
+#[test]
+fn cli_calibrate_plots_measured_over_simulated() {
+    let dir = std::env::temp_dir().join(format!("fabricsim-cal-plots-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let o = fabricsim(&[
+        "calibrate",
+        &data("a100-allreduce.log"),
+        "--topology",
+        "topologies/hgx-a100.toml",
+        "--min-size",
+        "16MiB",
+        "--check",
+        "--plots",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("measured"));
+    let svg = std::fs::read_to_string(dir.join("a100-allreduce-calibration.svg")).unwrap();
+    for name in [
+        "measured",
+        "simulated, presets",
+        "simulated, fitted",
+        "busbw",
+    ] {
+        assert!(svg.contains(name), "SVG lacks {name}");
+    }
+    let png = std::fs::read(dir.join("a100-allreduce-calibration.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
