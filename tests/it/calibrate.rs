@@ -650,3 +650,24 @@ fn cli_calibrate_plots_measured_over_simulated() {
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A table with the out-of-place columns only (no in-place group), for a
+/// rooted operation: the rows parse and their measurement is out-of-place.
+#[test]
+fn log_without_in_place_columns_parses() {
+    let text = "\
+# Collective test starting: broadcast_perf
+#  Rank  0 Group  0 Pid  1 on h device  0 [0x07] GPU
+#  Rank  1 Group  0 Pid  2 on h device  1 [0x08] GPU
+#       size         count      type   redop    root     time   algbw   busbw #wrong
+     1048576        262144     float    none       0    50.66   20.70   20.70      0
+    16777216       4194304     float    none       0   268.82   62.41   62.41      0
+# Out of bounds values : 0 OK
+# Avg bus bandwidth    : 41.5
+";
+    let l = log::parse(text, "oop").unwrap();
+    assert_eq!(l.op, Some(Op::Broadcast));
+    assert_eq!(l.rows.len(), 2);
+    assert!(l.rows.iter().all(|r| r.in_place.is_none()));
+    assert_eq!(l.rows[1].measure().unwrap().time_us, 268.82);
+}
