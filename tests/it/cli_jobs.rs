@@ -173,3 +173,62 @@ fn compare_report_is_one_self_contained_page() {
     assert_eq!(names.len(), 1, "{names:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The report opens in headless Chromium without errors: the DOM loads with
+/// the inline plots and no resource fails or script error is logged.
+/// Skipped (with a message) where Chromium is not installed; `.ci/run`
+/// installs it when it can.
+#[test]
+fn compare_report_opens_in_headless_chromium() {
+    let Some(chromium) = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+    else {
+        eprintln!("skipped: Chromium is not installed (apt-get install chromium)");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("fabricsim-chromium-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("review.html");
+    let o = fabricsim(&[
+        "compare",
+        "topologies/hgx-h100.toml",
+        "topologies/hgx-a100.toml",
+        "--op",
+        "all-reduce",
+        "--size",
+        "64MiB",
+        "--report",
+        file.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let profile = dir.join("profile");
+    let out = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            &format!("--user-data-dir={}", profile.display()),
+            "--dump-dom",
+            &format!("file://{}", file.display()),
+        ])
+        .output()
+        .expect("chromium runs");
+    assert!(out.status.success(), "chromium failed: {:?}", out.status);
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        dom.contains("<svg") && dom.contains("fabricsim design review"),
+        "{dom:.300}"
+    );
+    let log = String::from_utf8_lossy(&out.stderr);
+    for bad in [":CONSOLE", "Uncaught", "net::ERR_"] {
+        assert!(!log.contains(bad), "chromium reported `{bad}`:\n{log}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
