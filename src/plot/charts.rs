@@ -57,6 +57,44 @@ impl Ranged for Keyed {
     }
 }
 
+/// A chart of named rows (top to bottom, one unit high each) against time
+/// `0..xmax` in `unit`, with its mesh drawn (the x grid only when `x_grid`).
+fn rows_over_time<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    xmax: f64,
+    unit: &str,
+    names: &[String],
+    y_area: u32,
+    y_desc: &str,
+    x_grid: bool,
+) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Keyed>>, String> {
+    let n = names.len().max(1);
+    let centers: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
+    let mut chart = ChartBuilder::on(area)
+        .margin(20)
+        .x_label_area_size(60)
+        .y_label_area_size(y_area)
+        .build_cartesian_2d(0.0..xmax, keyed(0.0..n as f64, centers))
+        .map_err(e)?;
+    let name_of = |y: &f64| {
+        let row = n as i64 - 1 - y.floor() as i64;
+        names.get(row.max(0) as usize).cloned().unwrap_or_default()
+    };
+    let mut mesh = chart.configure_mesh();
+    mesh.disable_y_mesh();
+    if !x_grid {
+        mesh.disable_x_mesh();
+    }
+    mesh.x_desc(format!("time ({unit})"))
+        .y_desc(y_desc)
+        .y_label_formatter(&name_of)
+        .label_style((FONT, LABEL_PT))
+        .axis_desc_style((FONT, DESC_PT))
+        .draw()
+        .map_err(e)?;
+    Ok(chart)
+}
+
 fn e<E: std::fmt::Display>(err: E) -> String {
     err.to_string()
 }
@@ -449,28 +487,8 @@ impl Plot for Timeline {
         let tmax = self.bars.iter().map(|b| b.end_s).fold(0.0, f64::max);
         let (div, unit) = time_unit(tmax);
         let xmax = if tmax > 0.0 { tmax / div * 1.02 } else { 1.0 };
-        let centers: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
         let names: Vec<String> = lanes.iter().map(|l| ellipsize(l, 26)).collect();
-        let mut chart = ChartBuilder::on(&main)
-            .margin(20)
-            .x_label_area_size(60)
-            .y_label_area_size(230)
-            .build_cartesian_2d(0.0..xmax, keyed(0.0..n as f64, centers))
-            .map_err(e)?;
-        let name_of = |y: &f64| {
-            let row = n as i64 - 1 - y.floor() as i64;
-            names.get(row.max(0) as usize).cloned().unwrap_or_default()
-        };
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .x_desc(format!("time ({unit})"))
-            .y_desc("")
-            .y_label_formatter(&name_of)
-            .label_style((FONT, LABEL_PT))
-            .axis_desc_style((FONT, DESC_PT))
-            .draw()
-            .map_err(e)?;
+        let mut chart = rows_over_time(&main, xmax, unit, &names, 230, "", true)?;
         for b in &self.bars {
             let row = lanes.iter().position(|l| *l == b.lane).unwrap_or(0);
             let y = (n - 1 - row) as f64;
@@ -514,28 +532,8 @@ impl Plot for Heatmap {
         let tmax = self.spans.iter().map(|s| s.1).fold(0.0, f64::max);
         let (div, unit) = time_unit(tmax);
         let xmax = if tmax > 0.0 { tmax / div } else { 1.0 };
-        let centers: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
         let names: Vec<String> = self.rows.iter().map(|l| ellipsize(l, 20)).collect();
-        let mut chart = ChartBuilder::on(&main)
-            .margin(20)
-            .x_label_area_size(60)
-            .y_label_area_size(140)
-            .build_cartesian_2d(0.0..xmax, keyed(0.0..n as f64, centers))
-            .map_err(e)?;
-        let name_of = |y: &f64| {
-            let row = n as i64 - 1 - y.floor() as i64;
-            names.get(row.max(0) as usize).cloned().unwrap_or_default()
-        };
-        chart
-            .configure_mesh()
-            .disable_mesh()
-            .x_desc(format!("time ({unit})"))
-            .y_desc("link tier")
-            .y_label_formatter(&name_of)
-            .label_style((FONT, LABEL_PT))
-            .axis_desc_style((FONT, DESC_PT))
-            .draw()
-            .map_err(e)?;
+        let mut chart = rows_over_time(&main, xmax, unit, &names, 140, "link tier", false)?;
         for (r, vals) in self.values.iter().enumerate() {
             let y = (n - 1 - r) as f64;
             chart
