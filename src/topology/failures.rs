@@ -580,28 +580,14 @@ impl Pass<'_, '_> {
                 continue;
             }
             let names = p.expand();
-            let mut unknown = Vec::new();
-            for n in &names {
-                match self.index.get(n) {
-                    Some(&id) => ids.push(id),
-                    None => unknown.push(n.clone()),
-                }
-            }
+            let unknown = super::build::lookup_names(self.index, &names, &mut ids);
             if unknown.is_empty() {
                 continue;
             }
             ok = false;
             let (msg, help) = if names.len() == 1 {
                 let u = &unknown[0];
-                let hint = if self.index.len() <= 100_000 {
-                    super::build::numbered_range(u, self.index.keys()).or_else(|| {
-                        let mut cands: Vec<&str> = self.index.keys().map(String::as_str).collect();
-                        cands.sort_unstable();
-                        did_you_mean(u, cands.into_iter()).map(|c| format!("did you mean \"{c}\"?"))
-                    })
-                } else {
-                    None
-                };
+                let hint = super::build::name_hint(self.index, u);
                 (format!("no node named \"{u}\""), hint)
             } else {
                 let shown: Vec<&str> = unknown.iter().take(3).map(String::as_str).collect();
