@@ -33,7 +33,8 @@ struct Args {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Check topology files: every problem, with file:line:col and a hint.
+    /// Check topology and job files: every problem, with file:line:col and a
+    /// hint (a file with a `[model]` or `[parallelism]` table is a job).
     Validate {
         /// Topology files (TOML).
         #[arg(required = true)]
@@ -249,6 +250,8 @@ fn load_topology(path: &Path, fail: &[FailureSpec]) -> Result<Topology, Failure>
 #[derive(serde::Serialize)]
 struct FileVerdict {
     path: String,
+    /// `topology` or `job`.
+    kind: &'static str,
     ok: bool,
     accelerators: Option<usize>,
     switches: Option<usize>,
@@ -256,31 +259,66 @@ struct FileVerdict {
     errors: Vec<fabricsim::topology::Diagnostic>,
 }
 
+/// Whether `path` holds a job file (a top-level `[model]` or
+/// `[parallelism]` table) rather than a topology.
+fn is_job_file(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .is_some_and(|t| t.contains_key("model") || t.contains_key("parallelism"))
+}
+
 fn validate(files: &[PathBuf], json: bool, fail: &[FailureSpec]) -> Result<String, Failure> {
     let verdicts: Vec<FileVerdict> = files
         .iter()
-        .map(|path| match topology::load_file_with_failures(path, fail) {
-            Ok(t) => FileVerdict {
-                path: path.display().to_string(),
-                ok: true,
-                accelerators: Some(t.accelerators.len()),
-                switches: Some(
-                    t.nodes
-                        .iter()
-                        .filter(|n| n.role == topology::NodeRole::Switch)
-                        .count(),
-                ),
-                links: Some(t.links.len() / 2),
-                errors: Vec::new(),
-            },
-            Err(d) => FileVerdict {
-                path: path.display().to_string(),
-                ok: false,
-                accelerators: None,
-                switches: None,
-                links: None,
-                errors: d.items,
-            },
+        .map(|path| {
+            if is_job_file(path) {
+                return match fabricsim::workload::load_file(path) {
+                    Ok(j) => FileVerdict {
+                        path: path.display().to_string(),
+                        kind: "job",
+                        ok: true,
+                        accelerators: Some(j.parallelism.world() as usize),
+                        switches: None,
+                        links: None,
+                        errors: Vec::new(),
+                    },
+                    Err(d) => FileVerdict {
+                        path: path.display().to_string(),
+                        kind: "job",
+                        ok: false,
+                        accelerators: None,
+                        switches: None,
+                        links: None,
+                        errors: d.items,
+                    },
+                };
+            }
+            match topology::load_file_with_failures(path, fail) {
+                Ok(t) => FileVerdict {
+                    path: path.display().to_string(),
+                    kind: "topology",
+                    ok: true,
+                    accelerators: Some(t.accelerators.len()),
+                    switches: Some(
+                        t.nodes
+                            .iter()
+                            .filter(|n| n.role == topology::NodeRole::Switch)
+                            .count(),
+                    ),
+                    links: Some(t.links.len() / 2),
+                    errors: Vec::new(),
+                },
+                Err(d) => FileVerdict {
+                    path: path.display().to_string(),
+                    kind: "topology",
+                    ok: false,
+                    accelerators: None,
+                    switches: None,
+                    links: None,
+                    errors: d.items,
+                },
+            }
         })
         .collect();
     let all_ok = verdicts.iter().all(|v| v.ok);
@@ -302,7 +340,13 @@ fn validate(files: &[PathBuf], json: bool, fail: &[FailureSpec]) -> Result<Strin
     }
     let mut out = String::new();
     for v in &verdicts {
-        if v.ok {
+        if v.ok && v.kind == "job" {
+            out += &format!(
+                "{}: ok (job for {} accelerators)\n",
+                v.path,
+                v.accelerators.unwrap_or(0)
+            );
+        } else if v.ok {
             out += &format!(
                 "{}: ok ({} accelerators, {} switches, {} links)\n",
                 v.path,

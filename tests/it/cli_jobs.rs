@@ -232,3 +232,36 @@ fn compare_report_opens_in_headless_chromium() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `validate` takes job files too (cli.md): every shipped workload is valid,
+/// and a broken one is a located error with exit 1.
+#[test]
+fn validate_checks_job_files() {
+    let mut args = vec!["validate".to_string()];
+    for e in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/workloads")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            args.push(p.display().to_string());
+        }
+    }
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = fabricsim(&argv);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("llama3-8b.toml: ok (job for 128 accelerators)"));
+
+    let dir = std::env::temp_dir().join(format!("fabricsim-validate-job-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad-job.toml");
+    let text = std::fs::read_to_string(format!("{}/{JOB}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap()
+        .replace("dp = 128", "dp = 0");
+    std::fs::write(&bad, text).unwrap();
+    let o = fabricsim(&["validate", "--json", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let f = &v["files"][0];
+    assert_eq!(f["kind"], "job");
+    assert_eq!(f["ok"], false);
+    assert!(f["errors"][0]["line"].as_u64().unwrap() > 0, "{f}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
