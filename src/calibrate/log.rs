@@ -18,7 +18,7 @@
 //! - one row per size, then `# Out of bounds values : N OK` and
 //!   `# Avg bus bandwidth : X`, which ends the table.
 //!
-//! Every problem is a [`Diagnostic`] at `file:line:col`; nothing here
+//! Every problem is a [`Diagnostic`](crate::topology::Diagnostic) at `file:line:col`; nothing here
 //! panics on input. Rules (one test each in `tests/it/calibrate.rs`):
 //! a row with the wrong number of columns, a number that does not parse,
 //! a `#wrong` that is not `0` (`N/A`: the run did not check its results,
