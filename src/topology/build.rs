@@ -1240,19 +1240,7 @@ impl Builder<'_> {
         let (comp, comps) = forwarding_components(&fwd, out);
         // Components each accelerator touches (sorted, deduplicated), and the
         // number of accelerators each component touches.
-        let touches: Vec<Vec<u32>> = accs
-            .iter()
-            .map(|&a| {
-                let mut cs: Vec<u32> = if fwd[a] {
-                    vec![comp[a]]
-                } else {
-                    out(a).filter(|&v| fwd[v]).map(|v| comp[v]).collect()
-                };
-                cs.sort_unstable();
-                cs.dedup();
-                cs
-            })
-            .collect();
+        let touches = touched_components(&accs, &fwd, &comp, out);
         let mut touched_by = vec![0usize; comps as usize];
         for cs in &touches {
             for &c in cs {
@@ -1481,4 +1469,26 @@ pub(super) fn name_hint(index: &HashMap<String, NodeId>, unknown: &str) -> Optio
         cands.sort_unstable();
         did_you_mean(unknown, cands.into_iter()).map(|c| format!("did you mean \"{c}\"?"))
     })
+}
+
+/// For each node of `accs`, the forwarding components it touches (its own
+/// if it forwards, else its forwarding neighbours'), sorted, deduplicated.
+pub(super) fn touched_components<I: Iterator<Item = usize>>(
+    accs: &[usize],
+    fwd: &[bool],
+    comp: &[u32],
+    out: impl Fn(usize) -> I,
+) -> Vec<Vec<u32>> {
+    accs.iter()
+        .map(|&a| {
+            let mut cs: Vec<u32> = if fwd[a] {
+                vec![comp[a]]
+            } else {
+                out(a).filter(|&v| fwd[v]).map(|v| comp[v]).collect()
+            };
+            cs.sort_unstable();
+            cs.dedup();
+            cs
+        })
+        .collect()
 }

@@ -1112,19 +1112,7 @@ fn cut_off(nodes: &[Node], links: &[Link], alive: &dyn Fn(usize) -> bool) -> Opt
     for (r, &a) in accs.iter().enumerate() {
         rank[a] = r;
     }
-    let touches: Vec<Vec<u32>> = accs
-        .iter()
-        .map(|&a| {
-            let mut cs: Vec<u32> = if fwd[a] {
-                vec![comp[a]]
-            } else {
-                out(a).filter(|&v| fwd[v]).map(|v| comp[v]).collect()
-            };
-            cs.sort_unstable();
-            cs.dedup();
-            cs
-        })
-        .collect();
+    let touches = super::build::touched_components(&accs, &fwd, &comp, out);
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); comps as usize];
     for (r, cs) in touches.iter().enumerate() {
         for &c in cs {
