@@ -129,17 +129,20 @@ pub fn hierarchical(
     chunk_bytes: f64,
 ) -> Result<Schedule, CollectiveError> {
     let doms = hierarchy(topo, op, ranks)?;
-    let intra = if doms[0].len() > 1 && doms.iter().all(|d| nvls::plan(topo, d).is_ok()) {
-        Intra::Nvls
-    } else {
-        Intra::Ring
-    };
-    let inter = if op == Op::AllReduce && rail_trees(topo, &rails(&doms)).is_ok() {
-        Inter::Sharp
-    } else {
-        Inter::Ring
-    };
-    hierarchical_with(topo, op, ranks, size, intra, inter, chunk_bytes)
+    // NVLS inside when every domain supports it, SHARP across when every
+    // rail has a tree; each plan is found once and handed to `build`.
+    let plans = (doms[0].len() > 1)
+        .then(|| {
+            doms.iter()
+                .map(|d| nvls::plan(topo, d))
+                .collect::<Result<Vec<_>, String>>()
+                .ok()
+        })
+        .flatten();
+    let trees = (op == Op::AllReduce)
+        .then(|| rail_trees(topo, &rails(&doms)).ok())
+        .flatten();
+    build(op, doms, size, plans, trees, chunk_bytes)
 }
 
 /// Rail `i`: local rank `i` of every domain.
@@ -174,12 +177,9 @@ pub fn hierarchical_with(
     chunk_bytes: f64,
 ) -> Result<Schedule, CollectiveError> {
     let doms = hierarchy(topo, op, ranks)?;
-    let g = doms[0].len();
-    let nd = doms.len();
-    let rails = rails(&doms);
     let trees = match inter {
         Inter::Sharp if op == Op::AllReduce => Some(
-            rail_trees(topo, &rails)
+            rail_trees(topo, &rails(&doms))
                 .map_err(|why| unsupported(op, format!("SHARP across domains: {why}")))?,
         ),
         Inter::Sharp => {
@@ -190,10 +190,8 @@ pub fn hierarchical_with(
         }
         Inter::Ring => None,
     };
-    // Rail ring steps of S/(gD).
-    let rail_bytes = size / (g * nd) as f64;
     let plans = match intra {
-        Intra::Nvls if g > 1 => Some(
+        Intra::Nvls if doms[0].len() > 1 => Some(
             doms.iter()
                 .map(|d| nvls::plan(topo, d))
                 .collect::<Result<Vec<_>, String>>()
@@ -201,6 +199,24 @@ pub fn hierarchical_with(
         ),
         _ => None,
     };
+    build(op, doms, size, plans, trees, chunk_bytes)
+}
+
+/// The schedule on `doms`, with NVLS `plans` inside the domains (else
+/// rings) and SHARP `trees` across them (else rail rings).
+fn build(
+    op: Op,
+    doms: Vec<Vec<NodeId>>,
+    size: f64,
+    plans: Option<Vec<nvls::NvlsPlan>>,
+    trees: Option<Vec<Vec<(NodeId, NodeId)>>>,
+    chunk_bytes: f64,
+) -> Result<Schedule, CollectiveError> {
+    let g = doms[0].len();
+    let nd = doms.len();
+    let rails = rails(&doms);
+    // Rail ring steps of S/(gD).
+    let rail_bytes = size / (g * nd) as f64;
     // One phase inside every domain: `phase` is reduce-scatter or all-gather of S.
     let intra_phase = |s: &mut Schedule, phase: Op| match &plans {
         Some(plans) => s.push(
