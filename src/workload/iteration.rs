@@ -23,7 +23,9 @@
 //! pipeline takes `(m + (p−1)/v) · t_step` (`v` virtual stages), of which
 //! `(p−1)/v · t_step` is the bubble. Data-parallel communication follows the
 //! last micro-batch; with DP overlap it hides behind that micro-batch's
-//! backward pass (`⅔·t_mb`) only, as gradients are complete only then.
+//! backward pass (`⅔·t_mb`: the backward pass costs twice the forward's
+//! FLOPs, `4N` of the `6N` per token; Kaplan et al. 2020, §2.1) only, as
+//! gradients are complete only then.
 //! `T_iter = (m + (p−1)/v) · t_step + exposed_dp`, reported as compute
 //! `m·t_mb` + exposed communication `m·exposed_mb + exposed_dp` + bubble
 //! `(p−1)/v · t_step` (the bubble's own share of communication counted in
@@ -37,6 +39,10 @@ use crate::collective::sim::Bottleneck;
 use crate::collective::{Algo, CollectiveError, CollectiveSim, Params, Schedule, Transfer};
 use crate::topology::{NodeId, Topology};
 use serde::Serialize;
+
+/// Fraction of a micro-batch's forward + backward time spent in the
+/// backward pass: `4N / 6N` FLOPs per token (Kaplan et al. 2020, §2.1).
+pub const BACKWARD_SHARE: f64 = 2.0 / 3.0;
 
 /// Why a job cannot be simulated on a topology.
 #[derive(Debug, thiserror::Error)]
@@ -239,7 +245,8 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
         .map(|r| r.time_s)
         .sum();
     let exposed_dp = if ov.dp {
-        (dp_time - 2.0 / 3.0 * t_mb).max(0.0)
+        // Backward share of t_mb: 4N of 6N FLOPs per token (module docs).
+        (dp_time - BACKWARD_SHARE * t_mb).max(0.0)
     } else {
         dp_time
     };
