@@ -181,13 +181,16 @@ fn dp_time(topo: &Topology, job: &Job, all: bool) -> f64 {
 /// links and take exactly as long.
 #[test]
 fn dp_groups_contend_only_where_they_share_links() {
-    // 2 nodes × 8 GPUs, each node's 8 NICs behind one 1-link uplink: shared.
-    let toml = r#"
+    // Two 8-GPU NVLink4 stars `a` and `b` around `swa`, `swb`, plus `extra`
+    // switches and the links that follow.
+    let stars = |extra: &str, links: &str| {
+        format!(
+            r#"
 [[nodes]]
 id = ["a[0..8]", "b[0..8]"]
 kind = "accelerator"
 [[nodes]]
-id = ["swa", "swb", "la", "lb"]
+id = ["swa", "swb", {extra}]
 kind = "switch"
 [[links]]
 between = ["a[0..8]", "swa"]
@@ -197,7 +200,14 @@ tier = "scale-up"
 between = ["b[0..8]", "swb"]
 kind = "nvlink4"
 tier = "scale-up"
-[[links]]
+{links}"#
+        )
+    };
+    // Each node's 8 GPUs behind one leaf, the two leaves joined by one link:
+    // all 8 DP rings share it.
+    let toml = stars(
+        r#""la", "lb""#,
+        r#"[[links]]
 between = ["a[0..8]", "la"]
 kind = "infiniband-ndr"
 tier = "leaf"
@@ -209,31 +219,18 @@ tier = "leaf"
 between = ["la", "lb"]
 kind = "infiniband-ndr"
 tier = "spine"
-"#;
-    let shared = fabricsim::topology::parse_str(toml, "shared.toml").unwrap();
+"#,
+    );
+    let shared = fabricsim::topology::parse_str(&toml, "shared.toml").unwrap();
     let job = small_job(8, 1, 2);
     let (one, all) = (dp_time(&shared, &job, false), dp_time(&shared, &job, true));
     assert!(all > 1.5 * one, "8 rings on one spine link: {all} vs {one}");
     // Non-blocking: GPU i of each node has its own rail switch r_i joining
     // it to GPU i of the other node (the domain switches are also joined,
     // so every pair is reachable, but the 3-hop path is never shortest).
-    let mut toml = String::from(
-        r#"
-[[nodes]]
-id = ["a[0..8]", "b[0..8]"]
-kind = "accelerator"
-[[nodes]]
-id = ["swa", "swb", "r[0..8]"]
-kind = "switch"
-[[links]]
-between = ["a[0..8]", "swa"]
-kind = "nvlink4"
-tier = "scale-up"
-[[links]]
-between = ["b[0..8]", "swb"]
-kind = "nvlink4"
-tier = "scale-up"
-[[links]]
+    let mut toml = stars(
+        r#""r[0..8]""#,
+        r#"[[links]]
 between = ["swa", "swb"]
 kind = "infiniband-ndr"
 tier = "spine"
