@@ -46,16 +46,41 @@ impl Hasher for WordHasher {
 
 type Fast = BuildHasherDefault<WordHasher>;
 
-/// One flow of a canonical component: bytes, latency and route of
-/// (local link, fraction), as bit patterns.
-type CanonicalFlow = (u64, u64, Vec<(u32, u64)>);
-
-/// A component's engine input, exactly: its flows and the local links'
-/// capacities (bit patterns).
+/// A component's engine input, exactly, as one word stream: per flow its
+/// bytes and latency (bit patterns), its route length and its route's
+/// (local link, fraction bits) pairs; then the local links' capacities (bit
+/// patterns). One allocation per component, not per flow.
 #[derive(PartialEq, Eq, Hash)]
 struct Canonical {
-    flows: Vec<CanonicalFlow>,
-    capacity: Vec<u64>,
+    words: Vec<u64>,
+    flows: usize,
+}
+
+impl Canonical {
+    /// The engine input the words encode: local capacities and flows.
+    fn decode(&self) -> (Vec<f64>, Vec<Flow>) {
+        let w = &self.words;
+        let mut flows = Vec::with_capacity(self.flows);
+        let mut i = 0;
+        for _ in 0..self.flows {
+            let (bytes, lat, len) = (w[i], w[i + 1], w[i + 2] as usize);
+            i += 3;
+            let route = (0..len)
+                .map(|k| (w[i + 2 * k] as u32, f64::from_bits(w[i + 2 * k + 1])))
+                .collect();
+            i += 2 * len;
+            flows.push(Flow {
+                route,
+                latency_s: f64::from_bits(lat),
+                bytes: f64::from_bits(bytes),
+                start_s: 0.0,
+                deps: Vec::new(),
+                delay_s: 0.0,
+            });
+        }
+        let cap = w[i..].iter().map(|&c| f64::from_bits(c)).collect();
+        (cap, flows)
+    }
 }
 
 fn find(parent: &mut [u32], mut x: u32) -> u32 {
@@ -110,52 +135,41 @@ pub fn step_makespan(capacity_bps: &[f64], flows: &[Flow]) -> Result<f64, FlowEr
         .fold(0.0, f64::max);
     let mut memo: HashMap<Canonical, f64, Fast> = HashMap::default();
     let mut local: Vec<u32> = vec![u32::MAX; capacity_bps.len()];
+    let mut links: Vec<u32> = Vec::new();
+    let mut words: Vec<u64> = Vec::new();
     for g in &groups {
-        let mut links: Vec<u32> = Vec::new();
-        let mut canon = Canonical {
-            flows: Vec::with_capacity(g.len()),
-            capacity: Vec::new(),
-        };
+        links.clear();
+        words.clear();
         for &i in g {
             let f = &flows[i];
-            let route = f
-                .route
-                .iter()
-                .map(|&(l, phi)| {
-                    if local[l as usize] == u32::MAX {
-                        local[l as usize] = links.len() as u32;
-                        links.push(l);
-                    }
-                    (local[l as usize], phi.to_bits())
-                })
-                .collect();
-            canon
-                .flows
-                .push((f.bytes.to_bits(), f.latency_s.to_bits(), route));
+            words.extend([
+                f.bytes.to_bits(),
+                f.latency_s.to_bits(),
+                f.route.len() as u64,
+            ]);
+            for &(l, phi) in &f.route {
+                if local[l as usize] == u32::MAX {
+                    local[l as usize] = links.len() as u32;
+                    links.push(l);
+                }
+                words.extend([u64::from(local[l as usize]), phi.to_bits()]);
+            }
         }
-        canon.capacity = links
-            .iter()
-            .map(|&l| capacity_bps[l as usize].to_bits())
-            .collect();
+        words.extend(links.iter().map(|&l| capacity_bps[l as usize].to_bits()));
         for &l in &links {
             local[l as usize] = u32::MAX;
         }
+        let canon = Canonical {
+            words: std::mem::take(&mut words),
+            flows: g.len(),
+        };
         let t = match memo.get(&canon) {
-            Some(&t) => t,
+            Some(&t) => {
+                words = canon.words; // reuse the buffer
+                t
+            }
             None => {
-                let cap: Vec<f64> = canon.capacity.iter().map(|&c| f64::from_bits(c)).collect();
-                let local_flows: Vec<Flow> = canon
-                    .flows
-                    .iter()
-                    .map(|(bytes, lat, route)| Flow {
-                        route: route.iter().map(|&(l, p)| (l, f64::from_bits(p))).collect(),
-                        latency_s: f64::from_bits(*lat),
-                        bytes: f64::from_bits(*bytes),
-                        start_s: 0.0,
-                        deps: Vec::new(),
-                        delay_s: 0.0,
-                    })
-                    .collect();
+                let (cap, local_flows) = canon.decode();
                 let t = merged_makespan(&cap, &local_flows)?;
                 memo.insert(canon, t);
                 t

@@ -18,6 +18,7 @@ pub mod components;
 pub mod hierarchical;
 pub mod nvls;
 pub mod presets;
+pub mod pxn;
 pub mod run;
 pub mod schedule;
 pub mod sharp;

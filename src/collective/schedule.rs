@@ -52,6 +52,10 @@ pub struct Step {
     pub repeat: u32,
     /// How the transfers pay the per-step latency α.
     pub latency: StepLatency,
+    /// Whether transfers between scale-up domains relay through the
+    /// rail-aligned accelerator of the source's domain, as NCCL's PXN does
+    /// for point-to-point sends (`super::pxn`).
+    pub pxn: bool,
 }
 
 /// A collective as bulk-synchronous steps (see the module docs).
@@ -73,14 +77,25 @@ impl Schedule {
                 transfers,
                 repeat,
                 latency,
+                pxn: false,
             });
+        }
+    }
+
+    /// Appends a step of point-to-point sends that relay between domains as
+    /// NCCL's PXN does ([`Step::pxn`]); they pay α as `EachTransfer`.
+    pub fn push_pxn(&mut self, transfers: Vec<Transfer>, repeat: u32) {
+        let before = self.steps.len();
+        self.push(transfers, repeat);
+        if self.steps.len() > before {
+            self.steps[before].pxn = true;
         }
     }
 
     /// The schedules of concurrent groups as one: step `k` of the result
     /// holds step `k` of every part, so the groups' transfers share the
     /// fabric. `None` unless every part has the same steps (count, repeat,
-    /// latency rule), which holds for groups of the same size and shape
+    /// latency rule, relaying), which holds for groups of the same size and shape
     /// running the same algorithm.
     pub fn merge(parts: Vec<Schedule>) -> Option<Schedule> {
         let mut it = parts.into_iter();
@@ -90,7 +105,7 @@ impl Schedule {
                 || p.steps
                     .iter()
                     .zip(&out.steps)
-                    .any(|(a, b)| a.repeat != b.repeat || a.latency != b.latency)
+                    .any(|(a, b)| a.repeat != b.repeat || a.latency != b.latency || a.pxn != b.pxn)
             {
                 return None;
             }

@@ -150,6 +150,13 @@ pub struct CollectiveSim<'t> {
     tiers: Vec<String>,
     tier_of: Vec<u16>,
     tier_capacity_bps: Vec<f64>,
+    /// Per link: the per-step α of its family ([`Params::family_step_s`])
+    /// \[s\], and whether the family is a network one
+    /// ([`presets::is_network`]).
+    link_alpha_s: Vec<f64>,
+    link_network: Vec<bool>,
+    /// Accelerators by scale-up domain, built for the first PXN step.
+    domains: Option<super::pxn::Domains>,
 }
 
 /// Schedules remembered by [`CollectiveSim::run`].
@@ -191,9 +198,19 @@ impl<'t> CollectiveSim<'t> {
         for (l, &t) in topo.links.iter().zip(&tier_of) {
             tier_capacity_bps[t as usize] += l.capacity_bps;
         }
+        let families: Vec<&str> = topo
+            .links
+            .iter()
+            .map(|l| presets::family_of(&l.kind))
+            .collect();
+        let link_alpha_s = families.iter().map(|f| params.family_step_s(f)).collect();
+        let link_network = families.iter().map(|f| presets::is_network(f)).collect();
         CollectiveSim {
             topo,
             router: Router::new(topo, mode, params.seed),
+            link_alpha_s,
+            link_network,
+            domains: None,
             capacity_bps,
             params,
             last_cut: None,
@@ -241,20 +258,25 @@ impl<'t> CollectiveSim<'t> {
         };
         let mut flows = Vec::with_capacity(step.transfers.len());
         let mut alphas = Vec::with_capacity(step.transfers.len());
+        if step.pxn && self.domains.is_none() {
+            self.domains = Some(super::pxn::Domains::new(topo));
+        }
         for (i, t) in step.transfers.iter().enumerate() {
-            let r = self.router.route(t.src, t.dst, i as u64)?;
-            let in_switch = reducing(t.src) || reducing(t.dst);
-            let families = || {
-                r.links
-                    .iter()
-                    .map(|&(l, _)| presets::family_of(&topo.links[l.idx()].kind))
+            let r = match &self.domains {
+                Some(d) if step.pxn => {
+                    super::pxn::route(&mut self.router, d, topo, t.src, t.dst, i as u64)?
+                }
+                _ => self.router.route(t.src, t.dst, i as u64)?,
             };
+            let in_switch = reducing(t.src) || reducing(t.dst);
             let params = &self.params;
-            let family_alpha = families()
-                .map(|f| params.family_step_s(f))
+            let family_alpha = r
+                .links
+                .iter()
+                .map(|&(l, _)| self.link_alpha_s[l.idx()])
                 .fold(0.0, f64::max);
             // In-network reduction over network links is SHARP, else NVLS.
-            let sharp = in_switch && families().any(presets::is_network);
+            let sharp = in_switch && r.links.iter().any(|&(l, _)| self.link_network[l.idx()]);
             let alpha_s = params.alpha_s.unwrap_or(if in_switch {
                 params.in_switch_step_s(sharp)
             } else {
@@ -267,7 +289,8 @@ impl<'t> CollectiveSim<'t> {
                 1.0
             };
             flows.push(Flow {
-                route: r.links.iter().map(|&(l, f)| (l.0, f)).collect(),
+                // Same layout: the route's buffer is reused in place.
+                route: r.links.into_iter().map(|(l, f)| (l.0, f)).collect(),
                 latency_s: r.latency_s,
                 bytes: t.bytes * stretch,
                 start_s: 0.0,

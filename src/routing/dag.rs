@@ -143,6 +143,39 @@ impl<T: DistTable> Ctx<'_, T> {
     }
 }
 
+/// The DAG of a pair joined by an enabled direct link `src → dst`, built
+/// without the search: one hop is the fewest possible, so the DAG is every
+/// enabled direct link that attains the minimum latency
+/// `L(src) = min_l step_cost(l)` (within [`LATENCY_REL_TOL`]); it equals
+/// what [`Ctx::collect_dag`] collects from the search's table. `None` when no
+/// enabled direct link exists.
+pub(super) fn direct_dag(
+    adj: &Adjacency,
+    disabled: &[bool],
+    src: NodeId,
+    dst: NodeId,
+) -> Option<PairDag> {
+    let direct = || {
+        adj.out_links(src)
+            .iter()
+            .filter(move |&&(l, v)| v == dst && !disabled[l.idx()])
+            .map(move |&(l, v)| (l, adj.step_cost(l, v, dst)))
+    };
+    let min = direct().map(|(_, c)| c).reduce(f64::min)?;
+    let edges: Vec<(u32, LinkId)> = direct()
+        .filter(|&(_, c)| attains(c, min))
+        .map(|(l, _)| (1, l))
+        .collect();
+    let k = edges.len() as u32;
+    Some(PairDag {
+        order: vec![src, dst],
+        hops: vec![1, 0],
+        edge_start: vec![0, k, k],
+        edges,
+        latency_s: min,
+    })
+}
+
 /// Whether a link whose `step + L(head)` is `x` attains `lu = L(tail)` within
 /// [`LATENCY_REL_TOL`], i.e. is in the shortest-path DAG (given the hops).
 pub(super) fn attains(x: f64, lu: f64) -> bool {

@@ -202,6 +202,22 @@ impl PairSearch {
         Some(a + b)
     }
 
+    /// The hop count of `src → dst` (`src != dst`) from the bidirectional
+    /// BFS alone (no trimming, no latencies), or `None` if unreachable.
+    pub(super) fn hop_count(
+        &mut self,
+        adj: &Adjacency,
+        disabled: &[bool],
+        src: NodeId,
+        dst: NodeId,
+    ) -> Option<u32> {
+        debug_assert_ne!(src, dst);
+        self.next_epoch();
+        self.dst = dst;
+        let (a, b) = self.meet(adj, disabled, src, dst)?;
+        Some(a + b)
+    }
+
     /// Step 1: the bidirectional BFS. Returns the depths `(a, b)` of the
     /// forward and backward balls when they meet, with the meeting layer in
     /// `up`, or `None` when a ball runs out of nodes first.

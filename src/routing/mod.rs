@@ -381,6 +381,11 @@ impl<'t> Router<'t> {
                 name: self.topo.nodes[src.idx()].name.clone(),
             });
         }
+        // Neighbours: the one-hop DAG needs no search, and is cheaper to
+        // rebuild than to cache (millions of GPU ↔ switch transfers).
+        if let Some(dag) = dag::direct_dag(&self.adj, &self.disabled, src, dst) {
+            return Ok(self.walk(&dag, src, dst, flow_id));
+        }
         if matches!(self.mode, RoutingMode::Spray | RoutingMode::Weighted)
             && let Some(r) = self.spray.routes.get(&(src, dst))
         {
@@ -414,6 +419,18 @@ impl<'t> Router<'t> {
         Ok(route)
     }
 
+    /// The route of flow `flow_id` on `dag` (the DAG of `src → dst`) in this
+    /// router's mode, uncached.
+    fn walk(&mut self, dag: &PairDag, src: NodeId, dst: NodeId, flow_id: u64) -> Route {
+        match self.mode {
+            RoutingMode::Spray => dag::spray_route(dag, &mut self.scratch),
+            RoutingMode::Weighted => dag::weighted_route(self.topo, dag, &mut self.scratch),
+            RoutingMode::Hash => {
+                dag::hash_route(&self.adj, dag, hash_key(self.seed, src, dst, flow_id))
+            }
+        }
+    }
+
     /// Hop count of the shortest paths from `src` to `dst` (0 when `src == dst`).
     ///
     /// # Errors
@@ -439,6 +456,28 @@ impl<'t> Router<'t> {
                 h
             }
         })
+    }
+
+    /// Hop count of the shortest paths from `src` to `dst`, like
+    /// [`Router::hops`], but from the search alone: no DAG is built or
+    /// cached (a cached one answers in O(1)). For comparing distances of
+    /// pairs whose routes are never needed.
+    ///
+    /// # Errors
+    ///
+    /// As [`Router::hops`].
+    pub fn hop_count(&mut self, src: NodeId, dst: NodeId) -> Result<u32, RoutingError> {
+        self.check_node(src)?;
+        self.check_node(dst)?;
+        if src == dst {
+            return Ok(0);
+        }
+        if let Some(d) = self.dags.dags.get(&(src, dst)) {
+            return Ok(d.src_hops());
+        }
+        self.search
+            .hop_count(&self.adj, &self.disabled, src, dst)
+            .ok_or_else(|| self.unreachable(src, dst))
     }
 
     fn check_node(&self, node: NodeId) -> Result<(), RoutingError> {
@@ -474,6 +513,9 @@ impl<'t> Router<'t> {
             return Ok(None);
         }
         self.stats.dest_misses += 1;
+        if let Some(dag) = dag::direct_dag(&self.adj, &self.disabled, src, dst) {
+            return Ok(Some(dag));
+        }
         if self
             .search
             .run(&self.adj, &self.disabled, src, dst)

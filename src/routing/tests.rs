@@ -1127,6 +1127,10 @@ fn check_against_reference(
             r
         })
         .collect();
+    // Answers hop counts from the search alone (never routes, so nothing
+    // is cached for it).
+    let mut counter = Router::new(topo, RoutingMode::Spray, seed);
+    counter.disable_links(failed).unwrap();
     let mut scratch = Scratch::new(topo.nodes.len());
     let mut table: Option<FullTable> = None;
     for (src, dst) in pairs {
@@ -1144,6 +1148,7 @@ fn check_against_reference(
                 prop_assert!(unreachable, "{:?} → {:?} should be unreachable", src, dst);
                 prop_assert!(r.hops(src, dst).is_err());
             }
+            prop_assert!(counter.hop_count(src, dst).is_err());
             continue;
         }
         let ctx = Ctx {
@@ -1152,6 +1157,7 @@ fn check_against_reference(
             table: t,
         };
         let want = ctx.collect_dag(src, &mut scratch);
+        prop_assert_eq!(counter.hop_count(src, dst).unwrap(), t.hops[src.idx()]);
         for r in &mut routers {
             prop_assert_eq!(r.hops(src, dst).unwrap(), t.hops[src.idx()]);
             prop_assert_eq!(&r.dags.dags[&(src, dst)], &want);

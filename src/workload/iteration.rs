@@ -168,7 +168,7 @@ fn simulate(
         Groups::PipelineForward | Groups::PipelineBackward => {
             let pairs = pipeline_pairs(placement, c.groups == Groups::PipelineForward);
             let mut s = Schedule::default();
-            s.push(
+            s.push_pxn(
                 pairs
                     .iter()
                     .map(|&(src, dst)| Transfer {

@@ -13,6 +13,7 @@ mod flows;
 mod info_golden;
 mod jobs;
 mod plots;
+mod pxn;
 mod shipped;
 mod shipped_blocks;
 mod topology;
