@@ -23,6 +23,7 @@ pub mod run;
 pub mod schedule;
 pub mod sharp;
 pub mod sim;
+pub mod symmetry;
 pub mod tree;
 
 pub use schedule::{Schedule, Step, StepLatency, Transfer};

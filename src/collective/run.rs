@@ -122,6 +122,18 @@ pub fn run_with_report(
     run_one_with_report(sim, &[ranks.to_vec()], req, o.algorithm)
 }
 
+/// Runs `req` on concurrent `groups` like [`run_groups`] and also returns
+/// the simulation's [`RunReport`] for the algorithm chosen (per-link bytes
+/// count every group).
+pub fn run_groups_with_report(
+    sim: &mut CollectiveSim<'_>,
+    groups: &[Vec<NodeId>],
+    req: &Request,
+) -> Result<(Outcome, RunReport), CollectiveError> {
+    let o = run_groups(sim, groups, req)?;
+    run_one_with_report(sim, groups, req, o.algorithm)
+}
+
 /// Largest fabric (directed links) on which the all-to-all bisection bound
 /// is computed (a max-flow per size); larger ones use the injection bound only.
 pub const BISECTION_BOUND_MAX_LINKS: usize = 1 << 20;
@@ -210,16 +222,56 @@ fn run_one_with_report(
     let channels = req
         .channels
         .unwrap_or_else(|| default_channels(topo, ranks));
-    let parts = groups
-        .iter()
-        .map(|g| schedule(topo, req.op, algo, g, req.size, channels, req.chunk_bytes))
-        .collect::<Result<Vec<_>, _>>()?;
-    let sched = Schedule::merge(parts).ok_or_else(|| CollectiveError::Unsupported {
-        algo,
-        op: req.op,
-        why: "the concurrent groups' schedules differ in shape".into(),
-    })?;
-    let report = sim.run(&sched)?;
+    // The groups' schedules merged, and each group's transfers per step.
+    type Counts = Vec<Vec<usize>>;
+    let merged = |groups: &[Vec<NodeId>]| -> Result<(Schedule, Counts), CollectiveError> {
+        let parts = groups
+            .iter()
+            .map(|g| schedule(topo, req.op, algo, g, req.size, channels, req.chunk_bytes))
+            .collect::<Result<Vec<_>, _>>()?;
+        let counts = parts
+            .iter()
+            .map(|p| p.steps.iter().map(|s| s.transfers.len()).collect())
+            .collect();
+        let sched = Schedule::merge(parts).ok_or_else(|| CollectiveError::Unsupported {
+            algo,
+            op: req.op,
+            why: "the concurrent groups' schedules differ in shape".into(),
+        })?;
+        Ok((sched, counts))
+    };
+    // Groups confined to identical scale-up domains: simulate one domain of
+    // each kind (exact, see `symmetry.rs`), else every group.
+    let mut reduced = None;
+    if let Some(r) = sim.reduce_groups(groups).filter(|r| !r.is_trivial()) {
+        let (sched, counts) = merged(&r.groups)?;
+        if sim.routes_are_short(&sched)? {
+            reduced = Some((sched, counts, r));
+        }
+    }
+    let (sched, report) = match reduced {
+        Some((sched, counts, r)) => {
+            // Each transfer stands for its domain kind's copies.
+            let weights: Vec<Vec<f64>> = (0..sched.steps.len())
+                .map(|k| {
+                    counts
+                        .iter()
+                        .zip(&r.group_kind)
+                        .flat_map(|(c, &kind)| std::iter::repeat_n(r.multiplicity(kind), c[k]))
+                        .collect()
+                })
+                .collect();
+            let mut report = sim.run_weighted(&sched, Some(&weights))?;
+            r.expand_link_bytes(&mut report.link_bytes);
+            report.bottleneck = sim.bottleneck(&report.link_bytes, report.time_s);
+            (sched, report)
+        }
+        None => {
+            let (sched, _) = merged(groups)?;
+            let report = sim.run(&sched)?;
+            (sched, report)
+        }
+    };
     let n = ranks.len();
     // The bound is the fabric's, not the algorithm's: it allows in-network
     // reduction whenever the fabric has a switch that can reduce.

@@ -19,7 +19,7 @@ use super::schedule::{Schedule, Step, StepLatency};
 use super::{CollectiveError, presets};
 use crate::flow::{Flow, simulate};
 use crate::routing::{Router, RoutingMode};
-use crate::topology::{LinkId, Topology};
+use crate::topology::{LinkId, NodeId, Topology};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -144,7 +144,7 @@ pub struct CollectiveSim<'t> {
     /// The last schedules run and their reports: a job runs schedules that
     /// are identical (e.g. ring reduce-scatter and all-gather of one size),
     /// which are simulated once.
-    memo: Vec<(Schedule, RunReport)>,
+    memo: Vec<(Schedule, Option<Weights>, RunReport)>,
     /// Tier names in [`tier_order`], each link's index into them, and each
     /// tier's summed line-rate capacity \[bytes/s\].
     tiers: Vec<String>,
@@ -157,7 +157,14 @@ pub struct CollectiveSim<'t> {
     link_network: Vec<bool>,
     /// Accelerators by scale-up domain, built for the first PXN step.
     domains: Option<super::pxn::Domains>,
+    /// Scale-up domains and their copy classes, built for the first
+    /// [`CollectiveSim::reduce_groups`].
+    symmetry: Option<super::symmetry::Domains>,
 }
+
+/// Per step of a schedule, per transfer: how many identical copies of the
+/// transfer it stands for ([`super::symmetry`]).
+pub type Weights = Vec<Vec<f64>>;
 
 /// Schedules remembered by [`CollectiveSim::run`].
 const MEMO_SCHEDULES: usize = 8;
@@ -211,6 +218,7 @@ impl<'t> CollectiveSim<'t> {
             link_alpha_s,
             link_network,
             domains: None,
+            symmetry: None,
             capacity_bps,
             params,
             last_cut: None,
@@ -249,8 +257,33 @@ impl<'t> CollectiveSim<'t> {
         &self.capacity_bps
     }
 
-    /// The flows of one execution of `step`, all released at 0.
-    fn flows(&mut self, step: &Step) -> Result<Vec<Flow>, CollectiveError> {
+    /// `groups` reduced to one representative scale-up domain of each kind,
+    /// when they are confined to identical domains ([`super::symmetry`]).
+    pub fn reduce_groups(&mut self, groups: &[Vec<NodeId>]) -> Option<super::symmetry::Reduction> {
+        let topo = self.topo;
+        let d = self
+            .symmetry
+            .get_or_insert_with(|| super::symmetry::Domains::new(topo));
+        d.reduce(groups, self.router.mode())
+    }
+
+    /// Whether every transfer of `schedule` joins nodes at most
+    /// [`super::symmetry::MAX_CONFINED_HOPS`] apart.
+    pub fn routes_are_short(&mut self, schedule: &Schedule) -> Result<bool, CollectiveError> {
+        let pairs = schedule
+            .steps
+            .iter()
+            .flat_map(|s| s.transfers.iter().map(|t| (t.src, t.dst)));
+        super::symmetry::routes_are_short(&mut self.router, pairs)
+    }
+
+    /// The flows of one execution of `step`, all released at 0; a ring
+    /// step's mean α is weighted by `weights` (copies per transfer).
+    fn flows(
+        &mut self,
+        step: &Step,
+        weights: Option<&[f64]>,
+    ) -> Result<Vec<Flow>, CollectiveError> {
         let topo = self.topo;
         let reducing = |n: crate::topology::NodeId| {
             let node = &topo.nodes[n.idx()];
@@ -298,7 +331,12 @@ impl<'t> CollectiveSim<'t> {
                 delay_s: 0.0,
             });
         }
-        let mean = alphas.iter().sum::<f64>() / alphas.len().max(1) as f64;
+        let mean = match weights {
+            Some(w) => {
+                alphas.iter().zip(w).map(|(a, w)| a * w).sum::<f64>() / w.iter().sum::<f64>()
+            }
+            None => alphas.iter().sum::<f64>() / alphas.len().max(1) as f64,
+        };
         for (f, a) in flows.iter_mut().zip(alphas) {
             f.latency_s += match step.latency {
                 StepLatency::EachTransfer => a,
@@ -312,18 +350,41 @@ impl<'t> CollectiveSim<'t> {
     /// Runs `schedule`, simulating each distinct step once (and a schedule
     /// equal to one of the last few run not at all: the result is the same).
     pub fn run(&mut self, schedule: &Schedule) -> Result<RunReport, CollectiveError> {
-        if let Some((_, r)) = self.memo.iter().find(|(s, _)| s == schedule) {
+        self.run_weighted(schedule, None)
+    }
+
+    /// Runs `schedule` like [`Self::run`], each transfer standing for
+    /// `weights[step][transfer]` identical copies elsewhere on the fabric
+    /// (links disjoint from the schedule's): times are the schedule's own,
+    /// and per-tier bytes, ring α means and transfer counts count every
+    /// copy. Per-link bytes are the schedule's own
+    /// ([`super::symmetry::Reduction::expand_link_bytes`] copies them).
+    pub fn run_weighted(
+        &mut self,
+        schedule: &Schedule,
+        weights: Option<&Weights>,
+    ) -> Result<RunReport, CollectiveError> {
+        if let Some((_, _, r)) = self
+            .memo
+            .iter()
+            .find(|(s, w, _)| s == schedule && w.as_ref() == weights)
+        {
             return Ok(r.clone());
         }
-        let report = self.run_uncached(schedule)?;
+        let report = self.run_uncached(schedule, weights)?;
         if self.memo.len() == MEMO_SCHEDULES {
             self.memo.remove(0);
         }
-        self.memo.push((schedule.clone(), report.clone()));
+        self.memo
+            .push((schedule.clone(), weights.cloned(), report.clone()));
         Ok(report)
     }
 
-    fn run_uncached(&mut self, schedule: &Schedule) -> Result<RunReport, CollectiveError> {
+    fn run_uncached(
+        &mut self,
+        schedule: &Schedule,
+        weights: Option<&Weights>,
+    ) -> Result<RunReport, CollectiveError> {
         let mut link_bytes = vec![0.0; self.topo.links.len()];
         let mut time_s = 0.0;
         let mut steps = Vec::with_capacity(schedule.steps.len());
@@ -331,11 +392,16 @@ impl<'t> CollectiveSim<'t> {
         // it touched (reset after each step).
         let mut step_bytes = vec![0.0; self.topo.links.len()];
         let mut touched: Vec<u32> = Vec::new();
-        for step in &schedule.steps {
-            let flows = self.flows(step)?;
+        // Bytes per tier of one execution of the step, copies included.
+        let mut tier_bytes = vec![0.0; self.tiers.len()];
+        for (k, step) in schedule.steps.iter().enumerate() {
+            let w = weights.map(|w| w[k].as_slice());
+            let flows = self.flows(step, w)?;
             let t = super::components::step_makespan(&self.capacity_bps, &flows)?;
             time_s += step.repeat as f64 * t;
-            for (f, tr) in flows.iter().zip(&step.transfers) {
+            tier_bytes.fill(0.0);
+            for (i, (f, tr)) in flows.iter().zip(&step.transfers).enumerate() {
+                let copies = w.map_or(1.0, |w| w[i]);
                 for &(l, phi) in &f.route {
                     let b = phi * tr.bytes;
                     link_bytes[l as usize] += step.repeat as f64 * b;
@@ -343,13 +409,14 @@ impl<'t> CollectiveSim<'t> {
                         touched.push(l);
                     }
                     step_bytes[l as usize] += b;
+                    tier_bytes[self.tier_of[l as usize] as usize] += copies * b;
                 }
             }
             steps.push(StepReport {
                 time_s: t,
                 repeat: step.repeat,
-                transfers: step.transfers.len(),
-                tier_busy: self.tier_busy(&step_bytes, &touched, t),
+                transfers: w.map_or(step.transfers.len(), |w| w.iter().sum::<f64>() as usize),
+                tier_busy: self.tier_busy(&step_bytes, &touched, &tier_bytes, t),
             });
             for l in touched.drain(..) {
                 step_bytes[l as usize] = 0.0;
@@ -371,7 +438,7 @@ impl<'t> CollectiveSim<'t> {
         let mut all: Vec<Flow> = Vec::new();
         let mut prev: Vec<u32> = Vec::new();
         for step in &schedule.steps {
-            let flows = self.flows(step)?;
+            let flows = self.flows(step, None)?;
             for _ in 0..step.repeat {
                 let first = all.len() as u32;
                 for f in &flows {
@@ -385,14 +452,19 @@ impl<'t> CollectiveSim<'t> {
         Ok(simulate(&self.capacity_bps, &all)?.makespan_s())
     }
 
-    /// Per-tier utilization of one step from its per-link bytes.
-    fn tier_busy(&self, step_bytes: &[f64], touched: &[u32], time_s: f64) -> Vec<TierBusy> {
-        let mut bytes = vec![0.0; self.tiers.len()];
+    /// Per-tier utilization of one step from its per-link bytes (for the
+    /// busiest link) and its per-tier bytes (for the mean).
+    fn tier_busy(
+        &self,
+        step_bytes: &[f64],
+        touched: &[u32],
+        bytes: &[f64],
+        time_s: f64,
+    ) -> Vec<TierBusy> {
         let mut max: Vec<f64> = vec![0.0; self.tiers.len()];
         for &l in touched {
             let l = l as usize;
             let t = self.tier_of[l] as usize;
-            bytes[t] += step_bytes[l];
             if time_s > 0.0 {
                 max[t] = max[t].max(step_bytes[l] / (self.topo.links[l].capacity_bps * time_s));
             }
@@ -412,7 +484,8 @@ impl<'t> CollectiveSim<'t> {
             .collect()
     }
 
-    fn bottleneck(&self, link_bytes: &[f64], time_s: f64) -> Option<Bottleneck> {
+    /// The most utilized link given bytes per link over a run of `time_s`.
+    pub fn bottleneck(&self, link_bytes: &[f64], time_s: f64) -> Option<Bottleneck> {
         if time_s <= 0.0 {
             return None;
         }
