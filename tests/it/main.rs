@@ -15,6 +15,7 @@ mod jobs;
 mod plots;
 mod shipped;
 mod shipped_blocks;
+mod sweep;
 mod topology;
 mod topology_blocks;
 mod units;
