@@ -79,7 +79,7 @@ fn check_out(dir: &Path, force: bool) -> Result<(), Failure> {
 
 /// Writes results.csv, results.json and (for a whole sweep) the plots, each
 /// file whole (a temporary file, then a rename). Returns the files written.
-fn write_outputs(dir: &Path, t: &Table, plots: bool) -> Result<Vec<PathBuf>, Failure> {
+fn write_outputs(dir: &Path, t: &Table, plots: bool, quiet: bool) -> Result<Vec<PathBuf>, Failure> {
     std::fs::create_dir_all(dir)
         .map_err(|e| input(format!("error: cannot create {}: {e}", dir.display())))?;
     let mut written = Vec::new();
@@ -98,7 +98,7 @@ fn write_outputs(dir: &Path, t: &Table, plots: bool) -> Result<Vec<PathBuf>, Fai
                 written.push(dir.join(name));
             }
         }
-        if left_out > 0 {
+        if left_out > 0 && !quiet {
             eprintln!(
                 "note: {left_out} more charts (one per combination of the other axes) were not drawn; set [plot] x and lines"
             );
@@ -210,7 +210,7 @@ pub(crate) fn command(a: &Args) -> Result<String, Failure> {
             format!(" (shard {}/{}: {mine})", s.index, s.count)
         });
         eprintln!(
-            "sweep \"{}\": {total} points{shard} on {threads} threads, into {}",
+            "sweep \"{}\": {total} points{shard} on {threads} thread(s), into {}",
             sw.name,
             out.display()
         );
@@ -224,10 +224,10 @@ pub(crate) fn command(a: &Args) -> Result<String, Failure> {
     };
     progress.finish();
     let secs = start.elapsed().as_secs_f64();
-    let written = write_outputs(&out, &table, a.shard.is_none())?;
+    let written = write_outputs(&out, &table, a.shard.is_none(), a.quiet)?;
     let h = &table.header;
     let summary = format!(
-        "sweep \"{}\": {} of {} points in {secs:.1} s ({:.1} points/s, {threads} threads), {} with an error; wrote {}\n",
+        "sweep \"{}\": {} of {} points in {secs:.1} s ({:.1} points/s, {threads} thread(s)), {} with an error; wrote {}\n",
         h.sweep,
         table.rows.len(),
         mine,
@@ -261,7 +261,7 @@ pub(crate) fn merge(a: &MergeArgs) -> Result<String, Failure> {
     let n = tables.len();
     let merged = sweep::table::merge(tables).map_err(|e| input(format!("error: {e}")))?;
     check_out(&a.out, a.force)?;
-    let written = write_outputs(&a.out, &merged, true)?;
+    let written = write_outputs(&a.out, &merged, true, false)?;
     if a.json {
         return Ok(merged.to_json());
     }

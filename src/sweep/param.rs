@@ -300,3 +300,98 @@ fn set_in(
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_checked_against_the_readers_schemas() {
+        assert_eq!(
+            parse_key("topology.scale_out.oversubscription").unwrap(),
+            Param::Topology(vec![
+                Seg::Key("scale_out".into()),
+                Seg::Key("oversubscription".into())
+            ])
+        );
+        assert_eq!(
+            parse_key("topology.links.2.bandwidth").unwrap(),
+            Param::Topology(vec![
+                Seg::Key("links".into()),
+                Seg::Index(2),
+                Seg::Key("bandwidth".into())
+            ])
+        );
+        assert_eq!(
+            parse_key("job.compute.overlap.dp").unwrap(),
+            Param::Job(vec![
+                Seg::Key("compute".into()),
+                Seg::Key("overlap".into()),
+                Seg::Key("dp".into())
+            ])
+        );
+        let (m, h) = parse_key("job.parallelism.dq").unwrap_err();
+        assert!(m.contains("unknown key \"dq\" in [parallelism]"), "{m}");
+        assert!(h.contains("did you mean"), "{h}");
+        assert!(
+            parse_key("topology.links.x")
+                .unwrap_err()
+                .0
+                .contains("not an index")
+        );
+        assert!(
+            parse_key("topology.routing.x")
+                .unwrap_err()
+                .0
+                .contains("is a value")
+        );
+        assert!(parse_key("topology").is_err());
+        assert!(
+            parse_key("collective.sise")
+                .unwrap_err()
+                .1
+                .contains("\"size\"")
+        );
+        assert!(
+            parse_key("failure.seed")
+                .unwrap_err()
+                .1
+                .contains("failures.seed")
+        );
+    }
+
+    #[test]
+    fn set_path_creates_tables_and_refuses_missing_entries() {
+        let mut doc: toml::Table = "[scale_out]\ntiers = 2\n[[links]]\nkind = \"x\"\n"
+            .parse()
+            .unwrap();
+        let p = |s: &str| match parse_key(s).unwrap() {
+            Param::Topology(p) => p,
+            _ => unreachable!(),
+        };
+        set_path(
+            &mut doc,
+            &p("topology.scale_out.tiers"),
+            toml::Value::Integer(3),
+        )
+        .unwrap();
+        assert_eq!(doc["scale_out"]["tiers"].as_integer(), Some(3));
+        set_path(&mut doc, &p("topology.dci.sites"), toml::Value::Integer(2)).unwrap();
+        assert_eq!(doc["dci"]["sites"].as_integer(), Some(2));
+        set_path(
+            &mut doc,
+            &p("topology.links.0.count"),
+            toml::Value::Integer(4),
+        )
+        .unwrap();
+        assert_eq!(doc["links"][0]["count"].as_integer(), Some(4));
+        let e = set_path(
+            &mut doc,
+            &p("topology.links.1.count"),
+            toml::Value::Integer(4),
+        );
+        assert!(e.unwrap_err().contains("there is no entry 1"));
+        // The document survives a refused write.
+        assert_eq!(doc["scale_out"]["tiers"].as_integer(), Some(3));
+    }
+}

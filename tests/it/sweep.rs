@@ -524,3 +524,65 @@ fn ctrl_c_keeps_the_finished_rows() {
     assert_eq!(csv.lines().count(), rows.len() + 1);
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// `topology` as an array is an axis; failure axes fail the fabric as
+/// `--fail` does (checked against `fabricsim collective --fail`).
+#[test]
+fn file_and_failure_axes() {
+    let d = scratch("failures");
+    let mi300 = concat!(env!("CARGO_MANIFEST_DIR"), "/topologies/mi300x-8.toml");
+    let f = d.join("f.toml");
+    std::fs::write(
+        &f,
+        format!(
+            r#"topology = ["{HGX}", "{mi300}"]
+collective = {{ op = "all-reduce", size = "64MiB", algo = "ring" }}
+[failures]
+tiers = ["scale-up"]
+seed = 3
+[axes]
+"failures.random" = ["0%", "25%"]
+"failures.fail" = ["none", "switch:d0.sw0"]
+"#
+        ),
+    )
+    .unwrap();
+    let out = d.join("out");
+    let o = run_sweep(&[f.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: Value = serde_json::from_str(&read(&out.join("results.json"))).unwrap();
+    let rows = j["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 8);
+    assert_eq!(j["axes"][0]["name"], "topology");
+    assert_eq!(rows[0]["topology"], HGX);
+    assert_eq!(rows[4]["topology"], mi300);
+    // The MI300X mesh has no switch d0.sw0, and its GPUs do not forward:
+    // losing a quarter of the mesh lanes cuts ranks off. Both are error rows.
+    for r in &rows[4..] {
+        let failed_switch = r["failures.fail"] == "switch:d0.sw0";
+        let cut = r["failures.random"] == "25%";
+        assert_eq!(!r["error"].is_null(), failed_switch || cut, "{r}");
+    }
+    assert!(rows[5]["error"].as_str().unwrap().contains("d0.sw0"));
+    assert!(rows[6]["error"].as_str().unwrap().contains("unreachable"));
+    // A quarter of the NVLink lanes lost: slower than intact.
+    let t = |i: usize| rows[i]["time_s"].as_f64().unwrap();
+    assert!(t(2) > t(0), "{} vs {}", t(2), t(0));
+    let c = fabricsim(&[
+        "collective",
+        HGX,
+        "--op",
+        "all-reduce",
+        "--size",
+        "64MiB",
+        "--algo",
+        "ring",
+        "--fail",
+        "random:25%:3:scale-up",
+        "--json",
+    ]);
+    assert!(c.status.success(), "{}", stderr(&c));
+    let cj: Value = serde_json::from_str(&stdout(&c)).unwrap();
+    assert_eq!(t(2), cj["results"][0]["time_s"].as_f64().unwrap());
+    let _ = std::fs::remove_dir_all(&d);
+}
