@@ -52,16 +52,23 @@ pub(crate) fn failure_specs(params: &[(Param, toml::Value)]) -> Result<Vec<Failu
     Ok(specs)
 }
 
-/// Diagnostics as one line. Positions are kept only for an unedited file
-/// (in an edited one they would point into text the user never wrote).
-fn one_line(d: &Diagnostics, edited: bool) -> String {
+/// Diagnostics of `base` as one line, the file named as the sweep file
+/// names it (so a row never depends on the folder the sweep ran from).
+/// Positions are kept only for an unedited file (in an edited one they
+/// would point into text the user never wrote).
+fn one_line(d: &Diagnostics, base: &super::BaseFile, edited: bool) -> String {
     d.items
         .iter()
         .map(|x| {
-            let place = if edited || x.line == 0 {
-                x.path.clone()
+            let path = if x.path == base.shown {
+                &base.label
             } else {
-                format!("{}:{}:{}", x.path, x.line, x.col)
+                &x.path
+            };
+            let place = if edited || x.line == 0 {
+                path.clone()
+            } else {
+                format!("{path}:{}:{}", x.line, x.col)
             };
             let help = x
                 .help
@@ -86,10 +93,10 @@ fn edited_text(
     let mut doc = base.doc.clone();
     for (path, v) in edits {
         param::set_path(&mut doc, path, (*v).clone())
-            .map_err(|e| format!("{}: {e}", base.shown))?;
+            .map_err(|e| format!("{}: {e}", base.label))?;
     }
     let text = toml::to_string(&doc)
-        .map_err(|e| format!("{}: cannot write the edited file: {e}", base.shown))?;
+        .map_err(|e| format!("{}: cannot write the edited file: {e}", base.label))?;
     Ok((text, true))
 }
 
@@ -126,7 +133,7 @@ pub(crate) fn run_point(sw: &Sweep, index: usize) -> Result<Metrics, String> {
     let (text, edited) = edited_text(topo_file, &topo_edits)?;
     let fails = failure_specs(&values)?;
     let topo = topology::parse_str_with_failures(&text, &topo_file.shown, &fails)
-        .map_err(|d| one_line(&d, edited))?;
+        .map_err(|d| one_line(&d, topo_file, edited))?;
     let get = |k: CollectiveKey| {
         values
             .iter()
@@ -174,7 +181,7 @@ pub(crate) fn run_point(sw: &Sweep, index: usize) -> Result<Metrics, String> {
                 chunk_bytes: DEFAULT_CHUNK_BYTES,
             };
             let mut sim = CollectiveSim::new(&topo, Params::default());
-            let o = run(&mut sim, &ranks, &req).map_err(|e| format!("{}: {e}", topo_file.shown))?;
+            let o = run(&mut sim, &ranks, &req).map_err(|e| format!("{}: {e}", topo_file.label))?;
             Ok(Metrics::Collective(o))
         }
         Target::Job => {
@@ -188,9 +195,9 @@ pub(crate) fn run_point(sw: &Sweep, index: usize) -> Result<Metrics, String> {
                 .collect();
             let (text, edited) = edited_text(job_file, &job_edits)?;
             let job = crate::workload::parse_str(&text, &job_file.shown)
-                .map_err(|d| one_line(&d, edited))?;
+                .map_err(|d| one_line(&d, job_file, edited))?;
             let r = iteration::run(&topo, &job, Params::default())
-                .map_err(|e| format!("{}: {e}", job_file.shown))?;
+                .map_err(|e| format!("{}: {e}", job_file.label))?;
             Ok(Metrics::Job(r))
         }
     }

@@ -586,3 +586,33 @@ seed = 3
     assert_eq!(t(2), cj["results"][0]["time_s"].as_f64().unwrap());
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// Rows name base files as the sweep file does, so the results do not
+/// depend on the folder the sweep runs from (shards of a job array may
+/// start anywhere).
+#[test]
+fn results_do_not_depend_on_the_working_folder() {
+    let d = scratch("cwd");
+    std::fs::copy(HGX, d.join("hgx.toml")).unwrap();
+    let text = read(&grid(&d)).replace(HGX, "hgx.toml");
+    std::fs::write(d.join("grid.toml"), text).unwrap();
+    let o = run_sweep(&[
+        d.join("grid.toml").to_str().unwrap(),
+        "--out",
+        d.join("a").to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_fabricsim"))
+        .args(["sweep", "grid.toml", "--out", "b", "-q"])
+        .current_dir(&d)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    for name in ["results.csv", "results.json"] {
+        assert_eq!(read(&d.join("a").join(name)), read(&d.join("b").join(name)));
+    }
+    // Error rows name the file as written: "hgx.toml: ...".
+    assert!(read(&d.join("b/results.csv")).contains(",\"hgx.toml: "));
+    let _ = std::fs::remove_dir_all(&d);
+}
