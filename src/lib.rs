@@ -13,6 +13,7 @@ pub mod plot;
 pub mod routing;
 pub mod scenario;
 pub mod suggest;
+pub mod sweep;
 pub mod synthetic;
 pub mod topology;
 pub mod units;

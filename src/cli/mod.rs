@@ -9,6 +9,7 @@ mod collective;
 mod job;
 mod plots;
 mod report;
+mod sweep;
 
 use clap::{Parser, Subcommand};
 use fabricsim::info::Info;
@@ -33,8 +34,9 @@ struct Args {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Check topology and job files: every problem, with file:line:col and a
-    /// hint (a file with a `[model]` or `[parallelism]` table is a job).
+    /// Check topology, job and sweep files: every problem, with file:line:col
+    /// and a hint (a file with a `[model]` or `[parallelism]` table is a job,
+    /// one with an `[axes]` table a sweep).
     Validate {
         /// Topology files (TOML).
         #[arg(required = true)]
@@ -89,6 +91,12 @@ enum Command {
     /// Fit per-step latency α and link efficiency to nccl-tests logs; print
     /// the fit, optionally write a preset override file.
     Calibrate(calibrate::Args),
+    /// Run a grid of points (a base topology and job or collective, varied
+    /// over axes) in parallel; write results.csv, results.json and plots.
+    Sweep(sweep::Args),
+    /// Join the output folders of the shards (`sweep --shard I/N`) of one
+    /// sweep into the results of the whole sweep.
+    Merge(sweep::MergeArgs),
     /// Run the raw flow-level model on an explicit JSON scenario.
     Flows {
         /// Scenario file (see cli.md); `-` reads standard input.
@@ -171,6 +179,8 @@ pub fn main() -> ExitCode {
         Command::Job(args) => job::job(&args).map_err(Failure::input),
         Command::Compare(args) => job::compare(&args).map_err(Failure::input),
         Command::Calibrate(args) => calibrate::command(&args).map_err(Failure::input),
+        Command::Sweep(args) => sweep::command(&args),
+        Command::Merge(args) => sweep::merge(&args),
     };
     match result {
         Ok(out) => {
@@ -250,9 +260,12 @@ fn load_topology(path: &Path, fail: &[FailureSpec]) -> Result<Topology, Failure>
 #[derive(serde::Serialize)]
 struct FileVerdict {
     path: String,
-    /// `topology` or `job`.
+    /// `topology`, `job` or `sweep`.
     kind: &'static str,
     ok: bool,
+    /// Points of a sweep's grid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    points: Option<usize>,
     accelerators: Option<usize>,
     switches: Option<usize>,
     links: Option<usize>,
@@ -268,16 +281,41 @@ fn is_job_file(path: &Path) -> bool {
         .is_some_and(|t| t.contains_key("model") || t.contains_key("parallelism"))
 }
 
+/// Whether `path` holds a sweep file (a top-level `[axes]` table).
+fn is_sweep_file(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .is_some_and(|t| t.contains_key("axes"))
+}
+
 fn validate(files: &[PathBuf], json: bool, fail: &[FailureSpec]) -> Result<String, Failure> {
     let verdicts: Vec<FileVerdict> = files
         .iter()
         .map(|path| {
+            if is_sweep_file(path) {
+                let (ok, points, errors) = match fabricsim::sweep::load_file(path) {
+                    Ok(s) => (true, Some(s.points()), Vec::new()),
+                    Err(d) => (false, None, d.items),
+                };
+                return FileVerdict {
+                    path: path.display().to_string(),
+                    kind: "sweep",
+                    ok,
+                    points,
+                    accelerators: None,
+                    switches: None,
+                    links: None,
+                    errors,
+                };
+            }
             if is_job_file(path) {
                 return match fabricsim::workload::load_file(path) {
                     Ok(j) => FileVerdict {
                         path: path.display().to_string(),
                         kind: "job",
                         ok: true,
+                        points: None,
                         accelerators: Some(j.parallelism.world() as usize),
                         switches: None,
                         links: None,
@@ -287,6 +325,7 @@ fn validate(files: &[PathBuf], json: bool, fail: &[FailureSpec]) -> Result<Strin
                         path: path.display().to_string(),
                         kind: "job",
                         ok: false,
+                        points: None,
                         accelerators: None,
                         switches: None,
                         links: None,
@@ -299,6 +338,7 @@ fn validate(files: &[PathBuf], json: bool, fail: &[FailureSpec]) -> Result<Strin
                     path: path.display().to_string(),
                     kind: "topology",
                     ok: true,
+                    points: None,
                     accelerators: Some(t.accelerators.len()),
                     switches: Some(
                         t.nodes
@@ -313,6 +353,7 @@ fn validate(files: &[PathBuf], json: bool, fail: &[FailureSpec]) -> Result<Strin
                     path: path.display().to_string(),
                     kind: "topology",
                     ok: false,
+                    points: None,
                     accelerators: None,
                     switches: None,
                     links: None,
@@ -340,7 +381,13 @@ fn validate(files: &[PathBuf], json: bool, fail: &[FailureSpec]) -> Result<Strin
     }
     let mut out = String::new();
     for v in &verdicts {
-        if v.ok && v.kind == "job" {
+        if v.ok && v.kind == "sweep" {
+            out += &format!(
+                "{}: ok (sweep of {} points)\n",
+                v.path,
+                v.points.unwrap_or(0)
+            );
+        } else if v.ok && v.kind == "job" {
             out += &format!(
                 "{}: ok (job for {} accelerators)\n",
                 v.path,

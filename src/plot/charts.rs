@@ -19,17 +19,17 @@ const LEGEND_W: u32 = 270;
 const TITLE_PT: u32 = 22;
 /// Longest title that fits [`super::SIZE`] at [`TITLE_PT`] \[characters\].
 const TITLE_CHARS: usize = 95;
-const LABEL_PT: u32 = 15;
-const DESC_PT: u32 = 18;
+pub(super) const LABEL_PT: u32 = 15;
+pub(super) const DESC_PT: u32 = 18;
 
 /// A linear f64 axis with ticks exactly at `keys` (plotters' own
 /// `WithKeyPoints` over f64 has no label formatter).
-struct Keyed {
+pub(super) struct Keyed {
     inner: RangedCoordf64,
     keys: Vec<f64>,
 }
 
-fn keyed(range: std::ops::Range<f64>, keys: Vec<f64>) -> Keyed {
+pub(super) fn keyed(range: std::ops::Range<f64>, keys: Vec<f64>) -> Keyed {
     Keyed {
         inner: range.into(),
         keys,
@@ -95,22 +95,22 @@ fn rows_over_time<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
-fn e<E: std::fmt::Display>(err: E) -> String {
+pub(super) fn e<E: std::fmt::Display>(err: E) -> String {
     err.to_string()
 }
 
 /// How a legend entry is marked.
 #[derive(Clone, Copy)]
-enum Mark {
+pub(super) enum Mark {
     Line,
     Dashed,
     Box,
 }
 
 /// Title on top, then (plot area, legend panel).
-type Areas<DB> = (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>);
+pub(super) type Areas<DB> = (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>);
 
-fn layout<DB: DrawingBackend>(
+pub(super) fn layout<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
 ) -> Result<Areas<DB>, String> {
@@ -121,7 +121,7 @@ fn layout<DB: DrawingBackend>(
     Ok(body.split_horizontally(w.saturating_sub(LEGEND_W)))
 }
 
-fn legend<DB: DrawingBackend>(
+pub(super) fn legend<DB: DrawingBackend>(
     side: &DrawingArea<DB, Shift>,
     heading: &str,
     entries: &[(String, RGBColor, Mark)],

@@ -18,8 +18,10 @@
 
 mod charts;
 pub mod from;
+mod sweep;
 
 pub use charts::{Breakdown, Busbw, GanttBar, Heatmap, LinkBar, Series, Stack, Timeline, TopLinks};
+pub use sweep::SweepLines;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;

@@ -338,8 +338,8 @@ impl FailureReport {
     }
 }
 
-const KEYS: &[&str] = &["link", "switch", "rail", "plane", "random"];
-const RANDOM_KEYS: &[&str] = &["links", "seed", "tiers"];
+pub(crate) const KEYS: &[&str] = &["link", "switch", "rail", "plane", "random"];
+pub(crate) const RANDOM_KEYS: &[&str] = &["links", "seed", "tiers"];
 const WHAT: &str = "a [[failures]] entry";
 const EXAMPLES: &str = "e.g. link = [\"leaf3\", \"spine12\"], switch = \"spine[0..4]\", rail = 3, plane = 1, or random = { links = \"1%\", seed = 7 }";
 

@@ -250,7 +250,7 @@ pub(crate) struct DciSpec {
     pub pair_bandwidth_bps: Option<f64>,
 }
 
-const TOP_KEYS: &[&str] = &[
+pub(crate) const TOP_KEYS: &[&str] = &[
     "name",
     "description",
     "routing",
@@ -262,8 +262,8 @@ const TOP_KEYS: &[&str] = &[
     "dci",
     "calibration",
 ];
-const NODE_KEYS: &[&str] = &["id", "kind", "latency", "in_switch_reduction", "forwards"];
-const LINK_KEYS: &[&str] = &[
+pub(crate) const NODE_KEYS: &[&str] = &["id", "kind", "latency", "in_switch_reduction", "forwards"];
+pub(crate) const LINK_KEYS: &[&str] = &[
     "between",
     "kind",
     "count",
@@ -273,7 +273,7 @@ const LINK_KEYS: &[&str] = &[
     "tier",
 ];
 /// Keys of `[scale_up]` whatever its topology.
-const SCALE_UP_COMMON: &[&str] = &[
+pub(crate) const SCALE_UP_COMMON: &[&str] = &[
     "topology",
     "kind",
     "domains",
@@ -281,7 +281,7 @@ const SCALE_UP_COMMON: &[&str] = &[
     "latency",
     "efficiency",
 ];
-const SCALE_UP_SWITCHED: &[&str] = &[
+pub(crate) const SCALE_UP_SWITCHED: &[&str] = &[
     "accelerators",
     "switches",
     "links_per_switch",
@@ -289,12 +289,12 @@ const SCALE_UP_SWITCHED: &[&str] = &[
     "switch_latency",
     "in_switch_reduction",
 ];
-const SCALE_UP_MESH: &[&str] = &["accelerators", "links_per_peer"];
-const SCALE_UP_TORUS: &[&str] = &["dims", "links_per_neighbor", "forwarding_latency"];
+pub(crate) const SCALE_UP_MESH: &[&str] = &["accelerators", "links_per_peer"];
+pub(crate) const SCALE_UP_TORUS: &[&str] = &["dims", "links_per_neighbor", "forwarding_latency"];
 const SCALE_UP_TOPOLOGIES: &[&str] = &["switched", "full-mesh", "torus"];
 
 /// Keys of `[scale_out]` whatever its topology.
-const SCALE_OUT_COMMON: &[&str] = &[
+pub(crate) const SCALE_OUT_COMMON: &[&str] = &[
     "kind",
     "topology",
     "nics_per_accelerator",
@@ -309,8 +309,8 @@ const SCALE_OUT_COMMON: &[&str] = &[
     "latency",
     "efficiency",
 ];
-const SCALE_OUT_CLOS: &[&str] = &["tiers", "oversubscription"];
-const SCALE_OUT_DRAGONFLY: &[&str] = &[
+pub(crate) const SCALE_OUT_CLOS: &[&str] = &["tiers", "oversubscription"];
+pub(crate) const SCALE_OUT_DRAGONFLY: &[&str] = &[
     "routers_per_group",
     "terminals_per_router",
     "global_links_per_router",
@@ -318,7 +318,7 @@ const SCALE_OUT_DRAGONFLY: &[&str] = &[
 ];
 const SCALE_OUT_TOPOLOGIES: &[&str] = &["rail-optimized", "fat-tree", "rail-only", "dragonfly"];
 
-const DCI_KEYS: &[&str] = &[
+pub(crate) const DCI_KEYS: &[&str] = &[
     "sites",
     "kind",
     "bandwidth",

@@ -61,8 +61,8 @@ type Span = Range<usize>;
 /// Largest count accepted (the `Job` fields are `u32`).
 const MAX_COUNT: u64 = u32::MAX as u64;
 
-const TOP_KEYS: &[&str] = &["name", "description", "model", "parallelism", "compute"];
-const MODEL_KEYS: &[&str] = &[
+pub(crate) const TOP_KEYS: &[&str] = &["name", "description", "model", "parallelism", "compute"];
+pub(crate) const MODEL_KEYS: &[&str] = &[
     "parameters",
     "layers",
     "hidden",
@@ -79,7 +79,7 @@ const MODEL_KEYS: &[&str] = &[
     "dtype",
     "grad_dtype",
 ];
-const PARALLELISM_KEYS: &[&str] = &[
+pub(crate) const PARALLELISM_KEYS: &[&str] = &[
     "tp",
     "pp",
     "dp",
@@ -94,8 +94,9 @@ const PARALLELISM_KEYS: &[&str] = &[
     "allow_tp_across_domains",
     "dp_bucket",
 ];
-const COMPUTE_KEYS: &[&str] = &["tflops_per_accelerator", "mfu", "layer_time", "overlap"];
-const OVERLAP_KEYS: &[&str] = &["tp", "pp", "dp", "ep", "cp"];
+pub(crate) const COMPUTE_KEYS: &[&str] =
+    &["tflops_per_accelerator", "mfu", "layer_time", "overlap"];
+pub(crate) const OVERLAP_KEYS: &[&str] = &["tp", "pp", "dp", "ep", "cp"];
 
 /// Data types and their size \[bytes per element\].
 const DTYPES: &[(&str, u32)] = &[("bf16", 2), ("fp16", 2), ("fp8", 1), ("fp32", 4)];

@@ -16,6 +16,7 @@ mod plots;
 mod pxn;
 mod shipped;
 mod shipped_blocks;
+mod sweep;
 mod symmetry;
 mod topology;
 mod topology_blocks;

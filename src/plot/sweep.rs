@@ -1,0 +1,110 @@
+//! The sweep chart: a metric against the values of one axis (evenly spaced,
+//! labelled as written), one line per value of another axis.
+
+use super::charts::{DESC_PT, LABEL_PT, Mark, e, keyed, layout, legend};
+use super::{FONT, Plot, series_color};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// A metric against an axis's values, one line per value of another axis.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepLines {
+    pub title: String,
+    /// The x axis's description (the axis name).
+    pub x_desc: String,
+    /// The y axis's description (the metric, with its unit).
+    pub y_desc: String,
+    /// One label per x position, in axis order.
+    pub x_labels: Vec<String>,
+    /// Heading of the legend (the lines axis).
+    pub legend: String,
+    /// (name, one value per x position; `None` where the point failed).
+    pub series: Vec<(String, Vec<Option<f64>>)>,
+}
+
+impl Plot for SweepLines {
+    fn kind(&self) -> &'static str {
+        "sweep"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let (main, side) = layout(root, &self.title)?;
+        let k = self.x_labels.len().max(1);
+        let step = k.div_ceil(12);
+        let keys: Vec<f64> = (0..k).step_by(step).map(|i| i as f64).collect();
+        let ys = self
+            .series
+            .iter()
+            .flat_map(|(_, v)| v.iter().flatten().copied());
+        let (lo, hi) = ys.fold((0.0f64, 0.0f64), |(a, b), y| (a.min(y), b.max(y)));
+        let (lo, hi) = if hi > lo {
+            (lo * 1.1, hi * 1.1)
+        } else {
+            (lo - 1.0, hi + 1.0)
+        };
+        let mut chart = ChartBuilder::on(&main)
+            .margin(20)
+            .x_label_area_size(60)
+            .y_label_area_size(110)
+            .build_cartesian_2d(keyed(-0.5..k as f64 - 0.5, keys), lo..hi)
+            .map_err(e)?;
+        let label = |x: &f64| {
+            let i = x.round();
+            if i >= 0.0 {
+                self.x_labels.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        };
+        chart
+            .configure_mesh()
+            .x_desc(&self.x_desc)
+            .y_desc(&self.y_desc)
+            .x_label_formatter(&label)
+            .y_label_formatter(&|y| tick(*y))
+            .label_style((FONT, LABEL_PT))
+            .axis_desc_style((FONT, DESC_PT))
+            .draw()
+            .map_err(e)?;
+        let mut entries = Vec::new();
+        for (i, (name, values)) in self.series.iter().enumerate() {
+            let color = series_color(i);
+            // A failed point breaks the line.
+            let mut segment: Vec<(f64, f64)> = Vec::new();
+            let mut segments = Vec::new();
+            for (x, y) in values.iter().enumerate() {
+                match y {
+                    Some(y) => segment.push((x as f64, *y)),
+                    None => segments.push(std::mem::take(&mut segment)),
+                }
+            }
+            segments.push(segment);
+            for s in segments.into_iter().filter(|s| !s.is_empty()) {
+                chart
+                    .draw_series(LineSeries::new(s.clone(), color.stroke_width(3)))
+                    .map_err(e)?;
+                chart
+                    .draw_series(s.iter().map(|&q| Circle::new(q, 4, color.filled())))
+                    .map_err(e)?;
+            }
+            entries.push((name.clone(), color, Mark::Line));
+        }
+        legend(&side, &self.legend, &entries)
+    }
+}
+
+/// A y tick label: plain digits where they are short, else scientific.
+fn tick(y: f64) -> String {
+    let a = y.abs();
+    if y == 0.0 {
+        "0".into()
+    } else if !(1e-3..1e6).contains(&a) {
+        format!("{y:.2e}")
+    } else if a >= 100.0 {
+        format!("{y:.0}")
+    } else if a >= 1.0 {
+        format!("{y:.2}")
+    } else {
+        format!("{y:.4}")
+    }
+}
