@@ -218,6 +218,18 @@ impl Scenario {
         crate::flow::simulate(&self.capacity_bps, &self.flows)
             .expect("a parsed scenario has been validated")
     }
+
+    /// Runs the scenario within `budget` ([`crate::flow::budget`]).
+    pub fn run_within(
+        &self,
+        budget: &mut crate::flow::Budget,
+    ) -> Result<Outcome, crate::flow::BudgetExceeded> {
+        match crate::flow::simulate_within(&self.capacity_bps, &self.flows, budget) {
+            Ok(o) => Ok(o),
+            Err(FlowError::Budget(b)) => Err(b),
+            Err(e) => unreachable!("a parsed scenario has been validated: {e}"),
+        }
+    }
 }
 
 impl ScenarioError {
@@ -239,7 +251,9 @@ fn model_error(e: FlowError, ids: &[String], link_ids: &[String]) -> ScenarioErr
         | FlowError::BadValue { flow, .. }
         | FlowError::UnknownDep { flow, .. }
         | FlowError::Cycle { flow } => ids[*flow].clone(),
-        FlowError::BadCapacity { .. } | FlowError::TooLarge { .. } => String::new(),
+        FlowError::BadCapacity { .. } | FlowError::TooLarge { .. } | FlowError::Budget(_) => {
+            String::new()
+        }
     };
     if flow.is_empty() {
         return ScenarioError::Scenario(e.to_string());

@@ -47,6 +47,8 @@ pub(crate) struct Args {
     pub(crate) plots: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) failures: super::FailArgs,
+    #[command(flatten)]
+    pub(crate) budget: super::budget::BudgetArgs,
 }
 
 #[derive(Serialize)]
@@ -176,7 +178,7 @@ pub(crate) fn command(a: &Args) -> Result<String, String> {
     };
     let mut params = Params {
         alpha_s,
-        ..Params::default()
+        ..a.budget.params()
     };
     if let Some(o) = &overrides {
         o.apply_params(&mut params);
@@ -191,8 +193,13 @@ pub(crate) fn command(a: &Args) -> Result<String, String> {
             channels: a.channels,
             chunk_bytes,
         };
-        let out = run(&mut sim, &ranks, &req)
-            .map_err(|e| format!("{}: error: {e}", a.topology.display()))?;
+        let out = run(&mut sim, &ranks, &req).map_err(|e| {
+            format!(
+                "{}: error: {}",
+                a.topology.display(),
+                super::budget::explain(&e)
+            )
+        })?;
         results.push(out);
     }
     if let Some(dir) = &a.plots {
@@ -240,7 +247,8 @@ fn plots(
             series: from::busbw_series(name, results, 0).to_vec(),
         },
     )?;
-    let (o, report) = run_with_report(sim, ranks, last).map_err(|e| format!("error: {e}"))?;
+    let (o, report) = run_with_report(sim, ranks, last)
+        .map_err(|e| format!("error: {}", super::budget::explain(&e)))?;
     let what = format!(
         "{op} of {} on {name} ({})",
         fabricsim::plot::fmt_bytes(o.bytes),

@@ -3,7 +3,7 @@
 //! parallel).
 
 use fabricsim::collective::run::{DEFAULT_CHUNK_BYTES, Outcome, Request, run};
-use fabricsim::collective::{Algo, CollectiveSim, Op, Params};
+use fabricsim::collective::{Algo, CollectiveSim, Op};
 use fabricsim::plot::{Breakdown, Busbw, TopLinks, from};
 use fabricsim::topology::{self, Topology};
 use fabricsim::workload::iteration::{self, JobReport};
@@ -31,6 +31,8 @@ pub(crate) struct JobArgs {
     plots: Option<PathBuf>,
     #[command(flatten)]
     failures: super::FailArgs,
+    #[command(flatten)]
+    budget: super::budget::BudgetArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -60,6 +62,8 @@ pub(crate) struct CompareArgs {
     report: Option<PathBuf>,
     #[command(flatten)]
     failures: super::FailArgs,
+    #[command(flatten)]
+    budget: super::budget::BudgetArgs,
 }
 
 /// Sizes of the busbw curves of `compare --op --plots`: `size / 2^k`, k = 7..0.
@@ -73,9 +77,24 @@ fn load_job(path: &Path) -> Result<Job, String> {
     workload::load_file(path).map_err(|d| d.render())
 }
 
-fn simulate(topo: &Topology, job: &Job, job_path: &Path) -> Result<JobReport, String> {
-    iteration::run(topo, job, Params::default())
-        .map_err(|e| format!("{}: error: {e}", job_path.display()))
+fn simulate(
+    topo: &Topology,
+    job: &Job,
+    job_path: &Path,
+    budget: &super::budget::BudgetArgs,
+) -> Result<JobReport, String> {
+    iteration::run(topo, job, budget.params()).map_err(|e| {
+        let hint = match &e {
+            iteration::JobError::Collective {
+                source: fabricsim::collective::CollectiveError::Flow(
+                    fabricsim::flow::FlowError::Budget(b),
+                ),
+                ..
+            } => format!("\n{}", super::budget::raise(b)),
+            _ => String::new(),
+        };
+        format!("{}: error: {e}{hint}", job_path.display())
+    })
 }
 
 pub(crate) fn job(a: &JobArgs) -> Result<String, String> {
@@ -85,7 +104,7 @@ pub(crate) fn job(a: &JobArgs) -> Result<String, String> {
     if a.show_groups {
         out += &groups(&topo, &job, &a.job)?;
     }
-    let report = simulate(&topo, &job, &a.job)?;
+    let report = simulate(&topo, &job, &a.job, &a.budget)?;
     if let Some(dir) = &a.plots {
         let (t, j) = (
             &super::plots::file_stem(&a.topology),
@@ -262,11 +281,11 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<String, String> {
             let (time_s, job_report, coll) = match (&job, op) {
                 (Some(job), _) => {
                     let job_path = a.job.as_deref().unwrap_or(Path::new("job"));
-                    let r = simulate(&topo, job, job_path)?;
+                    let r = simulate(&topo, job, job_path, &a.budget)?;
                     (r.iteration.total_time_s, Some(r), None)
                 }
                 (None, Some((op, size))) => {
-                    let mut sim = CollectiveSim::new(&topo, Params::default());
+                    let mut sim = CollectiveSim::new(&topo, a.budget.params());
                     let req = Request {
                         op,
                         algo: Algo::Auto,
@@ -274,8 +293,9 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<String, String> {
                         channels: None,
                         chunk_bytes: DEFAULT_CHUNK_BYTES,
                     };
-                    let o = run(&mut sim, &topo.accelerators, &req)
-                        .map_err(|e| format!("{}: error: {e}", path.display()))?;
+                    let o = run(&mut sim, &topo.accelerators, &req).map_err(|e| {
+                        format!("{}: error: {}", path.display(), super::budget::explain(&e))
+                    })?;
                     if a.plots.is_some() || a.report.is_some() {
                         for k in (1..COMPARE_CURVE_POINTS).rev() {
                             let r = Request {

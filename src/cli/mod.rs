@@ -4,6 +4,7 @@
 //! Exit codes (cli.md): 0 success, 1 invalid input (message names the file and
 //! the place), 2 usage error (clap's default for bad arguments).
 
+mod budget;
 mod calibrate;
 mod collective;
 mod job;
@@ -104,6 +105,8 @@ enum Command {
         /// Print one JSON document instead of a table.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        budget: budget::BudgetArgs,
     },
 }
 
@@ -174,7 +177,11 @@ pub fn main() -> ExitCode {
             json,
             &failures.fail,
         ),
-        Command::Flows { scenario, json } => flows(&scenario, json),
+        Command::Flows {
+            scenario,
+            json,
+            budget,
+        } => flows(&scenario, json, &budget),
         Command::Collective(args) => collective::command(&args).map_err(Failure::input),
         Command::Job(args) => job::job(&args).map_err(Failure::input),
         Command::Compare(args) => job::compare(&args).map_err(Failure::input),
@@ -207,7 +214,7 @@ fn read_input(path: &Path) -> Result<String, Failure> {
         .map_err(|e| Failure::input(format!("error: cannot read {}: {e}", path.display())))
 }
 
-fn flows(path: &Path, json: bool) -> Result<String, Failure> {
+fn flows(path: &Path, json: bool, budget: &budget::BudgetArgs) -> Result<String, Failure> {
     let text = read_input(path)?;
     let scenario = Scenario::parse(&text).map_err(|e| {
         let place = match e.location() {
@@ -216,7 +223,13 @@ fn flows(path: &Path, json: bool) -> Result<String, Failure> {
         };
         Failure::input(format!("{place}: error: {e}"))
     })?;
-    let outcome = scenario.run();
+    let outcome = scenario.run_within(&mut budget.budget()).map_err(|b| {
+        Failure::input(format!(
+            "{}: error: {b}\n{}",
+            path.display(),
+            budget::raise(&b)
+        ))
+    })?;
     let report = FlowsReport::new(&scenario, &outcome);
     if json {
         let mut s = serde_json::to_string_pretty(&report).expect("report serializes");

@@ -14,7 +14,7 @@
 //! copy. The test `identical_components_are_simulated_once` checks the
 //! result against one simulation of the whole step.
 
-use crate::flow::{Flow, FlowError, simulate};
+use crate::flow::{Budget, Flow, FlowError, simulate_within};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -92,8 +92,13 @@ fn find(parent: &mut [u32], mut x: u32) -> u32 {
 }
 
 /// Makespan \[s\] of `flows` (all released at 0, no dependencies) on links of
-/// capacities `capacity_bps`, simulating each distinct component once.
-pub fn step_makespan(capacity_bps: &[f64], flows: &[Flow]) -> Result<f64, FlowError> {
+/// capacities `capacity_bps`, simulating each distinct component once, each
+/// simulation spending from `budget`.
+pub fn step_makespan(
+    capacity_bps: &[f64],
+    flows: &[Flow],
+    budget: &mut Budget,
+) -> Result<f64, FlowError> {
     // Union links that share a flow.
     let mut parent: Vec<u32> = (0..capacity_bps.len() as u32).collect();
     for f in flows {
@@ -126,7 +131,7 @@ pub fn step_makespan(capacity_bps: &[f64], flows: &[Flow]) -> Result<f64, FlowEr
         }
     }
     if groups.len() <= 1 {
-        return merged_makespan(capacity_bps, flows);
+        return merged_makespan(capacity_bps, flows, budget);
     }
     // A flow without links (source = destination) takes its latency only.
     let mut makespan = unrouted
@@ -170,7 +175,7 @@ pub fn step_makespan(capacity_bps: &[f64], flows: &[Flow]) -> Result<f64, FlowEr
             }
             None => {
                 let (cap, local_flows) = canon.decode();
-                let t = merged_makespan(&cap, &local_flows)?;
+                let t = merged_makespan(&cap, &local_flows, budget)?;
                 memo.insert(canon, t);
                 t
             }
@@ -181,10 +186,14 @@ pub fn step_makespan(capacity_bps: &[f64], flows: &[Flow]) -> Result<f64, FlowEr
 }
 
 /// Makespan of `flows` (no dependencies), after [`merge_equivalent_links`].
-fn merged_makespan(capacity_bps: &[f64], flows: &[Flow]) -> Result<f64, FlowError> {
+fn merged_makespan(
+    capacity_bps: &[f64],
+    flows: &[Flow],
+    budget: &mut Budget,
+) -> Result<f64, FlowError> {
     match merge_equivalent_links(capacity_bps, flows) {
-        Some((cap, merged)) => Ok(simulate(&cap, &merged)?.makespan_s()),
-        None => Ok(simulate(capacity_bps, flows)?.makespan_s()),
+        Some((cap, merged)) => Ok(simulate_within(&cap, &merged, budget)?.makespan_s()),
+        None => Ok(simulate_within(capacity_bps, flows, budget)?.makespan_s()),
     }
 }
 
@@ -280,6 +289,7 @@ pub fn merge_equivalent_links(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::flow::simulate;
 
     fn flow(route: &[u32], bytes: f64) -> Flow {
         Flow::on_path(route, 1e-6, bytes, 0.0)
@@ -301,7 +311,7 @@ mod tests {
         cap.push(1.0);
         flows.push(flow(&[16], 0.5));
         let whole = simulate(&cap, &flows).unwrap().makespan_s();
-        let parts = step_makespan(&cap, &flows).unwrap();
+        let parts = step_makespan(&cap, &flows, &mut Budget::unlimited()).unwrap();
         assert!(
             ((parts - whole) / whole).abs() < 1e-12,
             "{parts} vs {whole}"
@@ -309,7 +319,7 @@ mod tests {
         // Make the lone component the slowest: the maximum must follow it.
         flows.last_mut().unwrap().bytes = 50.0;
         let whole = simulate(&cap, &flows).unwrap().makespan_s();
-        let parts = step_makespan(&cap, &flows).unwrap();
+        let parts = step_makespan(&cap, &flows, &mut Budget::unlimited()).unwrap();
         assert!(
             ((parts - whole) / whole).abs() < 1e-12,
             "{parts} vs {whole}"
@@ -359,7 +369,7 @@ mod tests {
                 })
                 .collect();
             let whole = simulate(&cap, &flows).unwrap().makespan_s();
-            let got = merged_makespan(&cap, &flows).unwrap();
+            let got = merged_makespan(&cap, &flows, &mut Budget::unlimited()).unwrap();
             assert!(((got - whole) / whole).abs() < 1e-12, "{got} vs {whole}");
             if let Some((c, m)) = merge_equivalent_links(&cap, &flows) {
                 merged_any = true;

@@ -17,7 +17,8 @@
 
 use super::schedule::{Schedule, Step, StepLatency};
 use super::{CollectiveError, presets};
-use crate::flow::{Flow, simulate};
+use crate::flow::budget::DEFAULT_MAX_EVENTS;
+use crate::flow::{Budget, Flow, FlowError, simulate_within};
 use crate::routing::{Router, RoutingMode};
 use crate::topology::{LinkId, NodeId, Topology};
 use serde::Serialize;
@@ -44,6 +45,12 @@ pub struct Params {
     /// NVLS reduce/multicast efficiency replacing
     /// [`presets::NVLS_EFFICIENCY`] (from a calibration file).
     pub nvls_efficiency: Option<f64>,
+    /// Flow-engine events the simulator may spend over its lifetime
+    /// (`None`: [`crate::flow::budget::DEFAULT_MAX_EVENTS`]).
+    pub max_events: Option<u64>,
+    /// Wall-clock seconds the simulator may run from its creation (`None`:
+    /// no limit). Past it, runs fail with [`crate::flow::BudgetExceeded`].
+    pub max_time_s: Option<f64>,
 }
 
 impl Params {
@@ -160,6 +167,9 @@ pub struct CollectiveSim<'t> {
     /// Scale-up domains and their copy classes, built for the first
     /// [`CollectiveSim::reduce_groups`].
     symmetry: Option<super::symmetry::Domains>,
+    /// What the simulations may still spend ([`Params::max_events`],
+    /// [`Params::max_time_s`]).
+    budget: Budget,
 }
 
 /// Per step of a schedule, per transfer: how many identical copies of the
@@ -219,6 +229,10 @@ impl<'t> CollectiveSim<'t> {
             link_network,
             domains: None,
             symmetry: None,
+            budget: Budget::new(
+                Some(params.max_events.unwrap_or(DEFAULT_MAX_EVENTS)),
+                params.max_time_s,
+            ),
             capacity_bps,
             params,
             last_cut: None,
@@ -396,8 +410,9 @@ impl<'t> CollectiveSim<'t> {
         let mut tier_bytes = vec![0.0; self.tiers.len()];
         for (k, step) in schedule.steps.iter().enumerate() {
             let w = weights.map(|w| w[k].as_slice());
+            self.budget.check_time().map_err(FlowError::from)?;
             let flows = self.flows(step, w)?;
-            let t = super::components::step_makespan(&self.capacity_bps, &flows)?;
+            let t = super::components::step_makespan(&self.capacity_bps, &flows, &mut self.budget)?;
             time_s += step.repeat as f64 * t;
             tier_bytes.fill(0.0);
             for (i, (f, tr)) in flows.iter().zip(&step.transfers).enumerate() {
@@ -449,7 +464,7 @@ impl<'t> CollectiveSim<'t> {
                 prev = (first..all.len() as u32).collect();
             }
         }
-        Ok(simulate(&self.capacity_bps, &all)?.makespan_s())
+        Ok(simulate_within(&self.capacity_bps, &all, &mut self.budget)?.makespan_s())
     }
 
     /// Per-tier utilization of one step from its per-link bytes (for the

@@ -33,7 +33,7 @@
 use super::groups::Groups;
 use super::heap::IndexedHeap;
 use super::maxmin::{Routes, intern_routes};
-use super::{Dependents, Flow, FlowError, dependents, validate};
+use super::{Budget, BudgetExceeded, Dependents, Flow, FlowError, dependents, validate};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -94,8 +94,18 @@ impl Outcome {
 /// assert!((out.finish_s[0] - 2e-3).abs() < 1e-15);
 /// ```
 pub fn simulate(capacity_bps: &[f64], flows: &[Flow]) -> Result<Outcome, FlowError> {
+    simulate_within(capacity_bps, flows, &mut Budget::unlimited())
+}
+
+/// Like [`simulate`], spending one unit of `budget` per event; stops with
+/// [`FlowError::Budget`] when the budget runs out ([`super::budget`]).
+pub fn simulate_within(
+    capacity_bps: &[f64],
+    flows: &[Flow],
+    budget: &mut Budget,
+) -> Result<Outcome, FlowError> {
     validate(capacity_bps, flows)?;
-    Ok(Engine::new(capacity_bps, flows, false).run().0)
+    Ok(Engine::new(capacity_bps, flows, false).run(budget)?.0)
 }
 
 /// One interval between events with the rates in force during it.
@@ -119,7 +129,7 @@ pub fn simulate_traced(
     flows: &[Flow],
 ) -> Result<(Outcome, Vec<RateInterval>), FlowError> {
     validate(capacity_bps, flows)?;
-    Ok(Engine::new(capacity_bps, flows, true).run())
+    Ok(Engine::new(capacity_bps, flows, true).run(&mut Budget::unlimited())?)
 }
 
 /// Total order on `f64` for heaps.
@@ -262,7 +272,7 @@ impl<'a> Engine<'a> {
         self.activations.push(Reverse(Key(t_act, f as u32)));
     }
 
-    fn run(mut self) -> (Outcome, Vec<RateInterval>) {
+    fn run(mut self, budget: &mut Budget) -> Result<(Outcome, Vec<RateInterval>), BudgetExceeded> {
         loop {
             let ta = self.activations.peek().map(|Reverse(k)| k.0);
             let tc = self.completions.peek().map(|(_, t)| t);
@@ -273,6 +283,7 @@ impl<'a> Engine<'a> {
                 (Some(a), Some(c)) => a.min(c),
             };
             let lim = t + t.abs() * TIME_REL_EPS;
+            budget.spend_event()?;
             self.stats.events += 1;
             self.close_trace_interval(t);
             while let Some((g, tc)) = self.completions.peek() {
@@ -301,7 +312,7 @@ impl<'a> Engine<'a> {
             finish_s: self.finish,
             stats: self.stats,
         };
-        (out, trace)
+        Ok((out, trace))
     }
 
     /// Closes the trace interval that ends at `t`, if tracing.

@@ -16,12 +16,14 @@
 //!
 //! See [`engine`] for how the event loop stays incremental.
 
+pub mod budget;
 pub mod engine;
 mod groups;
 mod heap;
 pub mod maxmin;
 
-pub use engine::{EngineStats, Outcome, simulate};
+pub use budget::{Budget, BudgetExceeded};
+pub use engine::{EngineStats, Outcome, simulate, simulate_within};
 pub use maxmin::max_min_rates;
 
 /// One flow of the model.
@@ -89,6 +91,9 @@ pub enum FlowError {
          use smaller sizes, delays or starts, or larger capacities"
     )]
     TooLarge { bound_s: f64 },
+    /// Not an input error: the simulation was stopped by its [`Budget`].
+    #[error(transparent)]
+    Budget(#[from] BudgetExceeded),
 }
 
 /// Largest makespan bound accepted by [`validate`] \[s\]: far beyond any real

@@ -1,4 +1,5 @@
 mod block_equivalence;
+mod budget;
 mod calibrate;
 mod cli;
 mod cli_flows;
