@@ -191,10 +191,7 @@ impl PairSearch {
         src: NodeId,
         dst: NodeId,
     ) -> Option<u32> {
-        debug_assert_ne!(src, dst);
-        self.next_epoch();
-        self.dst = dst;
-        let (a, b) = self.meet(adj, disabled, src, dst)?;
+        let (a, b) = self.balls(adj, disabled, src, dst)?;
         self.depths = (a, b);
         self.trim(adj, disabled);
         self.latencies(adj, disabled);
@@ -211,11 +208,22 @@ impl PairSearch {
         src: NodeId,
         dst: NodeId,
     ) -> Option<u32> {
+        self.balls(adj, disabled, src, dst).map(|(a, b)| a + b)
+    }
+
+    /// A fresh search for `src → dst` (`src != dst`) up to where the balls
+    /// meet: their depths, or `None` if unreachable.
+    fn balls(
+        &mut self,
+        adj: &Adjacency,
+        disabled: &[bool],
+        src: NodeId,
+        dst: NodeId,
+    ) -> Option<(u32, u32)> {
         debug_assert_ne!(src, dst);
         self.next_epoch();
         self.dst = dst;
-        let (a, b) = self.meet(adj, disabled, src, dst)?;
-        Some(a + b)
+        self.meet(adj, disabled, src, dst)
     }
 
     /// Step 1: the bidirectional BFS. Returns the depths `(a, b)` of the

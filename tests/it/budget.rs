@@ -3,16 +3,8 @@
 //! and the flag that raises it; one that fits gives the same numbers as an
 //! unlimited run.
 
+use crate::cli::fabricsim as cli;
 use fabricsim::flow::{Budget, BudgetExceeded, Flow, FlowError, simulate, simulate_within};
-use std::process::Command;
-
-fn cli(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_fabricsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
 
 /// Three flows of different sizes on one link, all from t = 0: events at
 /// the start and at each of the three finishes, 4 in all.

@@ -6,7 +6,6 @@ use fabricsim::collective::algorithms::{direct, halving_doubling, ring, schedule
 use fabricsim::collective::run::{Request, run};
 use fabricsim::collective::{Algo, CollectiveSim, Op, Params};
 use fabricsim::topology::{NodeId, Topology, parse_str};
-use std::process::Command;
 
 use crate::collective_algos::rel;
 
@@ -332,13 +331,7 @@ fn simulated_times_never_beat_the_bound() {
     assert!(rel(o.busbw_gbps, 100.0) < 1e-9);
 }
 
-fn fabricsim_cli(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_fabricsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
+use crate::cli::fabricsim as fabricsim_cli;
 
 #[test]
 fn collective_json_has_the_contract_fields() {
