@@ -243,7 +243,9 @@ fn run_one_with_report(
     // Groups confined to identical scale-up domains: simulate one domain of
     // each kind (exact, see `symmetry.rs`), else every group.
     let mut reduced = None;
-    if let Some(r) = sim.reduce_groups(groups).filter(|r| !r.is_trivial()) {
+    if groups.len() > 1
+        && let Some(r) = sim.reduce_groups(groups).filter(|r| !r.is_trivial())
+    {
         let (sched, counts) = merged(&r.groups)?;
         if sim.routes_are_short(&sched)? {
             reduced = Some((sched, counts, r));
