@@ -75,7 +75,7 @@ pub enum ReadError {
         limit: u64,
     },
     /// A byte sequence that is not UTF-8, or a NUL byte (a binary file).
-    #[error("{what} at byte offset {offset}")]
+    #[error("{what}")]
     NotText {
         /// 1-based line of the first bad byte.
         line: usize,
@@ -170,30 +170,34 @@ fn read_bounded(r: impl Read, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
 /// `bytes` as a `String`, or where the first NUL byte or invalid UTF-8
 /// sequence is.
 pub fn text(bytes: Vec<u8>) -> Result<String, ReadError> {
-    let (valid, what) = match std::str::from_utf8(&bytes) {
-        Ok(s) => match s.find('\0') {
-            None => return Ok(String::from_utf8(bytes).unwrap_or_default()),
-            Some(i) => (
-                i,
-                "a NUL byte: this looks like a binary file, not text".to_string(),
+    let nul = bytes.iter().position(|&b| b == 0).unwrap_or(usize::MAX);
+    let bad = std::str::from_utf8(&bytes)
+        .err()
+        .map_or(usize::MAX, |e| e.valid_up_to());
+    let (offset, what) = if nul == usize::MAX && bad == usize::MAX {
+        return Ok(String::from_utf8(bytes).unwrap_or_default());
+    } else if nul < bad {
+        (
+            nul,
+            format!("a NUL byte at byte offset {nul}: this looks like a binary file, not text"),
+        )
+    } else {
+        (
+            bad,
+            format!(
+                "byte 0x{:02X} at byte offset {bad} is not valid UTF-8 text",
+                bytes[bad]
             ),
-        },
-        Err(e) => {
-            let i = e.valid_up_to();
-            (
-                i,
-                format!("byte 0x{:02X} is not valid UTF-8 text", bytes[i]),
-            )
-        }
+        )
     };
     // The prefix up to the bad byte is valid UTF-8 by construction.
-    let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+    let before = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     Err(ReadError::NotText {
         line,
         col,
-        offset: valid,
+        offset,
         what,
     })
 }
@@ -209,10 +213,15 @@ mod tests {
         let e = text(b"ab\n\xC2\xB5x\xFFz".to_vec()).unwrap_err();
         assert_eq!(e.location(), Some((2, 3)));
         assert!(e.to_string().contains("0xFF"), "{e}");
-        assert!(e.to_string().ends_with("byte offset 6"), "{e}");
+        assert!(e.to_string().contains("byte offset 6"), "{e}");
         let e = text(b"x\0".to_vec()).unwrap_err();
         assert_eq!(e.location(), Some((1, 2)));
         assert!(e.to_string().contains("binary"), "{e}");
+        // Whichever comes first: the NUL (offset 1) before the 0xFF (offset 2).
+        let e = text(b"x\0\xFF".to_vec()).unwrap_err();
+        assert!(e.to_string().contains("NUL byte at byte offset 1"), "{e}");
+        let e = text(b"\xFFx\0".to_vec()).unwrap_err();
+        assert!(e.to_string().contains("0xFF at byte offset 0"), "{e}");
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod cli_jobs;
 mod collective_algos;
 mod collective_props;
 mod collectives;
+mod corpus;
 mod examples;
 mod failures;
 mod flow_props;
