@@ -161,6 +161,10 @@ pub(crate) fn command(a: &Args, limits: &fabricsim::limits::Limits) -> Result<St
     let mut out = String::new();
     if let Some(path) = &a.out {
         let text = format!("{}{}", header(a, &topo.name, &done), overrides.to_toml());
+        let inputs: Vec<&Path> = std::iter::once(a.topology.as_path())
+            .chain(a.logs.iter().map(PathBuf::as_path))
+            .collect();
+        super::plots::refuse_inputs("--out", path, &inputs)?;
         write_atomically(path, &text, a.force)?;
         if !a.json {
             out += &format!("# wrote {}\n", path.display());

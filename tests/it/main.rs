@@ -14,6 +14,7 @@ mod flows;
 mod info_golden;
 mod jobs;
 mod plots;
+mod safe_output;
 mod shipped;
 mod shipped_blocks;
 mod topology;
