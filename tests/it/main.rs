@@ -13,6 +13,7 @@ mod flow_props;
 mod flows;
 mod info_golden;
 mod jobs;
+mod numeric_props;
 mod plots;
 mod safe_output;
 mod shipped;
