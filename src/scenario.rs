@@ -112,9 +112,10 @@ impl Scenario {
     /// Parses and checks a scenario. Every value is checked here, so
     /// simulating a parsed scenario cannot fail.
     ///
-    /// Every error has a line and column: JSON errors where serde_json
-    /// stopped, the others at the value they are about (found by
-    /// [`locate`]).
+    /// Errors carry a line and column ([`ScenarioError::location`]): JSON
+    /// errors where serde_json stopped, the others at the value they are
+    /// about (found by a small scanner of the JSON text); only problems of
+    /// the whole scenario (finish times beyond `f64`) have none.
     pub fn parse(json: &str) -> Result<Scenario, ScenarioError> {
         Scenario::parse_unlocated(json).map_err(|(error, path)| {
             match path.and_then(|p| locate(json, &p)) {

@@ -11,6 +11,7 @@ mod examples;
 mod failures;
 mod flow_props;
 mod flows;
+mod fuzz_regressions;
 mod info_golden;
 mod jobs;
 mod numeric_props;
