@@ -26,8 +26,9 @@ pub(crate) struct Args {
     /// Algorithm: auto, ring, tree, halving-doubling, direct, nvls, hierarchical.
     #[arg(long, default_value = "auto")]
     pub(crate) algo: String,
-    /// Ring channels (default: one per rail when the ranks span several domains).
-    #[arg(long)]
+    /// Ring channels, 1 to 256 (default: one per rail when the ranks span
+    /// several domains).
+    #[arg(long, value_parser = parse_channels)]
     pub(crate) channels: Option<usize>,
     /// Per-step latency α for every transfer, e.g. `5 us` (default: the presets per link technology).
     #[arg(long)]
@@ -56,6 +57,20 @@ struct Report<'a> {
     op: Op,
     ranks: usize,
     results: &'a [Outcome],
+}
+
+/// Most ring channels `--channels` accepts: each channel is one more ring
+/// of flows per step, and real libraries use a few dozen at most.
+const MAX_CHANNELS: usize = 256;
+
+/// `--channels N`: 1 to [`MAX_CHANNELS`].
+fn parse_channels(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_CHANNELS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a number of channels from 1 to {MAX_CHANNELS}"
+        )),
+    }
 }
 
 /// Sizes from `1GiB`, `1MiB,4MiB` or the doubling range `1MiB..8GiB`
@@ -100,10 +115,18 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
         None => None,
     };
     let chunk_bytes = match &a.chunk {
-        Some(t) => t
-            .parse::<Bytes>()
-            .map_err(|e| format!("--chunk \"{t}\": {e}; {}", e.help()))?
-            .get(),
+        Some(t) => {
+            let c = t
+                .parse::<Bytes>()
+                .map_err(|e| format!("--chunk \"{t}\": {e}"))?
+                .get();
+            if !(c >= 1.0 && c.fract() == 0.0) {
+                return Err(format!(
+                    "--chunk \"{t}\": a pipelining chunk is a whole number of bytes, at least 1"
+                ));
+            }
+            c
+        }
         None => DEFAULT_CHUNK_BYTES,
     };
     let mut params = Params {

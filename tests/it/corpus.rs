@@ -361,3 +361,48 @@ fn limits_are_flags() {
     );
     assert!(err.contains("128 accelerators"), "{err}");
 }
+
+/// Flag values that used to run quietly (or not end): a zero chunk (ran
+/// with some other chunk), zero channels (ran with the default), a billion
+/// channels (did not finish in 20 s), a size in bits that is not a whole
+/// byte, a rank selected twice. Bad values of `value_parser` flags are usage
+/// errors (exit 2), the others invalid input (exit 1).
+#[test]
+fn bad_flag_values_are_refused() {
+    let hgx = "topologies/hgx-h100.toml";
+    let base = ["collective", hgx, "--op", "broadcast"];
+    for (extra, code, msg) in [
+        (&["--size", "1GiB", "--chunk", "0"][..], 1, "at least 1"),
+        (
+            &["--size", "1GiB", "--chunk", "12b"][..],
+            1,
+            "whole number of bytes",
+        ),
+        (
+            &["--size", "1GiB", "--channels", "0"][..],
+            2,
+            "from 1 to 256",
+        ),
+        (
+            &["--size", "1GiB", "--channels", "1000000000"][..],
+            2,
+            "from 1 to 256",
+        ),
+        (&["--size", "1b"][..], 1, "did you mean \"1B\""),
+        (
+            &["--size", "1GiB", "--ranks", "0..4,3"][..],
+            1,
+            "rank 3 is selected twice",
+        ),
+        (
+            &["--size", "1GiB", "--max-nodes", "0"][..],
+            2,
+            "--max-nodes",
+        ),
+    ] {
+        let out = run(&[&base[..], extra].concat());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{extra:?}: {err}");
+        assert!(err.contains(msg), "{extra:?}: {err}");
+    }
+}
