@@ -362,9 +362,9 @@ fn limits_are_flags() {
     assert!(err.contains("128 accelerators"), "{err}");
 }
 
-/// Flag values that used to run quietly (or not end): a zero chunk (ran
-/// with some other chunk), zero channels (ran with the default), a billion
-/// channels (did not finish in 20 s), a size in bits that is not a whole
+/// Flag values that used to run quietly (or not end): a zero chunk (ran as
+/// one chunk, without pipelining), zero channels (ran as one channel), a
+/// billion channels (did not finish in 20 s), a size in bits that is not a whole
 /// byte, a rank selected twice. Bad values of `value_parser` flags are usage
 /// errors (exit 2), the others invalid input (exit 1).
 #[test]
