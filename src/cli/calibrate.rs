@@ -75,7 +75,7 @@ struct Done {
     preset_busbw: Vec<f64>,
 }
 
-pub(crate) fn command(a: &Args) -> Result<String, String> {
+pub(crate) fn command(a: &Args, limits: &fabricsim::limits::Limits) -> Result<String, String> {
     let algo: Algo = a.algo.parse().map_err(|e| format!("--algo: {e}"))?;
     let op_flag: Option<Op> = match &a.op {
         Some(o) => Some(o.parse().map_err(|e| format!("--op: {e}"))?),
@@ -88,12 +88,12 @@ pub(crate) fn command(a: &Args) -> Result<String, String> {
             .get(),
         None => 0.0,
     };
-    let topo = fabricsim::topology::load_file(&a.topology).map_err(|d| d.render())?;
+    let topo =
+        fabricsim::topology::load_file_limited(&a.topology, &[], limits).map_err(|d| d.render())?;
     let mut done = Vec::new();
     for path in &a.logs {
         let name = path.display().to_string();
-        let text =
-            std::fs::read_to_string(path).map_err(|e| format!("error: cannot read {name}: {e}"))?;
+        let text = super::read_input(path, limits)?;
         let log = log::parse(&text, &name).map_err(|d| d.render())?;
         let op = op_flag.or(log.op).ok_or_else(|| {
             format!("{name}: error: the log does not name its test binary (\"# Collective test starting: ...\"); pass --op")
@@ -161,6 +161,10 @@ pub(crate) fn command(a: &Args) -> Result<String, String> {
     let mut out = String::new();
     if let Some(path) = &a.out {
         let text = format!("{}{}", header(a, &topo.name, &done), overrides.to_toml());
+        let inputs: Vec<&Path> = std::iter::once(a.topology.as_path())
+            .chain(a.logs.iter().map(PathBuf::as_path))
+            .collect();
+        super::plots::refuse_inputs("--out", path, &inputs)?;
         write_atomically(path, &text, a.force)?;
         if !a.json {
             out += &format!("# wrote {}\n", path.display());

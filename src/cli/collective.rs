@@ -3,6 +3,7 @@
 
 use fabricsim::collective::run::{DEFAULT_CHUNK_BYTES, Outcome, Request, run, run_with_report};
 use fabricsim::collective::{Algo, CollectiveSim, Op, Params};
+use fabricsim::limits::Limits;
 use fabricsim::plot::{Busbw, TopLinks, from};
 use fabricsim::topology::NodeId;
 use fabricsim::units::{Bytes, Seconds};
@@ -25,8 +26,9 @@ pub(crate) struct Args {
     /// Algorithm: auto, ring, tree, halving-doubling, direct, nvls, hierarchical.
     #[arg(long, default_value = "auto")]
     pub(crate) algo: String,
-    /// Ring channels (default: one per rail when the ranks span several domains).
-    #[arg(long)]
+    /// Ring channels, 1 to 256 (default: one per rail when the ranks span
+    /// several domains).
+    #[arg(long, value_parser = parse_channels)]
     pub(crate) channels: Option<usize>,
     /// Per-step latency α for every transfer, e.g. `5 us` (default: the presets per link technology).
     #[arg(long)]
@@ -59,31 +61,24 @@ struct Report<'a> {
     results: &'a [Outcome],
 }
 
-/// Sizes from `1GiB`, `1MiB,4MiB` or the doubling range `1MiB..8GiB`
-/// (like nccl-tests `-b 1M -e 8G -f 2`).
-pub(crate) fn parse_sizes(s: &str) -> Result<Vec<f64>, String> {
-    let one = |t: &str| -> Result<f64, String> {
-        t.trim()
-            .parse::<Bytes>()
-            .map(|b| b.get())
-            .map_err(|e| format!("--size \"{t}\": {e}; {}", e.help()))
-    };
-    if let Some((a, b)) = s.split_once("..") {
-        let (lo, hi) = (one(a)?, one(b)?);
-        if !(lo > 0.0 && lo <= hi) {
-            return Err(format!(
-                "--size \"{s}\": a range needs 0 < begin ≤ end (it doubles from begin to end)"
-            ));
-        }
-        let mut v = Vec::new();
-        let mut x = lo;
-        while x <= hi * (1.0 + 1e-12) && v.len() < 64 {
-            v.push(x);
-            x *= 2.0;
-        }
-        return Ok(v);
+/// Most ring channels `--channels` accepts: each channel is one more ring
+/// of flows per step, and real libraries use a few dozen at most.
+const MAX_CHANNELS: usize = 256;
+
+/// `--channels N`: 1 to [`MAX_CHANNELS`].
+fn parse_channels(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_CHANNELS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a number of channels from 1 to {MAX_CHANNELS}"
+        )),
     }
-    s.split(',').map(one).collect()
+}
+
+/// Sizes from `1GiB`, `1MiB,4MiB` or the doubling range `1MiB..8GiB`
+/// (like nccl-tests `-b 1M -e 8G -f 2`), at most `limits.max_sizes`.
+pub(crate) fn parse_sizes(s: &str, limits: &Limits) -> Result<Vec<f64>, String> {
+    fabricsim::select::sizes(s, limits.max_sizes)
 }
 
 /// Rank selection: a count (`64`: the first 64 accelerators) or a comma list
@@ -92,66 +87,18 @@ pub(crate) fn parse_ranks(
     sel: Option<&str>,
     accelerators: &[NodeId],
 ) -> Result<Vec<NodeId>, String> {
-    let n = accelerators.len();
-    let Some(sel) = sel else {
-        return Ok(accelerators.to_vec());
-    };
-    let bad = |why: String| {
-        format!("--ranks \"{sel}\": {why} (accepted: a count like 64, or indices like 0..8,16,17)")
-    };
-    if !sel.contains(',') && !sel.contains("..") {
-        let k: usize = sel.trim().parse().map_err(|_| bad("not a number".into()))?;
-        if k > n {
-            return Err(bad(format!("the topology has only {n} accelerators")));
-        }
-        return Ok(accelerators[..k].to_vec());
-    }
-    let mut out = Vec::new();
-    for part in sel.split(',') {
-        let idx = |t: &str| -> Result<usize, String> {
-            let i: usize = t
-                .trim()
-                .parse()
-                .map_err(|_| bad(format!("\"{t}\" is not a rank index")))?;
-            if i >= n {
-                return Err(bad(format!(
-                    "rank {i} does not exist (the topology has {n} accelerators)"
-                )));
-            }
-            Ok(i)
-        };
-        match part.split_once("..") {
-            Some((a, b)) => {
-                let (a, b) = (
-                    idx(a)?,
-                    b.trim()
-                        .parse::<usize>()
-                        .map_err(|_| bad(format!("\"{b}\" is not a rank index")))?,
-                );
-                if b > n || a >= b {
-                    return Err(bad(format!(
-                        "range {a}..{b} is empty or past rank {}",
-                        n - 1
-                    )));
-                }
-                out.extend_from_slice(&accelerators[a..b]);
-            }
-            None => out.push(accelerators[idx(part)?]),
-        }
-    }
-    Ok(out)
+    fabricsim::select::ranks(sel, accelerators)
 }
 
-pub(crate) fn command(a: &Args) -> Result<String, String> {
+pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
     let op: Op = a.op.parse().map_err(|e| format!("--op: {e}"))?;
     let algo: Algo = a.algo.parse().map_err(|e| format!("--algo: {e}"))?;
-    let sizes = parse_sizes(&a.size)?;
-    let mut topo = fabricsim::topology::load_file_with_failures(&a.topology, &a.failures.fail)
+    let sizes = parse_sizes(&a.size, limits)?;
+    let mut topo = fabricsim::topology::load_file_limited(&a.topology, &a.failures.fail, limits)
         .map_err(|d| d.render())?;
     let overrides = match &a.calibration {
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| format!("error: cannot read {}: {e}", p.display()))?;
+            let text = super::read_input(p, limits)?;
             let o = fabricsim::calibrate::Overrides::parse(&text)
                 .map_err(|e| format!("{}: error: {e}", p.display()))?;
             fabricsim::calibrate::apply_overrides(&mut topo, &o)
@@ -170,10 +117,18 @@ pub(crate) fn command(a: &Args) -> Result<String, String> {
         None => None,
     };
     let chunk_bytes = match &a.chunk {
-        Some(t) => t
-            .parse::<Bytes>()
-            .map_err(|e| format!("--chunk \"{t}\": {e}; {}", e.help()))?
-            .get(),
+        Some(t) => {
+            let c = t
+                .parse::<Bytes>()
+                .map_err(|e| format!("--chunk \"{t}\": {e}"))?
+                .get();
+            if !(c >= 1.0 && c.fract() == 0.0) {
+                return Err(format!(
+                    "--chunk \"{t}\": a pipelining chunk is a whole number of bytes, at least 1"
+                ));
+            }
+            c
+        }
         None => DEFAULT_CHUNK_BYTES,
     };
     let mut params = Params {

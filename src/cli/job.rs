@@ -4,6 +4,7 @@
 
 use fabricsim::collective::run::{DEFAULT_CHUNK_BYTES, Outcome, Request, run};
 use fabricsim::collective::{Algo, CollectiveSim, Op};
+use fabricsim::limits::Limits;
 use fabricsim::plot::{Breakdown, Busbw, TopLinks, from};
 use fabricsim::topology::{self, Topology};
 use fabricsim::workload::iteration::{self, JobReport};
@@ -69,12 +70,16 @@ pub(crate) struct CompareArgs {
 /// Sizes of the busbw curves of `compare --op --plots`: `size / 2^k`, k = 7..0.
 const COMPARE_CURVE_POINTS: i32 = 8;
 
-fn load_topology(path: &Path, fail: &[topology::FailureSpec]) -> Result<Topology, String> {
-    topology::load_file_with_failures(path, fail).map_err(|d| d.render())
+fn load_topology(
+    path: &Path,
+    fail: &[topology::FailureSpec],
+    limits: &Limits,
+) -> Result<Topology, String> {
+    topology::load_file_limited(path, fail, limits).map_err(|d| d.render())
 }
 
-fn load_job(path: &Path) -> Result<Job, String> {
-    workload::load_file(path).map_err(|d| d.render())
+fn load_job(path: &Path, limits: &Limits) -> Result<Job, String> {
+    workload::load_file_limited(path, limits).map_err(|d| d.render())
 }
 
 fn simulate(
@@ -97,9 +102,9 @@ fn simulate(
     })
 }
 
-pub(crate) fn job(a: &JobArgs) -> Result<String, String> {
-    let topo = load_topology(&a.topology, &a.failures.fail)?;
-    let job = load_job(&a.job)?;
+pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
+    let topo = load_topology(&a.topology, &a.failures.fail, limits)?;
+    let job = load_job(&a.job, limits)?;
     let mut out = String::new();
     if a.show_groups {
         out += &groups(&topo, &job, &a.job)?;
@@ -255,12 +260,12 @@ struct Row {
     curve: Vec<Outcome>,
 }
 
-pub(crate) fn compare(a: &CompareArgs) -> Result<String, String> {
-    let job = a.job.as_deref().map(load_job).transpose()?;
+pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String> {
+    let job = a.job.as_deref().map(|p| load_job(p, limits)).transpose()?;
     let op: Option<(Op, f64)> = match (&a.op, &a.size) {
         (Some(op), Some(size)) => {
             let op: Op = op.parse().map_err(|e| format!("--op: {e}"))?;
-            let sizes = super::collective::parse_sizes(size)?;
+            let sizes = super::collective::parse_sizes(size, limits)?;
             if sizes.len() != 1 {
                 return Err(format!(
                     "--size \"{size}\": compare takes one size (got {})",
@@ -276,7 +281,7 @@ pub(crate) fn compare(a: &CompareArgs) -> Result<String, String> {
         .topologies
         .par_iter()
         .map(|path| {
-            let topo = load_topology(path, &a.failures.fail)?;
+            let topo = load_topology(path, &a.failures.fail, limits)?;
             let mut curve = Vec::new();
             let (time_s, job_report, coll) = match (&job, op) {
                 (Some(job), _) => {

@@ -14,6 +14,7 @@ mod sweep;
 
 use clap::{Parser, Subcommand};
 use fabricsim::info::Info;
+use fabricsim::limits::Limits;
 use fabricsim::routing::{Router, RoutingMode};
 use fabricsim::scenario::{FlowsReport, Scenario};
 use fabricsim::topology::{self, FailureSpec, Topology};
@@ -31,6 +32,42 @@ use std::process::ExitCode;
 struct Args {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// Resource limits (see `fabricsim::limits`), accepted by every command.
+#[derive(clap::Args, Debug, Clone)]
+struct LimitArgs {
+    /// Most nodes a topology (or a job's layout) may have.
+    #[arg(long, global = true, value_name = "N", default_value_t = topology::MAX_NODES,
+          value_parser = clap::value_parser!(u64).range(1..=fabricsim::limits::HARD_MAX_IDS))]
+    max_nodes: u64,
+    /// Most directed links a topology may have (a cable is two).
+    #[arg(long, global = true, value_name = "N", default_value_t = topology::MAX_DIRECTED_LINKS,
+          value_parser = clap::value_parser!(u64).range(1..=fabricsim::limits::HARD_MAX_IDS))]
+    max_links: u64,
+    /// Largest input file read, in bytes.
+    #[arg(long, global = true, value_name = "BYTES",
+          default_value_t = fabricsim::limits::DEFAULT_MAX_INPUT_BYTES,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    max_input_bytes: u64,
+    /// Most sizes a `--size` list or doubling range may produce.
+    #[arg(long, global = true, value_name = "N",
+          default_value_t = fabricsim::limits::DEFAULT_MAX_SIZES,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_sizes: u64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            max_nodes: self.max_nodes,
+            max_directed_links: self.max_links,
+            max_input_bytes: self.max_input_bytes,
+            max_sizes: self.max_sizes,
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -149,17 +186,18 @@ impl Failure {
 
 pub fn main() -> ExitCode {
     let args = Args::parse();
+    let limits = &args.limits.limits();
     let result = match args.command {
         Command::Validate {
             files,
             json,
             failures,
-        } => validate(&files, json, &failures.fail),
+        } => validate(&files, json, &failures.fail, limits),
         Command::Info {
             topology,
             json,
             failures,
-        } => info(&topology, json, &failures.fail),
+        } => info(&topology, json, &failures.fail, limits),
         Command::Route {
             topology,
             src,
@@ -176,16 +214,17 @@ pub fn main() -> ExitCode {
             (mode, flow_id, seed),
             json,
             &failures.fail,
+            limits,
         ),
         Command::Flows {
             scenario,
             json,
             budget,
-        } => flows(&scenario, json, &budget),
-        Command::Collective(args) => collective::command(&args).map_err(Failure::input),
-        Command::Job(args) => job::job(&args).map_err(Failure::input),
-        Command::Compare(args) => job::compare(&args).map_err(Failure::input),
-        Command::Calibrate(args) => calibrate::command(&args).map_err(Failure::input),
+        } => flows(&scenario, json, &budget, limits),
+        Command::Collective(args) => collective::command(&args, limits).map_err(Failure::input),
+        Command::Job(args) => job::job(&args, limits).map_err(Failure::input),
+        Command::Compare(args) => job::compare(&args, limits).map_err(Failure::input),
+        Command::Calibrate(args) => calibrate::command(&args, limits).map_err(Failure::input),
         Command::Sweep(args) => sweep::command(&args),
         Command::Merge(args) => sweep::merge(&args),
     };
@@ -203,19 +242,26 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn read_input(path: &Path) -> Result<String, Failure> {
-    if path.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
-            .map_err(|e| Failure::input(format!("error: reading standard input: {e}")))?;
-        return Ok(s);
-    }
-    std::fs::read_to_string(path)
-        .map_err(|e| Failure::input(format!("error: cannot read {}: {e}", path.display())))
+/// Reads an input file (`-`: standard input) as text within the input
+/// size limit; the error names the file (and the place of a bad byte).
+pub(crate) fn read_input(path: &Path, limits: &Limits) -> Result<String, String> {
+    fabricsim::limits::read_text(path, limits.max_input_bytes).map_err(|e| {
+        let shown = if path.as_os_str() == "-" {
+            "<stdin>".to_string()
+        } else {
+            path.display().to_string()
+        };
+        e.render(&shown)
+    })
 }
 
-fn flows(path: &Path, json: bool, budget: &budget::BudgetArgs) -> Result<String, Failure> {
-    let text = read_input(path)?;
+fn flows(
+    path: &Path,
+    json: bool,
+    budget: &budget::BudgetArgs,
+    limits: &Limits,
+) -> Result<String, Failure> {
+    let text = read_input(path, limits).map_err(Failure::input)?;
     let scenario = Scenario::parse(&text).map_err(|e| {
         let place = match e.location() {
             Some((line, col)) => format!("{}:{line}:{col}", path.display()),
@@ -265,8 +311,8 @@ fn flows(path: &Path, json: bool, budget: &budget::BudgetArgs) -> Result<String,
 
 /// Loads and validates a topology file and fails `fail` in it; diagnostics
 /// become an input error.
-fn load_topology(path: &Path, fail: &[FailureSpec]) -> Result<Topology, Failure> {
-    topology::load_file_with_failures(path, fail).map_err(|d| Failure::input(d.render()))
+fn load_topology(path: &Path, fail: &[FailureSpec], limits: &Limits) -> Result<Topology, Failure> {
+    topology::load_file_limited(path, fail, limits).map_err(|d| Failure::input(d.render()))
 }
 
 /// One file's verdict in `validate --json`.
@@ -285,34 +331,53 @@ struct FileVerdict {
     errors: Vec<fabricsim::topology::Diagnostic>,
 }
 
-/// Whether `path` holds a job file (a top-level `[model]` or
-/// `[parallelism]` table) rather than a topology.
-fn is_job_file(path: &Path) -> bool {
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|t| t.parse::<toml::Table>().ok())
-        .is_some_and(|t| t.contains_key("model") || t.contains_key("parallelism"))
+/// Whether `text` is a job file (a top-level `[model]` or `[parallelism]`
+/// table) rather than a topology.
+fn is_job(text: &str) -> bool {
+    text.parse::<toml::Table>()
+        .is_ok_and(|t| t.contains_key("model") || t.contains_key("parallelism"))
 }
 
-/// Whether `path` holds a sweep file (a top-level `[axes]` table).
-fn is_sweep_file(path: &Path) -> bool {
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|t| t.parse::<toml::Table>().ok())
-        .is_some_and(|t| t.contains_key("axes"))
+/// Whether `text` is a sweep file (a top-level `[axes]` table).
+fn is_sweep(text: &str) -> bool {
+    text.parse::<toml::Table>()
+        .is_ok_and(|t| t.contains_key("axes"))
 }
 
-fn validate(files: &[PathBuf], json: bool, fail: &[FailureSpec]) -> Result<String, Failure> {
+fn validate(
+    files: &[PathBuf],
+    json: bool,
+    fail: &[FailureSpec],
+    limits: &Limits,
+) -> Result<String, Failure> {
     let verdicts: Vec<FileVerdict> = files
         .iter()
         .map(|path| {
-            if is_sweep_file(path) {
-                let (ok, points, errors) = match fabricsim::sweep::load_file(path) {
+            let shown = path.display().to_string();
+            // Read once: the file may be a pipe (`<(...)`) or standard input.
+            let text = match fabricsim::limits::read_text(path, limits.max_input_bytes) {
+                Ok(t) => t,
+                Err(e) => {
+                    return FileVerdict {
+                        path: shown.clone(),
+                        kind: "topology",
+                        ok: false,
+                        points: None,
+                        accelerators: None,
+                        switches: None,
+                        links: None,
+                        errors: topology::Diagnostics::from_read(&shown, &e).items,
+                    };
+                }
+            };
+            if is_sweep(&text) {
+                let dir = path.parent().unwrap_or(Path::new("."));
+                let (ok, points, errors) = match fabricsim::sweep::parse_str(&text, &shown, dir) {
                     Ok(s) => (true, Some(s.points()), Vec::new()),
                     Err(d) => (false, None, d.items),
                 };
                 return FileVerdict {
-                    path: path.display().to_string(),
+                    path: shown,
                     kind: "sweep",
                     ok,
                     points,
@@ -322,8 +387,8 @@ fn validate(files: &[PathBuf], json: bool, fail: &[FailureSpec]) -> Result<Strin
                     errors,
                 };
             }
-            if is_job_file(path) {
-                return match fabricsim::workload::load_file(path) {
+            if is_job(&text) {
+                return match fabricsim::workload::parse_str_limited(&text, &shown, limits) {
                     Ok(j) => FileVerdict {
                         path: path.display().to_string(),
                         kind: "job",
@@ -346,7 +411,7 @@ fn validate(files: &[PathBuf], json: bool, fail: &[FailureSpec]) -> Result<Strin
                     },
                 };
             }
-            match topology::load_file_with_failures(path, fail) {
+            match topology::parse_str_limited(&text, &shown, fail, limits) {
                 Ok(t) => FileVerdict {
                     path: path.display().to_string(),
                     kind: "topology",
@@ -428,8 +493,8 @@ fn validate(files: &[PathBuf], json: bool, fail: &[FailureSpec]) -> Result<Strin
     }
 }
 
-fn info(path: &Path, json: bool, fail: &[FailureSpec]) -> Result<String, Failure> {
-    let t = load_topology(path, fail)?;
+fn info(path: &Path, json: bool, fail: &[FailureSpec], limits: &Limits) -> Result<String, Failure> {
+    let t = load_topology(path, fail, limits)?;
     let info = Info::of(&t);
     if json {
         let mut s = serde_json::to_string_pretty(&info).expect("info serializes");
@@ -475,8 +540,9 @@ fn route(
     (mode, flow_id, seed): (Option<Mode>, u64, u64),
     json: bool,
     fail: &[FailureSpec],
+    limits: &Limits,
 ) -> Result<String, Failure> {
-    let t = load_topology(path, fail)?;
+    let t = load_topology(path, fail, limits)?;
     let (s, d) = (node(&t, path, src)?, node(&t, path, dst)?);
     let mode = match mode {
         Some(Mode::Spray) => RoutingMode::Spray,

@@ -62,14 +62,68 @@ pub(crate) fn file_stem(path: &Path) -> String {
         .map_or_else(|| "input".into(), |s| s.to_string_lossy().into_owned())
 }
 
-/// Writes `dir/name` whole: a temporary file in `dir`, then a rename.
+/// Writes `dir/name` whole: a temporary file in `dir`, created new (so an
+/// existing file or symlink of that name is never followed), then a rename.
+/// `name` is one path component that does not start with `.`.
 pub(crate) fn write_whole(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
-    debug_assert!(!name.contains('/') && !name.starts_with('.'));
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let path = dir.join(name);
-    let res = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, &path));
-    res.map_err(|e| {
+    if !is_plain_name(name) {
+        return Err(format!(
+            "error: cannot write {}: not a plain file name",
+            path.display()
+        ));
+    }
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        std::io::Write::write_all(&mut f, bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &path)
+    };
+    write().map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         format!("error: cannot write {}: {e}", path.display())
     })
+}
+
+/// Whether `name` is one file name that stays in its directory: not empty,
+/// no separator, no NUL, not hidden (so not `.` or `..`).
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\', '\0'])
+        && Path::new(name).file_name().is_some_and(|f| f == name)
+}
+
+/// Refuses to write `out` when it is one of the `inputs` (same file after
+/// resolving links and `..`): outputs never replace the files they were
+/// computed from. `flag` names the option in the message.
+pub(crate) fn refuse_inputs(flag: &str, out: &Path, inputs: &[&Path]) -> Result<(), String> {
+    let resolve = |p: &Path| -> Option<PathBuf> {
+        if let Ok(c) = p.canonicalize() {
+            return Some(c);
+        }
+        // A file that does not exist yet: its directory, resolved, and its name.
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        Some(dir.canonicalize().ok()?.join(p.file_name()?))
+    };
+    let Some(target) = resolve(out) else {
+        return Ok(());
+    };
+    for i in inputs {
+        if resolve(i).is_some_and(|r| r == target) {
+            return Err(format!(
+                "error: {flag} {}: that is an input file ({}); outputs never replace their inputs",
+                out.display(),
+                i.display()
+            ));
+        }
+    }
+    Ok(())
 }

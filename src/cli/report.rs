@@ -62,6 +62,7 @@ pub(crate) fn write(
     plots: &Batch,
     inputs: &[&Path],
 ) -> Result<(), String> {
+    super::plots::refuse_inputs("--report", file, inputs)?;
     let page = html(table, plots, inputs)?;
     let dir = match file.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,

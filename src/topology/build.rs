@@ -48,6 +48,7 @@ use super::spec::{
     ScaleUpSpec, Span,
 };
 use super::{Link, Node, NodeId, NodeRole, Topology};
+use crate::limits::{HARD_MAX_IDS, Limits};
 use crate::routing::RoutingMode;
 
 /// Most nodes a topology may have: 4 Mi = 4,194,304.
@@ -77,11 +78,21 @@ pub fn load_file_with_failures(
     path: impl AsRef<Path>,
     extra: &[FailureSpec],
 ) -> Result<Topology, Diagnostics> {
+    load_file_limited(path, extra, &Limits::default())
+}
+
+/// [`load_file_with_failures`] within `limits`: the file's size, and the
+/// fabric's nodes and directed links (rule 11).
+pub fn load_file_limited(
+    path: impl AsRef<Path>,
+    extra: &[FailureSpec],
+    limits: &Limits,
+) -> Result<Topology, Diagnostics> {
     let path = path.as_ref();
     let shown = path.display().to_string();
-    let src = std::fs::read_to_string(path)
-        .map_err(|e| Diagnostics::without_position(&shown, format!("cannot read file: {e}")))?;
-    parse_str_with_failures(&src, &shown, extra)
+    let src = crate::limits::read_text(path, limits.max_input_bytes)
+        .map_err(|e| Diagnostics::from_read(&shown, &e))?;
+    parse_str_limited(&src, &shown, extra, limits)
 }
 
 /// Parses and validates topology text; `path` is used in messages and, when
@@ -97,6 +108,16 @@ pub fn parse_str_with_failures(
     path: &str,
     extra: &[FailureSpec],
 ) -> Result<Topology, Diagnostics> {
+    parse_str_limited(src, path, extra, &Limits::default())
+}
+
+/// [`parse_str_with_failures`] within `limits` (rule 11).
+pub fn parse_str_limited(
+    src: &str,
+    path: &str,
+    extra: &[FailureSpec],
+    limits: &Limits,
+) -> Result<Topology, Diagnostics> {
     let mut sink = Sink::new(src, path);
     let Some(root) = spec::parse_document(&mut sink, src) else {
         return Err(sink
@@ -111,6 +132,7 @@ pub fn parse_str_with_failures(
     });
     let mut b = Builder {
         sink,
+        limits: *limits,
         nodes: Vec::new(),
         decl: Vec::new(),
         index: HashMap::new(),
@@ -155,14 +177,15 @@ pub fn parse_str_with_failures(
     );
     let calibration = spec.calibration.as_ref().and_then(|c| {
         let file = Path::new(path).parent().unwrap_or(Path::new("")).join(&c.v);
-        let text = match std::fs::read_to_string(&file) {
+        let text = match crate::limits::read_text(&file, limits.max_input_bytes) {
             Ok(t) => t,
             Err(e) => {
                 sink.error(
                     c.span.clone(),
                     format!("cannot read calibration file {}: {e}", file.display()),
                     Some(
-                        "the path is relative to this topology file's folder;                          `fabricsim calibrate LOG --topology TOPO --out FILE` writes one"
+                        "the path is relative to this topology file's folder; \
+                         `fabricsim calibrate LOG --topology TOPO --out FILE` writes one"
                             .to_string(),
                     ),
                 );
@@ -279,6 +302,7 @@ impl ScaleOutPlan {
 
 struct Builder<'s> {
     sink: Sink<'s>,
+    limits: Limits,
     nodes: Vec<Node>,
     /// Declaration span of each node, for messages about it.
     decl: Vec<Span>,
@@ -573,7 +597,8 @@ impl Builder<'_> {
         let nodes: u128 = parts.iter().map(|p| p.2).fold(0, u128::saturating_add);
         let links: u128 = parts.iter().map(|p| p.3).fold(0, u128::saturating_add);
         let mut ok = true;
-        if nodes > u128::from(MAX_NODES) {
+        let (max_nodes, max_links) = (self.limits.max_nodes, self.limits.max_directed_links);
+        if nodes > u128::from(max_nodes) {
             let big = parts
                 .iter()
                 .max_by_key(|p| p.2)
@@ -581,14 +606,20 @@ impl Builder<'_> {
             if let Some((span, what)) = big {
                 self.sink.error(
                     span,
-                    format!("the topology would have {nodes} nodes, more than the limit of {MAX_NODES} (4 Mi)"),
-                    Some(format!("most of them come from {what}")),
+                    format!(
+                        "the topology would have {nodes} nodes, more than the limit of {max_nodes}{}",
+                        raised_by("--max-nodes", max_nodes, MAX_NODES)
+                    ),
+                    Some(format!(
+                        "most of them come from {what}; nothing was built. A larger fabric needs \
+                         --max-nodes N (at most {HARD_MAX_IDS}) and about 100 bytes of memory per node"
+                    )),
                 );
             }
             ok = false;
         }
         // Report the link limit only when the node limit holds: one cause, one message.
-        if ok && links > u128::from(MAX_DIRECTED_LINKS) {
+        if ok && links > u128::from(max_links) {
             let big = parts
                 .iter()
                 .max_by_key(|p| p.3)
@@ -597,10 +628,13 @@ impl Builder<'_> {
                 self.sink.error(
                     span,
                     format!(
-                        "the topology would have {links} directed links, more than the limit of {MAX_DIRECTED_LINKS} (16 Mi)"
+                        "the topology would have {links} directed links, more than the limit of {max_links}{}",
+                        raised_by("--max-links", max_links, MAX_DIRECTED_LINKS)
                     ),
                     Some(format!(
-                        "each full-duplex link is two directed links; most of them come from {what}"
+                        "each full-duplex link is two directed links; most of them come from {what}; \
+                         nothing was built. A larger fabric needs --max-links N (at most {HARD_MAX_IDS}) \
+                         and about 150 bytes of memory per directed link"
                     )),
                 );
             }
@@ -1399,6 +1433,16 @@ pub(super) fn numbered_range<'a>(
 fn short(x: f64) -> String {
     let s = format!("{x:.6}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// How a limit in a message was set: ` (the default of --flag)` or
+/// ` (set by --flag)`.
+fn raised_by(flag: &str, value: u64, default: u64) -> String {
+    if value == default {
+        format!(" (the default of {flag})")
+    } else {
+        format!(" (set by {flag})")
+    }
 }
 
 fn mode_name(m: RoutingMode) -> &'static str {

@@ -84,6 +84,22 @@ impl Diagnostics {
         self.items.iter()
     }
 
+    /// The problem of a file that could not be read as text: located when
+    /// it is a bad byte, else without position.
+    pub fn from_read(path: &str, e: &crate::limits::ReadError) -> Diagnostics {
+        let (line, col) = e.location().unwrap_or((0, 0));
+        Diagnostics {
+            items: vec![Diagnostic {
+                path: path.to_string(),
+                line,
+                col,
+                offset: 0,
+                message: e.to_string(),
+                help: e.help(),
+            }],
+        }
+    }
+
     /// A single problem without a position, e.g. an I/O error.
     pub fn without_position(path: &str, message: String) -> Diagnostics {
         Diagnostics {

@@ -39,8 +39,8 @@ pub mod presets;
 pub(crate) mod spec;
 
 pub use build::{
-    MAX_DIRECTED_LINKS, MAX_NODES, load_file, load_file_with_failures, parse_str,
-    parse_str_with_failures,
+    MAX_DIRECTED_LINKS, MAX_NODES, load_file, load_file_limited, load_file_with_failures,
+    parse_str, parse_str_limited, parse_str_with_failures,
 };
 pub use diag::{Diagnostic, Diagnostics};
 pub use failures::{FailureReport, FailureSpec};

@@ -34,7 +34,14 @@ fn parse_int(s: &str, whole: &str) -> Result<u64, String> {
     t.parse::<u64>()
         .ok()
         .filter(|&v| v <= u64::from(u32::MAX))
-        .ok_or_else(|| format!("range bound \"{t}\" in id \"{whole}\" is too large"))
+        .ok_or_else(|| {
+            format!(
+                "range bound \"{t}\" in id \"{whole}\" is too large: bounds are at most {} \
+                 (and a topology has at most --max-nodes nodes, {} by default)",
+                u32::MAX,
+                super::MAX_NODES
+            )
+        })
 }
 
 impl Pattern {

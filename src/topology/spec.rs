@@ -1274,7 +1274,10 @@ fn torus_dims(sink: &mut Sink<'_>, v: &Val<'_>) -> Option<Vec<u64>> {
         sink.error(
             v.span(),
             format!("the torus would have {n} accelerators per domain, more than {MAX_INT}"),
-            None,
+            Some(format!(
+                "the dims multiply; a topology has at most --max-nodes nodes ({} by default)",
+                super::MAX_NODES
+            )),
         );
         return None;
     }
@@ -1617,7 +1620,21 @@ pub(crate) fn parse_document<'i>(
         let line = sink.line_col(span.start).0;
         if !seen_lines.contains(&line) {
             seen_lines.push(line);
-            sink.error(span, format!("invalid TOML: {}", e.message().trim()), None);
+            let msg = e.message().trim();
+            let key = src
+                .get(span.clone())
+                .filter(|k| !k.is_empty() && k.len() <= 80);
+            match (msg, key) {
+                ("duplicate key", Some(k)) => sink.error(
+                    span,
+                    format!("invalid TOML: duplicate key `{k}`"),
+                    Some(
+                        "a key or [table] may appear once; [[table]] starts a list of tables"
+                            .to_string(),
+                    ),
+                ),
+                _ => sink.error(span, format!("invalid TOML: {msg}"), None),
+            }
         }
     }
     None

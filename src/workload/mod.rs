@@ -15,4 +15,4 @@ pub mod spec;
 pub mod traffic;
 
 pub use job::{Compute, Dim, Job, Model, Overlap, Parallelism};
-pub use spec::{load_file, parse_str};
+pub use spec::{load_file, load_file_limited, parse_str, parse_str_limited};

@@ -33,8 +33,8 @@
 //! 13. Context parallelism: `cp` divides `seq_len`.
 //! 14. Compute: exactly one of the two forms, `tflops_per_accelerator` with
 //!     `mfu`, or `layer_time`.
-//! 15. The layout needs at most [`MAX_NODES`] accelerators
-//!     (`tp` × `cp` × `pp` × `dp`).
+//! 15. The layout needs at most [`Limits::max_nodes`] accelerators
+//!     (`tp` × `cp` × `pp` × `dp`; default [`MAX_NODES`], `--max-nodes`).
 //!
 //! Cross-field rules are checked only when the values involved are valid, so
 //! one mistake is reported once. Whether the layout fits a topology (its size
@@ -47,6 +47,7 @@ use std::path::Path;
 use toml::de::{DeTable, DeValue};
 
 use super::job::{Compute, DEFAULT_DP_BUCKET_BYTES, Dim, Job, Model, Overlap, Parallelism};
+use crate::limits::Limits;
 use crate::suggest::did_you_mean;
 use crate::topology::MAX_NODES;
 use crate::topology::diag::{Diagnostics, Sink, suggestion};
@@ -105,23 +106,34 @@ const DTYPES: &[(&str, u32)] = &[("bf16", 2), ("fp16", 2), ("fp8", 1), ("fp32", 
 ///
 /// I/O errors are returned as a single diagnostic without position.
 pub fn load_file(path: impl AsRef<Path>) -> Result<Job, Diagnostics> {
+    load_file_limited(path, &Limits::default())
+}
+
+/// [`load_file`] within `limits`: the file's size, and the world size
+/// (rule 15).
+pub fn load_file_limited(path: impl AsRef<Path>, limits: &Limits) -> Result<Job, Diagnostics> {
     let path = path.as_ref();
     let shown = path.display().to_string();
-    let src = std::fs::read_to_string(path)
-        .map_err(|e| Diagnostics::without_position(&shown, format!("cannot read file: {e}")))?;
-    parse_str(&src, &shown)
+    let src = crate::limits::read_text(path, limits.max_input_bytes)
+        .map_err(|e| Diagnostics::from_read(&shown, &e))?;
+    parse_str_limited(&src, &shown, limits)
 }
 
 /// Parses and validates job text; `path` is used in messages and, when the
 /// file has no `name`, as the job's name (its file stem).
 pub fn parse_str(src: &str, path: &str) -> Result<Job, Diagnostics> {
+    parse_str_limited(src, path, &Limits::default())
+}
+
+/// [`parse_str`] within `limits` (rule 15).
+pub fn parse_str_limited(src: &str, path: &str, limits: &Limits) -> Result<Job, Diagnostics> {
     let mut sink = Sink::new(src, path);
     let Some(root) = parse_document(&mut sink, src) else {
         return Err(sink
             .finish()
             .unwrap_or_else(|| Diagnostics { items: Vec::new() }));
     };
-    let job = read_job(&mut sink, root.get_ref(), path);
+    let job = read_job(&mut sink, root.get_ref(), path, limits.max_nodes);
     match (sink.finish(), job) {
         (Some(d), _) => Err(d),
         (None, Some(job)) => Ok(job),
@@ -648,7 +660,13 @@ fn read_model(sink: &mut Sink<'_>, tab: &Tab<'_, '_>) -> ModelIn {
     }
 }
 
-fn read_parallelism(sink: &mut Sink<'_>, tab: &Tab<'_, '_>, m: &ModelIn) -> Option<Parallelism> {
+/// `max_world` is the node limit (`--max-nodes`), at most `u32::MAX`.
+fn read_parallelism(
+    sink: &mut Sink<'_>,
+    tab: &Tab<'_, '_>,
+    m: &ModelIn,
+    max_world: u64,
+) -> Option<Parallelism> {
     let t = tab.t;
     check_keys(sink, t, tab.keys, tab.what);
     let before = sink.error_count();
@@ -809,17 +827,23 @@ fn read_parallelism(sink: &mut Sink<'_>, tab: &Tab<'_, '_>, m: &ModelIn) -> Opti
             )),
         );
     }
-    // INVARIANT: the layout needs at most MAX_NODES accelerators, so
-    // `Parallelism::world` cannot overflow.
+    // INVARIANT: the layout needs at most `max_world` ≤ u32::MAX accelerators,
+    // so `Parallelism::world` cannot overflow.
+    let max_world = max_world.min(crate::limits::HARD_MAX_IDS);
     if let (Some(tp), Some(pp), Some(dp), Some(cp)) = (&tp, &pp, &dp, &cp_v) {
         let world = u128::from(tp.v) * u128::from(pp.v) * u128::from(dp.v) * u128::from(cp.v);
-        if world > u128::from(MAX_NODES) {
+        if world > u128::from(max_world) {
+            let by = if max_world == MAX_NODES {
+                "the default of --max-nodes"
+            } else {
+                "set by --max-nodes"
+            };
             sink.error(
                 tab.span.clone(),
                 format!(
-                    "the layout needs tp × cp × pp × dp = {world} accelerators, more than a topology may have ({MAX_NODES})"
+                    "the layout needs tp × cp × pp × dp = {world} accelerators, more than a topology may have ({max_world}, {by})"
                 ),
-                Some("the degrees multiply: lower tp, cp, pp or dp".to_string()),
+                Some("the degrees multiply: lower tp, cp, pp or dp (or raise --max-nodes)".to_string()),
             );
         }
     }
@@ -914,7 +938,7 @@ fn read_compute(sink: &mut Sink<'_>, tab: &Tab<'_, '_>) -> Option<(Compute, Over
     Some((compute?, overlap?))
 }
 
-fn read_job(sink: &mut Sink<'_>, root: &DeTable<'_>, path: &str) -> Option<Job> {
+fn read_job(sink: &mut Sink<'_>, root: &DeTable<'_>, path: &str, max_world: u64) -> Option<Job> {
     check_keys(sink, root, TOP_KEYS, "the top level");
     let name = Field::read(root, "name", |v| {
         string(sink, v, "name", "a string").map(|s| s.v.to_string())
@@ -947,7 +971,7 @@ fn read_job(sink: &mut Sink<'_>, root: &DeTable<'_>, path: &str) -> Option<Job> 
         Some(tab) => read_model(sink, tab),
         None => ModelIn::none(),
     };
-    let parallelism = par_tab.and_then(|tab| read_parallelism(sink, &tab, &model));
+    let parallelism = par_tab.and_then(|tab| read_parallelism(sink, &tab, &model, max_world));
     let compute = compute_tab.and_then(|tab| read_compute(sink, &tab));
     let name = name.or_else_stem(path)?;
     let (compute, overlap) = compute?;

@@ -2,7 +2,7 @@
 //! determinism, and one test per kind of bad input (exit code exactly 1, a
 //! message that names the file and the problem, never a panic).
 //!
-//! Fixtures live in `tests/it/data/scenarios/`; expected numbers are derived
+//! Fixtures live in `tests/it/data/scenarios/` (bad ones in the corpus `tests/it/invalid/flows/`); expected numbers are derived
 //! by hand in the comments.
 
 use crate::flow_props::{fat_tree, naive_simulate};
@@ -12,6 +12,9 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 const SCENARIOS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/data/scenarios/");
+
+/// The bad scenarios: the flows part of the bad-input corpus.
+const INVALID: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/invalid/flows/");
 
 fn fixture(name: &str) -> String {
     format!("{SCENARIOS}{name}")
@@ -238,7 +241,7 @@ fn fat_tree_through_cli_is_deterministic_and_correct() {
 /// Runs `flows` on a bad fixture and returns stderr after the common checks.
 #[track_caller]
 fn rejects(name: &str) -> String {
-    let path = fixture(name);
+    let path = format!("{INVALID}{name}");
     for json in [false, true] {
         let mut args = vec!["flows", path.as_str()];
         if json {
@@ -295,7 +298,7 @@ fn assert_mentions(stderr: &str, phrases: &[&str]) {
 /// the `"` at column 15.
 #[test]
 fn malformed_json_is_located() {
-    let e = rejects("bad_syntax.json");
+    let e = rejects("syntax.json");
     assert_located(&e, 2, 15..=15);
     assert_mentions(&e, &["json"]);
 }
@@ -303,46 +306,46 @@ fn malformed_json_is_located() {
 /// JSON has no NaN literal: `NaN` (line 2, columns 51–53) is a syntax error.
 #[test]
 fn nan_text_is_a_located_json_error() {
-    let e = rejects("bad_nan.json");
+    let e = rejects("nan.json");
     assert_located(&e, 2, 51..=53);
 }
 
 /// `1e999` (line 2, columns 51–55) overflows f64.
 #[test]
 fn huge_number_is_rejected() {
-    let e = rejects("bad_huge.json");
+    let e = rejects("huge.json");
     assert_located(&e, 2, 51..=55);
     assert_mentions(&e, &["out of range"]);
 }
 
 #[test]
 fn negative_bytes_are_rejected() {
-    let e = rejects("bad_negative_bytes.json");
+    let e = rejects("negative_bytes.json");
     assert_mentions(&e, &["f0", "bytes", "non-negative", "-1"]);
 }
 
 #[test]
 fn negative_start_is_rejected() {
-    let e = rejects("bad_negative_start.json");
+    let e = rejects("negative_start.json");
     assert_mentions(&e, &["f0", "start", "-0.5"]);
 }
 
 #[test]
 fn zero_bandwidth_is_rejected() {
-    let e = rejects("bad_zero_bandwidth.json");
+    let e = rejects("zero_bandwidth.json");
     assert_mentions(&e, &["l0", "bandwidth", "positive"]);
 }
 
 #[test]
 fn negative_latency_is_rejected() {
-    let e = rejects("bad_negative_latency.json");
+    let e = rejects("negative_latency.json");
     assert_mentions(&e, &["l0", "latency"]);
 }
 
 /// `leaf0>spine2` is one edit away from the only link, `leaf0>spine1`.
 #[test]
 fn unknown_link_suggests_a_near_miss() {
-    let e = rejects("bad_unknown_link.json");
+    let e = rejects("unknown_link.json");
     assert_mentions(
         &e,
         &[
@@ -358,44 +361,44 @@ fn unknown_link_suggests_a_near_miss() {
 /// Nothing close to `nowhere`: no suggestion.
 #[test]
 fn unknown_link_without_a_near_miss() {
-    let e = rejects("bad_unknown_link_far.json");
+    let e = rejects("unknown_link_far.json");
     assert_mentions(&e, &["f0", "unknown link", "nowhere"]);
     assert!(!e.to_lowercase().contains("did you mean"), "{e}");
 }
 
 #[test]
 fn empty_route_is_rejected() {
-    let e = rejects("bad_empty_route.json");
+    let e = rejects("empty_route.json");
     assert_mentions(&e, &["f0", "route", "empty"]);
 }
 
 #[test]
 fn repeated_link_is_rejected() {
-    let e = rejects("bad_repeated_link.json");
+    let e = rejects("repeated_link.json");
     assert_mentions(&e, &["f0", "twice"]);
 }
 
 #[test]
 fn duplicate_flow_id_is_rejected() {
-    let e = rejects("bad_duplicate_flow.json");
+    let e = rejects("duplicate_flow.json");
     assert_mentions(&e, &["f0", "twice"]);
 }
 
 #[test]
 fn duplicate_link_id_is_rejected() {
-    let e = rejects("bad_duplicate_link.json");
+    let e = rejects("duplicate_link.json");
     assert_mentions(&e, &["l0", "twice"]);
 }
 
 #[test]
 fn unknown_dependency_is_rejected() {
-    let e = rejects("bad_unknown_dep.json");
+    let e = rejects("unknown_dep.json");
     assert_mentions(&e, &["f0", "f9", "unknown"]);
 }
 
 #[test]
 fn dependency_cycle_is_rejected() {
-    let e = rejects("bad_cycle.json");
+    let e = rejects("cycle.json");
     assert_mentions(&e, &["cycle"]);
     assert!(
         e.contains("\"x\"") || e.contains("\"y\""),
@@ -406,7 +409,7 @@ fn dependency_cycle_is_rejected() {
 /// `"strat"` (a typo of `start`) on line 2, columns 54–60.
 #[test]
 fn unknown_field_is_rejected() {
-    let e = rejects("bad_unknown_field.json");
+    let e = rejects("unknown_field.json");
     assert_mentions(&e, &["unknown field", "strat"]);
     assert_located(&e, 2, 54..=60);
 }

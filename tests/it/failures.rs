@@ -1,7 +1,7 @@
 //! Failures (`[[failures]]` entries and `--fail` flags): degraded bisection,
 //! routing and collectives, seeded random failures, and one negative test
-//! per rule F1–F5 of `src/topology/failures.rs` (plus a snapshot of the
-//! messages of `tests/it/invalid/failures/`).
+//! per rule F1–F5 of `src/topology/failures.rs` (the messages of
+//! `tests/it/invalid/failures/` are snapshot-tested by `corpus.rs`).
 //!
 //! Expected numbers are derived by hand in the comment above each assertion,
 //! from the fixture headers in `tests/it/data/failures/` and the Clos
@@ -630,28 +630,6 @@ fn flag_errors_name_the_flag() {
         d.to_string(),
         "t.toml: error: --fail switch:spine7: no node named \"spine7\"\n  help: declared are spine0 to spine3"
     );
-}
-
-#[test]
-fn snapshot_invalid_files() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/invalid/failures");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 5, "one bad file per rule");
-    let mut out = String::new();
-    for f in files {
-        let name = f.file_name().unwrap().to_string_lossy().into_owned();
-        let shown = format!("tests/it/invalid/failures/{name}");
-        let d = parse_str(&std::fs::read_to_string(&f).unwrap(), &shown)
-            .err()
-            .unwrap_or_else(|| panic!("{shown} was accepted"));
-        out.push_str(&format!("=== {name}\n{d}\n\n"));
-    }
-    insta::assert_snapshot!("invalid_failures", out);
 }
 
 // ---------------------------------------------------------------- info and the CLI

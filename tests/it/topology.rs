@@ -6,8 +6,9 @@
 //! so API changes touch two functions.
 //!
 //! One negative test per validation rule (`rule_*`), mirroring the rule list
-//! in `src/topology/build.rs` and docs/topology-format.md; plus a snapshot of
-//! the rendered diagnostics of every file in `tests/it/invalid/`. The
+//! in `src/topology/build.rs` and docs/topology-format.md; the rendered
+//! diagnostics of every file in `tests/it/invalid/` are snapshot-tested by
+//! `corpus.rs`, through the binary. The
 //! parametric blocks (full mesh, torus, k-ary fat-trees, rail-only,
 //! multi-plane, dragonfly, sites) are tested in `topology_blocks.rs`, which
 //! shares the helpers below.
@@ -1018,29 +1019,6 @@ fn unreadable_file_is_a_diagnostic() {
 }
 
 // ---------------------------------------------------------------- snapshots and robustness
-
-#[test]
-fn snapshot_invalid_files() {
-    let dir = root().join("tests/it/invalid");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 20, "one bad file per rule");
-    let mut out = String::new();
-    for f in files {
-        let name = f.file_name().unwrap().to_string_lossy().into_owned();
-        let src = std::fs::read_to_string(&f).unwrap();
-        let shown = format!("tests/it/invalid/{name}");
-        let d = parse_str(&src, &shown)
-            .err()
-            .unwrap_or_else(|| panic!("{shown} was accepted"));
-        out.push_str(&format!("=== {name}\n{d}\n\n"));
-    }
-    insta::assert_snapshot!("invalid_topologies", out);
-}
 
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]

@@ -934,7 +934,7 @@ fn rule_15_world_size_limit() {
         ]),
         12,
         1,
-        "tp × cp × pp × dp = 64000000 accelerators, more than a topology may have (4194304)",
+        "tp × cp × pp × dp = 64000000 accelerators, more than a topology may have (4194304, the default of --max-nodes)",
         "",
     );
 }
