@@ -16,11 +16,16 @@ use crate::units::Bytes;
 /// Every size is a whole number of bytes (so `1b`, one bit, is refused), and
 /// there are at most `max_sizes` of them, counted before allocating.
 pub fn sizes(s: &str, max_sizes: u64) -> Result<Vec<f64>, String> {
+    sizes_of("--size", s, max_sizes)
+}
+
+/// [`sizes`] for a value named `what` in messages (e.g. a sweep axis).
+pub fn sizes_of(what: &str, s: &str, max_sizes: u64) -> Result<Vec<f64>, String> {
     let one = |t: &str| -> Result<f64, String> {
         let b = t
             .trim()
             .parse::<Bytes>()
-            .map_err(|e| format!("--size \"{t}\": {e}"))?
+            .map_err(|e| format!("{what} \"{t}\": {e}"))?
             .get();
         if b.fract() != 0.0 {
             let t = t.trim();
@@ -29,14 +34,14 @@ pub fn sizes(s: &str, max_sizes: u64) -> Result<Vec<f64>, String> {
                 None => String::new(),
             };
             return Err(format!(
-                "--size \"{t}\": {b} bytes is not a whole number of bytes{hint}"
+                "{what} \"{t}\": {b} bytes is not a whole number of bytes{hint}"
             ));
         }
         Ok(b)
     };
     let too_many = |n: String| {
         format!(
-            "--size \"{s}\": {n} sizes, more than the limit of {max_sizes}{}",
+            "{what} \"{s}\": {n} sizes, more than the limit of {max_sizes}{}",
             if max_sizes == crate::limits::DEFAULT_MAX_SIZES {
                 " (the default of --max-sizes); raise it with --max-sizes N"
             } else {
@@ -48,7 +53,7 @@ pub fn sizes(s: &str, max_sizes: u64) -> Result<Vec<f64>, String> {
         let (lo, hi) = (one(a)?, one(b)?);
         if !(lo > 0.0 && lo <= hi) {
             return Err(format!(
-                "--size \"{s}\": a range needs 0 < begin ≤ end (it doubles from begin to end)"
+                "{what} \"{s}\": a range needs 0 < begin ≤ end (it doubles from begin to end)"
             ));
         }
         // Count the points first: begin·2^k ≤ end for k = 0..n.

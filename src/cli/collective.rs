@@ -61,9 +61,7 @@ struct Report<'a> {
     results: &'a [Outcome],
 }
 
-/// Most ring channels `--channels` accepts: each channel is one more ring
-/// of flows per step, and real libraries use a few dozen at most.
-const MAX_CHANNELS: usize = 256;
+use fabricsim::collective::run::MAX_CHANNELS;
 
 /// `--channels N`: 1 to [`MAX_CHANNELS`].
 fn parse_channels(s: &str) -> Result<usize, String> {

@@ -21,6 +21,10 @@ pub struct Request {
     pub chunk_bytes: f64,
 }
 
+/// Most ring channels a request may ask for: each channel is one more ring
+/// of flows per step, and real libraries use a few dozen at most.
+pub const MAX_CHANNELS: usize = 256;
+
 /// Default pipelining chunk: 4 MiB, NCCL's default per-channel buffer size
 /// (`NCCL_BUFFSIZE`, NCCL's environment-variable reference). NCCL itself
 /// pipelines in `buffSize / NCCL_STEPS` pieces (512 KiB); with a per-chunk α
@@ -83,6 +87,25 @@ pub fn run_groups(
     req: &Request,
 ) -> Result<Outcome, CollectiveError> {
     check_groups(sim, groups)?;
+    if let Some(c) = req.channels
+        && !(1..=MAX_CHANNELS).contains(&c)
+    {
+        return Err(CollectiveError::Unsupported {
+            algo: req.algo,
+            op: req.op,
+            why: format!("channels must be from 1 to {MAX_CHANNELS}, got {c}"),
+        });
+    }
+    if !(req.chunk_bytes.is_finite() && req.chunk_bytes >= 1.0) {
+        return Err(CollectiveError::Unsupported {
+            algo: req.algo,
+            op: req.op,
+            why: format!(
+                "the pipelining chunk must be at least 1 byte, got {} bytes",
+                req.chunk_bytes
+            ),
+        });
+    }
     if req.algo == Algo::Auto {
         let ranks = &groups[0];
         let mut best: Option<Outcome> = None;

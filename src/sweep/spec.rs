@@ -416,10 +416,24 @@ fn read_axes(
             (Param::Collective(CollectiveKey::Size), Some(toml::Value::String(s)))
                 if s.contains("..") =>
             {
-                match size_range(&s) {
-                    Ok(v) => v.into_iter().map(toml::Value::Integer).collect(),
+                match crate::select::sizes_of(
+                    &format!("axis \"{name}\""),
+                    &s,
+                    crate::limits::DEFAULT_MAX_SIZES,
+                ) {
+                    Ok(v) => v
+                        .into_iter()
+                        .map(|b| toml::Value::Integer(b as i64))
+                        .collect(),
                     Err(e) => {
-                        sink.error(v.span(), format!("axis \"{name}\": {e}"), Some("write BEGIN..END, e.g. \"1MiB..1GiB\" (doubling, as nccl-tests -f 2)".into()));
+                        sink.error(
+                            v.span(),
+                            e,
+                            Some(
+                                "write BEGIN..END, e.g. \"1MiB..1GiB\" (doubling, as nccl-tests -f 2)"
+                                    .into(),
+                            ),
+                        );
                         continue;
                     }
                 }
@@ -464,30 +478,6 @@ fn read_axes(
             });
         }
     }
-}
-
-/// Sizes of a doubling range `BEGIN..END` \[bytes\], as integers.
-fn size_range(s: &str) -> Result<Vec<i64>, String> {
-    let (a, b) = s.split_once("..").ok_or("not a range")?;
-    let one = |t: &str| -> Result<f64, String> {
-        t.trim()
-            .parse::<Bytes>()
-            .map(|b| b.get())
-            .map_err(|e| format!("\"{t}\": {e}"))
-    };
-    let (lo, hi) = (one(a)?, one(b)?);
-    if !(lo >= 1.0 && lo <= hi && lo.fract() == 0.0) {
-        return Err(format!(
-            "\"{s}\" needs a whole number of bytes 1 ≤ begin ≤ end"
-        ));
-    }
-    let mut v = Vec::new();
-    let mut x = lo;
-    while x <= hi * (1.0 + 1e-12) && v.len() < 64 {
-        v.push(x as i64);
-        x *= 2.0;
-    }
-    Ok(v)
 }
 
 /// Checks a collective or failure value that can be checked without a
@@ -668,9 +658,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn size_range_doubles_and_refuses_empty() {
-        assert_eq!(size_range("1KiB..4KiB").unwrap(), vec![1024, 2048, 4096]);
-        assert!(size_range("4KiB..1KiB").is_err());
-        assert!(size_range("x..1KiB").is_err());
+    fn size_range_axis_doubles_and_refuses_empty() {
+        let sweep = |size: &str| {
+            let src = format!(
+                "topology = \"hgx-h100.toml\"\ncollective = {{ op = \"all-reduce\" }}\n[axes]\n\"collective.size\" = \"{size}\"\n"
+            );
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("topologies");
+            parse_str(&src, "s.toml", &dir)
+        };
+        let s = sweep("1KiB..4KiB").map_err(|d| d.render()).unwrap();
+        let want: Vec<toml::Value> = [1024, 2048, 4096].map(toml::Value::Integer).to_vec();
+        assert_eq!(s.axes[0].values, want);
+        for bad in ["4KiB..1KiB", "x..1KiB", "1b..1KiB"] {
+            let Err(d) = sweep(bad) else {
+                panic!("{bad} was accepted")
+            };
+            let e = d.render();
+            assert!(e.contains("axis \"collective.size\""), "{e}");
+        }
     }
 }
