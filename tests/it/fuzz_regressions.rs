@@ -103,11 +103,30 @@ fn failures_target(s: &str) {
     }
 }
 
+/// The `sweep` fuzz target: parse and check; on success, grid queries.
+fn sweep_target(data: &[u8]) {
+    let Ok(src) = fabricsim::limits::text(data.to_vec()) else {
+        return;
+    };
+    if let Ok(sw) = fabricsim::sweep::parse_str(&src, "fuzz.toml", &root().join("sweeps")) {
+        let n = sw.points();
+        assert!(n >= 1);
+        let _ = (
+            sw.columns(),
+            sw.fingerprint(),
+            sw.coords(0),
+            sw.coords(n - 1),
+        );
+    }
+}
+
 #[test]
 fn replay_fuzz_regressions() {
     let dir = root().join("fuzz/regressions");
     let mut n = 0;
-    for target in ["topology", "job", "flows", "select", "units", "failures"] {
+    for target in [
+        "topology", "job", "flows", "select", "units", "failures", "sweep",
+    ] {
         let Ok(entries) = std::fs::read_dir(dir.join(target)) else {
             continue;
         };
@@ -121,6 +140,7 @@ fn replay_fuzz_regressions() {
                 "flows" => flows_target(&data),
                 "select" => select_target(&s),
                 "units" => units_target(&s),
+                "sweep" => sweep_target(&data),
                 _ => failures_target(&s),
             }
             n += 1;
@@ -176,6 +196,15 @@ proptest! {
     ) {
         let files = shipped("topologies", "toml");
         topology_target(&mutate(&files[which % files.len()], pos, cut, &ins));
+    }
+
+    #[test]
+    fn mutated_sweeps_never_panic(
+        which in 0usize..64, pos in 0usize..1500, cut in 0usize..12,
+        ins in prop::collection::vec(any::<u8>(), 0..8),
+    ) {
+        let files = shipped("sweeps", "toml");
+        sweep_target(&mutate(&files[which % files.len()], pos, cut, &ins));
     }
 
     #[test]
