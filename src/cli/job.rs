@@ -89,6 +89,12 @@ fn simulate(
     budget: &super::budget::BudgetArgs,
 ) -> Result<JobReport, String> {
     iteration::run(topo, job, budget.params()).map_err(|e| {
+        if let iteration::JobError::Placement(pe) = &e
+            && let Ok(src) = fabricsim::limits::read_text(job_path, fabricsim::limits::DEFAULT_MAX_INPUT_BYTES)
+        {
+            return workload::spec::placement_diagnostic(&src, &job_path.display().to_string(), pe)
+                .render();
+        }
         let hint = match &e {
             iteration::JobError::Collective {
                 source: fabricsim::collective::CollectiveError::Flow(

@@ -148,6 +148,59 @@ pub fn parse_str_limited(src: &str, path: &str, limits: &Limits) -> Result<Job, 
     }
 }
 
+/// `e`, from placing the job parsed from `src` (named `path`), as a
+/// diagnostic at the `[parallelism]` key it is about (`dp` for a layout of
+/// the wrong size, `tp` for a TP group across domains; the table itself if
+/// the key is absent), with a hint.
+pub fn placement_diagnostic(
+    src: &str,
+    path: &str,
+    e: &super::placement::PlacementError,
+) -> Diagnostics {
+    use super::placement::PlacementError as E;
+    let (key, help) = match e {
+        E::WorldSize {
+            tp,
+            cp,
+            pp,
+            have,
+            ..
+        } => {
+            let rest = u64::from(*tp) * u64::from(*cp) * u64::from(*pp);
+            let help = if rest > 0 && (*have as u64).is_multiple_of(rest) {
+                format!(
+                    "set dp = {} to use all {have} accelerators, or pick a topology with the job's size",
+                    *have as u64 / rest
+                )
+            } else {
+                format!(
+                    "tp·cp·pp = {rest} does not divide the topology's {have} accelerators; change them or the topology"
+                )
+            };
+            ("dp", help)
+        }
+        E::TpAcrossDomains { .. } => (
+            "tp",
+            "make tp at most the scale-up domain's size, or put \"tp\" first in `placement` so TP groups fill a domain"
+                .to_string(),
+        ),
+    };
+    let mut sink = Sink::new(src, path);
+    let span = parse_document(&mut Sink::new(src, path), src).and_then(|root| {
+        let par = get(root.get_ref(), "parallelism")?;
+        match par.get_ref() {
+            DeValue::Table(t) => Some(get(t, key).map_or(par.span(), |v| v.span())),
+            _ => Some(par.span()),
+        }
+    });
+    match span {
+        Some(span) => sink.error(span, e.to_string(), Some(help)),
+        None => sink.error_unlocated(e.to_string(), Some(help)),
+    }
+    sink.finish()
+        .unwrap_or_else(|| Diagnostics { items: Vec::new() })
+}
+
 /// A key's value: absent, present but invalid (already reported), or read.
 enum Field<T> {
     Absent,

@@ -24,20 +24,10 @@ const TOPO_DEFAULT: &str = "topologies/hgx-h100.toml";
 
 /// Files whose problem is about the whole input (or the pair of inputs), so
 /// the message names the file without a line: (file, why).
-const UNLOCATED: &[(&str, &str)] = &[
-    (
-        "jobs/18-tp-spans-domains.toml",
-        "placement: the job and the topology together",
-    ),
-    (
-        "jobs/18-world-mismatch.toml",
-        "placement: the job and the topology together",
-    ),
-    (
-        "flows/time-overflow.json",
-        "the bound on all finish times is a property of the whole scenario",
-    ),
-];
+const UNLOCATED: &[(&str, &str)] = &[(
+    "flows/time-overflow.json",
+    "the bound on all finish times is a property of the whole scenario",
+)];
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
