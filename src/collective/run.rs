@@ -270,7 +270,7 @@ fn run_one_with_report(
         && let Some(r) = sim.reduce_groups(groups).filter(|r| !r.is_trivial())
     {
         let (sched, counts) = merged(&r.groups)?;
-        if sim.routes_are_short(&sched)? {
+        if sim.transfers_are_confined(&sched)? {
             reduced = Some((sched, counts, r));
         }
     }

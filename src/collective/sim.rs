@@ -281,14 +281,18 @@ impl<'t> CollectiveSim<'t> {
         d.reduce(groups, self.router.mode())
     }
 
-    /// Whether every transfer of `schedule` joins nodes at most
-    /// [`super::symmetry::MAX_CONFINED_HOPS`] apart.
-    pub fn routes_are_short(&mut self, schedule: &Schedule) -> Result<bool, CollectiveError> {
+    /// Whether every transfer of `schedule` joins two nodes of one scale-up
+    /// domain at most [`super::symmetry::MAX_CONFINED_HOPS`] apart.
+    pub fn transfers_are_confined(&mut self, schedule: &Schedule) -> Result<bool, CollectiveError> {
         let pairs = schedule
             .steps
             .iter()
             .flat_map(|s| s.transfers.iter().map(|t| (t.src, t.dst)));
-        super::symmetry::routes_are_short(&mut self.router, pairs)
+        let topo = self.topo;
+        let d = self
+            .symmetry
+            .get_or_insert_with(|| super::symmetry::Domains::new(topo));
+        d.confined(&mut self.router, pairs)
     }
 
     /// The flows of one execution of `step`, all released at 0; a ring

@@ -23,9 +23,10 @@
 //!    most one node of that domain, so a path between two nodes of the
 //!    domain that leaves it crosses at least two outside links and an
 //!    outside link between distinct outside nodes: 3 hops or more.
-//! 3. **Short routes.** Every transfer of the representative domains joins
-//!    nodes at most 2 hops apart, so by 2 its shortest paths stay inside the
-//!    domain, in every copy alike.
+//! 3. **Short routes inside.** Every transfer of the representative domains
+//!    joins two nodes of one domain (switches included) at most 2 hops
+//!    apart, so by 2 its shortest paths stay inside the domain, in every
+//!    copy alike.
 //!
 //! The groups of a domain are compared through `φ` as lists of positions, so
 //! domains match only when their groups are the same ranks in the same
@@ -259,18 +260,23 @@ impl Reduction {
     }
 }
 
-/// Whether every transfer of `transfers` joins nodes at most
-/// [`MAX_CONFINED_HOPS`] apart (condition 3).
-pub fn routes_are_short(
-    router: &mut Router<'_>,
-    transfers: impl Iterator<Item = (NodeId, NodeId)>,
-) -> Result<bool, CollectiveError> {
-    for (a, b) in transfers {
-        if router.hop_count(a, b)? > MAX_CONFINED_HOPS {
-            return Ok(false);
+impl Domains {
+    /// Whether every transfer of `transfers` joins two nodes of one domain
+    /// at most [`MAX_CONFINED_HOPS`] apart (condition 3).
+    pub fn confined(
+        &self,
+        router: &mut Router<'_>,
+        transfers: impl Iterator<Item = (NodeId, NodeId)>,
+    ) -> Result<bool, CollectiveError> {
+        for (a, b) in transfers {
+            let d = self.dom_of[a.idx()];
+            if d == NONE || self.dom_of[b.idx()] != d || router.hop_count(a, b)? > MAX_CONFINED_HOPS
+            {
+                return Ok(false);
+            }
         }
+        Ok(true)
     }
-    Ok(true)
 }
 
 #[cfg(test)]
