@@ -331,6 +331,35 @@ struct FileVerdict {
     errors: Vec<fabricsim::topology::Diagnostic>,
 }
 
+impl FileVerdict {
+    /// A valid file of `kind`, counts to be filled in.
+    fn passed(path: String, kind: &'static str) -> FileVerdict {
+        FileVerdict {
+            path,
+            kind,
+            ok: true,
+            points: None,
+            accelerators: None,
+            switches: None,
+            links: None,
+            errors: Vec::new(),
+        }
+    }
+
+    /// An invalid file of `kind` and its problems.
+    fn failed(
+        path: String,
+        kind: &'static str,
+        errors: Vec<fabricsim::topology::Diagnostic>,
+    ) -> FileVerdict {
+        FileVerdict {
+            ok: false,
+            errors,
+            ..FileVerdict::passed(path, kind)
+        }
+    }
+}
+
 /// Whether `text` is a job file (a top-level `[model]` or `[parallelism]`
 /// table) rather than a topology.
 fn is_job(text: &str) -> bool {
@@ -358,65 +387,31 @@ fn validate(
             let text = match fabricsim::limits::read_text(path, limits.max_input_bytes) {
                 Ok(t) => t,
                 Err(e) => {
-                    return FileVerdict {
-                        path: shown.clone(),
-                        kind: "topology",
-                        ok: false,
-                        points: None,
-                        accelerators: None,
-                        switches: None,
-                        links: None,
-                        errors: topology::Diagnostics::from_read(&shown, &e).items,
-                    };
+                    let errors = topology::Diagnostics::from_read(&shown, &e).items;
+                    return FileVerdict::failed(shown, "topology", errors);
                 }
             };
             if is_sweep(&text) {
                 let dir = path.parent().unwrap_or(Path::new("."));
-                let (ok, points, errors) = match fabricsim::sweep::parse_str(&text, &shown, dir) {
-                    Ok(s) => (true, Some(s.points()), Vec::new()),
-                    Err(d) => (false, None, d.items),
-                };
-                return FileVerdict {
-                    path: shown,
-                    kind: "sweep",
-                    ok,
-                    points,
-                    accelerators: None,
-                    switches: None,
-                    links: None,
-                    errors,
+                return match fabricsim::sweep::parse_str(&text, &shown, dir) {
+                    Ok(s) => FileVerdict {
+                        points: Some(s.points()),
+                        ..FileVerdict::passed(shown, "sweep")
+                    },
+                    Err(d) => FileVerdict::failed(shown, "sweep", d.items),
                 };
             }
             if is_job(&text) {
                 return match fabricsim::workload::parse_str_limited(&text, &shown, limits) {
                     Ok(j) => FileVerdict {
-                        path: path.display().to_string(),
-                        kind: "job",
-                        ok: true,
-                        points: None,
                         accelerators: Some(j.parallelism.world() as usize),
-                        switches: None,
-                        links: None,
-                        errors: Vec::new(),
+                        ..FileVerdict::passed(shown, "job")
                     },
-                    Err(d) => FileVerdict {
-                        path: path.display().to_string(),
-                        kind: "job",
-                        ok: false,
-                        points: None,
-                        accelerators: None,
-                        switches: None,
-                        links: None,
-                        errors: d.items,
-                    },
+                    Err(d) => FileVerdict::failed(shown, "job", d.items),
                 };
             }
             match topology::parse_str_limited(&text, &shown, fail, limits) {
                 Ok(t) => FileVerdict {
-                    path: path.display().to_string(),
-                    kind: "topology",
-                    ok: true,
-                    points: None,
                     accelerators: Some(t.accelerators.len()),
                     switches: Some(
                         t.nodes
@@ -425,18 +420,9 @@ fn validate(
                             .count(),
                     ),
                     links: Some(t.links.len() / 2),
-                    errors: Vec::new(),
+                    ..FileVerdict::passed(shown, "topology")
                 },
-                Err(d) => FileVerdict {
-                    path: path.display().to_string(),
-                    kind: "topology",
-                    ok: false,
-                    points: None,
-                    accelerators: None,
-                    switches: None,
-                    links: None,
-                    errors: d.items,
-                },
+                Err(d) => FileVerdict::failed(shown, "topology", d.items),
             }
         })
         .collect();

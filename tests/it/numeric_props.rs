@@ -70,16 +70,6 @@ fn fabric_strategy() -> impl Strategy<Value = (String, String)> {
     prop_oneof![switched, mesh, torus]
 }
 
-const ALGOS: [Algo; 7] = [
-    Algo::Auto,
-    Algo::Ring,
-    Algo::Tree,
-    Algo::HalvingDoubling,
-    Algo::Direct,
-    Algo::Nvls,
-    Algo::Hierarchical,
-];
-
 /// Runs `op` with `algo`; `None` when the fabric does not support it.
 fn outcome(topo: &Topology, op: Op, algo: Algo, size: f64) -> Option<Outcome> {
     let mut sim = CollectiveSim::new(topo, Params::default());
@@ -121,7 +111,7 @@ proptest! {
             .unwrap_or_else(|d| panic!("{what}: generated fabric is invalid:\n{d}\n{toml}"));
         let n = topo.accelerators.len();
         for op in Op::ALL {
-            for algo in ALGOS {
+            for algo in Algo::ALL {
                 let Some(o) = outcome(&topo, op, algo, size) else { continue };
                 prop_assert!(o.time_s.is_finite() && o.time_s > 0.0, "{what} {op} {algo}: time {}", o.time_s);
                 prop_assert!(o.bound_s.is_finite() && o.bound_s > 0.0, "{what} {op} {algo}: bound {}", o.bound_s);
