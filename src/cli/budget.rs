@@ -10,7 +10,7 @@ use fabricsim::flow::{Budget, BudgetExceeded, FlowError};
 pub(crate) struct BudgetArgs {
     /// Stop with an error once the flow engine has processed this many
     /// events (flow starts and finishes) [default: 100000000].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) max_events: Option<u64>,
     /// Stop with an error after this many seconds of wall-clock time
     /// [default: no limit].

@@ -349,11 +349,23 @@ impl<'t> CollectiveSim<'t> {
                 delay_s: 0.0,
             });
         }
-        let mean = match weights {
-            Some(w) => {
-                alphas.iter().zip(w).map(|(a, w)| a * w).sum::<f64>() / w.iter().sum::<f64>()
-            }
-            None => alphas.iter().sum::<f64>() / alphas.len().max(1) as f64,
+        // Mean α as Σ_k n_k·α_k / Σ_k n_k over the distinct values α_k (n_k
+        // transfers, copies counted; whole numbers, exact in f64) in a fixed
+        // order, so a reduced run (`symmetry.rs`) rounds exactly like the
+        // full one.
+        let mut counts: BTreeMap<u64, f64> = BTreeMap::new();
+        for (i, a) in alphas.iter().enumerate() {
+            *counts.entry(a.to_bits()).or_default() += weights.map_or(1.0, |w| w[i]);
+        }
+        let n: f64 = counts.values().sum();
+        let mean = if n > 0.0 {
+            counts
+                .iter()
+                .map(|(&a, &c)| c * f64::from_bits(a))
+                .sum::<f64>()
+                / n
+        } else {
+            0.0
         };
         for (f, a) in flows.iter_mut().zip(alphas) {
             f.latency_s += match step.latency {

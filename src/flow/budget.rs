@@ -53,9 +53,10 @@ impl Budget {
             max_events,
             events_left: max_events,
             limit_s: max_time_s,
+            // A limit too far away to represent is no deadline at all.
             deadline: max_time_s
-                .filter(|s| s.is_finite() && *s >= 0.0)
-                .and_then(|s| Instant::now().checked_add(Duration::from_secs_f64(s))),
+                .and_then(|s| Duration::try_from_secs_f64(s).ok())
+                .and_then(|d| Instant::now().checked_add(d)),
         }
     }
 
@@ -89,5 +90,23 @@ impl Budget {
     /// Events spent so far.
     pub fn events_spent(&self) -> u64 {
         self.max_events - self.events_left
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_beyond_any_clock_are_no_limit() {
+        for s in [1e20, f64::MAX, f64::INFINITY] {
+            let mut b = Budget::new(Some(10), Some(s));
+            assert!(b.check_time().is_ok());
+            assert!(b.spend_event().is_ok());
+        }
+        // A deadline already past stops the next check.
+        let b = Budget::new(None, Some(0.0));
+        std::thread::sleep(Duration::from_millis(2));
+        assert_eq!(b.check_time(), Err(BudgetExceeded::Time { limit_s: 0.0 }));
     }
 }

@@ -119,6 +119,24 @@ fn domains_with_different_groups_are_simulated_apart() {
     }
 }
 
+/// Groups that leave part of each domain idle, on 2 to 16 domains: the
+/// ring's mean α over many copies must round exactly as over one.
+#[test]
+fn partial_domains_round_like_the_full_simulation() {
+    let t = shipped("h100-2tier-16node.toml");
+    for size in [3, 5, 6, 7] {
+        for domains in [2, 7, 16] {
+            let groups: Vec<Vec<NodeId>> = t
+                .accelerators
+                .chunks(8)
+                .take(domains)
+                .map(|d| d[..size].to_vec())
+                .collect();
+            check(&t, &groups, Some(1), Op::AllReduce, Algo::Ring, 64e6);
+        }
+    }
+}
+
 /// Groups spanning domains (DP-like) are not reduced and still agree.
 #[test]
 fn groups_across_domains_are_simulated_in_full() {
