@@ -15,7 +15,9 @@
 //!    `A`'s intra-domain links, listed by (source position, link id), one to
 //!    one onto `B`'s with equal capacity, latency, kind, lane count and tier,
 //!    and equal node attributes (role, kind, forwarding latency, forwarding,
-//!    in-switch reduction). Then every shortest path inside `A` maps to one
+//!    in-switch reduction), and lists them in the same order of link ids (a
+//!    route lists its links by id, so the two domains' routes then match
+//!    entry by entry and the engine sums in the same order). Then every shortest path inside `A` maps to one
 //!    inside `B` with the same hops and latency, and spray and weighted
 //!    fractions (functions of the DAG's shape and capacities) map too. Hash
 //!    routing depends on node ids, so it is excluded.
@@ -53,6 +55,10 @@ pub struct Domains {
     nodes: Vec<Vec<NodeId>>,
     /// Per domain: its intra-domain links by (source position, link id).
     links: Vec<Vec<LinkId>>,
+    /// Per domain: the indices into `links` in order of link id (copies
+    /// must list their links in the same global order, so that routes,
+    /// which list links by id, map entry by entry).
+    id_order: Vec<Vec<u32>>,
     /// Per domain: the first domain it is a copy of (itself if none before).
     class: Vec<u32>,
     /// Condition 2 of the module docs, for every domain.
@@ -108,11 +114,20 @@ impl Domains {
                 v.into_iter().map(|(_, l)| l).collect()
             })
             .collect();
+        let id_order = links
+            .iter()
+            .map(|v| {
+                let mut idx: Vec<u32> = (0..v.len() as u32).collect();
+                idx.sort_unstable_by_key(|&i| v[i as usize]);
+                idx
+            })
+            .collect();
         let mut domains = Domains {
             dom_of,
             local,
             nodes: members,
             links,
+            id_order,
             class: Vec::new(),
             isolated,
         };
@@ -165,6 +180,7 @@ impl Domains {
                 .iter()
                 .zip(&self.links[b])
                 .all(|(&x, &y)| same_link(x, y))
+            && self.id_order[a] == self.id_order[b]
     }
 
     /// Splits `groups` into the groups of one representative domain per
@@ -371,6 +387,61 @@ latency = "1 ns"
                 .reduce(&groups(&t), RoutingMode::Spray)
                 .is_none()
         );
+    }
+
+    /// Two domains of 2 GPUs fully linked to 2 switches, equal link by link
+    /// from each node, but declared in another order: their links' global
+    /// id order differs, so routes would list links in another order, and
+    /// they are not copies.
+    #[test]
+    fn domains_with_links_in_another_order_are_not_copies() {
+        let link = |a: &str, b: &str, tier: &str| {
+            format!(
+                "[[links]]\nbetween = [\"{a}\", \"{b}\"]\nkind = \"custom\"\ntier = \"{tier}\"\nbandwidth = \"100 GB/s\"\nlatency = \"1 ns\"\n"
+            )
+        };
+        let mut toml = String::new();
+        for d in ["a", "b"] {
+            toml += &format!(
+                "[[nodes]]\nid = \"{d}g[0..2]\"\nkind = \"accelerator\"\n[[nodes]]\nid = \"{d}s[0..2]\"\nkind = \"switch\"\n"
+            );
+        }
+        let order = |d: &str, pairs: [(u32, u32); 4]| -> String {
+            pairs
+                .iter()
+                .map(|(g, s)| link(&format!("{d}g{g}"), &format!("{d}s{s}"), "scale-up"))
+                .collect()
+        };
+        toml += &order("a", [(0, 0), (1, 1), (0, 1), (1, 0)]);
+        toml += &order("b", [(1, 1), (0, 0), (0, 1), (1, 0)]);
+        toml += &link("as0", "bs0", "spine");
+        let t = parse_str(&toml, "order.toml").unwrap();
+        let g = |d: &str| {
+            vec![
+                t.node_id(&format!("{d}g0")).unwrap(),
+                t.node_id(&format!("{d}g1")).unwrap(),
+            ]
+        };
+        let r = Domains::new(&t)
+            .reduce(&[g("a"), g("b")], RoutingMode::Spray)
+            .unwrap();
+        assert!(r.is_trivial());
+        // Declared in the same order, they are copies.
+        let same = toml.replace(
+            &order("b", [(1, 1), (0, 0), (0, 1), (1, 0)]),
+            &order("b", [(0, 0), (1, 1), (0, 1), (1, 0)]),
+        );
+        let t = parse_str(&same, "order.toml").unwrap();
+        let g = |d: &str| {
+            vec![
+                t.node_id(&format!("{d}g0")).unwrap(),
+                t.node_id(&format!("{d}g1")).unwrap(),
+            ]
+        };
+        let r = Domains::new(&t)
+            .reduce(&[g("a"), g("b")], RoutingMode::Spray)
+            .unwrap();
+        assert!(!r.is_trivial());
     }
 
     /// A group spanning two domains is not reduced.
