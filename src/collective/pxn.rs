@@ -24,62 +24,19 @@
 //! would share a link the transfer does not relay (a route crosses each link
 //! once).
 
+use super::symmetry::Domains;
 use crate::routing::{Route, Router, RoutingError};
-use crate::topology::{NodeId, NodeRole, Topology};
-use std::collections::HashMap;
-
-/// Each accelerator's position in its scale-up domain and each domain's
-/// accelerators, by node id.
-pub struct Domains {
-    /// Per node: its index among its domain's accelerators (`u32::MAX` for
-    /// other nodes).
-    local: Vec<u32>,
-    /// Domain (as [`Topology::scale_up_domain`] names it) → accelerators.
-    members: HashMap<u32, Vec<NodeId>>,
-}
-
-impl Domains {
-    pub fn new(topo: &Topology) -> Domains {
-        let mut local = vec![u32::MAX; topo.nodes.len()];
-        let mut members: HashMap<u32, Vec<NodeId>> = HashMap::new();
-        for (i, n) in topo.nodes.iter().enumerate() {
-            if n.role == NodeRole::Accelerator {
-                let id = NodeId(i as u32);
-                let m = members.entry(topo.scale_up_domain(id)).or_default();
-                local[i] = m.len() as u32;
-                m.push(id);
-            }
-        }
-        Domains { local, members }
-    }
-
-    /// The rail-aligned peer of `dst` in `src`'s domain (see the module
-    /// docs), if `src` and `dst` are accelerators of different domains and
-    /// the peer exists and is not `src`.
-    pub fn peer(&self, topo: &Topology, src: NodeId, dst: NodeId) -> Option<NodeId> {
-        let k = *self.local.get(dst.idx())?;
-        if k == u32::MAX || self.local[src.idx()] == u32::MAX {
-            return None;
-        }
-        let (ds, dd) = (topo.scale_up_domain(src), topo.scale_up_domain(dst));
-        if ds == dd {
-            return None;
-        }
-        let via = *self.members.get(&ds)?.get(k as usize)?;
-        (via != src).then_some(via)
-    }
-}
+use crate::topology::NodeId;
 
 /// The route of flow `id` from `src` to `dst` under PXN (module docs).
 pub fn route(
     router: &mut Router<'_>,
     domains: &Domains,
-    topo: &Topology,
     src: NodeId,
     dst: NodeId,
     id: u64,
 ) -> Result<Route, RoutingError> {
-    if let Some(via) = domains.peer(topo, src, dst)
+    if let Some(via) = domains.rail_peer(src, dst)
         && router.hop_count(via, dst)? < router.hop_count(src, dst)?
     {
         let a = router.route(src, via, id)?;

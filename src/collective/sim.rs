@@ -162,11 +162,9 @@ pub struct CollectiveSim<'t> {
     /// ([`presets::is_network`]).
     link_alpha_s: Vec<f64>,
     link_network: Vec<bool>,
-    /// Accelerators by scale-up domain, built for the first PXN step.
-    domains: Option<super::pxn::Domains>,
-    /// Scale-up domains and their copy classes, built for the first
-    /// [`CollectiveSim::reduce_groups`].
-    symmetry: Option<super::symmetry::Domains>,
+    /// Scale-up domains, their copy classes and accelerators, built on
+    /// first use (a PXN step, [`CollectiveSim::reduce_groups`]).
+    domains: Option<super::symmetry::Domains>,
     /// What the simulations may still spend ([`Params::max_events`],
     /// [`Params::max_time_s`]).
     budget: Budget,
@@ -228,7 +226,6 @@ impl<'t> CollectiveSim<'t> {
             link_alpha_s,
             link_network,
             domains: None,
-            symmetry: None,
             budget: Budget::new(
                 Some(params.max_events.unwrap_or(DEFAULT_MAX_EVENTS)),
                 params.max_time_s,
@@ -276,7 +273,7 @@ impl<'t> CollectiveSim<'t> {
     pub fn reduce_groups(&mut self, groups: &[Vec<NodeId>]) -> Option<super::symmetry::Reduction> {
         let topo = self.topo;
         let d = self
-            .symmetry
+            .domains
             .get_or_insert_with(|| super::symmetry::Domains::new(topo));
         d.reduce(groups, self.router.mode())
     }
@@ -290,7 +287,7 @@ impl<'t> CollectiveSim<'t> {
             .flat_map(|s| s.transfers.iter().map(|t| (t.src, t.dst)));
         let topo = self.topo;
         let d = self
-            .symmetry
+            .domains
             .get_or_insert_with(|| super::symmetry::Domains::new(topo));
         d.confined(&mut self.router, pairs)
     }
@@ -310,12 +307,12 @@ impl<'t> CollectiveSim<'t> {
         let mut flows = Vec::with_capacity(step.transfers.len());
         let mut alphas = Vec::with_capacity(step.transfers.len());
         if step.pxn && self.domains.is_none() {
-            self.domains = Some(super::pxn::Domains::new(topo));
+            self.domains = Some(super::symmetry::Domains::new(topo));
         }
         for (i, t) in step.transfers.iter().enumerate() {
             let r = match &self.domains {
                 Some(d) if step.pxn => {
-                    super::pxn::route(&mut self.router, d, topo, t.src, t.dst, i as u64)?
+                    super::pxn::route(&mut self.router, d, t.src, t.dst, i as u64)?
                 }
                 _ => self.router.route(t.src, t.dst, i as u64)?,
             };
@@ -353,19 +350,16 @@ impl<'t> CollectiveSim<'t> {
         // transfers, copies counted; whole numbers, exact in f64) in a fixed
         // order, so a reduced run (`symmetry.rs`) rounds exactly like the
         // full one.
-        let mut counts: BTreeMap<u64, f64> = BTreeMap::new();
-        for (i, a) in alphas.iter().enumerate() {
-            *counts.entry(a.to_bits()).or_default() += weights.map_or(1.0, |w| w[i]);
-        }
-        let n: f64 = counts.values().sum();
-        let mean = if n > 0.0 {
-            counts
-                .iter()
-                .map(|(&a, &c)| c * f64::from_bits(a))
-                .sum::<f64>()
-                / n
+        let mean = if step.latency == StepLatency::RingMean {
+            let mut counts: BTreeMap<u64, f64> = BTreeMap::new();
+            for (i, a) in alphas.iter().enumerate() {
+                *counts.entry(a.to_bits()).or_default() += weights.map_or(1.0, |w| w[i]);
+            }
+            let n: f64 = counts.values().sum();
+            let sum: f64 = counts.iter().map(|(&a, &c)| c * f64::from_bits(a)).sum();
+            if n > 0.0 { sum / n } else { 0.0 }
         } else {
-            0.0
+            0.0 // unused
         };
         for (f, a) in flows.iter_mut().zip(alphas) {
             f.latency_s += match step.latency {

@@ -36,7 +36,7 @@
 
 use super::CollectiveError;
 use crate::routing::{Router, RoutingMode};
-use crate::topology::{LinkId, NodeId, Topology};
+use crate::topology::{LinkId, NodeId, NodeRole, Topology};
 use std::collections::HashMap;
 
 /// Hops within which a domain's routes provably stay inside it (condition 3).
@@ -45,7 +45,8 @@ pub const MAX_CONFINED_HOPS: u32 = 2;
 const NONE: u32 = u32::MAX;
 
 /// The scale-up domains of a topology (those of two nodes or more), their
-/// copy classes, and whether condition 2 holds for all of them.
+/// copy classes, and whether condition 2 holds for all of them; also each
+/// domain's accelerators, for PXN's rail-aligned peers (`pxn.rs`).
 pub struct Domains {
     /// Per node: index of its domain, or [`NONE`].
     dom_of: Vec<u32>,
@@ -53,6 +54,11 @@ pub struct Domains {
     local: Vec<u32>,
     /// Per domain: its nodes by id.
     nodes: Vec<Vec<NodeId>>,
+    /// Per node: position among its domain's accelerators (by node id), or
+    /// [`NONE`] for other nodes.
+    accel_pos: Vec<u32>,
+    /// Per domain: its accelerators by id.
+    accels: Vec<Vec<NodeId>>,
     /// Per domain: its intra-domain links by (source position, link id).
     links: Vec<Vec<LinkId>>,
     /// Per domain: the indices into `links` in order of link id (copies
@@ -91,6 +97,16 @@ impl Domains {
             *l = members[k as usize].len() as u32;
             members[k as usize].push(NodeId(i as u32));
         }
+        let mut accel_pos = vec![NONE; n];
+        let mut accels: Vec<Vec<NodeId>> = vec![Vec::new(); members.len()];
+        for (d, m) in members.iter().enumerate() {
+            for &x in m {
+                if topo.nodes[x.idx()].role == NodeRole::Accelerator {
+                    accel_pos[x.idx()] = accels[d].len() as u32;
+                    accels[d].push(x);
+                }
+            }
+        }
         let mut links: Vec<Vec<(u32, LinkId)>> = vec![Vec::new(); members.len()];
         // Condition 2: (outside node, domain) → the one domain node it touches.
         let mut touch: HashMap<(u32, u32), u32> = HashMap::new();
@@ -126,6 +142,8 @@ impl Domains {
             dom_of,
             local,
             nodes: members,
+            accel_pos,
+            accels,
             links,
             id_order,
             class: Vec::new(),
@@ -148,6 +166,20 @@ impl Domains {
             domains.class.push(class);
         }
         domains
+    }
+
+    /// The accelerator of `src`'s domain at `dst`'s position among its own
+    /// domain's accelerators (the rail-aligned peer of PXN, `pxn.rs`), if
+    /// `src` and `dst` are accelerators of different domains and that peer
+    /// exists and is not `src`.
+    pub fn rail_peer(&self, src: NodeId, dst: NodeId) -> Option<NodeId> {
+        let (ds, dd) = (self.dom_of[src.idx()], self.dom_of[dst.idx()]);
+        let k = self.accel_pos[dst.idx()];
+        if ds == NONE || dd == NONE || ds == dd || k == NONE {
+            return None;
+        }
+        let via = *self.accels[ds as usize].get(k as usize)?;
+        (via != src && self.accel_pos[src.idx()] != NONE).then_some(via)
     }
 
     /// Whether domain `b` is a copy of domain `a` (condition 1).

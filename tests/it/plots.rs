@@ -205,7 +205,7 @@ fn tmp(name: &str) -> std::path::PathBuf {
 #[test]
 fn collective_plots_dir_holds_exactly_the_plots() {
     let dir = tmp("collective");
-    let o = fabricsim(&[
+    let args = [
         "collective",
         "topologies/hgx-h100.toml",
         "--op",
@@ -214,7 +214,8 @@ fn collective_plots_dir_holds_exactly_the_plots() {
         "1MiB..64MiB",
         "--plots",
         dir.to_str().unwrap(),
-    ]);
+    ];
+    let o = fabricsim(&args);
     assert!(o.status.success(), "{}", stderr(&o));
     let files = listing(&dir);
     let stems = ["busbw", "top-links", "timeline", "heatmap"];
@@ -230,16 +231,7 @@ fn collective_plots_dir_holds_exactly_the_plots() {
         }
     }
     // Again: the same files are replaced, nothing else appears.
-    let o = fabricsim(&[
-        "collective",
-        "topologies/hgx-h100.toml",
-        "--op",
-        "all-reduce",
-        "--size",
-        "1MiB..64MiB",
-        "--plots",
-        dir.to_str().unwrap(),
-    ]);
+    let o = fabricsim(&args);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(listing(&dir), files);
     let _ = std::fs::remove_dir_all(&dir);

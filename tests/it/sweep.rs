@@ -50,6 +50,13 @@ fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
+/// The two output folders hold byte-identical results files.
+fn assert_same_results(a: &Path, b: &Path) {
+    for name in ["results.csv", "results.json"] {
+        assert_eq!(read(&a.join(name)), read(&b.join(name)), "{name}");
+    }
+}
+
 /// RFC 4180 fields of each line (quoted fields may hold commas and quotes).
 fn parse_csv(text: &str) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
@@ -249,9 +256,7 @@ fn one_thread_and_two_threads_give_byte_identical_files() {
         ]);
         assert!(o.status.success(), "{}", stderr(&o));
     }
-    for name in ["results.csv", "results.json"] {
-        assert_eq!(read(&a.join(name)), read(&b.join(name)), "{name}");
-    }
+    assert_same_results(&a, &b);
     let _ = std::fs::remove_dir_all(&d);
 }
 
@@ -282,9 +287,7 @@ fn shards_merge_into_the_unsharded_result() {
         merged.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    for name in ["results.csv", "results.json"] {
-        assert_eq!(read(&whole.join(name)), read(&merged.join(name)), "{name}");
-    }
+    assert_same_results(&whole, &merged);
     let _ = std::fs::remove_dir_all(&d);
 }
 
@@ -609,9 +612,7 @@ fn results_do_not_depend_on_the_working_folder() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    for name in ["results.csv", "results.json"] {
-        assert_eq!(read(&d.join("a").join(name)), read(&d.join("b").join(name)));
-    }
+    assert_same_results(&d.join("a"), &d.join("b"));
     // Error rows name the file as written: "hgx.toml: ...".
     assert!(read(&d.join("b/results.csv")).contains(",\"hgx.toml: "));
     let _ = std::fs::remove_dir_all(&d);
