@@ -296,3 +296,334 @@ nccl_rows("oci-mi355x", 8, "all-to-all", """
  17179869184     536870912     float    none      -1    41593  413.05  361.41      0    41618  412.80  361.20    N/A
 """, library="RCCL (ROCm 7.x, rccl-tests HEAD:e1b8a3a)", algo="default", source=OCI + "amd/MI355X/README-MI355X.md",
           date="2026-01", note=OCI_NOTE + "; out-of-place columns; single node, ConnectX-7 shape page", which="oop")
+
+# ---------------------------------------------------------------- hisohara/ai-scripts (AMD Accelerator Cloud clusters)
+HISO = "https://github.com/hisohara/ai-scripts/blob/main/training/01_rccl-smoketest/README.md"
+HISO_DATE = "2025-10"
+HISO_NOTE = "rccl-tests log in the README (in-place columns); date approximate (README revision 0780bb3, RCCL 2.26.6 era)"
+system(id="mi300x-8", name="8x MI300X OAM board (AMD Instinct MI300X platform)", split="fit",
+       accelerator="AMD Instinct MI300X (192 GB)", gpus_per_node=8,
+       scale_up="xGMI full mesh, 7 links per GPU (64 GB/s raw, ~48 GB/s usable per direction each)",
+       scale_out="none (single node)",
+       topology_hint="one node: 8 GPUs on an xGMI full mesh; topologies/mi300x-8.toml",
+       why_split="fit: the xGMI alpha (31.5 us) and efficiency (0.705) were fitted on this AAC8 ramp (docs/validation.md).",
+       notes="Every single-node 8xMI300X measurement goes here, whatever the operator.")
+nccl_rows("mi300x-8", 8, "all-reduce", """
+           8             2     float     sum      -1    19.28    0.00    0.00      0    17.24    0.00    0.00      0
+          16             4     float     sum      -1    16.32    0.00    0.00      0    16.53    0.00    0.00      0
+          32             8     float     sum      -1    17.10    0.00    0.00      0    17.33    0.00    0.00      0
+          64            16     float     sum      -1    18.59    0.00    0.01      0    20.95    0.00    0.01      0
+         128            32     float     sum      -1    23.05    0.01    0.01      0    24.40    0.01    0.01      0
+         256            64     float     sum      -1    23.36    0.01    0.02      0    23.14    0.01    0.02      0
+         512           128     float     sum      -1    23.21    0.02    0.04      0    23.42    0.02    0.04      0
+        1024           256     float     sum      -1    13.67    0.07    0.13      0    14.87    0.07    0.12      0
+        2048           512     float     sum      -1    13.67    0.15    0.26      0    13.45    0.15    0.27      0
+        4096          1024     float     sum      -1    13.72    0.30    0.52      0    13.33    0.31    0.54      0
+        8192          2048     float     sum      -1    13.76    0.60    1.04      0    13.42    0.61    1.07      0
+       16384          4096     float     sum      -1    15.47    1.06    1.85      0    14.11    1.16    2.03      0
+       32768          8192     float     sum      -1    13.94    2.35    4.11      0    13.59    2.41    4.22      0
+       65536         16384     float     sum      -1    14.25    4.60    8.05      0    13.82    4.74    8.30      0
+      131072         32768     float     sum      -1    14.60    8.98   15.71      0    15.65    8.38   14.66      0
+      262144         65536     float     sum      -1    17.46   15.02   26.28      0    16.88   15.53   27.17      0
+      524288        131072     float     sum      -1    27.30   19.20   33.60      0    24.75   21.19   37.08      0
+     1048576        262144     float     sum      -1    28.39   36.94   64.64      0    28.04   37.40   65.45      0
+     2097152        524288     float     sum      -1    36.68   57.17  100.05      0    35.80   58.57  102.50      0
+     4194304       1048576     float     sum      -1    52.96   79.20  138.60      0    54.34   77.18  135.07      0
+     8388608       2097152     float     sum      -1    84.78   98.95  173.16      0    87.87   95.46  167.06      0
+    16777216       4194304     float     sum      -1    149.9  111.92  195.85      0    156.3  107.33  187.83      0
+    33554432       8388608     float     sum      -1    246.3  136.25  238.45      0    258.9  129.59  226.78      0
+    67108864      16777216     float     sum      -1    432.5  155.15  271.51      0    443.0  151.49  265.11      0
+   134217728      33554432     float     sum      -1    800.3  167.72  293.50      0    808.3  166.04  290.58      0
+   268435456      67108864     float     sum      -1   1540.4  174.26  304.96      0   1549.8  173.20  303.10      0
+   536870912     134217728     float     sum      -1   3027.1  177.35  310.37      0   3040.1  176.59  309.04      0
+  1073741824     268435456     float     sum      -1   5990.7  179.24  313.66      0   5996.4  179.06  313.36      0
+  2147483648     536870912     float     sum      -1    11940  179.86  314.75      0    11940  179.86  314.75      0
+  4294967296    1073741824     float     sum      -1    23841  180.15  315.26      0    23893  179.76  314.58      0
+  8589934592    2147483648     float     sum      -1    47617  180.40  315.69      0    47584  180.52  315.91      0
+""", library="RCCL (rccl-tests develop:a7809b3)", algo="default", source=HISO, date=HISO_DATE,
+          note=HISO_NOTE + "; AAC8 Kubernetes, single node, mpirun -np 8")
+
+system(id="aac10-mi300x-roce", name="AMD Accelerator Cloud AAC10: 8x MI300X nodes, 8x ConnectX RoCE", split="held_out",
+       accelerator="AMD Instinct MI300X (192 GB)", gpus_per_node=8,
+       scale_up="xGMI full mesh, 7 links per GPU",
+       scale_out="8x NVIDIA ConnectX (mlx5) RoCE NICs per node (NCCL_IB_GID_INDEX=3), link speed not stated (400G class)",
+       topology_hint="2 nodes x 8 MI300X, one RoCE NIC per GPU through one Ethernet switch; topologies/mi300x-8.toml x2 + RoCE leaf",
+       why_split="held_out: no multi-node MI300X or RoCE result was fitted (xGMI was fitted on one board only).",
+       notes="RCCL 2.22.3 / ROCm 6.4.2 printed in the log; full ramp 8 B..16 GiB.")
+nccl_rows("aac10-mi300x-roce", 16, "all-reduce", """
+           8             2     float     sum      -1    256.5    0.00    0.00      0    254.7    0.00    0.00      0
+          16             4     float     sum      -1    218.7    0.00    0.00      0    218.9    0.00    0.00      0
+          32             8     float     sum      -1    218.6    0.00    0.00      0    219.3    0.00    0.00      0
+          64            16     float     sum      -1    218.8    0.00    0.00      0    219.2    0.00    0.00      0
+         128            32     float     sum      -1    219.8    0.00    0.00      0    219.4    0.00    0.00      0
+         256            64     float     sum      -1    219.9    0.00    0.00      0    219.7    0.00    0.00      0
+         512           128     float     sum      -1    220.8    0.00    0.00      0    221.9    0.00    0.00      0
+        1024           256     float     sum      -1    220.8    0.00    0.01      0    221.0    0.00    0.01      0
+        2048           512     float     sum      -1    223.6    0.01    0.02      0    223.7    0.01    0.02      0
+        4096          1024     float     sum      -1    226.2    0.02    0.03      0    225.6    0.02    0.03      0
+        8192          2048     float     sum      -1    240.5    0.03    0.06      0    240.3    0.03    0.06      0
+       16384          4096     float     sum      -1    238.8    0.07    0.13      0    239.1    0.07    0.13      0
+       32768          8192     float     sum      -1    239.9    0.14    0.26      0    240.0    0.14    0.26      0
+       65536         16384     float     sum      -1    241.1    0.27    0.51      0    240.9    0.27    0.51      0
+      131072         32768     float     sum      -1    242.9    0.54    1.01      0    242.7    0.54    1.01      0
+      262144         65536     float     sum      -1    248.8    1.05    1.98      0    248.0    1.06    1.98      0
+      524288        131072     float     sum      -1    305.6    1.72    3.22      0    299.3    1.75    3.28      0
+     1048576        262144     float     sum      -1    414.8    2.53    4.74      0    413.6    2.54    4.75      0
+     2097152        524288     float     sum      -1    318.6    6.58   12.34      0    313.0    6.70   12.56      0
+     4194304       1048576     float     sum      -1    337.9   12.41   23.27      0    339.0   12.37   23.20      0
+     8388608       2097152     float     sum      -1    402.2   20.85   39.10      0    402.4   20.84   39.08      0
+    16777216       4194304     float     sum      -1    497.3   33.74   63.26      0    502.5   33.39   62.60      0
+    33554432       8388608     float     sum      -1    590.3   56.84  106.58      0    596.3   56.27  105.51      0
+    67108864      16777216     float     sum      -1    821.9   81.65  153.10      0    826.8   81.16  152.18      0
+   134217728      33554432     float     sum      -1   1448.8   92.64  173.70      0   1434.0   93.60  175.49      0
+   268435456      67108864     float     sum      -1   1713.4  156.67  293.75      0   1728.4  155.31  291.20      0
+   536870912     134217728     float     sum      -1   3096.3  173.39  325.10      0   3113.0  172.46  323.36      0
+  1073741824     268435456     float     sum      -1   5908.3  181.74  340.75      0   5918.5  181.42  340.16      0
+  2147483648     536870912     float     sum      -1    11574  185.55  347.90      0    11593  185.24  347.32      0
+  4294967296    1073741824     float     sum      -1    22788  188.48  353.40      0    22796  188.41  353.26      0
+  8589934592    2147483648     float     sum      -1    45224  189.94  356.14      0    45242  189.87  356.00      0
+ 17179869184    4294967296     float     sum      -1    90115  190.64  357.46      0    90127  190.62  357.41      0
+""", library="RCCL 2.22.3", algo="default", source=HISO, date=HISO_DATE,
+          note=HISO_NOTE + "; AAC10 Slurm, 2 nodes; small sizes ~220 us suggest a slow (likely host/socket-staged) small-message path")
+
+system(id="aac11-mi325x-thor2", name="AMD Accelerator Cloud AAC11: 8x MI325X nodes, 8x Broadcom Thor2 400G RoCE", split="held_out",
+       accelerator="AMD Instinct MI325X (256 GB)", gpus_per_node=8,
+       scale_up="xGMI full mesh, 7 links per GPU (same Infinity Fabric generation as MI300X)",
+       scale_out="8x Broadcom BCM57608 Thor2 400G RoCE v2 NICs (bnxt_re) per node",
+       topology_hint="1, 2, 4, 8 nodes x 8 MI325X, one 400G RoCE NIC per GPU; mi300x-8-like board + RoCE leaf/spine",
+       why_split="held_out: MI325X and Broadcom RoCE were never fitted.",
+       notes="NCCL_ALGO=Ring forced for every run; only the 4, 8 and 16 GiB rows were printed (egrep in the README). NIC model from the README's NIC names (bnxt_re).")
+for g, txt in ((8, """
+  4294967296    1073741824     float     sum      -1    23719  181.07  316.88      0    23774  180.66  316.16      0
+  8589934592    2147483648     float     sum      -1    47217  181.93  318.37      0    47268  181.73  318.03      0
+ 17179869184    4294967296     float     sum      -1    94222  182.33  319.08      0    94185  182.40  319.21      0
+"""), (16, """
+  4294967296    1073741824     float     sum      -1    23192  185.19  347.23      0    23209  185.06  346.99      0
+  8589934592    2147483648     float     sum      -1    46123  186.24  349.20      0    46145  186.15  349.03      0
+ 17179869184    4294967296     float     sum      -1    91973  186.79  350.24      0    91996  186.75  350.15      0
+"""), (32, """
+  4294967296    1073741824     float     sum      -1    23904  179.68  348.12      0    23914  179.60  347.98      0
+  8589934592    2147483648     float     sum      -1    47563  180.60  349.92      0    47624  180.37  349.47      0
+ 17179869184    4294967296     float     sum      -1    94942  180.95  350.59      0    94968  180.90  350.50      0
+"""), (64, """
+  4294967296    1073741824     float     sum      -1    24572  174.79  344.13      0    24588  174.68  343.89      0
+  8589934592    2147483648     float     sum      -1    48321  177.77  349.98      0    48348  177.67  349.79      0
+ 17179869184    4294967296     float     sum      -1    96405  178.21  350.84      0    96498  178.03  350.50      0
+""")):
+    nccl_rows("aac11-mi325x-thor2", g, "all-reduce", txt, library="RCCL (ROCm 6.4.1)", algo="Ring", source=HISO,
+              date=HISO_DATE, note=HISO_NOTE + f"; {g // 8} node(s), NCCL_ALGO=Ring")
+
+system(id="aac14-mi355x-pollara", name="AMD Accelerator Cloud AAC14: 8x MI355X nodes, 8x Pollara 400 AI NIC", split="held_out",
+       accelerator="AMD Instinct MI355X (288 GB)", gpus_per_node=8,
+       scale_up="xGMI full mesh of 8 MI355X",
+       scale_out="8x AMD Pensando Pollara 400 (400G Ethernet RoCE, ANP plugin) per node",
+       topology_hint="2 nodes x 8 MI355X, one 400G RoCE NIC per GPU; topologies/mi355x-8.toml x2 + RoCE leaf",
+       why_split="held_out: MI355X and Pollara were never fitted.",
+       notes="RCCL 2.26.6 with AMD ANP plugin, ROCm 7.0.1 printed; full ramp 8 B..8 GiB.")
+nccl_rows("aac14-mi355x-pollara", 16, "all-reduce", """
+           8             2     float     sum      -1    41.16    0.00    0.00      0    39.80    0.00    0.00      0
+          16             4     float     sum      -1    40.09    0.00    0.00      0    39.52    0.00    0.00      0
+          32             8     float     sum      -1    39.34    0.00    0.00      0    40.04    0.00    0.00      0
+          64            16     float     sum      -1    40.38    0.00    0.00      0    43.36    0.00    0.00      0
+         128            32     float     sum      -1    41.41    0.00    0.01      0    41.59    0.00    0.01      0
+         256            64     float     sum      -1    43.11    0.01    0.01      0    43.29    0.01    0.01      0
+         512           128     float     sum      -1    44.18    0.01    0.02      0    44.31    0.01    0.02      0
+        1024           256     float     sum      -1    47.20    0.02    0.04      0    47.28    0.02    0.04      0
+        2048           512     float     sum      -1    50.81    0.04    0.08      0    50.82    0.04    0.08      0
+        4096          1024     float     sum      -1    55.28    0.07    0.14      0    52.19    0.08    0.15      0
+        8192          2048     float     sum      -1    55.27    0.15    0.28      0    53.00    0.15    0.29      0
+       16384          4096     float     sum      -1    56.25    0.29    0.55      0    54.10    0.30    0.57      0
+       32768          8192     float     sum      -1    56.51    0.58    1.09      0    56.03    0.58    1.10      0
+       65536         16384     float     sum      -1    59.17    1.11    2.08      0    59.74    1.10    2.06      0
+      131072         32768     float     sum      -1    65.97    1.99    3.73      0    66.40    1.97    3.70      0
+      262144         65536     float     sum      -1    67.22    3.90    7.31      0    67.44    3.89    7.29      0
+      524288        131072     float     sum      -1    69.78    7.51   14.09      0    68.90    7.61   14.27      0
+     1048576        262144     float     sum      -1    81.37   12.89   24.16      0    82.36   12.73   23.87      0
+     2097152        524288     float     sum      -1    98.50   21.29   39.92      0    99.08   21.17   39.68      0
+     4194304       1048576     float     sum      -1    118.6   35.36   66.30      0    119.5   35.09   65.79      0
+     8388608       2097152     float     sum      -1    166.5   50.39   94.49      0    164.6   50.95   95.54      0
+    16777216       4194304     float     sum      -1    261.6   64.12  120.23      0    259.3   64.70  121.30      0
+    33554432       8388608     float     sum      -1    391.8   85.65  160.59      0    391.4   85.74  160.76      0
+    67108864      16777216     float     sum      -1    614.3  109.25  204.84      0    612.6  109.55  205.40      0
+   134217728      33554432     float     sum      -1   1041.8  128.84  241.57      0   1043.5  128.63  241.17      0
+   268435456      67108864     float     sum      -1   1652.0  162.49  304.67      0   1604.5  167.30  313.68      0
+   536870912     134217728     float     sum      -1   2880.5  186.38  349.47      0   2865.4  187.36  351.31      0
+  1073741824     268435456     float     sum      -1   5525.0  194.34  364.39      0   5525.8  194.31  364.34      0
+  2147483648     536870912     float     sum      -1    10989  195.41  366.40      0    10990  195.41  366.39      0
+  4294967296    1073741824     float     sum      -1    21870  196.38  368.22      0    21868  196.41  368.26      0
+  8589934592    2147483648     float     sum      -1    43643  196.82  369.04      0    43639  196.84  369.08      0
+""", library="RCCL 2.26.6 + AMD ANP", algo="default", source=HISO, date=HISO_DATE,
+          note=HISO_NOTE + "; AAC14, 2 nodes, -N 2 (one cycle)")
+
+# ---------------------------------------------------------------- Google Cloud AI Hypercomputer NCCL docs
+GCP_NOTE = ("Google Cloud documentation example output ('similar to the following'), in-place columns; "
+            "date = page 'last updated' as stored")
+GCP_GKE_A4 = "https://docs.cloud.google.com/ai-hypercomputer/docs/nccl/test-gke-custom-a4-a3-ultra"
+GCP_GKE_A4XMAX = "https://docs.cloud.google.com/ai-hypercomputer/docs/nccl/test-gke-custom-a4x-max"
+
+system(id="gcp-a4-b200", name="Google Cloud A4 (8x B200 HGX), RoCE with GPUDirect RDMA (gIB)", split="held_out",
+       accelerator="NVIDIA B200", gpus_per_node=8,
+       scale_up="NVLink5 via 2 NVSwitch (HGX B200), 900 GB/s/dir per GPU",
+       scale_out="8x ConnectX-7 400G RoCE per node (GPUDirect RDMA, Google gIB NCCL plugin), rail-aligned",
+       topology_hint="2 nodes x 8 B200 (16 GPUs), one 400G RoCE NIC per GPU; hgx-b300.toml-like board with NVLink5 + RoCE leaf",
+       why_split="held_out: B200 / NVLink5 boards were never fitted.",
+       notes="run_nccl_tests.sh -t all_gather -b 1K -e 8G between two nodes; NIC count from the manifest's 8 rdma interfaces.")
+nccl_rows("gcp-a4-b200", 16, "all-gather", """
+1024 16 float none -1 48.17 0.02 0.02 0 47.21 0.02 0.02 0
+2048 32 float none -1 47.23 0.04 0.04 0 47.17 0.04 0.04 0
+4096 64 float none -1 47.43 0.09 0.08 0 47.48 0.09 0.08 0
+8192 128 float none -1 47.93 0.17 0.16 0 47.98 0.17 0.16 0
+16384 256 float none -1 48.90 0.34 0.31 0 48.75 0.34 0.32 0
+32768 512 float none -1 50.10 0.65 0.61 0 49.59 0.66 0.62 0
+65536 1024 float none -1 51.70 1.27 1.19 0 51.66 1.27 1.19 0
+131072 2048 float none -1 52.23 2.51 2.35 0 55.60 2.36 2.21 0
+262144 4096 float none -1 53.89 4.86 4.56 0 53.39 4.91 4.60 0
+524288 8192 float none -1 56.80 9.23 8.65 0 57.66 9.09 8.52 0
+1048576 16384 float none -1 87.85 11.94 11.19 0 88.47 11.85 11.11 0
+2097152 32768 float none -1 92.52 22.67 21.25 0 93.22 22.50 21.09 0
+4194304 65536 float none -1 97.41 43.06 40.37 0 96.15 43.62 40.90 0
+8388608 131072 float none -1 110.0 76.27 71.51 0 110.9 75.66 70.93 0
+16777216 262144 float none -1 141.3 118.77 111.35 0 140.7 119.27 111.81 0
+33554432 524288 float none -1 203.2 165.14 154.82 0 202.3 165.90 155.53 0
+67108864 1048576 float none -1 303.3 221.25 207.42 0 301.9 222.27 208.38 0
+134217728 2097152 float none -1 513.2 261.56 245.21 0 509.3 263.56 247.08 0
+268435456 4194304 float none -1 842.4 318.64 298.72 0 832.3 322.54 302.38 0
+536870912 8388608 float none -1 1511.8 355.12 332.92 0 1502.5 357.31 334.98 0
+1073741824 16777216 float none -1 2976.7 360.72 338.17 0 2923.2 367.32 344.36 0
+2147483648 33554432 float none -1 5888.9 364.66 341.87 0 5766.2 372.43 349.15 0
+4294967296 67108864 float none -1 11722 366.39 343.49 0 11457 374.88 351.45 0
+8589934592 134217728 float none -1 23379 367.43 344.46 0 22818 376.45 352.92 0
+""", library="NCCL + gIB plugin (version not printed)", algo="default", source=GCP_GKE_A4, date="2026-04",
+          note=GCP_NOTE + "; two A4 nodes (16 ranks; count = size/4/16 confirms 16 ranks)")
+
+system(id="gcp-a3-ultra-h200", name="Google Cloud A3 Ultra (8x H200 HGX), RoCE with GPUDirect RDMA (gIB)", split="held_out",
+       accelerator="NVIDIA H200 141GB", gpus_per_node=8,
+       scale_up="NVLink4 via 4 NVSwitch3, 450 GB/s/dir per GPU",
+       scale_out="8x ConnectX-7 400G RoCE per node (GPUDirect RDMA, gIB plugin), rail-aligned",
+       topology_hint="2 nodes x 8 H200 (16 GPUs), one 400G RoCE NIC per GPU; hgx-h100.toml x2 + RoCE leaf",
+       why_split="held_out: its intra-node fabric equals the fit H200 board, but no RoCE multi-node cluster was fitted.",
+       notes="run_nccl_tests.sh -t all_gather -b 1K -e 8G between two nodes.")
+nccl_rows("gcp-a3-ultra-h200", 16, "all-gather", """
+1024 16 float none -1 56.00 0.02 0.02 0 55.59 0.02 0.02 0
+2048 32 float none -1 55.79 0.04 0.03 0 55.57 0.04 0.03 0
+4096 64 float none -1 56.29 0.07 0.07 0 57.35 0.07 0.07 0
+8192 128 float none -1 56.44 0.15 0.14 0 56.32 0.15 0.14 0
+16384 256 float none -1 57.57 0.28 0.27 0 57.60 0.28 0.27 0
+32768 512 float none -1 57.92 0.57 0.53 0 59.35 0.55 0.52 0
+65536 1024 float none -1 59.92 1.09 1.03 0 60.15 1.09 1.02 0
+131072 2048 float none -1 59.21 2.21 2.08 0 61.82 2.12 1.99 0
+262144 4096 float none -1 63.58 4.12 3.87 0 63.34 4.14 3.88 0
+524288 8192 float none -1 64.89 8.08 7.57 0 65.09 8.06 7.55 0
+1048576 16384 float none -1 80.90 12.96 12.15 0 77.49 13.53 12.69 0
+2097152 32768 float none -1 80.22 26.14 24.51 0 79.88 26.25 24.61 0
+4194304 65536 float none -1 82.86 50.62 47.45 0 82.47 50.86 47.68 0
+8388608 131072 float none -1 95.83 87.53 82.06 0 93.27 89.94 84.32 0
+16777216 262144 float none -1 122.8 136.58 128.04 0 121.7 137.86 129.24 0
+33554432 524288 float none -1 180.6 185.75 174.14 0 179.2 187.19 175.49 0
+67108864 1048576 float none -1 279.7 239.90 224.90 0 277.0 242.26 227.12 0
+134217728 2097152 float none -1 507.5 264.46 247.93 0 485.1 276.66 259.37 0
+268435456 4194304 float none -1 866.3 309.88 290.51 0 864.0 310.70 291.28 0
+536870912 8388608 float none -1 1576.1 340.62 319.33 0 1558.2 344.54 323.01 0
+1073741824 16777216 float none -1 3096.6 346.75 325.08 0 3047.5 352.33 330.31 0
+2147483648 33554432 float none -1 6148.0 349.30 327.47 0 6034.3 355.88 333.64 0
+4294967296 67108864 float none -1 12226 351.29 329.33 0 12000 357.92 335.55 0
+8589934592 134217728 float none -1 24391 352.17 330.16 0 23920 359.11 336.67 0
+""", library="NCCL + gIB plugin (version not printed)", algo="default", source=GCP_GKE_A4, date="2026-04",
+          note=GCP_NOTE + "; two A3 Ultra nodes (16 ranks)")
+
+system(id="gcp-a4x-max-gb300", name="Google Cloud A4X Max (GB300 NVL72 racks, 4 GPUs per VM), RDMA between NVLink domains", split="held_out",
+       accelerator="NVIDIA GB300", gpus_per_node=4,
+       scale_up="NVLink5 NVL72 (72 GPUs per NVLink domain)",
+       scale_out="ConnectX-8 RDMA (GPUDirect RDMA, gIB plugin) between NVLink domains",
+       topology_hint="2 trays x 4 GB300 in DIFFERENT NVLink domains (8 GPUs), so all traffic between the two trays crosses RDMA NICs; gb300-nvl72.toml with 2 racks",
+       why_split="held_out: GB300 and ConnectX-8 RDMA were never fitted.",
+       notes="The page states the two pods were in distinct NVLink domains for the shown output (cross-domain RDMA throughput). NCCL 2.28.9 headers / library 22809 = 2.28.9.")
+nccl_rows("gcp-a4x-max-gb300", 8, "all-gather", """
+4096 128 float none -1 28.51 0.14 0.13 0 27.71 0.15 0.13 0
+8192 256 float none -1 28.10 0.29 0.26 0 28.40 0.29 0.25 0
+16384 512 float none -1 28.55 0.57 0.50 0 28.19 0.58 0.51 0
+32768 1024 float none -1 30.56 1.07 0.94 0 29.65 1.11 0.97 0
+65536 2048 float none -1 33.30 1.97 1.72 0 33.14 1.98 1.73 0
+131072 4096 float none -1 36.18 3.62 3.17 0 36.14 3.63 3.17 0
+262144 8192 float none -1 38.50 6.81 5.96 0 94.91 2.76 2.42 0
+524288 16384 float none -1 152.25 3.44 3.01 0 54.79 9.57 8.37 0
+1048576 32768 float none -1 63.82 16.43 14.38 0 64.06 16.37 14.32 0
+2097152 65536 float none -1 65.10 32.21 28.19 0 66.13 31.71 27.75 0
+4194304 131072 float none -1 67.73 61.92 54.18 0 67.16 62.45 54.65 0
+8388608 262144 float none -1 79.65 105.31 92.15 0 80.02 104.83 91.73 0
+16777216 524288 float none -1 189.74 88.42 77.37 0 187.57 89.44 78.26 0
+33554432 1048576 float none -1 252.85 132.70 116.11 0 202.31 165.86 145.13 0
+67108864 2097152 float none -1 250.55 267.85 234.37 0 276.11 243.06 212.67 0
+134217728 4194304 float none -1 394.38 340.33 297.79 0 487.60 275.26 240.85 0
+268435456 8388608 float none -1 717.97 373.88 327.15 0 799.98 335.55 293.61 0
+536870912 16777216 float none -1 1421.29 377.73 330.52 0 1392.81 385.46 337.28 0
+1073741824 33554432 float none -1 2783.37 385.77 337.55 0 2596.97 413.46 361.78 0
+2147483648 67108864 float none -1 5396.10 397.97 348.22 0 5059.01 424.49 371.43 0
+4294967296 134217728 float none -1 10579.7 405.96 355.22 0 9918.44 433.03 378.90 0
+8589934592 268435456 float none -1 21012.9 408.79 357.69 0 20043.4 428.57 375.00 0
+17179869184 536870912 float none -1 42091.7 408.15 357.13 0 40243.2 426.90 373.54 0
+""", library="NCCL 2.28.9 + gIB plugin", algo="default", source=GCP_GKE_A4XMAX, date="2026-04-06",
+          note=GCP_NOTE + "; two A4X Max VMs in distinct NVLink domains (8 ranks); noisy mid sizes as printed")
+
+system(id="gcp-a4x-gb200", name="Google Cloud A4X (GB200 NVL72, 4 GPUs per VM)", split="held_out",
+       accelerator="NVIDIA GB200", gpus_per_node=4,
+       scale_up="NVLink5 NVL72 (MNNVL through IMEX / ComputeDomain), 900 GB/s/dir per GPU",
+       scale_out="4x ConnectX-7 400G RDMA per VM (gIB plugin); not on the path of these in-domain runs",
+       topology_hint="8 GPUs (2 trays) and 32 GPUs (8 trays) inside one NVLink domain; topologies/gb200-nvl72.toml subsets",
+       why_split="held_out: GB200 never fitted.",
+       notes="World sizes inferred from the count column (all_gather count = size/4/nranks): 8 ranks for the two-node test, 32 ranks for the TAS JobSet test.")
+GCP_GKE_A4X = "https://docs.cloud.google.com/ai-hypercomputer/docs/nccl/test-gke-custom-a4x"
+nccl_rows("gcp-a4x-gb200", 8, "all-gather", """
+1024 32 float none -1 21.20 0.05 0.04 0 20.56 0.05 0.04 0
+2048 64 float none -1 21.03 0.10 0.09 0 20.82 0.10 0.09 0
+4096 128 float none -1 21.11 0.19 0.17 0 20.98 0.20 0.17 0
+8192 256 float none -1 21.51 0.38 0.33 0 21.15 0.39 0.34 0
+16384 512 float none -1 21.85 0.75 0.66 0 21.72 0.75 0.66 0
+32768 1024 float none -1 24.08 1.36 1.19 0 23.73 1.38 1.21 0
+65536 2048 float none -1 24.68 2.66 2.32 0 24.02 2.73 2.39 0
+131072 4096 float none -1 24.93 5.26 4.60 0 24.30 5.40 4.72 0
+262144 8192 float none -1 24.86 10.55 9.23 0 24.33 10.78 9.43 0
+524288 16384 float none -1 25.10 20.89 18.28 0 24.48 21.41 18.74 0
+1048576 32768 float none -1 25.43 41.24 36.09 0 24.82 42.25 36.97 0
+2097152 65536 float none -1 32.30 64.93 56.81 0 31.28 67.04 58.66 0
+4194304 131072 float none -1 45.92 91.34 79.92 0 44.22 94.84 82.99 0
+8388608 262144 float none -1 71.38 117.52 102.83 0 68.98 121.61 106.41 0
+16777216 524288 float none -1 74.17 226.20 197.93 0 72.37 231.83 202.85 0
+33554432 1048576 float none -1 116.6 287.84 251.86 0 112.7 297.75 260.54 0
+67108864 2097152 float none -1 188.9 355.27 310.86 0 184.0 364.71 319.12 0
+134217728 4194304 float none -1 309.6 433.56 379.36 0 299.7 447.83 391.85 0
+268435456 8388608 float none -1 559.0 480.23 420.20 0 540.3 496.85 434.75 0
+536870912 16777216 float none -1 1053.7 509.52 445.83 0 1021.4 525.64 459.93 0
+1073741824 33554432 float none -1 2087.4 514.39 450.10 0 2013.8 533.19 466.54 0
+2147483648 67108864 float none -1 4154.7 516.88 452.27 0 3987.4 538.57 471.25 0
+4294967296 134217728 float none -1 8289.2 518.14 453.37 0 7907.4 543.16 475.26 0
+8589934592 268435456 float none -1 16556 518.85 453.99 0 15726 546.24 477.96 0
+""", library="NCCL + gIB plugin (version not printed)", algo="default", source=GCP_GKE_A4X, date="2026-04-06",
+          note=GCP_NOTE + "; two A4X VMs with IMEX (same NVLink domain), 8 ranks")
+nccl_rows("gcp-a4x-gb200", 32, "all-gather", """
+1024 8 float none -1 56.72 0.02 0.02 0 56.12 0.02 0.02 0
+2048 16 float none -1 56.85 0.04 0.03 0 56.87 0.04 0.03 0
+4096 32 float none -1 57.53 0.07 0.07 0 57.47 0.07 0.07 0
+8192 64 float none -1 58.43 0.14 0.14 0 58.27 0.14 0.14 0
+16384 128 float none -1 59.29 0.28 0.27 0 58.87 0.28 0.27 0
+32768 256 float none -1 60.02 0.55 0.53 0 59.60 0.55 0.53 0
+65536 512 float none -1 61.83 1.06 1.03 0 61.64 1.06 1.03 0
+131072 1024 float none -1 70.99 1.85 1.79 0 70.82 1.85 1.79 0
+262144 2048 float none -1 71.56 3.66 3.55 0 71.07 3.69 3.57 0
+524288 4096 float none -1 72.62 7.22 6.99 0 71.90 7.29 7.06 0
+1048576 8192 float none -1 72.80 14.40 13.95 0 72.31 14.50 14.05 0
+2097152 16384 float none -1 73.40 28.57 27.68 0 72.96 28.74 27.85 0
+4194304 32768 float none -1 73.86 56.78 55.01 0 73.44 57.12 55.33 0
+8388608 65536 float none -1 102.5 81.86 79.30 0 101.4 82.69 80.11 0
+16777216 131072 float none -1 158.3 105.97 102.66 0 156.8 107.02 103.68 0
+33554432 262144 float none -1 158.4 211.89 205.26 0 157.5 212.99 206.33 0
+67108864 524288 float none -1 250.7 267.68 259.32 0 248.7 269.81 261.38 0
+134217728 1048576 float none -1 417.7 321.29 311.25 0 414.1 324.13 314.01 0
+268435456 2097152 float none -1 728.8 368.32 356.81 0 721.5 372.08 360.45 0
+536870912 4194304 float none -1 1226.5 437.72 424.04 0 1216.1 441.46 427.66 0
+1073741824 8388608 float none -1 2268.4 473.35 458.56 0 2247.0 477.86 462.93 0
+2147483648 16777216 float none -1 4330.6 495.88 480.39 0 4291.6 500.39 484.76 0
+4294967296 33554432 float none -1 8640.9 497.05 481.52 0 8544.0 502.69 486.98 0
+8589934592 67108864 float none -1 17258 497.75 482.19 0 17052 503.75 488.00 0
+""", library="NCCL + gIB plugin (version not printed)", algo="default", source=GCP_GKE_A4X, date="2026-04-06",
+          note=GCP_NOTE + "; TAS JobSet inside one NVLink sub-block, 32 ranks inferred from count column (node count is a placeholder on the page)")
