@@ -458,7 +458,7 @@ nccl_rows("aac14-mi355x-pollara", 16, "all-reduce", """
 # ---------------------------------------------------------------- Google Cloud AI Hypercomputer NCCL docs
 GCP_NOTE = ("Google Cloud documentation example output ('similar to the following'), in-place columns; "
             "date = page 'last updated' as stored")
-GCP_GKE_A4 = "https://docs.cloud.google.com/ai-hypercomputer/docs/nccl/test-gke-custom-a4-a3-ultra"
+GCP_GKE_A4 = "https://docs.cloud.google.com/ai-hypercomputer/docs/nccl/test-gke-custom"
 GCP_GKE_A4XMAX = "https://docs.cloud.google.com/ai-hypercomputer/docs/nccl/test-gke-custom-a4x-max"
 
 system(id="gcp-a4-b200", name="Google Cloud A4 (8x B200 HGX), RoCE with GPUDirect RDMA (gIB)", split="held_out",
@@ -627,3 +627,158 @@ nccl_rows("gcp-a4x-gb200", 32, "all-gather", """
 8589934592 67108864 float none -1 17258 497.75 482.19 0 17052 503.75 488.00 0
 """, library="NCCL + gIB plugin (version not printed)", algo="default", source=GCP_GKE_A4X, date="2026-04-06",
           note=GCP_NOTE + "; TAS JobSet inside one NVLink sub-block, 32 ranks inferred from count column (node count is a placeholder on the page)")
+nccl_rows("gcp-a4-b200", 16, "all-gather", """
+4096 64 float none -1 59.97 0.07 0.06 0 57.49 0.07 0.07 0
+8192 128 float none -1 58.17 0.14 0.13 0 58.36 0.14 0.13 0
+16384 256 float none -1 59.07 0.28 0.26 0 59.03 0.28 0.26 0
+32768 512 float none -1 60.93 0.54 0.50 0 60.79 0.54 0.51 0
+65536 1024 float none -1 61.93 1.06 0.99 0 62.17 1.05 0.99 0
+131072 2048 float none -1 64.62 2.03 1.90 0 64.48 2.03 1.91 0
+262144 4096 float none -1 66.50 3.94 3.70 0 67.05 3.91 3.67 0
+524288 8192 float none -1 69.37 7.56 7.09 0 67.83 7.73 7.25 0
+1048576 16384 float none -1 117.2 8.95 8.39 0 113.7 9.22 8.64 0
+2097152 32768 float none -1 118.8 17.65 16.55 0 118.1 17.75 16.64 0
+4194304 65536 float none -1 122.2 34.32 32.17 0 122.6 34.22 32.08 0
+8388608 131072 float none -1 132.2 63.44 59.48 0 130.7 64.20 60.18 0
+16777216 262144 float none -1 139.2 120.49 112.96 0 139.7 120.07 112.56 0
+33554432 524288 float none -1 152.0 220.81 207.01 0 152.1 220.59 206.81 0
+67108864 1048576 float none -1 227.6 294.87 276.44 0 225.9 297.08 278.51 0
+134217728 2097152 float none -1 431.7 310.87 291.44 0 438.0 306.41 287.26 0
+268435456 4194304 float none -1 728.6 368.44 345.41 0 735.9 364.79 341.99 0
+536870912 8388608 float none -1 1404.2 382.33 358.44 0 1418.4 378.51 354.85 0
+1073741824 16777216 float none -1 2795.8 384.06 360.05 0 2768.9 387.79 363.55 0
+2147483648 33554432 float none -1 5440.1 394.75 370.08 0 5418.7 396.31 371.54 0
+4294967296 67108864 float none -1 10754 399.40 374.43 0 10746 399.67 374.69 0
+8589934592 134217728 float none -1 21434 400.77 375.72 0 21421 401.01 375.95 0
+17179869184 268435456 float none -1 42679 402.53 377.38 0 42792 401.48 376.38 0
+""", library="NCCL 2.25.1 + gIB plugin", algo="default", source="https://docs.cloud.google.com/ai-hypercomputer/docs/nccl/test-vms",
+          date="2026-04-06", note=GCP_NOTE + "; 'Run NCCL on Compute Engine instances' page, two A4 VMs, run_nccl_tests.sh -m 0x0 (world level); page URL as linked from other GCP pages")
+
+# ---------------------------------------------------------------- GCP A3 Mega (user log in a public repo)
+system(id="gcp-a3-mega-h100", name="Google Cloud A3 Mega (8x H100 HGX), GPUDirect-TCPXO", split="held_out",
+       accelerator="NVIDIA H100 80GB HBM3", gpus_per_node=8,
+       scale_up="NVLink4 via 4 NVSwitch3, 450 GB/s/dir per GPU",
+       scale_out="8x 200G NICs per VM (1.6 Tb/s) with GPUDirect-TCPXO (TCP-based device-direct transport), Google data-center Ethernet",
+       topology_hint="2 VMs x 8 H100 (16 GPUs), 200G per GPU over an Ethernet/TCP transport; hgx-h100.toml x2 + 200G Ethernet links with a lower efficiency",
+       why_split="held_out: TCPXO transport was never modelled or fitted.",
+       notes="Public user log; the repository name says A3 Mega; NCCL version not printed. Small messages cost ~123 us (TCPXO latency).")
+nccl_rows("gcp-a3-mega-h100", 16, "all-reduce", """
+           8             2     float     sum      -1    135.8    0.00    0.00      0    123.5    0.00    0.00      0
+          16             4     float     sum      -1    123.2    0.00    0.00      0    122.3    0.00    0.00      0
+          32             8     float     sum      -1    123.3    0.00    0.00      0    122.7    0.00    0.00      0
+          64            16     float     sum      -1    123.4    0.00    0.00      0    122.9    0.00    0.00      0
+         128            32     float     sum      -1    123.0    0.00    0.00      0    122.7    0.00    0.00      0
+         256            64     float     sum      -1    123.6    0.00    0.00      0    122.7    0.00    0.00      0
+         512           128     float     sum      -1    126.6    0.00    0.01      0    123.4    0.00    0.01      0
+        1024           256     float     sum      -1    147.1    0.01    0.01      0    123.1    0.01    0.02      0
+        2048           512     float     sum      -1    125.8    0.02    0.03      0    124.6    0.02    0.03      0
+        4096          1024     float     sum      -1    126.9    0.03    0.06      0    125.6    0.03    0.06      0
+        8192          2048     float     sum      -1    131.6    0.06    0.12      0    130.6    0.06    0.12      0
+       16384          4096     float     sum      -1    138.6    0.12    0.22      0    137.6    0.12    0.22      0
+       32768          8192     float     sum      -1    155.2    0.21    0.40      0    153.1    0.21    0.40      0
+       65536         16384     float     sum      -1    159.4    0.41    0.77      0    157.6    0.42    0.78      0
+      131072         32768     float     sum      -1    159.3    0.82    1.54      0    169.0    0.78    1.45      0
+      262144         65536     float     sum      -1    167.1    1.57    2.94      0    163.9    1.60    3.00      0
+      524288        131072     float     sum      -1    174.2    3.01    5.64      0    171.0    3.07    5.75      0
+     1048576        262144     float     sum      -1    203.2    5.16    9.68      0    207.2    5.06    9.49      0
+     2097152        524288     float     sum      -1    254.0    8.26   15.48      0    252.9    8.29   15.55      0
+     4194304       1048576     float     sum      -1    364.6   11.50   21.57      0    356.6   11.76   22.05      0
+     8388608       2097152     float     sum      -1    571.9   14.67   27.50      0    563.5   14.89   27.91      0
+    16777216       4194304     float     sum      -1    977.6   17.16   32.18      0    951.6   17.63   33.06      0
+    33554432       8388608     float     sum      -1   1059.9   31.66   59.36      0   1054.0   31.84   59.69      0
+    67108864      16777216     float     sum      -1   1261.6   53.20   99.74      0   1270.2   52.83   99.06      0
+   134217728      33554432     float     sum      -1   1652.2   81.24  152.32      0   1636.7   82.01  153.76      0
+   268435456      67108864     float     sum      -1   2360.9  113.70  213.19      0   2359.9  113.75  213.28      0
+   536870912     134217728     float     sum      -1   3817.5  140.63  263.69      0   3828.0  140.25  262.97      0
+  1073741824     268435456     float     sum      -1   6759.0  158.86  297.86      0   6737.4  159.37  298.82      0
+  2147483648     536870912     float     sum      -1    12646  169.81  318.40      0    12641  169.88  318.52      0
+  4294967296    1073741824     float     sum      -1    24361  176.31  330.58      0    24365  176.27  330.51      0
+  8589934592    2147483648     float     sum      -1    47535  180.71  338.82      0    47743  179.92  337.35      0
+""", library="unknown (NCCL with TCPXO plugin)", algo="default",
+          source="https://github.com/lessizzmore/create-a3mega-ztan-fork/blob/02dd8f455c43ced1cf442ef29334bda97149264b/ztan-NCCL-test-result",
+          date="2024", note="user log in a public repository (in-place columns); date unknown (2024 assumed from the A3 Mega/TCPXO era)")
+
+# ---------------------------------------------------------------- NVIDIA/nccl issue excerpts (small-message latency rows)
+system(id="a100-hdr-256", name="32-node 8xA100-SXM4 cluster, 4x HDR 200G InfiniBand per node", split="held_out",
+       accelerator="NVIDIA A100-SXM4", gpus_per_node=8,
+       scale_up="NVLink3 via 6 NVSwitch2, 300 GB/s/dir per GPU",
+       scale_out="4x ConnectX-6 HDR 200G InfiniBand per node (100 GB/s per node)",
+       topology_hint="32 nodes x 8 A100 (256 GPUs), 4 HDR NICs per node (one per 2 GPUs), IB fat tree; hgx-a100.toml x32 + 200G IB",
+       why_split="held_out: no A100 multi-node or HDR IB result was fitted.",
+       notes="Only the first rows of the issue's table are visible in the stored copy; they are small-message latencies (NCCL 2.11-2.12 era).")
+nccl_rows("a100-hdr-256", 256, "all-reduce", """
+           4             1     float     sum    70.95    0.00    0.00  5e-07    68.99    0.00    0.00  5e-07
+           8             2     float     sum    62.99    0.00    0.00  5e-07    62.03    0.00    0.00  5e-07
+          16             4     float     sum    62.85    0.00    0.00  1e-06    65.57    0.00    0.00  1e-06
+          32             8     float     sum    65.46    0.00    0.00  1e-06    62.69    0.00    0.00  1e-06
+          64            16     float     sum    63.54    0.00    0.00  2e-06    63.97    0.00    0.00  2e-06
+         128            32     float     sum    63.94    0.00    0.00  2e-06    62.39    0.00    0.00  2e-06
+""", library="unknown (2022)", algo="default", source="https://github.com/NVIDIA/nccl/issues/652", date="2022-03-18",
+          note="issue description table, first rows only (rest not read); in-place time; busbw 0.00 at these sizes as printed")
+
+system(id="h20-ndr-16", name="2 nodes x 8 H20 (HGX H20), 8x ConnectX-7 NDR 400G InfiniBand per node", split="held_out",
+       accelerator="NVIDIA H20 (96 GB)", gpus_per_node=8,
+       scale_up="NVLink4 via 4 NVSwitch3 (NV18, 450 GB/s/dir per GPU), NVLink SHARP",
+       scale_out="8x ConnectX-7 NDR 400G InfiniBand per node (16 NICs for 16 GPUs)",
+       topology_hint="2 nodes x 8 H20 with NVLS + IB (NVLSTree); hgx-h100.toml x2 + NDR IB leaf",
+       why_split="held_out: H20 boards and NVLSTree across IB were never fitted (shares NVLink4 with the fit H100/H200 boards).",
+       notes="NCCL 2.21.5 + CUDA 12.3, NCCL_ALGO=NVLSTree; only the first rows of the pasted table are visible in the stored copy.")
+nccl_rows("h20-ndr-16", 16, "all-reduce", """
+           4             1     float     sum    47.54    0.00    0.00  0e+00    49.35    0.00    0.00  4e-07
+           8             2     float     sum    47.60    0.00    0.00  2e-07    47.54    0.00    0.00  2e-07
+          16             4     float     sum    46.25    0.00    0.00  1e-07    46.27    0.00    0.00  1e-07
+          32             8     float     sum    46.35    0.00    0.00  2e-07    46.28    0.00    0.00  2e-07
+          64            16     float     sum    46.30    0.00    0.00  1e-07    46.29    0.00    0.00  2e-07
+         128            32     float     sum    47.76    0.00    0.01  6e-08    46.52    0.00    0.01  6e-08
+         256            64     float     sum    46.65    0.01    0.01  1e-07    46.73    0.01    0.01  6e-08
+         512           128     float     sum    46.58    0.01    0.02  6e-08    46.42    0.01    0.02  6e-08
+""", library="NCCL 2.21.5", algo="NVLSTree", source="https://github.com/NVIDIA/nccl/issues/1244", date="2024-04-09",
+          note="comment table (NCCL_ALGO=NVLSTree), first rows only; in-place time")
+
+system(id="aws-p4dn-a100-efa", name="AWS p4dn.24xlarge (8x A100 40GB), 4x 100G EFA per instance", split="held_out",
+       accelerator="NVIDIA A100-SXM4-40GB", gpus_per_node=8,
+       scale_up="NVLink3 via 6 NVSwitch2, 300 GB/s/dir per GPU",
+       scale_out="4x 100 Gb/s EFA (SRD over AWS Ethernet) per instance, aws-ofi-nccl plugin",
+       topology_hint="2, 3, 4 instances x 8 A100, 400 Gb/s per instance over EFA; hgx-a100.toml xN + 100G Ethernet-class links",
+       why_split="held_out: EFA was never fitted.",
+       notes="Issue titled 'Slow bus bandwidth w/ nccl 2.9.9 on EC2 instances': the reporter considered these low; NCCL_COLLNET_ENABLE=1 set. The 1-instance row belongs to hgx-a100-8.")
+for g, row in ((16, "2   1073741824     268435456     float     sum    35215   30.49   57.17  4e-07    35198   30.51   57.20  4e-07"),
+               (24, "3   1073741824     268435456     float     sum    64782   16.57   31.77  7e-07    64827   16.56   31.75  7e-07"),
+               (32, "4   1073741824     268435456     float     sum    70253   15.28   29.61  1e-06    70207   15.29   29.63  1e-06")):
+    nccl_rows("aws-p4dn-a100-efa", g, "all-reduce", row.split(None, 1)[1], library="NCCL 2.9.9", algo="default",
+              source="https://github.com/NVIDIA/nccl/issues/527", date="2022-07-25",
+              note=f"comment table, row for {g // 8} p4dn instances; in-place columns; performance disputed in the thread")
+nccl_rows("hgx-a100-8", 8, "all-reduce",
+          "1073741824     268435456     float     sum   8142.6  131.87  230.77  2e-07   8141.2  131.89  230.81  2e-07",
+          library="NCCL 2.9.9", algo="default", source="https://github.com/NVIDIA/nccl/issues/527", date="2022-07-25",
+          note="1-instance row (AWS p4dn.24xlarge, A100 40GB) of the comment table; in-place columns")
+
+system(id="h100-roce-2node-nccl2409", name="2 nodes x 8 H100 SXM, 8x ConnectX-7 400G RoCEv2 per node (NVIDIA/nccl#2409)", split="held_out",
+       accelerator="NVIDIA H100 80GB HBM3 (SXM)", gpus_per_node=8,
+       scale_up="NVLink4 via 4 NVSwitch3, 450 GB/s/dir per GPU",
+       scale_out="8x ConnectX-7 400 Gb/s RoCEv2 per node, GPU i <-> NIC i on the same PCIe switch (PIX)",
+       topology_hint="2 nodes x 8 H100 with one 400G RoCE NIC per GPU, one rail per NIC; hgx-h100.toml x2 + RoCE",
+       why_split="held_out: a RoCE H100 pair not used for fitting; the reporter considers it under-performing, which makes it a useful outlier check.",
+       notes="NCCL 2.31.2 (also 2.29.7); the issue reports ~13 GB/s per GPU-GPU connection and asks whether this is expected; values are the summary table's rounded figures.")
+for op, size, bb, extra in (("all-reduce", 1 << 30, 216.5, "16 ranks x 8 rails, 1 GiB"),
+                            ("all-reduce", 8 << 30, 231.0, "16 ranks x 8 rails, 8 GiB"),
+                            ("all-gather", 256 << 20, 101.0, "'~101 GB/s' at 256 MiB"),
+                            ("reduce-scatter", 256 << 20, 100.0, "'~100 GB/s' at 256 MiB"),
+                            ("all-to-all", 256 << 20, 25.0, "'~25 GB/s' at 256 MiB")):
+    point(system="h100-roce-2node-nccl2409", gpus=16, op=op, size_bytes=size, busbw_gbps=bb, library="NCCL 2.31.2",
+          algo="default", source="https://github.com/NVIDIA/nccl/issues/2409", source_date="2026-09-14",
+          note="summary table of the issue description (" + extra + "); reported as lower than expected; in-place/out-of-place not stated")
+point(system="h100-roce-2node-nccl2409", gpus=2, op="sendrecv", size_bytes=1 << 30, busbw_gbps=13.1, library="NCCL 2.31.2",
+      algo="default", source="https://github.com/NVIDIA/nccl/issues/2409", source_date="2026-09-14",
+      note="sendrecv_perf, 2 ranks on one rail, 1 GiB: '13.1 GB/s (send 6.99 + recv 6.99)' as written in the issue")
+
+system(id="h100-roce-256-nccl1218", name="32 nodes x 8 H100, 8x ConnectX NICs per node (RoCE, GID index 3)", split="held_out",
+       accelerator="NVIDIA H100", gpus_per_node=8,
+       scale_up="NVLink4 via 4 NVSwitch3, 450 GB/s/dir per GPU",
+       scale_out="8 mlx5 NICs per node used by NCCL with NCCL_IB_GID_INDEX=3 (RoCEv2); link speed not stated",
+       topology_hint="32 nodes x 8 H100 (256 GPUs), one RoCE NIC per GPU, 16 channels forced",
+       why_split="held_out: a 256-GPU RoCE all-gather that no parameter was fitted to.",
+       notes="NCCL_MIN/MAX_NCHANNELS=16 forced; all_gather_perf -b 2G -e 2G -c 0 -n 1 (one iteration); value from the issue title.")
+point(system="h100-roce-256-nccl1218", gpus=256, op="all-gather", size_bytes=2 << 30, busbw_gbps=200.0, library="unknown (2024-03)",
+      algo="default", source="https://github.com/NVIDIA/nccl/issues/1218", source_date="2024-03-12",
+      note="'only achieves 200GBps' in the issue title for a 2G message on 256 GPUs; approximate, single iteration (-n 1)")
