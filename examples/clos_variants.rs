@@ -19,7 +19,8 @@ mod common;
 
 use common::{GIB, MIB, edit, parse, save, sweep, text};
 use fabricsim::collective::{Op, Params};
-use fabricsim::plot::{Busbw, fmt_bytes, from};
+use fabricsim::plot::{Busbw, fmt_bytes};
+use fabricsim::plot_data as from;
 
 fn main() {
     let base = text("topologies/h100-2tier-16node.toml");

@@ -22,7 +22,8 @@ mod common;
 use common::{GIB, MIB, die, edit, parse, request, save, text};
 use fabricsim::collective::run::run_with_report;
 use fabricsim::collective::{CollectiveSim, Op, Params};
-use fabricsim::plot::{TopLinks, from};
+use fabricsim::plot::TopLinks;
+use fabricsim::plot_data as from;
 use fabricsim::topology::{NodeId, Topology};
 
 /// The ranks: every accelerator of a single-site fabric; on the two-site

@@ -16,7 +16,8 @@ mod common;
 
 use common::{die, edit, parse, save, shipped, text};
 use fabricsim::collective::Params;
-use fabricsim::plot::{Breakdown, from};
+use fabricsim::plot::Breakdown;
+use fabricsim::plot_data as from;
 use fabricsim::workload::{self, iteration};
 
 fn main() {

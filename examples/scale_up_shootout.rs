@@ -15,7 +15,8 @@ mod common;
 
 use common::{GIB, MIB, doubling, load, save, sweep};
 use fabricsim::collective::{Op, Params};
-use fabricsim::plot::{Busbw, fmt_bytes, from};
+use fabricsim::plot::{Busbw, fmt_bytes};
+use fabricsim::plot_data as from;
 
 const FABRICS: [(&str, &str); 4] = [
     ("GB300 NVL72", "topologies/gb300-nvl72.toml"),

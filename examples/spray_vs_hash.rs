@@ -25,8 +25,9 @@ mod common;
 use common::{GIB, MIB, die, load, request, save};
 use fabricsim::collective::run::{Outcome, run, run_with_report};
 use fabricsim::collective::{CollectiveSim, Op, Params};
-use fabricsim::plot::{Busbw, Series, TopLinks, fmt_bytes, from};
-use fabricsim::routing::RoutingMode;
+use fabricsim::plot::{Busbw, Series, TopLinks, fmt_bytes};
+use fabricsim::plot_data as from;
+use fabricsim::topology::RoutingMode;
 use fabricsim::topology::{NodeId, Topology};
 
 fn ranks(topo: &Topology) -> Vec<NodeId> {

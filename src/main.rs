@@ -1,7 +1,5 @@
-//! The `fabricsim` command: a thin layer over the library (see cli.rs).
-
-mod cli;
+//! The `fabricsim` command: everything is in the `fabricsim-cli` crate.
 
 fn main() -> std::process::ExitCode {
-    cli::main()
+    fabricsim_cli::main()
 }

@@ -34,7 +34,8 @@ use std::fmt::Write as _;
 
 use fabricsim::collective::run::{DEFAULT_CHUNK_BYTES, Request, run};
 use fabricsim::collective::{Algo, CollectiveSim, Op, Params};
-use fabricsim::routing::{Router, RoutingMode};
+use fabricsim::routing::Router;
+use fabricsim::topology::RoutingMode;
 use fabricsim::topology::{NodeRole, Topology, parse_str};
 
 const REL: f64 = 1e-12;

@@ -9,11 +9,11 @@
 use super::cli::{fabricsim, stderr, stdout};
 use fabricsim::calibrate::fit::{self, FitError, Knob, Point};
 use fabricsim::calibrate::log::{self, SyntheticRow};
-use fabricsim::calibrate::{Overrides, apply_overrides};
 use fabricsim::collective::run::{DEFAULT_CHUNK_BYTES, Request, run};
 use fabricsim::collective::{Algo, CollectiveSim, Op, Params};
-use fabricsim::synthetic::SplitMix64;
+use fabricsim::rng::SplitMix64;
 use fabricsim::topology::Topology;
+use fabricsim::topology::overrides::{Overrides, apply_overrides};
 
 const MIB: f64 = 1048576.0;
 const GIB: f64 = 1073741824.0;
@@ -435,7 +435,7 @@ fn overrides_round_trip_and_apply() {
     let mut t = topo("hgx-a100.toml");
     apply_overrides(&mut t, &o).unwrap();
     let mut params = Params::default();
-    o.apply_params(&mut params);
+    params.apply_overrides(&o);
     let mut sim = CollectiveSim::new(&t, params);
     let req = Request {
         op: Op::AllReduce,
@@ -554,7 +554,7 @@ fn topology_includes_a_calibration_file() {
     let o = Overrides::parse(cal).unwrap();
     apply_overrides(&mut by_hand, &o).unwrap();
     let mut params = Params::default();
-    o.apply_params(&mut params);
+    params.apply_overrides(&o);
     let req = Request {
         op: Op::AllReduce,
         algo: Algo::Ring,

@@ -13,7 +13,8 @@ use std::process::{Command, Output};
 use fabricsim::collective::run::{DEFAULT_CHUNK_BYTES, Request, run};
 use fabricsim::collective::{Algo, CollectiveSim, Op, Params};
 use fabricsim::info::Info;
-use fabricsim::routing::{Router, RoutingMode};
+use fabricsim::routing::Router;
+use fabricsim::topology::RoutingMode;
 use fabricsim::topology::{
     Diagnostics, FailureSpec, NodeRole, Topology, parse_str, parse_str_with_failures,
 };

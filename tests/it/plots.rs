@@ -5,7 +5,8 @@
 use super::cli::{fabricsim, stderr};
 use fabricsim::collective::run::{DEFAULT_CHUNK_BYTES, Request, run, run_with_report};
 use fabricsim::collective::{Algo, CollectiveSim, Op, Params};
-use fabricsim::plot::{self, Breakdown, Busbw, Plot, Rendered, TopLinks, from};
+use fabricsim::plot::{self, Breakdown, Busbw, Plot, Rendered, TopLinks};
+use fabricsim::plot_data as from;
 use fabricsim::topology::{Topology, load_file};
 use fabricsim::workload::iteration;
 

@@ -9,8 +9,10 @@
 //! `[scale_out]`, `[dci]`), never copied from the program's output. Counts
 //! are taken from the raw `Topology` (nodes and directed links).
 
-use fabricsim::info::{Info, max_flow_between};
-use fabricsim::routing::{Route, Router, RoutingMode};
+use fabricsim::info::Info;
+use fabricsim::routing::{Route, Router};
+use fabricsim::topology::RoutingMode;
+use fabricsim::topology::max_flow_between;
 use fabricsim::topology::{NodeId, NodeRole, Topology, load_file};
 
 use crate::shipped::Census;

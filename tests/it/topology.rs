@@ -17,7 +17,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use fabricsim::info::Info;
-use fabricsim::routing::{Router, RoutingMode};
+use fabricsim::routing::Router;
+use fabricsim::topology::RoutingMode;
 use fabricsim::topology::{Diagnostics, NodeRole, Topology, load_file, parse_str};
 
 const G: f64 = 1e9;

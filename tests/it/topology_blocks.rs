@@ -10,8 +10,10 @@
 
 use std::time::Instant;
 
-use fabricsim::info::{Info, max_flow_between};
-use fabricsim::routing::{Router, RoutingMode};
+use fabricsim::info::Info;
+use fabricsim::routing::Router;
+use fabricsim::topology::RoutingMode;
+use fabricsim::topology::max_flow_between;
 use fabricsim::topology::presets::{self, link_kind, switch_kind};
 use fabricsim::topology::{NodeId, NodeRole, Topology, load_file};
 

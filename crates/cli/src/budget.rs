@@ -1,0 +1,69 @@
+//! `--max-events` and `--max-time`: the simulation budget of a command
+//! (`fabricsim_flow::budget`), and the hint added to a budget error.
+
+use fabricsim_collective::{CollectiveError, Params};
+use fabricsim_flow::budget::DEFAULT_MAX_EVENTS;
+use fabricsim_flow::{Budget, BudgetExceeded, FlowError};
+
+/// The budget flags, shared by every command that simulates.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub(crate) struct BudgetArgs {
+    /// Stop with an error once the flow engine has processed this many
+    /// events (flow starts and finishes) [default: 100000000].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) max_events: Option<u64>,
+    /// Stop with an error after this many seconds of wall-clock time
+    /// [default: no limit].
+    #[arg(long, value_name = "SECONDS", value_parser = seconds)]
+    pub(crate) max_time: Option<f64>,
+}
+
+fn seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!(
+            "expected a positive number of seconds, e.g. 60, got \"{s}\""
+        )),
+    }
+}
+
+impl BudgetArgs {
+    /// Sets the budget of `params`.
+    pub(crate) fn apply(&self, params: &mut Params) {
+        params.max_events = self.max_events;
+        params.max_time_s = self.max_time;
+    }
+
+    /// Simulation knobs with this budget and every other default.
+    pub(crate) fn params(&self) -> Params {
+        let mut p = Params::default();
+        self.apply(&mut p);
+        p
+    }
+
+    /// A budget for the raw flow engine.
+    pub(crate) fn budget(&self) -> Budget {
+        Budget::new(
+            Some(self.max_events.unwrap_or(DEFAULT_MAX_EVENTS)),
+            self.max_time,
+        )
+    }
+}
+
+/// How to raise the limit that `b` names.
+pub(crate) fn raise(b: &BudgetExceeded) -> &'static str {
+    match b {
+        BudgetExceeded::Events { .. } => {
+            "hint: raise the limit with --max-events N (or simplify the run: fewer ranks, sizes or steps)"
+        }
+        BudgetExceeded::Time { .. } => "hint: raise the limit with --max-time SECONDS",
+    }
+}
+
+/// `e` for the user: a budget error gets the hint that raises its limit.
+pub(crate) fn explain(e: &CollectiveError) -> String {
+    match e {
+        CollectiveError::Flow(FlowError::Budget(b)) => format!("{b}\n{}", raise(b)),
+        other => other.to_string(),
+    }
+}

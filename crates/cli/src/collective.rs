@@ -1,0 +1,281 @@
+//! `fabricsim collective`: an nccl-tests-shaped table (or JSON) of one
+//! collective over a range of sizes.
+
+use fabricsim_base::limits::Limits;
+use fabricsim_base::units::{Bytes, Seconds};
+use fabricsim_collective::run::{DEFAULT_CHUNK_BYTES, Outcome, Request, run, run_with_report};
+use fabricsim_collective::{Algo, CollectiveSim, Op, Params};
+use fabricsim_plot::{Busbw, TopLinks};
+use fabricsim_report::plot_data as from;
+use fabricsim_topology::NodeId;
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    /// Topology file (TOML).
+    pub(crate) topology: PathBuf,
+    /// Operation: all-reduce, all-gather, reduce-scatter, all-to-all, broadcast, reduce, send-recv.
+    #[arg(long)]
+    pub(crate) op: String,
+    /// Size S: one size (`1GiB`), a comma list, or a doubling range `1MiB..8GiB`.
+    #[arg(long)]
+    pub(crate) size: String,
+    /// Ranks: a count (`64`: the first 64 accelerators) or rank indices (`0..8,16..24`).
+    #[arg(long)]
+    pub(crate) ranks: Option<String>,
+    /// Algorithm: auto, ring, tree, halving-doubling, direct, nvls, hierarchical.
+    #[arg(long, default_value = "auto")]
+    pub(crate) algo: String,
+    /// Ring channels, 1 to 256 (default: one per rail when the ranks span
+    /// several domains).
+    #[arg(long, value_parser = parse_channels)]
+    pub(crate) channels: Option<usize>,
+    /// Per-step latency α for every transfer, e.g. `5 us` (default: the presets per link technology).
+    #[arg(long)]
+    pub(crate) alpha: Option<String>,
+    /// Preset overrides written by `fabricsim calibrate --out` (link
+    /// efficiency per kind, α per family), applied before running.
+    #[arg(long)]
+    pub(crate) calibration: Option<PathBuf>,
+    /// Pipelining chunk of broadcast/reduce chains (default 4 MiB).
+    #[arg(long)]
+    pub(crate) chunk: Option<String>,
+    /// Print one JSON document instead of a table.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Write plots (PNG and SVG) into DIR: busbw against size, and for the
+    /// largest size the busiest links, the steps and the tier heatmap.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) plots: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) failures: super::FailArgs,
+    #[command(flatten)]
+    pub(crate) budget: super::budget::BudgetArgs,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    topology: &'a str,
+    op: Op,
+    ranks: usize,
+    results: &'a [Outcome],
+}
+
+use fabricsim_collective::run::MAX_CHANNELS;
+
+/// `--channels N`: 1 to [`MAX_CHANNELS`].
+fn parse_channels(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_CHANNELS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a number of channels from 1 to {MAX_CHANNELS}"
+        )),
+    }
+}
+
+/// Sizes from `1GiB`, `1MiB,4MiB` or the doubling range `1MiB..8GiB`
+/// (like nccl-tests `-b 1M -e 8G -f 2`), at most `limits.max_sizes`.
+pub(crate) fn parse_sizes(s: &str, limits: &Limits) -> Result<Vec<f64>, String> {
+    fabricsim_collective::select::sizes(s, limits.max_sizes)
+}
+
+/// Rank selection: a count (`64`: the first 64 accelerators) or a comma list
+/// of rank indices and half-open ranges (`0..8,16..24`).
+pub(crate) fn parse_ranks(
+    sel: Option<&str>,
+    accelerators: &[NodeId],
+) -> Result<Vec<NodeId>, String> {
+    fabricsim_collective::select::ranks(sel, accelerators)
+}
+
+pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
+    let op: Op = a.op.parse().map_err(|e| format!("--op: {e}"))?;
+    let algo: Algo = a.algo.parse().map_err(|e| format!("--algo: {e}"))?;
+    let sizes = parse_sizes(&a.size, limits)?;
+    let mut topo = fabricsim_topology::load_file_limited(&a.topology, &a.failures.fail, limits)
+        .map_err(|d| d.render())?;
+    let overrides = match &a.calibration {
+        Some(p) => {
+            let text = super::read_input(p, limits)?;
+            let o = fabricsim_topology::overrides::Overrides::parse(&text)
+                .map_err(|e| format!("{}: error: {e}", p.display()))?;
+            fabricsim_topology::overrides::apply_overrides(&mut topo, &o)
+                .map_err(|e| format!("{}: error: {e}", p.display()))?;
+            Some(o)
+        }
+        None => None,
+    };
+    let ranks = parse_ranks(a.ranks.as_deref(), &topo.accelerators)?;
+    let alpha_s = match &a.alpha {
+        Some(t) => Some(
+            t.parse::<Seconds>()
+                .map_err(|e| format!("--alpha \"{t}\": {e}; {}", e.help()))?
+                .get(),
+        ),
+        None => None,
+    };
+    let chunk_bytes = match &a.chunk {
+        Some(t) => {
+            let c = t
+                .parse::<Bytes>()
+                .map_err(|e| format!("--chunk \"{t}\": {e}"))?
+                .get();
+            if !(c >= 1.0 && c.fract() == 0.0) {
+                return Err(format!(
+                    "--chunk \"{t}\": a pipelining chunk is a whole number of bytes, at least 1"
+                ));
+            }
+            c
+        }
+        None => DEFAULT_CHUNK_BYTES,
+    };
+    let mut params = Params {
+        alpha_s,
+        ..a.budget.params()
+    };
+    if let Some(o) = &overrides {
+        params.apply_overrides(o);
+    }
+    let mut sim = CollectiveSim::new(&topo, params);
+    let mut results = Vec::with_capacity(sizes.len());
+    for size in sizes {
+        let req = Request {
+            op,
+            algo,
+            size,
+            channels: a.channels,
+            chunk_bytes,
+        };
+        let out = run(&mut sim, &ranks, &req).map_err(|e| {
+            format!(
+                "{}: error: {}",
+                a.topology.display(),
+                super::budget::explain(&e)
+            )
+        })?;
+        results.push(out);
+    }
+    if let Some(dir) = &a.plots {
+        let last = Request {
+            op,
+            algo,
+            size: results.last().map_or(0.0, |o| o.bytes),
+            channels: a.channels,
+            chunk_bytes,
+        };
+        let stem = super::plots::file_stem(&a.topology);
+        plots(&mut sim, &stem, &ranks, &last, &results)?.write(dir)?;
+    }
+    if a.json {
+        let report = Report {
+            topology: &topo.name,
+            op,
+            ranks: ranks.len(),
+            results: &results,
+        };
+        let mut s = serde_json::to_string_pretty(&report).expect("report serializes");
+        s.push('\n');
+        return Ok(s);
+    }
+    Ok(table(&topo.name, op, ranks.len(), &results))
+}
+
+/// The plots of `--plots`: busbw against size (with the lower bound), and for
+/// the largest size (`last`) its busiest links, steps and tier heatmap.
+fn plots(
+    sim: &mut CollectiveSim<'_>,
+    name: &str,
+    ranks: &[NodeId],
+    last: &Request,
+    results: &[Outcome],
+) -> Result<super::plots::Batch, String> {
+    let topo = sim.topology();
+    let op = last.op.name();
+    let n = ranks.len();
+    let mut b = super::plots::Batch::new();
+    b.add(
+        &[name, op, "busbw"],
+        &Busbw {
+            title: format!("{op} busbw on {name}, {n} ranks"),
+            series: from::busbw_series(name, results, 0).to_vec(),
+        },
+    )?;
+    let (o, report) = run_with_report(sim, ranks, last)
+        .map_err(|e| format!("error: {}", super::budget::explain(&e)))?;
+    let what = format!(
+        "{op} of {} on {name} ({})",
+        fabricsim_plot::fmt_bytes(o.bytes),
+        o.algorithm.name()
+    );
+    b.add(
+        &[name, op, "top-links"],
+        &TopLinks {
+            title: format!("Busiest links: {what}"),
+            bars: from::top_links(topo, &report, 12),
+        },
+    )?;
+    b.add(
+        &[name, op, "timeline"],
+        &from::step_timeline(&format!("Steps: {what}"), &report),
+    )?;
+    b.add(
+        &[name, op, "heatmap"],
+        &from::tier_heatmap(&format!("Link utilization by tier: {what}"), &report),
+    )?;
+    Ok(b)
+}
+
+/// nccl-tests' `count` column: the operation's per-call element count
+/// (`paramcount`) for float32 — `S/4` for all-reduce, broadcast, reduce and
+/// send-recv; `S/(4n)` (per rank, rounded down to a multiple of 4 elements as
+/// nccl-tests aligns it) for all-gather, reduce-scatter and all-to-all.
+fn count(op: Op, n: usize, bytes: f64) -> f64 {
+    let elems = (bytes / 4.0).floor();
+    match op {
+        Op::AllGather | Op::ReduceScatter | Op::AllToAll => {
+            (elems / (4.0 * n as f64)).floor() * 4.0
+        }
+        _ => elems,
+    }
+}
+
+fn table(name: &str, op: Op, n: usize, rows: &[Outcome]) -> String {
+    let mut s = format!(
+        "# {op} on {name}, {n} ranks (GB/s = 1e9 bytes/s; count = float32 elements per call, as nccl-tests)\n"
+    );
+    s += &format!(
+        "#{:>14} {:>13} {:>6} {:>17} {:>11} {:>9} {:>9} {:>11} {:>7}  {}\n",
+        "size",
+        "count",
+        "type",
+        "algorithm",
+        "time(us)",
+        "algbw",
+        "busbw",
+        "bound(us)",
+        "eff",
+        "bottleneck (utilization)"
+    );
+    for r in rows {
+        let bottleneck = r
+            .bottleneck
+            .as_ref()
+            .map(|b| format!("{} ({:.0}%)", b.link, 100.0 * b.utilization))
+            .unwrap_or_default();
+        s += &format!(
+            " {:>14} {:>13} {:>6} {:>17} {:>11.2} {:>9.2} {:>9.2} {:>11.2} {:>6.1}%  {}\n",
+            r.bytes,
+            count(op, n, r.bytes),
+            "float",
+            r.algorithm.name(),
+            r.time_s * 1e6,
+            r.algbw_gbps,
+            r.busbw_gbps,
+            r.bound_s * 1e6,
+            100.0 * r.efficiency_vs_bound,
+            bottleneck
+        );
+    }
+    s
+}

@@ -1,0 +1,478 @@
+//! `fabricsim job` (one training iteration on a topology) and
+//! `fabricsim compare` (one job or collective on several topologies, in
+//! parallel).
+
+use fabricsim_base::limits::Limits;
+use fabricsim_collective::run::{DEFAULT_CHUNK_BYTES, Outcome, Request, run};
+use fabricsim_collective::{Algo, CollectiveSim, Op};
+use fabricsim_plot::{Breakdown, Busbw, TopLinks};
+use fabricsim_report::plot_data as from;
+use fabricsim_topology::{self as topology, Topology};
+use fabricsim_workload::iteration::{self, JobReport};
+use fabricsim_workload::placement::place;
+use fabricsim_workload::{self as workload, Dim, Job};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct JobArgs {
+    /// Topology file (TOML).
+    topology: PathBuf,
+    /// Job file (TOML, see docs/workload-format.md).
+    job: PathBuf,
+    /// Print one JSON document instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// List every TP, CP, EP, DP and PP group (accelerator names) first.
+    #[arg(long)]
+    show_groups: bool,
+    /// Write plots (PNG and SVG) into DIR: the iteration breakdown, its
+    /// phases and each kind's bottleneck link.
+    #[arg(long, value_name = "DIR")]
+    plots: Option<PathBuf>,
+    #[command(flatten)]
+    failures: super::FailArgs,
+    #[command(flatten)]
+    budget: super::budget::BudgetArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct CompareArgs {
+    /// Topology files (TOML), compared against the first.
+    #[arg(required = true)]
+    topologies: Vec<PathBuf>,
+    /// Job file: compare one training iteration.
+    #[arg(long, conflicts_with_all = ["op", "size"], required_unless_present = "op")]
+    job: Option<PathBuf>,
+    /// Operation: compare one collective (with --size) over all accelerators.
+    #[arg(long, requires = "size")]
+    op: Option<String>,
+    /// Size of the collective, e.g. `1GiB` (one size).
+    #[arg(long)]
+    size: Option<String>,
+    /// Print one JSON document instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Write the comparison plot (PNG and SVG) into DIR: the iteration
+    /// breakdowns, or busbw over the 8 doubling sizes up to --size.
+    #[arg(long, value_name = "DIR")]
+    plots: Option<PathBuf>,
+    /// Write a design-review report: one self-contained HTML page with the
+    /// comparison table, the plots (inline SVG) and the input files.
+    #[arg(long, value_name = "FILE.html")]
+    report: Option<PathBuf>,
+    #[command(flatten)]
+    failures: super::FailArgs,
+    #[command(flatten)]
+    budget: super::budget::BudgetArgs,
+}
+
+/// Sizes of the busbw curves of `compare --op --plots`: `size / 2^k`, k = 7..0.
+const COMPARE_CURVE_POINTS: i32 = 8;
+
+fn load_topology(
+    path: &Path,
+    fail: &[topology::FailureSpec],
+    limits: &Limits,
+) -> Result<Topology, String> {
+    topology::load_file_limited(path, fail, limits).map_err(|d| d.render())
+}
+
+fn load_job(path: &Path, limits: &Limits) -> Result<Job, String> {
+    workload::load_file_limited(path, limits).map_err(|d| d.render())
+}
+
+fn simulate(
+    topo: &Topology,
+    job: &Job,
+    job_path: &Path,
+    budget: &super::budget::BudgetArgs,
+) -> Result<JobReport, String> {
+    iteration::run(topo, job, budget.params()).map_err(|e| {
+        if let iteration::JobError::Placement(pe) = &e
+            && let Ok(src) = fabricsim_base::limits::read_text(job_path, fabricsim_base::limits::DEFAULT_MAX_INPUT_BYTES)
+        {
+            return workload::spec::placement_diagnostic(&src, &job_path.display().to_string(), pe)
+                .render();
+        }
+        let hint = match &e {
+            iteration::JobError::Collective {
+                source: fabricsim_collective::CollectiveError::Flow(
+                    fabricsim_flow::FlowError::Budget(b),
+                ),
+                ..
+            } => format!("\n{}", super::budget::raise(b)),
+            _ => String::new(),
+        };
+        format!("{}: error: {e}{hint}", job_path.display())
+    })
+}
+
+pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
+    let topo = load_topology(&a.topology, &a.failures.fail, limits)?;
+    let job = load_job(&a.job, limits)?;
+    let mut out = String::new();
+    if a.show_groups {
+        out += &groups(&topo, &job, &a.job)?;
+    }
+    let report = simulate(&topo, &job, &a.job, &a.budget)?;
+    if let Some(dir) = &a.plots {
+        let (t, j) = (
+            &super::plots::file_stem(&a.topology),
+            &super::plots::file_stem(&a.job),
+        );
+        let mut b = super::plots::Batch::new();
+        b.add(
+            &[t, j, "breakdown"],
+            &Breakdown {
+                title: format!("Iteration of {j} on {t}"),
+                bars: vec![from::job_stack(&report)],
+            },
+        )?;
+        b.add(
+            &[t, j, "timeline"],
+            &from::job_timeline(
+                &format!("Phases of one iteration of {j} on {t} (micro-batches merged)"),
+                &report,
+            ),
+        )?;
+        b.add(
+            &[t, j, "top-links"],
+            &TopLinks {
+                title: format!("Bottleneck link of each collective kind: {j} on {t}"),
+                bars: from::job_bottlenecks(&report),
+            },
+        )?;
+        b.write(dir)?;
+    }
+    if a.json {
+        let mut s = serde_json::to_string_pretty(&report).expect("report serializes");
+        s.push('\n');
+        return Ok(out + &s);
+    }
+    Ok(out + &table(&job, &report))
+}
+
+/// Every group of every parallel dimension, one line each.
+fn groups(topo: &Topology, job: &Job, job_path: &Path) -> Result<String, String> {
+    let p = place(topo, job).map_err(|e| format!("{}: error: {e}", job_path.display()))?;
+    let mut s = String::new();
+    let kinds: [(&str, &[Dim]); 6] = [
+        ("tp", &[Dim::Tp]),
+        ("cp", &[Dim::Cp]),
+        ("ep", &[Dim::Ep]),
+        ("dp", &[Dim::Ep, Dim::Dp]),
+        ("expert-dp", &[Dim::Dp]),
+        ("pp", &[Dim::Pp]),
+    ];
+    for (name, dims) in kinds {
+        let gs = p.node_groups(dims);
+        if gs[0].len() < 2 {
+            continue;
+        }
+        s += &format!("# {name}: {} groups of {}\n", gs.len(), gs[0].len());
+        for (i, g) in gs.iter().enumerate() {
+            let names: Vec<&str> = g
+                .iter()
+                .map(|&n| topo.nodes[n.idx()].name.as_str())
+                .collect();
+            s += &format!("{name} {i}: {}\n", names.join(" "));
+        }
+    }
+    Ok(s)
+}
+
+fn table(job: &Job, r: &JobReport) -> String {
+    let p = &job.parallelism;
+    let mut s = format!(
+        "# {} on {}: TP {} · CP {} · PP {} · DP {} · EP {}, {} micro-batches of {} (times per iteration; GB/s = 1e9 bytes/s)\n",
+        r.job,
+        r.topology,
+        p.tp,
+        p.cp,
+        p.pp,
+        p.dp,
+        p.ep,
+        p.micro_batches(),
+        p.micro_batch
+    );
+    s += &format!(
+        "#{:>4} {:>14} {:>12} {:>6} {:>7} {:>7} {:>13} {:>11} {:>11}  {}\n",
+        "kind",
+        "collective",
+        "algorithm",
+        "group",
+        "groups",
+        "count",
+        "bytes/call",
+        "call(us)",
+        "total(ms)",
+        "bottleneck (tier, utilization)"
+    );
+    for k in &r.by_kind {
+        let b = k
+            .bottleneck
+            .as_ref()
+            .map(|b| format!("{} ({}, {:.0}%)", b.link, b.tier, 100.0 * b.utilization))
+            .unwrap_or_default();
+        s += &format!(
+            " {:>4} {:>14} {:>12} {:>6} {:>7} {:>7} {:>13.0} {:>11.2} {:>11.3}  {}\n",
+            k.kind.name(),
+            k.collective,
+            k.algorithm.name(),
+            k.group_size,
+            k.groups,
+            k.count,
+            k.bytes,
+            k.call_time_s * 1e6,
+            k.time_s * 1e3,
+            b
+        );
+    }
+    let it = &r.iteration;
+    s += &format!(
+        "# iteration {:.3} ms: compute {:.3} ms, bubble {:.3} ms, communication {:.3} ms of which exposed {:.3} ms; {:.0} tokens/s{}\n",
+        it.total_time_s * 1e3,
+        it.compute_time_s * 1e3,
+        it.bubble_s * 1e3,
+        it.comm_time_s * 1e3,
+        it.exposed_comm_time_s * 1e3,
+        it.tokens_per_s,
+        it.mfu
+            .map(|m| format!(", MFU {:.1}%", 100.0 * m))
+            .unwrap_or_default()
+    );
+    s
+}
+
+/// One row of `compare`.
+#[derive(Serialize)]
+struct Row {
+    topology: String,
+    /// The file's name without `.toml`: plot labels.
+    #[serde(skip)]
+    stem: String,
+    file: String,
+    /// Iteration or collective time \[s\].
+    time_s: f64,
+    /// `time / first topology's time − 1`.
+    delta: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    job: Option<JobReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    collective: Option<Outcome>,
+    /// busbw curve for `--plots` (smaller sizes, then `collective`).
+    #[serde(skip)]
+    curve: Vec<Outcome>,
+}
+
+pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String> {
+    let job = a.job.as_deref().map(|p| load_job(p, limits)).transpose()?;
+    let op: Option<(Op, f64)> = match (&a.op, &a.size) {
+        (Some(op), Some(size)) => {
+            let op: Op = op.parse().map_err(|e| format!("--op: {e}"))?;
+            let sizes = super::collective::parse_sizes(size, limits)?;
+            if sizes.len() != 1 {
+                return Err(format!(
+                    "--size \"{size}\": compare takes one size (got {})",
+                    sizes.len()
+                ));
+            }
+            Some((op, sizes[0]))
+        }
+        _ => None,
+    };
+    // Every topology in parallel; results in the order given.
+    let rows: Vec<Result<Row, String>> = a
+        .topologies
+        .par_iter()
+        .map(|path| {
+            let topo = load_topology(path, &a.failures.fail, limits)?;
+            let mut curve = Vec::new();
+            let (time_s, job_report, coll) = match (&job, op) {
+                (Some(job), _) => {
+                    let job_path = a.job.as_deref().unwrap_or(Path::new("job"));
+                    let r = simulate(&topo, job, job_path, &a.budget)?;
+                    (r.iteration.total_time_s, Some(r), None)
+                }
+                (None, Some((op, size))) => {
+                    let mut sim = CollectiveSim::new(&topo, a.budget.params());
+                    let req = Request {
+                        op,
+                        algo: Algo::Auto,
+                        size,
+                        channels: None,
+                        chunk_bytes: DEFAULT_CHUNK_BYTES,
+                    };
+                    let o = run(&mut sim, &topo.accelerators, &req).map_err(|e| {
+                        format!("{}: error: {}", path.display(), super::budget::explain(&e))
+                    })?;
+                    if a.plots.is_some() || a.report.is_some() {
+                        for k in (1..COMPARE_CURVE_POINTS).rev() {
+                            let r = Request {
+                                size: size / 2f64.powi(k),
+                                ..req.clone()
+                            };
+                            curve.push(
+                                run(&mut sim, &topo.accelerators, &r)
+                                    .map_err(|e| format!("{}: error: {e}", path.display()))?,
+                            );
+                        }
+                        curve.push(o.clone());
+                    }
+                    (o.time_s, None, Some(o))
+                }
+                (None, None) => unreachable!("clap requires --job or --op"),
+            };
+            Ok(Row {
+                topology: topo.name.clone(),
+                stem: super::plots::file_stem(path),
+                file: path.display().to_string(),
+                time_s,
+                delta: 0.0,
+                job: job_report,
+                collective: coll,
+                curve,
+            })
+        })
+        .collect();
+    let mut rows: Vec<Row> = rows.into_iter().collect::<Result<_, _>>()?;
+    let base = rows[0].time_s;
+    for r in &mut rows {
+        r.delta = r.time_s / base - 1.0;
+    }
+    if a.plots.is_some() || a.report.is_some() {
+        let batch = compare_plots(
+            &rows,
+            op.map(|o| o.0),
+            a.job.as_deref().map(super::plots::file_stem),
+        )?;
+        if let Some(file) = &a.report {
+            let inputs: Vec<&Path> = a
+                .topologies
+                .iter()
+                .map(PathBuf::as_path)
+                .chain(a.job.as_deref())
+                .collect();
+            super::report::write(file, &compare_table(&rows), &batch, &inputs)?;
+        }
+        if let Some(dir) = &a.plots {
+            batch.write(dir)?;
+        }
+    }
+    if a.json {
+        let mut s = serde_json::to_string_pretty(&rows).expect("rows serialize");
+        s.push('\n');
+        return Ok(s);
+    }
+    Ok(compare_table(&rows))
+}
+
+/// Series names: the topology file's stem, or its path when two rows share it.
+fn row_names(rows: &[Row]) -> Vec<String> {
+    rows.iter()
+        .map(|r| {
+            if rows.iter().filter(|o| o.stem == r.stem).count() > 1 {
+                r.file.clone()
+            } else {
+                r.stem.clone()
+            }
+        })
+        .collect()
+}
+
+fn compare_plots(
+    rows: &[Row],
+    op: Option<Op>,
+    job_stem: Option<String>,
+) -> Result<super::plots::Batch, String> {
+    let names = row_names(rows);
+    let mut b = super::plots::Batch::new();
+    if let Some(j) = &rows[0].job {
+        let bars = rows
+            .iter()
+            .zip(&names)
+            .filter_map(|(r, n)| {
+                r.job.as_ref().map(|j| {
+                    let mut s = from::job_stack(j);
+                    s.name = n.clone();
+                    s
+                })
+            })
+            .collect();
+        b.add(
+            &["compare", job_stem.as_deref().unwrap_or("job"), "breakdown"],
+            &Breakdown {
+                title: format!("Iteration of {} per topology", j.job),
+                bars,
+            },
+        )?;
+    } else if let Some(op) = op {
+        let series = rows
+            .iter()
+            .zip(&names)
+            .enumerate()
+            .flat_map(|(i, (r, n))| from::busbw_series(n, &r.curve, i))
+            .collect();
+        b.add(
+            &["compare", op.name(), "busbw"],
+            &Busbw {
+                title: format!("{} busbw per topology, all accelerators", op.name()),
+                series,
+            },
+        )?;
+    }
+    Ok(b)
+}
+
+fn compare_table(rows: &[Row]) -> String {
+    let job = rows[0].job.is_some();
+    let mut s = if job {
+        format!(
+            "# {} per iteration (delta vs the first topology)\n#{:>13} {:>8} {:>14} {:>12} {:>12} {:>8}  {}\n",
+            rows[0].job.as_ref().map_or("", |j| j.job.as_str()),
+            "time(ms)",
+            "delta",
+            "tokens/s",
+            "exposed(ms)",
+            "bubble(ms)",
+            "MFU",
+            "topology"
+        )
+    } else {
+        format!(
+            "# collective time (delta vs the first topology; GB/s = 1e9 bytes/s)\n#{:>13} {:>8} {:>17} {:>9}  {}\n",
+            "time(us)", "delta", "algorithm", "busbw", "topology"
+        )
+    };
+    for r in rows {
+        if let Some(j) = &r.job {
+            let it = &j.iteration;
+            s += &format!(
+                " {:>13.3} {:>+7.1}% {:>14.0} {:>12.3} {:>12.3} {:>8}  {} ({})\n",
+                it.total_time_s * 1e3,
+                100.0 * r.delta,
+                it.tokens_per_s,
+                it.exposed_comm_time_s * 1e3,
+                it.bubble_s * 1e3,
+                it.mfu
+                    .map(|m| format!("{:.1}%", 100.0 * m))
+                    .unwrap_or_else(|| "-".into()),
+                r.topology,
+                r.file
+            );
+        } else if let Some(o) = &r.collective {
+            s += &format!(
+                " {:>13.2} {:>+7.1}% {:>17} {:>9.2}  {} ({})\n",
+                o.time_s * 1e6,
+                100.0 * r.delta,
+                o.algorithm.name(),
+                o.busbw_gbps,
+                r.topology,
+                r.file
+            );
+        }
+    }
+    s
+}

@@ -1,0 +1,584 @@
+//! Command-line parsing and dispatch. The only place that touches the
+//! terminal, files and exit codes; everything else lives in the library.
+//!
+//! Exit codes (cli.md): 0 success, 1 invalid input (message names the file and
+//! the place), 2 usage error (clap's default for bad arguments).
+
+mod budget;
+mod calibrate;
+mod collective;
+mod job;
+mod plots;
+mod report;
+mod sweep;
+
+use clap::{Parser, Subcommand};
+use fabricsim_base::limits::Limits;
+use fabricsim_base::units::Seconds;
+use fabricsim_report::info::Info;
+use fabricsim_routing::Router;
+use fabricsim_scenario::{FlowsReport, Scenario};
+use fabricsim_topology::RoutingMode;
+use fabricsim_topology::{self as topology, FailureSpec, Topology};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "fabricsim",
+    version,
+    about = "Flow-level interconnect fabric simulator"
+)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// Resource limits (see `fabricsim_base::limits`), accepted by every command.
+#[derive(clap::Args, Debug, Clone)]
+struct LimitArgs {
+    /// Most nodes a topology (or a job's layout) may have.
+    #[arg(long, global = true, value_name = "N", default_value_t = fabricsim_base::limits::MAX_NODES,
+          value_parser = clap::value_parser!(u64).range(1..=fabricsim_base::limits::HARD_MAX_IDS))]
+    max_nodes: u64,
+    /// Most directed links a topology may have (a cable is two).
+    #[arg(long, global = true, value_name = "N", default_value_t = fabricsim_base::limits::MAX_DIRECTED_LINKS,
+          value_parser = clap::value_parser!(u64).range(1..=fabricsim_base::limits::HARD_MAX_IDS))]
+    max_links: u64,
+    /// Largest input file read, in bytes.
+    #[arg(long, global = true, value_name = "BYTES",
+          default_value_t = fabricsim_base::limits::DEFAULT_MAX_INPUT_BYTES,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    max_input_bytes: u64,
+    /// Most sizes a `--size` list or doubling range may produce.
+    #[arg(long, global = true, value_name = "N",
+          default_value_t = fabricsim_base::limits::DEFAULT_MAX_SIZES,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_sizes: u64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            max_nodes: self.max_nodes,
+            max_directed_links: self.max_links,
+            max_input_bytes: self.max_input_bytes,
+            max_sizes: self.max_sizes,
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check topology, job and sweep files: every problem, with file:line:col
+    /// and a hint (a file with a `[model]` or `[parallelism]` table is a job,
+    /// one with an `[axes]` table a sweep).
+    Validate {
+        /// Topology files (TOML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print one JSON document (on stdout, also when files are invalid).
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        failures: FailArgs,
+    },
+    /// Summarise a topology: counts, injection and bisection bandwidth, diameter.
+    Info {
+        /// Topology file (TOML).
+        topology: PathBuf,
+        /// Print one JSON document instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        failures: FailArgs,
+    },
+    /// Show the equal-cost route between two nodes of a topology.
+    Route {
+        /// Topology file (TOML).
+        topology: PathBuf,
+        /// Source node name, e.g. `d0.gpu0`.
+        src: String,
+        /// Destination node name.
+        dst: String,
+        /// ECMP mode; defaults to the topology's `routing`.
+        #[arg(long, value_enum)]
+        mode: Option<Mode>,
+        /// Flow id hashed by `--mode hash` to pick a path.
+        #[arg(long, default_value_t = 0)]
+        flow_id: u64,
+        /// Seed of the ECMP hash.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Print one JSON document instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        failures: FailArgs,
+    },
+    /// Time a collective on a topology, in nccl-tests' terms.
+    Collective(collective::Args),
+    /// One training iteration of a job on a topology: per-kind collectives,
+    /// compute, bubble, exposed communication, tokens/s.
+    Job(job::JobArgs),
+    /// Run one job (or one collective) on several topologies in parallel and
+    /// print one row each, with the delta against the first.
+    Compare(job::CompareArgs),
+    /// Fit per-step latency α and link efficiency to nccl-tests logs; print
+    /// the fit, optionally write a preset override file.
+    Calibrate(calibrate::Args),
+    /// Run a grid of points (a base topology and job or collective, varied
+    /// over axes) in parallel; write results.csv, results.json and plots.
+    Sweep(sweep::Args),
+    /// Join the output folders of the shards (`sweep --shard I/N`) of one
+    /// sweep into the results of the whole sweep.
+    Merge(sweep::MergeArgs),
+    /// Run the raw flow-level model on an explicit JSON scenario.
+    Flows {
+        /// Scenario file (see cli.md); `-` reads standard input.
+        scenario: PathBuf,
+        /// Print one JSON document instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        budget: budget::BudgetArgs,
+    },
+}
+
+/// `--fail`, shared by every command that loads a topology.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub(crate) struct FailArgs {
+    /// Fail part of the fabric before running, as a `[[failures]]` entry
+    /// would (repeatable): `link:A,B` (every link between A and B, both
+    /// directions, all lanes), `switch:PATTERN` (e.g. `switch:spine[0..2]`),
+    /// `rail:N`, `plane:N`, `random:PERCENT%[:SEED[:TIERS]]` or
+    /// `random:LANES[:SEED[:TIERS]]` (a seeded sample of the lanes of the
+    /// switch-to-switch links, or of the links of tiers `TIER+TIER`; seed 0
+    /// by default). Routing, bisection and collectives then use the degraded
+    /// fabric; see docs/topology-format.md, "Failures".
+    #[arg(long = "fail", value_name = "SPEC")]
+    pub(crate) fail: Vec<FailureSpec>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum Mode {
+    Spray,
+    Hash,
+    Weighted,
+}
+
+/// An error that has already been rendered for the user, with its exit code.
+struct Failure {
+    message: String,
+    code: u8,
+}
+
+impl Failure {
+    fn input(message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            code: 1,
+        }
+    }
+}
+
+pub fn main() -> ExitCode {
+    let args = Args::parse();
+    let limits = &args.limits.limits();
+    let result = match args.command {
+        Command::Validate {
+            files,
+            json,
+            failures,
+        } => validate(&files, json, &failures.fail, limits),
+        Command::Info {
+            topology,
+            json,
+            failures,
+        } => info(&topology, json, &failures.fail, limits),
+        Command::Route {
+            topology,
+            src,
+            dst,
+            mode,
+            flow_id,
+            seed,
+            json,
+            failures,
+        } => route(
+            &topology,
+            &src,
+            &dst,
+            (mode, flow_id, seed),
+            json,
+            &failures.fail,
+            limits,
+        ),
+        Command::Flows {
+            scenario,
+            json,
+            budget,
+        } => flows(&scenario, json, &budget, limits),
+        Command::Collective(args) => collective::command(&args, limits).map_err(Failure::input),
+        Command::Job(args) => job::job(&args, limits).map_err(Failure::input),
+        Command::Compare(args) => job::compare(&args, limits).map_err(Failure::input),
+        Command::Calibrate(args) => calibrate::command(&args, limits).map_err(Failure::input),
+        Command::Sweep(args) => sweep::command(&args),
+        Command::Merge(args) => sweep::merge(&args),
+    };
+    match result {
+        Ok(out) => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (e.g. `| head`) is not an error worth a panic.
+            let _ = stdout.write_all(out.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(f) => {
+            eprintln!("{}", f.message.trim_end());
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// Reads an input file (`-`: standard input) as text within the input
+/// size limit; the error names the file (and the place of a bad byte).
+pub(crate) fn read_input(path: &Path, limits: &Limits) -> Result<String, String> {
+    read_raw(path, limits).map_err(|e| {
+        let shown = if path.as_os_str() == "-" {
+            "<stdin>".to_string()
+        } else {
+            path.display().to_string()
+        };
+        e.render(&shown)
+    })
+}
+
+/// The command line alone reads standard input (`-`); every other input
+/// goes through the library's limited file reader.
+fn read_raw(path: &Path, limits: &Limits) -> Result<String, fabricsim_base::limits::ReadError> {
+    use fabricsim_base::limits::{read_stream, read_text};
+    if path.as_os_str() == "-" {
+        read_stream(std::io::stdin().lock(), limits.max_input_bytes)
+    } else {
+        read_text(path, limits.max_input_bytes)
+    }
+}
+
+fn flows(
+    path: &Path,
+    json: bool,
+    budget: &budget::BudgetArgs,
+    limits: &Limits,
+) -> Result<String, Failure> {
+    let text = read_input(path, limits).map_err(Failure::input)?;
+    let scenario = Scenario::parse(&text).map_err(|e| {
+        let place = match e.location() {
+            Some((line, col)) => format!("{}:{line}:{col}", path.display()),
+            None => path.display().to_string(),
+        };
+        Failure::input(format!("{place}: error: {e}"))
+    })?;
+    let outcome = scenario.run_within(&mut budget.budget()).map_err(|b| {
+        Failure::input(format!(
+            "{}: error: {b}\n{}",
+            path.display(),
+            budget::raise(&b)
+        ))
+    })?;
+    let report = FlowsReport::new(&scenario, &outcome);
+    if json {
+        let mut s = serde_json::to_string_pretty(&report).expect("report serializes");
+        s.push('\n');
+        return Ok(s);
+    }
+    let width = scenario
+        .flow_ids
+        .iter()
+        .map(|s| s.len())
+        .max()
+        .unwrap_or(2)
+        .max(4);
+    let mut s = format!(
+        "{:<width$}  {:>16}  {:>16}\n",
+        "flow", "release (s)", "finish (s)"
+    );
+    for (i, id) in scenario.flow_ids.iter().enumerate() {
+        s += &format!(
+            "{:<width$}  {:>16.9e}  {:>16.9e}\n",
+            id, outcome.release_s[i], outcome.finish_s[i]
+        );
+    }
+    s += &format!(
+        "{} flows, makespan {:.9e} s ({} event batches, {} route classes)\n",
+        scenario.flows.len(),
+        outcome.makespan_s(),
+        outcome.stats.events,
+        outcome.stats.route_classes
+    );
+    Ok(s)
+}
+
+/// Loads and validates a topology file and fails `fail` in it; diagnostics
+/// become an input error.
+fn load_topology(path: &Path, fail: &[FailureSpec], limits: &Limits) -> Result<Topology, Failure> {
+    topology::load_file_limited(path, fail, limits).map_err(|d| Failure::input(d.render()))
+}
+
+/// One file's verdict in `validate --json`.
+#[derive(serde::Serialize)]
+struct FileVerdict {
+    path: String,
+    /// `topology`, `job` or `sweep`.
+    kind: &'static str,
+    ok: bool,
+    /// Points of a sweep's grid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    points: Option<usize>,
+    accelerators: Option<usize>,
+    switches: Option<usize>,
+    links: Option<usize>,
+    errors: Vec<fabricsim_topology::Diagnostic>,
+}
+
+impl FileVerdict {
+    /// A valid file of `kind`, counts to be filled in.
+    fn passed(path: String, kind: &'static str) -> FileVerdict {
+        FileVerdict {
+            path,
+            kind,
+            ok: true,
+            points: None,
+            accelerators: None,
+            switches: None,
+            links: None,
+            errors: Vec::new(),
+        }
+    }
+
+    /// An invalid file of `kind` and its problems.
+    fn failed(
+        path: String,
+        kind: &'static str,
+        errors: Vec<fabricsim_topology::Diagnostic>,
+    ) -> FileVerdict {
+        FileVerdict {
+            ok: false,
+            errors,
+            ..FileVerdict::passed(path, kind)
+        }
+    }
+}
+
+/// Whether `text` is a job file (a top-level `[model]` or `[parallelism]`
+/// table) rather than a topology.
+fn is_job(text: &str) -> bool {
+    text.parse::<toml::Table>()
+        .is_ok_and(|t| t.contains_key("model") || t.contains_key("parallelism"))
+}
+
+/// Whether `text` is a sweep file (a top-level `[axes]` table).
+fn is_sweep(text: &str) -> bool {
+    text.parse::<toml::Table>()
+        .is_ok_and(|t| t.contains_key("axes"))
+}
+
+fn validate(
+    files: &[PathBuf],
+    json: bool,
+    fail: &[FailureSpec],
+    limits: &Limits,
+) -> Result<String, Failure> {
+    let verdicts: Vec<FileVerdict> = files
+        .iter()
+        .map(|path| {
+            let shown = path.display().to_string();
+            // Read once: the file may be a pipe (`<(...)`) or standard input.
+            let text = match read_raw(path, limits) {
+                Ok(t) => t,
+                Err(e) => {
+                    let errors = topology::Diagnostics::from_read(&shown, &e).items;
+                    return FileVerdict::failed(shown, "topology", errors);
+                }
+            };
+            if is_sweep(&text) {
+                let dir = path.parent().unwrap_or(Path::new("."));
+                return match fabricsim_sweep::parse_str(&text, &shown, dir) {
+                    Ok(s) => FileVerdict {
+                        points: Some(s.points()),
+                        ..FileVerdict::passed(shown, "sweep")
+                    },
+                    Err(d) => FileVerdict::failed(shown, "sweep", d.items),
+                };
+            }
+            if is_job(&text) {
+                return match fabricsim_workload::parse_str_limited(&text, &shown, limits) {
+                    Ok(j) => FileVerdict {
+                        accelerators: Some(j.parallelism.world() as usize),
+                        ..FileVerdict::passed(shown, "job")
+                    },
+                    Err(d) => FileVerdict::failed(shown, "job", d.items),
+                };
+            }
+            match topology::parse_str_limited(&text, &shown, fail, limits) {
+                Ok(t) => FileVerdict {
+                    accelerators: Some(t.accelerators.len()),
+                    switches: Some(
+                        t.nodes
+                            .iter()
+                            .filter(|n| n.role == topology::NodeRole::Switch)
+                            .count(),
+                    ),
+                    links: Some(t.links.len() / 2),
+                    ..FileVerdict::passed(shown, "topology")
+                },
+                Err(d) => FileVerdict::failed(shown, "topology", d.items),
+            }
+        })
+        .collect();
+    let all_ok = verdicts.iter().all(|v| v.ok);
+    if json {
+        let mut s = serde_json::to_string_pretty(&serde_json::json!({ "files": verdicts }))
+            .expect("verdicts serialize");
+        s.push('\n');
+        // The document goes to stdout either way; the exit code says 1 on errors.
+        return if all_ok {
+            Ok(s)
+        } else {
+            print!("{s}");
+            Err(Failure::input(format!(
+                "{} of {} files are invalid",
+                verdicts.iter().filter(|v| !v.ok).count(),
+                verdicts.len()
+            )))
+        };
+    }
+    let mut out = String::new();
+    for v in &verdicts {
+        if v.ok && v.kind == "sweep" {
+            out += &format!(
+                "{}: ok (sweep of {} points)\n",
+                v.path,
+                v.points.unwrap_or(0)
+            );
+        } else if v.ok && v.kind == "job" {
+            out += &format!(
+                "{}: ok (job for {} accelerators)\n",
+                v.path,
+                v.accelerators.unwrap_or(0)
+            );
+        } else if v.ok {
+            out += &format!(
+                "{}: ok ({} accelerators, {} switches, {} links)\n",
+                v.path,
+                v.accelerators.unwrap_or(0),
+                v.switches.unwrap_or(0),
+                v.links.unwrap_or(0)
+            );
+        } else {
+            for d in &v.errors {
+                out += &format!("{d}\n");
+            }
+        }
+    }
+    if all_ok {
+        Ok(out)
+    } else {
+        // Valid files are still confirmed, on stderr with the errors.
+        Err(Failure::input(out))
+    }
+}
+
+fn info(path: &Path, json: bool, fail: &[FailureSpec], limits: &Limits) -> Result<String, Failure> {
+    let t = load_topology(path, fail, limits)?;
+    let info = Info::of(&t);
+    if json {
+        let mut s = serde_json::to_string_pretty(&info).expect("info serializes");
+        s.push('\n');
+        Ok(s)
+    } else {
+        Ok(info.render_table())
+    }
+}
+
+fn node(t: &Topology, path: &Path, name: &str) -> Result<topology::NodeId, Failure> {
+    t.node_id(name).ok_or_else(|| {
+        let hint =
+            fabricsim_base::suggest::did_you_mean(name, t.nodes.iter().map(|n| n.name.as_str()))
+                .map(|s| format!("; did you mean \"{s}\"?"))
+                .unwrap_or_default();
+        Failure::input(format!(
+            "{}: error: no node named \"{name}\"{hint}",
+            path.display()
+        ))
+    })
+}
+
+#[derive(serde::Serialize)]
+struct RouteHop {
+    link: String,
+    kind: String,
+    fraction: f64,
+}
+
+#[derive(serde::Serialize)]
+struct RouteReport {
+    src: String,
+    dst: String,
+    mode: RoutingMode,
+    latency_s: f64,
+    links: Vec<RouteHop>,
+}
+
+fn route(
+    path: &Path,
+    src: &str,
+    dst: &str,
+    (mode, flow_id, seed): (Option<Mode>, u64, u64),
+    json: bool,
+    fail: &[FailureSpec],
+    limits: &Limits,
+) -> Result<String, Failure> {
+    let t = load_topology(path, fail, limits)?;
+    let (s, d) = (node(&t, path, src)?, node(&t, path, dst)?);
+    let mode = match mode {
+        Some(Mode::Spray) => RoutingMode::Spray,
+        Some(Mode::Hash) => RoutingMode::Hash,
+        Some(Mode::Weighted) => RoutingMode::Weighted,
+        None => t.routing,
+    };
+    let r = Router::new(&t, mode, seed)
+        .route(s, d, flow_id)
+        .map_err(|e| Failure::input(format!("{}: error: {e}", path.display())))?;
+    let report = RouteReport {
+        src: src.to_string(),
+        dst: dst.to_string(),
+        mode,
+        latency_s: r.latency_s,
+        links: r
+            .links
+            .iter()
+            .map(|&(l, fraction)| RouteHop {
+                link: t.link_label(l),
+                kind: t.links[l.idx()].kind.clone(),
+                fraction,
+            })
+            .collect(),
+    };
+    if json {
+        let mut s = serde_json::to_string_pretty(&report).expect("route serializes");
+        s.push('\n');
+        return Ok(s);
+    }
+    let mut out = format!(
+        "{src} → {dst}: {} links, latency {}, mode {mode:?}\n",
+        report.links.len(),
+        Seconds(r.latency_s)
+    );
+    for h in &report.links {
+        out += &format!("  {:>8.4}  {}\n", h.fraction, h.link);
+    }
+    Ok(out)
+}

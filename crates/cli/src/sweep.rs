@@ -1,0 +1,279 @@
+//! `fabricsim sweep` (a grid of points in parallel, into results.csv,
+//! results.json and plots) and `fabricsim merge` (shards into one result).
+//!
+//! Exit codes: 0 when every point ran (error rows included: they are
+//! results), 1 on an invalid sweep file or refused output, 130 when Ctrl-C
+//! stopped the sweep (the finished rows are written, `complete: false`).
+
+use super::Failure;
+use super::plots::write_whole;
+use fabricsim_sweep::{self as sweep, Shard, Table};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    /// Sweep file (TOML, see docs/sweep-format.md).
+    file: PathBuf,
+    /// Output folder (default: `sweep-NAME` in the current folder, NAME the
+    /// sweep file's stem; a shard's default is `sweep-NAME/shard-I-of-N`).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Run only the points p with p % N == I (a job array's task I of N);
+    /// join the shards with `fabricsim merge`.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<Shard>,
+    /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// No progress on stderr.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Replace existing results files in the output folder.
+    #[arg(long)]
+    force: bool,
+    /// Print results.json on stdout instead of the summary.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct MergeArgs {
+    /// Output folders of the shards of one sweep (each holds results.json).
+    #[arg(required = true)]
+    dirs: Vec<PathBuf>,
+    /// Folder for the merged results.csv, results.json and plots.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Replace existing results files in the output folder.
+    #[arg(long)]
+    force: bool,
+    /// Print the merged results.json on stdout instead of the summary.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Set by Ctrl-C; workers then start no new point.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+fn input(message: String) -> Failure {
+    Failure::input(message)
+}
+
+/// Refuses to replace a non-empty results file unless `force`.
+fn check_out(dir: &Path, force: bool) -> Result<(), Failure> {
+    for name in ["results.csv", "results.json"] {
+        let p = dir.join(name);
+        if !force && std::fs::metadata(&p).is_ok_and(|m| m.len() > 0) {
+            return Err(input(format!(
+                "error: {} exists; pass --force to replace it, or choose another --out",
+                p.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Writes results.csv, results.json and (for a whole sweep) the plots, each
+/// file whole (a temporary file, then a rename). Returns the files written.
+fn write_outputs(dir: &Path, t: &Table, plots: bool, quiet: bool) -> Result<Vec<PathBuf>, Failure> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| input(format!("error: cannot create {}: {e}", dir.display())))?;
+    let mut written = Vec::new();
+    for (name, text) in [("results.csv", t.to_csv()), ("results.json", t.to_json())] {
+        write_whole(dir, name, text.as_bytes()).map_err(input)?;
+        written.push(dir.join(name));
+    }
+    if plots {
+        let (charts, left_out) = sweep::plots::charts(t);
+        for (stem, chart) in charts {
+            let r = fabricsim_plot::render(&chart).map_err(|e| input(format!("error: {e}")))?;
+            let stem = fabricsim_plot::sanitize(&stem);
+            for (ext, bytes) in [("png", r.png.as_slice()), ("svg", r.svg.as_bytes())] {
+                let name = format!("{stem}.{ext}");
+                write_whole(dir, &name, bytes).map_err(input)?;
+                written.push(dir.join(name));
+            }
+        }
+        if left_out > 0 && !quiet {
+            eprintln!(
+                "note: {left_out} more charts (one per combination of the other axes) were not drawn; set [plot] x and lines"
+            );
+        }
+    }
+    Ok(written)
+}
+
+/// Progress on stderr: a bar with ETA on a terminal, a plain line every
+/// few seconds otherwise, nothing when quiet.
+enum Progress {
+    Quiet,
+    Bar(indicatif::ProgressBar),
+    Lines {
+        total: usize,
+        done: Mutex<(usize, Instant)>,
+        start: Instant,
+    },
+}
+
+/// Seconds between two plain progress lines.
+const LINE_EVERY: Duration = Duration::from_secs(5);
+
+impl Progress {
+    fn new(total: usize, quiet: bool) -> Progress {
+        if quiet {
+            return Progress::Quiet;
+        }
+        if std::io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "sweep [{bar:40}] {pos}/{len} points ({percent}%), {elapsed} elapsed, ETA {eta}",
+            ) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            return Progress::Bar(bar);
+        }
+        let now = Instant::now();
+        Progress::Lines {
+            total,
+            done: Mutex::new((0, now)),
+            start: now,
+        }
+    }
+
+    fn tick(&self) {
+        match self {
+            Progress::Quiet => {}
+            Progress::Bar(b) => b.inc(1),
+            Progress::Lines { total, done, start } => {
+                let Ok(mut d) = done.lock() else { return };
+                d.0 += 1;
+                if d.1.elapsed() >= LINE_EVERY {
+                    d.1 = Instant::now();
+                    eprintln!(
+                        "sweep: {}/{total} points ({:.0}%), {:.1} s elapsed",
+                        d.0,
+                        100.0 * d.0 as f64 / (*total).max(1) as f64,
+                        start.elapsed().as_secs_f64()
+                    );
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Progress::Bar(b) = self {
+            b.finish_and_clear();
+        }
+    }
+}
+
+pub(crate) fn command(a: &Args) -> Result<String, Failure> {
+    let sw = sweep::load_file(&a.file).map_err(|d| input(d.render()))?;
+    let stem = super::plots::file_stem(&a.file);
+    let out = a.out.clone().unwrap_or_else(|| {
+        let base = PathBuf::from(format!("sweep-{stem}"));
+        match a.shard {
+            Some(s) => base.join(format!("shard-{}-of-{}", s.index, s.count)),
+            None => base,
+        }
+    });
+    check_out(&out, a.force)?;
+    // A second Ctrl-C ends the process at once.
+    let _ = ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    let pool = match a.threads {
+        Some(0) => return Err(input("error: --threads must be at least 1".into())),
+        Some(n) => Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|e| input(format!("error: cannot start {n} threads: {e}")))?,
+        ),
+        None => None,
+    };
+    let total = sw.points();
+    let mine = a
+        .shard
+        .map_or(total, |s| total.saturating_sub(s.index).div_ceil(s.count));
+    let threads = pool
+        .as_ref()
+        .map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
+    if !a.quiet {
+        let shard = a.shard.map_or(String::new(), |s| {
+            format!(" (shard {}/{}: {mine})", s.index, s.count)
+        });
+        eprintln!(
+            "sweep \"{}\": {total} points{shard} on {threads} thread(s), into {}",
+            sw.name,
+            out.display()
+        );
+    }
+    let progress = Progress::new(mine, a.quiet);
+    let start = Instant::now();
+    let tick = || progress.tick();
+    let table = match &pool {
+        Some(p) => p.install(|| sweep::run(&sw, a.shard, &STOP, &tick)),
+        None => sweep::run(&sw, a.shard, &STOP, &tick),
+    };
+    progress.finish();
+    let secs = start.elapsed().as_secs_f64();
+    let written = write_outputs(&out, &table, a.shard.is_none(), a.quiet)?;
+    let h = &table.header;
+    let summary = format!(
+        "sweep \"{}\": {} of {} points in {secs:.1} s ({:.1} points/s, {threads} thread(s)), {} with an error; wrote {}\n",
+        h.sweep,
+        table.rows.len(),
+        mine,
+        table.rows.len() as f64 / secs.max(1e-9),
+        h.errors,
+        written
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if !h.complete {
+        return Err(Failure {
+            message: format!("interrupted: {summary}(results.json has \"complete\": false)"),
+            code: 130,
+        });
+    }
+    Ok(if a.json { table.to_json() } else { summary })
+}
+
+pub(crate) fn merge(a: &MergeArgs) -> Result<String, Failure> {
+    let mut tables = Vec::new();
+    for d in &a.dirs {
+        let p = d.join("results.json");
+        let text = std::fs::read_to_string(&p)
+            .map_err(|e| input(format!("error: cannot read {}: {e}", p.display())))?;
+        let t =
+            Table::from_json(&text).map_err(|e| input(format!("{}: error: {e}", p.display())))?;
+        tables.push((p.display().to_string(), t));
+    }
+    let n = tables.len();
+    let merged = sweep::table::merge(tables).map_err(|e| input(format!("error: {e}")))?;
+    check_out(&a.out, a.force)?;
+    let written = write_outputs(&a.out, &merged, true, false)?;
+    if a.json {
+        return Ok(merged.to_json());
+    }
+    Ok(format!(
+        "merged {n} shards of sweep \"{}\": {} points, {} with an error; wrote {}\n",
+        merged.header.sweep,
+        merged.rows.len(),
+        merged.header.errors,
+        written
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}

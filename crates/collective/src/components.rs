@@ -1,0 +1,382 @@
+//! A step's makespan from its independent, de-duplicated parts.
+//!
+//! Max-min fair sharing decomposes over *components*: two groups of flows
+//! that share no link never affect each other's rates, so each group can be
+//! simulated alone and the step's makespan is the largest of theirs. Many
+//! steps are made of identical components (every scale-up domain running the
+//! same intra-domain phase on its own links, every channel of a ring inside
+//! its own domain), and a component's makespan depends only on its flows'
+//! bytes, latencies and routes and on its links' capacities, not on which
+//! links those are. So each component is put in a *canonical form* (links
+//! renumbered in order of first appearance) and components with the same
+//! canonical form are simulated once: the flow engine is given literally the
+//! same input, so the shortcut is bit-for-bit the same as simulating each
+//! copy. The test `identical_components_are_simulated_once` checks the
+//! result against one simulation of the whole step.
+
+use fabricsim_flow::{Budget, Flow, FlowError, simulate_within};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A fast, deterministic hasher for the canonical forms (Fx-style
+/// rotate-xor-multiply over the written words): the default SipHash made
+/// hashing millions of route entries the largest cost of big steps.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(v as u64);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+}
+
+type Fast = BuildHasherDefault<WordHasher>;
+
+/// A component's engine input, exactly, as one word stream: per flow its
+/// bytes and latency (bit patterns), its route length and its route's
+/// (local link, fraction bits) pairs; then the local links' capacities (bit
+/// patterns). One allocation per component, not per flow.
+#[derive(PartialEq, Eq, Hash)]
+struct Canonical {
+    words: Vec<u64>,
+    flows: usize,
+}
+
+impl Canonical {
+    /// The engine input the words encode: local capacities and flows.
+    fn decode(&self) -> (Vec<f64>, Vec<Flow>) {
+        let w = &self.words;
+        let mut flows = Vec::with_capacity(self.flows);
+        let mut i = 0;
+        for _ in 0..self.flows {
+            let (bytes, lat, len) = (w[i], w[i + 1], w[i + 2] as usize);
+            i += 3;
+            let route = (0..len)
+                .map(|k| (w[i + 2 * k] as u32, f64::from_bits(w[i + 2 * k + 1])))
+                .collect();
+            i += 2 * len;
+            flows.push(Flow {
+                route,
+                latency_s: f64::from_bits(lat),
+                bytes: f64::from_bits(bytes),
+                start_s: 0.0,
+                deps: Vec::new(),
+                delay_s: 0.0,
+            });
+        }
+        let cap = w[i..].iter().map(|&c| f64::from_bits(c)).collect();
+        (cap, flows)
+    }
+}
+
+fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        parent[x as usize] = parent[parent[x as usize] as usize];
+        x = parent[x as usize];
+    }
+    x
+}
+
+/// Makespan \[s\] of `flows` (all released at 0, no dependencies) on links of
+/// capacities `capacity_bps`, simulating each distinct component once, each
+/// simulation spending from `budget`.
+pub fn step_makespan(
+    capacity_bps: &[f64],
+    flows: &[Flow],
+    budget: &mut Budget,
+) -> Result<f64, FlowError> {
+    // Union links that share a flow.
+    let mut parent: Vec<u32> = (0..capacity_bps.len() as u32).collect();
+    for f in flows {
+        if let Some(&(first, _)) = f.route.first() {
+            let a = find(&mut parent, first);
+            for &(l, _) in &f.route[1..] {
+                let b = find(&mut parent, l);
+                if a != b {
+                    // Keep the first link's root so `a` stays a root.
+                    parent[b as usize] = a;
+                }
+            }
+        }
+    }
+    // Group flows by component, components in order of their first flow.
+    let mut index: HashMap<u32, usize, Fast> = HashMap::default();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut unrouted = Vec::new();
+    for (i, f) in flows.iter().enumerate() {
+        match f.route.first() {
+            Some(&(l, _)) => {
+                let root = find(&mut parent, l);
+                let g = *index.entry(root).or_insert_with(|| {
+                    groups.push(Vec::new());
+                    groups.len() - 1
+                });
+                groups[g].push(i);
+            }
+            None => unrouted.push(i),
+        }
+    }
+    if groups.len() <= 1 {
+        return merged_makespan(capacity_bps, flows, budget);
+    }
+    // A flow without links (source = destination) takes its latency only.
+    let mut makespan = unrouted
+        .iter()
+        .map(|&i| flows[i].latency_s + flows[i].start_s)
+        .fold(0.0, f64::max);
+    let mut memo: HashMap<Canonical, f64, Fast> = HashMap::default();
+    let mut local: Vec<u32> = vec![u32::MAX; capacity_bps.len()];
+    let mut links: Vec<u32> = Vec::new();
+    let mut words: Vec<u64> = Vec::new();
+    for g in &groups {
+        links.clear();
+        words.clear();
+        for &i in g {
+            let f = &flows[i];
+            words.extend([
+                f.bytes.to_bits(),
+                f.latency_s.to_bits(),
+                f.route.len() as u64,
+            ]);
+            for &(l, phi) in &f.route {
+                if local[l as usize] == u32::MAX {
+                    local[l as usize] = links.len() as u32;
+                    links.push(l);
+                }
+                words.extend([u64::from(local[l as usize]), phi.to_bits()]);
+            }
+        }
+        words.extend(links.iter().map(|&l| capacity_bps[l as usize].to_bits()));
+        for &l in &links {
+            local[l as usize] = u32::MAX;
+        }
+        let canon = Canonical {
+            words: std::mem::take(&mut words),
+            flows: g.len(),
+        };
+        let t = match memo.get(&canon) {
+            Some(&t) => {
+                words = canon.words; // reuse the buffer
+                t
+            }
+            None => {
+                let (cap, local_flows) = canon.decode();
+                let t = merged_makespan(&cap, &local_flows, budget)?;
+                memo.insert(canon, t);
+                t
+            }
+        };
+        makespan = f64::max(makespan, t);
+    }
+    Ok(makespan)
+}
+
+/// Makespan of `flows` (no dependencies), after [`merge_equivalent_links`].
+fn merged_makespan(
+    capacity_bps: &[f64],
+    flows: &[Flow],
+    budget: &mut Budget,
+) -> Result<f64, FlowError> {
+    match merge_equivalent_links(capacity_bps, flows) {
+        Some((cap, merged)) => Ok(simulate_within(&cap, &merged, budget)?.makespan_s()),
+        None => Ok(simulate_within(capacity_bps, flows, budget)?.makespan_s()),
+    }
+}
+
+/// Merges links that carry exactly the same flows with the same fractions.
+///
+/// Max-min sharing constrains each link `l` by `Σ_f φ(f,l)·r_f ≤ c_l`. Links
+/// whose *columns* `{(f, φ(f,l))}` are equal impose the same constraint up
+/// to their capacity, so only the smallest capacity binds: they can be
+/// replaced by one link of capacity `min c_l` crossed by the same flows with
+/// the same fractions, and every rate and finish time is unchanged. Sprayed
+/// routes on Clos fabrics are full of such links (every spine or core link
+/// of a pod or plane carries the same even share of the same flows), so
+/// routes of thousands of links shrink to a few. Columns are grouped by a
+/// fingerprint and then *verified* (each flow crosses every link of each of
+/// its groups, with one fraction), so the merge never relies on a hash being
+/// unique. Returns `None` when nothing merges (or verification fails).
+pub fn merge_equivalent_links(
+    capacity_bps: &[f64],
+    flows: &[Flow],
+) -> Option<(Vec<f64>, Vec<Flow>)> {
+    let n = capacity_bps.len();
+    let (mut h1, mut h2, mut count) = (vec![0u64; n], vec![0u64; n], vec![0u32; n]);
+    for (i, f) in flows.iter().enumerate() {
+        for &(l, phi) in &f.route {
+            let l = l as usize;
+            let x = (i as u64) << 1 ^ phi.to_bits().rotate_left(17);
+            h1[l] = (h1[l].rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+            h2[l] = (h2[l] ^ x.wrapping_mul(0x9E37_79B9_7F4A_7C15)).rotate_left(23);
+            count[l] += 1;
+        }
+    }
+    // Group used links by fingerprint; group ids in order of first use.
+    let mut group_of = vec![u32::MAX; n];
+    let mut index: HashMap<(u64, u64, u32), u32, Fast> = HashMap::default();
+    let mut cap: Vec<f64> = Vec::new();
+    let mut size: Vec<u32> = Vec::new();
+    for f in flows {
+        for &(l, _) in &f.route {
+            let l = l as usize;
+            if group_of[l] != u32::MAX {
+                continue;
+            }
+            let g = *index.entry((h1[l], h2[l], count[l])).or_insert_with(|| {
+                cap.push(f64::INFINITY);
+                size.push(0);
+                (cap.len() - 1) as u32
+            });
+            group_of[l] = g;
+            cap[g as usize] = cap[g as usize].min(capacity_bps[l]);
+            size[g as usize] += 1;
+        }
+    }
+    if cap.len() == group_of.iter().filter(|&&g| g != u32::MAX).count() {
+        return None; // nothing to merge
+    }
+    // Verify and rewrite: a flow must cross all `size[g]` links of each of
+    // its groups, with one fraction.
+    let mut merged = Vec::with_capacity(flows.len());
+    let mut seen: HashMap<u32, (u32, u64), Fast> = HashMap::default();
+    for f in flows {
+        seen.clear();
+        let mut route = Vec::new();
+        for &(l, phi) in &f.route {
+            let g = group_of[l as usize];
+            match seen.get_mut(&g) {
+                Some((k, p)) => {
+                    if *p != phi.to_bits() {
+                        return None;
+                    }
+                    *k += 1;
+                }
+                None => {
+                    seen.insert(g, (1, phi.to_bits()));
+                    route.push((g, phi));
+                }
+            }
+        }
+        if seen.iter().any(|(&g, &(k, _))| k != size[g as usize]) {
+            return None;
+        }
+        merged.push(Flow {
+            route,
+            latency_s: f.latency_s,
+            bytes: f.bytes,
+            start_s: f.start_s,
+            deps: f.deps.clone(),
+            delay_s: f.delay_s,
+        });
+    }
+    Some((cap, merged))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fabricsim_flow::simulate;
+
+    fn flow(route: &[u32], bytes: f64) -> Flow {
+        Flow::on_path(route, 1e-6, bytes, 0.0)
+    }
+
+    #[test]
+    fn identical_components_are_simulated_once() {
+        // Four copies of a 3-flow incast on links {4k, 4k+1, 4k+2, 4k+3}
+        // (two flows share link 4k+2), plus one different component; the
+        // makespan must equal one simulation of the whole step.
+        let mut cap = Vec::new();
+        let mut flows = Vec::new();
+        for k in 0..4u32 {
+            cap.extend([10.0, 20.0, 15.0, 5.0]);
+            flows.push(flow(&[4 * k, 4 * k + 2], 30.0));
+            flows.push(flow(&[4 * k + 1, 4 * k + 2], 10.0));
+            flows.push(flow(&[4 * k + 3], 7.0));
+        }
+        cap.push(1.0);
+        flows.push(flow(&[16], 0.5));
+        let whole = simulate(&cap, &flows).unwrap().makespan_s();
+        let parts = step_makespan(&cap, &flows, &mut Budget::unlimited()).unwrap();
+        assert!(
+            ((parts - whole) / whole).abs() < 1e-12,
+            "{parts} vs {whole}"
+        );
+        // Make the lone component the slowest: the maximum must follow it.
+        flows.last_mut().unwrap().bytes = 50.0;
+        let whole = simulate(&cap, &flows).unwrap().makespan_s();
+        let parts = step_makespan(&cap, &flows, &mut Budget::unlimited()).unwrap();
+        assert!(
+            ((parts - whole) / whole).abs() < 1e-12,
+            "{parts} vs {whole}"
+        );
+        assert!((whole - (1e-6 + 50.0)).abs() < 1e-9);
+    }
+
+    /// Spray-like routes over parallel links (random sizes, capacities and
+    /// fractions): merging equivalent links never changes the makespan, and
+    /// merges where columns are equal.
+    #[test]
+    fn merging_equivalent_links_is_exact() {
+        let mut rng = fabricsim_base::rng::SplitMix64::new(7);
+        let mut merged_any = false;
+        for _ in 0..200 {
+            let k = 1 + (rng.next_u64() % 4) as u32; // parallel links per stage
+            let stages = 1 + (rng.next_u64() % 3) as u32;
+            let cap: Vec<f64> = (0..stages * k * 3)
+                .map(|_| 1.0 + (rng.next_u64() % 5) as f64)
+                .collect();
+            let nflows = 1 + rng.next_u64() % 6;
+            let flows: Vec<Flow> = (0..nflows)
+                .map(|_| {
+                    let bank = (rng.next_u64() % 3) as u32; // which copy of the links
+                    let mut route = Vec::new();
+                    for s in 0..stages {
+                        // Even spray over the k parallel links of the stage,
+                        // sometimes uneven (then nothing may merge).
+                        let uneven = rng.next_u64().is_multiple_of(5);
+                        for j in 0..k {
+                            let phi = if uneven && j == 0 {
+                                0.5
+                            } else {
+                                1.0 / k as f64
+                            };
+                            route.push(((bank * stages + s) * k + j, phi));
+                        }
+                    }
+                    Flow {
+                        route,
+                        latency_s: 1e-6 * (rng.next_u64() % 3) as f64,
+                        bytes: 1.0 + (rng.next_u64() % 100) as f64,
+                        start_s: 0.0,
+                        deps: Vec::new(),
+                        delay_s: 0.0,
+                    }
+                })
+                .collect();
+            let whole = simulate(&cap, &flows).unwrap().makespan_s();
+            let got = merged_makespan(&cap, &flows, &mut Budget::unlimited()).unwrap();
+            assert!(((got - whole) / whole).abs() < 1e-12, "{got} vs {whole}");
+            if let Some((c, m)) = merge_equivalent_links(&cap, &flows) {
+                merged_any = true;
+                assert!(c.len() < flows.iter().flat_map(|f| &f.route).count());
+                assert!(m.iter().all(|f| !f.route.is_empty()));
+            }
+        }
+        assert!(merged_any);
+    }
+}

@@ -1,0 +1,169 @@
+//! In-switch reduction: NVLink SHARP (NVLS) on NVSwitch, SHARP on
+//! InfiniBand switches.
+//!
+//! The ranks write their data into switches that reduce it and multicast the
+//! result (NVIDIA technical blog on the third-generation NVSwitch, NVLink
+//! SHARP; NCCL's `NCCL_ALGO_NVLS` kernels in NVIDIA/nccl `all_reduce.h`).
+//! semantics.md: per-rank traffic ≈ `S` out and `S` in for all-reduce.
+//!
+//! # Which switches
+//! The reducing switches of a communicator are the switches with
+//! `in_switch_reduction = true` that have a direct link to *and* from every
+//! rank. Switch `k` reduces the same share `w_k` of every rank's buffer
+//! (a switch can only reduce an element once it has every rank's copy), with
+//! `w_k = C_k / Σ_j C_j` and `C_k = min over ranks r of min(cap(r→k),
+//! cap(k→r))` — on a uniform board this is each rank's capacity split, e.g.
+//! 5/18, 4/18, 4/18, 5/18 on HGX H100 (5/4/4/5 NVLink4 lanes to the four
+//! NVSwitches). A communicator spanning several scale-up domains has no such
+//! common switch: use the hierarchical algorithm.
+//!
+//! # Schedules (one step each; `n` ranks, `S` the nccl-tests size)
+//! Every rank `r` sends `up·w_k` to each reducing switch `k` and receives
+//! `down·w_k` from it, all at once (the switch streams: reduction and
+//! multicast overlap the writes):
+//! - all-reduce: `up = S`, `down = S` (every element goes in once and the
+//!   reduced element comes back once); on a non-blocking star of per-rank
+//!   bandwidth `B`: `t = α + S/B`, busbw `= 2(n−1)/n · B`;
+//! - reduce-scatter: `up = S` (every element of the input must reach the
+//!   switch, which reduces the `n` copies), `down = S/n` (the rank's reduced
+//!   share): `t = α + S/B`;
+//! - all-gather (multicast): `up = S/n` (a rank's share, written once),
+//!   `down = (n−1)/n · S` (everyone else's shares): `t = α + (n−1)/n · S/B`.
+//!
+//! Broadcast, reduce, all-to-all and send-recv are unsupported (NCCL's NVLS
+//! serves all-reduce, all-gather and reduce-scatter only).
+
+use super::algorithms::domains;
+use super::schedule::{Schedule, Transfer};
+use super::{Algo, CollectiveError, Op};
+use fabricsim_topology::{NodeId, Topology};
+use petgraph::Direction;
+use petgraph::graph::NodeIndex;
+use std::collections::BTreeMap;
+
+/// The reducing switches of a communicator and the share `w_k` of the
+/// buffer each reduces (shares sum to 1). See the module docs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NvlsPlan {
+    pub switches: Vec<(NodeId, f64)>,
+}
+
+/// Finds the reducing switches of `ranks`, or says what is missing.
+pub fn plan(topo: &Topology, ranks: &[NodeId]) -> Result<NvlsPlan, String> {
+    let reduces = |x: NodeId| topo.nodes[x.idx()].in_switch_reduction;
+    let mut common: Option<BTreeMap<NodeId, f64>> = None;
+    for &r in ranks {
+        let at = NodeIndex::new(r.idx());
+        let mut out: BTreeMap<NodeId, f64> = BTreeMap::new();
+        let mut inn: BTreeMap<NodeId, f64> = BTreeMap::new();
+        for e in topo.graph.edges_directed(at, Direction::Outgoing) {
+            let l = &topo.links[e.weight().idx()];
+            if reduces(l.dst) {
+                *out.entry(l.dst).or_default() += l.capacity_bps;
+            }
+        }
+        for e in topo.graph.edges_directed(at, Direction::Incoming) {
+            let l = &topo.links[e.weight().idx()];
+            if reduces(l.src) {
+                *inn.entry(l.src).or_default() += l.capacity_bps;
+            }
+        }
+        let mine: BTreeMap<NodeId, f64> = out
+            .into_iter()
+            .filter_map(|(k, o)| inn.get(&k).map(|&i| (k, o.min(i))))
+            .collect();
+        if mine.is_empty() {
+            return Err(format!(
+                "no switch with in_switch_reduction = true is directly linked to {}",
+                topo.nodes[r.idx()].name
+            ));
+        }
+        common = Some(match common {
+            None => mine,
+            Some(c) => c
+                .into_iter()
+                .filter_map(|(k, cap)| mine.get(&k).map(|&m| (k, cap.min(m))))
+                .collect(),
+        });
+    }
+    let common = common.unwrap_or_default();
+    let total: f64 = common.values().sum();
+    if common.is_empty() || total <= 0.0 {
+        let doms = domains(topo, ranks);
+        return Err(if doms.len() > 1 {
+            format!(
+                "the ranks span {} scale-up domains and no switch with \
+                 in_switch_reduction = true is directly linked to all of them \
+                 (in-switch reduction works inside one domain; use hierarchical)",
+                doms.len()
+            )
+        } else {
+            "no switch with in_switch_reduction = true is directly linked to every rank".into()
+        });
+    }
+    Ok(NvlsPlan {
+        switches: common.into_iter().map(|(k, c)| (k, c / total)).collect(),
+    })
+}
+
+/// Bytes a rank sends to and receives from the switches for `op` (see the
+/// module docs), or `None` when NVLS does not serve `op`.
+pub fn rank_bytes(op: Op, n: usize, size: f64) -> Option<(f64, f64)> {
+    let nf = n as f64;
+    match op {
+        Op::AllReduce => Some((size, size)),
+        Op::ReduceScatter => Some((size, size / nf)),
+        Op::AllGather => Some((size / nf, (nf - 1.0) / nf * size)),
+        _ => None,
+    }
+}
+
+/// The transfers of one NVLS step of `op` on `ranks` with `plan` (empty for
+/// an unsupported `op`).
+pub fn transfers(op: Op, plan: &NvlsPlan, ranks: &[NodeId], size: f64) -> Vec<Transfer> {
+    let Some((up, down)) = rank_bytes(op, ranks.len(), size) else {
+        return Vec::new();
+    };
+    let mut v = Vec::with_capacity(2 * ranks.len() * plan.switches.len());
+    for &r in ranks {
+        for &(k, w) in &plan.switches {
+            v.push(Transfer {
+                src: r,
+                dst: k,
+                bytes: up * w,
+            });
+            v.push(Transfer {
+                src: k,
+                dst: r,
+                bytes: down * w,
+            });
+        }
+    }
+    v
+}
+
+/// NVLS schedule of `op` on `ranks` (one step; see the module docs).
+pub fn nvls(
+    topo: &Topology,
+    op: Op,
+    ranks: &[NodeId],
+    size: f64,
+) -> Result<Schedule, CollectiveError> {
+    let unsupported = |why: String| CollectiveError::Unsupported {
+        algo: Algo::Nvls,
+        op,
+        why,
+    };
+    if ranks.len() < 2 {
+        return Err(CollectiveError::TooFewRanks(ranks.len()));
+    }
+    if rank_bytes(op, ranks.len(), size).is_none() {
+        return Err(unsupported(
+            "in-switch reduction serves all-reduce, reduce-scatter and all-gather".into(),
+        ));
+    }
+    let p = plan(topo, ranks).map_err(unsupported)?;
+    let mut s = Schedule::default();
+    s.push(transfers(op, &p, ranks, size), 1);
+    Ok(s)
+}

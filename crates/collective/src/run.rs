@@ -1,0 +1,333 @@
+//! One collective on one topology: schedule, simulate, compare with the bound.
+
+use super::algorithms::{default_channels, schedule};
+use super::bound::{bisection_bound_s, injection_bound_s, rank_bandwidths};
+use super::schedule::Schedule;
+use super::sim::{Bottleneck, CollectiveSim, RunReport};
+use super::{Algo, CollectiveError, Op};
+use fabricsim_topology::NodeId;
+use serde::Serialize;
+
+/// What to run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    pub op: Op,
+    pub algo: Algo,
+    /// nccl-tests size S \[bytes\].
+    pub size: f64,
+    /// Channels for ring algorithms; `None` = [`default_channels`].
+    pub channels: Option<usize>,
+    /// Pipelining chunk of chain algorithms \[bytes\].
+    pub chunk_bytes: f64,
+}
+
+/// Most ring channels a request may ask for: each channel is one more ring
+/// of flows per step, and real libraries use a few dozen at most.
+pub const MAX_CHANNELS: usize = 256;
+
+/// Default pipelining chunk: 4 MiB, NCCL's default per-channel buffer size
+/// (`NCCL_BUFFSIZE`, NCCL's environment-variable reference). NCCL itself
+/// pipelines in `buffSize / NCCL_STEPS` pieces (512 KiB); with a per-chunk α
+/// that finer unit would cost too much latency here, see docs/validation.md
+/// ("Known gaps").
+pub const DEFAULT_CHUNK_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
+
+/// The outcome of one collective, in nccl-tests terms.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Outcome {
+    pub bytes: f64,
+    pub algorithm: Algo,
+    pub time_s: f64,
+    /// `S / t` in GB/s (1e9 bytes/s).
+    pub algbw_gbps: f64,
+    /// `algbw · factor` in GB/s.
+    pub busbw_gbps: f64,
+    /// Injection/ejection lower bound \[s\] (with in-switch reduction when the
+    /// algorithm uses it).
+    pub bound_s: f64,
+    /// `bound_s / time_s` (1 = as fast as physically possible).
+    pub efficiency_vs_bound: f64,
+    pub bottleneck: Option<Bottleneck>,
+    /// Simulated steps, counting repetitions.
+    pub steps: u64,
+}
+
+/// The algorithms tried by `auto`, in order of preference on ties: NCCL's
+/// set (ring, tree, NVLS, and hierarchical for NVLS-tree/CollNet-style
+/// compositions), plus `direct` only where a library would use it (see
+/// [`direct_is_candidate`]). Halving-doubling is not an NCCL algorithm and
+/// runs only when asked for.
+const AUTO_CANDIDATES: [Algo; 5] = [
+    Algo::Ring,
+    Algo::Tree,
+    Algo::Nvls,
+    Algo::Hierarchical,
+    Algo::Direct,
+];
+
+/// Runs `req` on the ranks `ranks` of `sim`'s topology.
+pub fn run(
+    sim: &mut CollectiveSim<'_>,
+    ranks: &[NodeId],
+    req: &Request,
+) -> Result<Outcome, CollectiveError> {
+    run_groups(sim, &[ranks.to_vec()], req)
+}
+
+/// Runs `req` in every group of `groups` at the same time, in one
+/// simulation: step `k` of every group's schedule runs together
+/// ([`Schedule::merge`]), so groups that share links slow each other down
+/// as max-min sharing says. The groups must be disjoint and of one size and
+/// shape (e.g. all TP groups of a job). `auto` picks the algorithm that is
+/// fastest for all groups together. The result's time is the time until
+/// every group has finished; its bound is the largest single-group bound.
+pub fn run_groups(
+    sim: &mut CollectiveSim<'_>,
+    groups: &[Vec<NodeId>],
+    req: &Request,
+) -> Result<Outcome, CollectiveError> {
+    check_groups(sim, groups)?;
+    if let Some(c) = req.channels
+        && !(1..=MAX_CHANNELS).contains(&c)
+    {
+        return Err(CollectiveError::Unsupported {
+            algo: req.algo,
+            op: req.op,
+            why: format!("channels must be from 1 to {MAX_CHANNELS}, got {c}"),
+        });
+    }
+    if !(req.chunk_bytes.is_finite() && req.chunk_bytes >= 1.0) {
+        return Err(CollectiveError::Unsupported {
+            algo: req.algo,
+            op: req.op,
+            why: format!(
+                "the pipelining chunk must be at least 1 byte, got {} bytes",
+                req.chunk_bytes
+            ),
+        });
+    }
+    if req.algo == Algo::Auto {
+        let ranks = &groups[0];
+        let mut best: Option<Outcome> = None;
+        let mut last_err = None;
+        for a in AUTO_CANDIDATES {
+            if a == Algo::Direct && !direct_is_candidate(sim, ranks, req.op) {
+                continue;
+            }
+            if a == Algo::Tree && !tree_is_candidate(sim, ranks, req.op) {
+                continue;
+            }
+            match run_one(sim, groups, req, a) {
+                Ok(o) => {
+                    if best.as_ref().is_none_or(|b| o.time_s < b.time_s) {
+                        best = Some(o);
+                    }
+                }
+                Err(e @ CollectiveError::Unsupported { .. }) => last_err = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        return best.ok_or_else(|| last_err.expect("some candidate was tried"));
+    }
+    run_one(sim, groups, req, req.algo)
+}
+
+/// Runs `req` like [`run`] and also returns the simulation's [`RunReport`]
+/// (per-step times, per-tier utilization, bytes per link) of the algorithm
+/// chosen, for plots. Costs one more schedule build; the simulation itself
+/// is remembered by [`CollectiveSim::run`].
+pub fn run_with_report(
+    sim: &mut CollectiveSim<'_>,
+    ranks: &[NodeId],
+    req: &Request,
+) -> Result<(Outcome, RunReport), CollectiveError> {
+    let o = run(sim, ranks, req)?;
+    run_one_with_report(sim, &[ranks.to_vec()], req, o.algorithm)
+}
+
+/// Runs `req` on concurrent `groups` like [`run_groups`] and also returns
+/// the simulation's [`RunReport`] for the algorithm chosen (per-link bytes
+/// count every group).
+pub fn run_groups_with_report(
+    sim: &mut CollectiveSim<'_>,
+    groups: &[Vec<NodeId>],
+    req: &Request,
+) -> Result<(Outcome, RunReport), CollectiveError> {
+    let o = run_groups(sim, groups, req)?;
+    run_one_with_report(sim, groups, req, o.algorithm)
+}
+
+/// Largest fabric (directed links) on which the all-to-all bisection bound
+/// is computed (a max-flow per size); larger ones use the injection bound only.
+pub const BISECTION_BOUND_MAX_LINKS: usize = 1 << 20;
+
+/// Largest communicator for which `auto` tries the direct algorithm: it
+/// has `n(n−1)` transfers per step.
+pub const AUTO_DIRECT_MAX_RANKS: usize = 256;
+
+/// Whether `auto` considers `direct`, as collective libraries do: always for
+/// all-to-all (it is the standard algorithm), and for other operations only
+/// on a full mesh (every rank pair joined by a direct link, as xGMI on
+/// MI300X platforms, where RCCL's direct/one-shot kernels use every link).
+/// On switched fabrics NCCL offers ring, tree and NVLS instead. Never above
+/// [`AUTO_DIRECT_MAX_RANKS`] ranks.
+fn direct_is_candidate(sim: &CollectiveSim<'_>, ranks: &[NodeId], op: Op) -> bool {
+    if ranks.len() > AUTO_DIRECT_MAX_RANKS {
+        return false;
+    }
+    if op == Op::AllToAll {
+        return true;
+    }
+    let topo = sim.topology();
+    let mut linked = std::collections::HashSet::new();
+    for l in &topo.links {
+        linked.insert((l.src, l.dst));
+    }
+    ranks
+        .iter()
+        .all(|&a| ranks.iter().all(|&b| a == b || linked.contains(&(a, b))))
+}
+
+/// Whether `auto` considers `tree`: NCCL runs broadcast and reduce as rings
+/// only, and its trees span nodes with chains inside each node, whereas
+/// `tree.rs` builds flat binary trees over all ranks; so `auto` uses the tree
+/// only for all-reduce within one scale-up domain.
+fn tree_is_candidate(sim: &CollectiveSim<'_>, ranks: &[NodeId], op: Op) -> bool {
+    op == Op::AllReduce && super::algorithms::domains(sim.topology(), ranks).len() == 1
+}
+
+fn check_groups(sim: &CollectiveSim<'_>, groups: &[Vec<NodeId>]) -> Result<(), CollectiveError> {
+    let n = groups.first().map_or(0, |g| g.len());
+    if n < 2 {
+        return Err(CollectiveError::TooFewRanks(n));
+    }
+    if let Some(g) = groups.iter().find(|g| g.len() != n) {
+        return Err(CollectiveError::Unsupported {
+            algo: Algo::Auto,
+            op: Op::AllReduce,
+            why: format!(
+                "concurrent groups must have one size, got {n} and {}",
+                g.len()
+            ),
+        });
+    }
+    let mut seen = vec![false; sim.topology().nodes.len()];
+    for g in groups {
+        for (i, r) in g.iter().enumerate() {
+            if std::mem::replace(&mut seen[r.idx()], true) {
+                return Err(CollectiveError::DuplicateRank {
+                    rank: i,
+                    name: sim.topology().nodes[r.idx()].name.clone(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn run_one(
+    sim: &mut CollectiveSim<'_>,
+    groups: &[Vec<NodeId>],
+    req: &Request,
+    algo: Algo,
+) -> Result<Outcome, CollectiveError> {
+    run_one_with_report(sim, groups, req, algo).map(|(o, _)| o)
+}
+
+fn run_one_with_report(
+    sim: &mut CollectiveSim<'_>,
+    groups: &[Vec<NodeId>],
+    req: &Request,
+    algo: Algo,
+) -> Result<(Outcome, RunReport), CollectiveError> {
+    let topo = sim.topology();
+    let ranks = &groups[0];
+    let channels = req
+        .channels
+        .unwrap_or_else(|| default_channels(topo, ranks));
+    // The groups' schedules merged, and each group's transfers per step.
+    type Counts = Vec<Vec<usize>>;
+    let merged = |groups: &[Vec<NodeId>]| -> Result<(Schedule, Counts), CollectiveError> {
+        let parts = groups
+            .iter()
+            .map(|g| schedule(topo, req.op, algo, g, req.size, channels, req.chunk_bytes))
+            .collect::<Result<Vec<_>, _>>()?;
+        let counts = parts
+            .iter()
+            .map(|p| p.steps.iter().map(|s| s.transfers.len()).collect())
+            .collect();
+        let sched = Schedule::merge(parts).ok_or_else(|| CollectiveError::Unsupported {
+            algo,
+            op: req.op,
+            why: "the concurrent groups' schedules differ in shape".into(),
+        })?;
+        Ok((sched, counts))
+    };
+    // Groups confined to identical scale-up domains: simulate one domain of
+    // each kind (exact, see `symmetry.rs`), else every group.
+    let mut reduced = None;
+    if groups.len() > 1
+        && let Some(r) = sim.reduce_groups(groups).filter(|r| !r.is_trivial())
+    {
+        let (sched, counts) = merged(&r.groups)?;
+        if sim.transfers_are_confined(&sched)? {
+            reduced = Some((sched, counts, r));
+        }
+    }
+    let (sched, report) = match reduced {
+        Some((sched, counts, r)) => {
+            // Each transfer stands for its domain kind's copies.
+            let weights: Vec<Vec<f64>> = (0..sched.steps.len())
+                .map(|k| {
+                    counts
+                        .iter()
+                        .zip(&r.group_kind)
+                        .flat_map(|(c, &kind)| std::iter::repeat_n(r.multiplicity(kind), c[k]))
+                        .collect()
+                })
+                .collect();
+            let mut report = sim.run_weighted(&sched, Some(&weights))?;
+            r.expand_link_bytes(&mut report.link_bytes);
+            report.bottleneck = sim.bottleneck(&report.link_bytes, report.time_s);
+            (sched, report)
+        }
+        None => {
+            let (sched, _) = merged(groups)?;
+            let report = sim.run(&sched)?;
+            (sched, report)
+        }
+    };
+    let n = ranks.len();
+    // The bound is the fabric's, not the algorithm's: it allows in-network
+    // reduction whenever the fabric has a switch that can reduce.
+    let in_switch = topo.nodes.iter().any(|n| n.in_switch_reduction);
+    let bw = rank_bandwidths(topo, sim.capacity_bps(), &groups.concat());
+    let mut bound_s = bw
+        .chunks(n)
+        .map(|b| injection_bound_s(req.op, req.size, b, in_switch))
+        .fold(0.0, f64::max);
+    if req.op == Op::AllToAll && topo.links.len() <= BISECTION_BOUND_MAX_LINKS {
+        // The first ⌊n/2⌋ ranks send S/n to each of the others across the cut.
+        let half = n / 2;
+        let cut = sim.cut_bps(ranks);
+        bound_s = bound_s.max(bisection_bound_s(n, half, req.size, cut));
+    }
+    let t = report.time_s;
+    let algbw = if t > 0.0 {
+        req.size / t / 1e9
+    } else {
+        f64::INFINITY
+    };
+    let outcome = Outcome {
+        bytes: req.size,
+        algorithm: algo,
+        time_s: t,
+        algbw_gbps: algbw,
+        busbw_gbps: algbw * req.op.bus_factor(n),
+        bound_s,
+        efficiency_vs_bound: if t > 0.0 { bound_s / t } else { 1.0 },
+        bottleneck: report.bottleneck.clone(),
+        steps: sched.step_count(),
+    };
+    Ok((outcome, report))
+}

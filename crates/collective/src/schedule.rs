@@ -1,0 +1,158 @@
+//! Bulk-synchronous schedules of point-to-point transfers.
+//!
+//! # Semantics
+//! A [`Schedule`] is a sequence of [`Step`]s. All transfers of a step start
+//! together; the next step starts when every transfer of the previous one has
+//! finished (a barrier per step, as in the textbook step counts of
+//! semantics.md). A step with `repeat = r` is the same transfers `r` times in
+//! a row. Because every repetition starts on an idle fabric, its duration is
+//! the same each time, so the schedule's time is exactly
+//! `Σ_steps repeat · T_step` — which lets an algorithm with thousands of
+//! identical steps (ring) be simulated with one flow-engine run per distinct
+//! step. `CollectiveSim::run_expanded` runs the same schedule as one flow
+//! graph with explicit barrier dependencies, and the tests check both agree.
+
+use fabricsim_topology::NodeId;
+
+/// One point-to-point transfer of `bytes` from `src` to `dst`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Transfer {
+    pub src: NodeId,
+    pub dst: NodeId,
+    /// \[bytes\]
+    pub bytes: f64,
+}
+
+/// How a step's transfers pay the per-step latency α (`presets.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum StepLatency {
+    /// Every transfer pays the α of the link technologies on its own route.
+    #[default]
+    EachTransfer,
+    /// A ring step of a pipelined (dataflow) ring: every transfer pays the
+    /// *mean* α of the step's transfers. In a ring each rank forwards data as
+    /// soon as it arrives (no barrier across ranks), so a piece of data pays
+    /// the α of the hops it crosses, one hop per step; over the `k` steps of
+    /// a ring algorithm on `n` ranks it crosses `k` consecutive ring hops,
+    /// each hop ≈ `k/n` times, so its latency is `k · mean_hop α`. This is
+    /// NCCL's ring latency `(nsteps − nInterSteps)·intraLat +
+    /// nInterSteps·interLat` (`tuning.cc`), with `nInterSteps/nsteps` the
+    /// fraction of the ring's hops that leave a node. A bulk-synchronous
+    /// step would instead make every step pay its slowest hop's α.
+    RingMean,
+    /// α is hidden behind the previous step's transfers (steady state of a
+    /// pipeline), so the transfers do not pay it.
+    Hidden,
+}
+
+/// Transfers that run concurrently, `repeat` times in a row.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Step {
+    pub transfers: Vec<Transfer>,
+    pub repeat: u32,
+    /// How the transfers pay the per-step latency α.
+    pub latency: StepLatency,
+    /// Whether transfers between scale-up domains relay through the
+    /// rail-aligned accelerator of the source's domain, as NCCL's PXN does
+    /// for point-to-point sends (`super::pxn`).
+    pub pxn: bool,
+}
+
+/// A collective as bulk-synchronous steps (see the module docs).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Schedule {
+    pub steps: Vec<Step>,
+}
+
+impl Schedule {
+    /// Appends a step (ignored when empty or repeated 0 times).
+    pub fn push(&mut self, transfers: Vec<Transfer>, repeat: u32) {
+        self.push_step(transfers, repeat, StepLatency::EachTransfer);
+    }
+
+    /// Appends a step whose transfers pay α as `latency` says.
+    pub fn push_step(&mut self, transfers: Vec<Transfer>, repeat: u32, latency: StepLatency) {
+        if !transfers.is_empty() && repeat > 0 {
+            self.steps.push(Step {
+                transfers,
+                repeat,
+                latency,
+                pxn: false,
+            });
+        }
+    }
+
+    /// Appends a step of point-to-point sends that relay between domains as
+    /// NCCL's PXN does ([`Step::pxn`]); they pay α as `EachTransfer`.
+    pub fn push_pxn(&mut self, transfers: Vec<Transfer>, repeat: u32) {
+        let before = self.steps.len();
+        self.push(transfers, repeat);
+        if self.steps.len() > before {
+            self.steps[before].pxn = true;
+        }
+    }
+
+    /// The schedules of concurrent groups as one: step `k` of the result
+    /// holds step `k` of every part, so the groups' transfers share the
+    /// fabric. `None` unless every part has the same steps (count, repeat,
+    /// latency rule, relaying), which holds for groups of the same size and shape
+    /// running the same algorithm.
+    pub fn merge(parts: Vec<Schedule>) -> Option<Schedule> {
+        let mut it = parts.into_iter();
+        let mut out = it.next()?;
+        for p in it {
+            if p.steps.len() != out.steps.len()
+                || p.steps
+                    .iter()
+                    .zip(&out.steps)
+                    .any(|(a, b)| a.repeat != b.repeat || a.latency != b.latency || a.pxn != b.pxn)
+            {
+                return None;
+            }
+            for (o, step) in out.steps.iter_mut().zip(p.steps) {
+                o.transfers.extend(step.transfers);
+            }
+        }
+        Some(out)
+    }
+
+    /// Appends every step of `other`.
+    pub fn extend(&mut self, other: Schedule) {
+        self.steps.extend(other.steps);
+    }
+
+    /// Bytes sent by each node over the whole schedule.
+    pub fn bytes_sent(&self, node: NodeId) -> f64 {
+        self.steps
+            .iter()
+            .map(|s| {
+                s.repeat as f64
+                    * s.transfers
+                        .iter()
+                        .filter(|t| t.src == node)
+                        .map(|t| t.bytes)
+                        .sum::<f64>()
+            })
+            .sum()
+    }
+
+    /// Bytes received by each node over the whole schedule.
+    pub fn bytes_received(&self, node: NodeId) -> f64 {
+        self.steps
+            .iter()
+            .map(|s| {
+                s.repeat as f64
+                    * s.transfers
+                        .iter()
+                        .filter(|t| t.dst == node)
+                        .map(|t| t.bytes)
+                        .sum::<f64>()
+            })
+            .sum()
+    }
+
+    /// Number of steps, counting repetitions.
+    pub fn step_count(&self) -> u64 {
+        self.steps.iter().map(|s| s.repeat as u64).sum()
+    }
+}

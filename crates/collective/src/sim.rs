@@ -1,0 +1,542 @@
+//! Running schedules on a topology with the flow engine.
+//!
+//! Each transfer becomes a flow on its ECMP route. Link capacities are scaled
+//! by their technology's achievable efficiency (`Topology::efficiency`, cited
+//! in the presets) unless [`Params::raw_capacity`] is set, and every transfer
+//! carries a per-step latency `α` on top of its route's latency: the largest
+//! preset α of the link families on its route, or for transfers to or from a
+//! reducing switch the in-switch-reduction α (`presets.rs`), unless
+//! [`Params::alpha_s`] fixes one α for all; a ring step charges every
+//! transfer the mean of those (dataflow ring, [`StepLatency::RingMean`]) and
+//! a pipeline's steady-state step charges none ([`StepLatency::Hidden`]).
+//! Transfers to or from a reducing switch also move
+//! `bytes / NVLS_EFFICIENCY` (reduce/multicast throughput below line rate);
+//! link byte counts report the real bytes. A step's time is the makespan of its flows started
+//! together on an idle fabric; a schedule's time is `Σ repeat · T_step`
+//! (exact for bulk-synchronous steps, see `schedule.rs`).
+
+use super::schedule::{Schedule, Step, StepLatency};
+use super::{CollectiveError, presets};
+use fabricsim_flow::budget::DEFAULT_MAX_EVENTS;
+use fabricsim_flow::{Budget, Flow, FlowError, simulate_within};
+use fabricsim_routing::Router;
+use fabricsim_topology::RoutingMode;
+use fabricsim_topology::{LinkId, NodeId, Topology};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Knobs of a collective simulation.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Params {
+    /// One per-step latency for every transfer \[s\]; `None` takes α from the
+    /// presets by link technology (`presets.rs`).
+    pub alpha_s: Option<f64>,
+    /// Ignore link efficiencies and run links at full line rate.
+    pub raw_capacity: bool,
+    /// ECMP mode; `None` uses the topology's.
+    pub routing: Option<RoutingMode>,
+    /// Seed of hash-mode ECMP.
+    pub seed: u64,
+    /// Per-step latency \[s\] per link family (`nvlink`, `xgmi`,
+    /// `infiniband`, ...) or in-network reduction (`nvls`, `sharp`),
+    /// replacing the preset of that family (`presets.rs`); from a
+    /// calibration file (`fabricsim_topology::overrides::Overrides`). [`Params::alpha_s`]
+    /// still wins over it.
+    pub family_alpha_s: BTreeMap<String, f64>,
+    /// NVLS reduce/multicast efficiency replacing
+    /// [`presets::NVLS_EFFICIENCY`] (from a calibration file).
+    pub nvls_efficiency: Option<f64>,
+    /// Flow-engine events the simulator may spend over its lifetime
+    /// (`None`: [`fabricsim_flow::budget::DEFAULT_MAX_EVENTS`]).
+    pub max_events: Option<u64>,
+    /// Wall-clock seconds the simulator may run from its creation (`None`:
+    /// no limit). Past it, runs fail with [`fabricsim_flow::BudgetExceeded`].
+    pub max_time_s: Option<f64>,
+}
+
+impl Params {
+    /// Adds the α and NVLS values of a calibration's overrides.
+    pub fn apply_overrides(&mut self, o: &fabricsim_topology::overrides::Overrides) {
+        for (k, &v) in &o.step_latency_s {
+            self.family_alpha_s.insert(k.clone(), v);
+        }
+        if let Some(e) = o.nvls_efficiency {
+            self.nvls_efficiency = Some(e);
+        }
+    }
+
+    /// α of one step over links of `family` \[s\]: the override if any,
+    /// else the preset ([`presets::family_step_s`]).
+    pub fn family_step_s(&self, family: &str) -> f64 {
+        self.family_alpha_s
+            .get(family)
+            .copied()
+            .unwrap_or_else(|| presets::family_step_s(family))
+    }
+
+    /// α of an in-switch reduction step \[s\] (`sharp` over network links,
+    /// else `nvls`): the override if any, else the preset.
+    fn in_switch_step_s(&self, sharp: bool) -> f64 {
+        let (key, preset) = if sharp {
+            ("sharp", presets::SHARP_STEP_S)
+        } else {
+            ("nvls", presets::NVLS_STEP_S)
+        };
+        self.family_alpha_s.get(key).copied().unwrap_or(preset)
+    }
+}
+
+/// Time of one distinct step.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StepReport {
+    /// Duration of one execution of the step \[s\].
+    pub time_s: f64,
+    pub repeat: u32,
+    pub transfers: usize,
+    /// Utilization of each tier of links during one execution of the step,
+    /// every tier of the topology in [`tier_order`], so `O(steps × tiers)`
+    /// memory for a whole run.
+    pub tier_busy: Vec<TierBusy>,
+}
+
+/// How busy the links of one tier are during a step: bytes carried over
+/// line-rate capacity × step time.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TierBusy {
+    /// `scale-up`, `leaf`, `spine`, `core`, `dci`, ...
+    pub tier: String,
+    /// Σ bytes / (Σ capacity × time) over every link of the tier.
+    pub mean: f64,
+    /// The busiest link of the tier.
+    pub max: f64,
+}
+
+/// Rank of a tier name for display, from the accelerators outwards:
+/// `scale-up`, `nic`, `leaf`, `spine`, `core`, `dci`, then others by name.
+pub fn tier_order(tier: &str) -> (u8, &str) {
+    let rank = match tier {
+        "scale-up" => 0,
+        "nic" => 1,
+        "leaf" => 2,
+        "spine" => 3,
+        "core" => 4,
+        "dci" => 5,
+        _ => 6,
+    };
+    (rank, tier)
+}
+
+/// The most utilized link of a run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Bottleneck {
+    /// `src → dst (kind)`.
+    pub link: String,
+    pub kind: String,
+    /// The link's tier (`scale-up`, `leaf`, `spine`, `core`, `dci`, ...).
+    pub tier: String,
+    /// Bytes carried / (line-rate capacity × collective time).
+    pub utilization: f64,
+}
+
+/// Result of running a schedule.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunReport {
+    /// Total time \[s\].
+    pub time_s: f64,
+    pub steps: Vec<StepReport>,
+    /// Bytes carried by each directed link over the whole schedule \[bytes\].
+    #[serde(skip)]
+    pub link_bytes: Vec<f64>,
+    pub bottleneck: Option<Bottleneck>,
+}
+
+/// Runs schedules on one topology (routes are cached across runs).
+pub struct CollectiveSim<'t> {
+    topo: &'t Topology,
+    router: Router<'t>,
+    capacity_bps: Vec<f64>,
+    params: Params,
+    /// Max flow across the halves of the last communicator asked for
+    /// (`cut_bps`): it does not depend on the size or the algorithm.
+    last_cut: Option<(Vec<fabricsim_topology::NodeId>, f64)>,
+    /// The last schedules run and their reports: a job runs schedules that
+    /// are identical (e.g. ring reduce-scatter and all-gather of one size),
+    /// which are simulated once.
+    memo: Vec<(Schedule, Option<Weights>, RunReport)>,
+    /// Tier names in [`tier_order`], each link's index into them, and each
+    /// tier's summed line-rate capacity \[bytes/s\].
+    tiers: Vec<String>,
+    tier_of: Vec<u16>,
+    tier_capacity_bps: Vec<f64>,
+    /// Per link: the per-step α of its family ([`Params::family_step_s`])
+    /// \[s\], and whether the family is a network one
+    /// ([`presets::is_network`]).
+    link_alpha_s: Vec<f64>,
+    link_network: Vec<bool>,
+    /// Scale-up domains, their copy classes and accelerators, built on
+    /// first use (a PXN step, [`CollectiveSim::reduce_groups`]).
+    domains: Option<super::symmetry::Domains>,
+    /// What the simulations may still spend ([`Params::max_events`],
+    /// [`Params::max_time_s`]).
+    budget: Budget,
+}
+
+/// Per step of a schedule, per transfer: how many identical copies of the
+/// transfer it stands for ([`super::symmetry`]).
+pub type Weights = Vec<Vec<f64>>;
+
+/// Schedules remembered by [`CollectiveSim::run`].
+const MEMO_SCHEDULES: usize = 8;
+
+impl<'t> CollectiveSim<'t> {
+    pub fn new(topo: &'t Topology, mut params: Params) -> CollectiveSim<'t> {
+        // The topology's calibration file gives defaults; explicit
+        // parameters win.
+        if let Some(o) = &topo.calibration {
+            for (k, &v) in &o.step_latency_s {
+                params.family_alpha_s.entry(k.clone()).or_insert(v);
+            }
+            if params.nvls_efficiency.is_none() {
+                params.nvls_efficiency = o.nvls_efficiency;
+            }
+        }
+        let mode = params.routing.unwrap_or(topo.routing);
+        let capacity_bps = topo
+            .links
+            .iter()
+            .map(|l| {
+                if params.raw_capacity {
+                    l.capacity_bps
+                } else {
+                    l.capacity_bps * topo.efficiency(&l.kind)
+                }
+            })
+            .collect();
+        let mut tiers: Vec<String> = topo.links.iter().map(|l| l.tier.to_string()).collect();
+        tiers.sort_by(|a, b| tier_order(a).cmp(&tier_order(b)));
+        tiers.dedup();
+        let tier_of: Vec<u16> = topo
+            .links
+            .iter()
+            .map(|l| tiers.iter().position(|t| *t == l.tier).unwrap_or(0) as u16)
+            .collect();
+        let mut tier_capacity_bps = vec![0.0; tiers.len()];
+        for (l, &t) in topo.links.iter().zip(&tier_of) {
+            tier_capacity_bps[t as usize] += l.capacity_bps;
+        }
+        let families: Vec<&str> = topo
+            .links
+            .iter()
+            .map(|l| presets::family_of(&l.kind))
+            .collect();
+        let link_alpha_s = families.iter().map(|f| params.family_step_s(f)).collect();
+        let link_network = families.iter().map(|f| presets::is_network(f)).collect();
+        CollectiveSim {
+            topo,
+            router: Router::new(topo, mode, params.seed),
+            link_alpha_s,
+            link_network,
+            domains: None,
+            budget: Budget::new(
+                Some(params.max_events.unwrap_or(DEFAULT_MAX_EVENTS)),
+                params.max_time_s,
+            ),
+            capacity_bps,
+            params,
+            last_cut: None,
+            memo: Vec::new(),
+            tiers,
+            tier_of,
+            tier_capacity_bps,
+        }
+    }
+
+    /// Max flow \[bytes/s\] from the first ⌊n/2⌋ of `ranks` to the rest over
+    /// effective capacities, remembered for the last communicator.
+    pub fn cut_bps(&mut self, ranks: &[fabricsim_topology::NodeId]) -> f64 {
+        if let Some((r, c)) = &self.last_cut
+            && r.as_slice() == ranks
+        {
+            return *c;
+        }
+        let half = ranks.len() / 2;
+        let c = fabricsim_topology::max_flow_between(
+            self.topo,
+            &self.capacity_bps,
+            &ranks[..half],
+            &ranks[half..],
+        );
+        self.last_cut = Some((ranks.to_vec(), c));
+        c
+    }
+
+    pub fn topology(&self) -> &'t Topology {
+        self.topo
+    }
+
+    /// Effective capacity of every directed link \[bytes/s\].
+    pub fn capacity_bps(&self) -> &[f64] {
+        &self.capacity_bps
+    }
+
+    /// `groups` reduced to one representative scale-up domain of each kind,
+    /// when they are confined to identical domains ([`super::symmetry`]).
+    pub fn reduce_groups(&mut self, groups: &[Vec<NodeId>]) -> Option<super::symmetry::Reduction> {
+        let topo = self.topo;
+        let d = self
+            .domains
+            .get_or_insert_with(|| super::symmetry::Domains::new(topo));
+        d.reduce(groups, self.router.mode())
+    }
+
+    /// Whether every transfer of `schedule` joins two nodes of one scale-up
+    /// domain at most [`super::symmetry::MAX_CONFINED_HOPS`] apart.
+    pub fn transfers_are_confined(&mut self, schedule: &Schedule) -> Result<bool, CollectiveError> {
+        let pairs = schedule
+            .steps
+            .iter()
+            .flat_map(|s| s.transfers.iter().map(|t| (t.src, t.dst)));
+        let topo = self.topo;
+        let d = self
+            .domains
+            .get_or_insert_with(|| super::symmetry::Domains::new(topo));
+        d.confined(&mut self.router, pairs)
+    }
+
+    /// The flows of one execution of `step`, all released at 0; a ring
+    /// step's mean α is weighted by `weights` (copies per transfer).
+    fn flows(
+        &mut self,
+        step: &Step,
+        weights: Option<&[f64]>,
+    ) -> Result<Vec<Flow>, CollectiveError> {
+        let topo = self.topo;
+        let reducing = |n: fabricsim_topology::NodeId| {
+            let node = &topo.nodes[n.idx()];
+            node.role == fabricsim_topology::NodeRole::Switch && node.in_switch_reduction
+        };
+        let mut flows = Vec::with_capacity(step.transfers.len());
+        let mut alphas = Vec::with_capacity(step.transfers.len());
+        if step.pxn && self.domains.is_none() {
+            self.domains = Some(super::symmetry::Domains::new(topo));
+        }
+        for (i, t) in step.transfers.iter().enumerate() {
+            let r = match &self.domains {
+                Some(d) if step.pxn => {
+                    super::pxn::route(&mut self.router, d, t.src, t.dst, i as u64)?
+                }
+                _ => self.router.route(t.src, t.dst, i as u64)?,
+            };
+            let in_switch = reducing(t.src) || reducing(t.dst);
+            let params = &self.params;
+            let family_alpha = r
+                .links
+                .iter()
+                .map(|&(l, _)| self.link_alpha_s[l.idx()])
+                .fold(0.0, f64::max);
+            // In-network reduction over network links is SHARP, else NVLS.
+            let sharp = in_switch && r.links.iter().any(|&(l, _)| self.link_network[l.idx()]);
+            let alpha_s = params.alpha_s.unwrap_or(if in_switch {
+                params.in_switch_step_s(sharp)
+            } else {
+                family_alpha
+            });
+            alphas.push(alpha_s);
+            let stretch = if in_switch && !sharp && !params.raw_capacity {
+                1.0 / params.nvls_efficiency.unwrap_or(presets::NVLS_EFFICIENCY)
+            } else {
+                1.0
+            };
+            flows.push(Flow {
+                // Same layout: the route's buffer is reused in place.
+                route: r.links.into_iter().map(|(l, f)| (l.0, f)).collect(),
+                latency_s: r.latency_s,
+                bytes: t.bytes * stretch,
+                start_s: 0.0,
+                deps: Vec::new(),
+                delay_s: 0.0,
+            });
+        }
+        // Mean α as Σ_k n_k·α_k / Σ_k n_k over the distinct values α_k (n_k
+        // transfers, copies counted; whole numbers, exact in f64) in a fixed
+        // order, so a reduced run (`symmetry.rs`) rounds exactly like the
+        // full one.
+        let mean = if step.latency == StepLatency::RingMean {
+            let mut counts: BTreeMap<u64, f64> = BTreeMap::new();
+            for (i, a) in alphas.iter().enumerate() {
+                *counts.entry(a.to_bits()).or_default() += weights.map_or(1.0, |w| w[i]);
+            }
+            let n: f64 = counts.values().sum();
+            let sum: f64 = counts.iter().map(|(&a, &c)| c * f64::from_bits(a)).sum();
+            if n > 0.0 { sum / n } else { 0.0 }
+        } else {
+            0.0 // unused
+        };
+        for (f, a) in flows.iter_mut().zip(alphas) {
+            f.latency_s += match step.latency {
+                StepLatency::EachTransfer => a,
+                StepLatency::RingMean => mean,
+                StepLatency::Hidden => 0.0,
+            };
+        }
+        Ok(flows)
+    }
+
+    /// Runs `schedule`, simulating each distinct step once (and a schedule
+    /// equal to one of the last few run not at all: the result is the same).
+    pub fn run(&mut self, schedule: &Schedule) -> Result<RunReport, CollectiveError> {
+        self.run_weighted(schedule, None)
+    }
+
+    /// Runs `schedule` like [`Self::run`], each transfer standing for
+    /// `weights[step][transfer]` identical copies elsewhere on the fabric
+    /// (links disjoint from the schedule's): times are the schedule's own,
+    /// and per-tier bytes, ring α means and transfer counts count every
+    /// copy. Per-link bytes are the schedule's own
+    /// ([`super::symmetry::Reduction::expand_link_bytes`] copies them).
+    pub fn run_weighted(
+        &mut self,
+        schedule: &Schedule,
+        weights: Option<&Weights>,
+    ) -> Result<RunReport, CollectiveError> {
+        if let Some((_, _, r)) = self
+            .memo
+            .iter()
+            .find(|(s, w, _)| s == schedule && w.as_ref() == weights)
+        {
+            return Ok(r.clone());
+        }
+        let report = self.run_uncached(schedule, weights)?;
+        if self.memo.len() == MEMO_SCHEDULES {
+            self.memo.remove(0);
+        }
+        self.memo
+            .push((schedule.clone(), weights.cloned(), report.clone()));
+        Ok(report)
+    }
+
+    fn run_uncached(
+        &mut self,
+        schedule: &Schedule,
+        weights: Option<&Weights>,
+    ) -> Result<RunReport, CollectiveError> {
+        let mut link_bytes = vec![0.0; self.topo.links.len()];
+        let mut time_s = 0.0;
+        let mut steps = Vec::with_capacity(schedule.steps.len());
+        // Bytes of one execution of the current step per link, and the links
+        // it touched (reset after each step).
+        let mut step_bytes = vec![0.0; self.topo.links.len()];
+        let mut touched: Vec<u32> = Vec::new();
+        // Bytes per tier of one execution of the step, copies included.
+        let mut tier_bytes = vec![0.0; self.tiers.len()];
+        for (k, step) in schedule.steps.iter().enumerate() {
+            let w = weights.map(|w| w[k].as_slice());
+            self.budget.check_time().map_err(FlowError::from)?;
+            let flows = self.flows(step, w)?;
+            let t = super::components::step_makespan(&self.capacity_bps, &flows, &mut self.budget)?;
+            time_s += step.repeat as f64 * t;
+            tier_bytes.fill(0.0);
+            for (i, (f, tr)) in flows.iter().zip(&step.transfers).enumerate() {
+                let copies = w.map_or(1.0, |w| w[i]);
+                for &(l, phi) in &f.route {
+                    let b = phi * tr.bytes;
+                    link_bytes[l as usize] += step.repeat as f64 * b;
+                    if step_bytes[l as usize] == 0.0 {
+                        touched.push(l);
+                    }
+                    step_bytes[l as usize] += b;
+                    tier_bytes[self.tier_of[l as usize] as usize] += copies * b;
+                }
+            }
+            steps.push(StepReport {
+                time_s: t,
+                repeat: step.repeat,
+                transfers: w.map_or(step.transfers.len(), |w| w.iter().sum::<f64>() as usize),
+                tier_busy: self.tier_busy(&step_bytes, &touched, &tier_bytes, t),
+            });
+            for l in touched.drain(..) {
+                step_bytes[l as usize] = 0.0;
+            }
+        }
+        let bottleneck = self.bottleneck(&link_bytes, time_s);
+        Ok(RunReport {
+            time_s,
+            steps,
+            link_bytes,
+            bottleneck,
+        })
+    }
+
+    /// Runs `schedule` as one flow graph, every repetition expanded and each
+    /// step's flows depending on all flows of the step before (the barrier).
+    /// Slow (`O(steps · transfers²)` dependencies); for checking [`Self::run`].
+    pub fn run_expanded(&mut self, schedule: &Schedule) -> Result<f64, CollectiveError> {
+        let mut all: Vec<Flow> = Vec::new();
+        let mut prev: Vec<u32> = Vec::new();
+        for step in &schedule.steps {
+            let flows = self.flows(step, None)?;
+            for _ in 0..step.repeat {
+                let first = all.len() as u32;
+                for f in &flows {
+                    let mut f = f.clone();
+                    f.deps = prev.clone();
+                    all.push(f);
+                }
+                prev = (first..all.len() as u32).collect();
+            }
+        }
+        Ok(simulate_within(&self.capacity_bps, &all, &mut self.budget)?.makespan_s())
+    }
+
+    /// Per-tier utilization of one step from its per-link bytes (for the
+    /// busiest link) and its per-tier bytes (for the mean).
+    fn tier_busy(
+        &self,
+        step_bytes: &[f64],
+        touched: &[u32],
+        bytes: &[f64],
+        time_s: f64,
+    ) -> Vec<TierBusy> {
+        let mut max: Vec<f64> = vec![0.0; self.tiers.len()];
+        for &l in touched {
+            let l = l as usize;
+            let t = self.tier_of[l] as usize;
+            if time_s > 0.0 {
+                max[t] = max[t].max(step_bytes[l] / (self.topo.links[l].capacity_bps * time_s));
+            }
+        }
+        self.tiers
+            .iter()
+            .enumerate()
+            .map(|(t, name)| TierBusy {
+                tier: name.clone(),
+                mean: if time_s > 0.0 {
+                    bytes[t] / (self.tier_capacity_bps[t] * time_s)
+                } else {
+                    0.0
+                },
+                max: max[t],
+            })
+            .collect()
+    }
+
+    /// The most utilized link given bytes per link over a run of `time_s`.
+    pub fn bottleneck(&self, link_bytes: &[f64], time_s: f64) -> Option<Bottleneck> {
+        if time_s <= 0.0 {
+            return None;
+        }
+        let (l, util) = link_bytes
+            .iter()
+            .enumerate()
+            .map(|(l, &b)| (l, b / (self.topo.links[l].capacity_bps * time_s)))
+            .filter(|&(_, u)| u > 0.0)
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))?;
+        let id = LinkId(l as u32);
+        Some(Bottleneck {
+            link: self.topo.link_label(id),
+            kind: self.topo.links[l].kind.clone(),
+            tier: self.topo.links[l].tier.to_string(),
+            utilization: util,
+        })
+    }
+}

@@ -1,0 +1,224 @@
+//! Double binary tree (NCCL's "tree" algorithm).
+//!
+//! # Trees
+//! Tree 1 is NCCL's in-order binary tree over communicator indices
+//! (`ncclGetBtree`, NVIDIA/nccl `src/graph/trees.cc`): index 0 is the root
+//! with a single child; for `r > 0` with lowest set bit `b`, the parent is
+//! `(r XOR b) | 2b`, or `r XOR b` when that is `≥ n`. Odd indices are leaves,
+//! even ones interior. Tree 2 (`ncclGetDtree`) is tree 1 *mirrored*
+//! (`r ↦ n−1−r`) when `n` is even, so odd indices are interior in tree 2 and
+//! every rank is interior in at most one tree; for odd `n` it is tree 1
+//! *shifted* by one (`r ↦ r+1 mod n`), where rank 0 is interior in both.
+//! This is the two-tree construction of Sanders, Speck & Träff, "Two-tree
+//! algorithms for full bandwidth broadcast, reduction and scan", Parallel
+//! Computing 35(12), 2009. Both trees have the same depth `D = ⌈log2 n⌉`
+//! (edges from the root to the deepest leaf).
+//!
+//! # Pipelined all-reduce
+//! Each tree carries half the buffer, cut into `m = ⌈(S/2)/chunk⌉` chunks of
+//! `c = S/(2m)`. Hops are numbered `h = 0..2D−1`: the edge above a node of
+//! depth `ℓ` is crossed upward (reduce) at hop `D−ℓ` and downward
+//! (broadcast) at hop `D+ℓ−1`. Chunk `j` crosses hop `h` in slot `j+h`, so
+//! there are `2D+m−1` bulk-synchronous slots; the `m−2D+1` steady-state slots
+//! (every hop busy) are one repeated step. Per steady slot an interior rank
+//! sends and receives 3 chunks in its interior tree and 1 as a leaf of the
+//! other: `4c`, i.e. `2S` over the collective (vs. `2(n−1)/n·S` for ring).
+//! On a non-blocking star of per-rank bandwidth `B` the steady slot takes
+//! `α + 4c/B` (`α + 2c/B` for `n = 2`), so for `m ≫ D`:
+//! `t ≈ (m + 2D − 1)·α + 2S/B` (`S/B` for `n = 2`). The ramp slots are
+//! derived exactly in the tests: `t = (m+3)·α + (4m+2)·c/B` for `n = 4`,
+//! `(m+5)·α + (4m+6)·c/B` for `n = 8` (`m ≥ 2D`).
+//!
+//! # Broadcast and reduce
+//! One binary tree (tree 1, rooted at communicator index 0), pipelined the
+//! same way over its `D` levels: `m = ⌈S/chunk⌉` chunks, `D+m−1` slots.
+//! Other operations are unsupported.
+
+use super::schedule::{Schedule, StepLatency, Transfer};
+use super::{Algo, CollectiveError, Op};
+use fabricsim_topology::NodeId;
+
+/// Parent of every index in NCCL's binary tree over `n` indices (`None` for
+/// the root, index 0). See the module docs.
+pub fn btree_parents(n: usize) -> Vec<Option<usize>> {
+    (0..n)
+        .map(|r| {
+            if r == 0 {
+                return None;
+            }
+            let bit = 1usize << r.trailing_zeros();
+            let up = (r ^ bit) | (bit << 1);
+            Some(if up >= n { r ^ bit } else { up })
+        })
+        .collect()
+}
+
+/// NCCL's double binary tree over `n` indices: tree 1 and tree 2 (mirrored
+/// for even `n`, shifted by one for odd `n`), as parent arrays.
+pub fn double_binary_tree(n: usize) -> [Vec<Option<usize>>; 2] {
+    let t1 = btree_parents(n);
+    let t2 = if n.is_multiple_of(2) {
+        (0..n).map(|r| t1[n - 1 - r].map(|p| n - 1 - p)).collect()
+    } else {
+        (0..n)
+            .map(|r| t1[(r + n - 1) % n].map(|p| (p + 1) % n))
+            .collect()
+    };
+    [t1, t2]
+}
+
+/// Depth of every node (root 0) of a tree given as parent array.
+pub fn depths(parents: &[Option<usize>]) -> Vec<usize> {
+    fn depth(parents: &[Option<usize>], memo: &mut [Option<usize>], r: usize) -> usize {
+        if let Some(d) = memo[r] {
+            return d;
+        }
+        let d = match parents[r] {
+            None => 0,
+            Some(p) => depth(parents, memo, p) + 1,
+        };
+        memo[r] = Some(d);
+        d
+    }
+    let mut memo = vec![None; parents.len()];
+    (0..parents.len())
+        .map(|r| depth(parents, &mut memo, r))
+        .collect()
+}
+
+/// Number of pipeline chunks for `bytes` in chunks of at most `chunk_bytes`
+/// (1 when `chunk_bytes` is not positive; at most `u32::MAX`).
+pub fn chunk_count(bytes: f64, chunk_bytes: f64) -> usize {
+    if chunk_bytes > 0.0 && chunk_bytes.is_finite() && bytes > 0.0 {
+        (bytes / chunk_bytes).ceil().clamp(1.0, u32::MAX as f64) as usize
+    } else {
+        1
+    }
+}
+
+/// A pipeline over hops: `hops[h]` are the (src, dst) pairs crossed at hop
+/// `h` by every chunk of `chunk` bytes; see [`pipeline_stages`].
+pub fn staged_pipeline(hops: &[Vec<(NodeId, NodeId)>], m: usize, chunk: f64) -> Schedule {
+    let stages: Vec<Vec<Transfer>> = hops
+        .iter()
+        .map(|hop| {
+            hop.iter()
+                .map(|&(src, dst)| Transfer {
+                    src,
+                    dst,
+                    bytes: chunk,
+                })
+                .collect()
+        })
+        .collect();
+    pipeline_stages(&stages, m)
+}
+
+/// A pipeline of `H` stages: `stages[h]` are the transfers of one chunk at
+/// stage `h`; `m` chunks enter one per slot, and in slot `t` stage `h`
+/// works on chunk `t − h` (when `0 ≤ t−h < m`), so there are `H + m − 1`
+/// slots. Equal consecutive slots (the steady state, every stage busy) are
+/// merged into one repeated step.
+///
+/// Latency: only the `H` slots in which the first chunk is still travelling
+/// pay the per-step α; later slots overlap α with the transfers in flight
+/// (as NCCL's model charges `hwLat` per hop of pipeline depth, not per chunk).
+pub fn pipeline_stages(stages: &[Vec<Transfer>], m: usize) -> Schedule {
+    let h = stages.len();
+    let mut s = Schedule::default();
+    if h == 0 || m == 0 {
+        return s;
+    }
+    let slot = |lo: usize, hi: usize| -> Vec<Transfer> {
+        stages[lo..=hi].iter().flatten().copied().collect()
+    };
+    let slots = h + m - 1;
+    let mut t = 0;
+    while t < slots {
+        let lo = (t + 1).saturating_sub(m);
+        let hi = t.min(h - 1);
+        // Slot t = h−1 is the first steady slot and still pays α; the rest of
+        // the steady state (m − h more slots) is one overlapped step.
+        let run = if lo == 0 && hi == h - 1 && t >= h {
+            m - t
+        } else {
+            1
+        };
+        s.push_step(
+            slot(lo, hi),
+            run as u32,
+            if t >= h {
+                StepLatency::Hidden
+            } else {
+                StepLatency::EachTransfer
+            },
+        );
+        t += run;
+    }
+    s
+}
+
+fn unsupported(op: Op, why: &str) -> CollectiveError {
+    CollectiveError::Unsupported {
+        algo: Algo::Tree,
+        op,
+        why: why.into(),
+    }
+}
+
+/// Tree schedules (see the module docs): double-binary-tree all-reduce, and
+/// single-tree broadcast and reduce rooted at `ranks[0]`, all pipelined in
+/// chunks of `chunk_bytes`.
+pub fn tree(
+    op: Op,
+    ranks: &[NodeId],
+    size: f64,
+    chunk_bytes: f64,
+) -> Result<Schedule, CollectiveError> {
+    let n = ranks.len();
+    if n < 2 {
+        return Err(CollectiveError::TooFewRanks(n));
+    }
+    match op {
+        Op::AllReduce => {
+            let trees = double_binary_tree(n);
+            let ds: Vec<Vec<usize>> = trees.iter().map(|t| depths(t)).collect();
+            let d = ds.iter().flatten().copied().max().unwrap_or(0);
+            let mut hops = vec![Vec::new(); 2 * d];
+            for (t, dep) in trees.iter().zip(&ds) {
+                for (r, p) in t.iter().enumerate() {
+                    if let Some(p) = *p {
+                        let l = dep[r];
+                        hops[d - l].push((ranks[r], ranks[p]));
+                        hops[d + l - 1].push((ranks[p], ranks[r]));
+                    }
+                }
+            }
+            let half = size / 2.0;
+            let m = chunk_count(half, chunk_bytes);
+            Ok(staged_pipeline(&hops, m, half / m as f64))
+        }
+        Op::Broadcast | Op::Reduce => {
+            let t = btree_parents(n);
+            let dep = depths(&t);
+            let d = dep.iter().copied().max().unwrap_or(0);
+            let mut hops = vec![Vec::new(); d];
+            for (r, p) in t.iter().enumerate() {
+                if let Some(p) = *p {
+                    let l = dep[r];
+                    if op == Op::Broadcast {
+                        hops[l - 1].push((ranks[p], ranks[r]));
+                    } else {
+                        hops[d - l].push((ranks[r], ranks[p]));
+                    }
+                }
+            }
+            let m = chunk_count(size, chunk_bytes);
+            Ok(staged_pipeline(&hops, m, size / m as f64))
+        }
+        _ => Err(unsupported(
+            op,
+            "tree serves all-reduce (double binary tree), broadcast and reduce",
+        )),
+    }
+}

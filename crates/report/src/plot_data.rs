@@ -1,0 +1,211 @@
+//! Plot data from simulation results: [`Outcome`]s, [`RunReport`]s and
+//! [`JobReport`]s.
+
+use fabricsim_collective::run::Outcome;
+use fabricsim_collective::sim::RunReport;
+use fabricsim_plot::{GanttBar, Heatmap, LinkBar, Series, Stack, Timeline};
+use fabricsim_topology::{LinkId, Topology};
+use fabricsim_workload::iteration::JobReport;
+use fabricsim_workload::traffic::Kind;
+
+/// The busbw curve of `outcomes` (one per size) named `name`, and its
+/// lower-bound curve (dashed, same colour): `busbw / efficiency_vs_bound`.
+pub fn busbw_series(name: &str, outcomes: &[Outcome], color: usize) -> [Series; 2] {
+    let curve = outcomes.iter().map(|o| (o.bytes, o.busbw_gbps)).collect();
+    let bound = outcomes
+        .iter()
+        .filter(|o| o.efficiency_vs_bound > 0.0)
+        .map(|o| (o.bytes, o.busbw_gbps / o.efficiency_vs_bound))
+        .collect();
+    [
+        Series {
+            name: name.to_string(),
+            points: curve,
+            dashed: false,
+            color,
+        },
+        Series {
+            name: format!("{name} (bound)"),
+            points: bound,
+            dashed: true,
+            color,
+        },
+    ]
+}
+
+/// The `n` links of `report` with the highest busy fraction (bytes over
+/// line-rate capacity × run time), busiest first, ties by link id.
+pub fn top_links(topo: &Topology, report: &RunReport, n: usize) -> Vec<LinkBar> {
+    if report.time_s <= 0.0 {
+        return Vec::new();
+    }
+    let mut busy: Vec<(usize, f64)> = report
+        .link_bytes
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b > 0.0)
+        .map(|(l, &b)| (l, b / (topo.links[l].capacity_bps * report.time_s)))
+        .collect();
+    busy.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    busy.truncate(n);
+    busy.into_iter()
+        .map(|(l, u)| LinkBar {
+            label: topo.link_label(LinkId(l as u32)),
+            tier: topo.links[l].tier.to_string(),
+            busy: u,
+            bytes: Some(report.link_bytes[l]),
+        })
+        .collect()
+}
+
+/// Each collective kind's bottleneck link in a job (no byte counts: a job
+/// report keeps only the bottleneck of each kind), busiest first.
+pub fn job_bottlenecks(job: &JobReport) -> Vec<LinkBar> {
+    let mut bars: Vec<LinkBar> = job
+        .by_kind
+        .iter()
+        .filter_map(|k| {
+            k.bottleneck.as_ref().map(|b| LinkBar {
+                label: format!("{}: {}", k.kind.name(), b.link),
+                tier: b.tier.clone(),
+                busy: b.utilization,
+                bytes: None,
+            })
+        })
+        .collect();
+    bars.sort_by(|a, b| b.busy.total_cmp(&a.busy));
+    bars
+}
+
+/// The busiest tier of a step (by its busiest link), `idle` if none.
+fn busiest_tier(step: &fabricsim_collective::StepReport) -> String {
+    step.tier_busy
+        .iter()
+        .filter(|t| t.max > 0.0)
+        .max_by(|a, b| a.max.total_cmp(&b.max))
+        .map_or_else(|| "idle".to_string(), |t| t.tier.clone())
+}
+
+/// Most lanes a step timeline shows one per distinct step; beyond, all
+/// steps share one lane.
+pub const MAX_STEP_LANES: usize = 24;
+
+/// A Gantt chart of a collective's steps: each distinct step runs `repeat`
+/// times back to back, coloured by the tier of its busiest link.
+pub fn step_timeline(title: &str, report: &RunReport) -> Timeline {
+    let one_lane = report.steps.len() > MAX_STEP_LANES;
+    let mut t = 0.0;
+    let bars = report
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let d = s.repeat as f64 * s.time_s;
+            let bar = GanttBar {
+                lane: if one_lane {
+                    format!("steps 1–{}", report.steps.len())
+                } else {
+                    format!("step {} (×{})", i + 1, s.repeat)
+                },
+                start_s: t,
+                end_s: t + d,
+                kind: busiest_tier(s),
+            };
+            t += d;
+            bar
+        })
+        .collect();
+    Timeline {
+        title: title.to_string(),
+        kind_desc: "busiest link tier".into(),
+        bars,
+    }
+}
+
+/// Tier × time utilization of a collective: one column per distinct step
+/// (all its repetitions), the value the busiest link of the tier.
+pub fn tier_heatmap(title: &str, report: &RunReport) -> Heatmap {
+    let rows: Vec<String> = report
+        .steps
+        .first()
+        .map(|s| s.tier_busy.iter().map(|t| t.tier.clone()).collect())
+        .unwrap_or_default();
+    let mut spans = Vec::with_capacity(report.steps.len());
+    let mut t = 0.0;
+    for s in &report.steps {
+        let d = s.repeat as f64 * s.time_s;
+        spans.push((t, t + d));
+        t += d;
+    }
+    let values = (0..rows.len())
+        .map(|r| report.steps.iter().map(|s| s.tier_busy[r].max).collect())
+        .collect();
+    Heatmap {
+        title: title.to_string(),
+        rows,
+        spans,
+        values,
+        value_desc: "busiest link of the tier".into(),
+    }
+}
+
+const KINDS: [Kind; 5] = [Kind::Tp, Kind::Cp, Kind::Ep, Kind::Pp, Kind::Dp];
+
+fn exposed(job: &JobReport, kind: Kind) -> f64 {
+    job.by_kind
+        .iter()
+        .filter(|k| k.kind == kind)
+        .map(|k| k.exposed_s)
+        .sum()
+}
+
+/// A job's iteration as a stacked bar: compute, exposed communication per
+/// kind (`exposed tp`, ...), bubble. The segments add up to the iteration time.
+pub fn job_stack(job: &JobReport) -> Stack {
+    let it = &job.iteration;
+    let mut segments = vec![("compute".to_string(), it.compute_time_s)];
+    for k in KINDS {
+        let t = exposed(job, k);
+        if t > 0.0 {
+            segments.push((format!("exposed {}", k.name()), t));
+        }
+    }
+    segments.push(("bubble".into(), it.bubble_s));
+    Stack {
+        name: job.topology.clone(),
+        segments,
+    }
+}
+
+/// A job's iteration as a Gantt chart of its phases, aggregated over
+/// micro-batches (1F1B interleaves them; the lengths are exact, the order
+/// is a summary): pipeline fill, compute, the exposed communication of each
+/// kind, pipeline drain, then the exposed data-parallel tail.
+pub fn job_timeline(title: &str, job: &JobReport) -> Timeline {
+    let it = &job.iteration;
+    let mut bars = Vec::new();
+    let mut t = 0.0;
+    let mut push = |lane: &str, kind: &str, d: f64| {
+        if d > 0.0 {
+            bars.push(GanttBar {
+                lane: lane.to_string(),
+                start_s: t,
+                end_s: t + d,
+                kind: kind.to_string(),
+            });
+            t += d;
+        }
+    };
+    push("pipeline bubble", "bubble", it.bubble_s / 2.0);
+    push("compute", "compute", it.compute_time_s);
+    for k in [Kind::Tp, Kind::Cp, Kind::Ep, Kind::Pp] {
+        push(&format!("exposed {}", k.name()), k.name(), exposed(job, k));
+    }
+    push("pipeline bubble", "bubble", it.bubble_s / 2.0);
+    push("exposed dp", "dp", exposed(job, Kind::Dp));
+    Timeline {
+        title: title.to_string(),
+        kind_desc: "phase".into(),
+        bars,
+    }
+}

@@ -1,0 +1,272 @@
+//! The validated, immutable fabric graph.
+//!
+//! A [`Topology`] is what every model stage consumes. It is built from a
+//! topology file (see `spec`/`build`) or programmatically, and once it exists
+//! it is known to be well formed:
+//!
+//! - INVARIANT: every link joins two declared nodes and has a positive, finite
+//!   capacity (bytes/s) and a non-negative, finite latency (s).
+//! - INVARIANT: links are *directed*. A full-duplex cable declared in a file
+//!   becomes two directed links, one per direction, which never share capacity.
+//! - INVARIANT: every accelerator can reach every other accelerator along a
+//!   path whose intermediate nodes all forward ([`Node::forwards`]), the only
+//!   paths routing uses.
+//! - INVARIANT: `graph` mirrors `nodes`/`links` exactly: node index `i` of the
+//!   petgraph graph is `NodeId(i)`, and each edge's weight is its `LinkId`.
+//!
+//! Files are read by [`load_file`] / [`parse_str`] (format in
+//! `docs/topology-format.md`), which report every problem as [`Diagnostics`].
+//! Submodules: `spec` (TOML walk), `build` (validation and generation),
+//! [`clos`] (Clos sizing formulas, 1 to 4 tiers), [`blocks`] (full mesh,
+//! torus and dragonfly sizing), [`presets`] (cited link and switch
+//! values), `pattern` (id ranges), [`diag`] (diagnostics), [`failures`]
+//! (failed links, switches, rails and planes, removed before anything else
+//! sees the fabric).
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+
+use petgraph::graph::DiGraph;
+use serde::Serialize;
+
+pub mod blocks;
+mod build;
+pub mod clos;
+pub mod failures;
+mod maxflow;
+pub mod overrides;
+mod pattern;
+pub mod presets;
+mod routing_mode;
+pub(crate) mod spec;
+
+pub use build::{
+    load_file, load_file_limited, load_file_with_failures, parse_str, parse_str_limited,
+    parse_str_with_failures,
+};
+pub use fabricsim_base::diag::{Diagnostic, Diagnostics};
+pub use failures::{FailureReport, FailureSpec};
+pub use maxflow::max_flow_between;
+pub use routing_mode::RoutingMode;
+
+/// The keys a topology file may use, per table (for tools that edit files,
+/// such as sweeps, to check a key path before they set it).
+pub mod keys {
+    pub use crate::failures::{KEYS as FAILURE_KEYS, RANDOM_KEYS as FAILURE_RANDOM_KEYS};
+    pub use crate::spec::{
+        DCI_KEYS, LINK_KEYS, NODE_KEYS, SCALE_OUT_CLOS, SCALE_OUT_COMMON, SCALE_OUT_DRAGONFLY,
+        SCALE_UP_COMMON, SCALE_UP_MESH, SCALE_UP_SWITCHED, SCALE_UP_TORUS, TOP_KEYS,
+    };
+}
+
+/// Index of a node in [`Topology::nodes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct NodeId(pub u32);
+
+/// Index of a directed link in [`Topology::links`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct LinkId(pub u32);
+
+impl NodeId {
+    /// The index as `usize`, for indexing `Vec`s.
+    pub fn idx(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl LinkId {
+    /// The index as `usize`, for indexing `Vec`s.
+    pub fn idx(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// What a node is. Accelerators are the endpoints of collectives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeRole {
+    Accelerator,
+    Switch,
+    Nic,
+    Host,
+}
+
+impl NodeRole {
+    /// Whether nodes of this role forward traffic unless told otherwise
+    /// ([`Node::forwards`]): switches and NICs do; accelerators and hosts are
+    /// endpoints only.
+    pub fn forwards_by_default(self) -> bool {
+        matches!(self, NodeRole::Switch | NodeRole::Nic)
+    }
+}
+
+/// A node of the fabric.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Node {
+    /// Unique name, e.g. `gpu3` or `leaf0`.
+    pub name: String,
+    pub role: NodeRole,
+    /// Technology kind for switches/NICs (e.g. `nvswitch-gen3`), empty if none.
+    pub kind: String,
+    /// Forwarding latency added per traversal of this node \[s\] (0 for endpoints).
+    pub latency_s: f64,
+    /// Whether this switch can reduce in the network (NVLS, SHARP).
+    pub in_switch_reduction: bool,
+    /// Whether flows may pass *through* this node (be forwarded by it). Any
+    /// node may be a flow's source or destination; only forwarding nodes may
+    /// be intermediate nodes of a path. Default ([`NodeRole::forwards_by_default`]):
+    /// true for switches and NICs, false for accelerators and hosts; chips that
+    /// route traffic themselves (TPU-style tori) opt in with `forwards = true`.
+    pub forwards: bool,
+}
+
+/// A directed link. Capacity already includes the lane `count`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Link {
+    pub src: NodeId,
+    pub dst: NodeId,
+    /// Capacity in this direction = `count × per-lane bandwidth` [bytes/s].
+    pub capacity_bps: f64,
+    /// Latency of one traversal (propagation + header serialization) \[s\].
+    pub latency_s: f64,
+    /// Link technology kind, e.g. `nvlink4`, `ethernet-800g`.
+    pub kind: String,
+    /// Number of bundled identical lanes/ports.
+    pub count: u32,
+    /// Tier label for reporting, e.g. `scale-up`, `leaf`, `spine`, `dci`.
+    /// Generated tiers are static strings (no allocation per link on
+    /// million-link fabrics); a file's `tier = "..."` is owned.
+    pub tier: Cow<'static, str>,
+}
+
+/// A validated fabric. See the module docs for its invariants.
+#[derive(Clone, Debug)]
+pub struct Topology {
+    pub name: String,
+    pub nodes: Vec<Node>,
+    pub links: Vec<Link>,
+    /// Accelerators in global rank order (file order).
+    pub accelerators: Vec<NodeId>,
+    /// The same graph for petgraph algorithms: node weight = `NodeId`, edge weight = `LinkId`.
+    pub graph: DiGraph<NodeId, LinkId>,
+    /// Default ECMP mode for flows on this fabric (file: top-level `routing`
+    /// or `[scale_out] routing`; default spray).
+    pub routing: RoutingMode,
+    /// Achievable fraction of line rate per link kind, used by collectives
+    /// later (from the presets or the file's `efficiency`; 1.0 if unknown).
+    /// The flow model itself runs links at full capacity.
+    pub link_efficiency: BTreeMap<String, f64>,
+    /// Node name → id, built by [`Topology::from_parts`].
+    pub name_index: HashMap<String, NodeId>,
+    /// What `[[failures]]` and `--fail` removed (already absent from
+    /// `links`); empty for an intact fabric. See [`failures`].
+    pub failures: FailureReport,
+    /// The preset overrides of the file's `calibration = "FILE"` (their link
+    /// efficiencies are already in `link_efficiency`; their per-step α and
+    /// NVLS efficiency are defaults of `collective::CollectiveSim`).
+    pub calibration: Option<crate::overrides::Overrides>,
+    /// Per node, the smallest node id of its scale-up domain (computed on
+    /// first use by [`Topology::scale_up_domain`]).
+    domain_roots: std::sync::OnceLock<Vec<u32>>,
+}
+
+impl Topology {
+    /// The scale-up domain of `n`, named by the smallest node id in it: two
+    /// nodes share a domain when links of tier `scale-up` connect them
+    /// (switches included). A node without scale-up links is its own domain.
+    pub fn scale_up_domain(&self, n: NodeId) -> u32 {
+        let roots = self.domain_roots.get_or_init(|| {
+            let mut parent: Vec<u32> = (0..self.nodes.len() as u32).collect();
+            fn find(p: &mut [u32], mut x: u32) -> u32 {
+                while p[x as usize] != x {
+                    p[x as usize] = p[p[x as usize] as usize];
+                    x = p[x as usize];
+                }
+                x
+            }
+            for l in &self.links {
+                if l.tier == "scale-up" {
+                    let (a, b) = (find(&mut parent, l.src.0), find(&mut parent, l.dst.0));
+                    if a != b {
+                        parent[a.max(b) as usize] = a.min(b);
+                    }
+                }
+            }
+            (0..self.nodes.len() as u32)
+                .map(|x| find(&mut parent, x))
+                .collect()
+        });
+        roots[n.idx()]
+    }
+
+    /// Builds the derived fields (`accelerators`, `graph`) from nodes and links.
+    ///
+    /// This does not validate; callers construct through the validating builder
+    /// or generators, which uphold the invariants above. `routing` is the
+    /// default (spray) and `link_efficiency` is empty; set them with
+    /// [`Topology::with_routing`] / the public fields.
+    pub fn from_parts(name: String, nodes: Vec<Node>, links: Vec<Link>) -> Topology {
+        let mut graph = DiGraph::with_capacity(nodes.len(), links.len());
+        for i in 0..nodes.len() {
+            graph.add_node(NodeId(i as u32));
+        }
+        for (i, l) in links.iter().enumerate() {
+            graph.add_edge(
+                petgraph::graph::NodeIndex::new(l.src.idx()),
+                petgraph::graph::NodeIndex::new(l.dst.idx()),
+                LinkId(i as u32),
+            );
+        }
+        let accelerators = nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.role == NodeRole::Accelerator)
+            .map(|(i, _)| NodeId(i as u32))
+            .collect();
+        let name_index = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.name.clone(), NodeId(i as u32)))
+            .collect();
+        Topology {
+            name,
+            nodes,
+            links,
+            accelerators,
+            graph,
+            routing: RoutingMode::default(),
+            link_efficiency: BTreeMap::new(),
+            name_index,
+            failures: FailureReport::default(),
+            calibration: None,
+            domain_roots: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Sets the default routing mode.
+    pub fn with_routing(mut self, routing: RoutingMode) -> Topology {
+        self.routing = routing;
+        self
+    }
+
+    /// The id of the node called `name`.
+    pub fn node_id(&self, name: &str) -> Option<NodeId> {
+        self.name_index.get(name).copied()
+    }
+
+    /// Achievable fraction of line rate for links of `kind` (1.0 if unknown).
+    pub fn efficiency(&self, kind: &str) -> f64 {
+        self.link_efficiency.get(kind).copied().unwrap_or(1.0)
+    }
+
+    /// Human name of a directed link, e.g. `leaf3 → spine12 (ethernet-800g)`.
+    pub fn link_label(&self, l: LinkId) -> String {
+        let link = &self.links[l.idx()];
+        format!(
+            "{} → {} ({})",
+            self.nodes[link.src.idx()].name,
+            self.nodes[link.dst.idx()].name,
+            link.kind
+        )
+    }
+}

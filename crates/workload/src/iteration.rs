@@ -1,0 +1,294 @@
+//! One training iteration on a topology: simulate every collective with all
+//! groups of its kind at once, then compose compute, pipeline bubble and
+//! the communication that overlap does not hide.
+//!
+//! # Compute
+//! FLOPs per token `F_tok = 6·N_act + 12·L·h·s` (Chowdhery et al., PaLM,
+//! 2022, Appendix B: model FLOPs, no recomputation), `N_act` the parameters
+//! a token uses ([`super::traffic::active_parameters`]). With a peak
+//! `R` \[FLOP/s\] and kernel efficiency `mfu`, the forward + backward time of
+//! one micro-batch on one pipeline stage is
+//! `t_mb = F_tok · (global_batch·s) / (world · R · mfu · m)` (the work
+//! spread evenly); with `layer_time`, `t_mb = layer_time · ⌈L/p⌉` (the
+//! fullest stage). `mfu` is the efficiency of the
+//! computation itself; the end-to-end MFU fabricsim reports,
+//! `F_tok · tokens / (world · R · T_iter)`, includes the bubble and the
+//! exposed communication.
+//!
+//! # Composition (1F1B, Narayanan et al. 2021)
+//! Per micro-batch, the TP, CP, EP and PP collectives are on the critical
+//! path: those of kinds marked to overlap hide behind `t_mb` up to its
+//! length, the others add. `t_step = t_mb + exposed_mb` with
+//! `exposed_mb = Σ_no-overlap T_k + max(0, Σ_overlap T_k − t_mb)`. The
+//! pipeline takes `(m + (p−1)/v) · t_step` (`v` virtual stages), of which
+//! `(p−1)/v · t_step` is the bubble. Data-parallel communication follows the
+//! last micro-batch; with DP overlap it hides behind that micro-batch's
+//! backward pass (`⅔·t_mb`: the backward pass costs twice the forward's
+//! FLOPs, `4N` of the `6N` per token; Kaplan et al. 2020, §2.1) only, as
+//! gradients are complete only then.
+//! `T_iter = (m + (p−1)/v) · t_step + exposed_dp`, reported as compute
+//! `m·t_mb` + exposed communication `m·exposed_mb + exposed_dp` + bubble
+//! `(p−1)/v · t_step` (the bubble's own share of communication counted in
+//! the bubble), so the three add up to the total.
+
+use super::job::{Compute, Dim, Job};
+use super::placement::{Placement, PlacementError, place};
+use super::traffic::{Collective, Groups, Kind, active_parameters, collectives};
+use fabricsim_collective::run::{DEFAULT_CHUNK_BYTES, Request, run_groups};
+use fabricsim_collective::sim::Bottleneck;
+use fabricsim_collective::{Algo, CollectiveError, CollectiveSim, Params, Schedule, Transfer};
+use fabricsim_topology::{NodeId, Topology};
+use serde::Serialize;
+
+/// Fraction of a micro-batch's forward + backward time spent in the
+/// backward pass: `4N / 6N` FLOPs per token (Kaplan et al. 2020, §2.1).
+pub const BACKWARD_SHARE: f64 = 2.0 / 3.0;
+
+/// Why a job cannot be simulated on a topology.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error(transparent)]
+    Placement(#[from] PlacementError),
+    #[error("{kind} {op}: {source}")]
+    Collective {
+        kind: &'static str,
+        op: &'static str,
+        source: CollectiveError,
+    },
+}
+
+/// One collective of the iteration, simulated.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KindReport {
+    pub kind: Kind,
+    /// Operation name (`all-reduce`, ...).
+    pub collective: &'static str,
+    pub algorithm: Algo,
+    pub group_size: usize,
+    /// Concurrent groups in the simulation.
+    pub groups: usize,
+    /// Calls per iteration on one rank's critical path.
+    pub count: u64,
+    /// nccl-tests size of one call \[bytes\].
+    pub bytes: f64,
+    /// One call, all groups together \[s\].
+    pub call_time_s: f64,
+    /// `count · call_time_s` \[s\].
+    pub time_s: f64,
+    /// The part of `time_s` that overlap does not hide, outside the bubble
+    /// \[s\]; summed over kinds it is [`Totals::exposed_comm_time_s`].
+    pub exposed_s: f64,
+    pub bottleneck: Option<Bottleneck>,
+    /// The formula of `bytes` and `count`.
+    pub formula: String,
+}
+
+/// Iteration totals \[s\].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Totals {
+    /// Every collective's time on one rank's critical path, summed.
+    pub comm_time_s: f64,
+    /// The part of it that overlap does not hide, outside the bubble.
+    pub exposed_comm_time_s: f64,
+    /// `m · t_mb`.
+    pub compute_time_s: f64,
+    /// Pipeline fill and drain.
+    pub bubble_s: f64,
+    pub total_time_s: f64,
+    pub tokens_per_s: f64,
+    /// End-to-end model FLOPs utilization (`None` with `layer_time`).
+    pub mfu: Option<f64>,
+}
+
+/// The result of `fabricsim job`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct JobReport {
+    pub topology: String,
+    pub job: String,
+    pub iteration: Totals,
+    pub by_kind: Vec<KindReport>,
+}
+
+/// Forward + backward time of one micro-batch on one stage \[s\], and the
+/// model FLOPs of one iteration (see the module docs).
+pub fn micro_batch_compute(job: &Job) -> (f64, f64) {
+    let m = &job.model;
+    let par = &job.parallelism;
+    let tokens = par.global_batch as f64 * m.seq_len as f64;
+    let flops_per_token =
+        6.0 * active_parameters(job) + 12.0 * m.layers as f64 * m.hidden as f64 * m.seq_len as f64;
+    let flops = flops_per_token * tokens;
+    let mbs = par.micro_batches() as f64;
+    let t_mb = match job.compute {
+        Compute::Peak { flops_per_s, mfu } => {
+            flops / (par.world() as f64 * flops_per_s * mfu * mbs)
+        }
+        Compute::PerLayer { seconds } => seconds * m.layers.div_ceil(par.pp) as f64,
+    };
+    (t_mb, flops)
+}
+
+/// Pipeline neighbour pairs: `(stage i, stage i+1)` at every position, or
+/// reversed for the backward pass.
+fn pipeline_pairs(p: &Placement, forward: bool) -> Vec<(NodeId, NodeId)> {
+    p.node_groups(&[Dim::Pp])
+        .iter()
+        .flat_map(|g| {
+            g.windows(2)
+                .map(|w| if forward { (w[0], w[1]) } else { (w[1], w[0]) })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn simulate(
+    sim: &mut CollectiveSim<'_>,
+    placement: &Placement,
+    c: &Collective,
+) -> Result<(Algo, usize, usize, f64, Option<Bottleneck>), CollectiveError> {
+    match c.groups {
+        Groups::Of(dims) => {
+            let groups = placement.node_groups(dims);
+            let req = Request {
+                op: c.op,
+                algo: Algo::Auto,
+                size: c.bytes,
+                channels: None,
+                chunk_bytes: DEFAULT_CHUNK_BYTES,
+            };
+            let o = run_groups(sim, &groups, &req)?;
+            Ok((
+                o.algorithm,
+                groups[0].len(),
+                groups.len(),
+                o.time_s,
+                o.bottleneck,
+            ))
+        }
+        Groups::PipelineForward | Groups::PipelineBackward => {
+            let pairs = pipeline_pairs(placement, c.groups == Groups::PipelineForward);
+            let mut s = Schedule::default();
+            s.push_pxn(
+                pairs
+                    .iter()
+                    .map(|&(src, dst)| Transfer {
+                        src,
+                        dst,
+                        bytes: c.bytes,
+                    })
+                    .collect(),
+                1,
+            );
+            let r = sim.run(&s)?;
+            Ok((Algo::Direct, 2, pairs.len(), r.time_s, r.bottleneck))
+        }
+    }
+}
+
+/// Simulates one iteration of `job` on `topo` (see the module docs).
+pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobError> {
+    let placement = place(topo, job)?;
+    let mut sim = CollectiveSim::new(topo, params);
+    let par = &job.parallelism;
+    let m = par.micro_batches() as f64;
+    let (t_mb, flops) = micro_batch_compute(job);
+    let mut by_kind = Vec::new();
+    for c in collectives(job) {
+        let (algorithm, group_size, groups, call, bottleneck) = simulate(&mut sim, &placement, &c)
+            .map_err(|source| JobError::Collective {
+                kind: c.kind.name(),
+                op: c.op.name(),
+                source,
+            })?;
+        let count = if c.per_micro_batch {
+            c.count * par.micro_batches() as u64
+        } else {
+            c.count
+        };
+        by_kind.push(KindReport {
+            kind: c.kind,
+            collective: c.op.name(),
+            algorithm,
+            group_size,
+            groups,
+            count,
+            bytes: c.bytes,
+            call_time_s: call,
+            time_s: count as f64 * call,
+            exposed_s: 0.0,
+            bottleneck,
+            formula: c.why.clone(),
+        });
+    }
+    let ov = job.overlap;
+    let overlaps = |k: Kind| match k {
+        Kind::Tp => ov.tp,
+        Kind::Cp => ov.cp,
+        Kind::Ep => ov.ep,
+        Kind::Pp => ov.pp,
+        Kind::Dp => ov.dp,
+    };
+    // Per-micro-batch communication on the critical path.
+    let per_mb = |overlapped: bool| -> f64 {
+        by_kind
+            .iter()
+            .filter(|r| r.kind != Kind::Dp && overlaps(r.kind) == overlapped)
+            .map(|r| r.time_s / m)
+            .sum()
+    };
+    let exposed_mb = per_mb(false) + (per_mb(true) - t_mb).max(0.0);
+    let t_step = t_mb + exposed_mb;
+    let fill = (par.pp as f64 - 1.0) / par.virtual_stages as f64;
+    let dp_time: f64 = by_kind
+        .iter()
+        .filter(|r| r.kind == Kind::Dp)
+        .map(|r| r.time_s)
+        .sum();
+    let exposed_dp = if ov.dp {
+        // Backward share of t_mb: 4N of 6N FLOPs per token (module docs).
+        (dp_time - BACKWARD_SHARE * t_mb).max(0.0)
+    } else {
+        dp_time
+    };
+    // Each kind's share of the exposed time: non-overlapped kinds entirely,
+    // overlapped ones pro rata of the excess over the compute they hide
+    // behind (the composition in the module docs, split by kind).
+    let (over_mb, excess) = (per_mb(true), (per_mb(true) - t_mb).max(0.0));
+    for r in &mut by_kind {
+        r.exposed_s = if r.kind == Kind::Dp {
+            if dp_time > 0.0 {
+                exposed_dp * r.time_s / dp_time
+            } else {
+                0.0
+            }
+        } else if !overlaps(r.kind) {
+            r.time_s
+        } else if over_mb > 0.0 {
+            r.time_s / m * excess / over_mb * m
+        } else {
+            0.0
+        };
+    }
+    let total = (m + fill) * t_step + exposed_dp;
+    let tokens = par.global_batch as f64 * job.model.seq_len as f64;
+    let mfu = match job.compute {
+        Compute::Peak { flops_per_s, .. } => {
+            Some(flops / (par.world() as f64 * flops_per_s * total))
+        }
+        Compute::PerLayer { .. } => None,
+    };
+    Ok(JobReport {
+        topology: topo.name.clone(),
+        job: job.name.clone(),
+        iteration: Totals {
+            comm_time_s: by_kind.iter().map(|r| r.time_s).sum(),
+            exposed_comm_time_s: m * exposed_mb + exposed_dp,
+            compute_time_s: m * t_mb,
+            bubble_s: fill * t_step,
+            total_time_s: total,
+            tokens_per_s: tokens / total,
+            mfu,
+        },
+        by_kind,
+    })
+}

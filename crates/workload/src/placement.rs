@@ -1,0 +1,158 @@
+//! Rank placement: which accelerators form each TP, CP, EP, DP and PP group.
+//!
+//! Megatron-style: global rank `r` (the topology's accelerators in file
+//! order) is written in the mixed radix of the placement order, innermost
+//! first. With placement `[tp, cp, ep, dp, pp]` and degrees
+//! `(t, c, e, d/e, p)`:
+//!
+//! `r = i_tp + t·(i_cp + c·(i_ep + e·(i_dp + (d/e)·i_pp)))`
+//!
+//! so the innermost dimension takes consecutive ranks and fills a scale-up
+//! domain first. A group of a kind is the set of ranks that differ only in
+//! that kind's coordinates: TP `{i_tp}`, CP `{i_cp}`, EP `{i_ep}`, PP
+//! `{i_pp}`, DP (the replicas of the dense weights) `{i_ep, i_dp}` of size
+//! `d`, and expert-DP (the replicas of one expert's weights) `{i_dp}` of
+//! size `d/e`. Members are listed in order of the varied coordinates,
+//! innermost first; groups in order of their first rank.
+
+use super::job::{Dim, Job};
+use fabricsim_collective::algorithms::domains;
+use fabricsim_topology::{NodeId, Topology};
+use serde::Serialize;
+
+/// The communication groups of a job on a topology.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Placement {
+    /// Accelerator of global rank `r`.
+    pub ranks: Vec<NodeId>,
+    /// Coordinates of rank `r`, indexed like [`Dim::ALL`].
+    #[serde(skip)]
+    pub coords: Vec<[u32; 5]>,
+    /// Degrees, indexed like [`Dim::ALL`].
+    pub degrees: [u32; 5],
+    /// Placement order, innermost first.
+    pub order: Vec<Dim>,
+}
+
+/// Why a job does not fit a topology.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlacementError {
+    #[error(
+        "the job needs tp·cp·pp·dp = {tp}·{cp}·{pp}·{dp} = {need} accelerators, but the topology has {have}"
+    )]
+    WorldSize {
+        tp: u32,
+        cp: u32,
+        pp: u32,
+        dp: u32,
+        need: u64,
+        have: usize,
+    },
+    #[error(
+        "tensor-parallel group {group} ({first} .. {last}) spans {domains} scale-up domains; TP traffic would cross the scale-out fabric"
+    )]
+    TpAcrossDomains {
+        group: usize,
+        first: String,
+        last: String,
+        domains: usize,
+    },
+}
+
+fn index(d: Dim) -> usize {
+    Dim::ALL.iter().position(|&x| x == d).unwrap_or(0)
+}
+
+/// Places `job` on `topo`'s accelerators (see the module docs).
+pub fn place(topo: &Topology, job: &Job) -> Result<Placement, PlacementError> {
+    let par = &job.parallelism;
+    let need = par.world();
+    if need != topo.accelerators.len() as u64 {
+        return Err(PlacementError::WorldSize {
+            tp: par.tp,
+            cp: par.cp,
+            pp: par.pp,
+            dp: par.dp,
+            need,
+            have: topo.accelerators.len(),
+        });
+    }
+    let degrees = Dim::ALL.map(|d| par.degree(d));
+    let coords = (0..topo.accelerators.len() as u64)
+        .map(|r| {
+            let mut c = [0u32; 5];
+            let mut rest = r;
+            for &d in &par.placement {
+                let k = degrees[index(d)] as u64;
+                c[index(d)] = (rest % k) as u32;
+                rest /= k;
+            }
+            c
+        })
+        .collect();
+    let p = Placement {
+        ranks: topo.accelerators.clone(),
+        coords,
+        degrees,
+        order: par.placement.clone(),
+    };
+    if !par.allow_tp_across_domains && par.tp > 1 {
+        for (gi, g) in p.groups(&[Dim::Tp]).iter().enumerate() {
+            let members: Vec<NodeId> = g.iter().map(|&r| p.ranks[r]).collect();
+            let n = domains(topo, &members).len();
+            if n > 1 {
+                return Err(PlacementError::TpAcrossDomains {
+                    group: gi,
+                    first: topo.nodes[members[0].idx()].name.clone(),
+                    last: topo.nodes[members[members.len() - 1].idx()].name.clone(),
+                    domains: n,
+                });
+            }
+        }
+    }
+    Ok(p)
+}
+
+impl Placement {
+    /// The groups whose members differ only in the coordinates `dims`, as
+    /// lists of global ranks (see the module docs for the order).
+    pub fn groups(&self, dims: &[Dim]) -> Vec<Vec<usize>> {
+        let varied: Vec<usize> = dims.iter().map(|&d| index(d)).collect();
+        // Key of a rank: its coordinates with the varied ones zeroed, as a
+        // mixed-radix number in placement order; position inside the group:
+        // the varied coordinates in placement order.
+        let mut by_key: std::collections::BTreeMap<u64, Vec<(u64, usize)>> = Default::default();
+        for (r, c) in self.coords.iter().enumerate() {
+            let (mut key, mut pos, mut kw, mut pw) = (0u64, 0u64, 1u64, 1u64);
+            for &d in &self.order {
+                let i = index(d);
+                let k = self.degrees[i] as u64;
+                if varied.contains(&i) {
+                    pos += c[i] as u64 * pw;
+                    pw *= k;
+                } else {
+                    key += c[i] as u64 * kw;
+                    kw *= k;
+                }
+            }
+            by_key.entry(key).or_default().push((pos, r));
+        }
+        let mut groups: Vec<Vec<usize>> = by_key
+            .into_values()
+            .map(|mut v| {
+                v.sort_unstable();
+                v.into_iter().map(|(_, r)| r).collect()
+            })
+            .collect();
+        groups.sort_by_key(|g| g[0]);
+        groups
+    }
+
+    /// [`Self::groups`] as accelerators.
+    pub fn node_groups(&self, dims: &[Dim]) -> Vec<Vec<NodeId>> {
+        self.groups(dims)
+            .into_iter()
+            .map(|g| g.into_iter().map(|r| self.ranks[r]).collect())
+            .collect()
+    }
+}
