@@ -782,3 +782,14 @@ system(id="h100-roce-256-nccl1218", name="32 nodes x 8 H100, 8x ConnectX NICs pe
 point(system="h100-roce-256-nccl1218", gpus=256, op="all-gather", size_bytes=2 << 30, busbw_gbps=200.0, library="unknown (2024-03)",
       algo="default", source="https://github.com/NVIDIA/nccl/issues/1218", source_date="2024-03-12",
       note="'only achieves 200GBps' in the issue title for a 2G message on 256 GPUs; approximate, single iteration (-n 1)")
+
+system(id="h200-ib-1984", name="248 nodes x 8 H200, 8 HCAs per node (NVIDIA/nccl-tests#283)", split="fit",
+       accelerator="NVIDIA H200", gpus_per_node=8,
+       scale_up="NVLink4 via 4 NVSwitch3, 450 GB/s/dir per GPU",
+       scale_out="8 mlx5 HCAs per node (NCCL_IB_HCA mlx5_1..8), InfiniBand-class RDMA; fabric and tiers not stated",
+       topology_hint="248 nodes x 8 H200 (1984 GPUs), one 400G-class NIC per GPU, multi-tier fat tree; topologies/h100-1024node-3tier.toml-like",
+       why_split="fit: listed in shared/reference/calibration.md as a calibration measurement (multi-node scale-out section), so it is not an independent check.",
+       notes="all_reduce_perf at 512 MiB only, default algorithm, many iterations; busbw 'typically around 350G, occasionally below 300G'.")
+point(system="h200-ib-1984", gpus=1984, op="all-reduce", size_bytes=512 << 20, busbw_gbps=350.0, library="unknown (2025-01)",
+      algo="default", source="https://github.com/NVIDIA/nccl-tests/issues/283", source_date="2025-01-18",
+      note="'typically measuring around 350G, but occasionally dropping below 300G' (issue text); approximate typical value, no table")
