@@ -14,14 +14,13 @@
 
 use fabricsim::flow::{Flow, simulate};
 use fabricsim::routing::Router;
-use fabricsim::topology::load_file;
 
 fn main() {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/topologies/h100-2tier-16node.toml"
     );
-    let topo = match load_file(path) {
+    let topo = match fabricsim::topology::Topology::load(path, &Default::default()) {
         Ok(t) => t,
         Err(d) => {
             eprintln!("{}", d.render());

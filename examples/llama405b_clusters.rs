@@ -21,8 +21,11 @@ use fabricsim::plot_data as from;
 use fabricsim::workload::{self, iteration};
 
 fn main() {
-    let job = workload::load_file(shipped("workloads/llama3-405b-8k.toml"))
-        .unwrap_or_else(|d| die(&d.render()));
+    let job = workload::Job::load(
+        shipped("workloads/llama3-405b-8k.toml"),
+        &Default::default(),
+    )
+    .unwrap_or_else(|d| die(&d.render()));
     let base = text("topologies/h100-1024node-3tier.toml");
     let candidates = [
         ("non-blocking, adaptive", base.clone()),

@@ -21,7 +21,9 @@ run() { # name, command...
 for t in topologies/*.toml; do
   b=$(basename "$t" .toml)
   run "info-$b" $bin info "$t" --json
-  run "ar-$b" $bin collective "$t" --op all-reduce --size 1KiB,1MiB,64MiB,1GiB --json --max-time 120
+  # The 100,800-GPU file takes minutes per size; `info` covers it.
+  case $b in gb300-nvl72-1400rack-2plane) continue;; esac
+  run "ar-$b" $bin collective "$t" --op all-reduce --size 1KiB,1MiB,64MiB,1GiB --json
 done
 for t in hgx-h100 mi300x-8 gb200-nvl72 h100-2tier-16node helios-mi450; do
   for op in all-gather reduce-scatter all-to-all broadcast; do
@@ -39,10 +41,14 @@ for j in workloads/*.toml; do
 done
 run compare-job $bin compare topologies/gb300-nvl72-16rack.toml topologies/helios-mi450-16rack-uec.toml --job workloads/llama3-70b.toml --json
 run compare-op $bin compare topologies/hgx-h100.toml topologies/mi300x-8.toml topologies/gb200-nvl72.toml --op all-reduce --size 1MiB,1GiB
+# flow_scaling prints wall-clock timings, which differ run to run.
 for e in examples/*.rs; do
   b=$(basename "$e" .rs)
+  [ "$b" = flow_scaling ] && continue
   run "example-$b" cargo run --release --quiet --example "$b"
 done
+# Examples print where they wrote plots: make that independent of the checkout.
+sed -i "s#$PWD/##g" "$out"/*.out
 cp plots/*.png plots/*.svg "$out/plots/" 2>/dev/null
 git checkout -- plots 2>/dev/null || true
 echo "wrote $(ls "$out" | wc -l) outputs into $out"

@@ -35,7 +35,8 @@ pub fn parse(src: &str, path: &str, fail: &[&str]) -> Topology {
         .iter()
         .map(|f| f.parse().unwrap_or_else(|e: String| die(&e)))
         .collect();
-    topology::parse_str_with_failures(src, path, &fail).unwrap_or_else(|d| die(&d.render()))
+    let opts = topology::LoadOptions::default().with_failures(fail);
+    Topology::parse(src, path, &opts).unwrap_or_else(|d| die(&d.render()))
 }
 
 /// `text` with `from` replaced by `to`, which must occur exactly once (so a

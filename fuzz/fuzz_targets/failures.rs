@@ -3,7 +3,7 @@
 //! rail-optimized fabric (2 domains of 4 GPUs, 4 NICs per domain).
 #![no_main]
 
-use fabricsim::topology::{FailureSpec, parse_str_with_failures};
+use fabricsim::topology::FailureSpec;
 use libfuzzer_sys::fuzz_target;
 
 const FABRIC: &str = r#"
@@ -25,5 +25,9 @@ fuzz_target!(|s: &str| {
     if specs.is_empty() {
         return;
     }
-    let _ = parse_str_with_failures(FABRIC, "fuzz.toml", &specs);
+    let _ = fabricsim::topology::Topology::parse(
+        FABRIC,
+        "fuzz.toml",
+        &fabricsim::topology::LoadOptions::default().with_failures(specs.to_vec()),
+    );
 });

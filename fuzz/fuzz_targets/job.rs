@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use fabricsim::collective::Params;
 use fabricsim::limits::{Limits, text};
 use fabricsim::topology::Topology;
-use fabricsim::workload::{iteration, parse_str_limited};
+use fabricsim::workload::{Job, iteration};
 use libfuzzer_sys::fuzz_target;
 
 const LIMITS: Limits = Limits {
@@ -22,9 +22,10 @@ const LIMITS: Limits = Limits {
 fn hgx() -> &'static Topology {
     static T: OnceLock<Topology> = OnceLock::new();
     T.get_or_init(|| {
-        fabricsim::topology::parse_str(
+        fabricsim::topology::Topology::parse(
             include_str!("../../topologies/hgx-h100.toml"),
             "hgx-h100.toml",
+            &Default::default(),
         )
         .expect("shipped topology is valid")
     })
@@ -34,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(src) = text(data.to_vec()) else {
         return;
     };
-    let Ok(job) = parse_str_limited(&src, "fuzz.toml", &LIMITS) else {
+    let Ok(job) = Job::parse(&src, "fuzz.toml", &LIMITS) else {
         return;
     };
     if job.parallelism.world() == 8 {

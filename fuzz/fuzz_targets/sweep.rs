@@ -6,7 +6,7 @@
 #![no_main]
 
 use fabricsim::limits::text;
-use fabricsim::sweep::parse_str;
+use fabricsim::sweep::Sweep;
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 
@@ -15,10 +15,15 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../sweeps"));
-    let Ok(sw) = parse_str(&src, "fuzz.toml", dir) else {
+    let Ok(sw) = Sweep::parse(&src, "fuzz.toml", dir, &Default::default()) else {
         return;
     };
     let n = sw.points();
     assert!(n >= 1, "a valid sweep has a point");
-    let _ = (sw.columns(), sw.fingerprint(), sw.coords(0), sw.coords(n - 1));
+    let _ = (
+        sw.columns(),
+        sw.fingerprint(),
+        sw.coords(0),
+        sw.coords(n - 1),
+    );
 });

@@ -7,7 +7,7 @@
 use fabricsim::info::Info;
 use fabricsim::limits::{Limits, text};
 use fabricsim::routing::Router;
-use fabricsim::topology::parse_str_limited;
+use fabricsim::topology::{LoadOptions, Topology};
 use libfuzzer_sys::fuzz_target;
 
 const LIMITS: Limits = Limits {
@@ -21,7 +21,11 @@ fuzz_target!(|data: &[u8]| {
     let Ok(src) = text(data.to_vec()) else {
         return;
     };
-    let Ok(t) = parse_str_limited(&src, "fuzz.toml", &[], &LIMITS) else {
+    let Ok(t) = Topology::parse(
+        &src,
+        "fuzz.toml",
+        &LoadOptions::default().with_limits(LIMITS),
+    ) else {
         return;
     };
     if let (Some(&a), Some(&b)) = (t.accelerators.first(), t.accelerators.last()) {

@@ -36,7 +36,7 @@ use fabricsim::collective::run::{DEFAULT_CHUNK_BYTES, Request, run};
 use fabricsim::collective::{Algo, CollectiveSim, Op, Params};
 use fabricsim::routing::Router;
 use fabricsim::topology::RoutingMode;
-use fabricsim::topology::{NodeRole, Topology, parse_str};
+use fabricsim::topology::{NodeRole, Topology};
 
 const REL: f64 = 1e-12;
 
@@ -291,9 +291,11 @@ fn assert_same_collective(g: &Topology, e: &Topology, what: &str) {
 
 /// Loads the block file and its explicit equivalent and compares (a)–(c).
 fn assert_equivalent(blocks: &str, explicit: &Explicit, what: &str) {
-    let g = parse_str(blocks, "blocks.toml").unwrap_or_else(|d| panic!("{what} blocks:\n{d}"));
+    let g = Topology::parse(blocks, "blocks.toml", &Default::default())
+        .unwrap_or_else(|d| panic!("{what} blocks:\n{d}"));
     let text = explicit.text();
-    let e = parse_str(&text, "explicit.toml").unwrap_or_else(|d| panic!("{what} explicit:\n{d}"));
+    let e = Topology::parse(&text, "explicit.toml", &Default::default())
+        .unwrap_or_else(|d| panic!("{what} explicit:\n{d}"));
     assert!(g.accelerators.len() >= 2);
     assert_same_graph(&g, &e, what);
     assert_same_routes(&g, &e, what);

@@ -26,8 +26,11 @@ fn data(name: &str) -> String {
 }
 
 fn topo(name: &str) -> Topology {
-    fabricsim::topology::load_file(format!("{}/topologies/{name}", env!("CARGO_MANIFEST_DIR")))
-        .unwrap()
+    fabricsim::topology::Topology::load(
+        format!("{}/topologies/{name}", env!("CARGO_MANIFEST_DIR")),
+        &Default::default(),
+    )
+    .unwrap()
 }
 
 /// A ring all-reduce ramp 1 MiB..8 GiB on `hgx-a100.toml` simulated with
@@ -549,7 +552,7 @@ fn topology_includes_a_calibration_file() {
     let with = format!("calibration = \"cal.toml\"\n{base}");
     let path = dir.join("a100-cal.toml");
     std::fs::write(&path, &with).unwrap();
-    let included = fabricsim::topology::load_file(&path).unwrap();
+    let included = fabricsim::topology::Topology::load(&path, &Default::default()).unwrap();
     let mut by_hand = topo("hgx-a100.toml");
     let o = Overrides::parse(cal).unwrap();
     apply_overrides(&mut by_hand, &o).unwrap();
@@ -574,14 +577,18 @@ fn topology_includes_a_calibration_file() {
 
     // Missing and invalid files: located at the key (line 1, column 15).
     std::fs::write(&path, with.replace("cal.toml", "nope.toml")).unwrap();
-    let e = fabricsim::topology::load_file(&path).unwrap_err().render();
+    let e = fabricsim::topology::Topology::load(&path, &Default::default())
+        .unwrap_err()
+        .render();
     assert!(
         e.contains(":1:15:") && e.contains("cannot read calibration file"),
         "{e}"
     );
     std::fs::write(dir.join("bad.toml"), "[link_efficiency]\nnvlink3 = 7.0\n").unwrap();
     std::fs::write(&path, with.replace("cal.toml", "bad.toml")).unwrap();
-    let e = fabricsim::topology::load_file(&path).unwrap_err().render();
+    let e = fabricsim::topology::Topology::load(&path, &Default::default())
+        .unwrap_err()
+        .render();
     assert!(
         e.contains(":1:15:") && e.contains("invalid calibration file"),
         "{e}"

@@ -8,7 +8,7 @@ use fabricsim::collective::nvls::{self, nvls};
 use fabricsim::collective::run::{Request, run};
 use fabricsim::collective::tree::{depths, double_binary_tree, tree};
 use fabricsim::collective::{Algo, CollectiveError, CollectiveSim, Op, Params, Schedule};
-use fabricsim::topology::{NodeId, Topology, load_file, parse_str};
+use fabricsim::topology::{NodeId, Topology};
 
 pub(crate) fn rel(got: f64, want: f64) -> f64 {
     ((got - want) / want).abs()
@@ -33,7 +33,7 @@ bandwidth = "{bw_gbps} GB/s"
 latency = "0 ns"
 "#
     );
-    parse_str(&toml, "star.toml").unwrap()
+    Topology::parse(&toml, "star.toml", &Default::default()).unwrap()
 }
 
 /// Two scale-up domains of `g` GPUs, each a star around its switch
@@ -73,11 +73,15 @@ latency = "0 ns"
 tier = "spine"
 "#
     );
-    parse_str(&toml, "two-domains.toml").unwrap()
+    Topology::parse(&toml, "two-domains.toml", &Default::default()).unwrap()
 }
 
 fn shipped(name: &str) -> Topology {
-    load_file(format!("{}/topologies/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    Topology::load(
+        format!("{}/topologies/{name}", env!("CARGO_MANIFEST_DIR")),
+        &Default::default(),
+    )
+    .unwrap()
 }
 
 fn sim(topo: &Topology, alpha_s: f64) -> CollectiveSim<'_> {
@@ -584,7 +588,7 @@ kind = "infiniband-ndr"
 latency = "0 ns"
 "#
     );
-    let topo = parse_str(&toml, "ring-mean.toml").unwrap();
+    let topo = Topology::parse(&toml, "ring-mean.toml", &Default::default()).unwrap();
     let ranks: Vec<NodeId> = topo.accelerators.clone();
     let n = ranks.len();
     let s = schedule(&topo, Op::AllReduce, Algo::Ring, &ranks, 64e6, 1, 4e6).unwrap();
@@ -659,7 +663,7 @@ tier = "leaf"
             "[[links]]\nbetween = [\"{x}\", \"n{x}\"]\nkind = \"custom\"\nbandwidth = \"1000 GB/s\"\nlatency = \"0 ns\"\ntier = \"nic\"\n"
         );
     }
-    parse_str(&toml, "sharp.toml").unwrap()
+    Topology::parse(&toml, "sharp.toml", &Default::default()).unwrap()
 }
 
 /// SHARP across domains (g = 2, D = 2, per-GPU bandwidth B_u = 100 GB/s in

@@ -5,7 +5,6 @@
 use fabricsim::collective::algorithms::schedule;
 use fabricsim::collective::run::{Request, run};
 use fabricsim::collective::{Algo, CollectiveSim, Op, Params};
-use fabricsim::topology::parse_str;
 use proptest::prelude::*;
 
 /// A random connected fabric: `s` switches in a random tree plus one extra
@@ -87,7 +86,7 @@ proptest! {
         size_mib in 1u32..64,
     ) {
         let toml = fabric(s, n, &picks);
-        let topo = parse_str(&toml, "random.toml").unwrap();
+        let topo = fabricsim::topology::Topology::parse(&toml, "random.toml", &Default::default()).unwrap();
         let ranks = topo.accelerators.clone();
         let size = size_mib as f64 * 1048576.0;
         let mut sim = CollectiveSim::new(&topo, Params::default());

@@ -5,7 +5,7 @@
 use fabricsim::collective::algorithms::{direct, halving_doubling, ring, schedule};
 use fabricsim::collective::run::{Request, run};
 use fabricsim::collective::{Algo, CollectiveSim, Op, Params};
-use fabricsim::topology::{NodeId, Topology, parse_str};
+use fabricsim::topology::{NodeId, Topology};
 
 use crate::collective_algos::rel;
 
@@ -33,7 +33,7 @@ fn ring_of_links(n: usize, bw_gbps: f64) -> Topology {
             (i + 1) % n
         );
     }
-    parse_str(&toml, "ring.toml").unwrap()
+    Topology::parse(&toml, "ring.toml", &Default::default()).unwrap()
 }
 
 fn sim(topo: &Topology, alpha_s: f64) -> CollectiveSim<'_> {
@@ -130,10 +130,16 @@ fn direct_all_to_all_matches_closed_form() {
 #[test]
 fn repetition_shortcut_equals_expanded_flow_graph() {
     let root = env!("CARGO_MANIFEST_DIR");
-    let cluster =
-        fabricsim::topology::load_file(format!("{root}/topologies/h100-2tier-16node.toml"))
-            .unwrap();
-    let hgx = fabricsim::topology::load_file(format!("{root}/topologies/hgx-h100.toml")).unwrap();
+    let cluster = fabricsim::topology::Topology::load(
+        format!("{root}/topologies/h100-2tier-16node.toml"),
+        &Default::default(),
+    )
+    .unwrap();
+    let hgx = fabricsim::topology::Topology::load(
+        format!("{root}/topologies/hgx-h100.toml"),
+        &Default::default(),
+    )
+    .unwrap();
     for (topo, n) in [(&cluster, 16usize), (&hgx, 8)] {
         let ranks: Vec<NodeId> = topo.accelerators[..n].to_vec();
         for (op, algo) in [
@@ -192,7 +198,7 @@ kind = "custom"
 bandwidth = "100 GB/s"
 latency = "0 ns"
 "#;
-    let topo = parse_str(toml, "shared.toml").unwrap();
+    let topo = Topology::parse(toml, "shared.toml", &Default::default()).unwrap();
     let id = |n: &str| topo.node_id(n).unwrap();
     let a = vec![id("a0"), id("a1")];
     let b = vec![id("b0"), id("b1")];
@@ -295,9 +301,16 @@ fn simulated_times_never_beat_the_bound() {
     let root = env!("CARGO_MANIFEST_DIR");
     let topos = [
         star(8, 100.0),
-        fabricsim::topology::load_file(format!("{root}/topologies/hgx-h100.toml")).unwrap(),
-        fabricsim::topology::load_file(format!("{root}/topologies/h100-2tier-16node.toml"))
-            .unwrap(),
+        fabricsim::topology::Topology::load(
+            format!("{root}/topologies/hgx-h100.toml"),
+            &Default::default(),
+        )
+        .unwrap(),
+        fabricsim::topology::Topology::load(
+            format!("{root}/topologies/h100-2tier-16node.toml"),
+            &Default::default(),
+        )
+        .unwrap(),
     ];
     for topo in &topos {
         let ranks: Vec<NodeId> = topo.accelerators.iter().copied().take(16).collect();

@@ -283,7 +283,7 @@ fn trillion_node_generators_are_refused_at_once() {
     ] {
         let src = std::fs::read_to_string(root().join("tests/it/invalid").join(f)).unwrap();
         let t = Instant::now();
-        let d = fabricsim::topology::parse_str(&src, f).unwrap_err();
+        let d = fabricsim::topology::Topology::parse(&src, f, &Default::default()).unwrap_err();
         let took = t.elapsed();
         assert!(took.as_millis() < 50, "{f}: {took:?}");
         let msg = d.render();

@@ -15,9 +15,7 @@ use fabricsim::collective::{Algo, CollectiveSim, Op, Params};
 use fabricsim::info::Info;
 use fabricsim::routing::Router;
 use fabricsim::topology::RoutingMode;
-use fabricsim::topology::{
-    Diagnostics, FailureSpec, NodeRole, Topology, parse_str, parse_str_with_failures,
-};
+use fabricsim::topology::{Diagnostics, FailureSpec, NodeRole, Topology};
 
 const G: f64 = 1e9;
 
@@ -38,19 +36,24 @@ fn with(name: &str, failures: &str) -> String {
 
 #[track_caller]
 fn load(src: &str) -> Topology {
-    parse_str(src, "t.toml").unwrap_or_else(|d| panic!("unexpected errors:\n{d}"))
+    Topology::parse(src, "t.toml", &Default::default())
+        .unwrap_or_else(|d| panic!("unexpected errors:\n{d}"))
 }
 
 #[track_caller]
 fn load_flags(src: &str, flags: &[&str]) -> Topology {
     let flags: Vec<FailureSpec> = flags.iter().map(|f| f.parse().unwrap()).collect();
-    parse_str_with_failures(src, "t.toml", &flags)
-        .unwrap_or_else(|d| panic!("unexpected errors:\n{d}"))
+    Topology::parse(
+        src,
+        "t.toml",
+        &fabricsim::topology::LoadOptions::default().with_failures(flags.to_vec()),
+    )
+    .unwrap_or_else(|d| panic!("unexpected errors:\n{d}"))
 }
 
 #[track_caller]
 fn errors(src: &str) -> Diagnostics {
-    match parse_str(src, "t.toml") {
+    match Topology::parse(src, "t.toml", &Default::default()) {
         Ok(_) => panic!("expected errors, the file was accepted"),
         Err(d) => d,
     }
@@ -584,10 +587,11 @@ fn rule_f5_unreachable_ranks_are_named() {
         ),
     );
     // From a flag: the same message, without a position, naming the flag.
-    let d = parse_str_with_failures(
+    let d = Topology::parse(
         &fixture("fat-tree-32.toml"),
         "t.toml",
-        &["switch:leaf1".parse().unwrap()],
+        &fabricsim::topology::LoadOptions::default()
+            .with_failures(["switch:leaf1".parse().unwrap()].to_vec()),
     )
     .unwrap_err();
     assert_eq!(d.len(), 1);
@@ -621,10 +625,11 @@ fn rule_f5_unreachable_ranks_are_named() {
 
 #[test]
 fn flag_errors_name_the_flag() {
-    let d = parse_str_with_failures(
+    let d = Topology::parse(
         &fixture("fat-tree-32.toml"),
         "t.toml",
-        &["switch:spine7".parse().unwrap()],
+        &fabricsim::topology::LoadOptions::default()
+            .with_failures(["switch:spine7".parse().unwrap()].to_vec()),
     )
     .unwrap_err();
     assert_eq!(

@@ -28,7 +28,11 @@ fn root() -> &'static Path {
 /// The topology target: parse, build, validate; route and `info` on success.
 fn topology_target(data: &[u8]) {
     let Ok(src) = text(data.to_vec()) else { return };
-    let Ok(t) = fabricsim::topology::parse_str_limited(&src, "fuzz.toml", &[], &LIMITS) else {
+    let Ok(t) = fabricsim::topology::Topology::parse(
+        &src,
+        "fuzz.toml",
+        &fabricsim::topology::LoadOptions::default().with_limits(LIMITS),
+    ) else {
         return;
     };
     if let (Some(&a), Some(&b)) = (t.accelerators.first(), t.accelerators.last()) {
@@ -42,7 +46,7 @@ fn topology_target(data: &[u8]) {
 /// The job target: parse and validate (running is covered by jobs tests).
 fn job_target(data: &[u8]) {
     let Ok(src) = text(data.to_vec()) else { return };
-    let _ = fabricsim::workload::parse_str_limited(&src, "fuzz.toml", &LIMITS);
+    let _ = fabricsim::workload::Job::parse(&src, "fuzz.toml", &LIMITS);
 }
 
 /// The flows target: parse; run small scenarios and check their times.
@@ -99,7 +103,11 @@ const FAIL_FABRIC: &str = "[scale_up]\nkind = \"nvlink4\"\naccelerators = 4\nswi
 fn failures_target(s: &str) {
     let specs: Vec<FailureSpec> = s.split('\n').filter_map(|l| l.parse().ok()).collect();
     if !specs.is_empty() {
-        let _ = fabricsim::topology::parse_str_with_failures(FAIL_FABRIC, "fuzz.toml", &specs);
+        let _ = fabricsim::topology::Topology::parse(
+            FAIL_FABRIC,
+            "fuzz.toml",
+            &fabricsim::topology::LoadOptions::default().with_failures(specs.to_vec()),
+        );
     }
 }
 
@@ -108,7 +116,12 @@ fn sweep_target(data: &[u8]) {
     let Ok(src) = fabricsim::limits::text(data.to_vec()) else {
         return;
     };
-    if let Ok(sw) = fabricsim::sweep::parse_str(&src, "fuzz.toml", &root().join("sweeps")) {
+    if let Ok(sw) = fabricsim::sweep::Sweep::parse(
+        &src,
+        "fuzz.toml",
+        &root().join("sweeps"),
+        &Default::default(),
+    ) {
         let n = sw.points();
         assert!(n >= 1);
         let _ = (
@@ -147,7 +160,7 @@ fn replay_fuzz_regressions() {
         }
     }
     // The failures fabric itself is valid, so the target exercises --fail.
-    fabricsim::topology::parse_str(FAIL_FABRIC, "f.toml").unwrap();
+    fabricsim::topology::Topology::parse(FAIL_FABRIC, "f.toml", &Default::default()).unwrap();
     eprintln!("replayed {n} fuzz regression inputs");
 }
 

@@ -26,7 +26,6 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use fabricsim::info::Info;
-use fabricsim::topology::load_file;
 use toml::{Table, Value};
 
 use crate::topology::root;
@@ -318,7 +317,8 @@ fn info_golden_every_shipped_topology() {
             skipped.push((file, want.directed_links));
             continue;
         }
-        let t = load_file(&f).unwrap_or_else(|d| panic!("{}:\n{d}", f.display()));
+        let t = fabricsim::topology::Topology::load(&f, &Default::default())
+            .unwrap_or_else(|d| panic!("{}:\n{d}", f.display()));
         let info = Info::of(&t);
         let got = Counts {
             accelerators: info.accelerators as u64,

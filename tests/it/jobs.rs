@@ -2,14 +2,18 @@
 
 use fabricsim::collective::run::{DEFAULT_CHUNK_BYTES, Request, run_groups};
 use fabricsim::collective::{Algo, CollectiveSim, Op, Params};
-use fabricsim::topology::{Topology, load_file};
+use fabricsim::topology::Topology;
 use fabricsim::workload::job::DEFAULT_DP_BUCKET_BYTES;
 use fabricsim::workload::placement::place;
 use fabricsim::workload::traffic::{Groups, Kind, collectives};
 use fabricsim::workload::{Compute, Dim, Job, Model, Overlap, Parallelism, iteration};
 
 fn shipped(name: &str) -> Topology {
-    load_file(format!("{}/topologies/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    Topology::load(
+        format!("{}/topologies/{name}", env!("CARGO_MANIFEST_DIR")),
+        &Default::default(),
+    )
+    .unwrap()
 }
 
 /// A dense 1e9-parameter, 4-layer model (h = 1024, s = 2048, bf16 with fp32
@@ -221,7 +225,8 @@ kind = "infiniband-ndr"
 tier = "spine"
 "#,
     );
-    let shared = fabricsim::topology::parse_str(&toml, "shared.toml").unwrap();
+    let shared =
+        fabricsim::topology::Topology::parse(&toml, "shared.toml", &Default::default()).unwrap();
     let job = small_job(8, 1, 2);
     let (one, all) = (dp_time(&shared, &job, false), dp_time(&shared, &job, true));
     assert!(all > 1.5 * one, "8 rings on one spine link: {all} vs {one}");
@@ -241,7 +246,8 @@ tier = "spine"
             "[[links]]\nbetween = [[\"a{i}\", \"b{i}\"], \"r{i}\"]\nkind = \"infiniband-ndr\"\ntier = \"leaf\"\n"
         );
     }
-    let free = fabricsim::topology::parse_str(&toml, "free.toml").unwrap();
+    let free =
+        fabricsim::topology::Topology::parse(&toml, "free.toml", &Default::default()).unwrap();
     let (one, all) = (dp_time(&free, &job, false), dp_time(&free, &job, true));
     assert!(((all - one) / one).abs() < 1e-9, "{all} vs {one}");
 }

@@ -1,3 +1,4 @@
+mod architecture;
 mod block_equivalence;
 mod budget;
 mod calibrate;

@@ -18,7 +18,7 @@
 use fabricsim::collective::algorithms::schedule;
 use fabricsim::collective::run::{Outcome, Request, run};
 use fabricsim::collective::{Algo, CollectiveError, CollectiveSim, Op, Params};
-use fabricsim::topology::{Topology, parse_str};
+use fabricsim::topology::Topology;
 use fabricsim::workload::iteration;
 use proptest::prelude::*;
 use rayon::prelude::*;
@@ -107,7 +107,7 @@ proptest! {
         (what, toml) in fabric_strategy(),
         size in prop::sample::select(vec![1.0, 4096.0, 1048576.0, 3.0 * 1048576.0, 1073741824.0]),
     ) {
-        let topo = parse_str(&toml, "gen.toml")
+        let topo = Topology::parse(&toml, "gen.toml", &Default::default())
             .unwrap_or_else(|d| panic!("{what}: generated fabric is invalid:\n{d}\n{toml}"));
         let n = topo.accelerators.len();
         for op in Op::ALL {
@@ -170,8 +170,8 @@ proptest! {
              global_batch = {}\n[compute]\nlayer_time = \"{layer_ms} ms\"\n",
             dp * mb_per_replica
         );
-        let topo = parse_str(&topo_src, "gen.toml").unwrap();
-        let job = fabricsim::workload::parse_str(&job_src, "gen-job.toml")
+        let topo = Topology::parse(&topo_src, "gen.toml", &Default::default()).unwrap();
+        let job = fabricsim::workload::Job::parse(&job_src, "gen-job.toml", &Default::default())
             .unwrap_or_else(|d| panic!("{d}\n{job_src}"));
         let r = iteration::run(&topo, &job, Params::default()).unwrap();
         let it = &r.iteration;
@@ -208,7 +208,10 @@ fn results_do_not_depend_on_thread_count() {
         "topologies/mi355x-8.toml",
     ]
     .iter()
-    .map(|f| fabricsim::topology::load_file(crate::topology::root().join(f)).unwrap())
+    .map(|f| {
+        fabricsim::topology::Topology::load(crate::topology::root().join(f), &Default::default())
+            .unwrap()
+    })
     .collect();
     let all = |threads: usize| -> Vec<String> {
         let pool = rayon::ThreadPoolBuilder::new()

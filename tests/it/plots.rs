@@ -7,11 +7,15 @@ use fabricsim::collective::run::{DEFAULT_CHUNK_BYTES, Request, run, run_with_rep
 use fabricsim::collective::{Algo, CollectiveSim, Op, Params};
 use fabricsim::plot::{self, Breakdown, Busbw, Plot, Rendered, TopLinks};
 use fabricsim::plot_data as from;
-use fabricsim::topology::{Topology, load_file};
+use fabricsim::topology::Topology;
 use fabricsim::workload::iteration;
 
 fn topo(name: &str) -> Topology {
-    load_file(format!("{}/topologies/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    Topology::load(
+        format!("{}/topologies/{name}", env!("CARGO_MANIFEST_DIR")),
+        &Default::default(),
+    )
+    .unwrap()
 }
 
 fn req(op: Op, size: f64) -> Request {
@@ -141,10 +145,10 @@ fn collective_top_links_timeline_and_heatmap() {
 
 #[test]
 fn job_breakdown_timeline_and_bottlenecks() {
-    let job = fabricsim::workload::load_file(format!(
-        "{}/workloads/llama3-8b.toml",
-        env!("CARGO_MANIFEST_DIR")
-    ))
+    let job = fabricsim::workload::Job::load(
+        format!("{}/workloads/llama3-8b.toml", env!("CARGO_MANIFEST_DIR")),
+        &Default::default(),
+    )
     .unwrap();
     let t = topo("h100-2tier-16node.toml");
     let rep = iteration::run(&t, &job, Params::default()).unwrap();

@@ -6,15 +6,18 @@
 
 use fabricsim::collective::{CollectiveSim, Params, RunReport, Schedule, Transfer};
 use fabricsim::routing::Router;
-use fabricsim::topology::{NodeId, Topology, load_file};
+use fabricsim::topology::{NodeId, Topology};
 
 const S: f64 = 64.0 * 1024.0 * 1024.0;
 
 fn fabric() -> Topology {
-    load_file(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/topologies/h100-2tier-16node.toml"
-    ))
+    Topology::load(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/topologies/h100-2tier-16node.toml"
+        ),
+        &Default::default(),
+    )
     .unwrap()
 }
 

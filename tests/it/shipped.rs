@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use fabricsim::info::Info;
-use fabricsim::topology::{NodeRole, Topology, load_file};
+use fabricsim::topology::{NodeRole, Topology};
 
 const G: f64 = 1e9;
 
@@ -22,7 +22,8 @@ fn root() -> &'static Path {
 
 fn load(name: &str) -> Topology {
     let path = root().join("topologies").join(name);
-    load_file(&path).unwrap_or_else(|d| panic!("{}:\n{d}", path.display()))
+    Topology::load(&path, &Default::default())
+        .unwrap_or_else(|d| panic!("{}:\n{d}", path.display()))
 }
 
 #[track_caller]
@@ -163,7 +164,8 @@ fn shipped_every_file_loads_and_cites_its_sources() {
     let files = shipped();
     assert!(files.len() >= 16, "{} files", files.len());
     for f in files {
-        let t = load_file(&f).unwrap_or_else(|d| panic!("{}:\n{d}", f.display()));
+        let t = Topology::load(&f, &Default::default())
+            .unwrap_or_else(|d| panic!("{}:\n{d}", f.display()));
         assert!(!t.accelerators.is_empty(), "{}", f.display());
         let text = std::fs::read_to_string(&f).unwrap();
         let header: String = text

@@ -13,7 +13,7 @@ use fabricsim::info::Info;
 use fabricsim::routing::{Route, Router};
 use fabricsim::topology::RoutingMode;
 use fabricsim::topology::max_flow_between;
-use fabricsim::topology::{NodeId, NodeRole, Topology, load_file};
+use fabricsim::topology::{NodeId, NodeRole, Topology};
 
 use crate::shipped::Census;
 use crate::topology::root;
@@ -23,7 +23,8 @@ const NS: f64 = 1e-9;
 
 fn load(name: &str) -> Topology {
     let path = root().join("topologies").join(name);
-    load_file(&path).unwrap_or_else(|d| panic!("{}:\n{d}", path.display()))
+    Topology::load(&path, &Default::default())
+        .unwrap_or_else(|d| panic!("{}:\n{d}", path.display()))
 }
 
 #[track_caller]

@@ -617,3 +617,142 @@ fn results_do_not_depend_on_the_working_folder() {
     assert!(read(&d.join("b/results.csv")).contains(",\"hgx.toml: "));
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// A one-point sweep of `size` all-reduce on `topology` (an all-to-all when
+/// `op` says so).
+fn one_point(dir: &Path, topology: &str, op: &str, size: &str) -> PathBuf {
+    let f = dir.join("one.toml");
+    std::fs::write(
+        &f,
+        format!(
+            "topology = \"{topology}\"\ncollective = {{ op = \"{op}\" }}\n[axes]\n\"collective.size\" = [\"{size}\"]\n"
+        ),
+    )
+    .unwrap();
+    f
+}
+
+/// The error cell of every row of a finished sweep.
+fn row_errors(out: &Path) -> Vec<String> {
+    let j: Value = serde_json::from_str(&read(&out.join("results.json"))).unwrap();
+    j["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["error"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn sweep_honours_the_input_size_and_size_count_limits() {
+    let d = scratch("limits-read");
+    let f = one_point(&d, HGX, "all-reduce", "1MiB");
+    let out = d.join("out");
+    // The sweep file itself is ~100 bytes; the base topology a few kB.
+    let o = run_sweep(&[
+        f.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+        "--max-input-bytes",
+        "20",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--max-input-bytes"), "{}", stderr(&o));
+    let o = run_sweep(&[
+        f.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+        "--max-input-bytes",
+        "1000",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("hgx-h100.toml"),
+        "the base file is named: {}",
+        stderr(&o)
+    );
+    assert!(!out.exists(), "nothing is written for a refused sweep");
+    // A size range of 11 sizes against --max-sizes 4.
+    std::fs::write(
+        &f,
+        format!("topology = \"{HGX}\"\ncollective = {{ op = \"all-reduce\" }}\n[axes]\n\"collective.size\" = \"1MiB..1GiB\"\n"),
+    )
+    .unwrap();
+    let o = run_sweep(&[
+        f.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+        "--max-sizes",
+        "4",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--max-sizes"), "{}", stderr(&o));
+}
+
+#[test]
+fn sweep_points_are_checked_against_the_node_and_link_limits() {
+    // HGX H100: 8 GPUs + 4 NVSwitches = 12 nodes, 2 × 8 × 4 = 64 directed links.
+    for (flag, value) in [("--max-nodes", "11"), ("--max-links", "63")] {
+        let d = scratch(&format!("limits{flag}"));
+        let f = one_point(&d, HGX, "all-reduce", "1MiB");
+        let out = d.join("out");
+        let o = run_sweep(&[
+            f.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+            flag,
+            value,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let errors = row_errors(&out);
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].contains(flag), "{flag}: {}", errors[0]);
+        // One more and the point runs.
+        let more = (value.parse::<u64>().unwrap() + 1).to_string();
+        let out = d.join("out2");
+        let o = run_sweep(&[
+            f.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+            flag,
+            &more,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(row_errors(&out), [""], "{flag} {more}");
+    }
+}
+
+#[test]
+fn sweep_points_run_within_the_simulation_budget() {
+    let d = scratch("budget");
+    let f = one_point(&d, HGX, "all-reduce", "64MiB");
+    let out = d.join("out");
+    let o = run_sweep(&[
+        f.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+        "--max-events",
+        "1",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let errors = row_errors(&out);
+    assert!(errors[0].contains("event"), "{}", errors[0]);
+    let out = d.join("out2");
+    let o = run_sweep(&[
+        f.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+        "--max-time",
+        "1e-9",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let errors = row_errors(&out);
+    assert!(errors[0].contains("time budget"), "{}", errors[0]);
+}

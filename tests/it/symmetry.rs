@@ -6,10 +6,14 @@
 use fabricsim::collective::algorithms::{default_channels, schedule};
 use fabricsim::collective::run::{DEFAULT_CHUNK_BYTES, Request, run_groups_with_report};
 use fabricsim::collective::{Algo, CollectiveSim, Op, Params, Schedule};
-use fabricsim::topology::{NodeId, Topology, load_file};
+use fabricsim::topology::{NodeId, Topology};
 
 fn shipped(name: &str) -> Topology {
-    load_file(format!("{}/topologies/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    Topology::load(
+        format!("{}/topologies/{name}", env!("CARGO_MANIFEST_DIR")),
+        &Default::default(),
+    )
+    .unwrap()
 }
 
 /// `groups` on `topo` reduced (via `run_groups_with_report`) and in full;

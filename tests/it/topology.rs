@@ -19,18 +19,19 @@ use std::time::Instant;
 use fabricsim::info::Info;
 use fabricsim::routing::Router;
 use fabricsim::topology::RoutingMode;
-use fabricsim::topology::{Diagnostics, NodeRole, Topology, load_file, parse_str};
+use fabricsim::topology::{Diagnostics, NodeRole, Topology};
 
 const G: f64 = 1e9;
 
 #[track_caller]
 pub(crate) fn load(src: &str) -> Topology {
-    parse_str(src, "t.toml").unwrap_or_else(|d| panic!("unexpected errors:\n{d}"))
+    Topology::parse(src, "t.toml", &Default::default())
+        .unwrap_or_else(|d| panic!("unexpected errors:\n{d}"))
 }
 
 #[track_caller]
 pub(crate) fn errors(src: &str) -> Diagnostics {
-    match parse_str(src, "t.toml") {
+    match Topology::parse(src, "t.toml", &Default::default()) {
         Ok(_) => panic!("expected errors, the file was accepted"),
         Err(d) => d,
     }
@@ -286,9 +287,10 @@ fn explicit_nodes_mix_with_blocks() {
 
 #[test]
 fn name_defaults_to_file_stem() {
-    let t = parse_str(
+    let t = Topology::parse(
         "[scale_up]\nkind = \"nvlink4\"\naccelerators = 2\nswitches = 1\n",
         "some/dir/my-fabric.toml",
+        &Default::default(),
     )
     .unwrap();
     assert_eq!(t.name, "my-fabric");
@@ -311,7 +313,8 @@ fn every_shipped_topology_validates() {
     let files = shipped();
     assert!(files.len() >= 2);
     for f in files {
-        let t = load_file(&f).unwrap_or_else(|d| panic!("{}:\n{d}", f.display()));
+        let t = Topology::load(&f, &Default::default())
+            .unwrap_or_else(|d| panic!("{}:\n{d}", f.display()));
         assert!(!t.accelerators.is_empty());
         let head = std::fs::read_to_string(&f).unwrap();
         assert!(
@@ -324,7 +327,7 @@ fn every_shipped_topology_validates() {
 
 #[test]
 fn hgx_h100_by_hand() {
-    let t = load_file(root().join("topologies/hgx-h100.toml")).unwrap();
+    let t = Topology::load(root().join("topologies/hgx-h100.toml"), &Default::default()).unwrap();
     let i = Info::of(&t);
     // 8 GPUs + 4 NVSwitches; 8 × 4 GPU–switch links bundling 8 × 18 = 144 lanes.
     assert_eq!((i.accelerators, i.switches, i.nics, i.nodes), (8, 4, 0, 12));
@@ -365,7 +368,11 @@ fn hgx_h100_by_hand() {
 
 #[test]
 fn h100_2tier_16node_by_hand() {
-    let t = load_file(root().join("topologies/h100-2tier-16node.toml")).unwrap();
+    let t = Topology::load(
+        root().join("topologies/h100-2tier-16node.toml"),
+        &Default::default(),
+    )
+    .unwrap();
     let i = Info::of(&t);
     // 16 × 8 GPUs; 16 × 4 NVSwitches + 4 leaves + 2 spines (two 16-GPU rails
     // share a 32-down-port leaf; 4 leaves × 32 uplinks / 64 ports = 2 spines).
@@ -418,7 +425,11 @@ fn h100_2tier_16node_by_hand() {
 /// leaf; NICs forward in 0 ns): 650 ns.
 #[test]
 fn cross_rail_route_uses_a_spine_and_no_transit_accelerator() {
-    let t = load_file(root().join("topologies/h100-2tier-16node.toml")).unwrap();
+    let t = Topology::load(
+        root().join("topologies/h100-2tier-16node.toml"),
+        &Default::default(),
+    )
+    .unwrap();
     let (src, dst) = (t.node_id("d0.gpu0").unwrap(), t.node_id("d1.gpu5").unwrap());
     for mode in [RoutingMode::Spray, RoutingMode::Weighted, RoutingMode::Hash] {
         let route = Router::new(&t, mode, 1).route(src, dst, 0).unwrap();
@@ -585,7 +596,7 @@ fn hosts_do_not_forward_unless_told() {
 
 #[test]
 fn info_table_and_json_are_deterministic() {
-    let t = load_file(root().join("topologies/hgx-h100.toml")).unwrap();
+    let t = Topology::load(root().join("topologies/hgx-h100.toml"), &Default::default()).unwrap();
     let (a, b) = (Info::of(&t), Info::of(&t));
     assert_eq!(a.render_table(), b.render_table());
     let j = serde_json::to_value(&a).unwrap();
@@ -1014,7 +1025,11 @@ fn all_problems_at_once_in_file_order() {
 
 #[test]
 fn unreadable_file_is_a_diagnostic() {
-    let d = load_file(root().join("topologies/does-not-exist.toml")).unwrap_err();
+    let d = Topology::load(
+        root().join("topologies/does-not-exist.toml"),
+        &Default::default(),
+    )
+    .unwrap_err();
     assert_eq!(d.len(), 1);
     assert!(d.to_string().contains("error: cannot read file"));
 }
@@ -1033,7 +1048,7 @@ proptest::proptest! {
         let end = (p + cut).min(chars.len());
         chars.splice(p..end, insert.chars());
         let src: String = chars.into_iter().collect();
-        match parse_str(&src, "fuzz.toml") {
+        match Topology::parse(&src, "fuzz.toml", &Default::default()) {
             Ok(t) => proptest::prop_assert!(!t.accelerators.is_empty()),
             Err(d) => proptest::prop_assert!(!d.is_empty()),
         }
@@ -1042,7 +1057,11 @@ proptest::proptest! {
 
 #[test]
 fn gb300_nvl72_16rack_by_hand() {
-    let t = load_file(root().join("topologies/gb300-nvl72-16rack.toml")).unwrap();
+    let t = Topology::load(
+        root().join("topologies/gb300-nvl72-16rack.toml"),
+        &Default::default(),
+    )
+    .unwrap();
     let i = Info::of(&t);
     // 16 × (72 GPUs + 18 NVLink switches); 1152 NICs; 72 rails of 16 → two
     // per 32-port leaf = 36 leaves with 32 uplinks; c = 1 (36·2 > 64) → 32 spines.

@@ -15,7 +15,7 @@ use fabricsim::routing::Router;
 use fabricsim::topology::RoutingMode;
 use fabricsim::topology::max_flow_between;
 use fabricsim::topology::presets::{self, link_kind, switch_kind};
-use fabricsim::topology::{NodeId, NodeRole, Topology, load_file};
+use fabricsim::topology::{NodeId, NodeRole, Topology};
 
 use crate::topology::{assert_close, errors, load, one_error, root};
 
@@ -186,7 +186,11 @@ fn torus_of_4096_chips_builds_fast() {
     // tests/it/data/torus-16x16x16.toml: 16³ = 4096 chips, 3 · 4096 =
     // 12288 links, 50 GB/s each.
     let start = Instant::now();
-    let t = load_file(root().join("tests/it/data/torus-16x16x16.toml")).unwrap();
+    let t = Topology::load(
+        root().join("tests/it/data/torus-16x16x16.toml"),
+        &Default::default(),
+    )
+    .unwrap();
     let built = start.elapsed().as_secs_f64();
     assert_eq!(t.accelerators.len(), 4096);
     assert_eq!(t.links.len(), 2 * 12288);
@@ -409,7 +413,11 @@ fn multi_plane_splits_each_nic_over_independent_planes() {
 
 #[test]
 fn gb300_100k_two_plane_by_hand() {
-    let t = load_file(root().join("topologies/gb300-nvl72-1400rack-2plane.toml")).unwrap();
+    let t = Topology::load(
+        root().join("topologies/gb300-nvl72-1400rack-2plane.toml"),
+        &Default::default(),
+    )
+    .unwrap();
     // 1400 racks × 72 GPUs; per plane 72 rails × 1400 NIC ports at k = 128,
     // d = 64: 22 leaves per rail, 1584 leaves; pods of 64 leaves → 25 pods ×
     // 64 spines = 1600; c₂ = largest divisor of 64 with 25c ≤ 128 = 4 → 16
@@ -891,7 +899,7 @@ proptest::proptest! {
         let end = (p + cut).min(chars.len());
         chars.splice(p..end, insert.chars());
         let src: String = chars.into_iter().collect();
-        match fabricsim::topology::parse_str(&src, "fuzz.toml") {
+        match fabricsim::topology::Topology::parse(&src, "fuzz.toml", &Default::default()) {
             Ok(t) => proptest::prop_assert!(!t.accelerators.is_empty()),
             Err(d) => proptest::prop_assert!(!d.is_empty()),
         }

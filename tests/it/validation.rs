@@ -17,7 +17,7 @@ fn busbw(topo: &str, algo: Algo, ranks: Option<usize>, size: f64) -> f64 {
 /// Simulated busbw [GB/s] of `op` on a shipped topology.
 fn busbw_op(op: Op, topo: &str, algo: Algo, ranks: Option<usize>, size: f64) -> f64 {
     let path = format!("{}/topologies/{topo}", env!("CARGO_MANIFEST_DIR"));
-    let t = fabricsim::topology::load_file(&path).unwrap();
+    let t = fabricsim::topology::Topology::load(&path, &Default::default()).unwrap();
     let r = &t.accelerators[..ranks.unwrap_or(t.accelerators.len())];
     let mut sim = CollectiveSim::new(&t, Params::default());
     let req = Request {

@@ -11,16 +11,17 @@ use std::path::{Path, PathBuf};
 
 use fabricsim::topology::Diagnostics;
 use fabricsim::workload::job::DEFAULT_DP_BUCKET_BYTES;
-use fabricsim::workload::{Compute, Dim, Job, Overlap, load_file, parse_str};
+use fabricsim::workload::{Compute, Dim, Job, Overlap};
 
 #[track_caller]
 fn load(src: &str) -> Job {
-    parse_str(src, "j.toml").unwrap_or_else(|d| panic!("unexpected errors:\n{d}"))
+    Job::parse(src, "j.toml", &Default::default())
+        .unwrap_or_else(|d| panic!("unexpected errors:\n{d}"))
 }
 
 #[track_caller]
 fn errors(src: &str) -> Diagnostics {
-    match parse_str(src, "j.toml") {
+    match Job::parse(src, "j.toml", &Default::default()) {
         Ok(_) => panic!("expected errors, the file was accepted:\n{src}"),
         Err(d) => d,
     }
@@ -245,13 +246,17 @@ fn uneven_pipeline_stages_are_accepted() {
 #[test]
 fn name_defaults_to_file_stem() {
     let src = job(&[("name", "")]);
-    let j = parse_str(&src, "some/dir/my-job.toml").unwrap();
+    let j = Job::parse(&src, "some/dir/my-job.toml", &Default::default()).unwrap();
     assert_eq!(j.name, "my-job");
 }
 
 #[test]
 fn unreadable_file_is_a_diagnostic() {
-    let d = load_file(root().join("workloads/does-not-exist.toml")).unwrap_err();
+    let d = Job::load(
+        root().join("workloads/does-not-exist.toml"),
+        &Default::default(),
+    )
+    .unwrap_err();
     assert_eq!(d.len(), 1);
     assert!(d.to_string().contains("error: cannot read file"));
 }
@@ -270,7 +275,7 @@ fn shipped() -> Vec<PathBuf> {
 
 fn shipped_job(name: &str) -> Job {
     let f = root().join("workloads").join(name);
-    load_file(&f).unwrap_or_else(|d| panic!("{}:\n{d}", f.display()))
+    Job::load(&f, &Default::default()).unwrap_or_else(|d| panic!("{}:\n{d}", f.display()))
 }
 
 #[test]
@@ -278,7 +283,8 @@ fn every_shipped_workload_parses() {
     let files = shipped();
     assert!(files.len() >= 6, "{files:?}");
     for f in files {
-        let j = load_file(&f).unwrap_or_else(|d| panic!("{}:\n{d}", f.display()));
+        let j =
+            Job::load(&f, &Default::default()).unwrap_or_else(|d| panic!("{}:\n{d}", f.display()));
         assert!(!j.name.is_empty());
         let text = std::fs::read_to_string(&f).unwrap();
         assert!(
@@ -453,8 +459,11 @@ fn shipped_workloads_fit_their_named_topologies() {
     ] {
         let text = std::fs::read_to_string(root().join("workloads").join(job)).unwrap();
         assert!(text.contains(&format!("topologies/{topo}")), "{job}");
-        let t = fabricsim::topology::load_file(root().join("topologies").join(topo))
-            .unwrap_or_else(|d| panic!("{topo}:\n{d}"));
+        let t = fabricsim::topology::Topology::load(
+            root().join("topologies").join(topo),
+            &Default::default(),
+        )
+        .unwrap_or_else(|d| panic!("{topo}:\n{d}"));
         let j = shipped_job(job);
         assert_eq!(
             j.parallelism.world(),
@@ -479,7 +488,7 @@ fn deleting_any_line_of_a_shipped_file_never_panics() {
         for i in 0..lines.len() {
             let mut cut = lines.clone();
             cut.remove(i);
-            let _ = parse_str(&cut.join("\n"), "cut.toml");
+            let _ = Job::parse(&cut.join("\n"), "cut.toml", &Default::default());
         }
     }
 }

@@ -124,6 +124,7 @@ pub struct Sink<'s> {
 }
 
 impl<'s> Sink<'s> {
+    /// A sink for the text `src` of the file shown as `path`.
     pub fn new(src: &'s str, path: &'s str) -> Sink<'s> {
         let mut line_starts = vec![0];
         line_starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
@@ -176,10 +177,12 @@ impl<'s> Sink<'s> {
         });
     }
 
+    /// Whether any error was reported.
     pub fn has_errors(&self) -> bool {
         !self.items.is_empty()
     }
 
+    /// How many errors were reported.
     pub fn error_count(&self) -> usize {
         self.items.len()
     }

@@ -7,6 +7,9 @@
 //! sweep and calibration files all go through [`limits::read_text`], which
 //! refuses an input larger than its limit before reading it.
 
+// Only the command line touches the terminal and the process: a library
+// crate reports through its return values.
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 #![warn(missing_docs)]
 
 pub mod diag;

@@ -145,6 +145,7 @@ impl ReadError {
 /// before any of it is read; a pipe or device is read up to one byte past
 /// the limit. (Standard input is the command line's business: it reads it
 /// with [`read_stream`].)
+#[allow(clippy::disallowed_methods)] // the one reader of input files
 pub fn read_text(path: &Path, max_bytes: u64) -> Result<String, ReadError> {
     let io = |e: std::io::Error| ReadError::Io(e.to_string());
     let file = std::fs::File::open(path).map_err(io)?;

@@ -11,13 +11,17 @@ use toml::de::{DeTable, DeValue};
 use crate::diag::Sink;
 use crate::units::{Quantity, UnitError};
 
+/// A byte range of the source text.
 pub type Span = Range<usize>;
+/// A TOML value with its span.
 pub type Val<'i> = Spanned<DeValue<'i>>;
 
 /// A value with the span of its source text.
 #[derive(Clone, Debug)]
 pub struct Sp<T> {
+    /// The value.
     pub v: T,
+    /// Where it was written.
     pub span: Span,
 }
 
@@ -42,6 +46,7 @@ pub fn check_keys(sink: &mut Sink<'_>, t: &DeTable<'_>, allowed: &[&str], what: 
     }
 }
 
+/// The value of `key` in `t`, if present.
 pub fn get<'a, 'i>(t: &'a DeTable<'i>, key: &str) -> Option<&'a Val<'i>> {
     t.get(key)
 }
@@ -87,6 +92,7 @@ pub fn missing_among(
     );
 }
 
+/// Reports that `key` holds a value of the wrong type (`expected` says what it must be).
 pub fn wrong_type(
     sink: &mut Sink<'_>,
     v: &Val<'_>,
@@ -104,6 +110,7 @@ pub fn wrong_type(
     );
 }
 
+/// A string value, or a wrong-type error.
 pub fn string<'a>(
     sink: &mut Sink<'_>,
     v: &'a Val<'_>,
@@ -152,6 +159,7 @@ pub fn uint(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, min: u64, max: u64) -> 
     }
 }
 
+/// A boolean value, or a wrong-type error.
 pub fn boolean(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<bool> {
     match v.get_ref() {
         DeValue::Boolean(b) => Some(*b),
@@ -207,6 +215,7 @@ pub fn quantity(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, q: Quantity) -> Opt
     }
 }
 
+/// Parses `s` as a quantity of kind `q` into base units (bytes, bytes/s, seconds).
 pub fn parse_q(q: Quantity, s: &str) -> Result<f64, UnitError> {
     use crate::units::{Bytes, BytesPerSec, Seconds};
     match q {

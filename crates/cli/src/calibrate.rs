@@ -88,8 +88,8 @@ pub(crate) fn command(a: &Args, limits: &fabricsim_base::limits::Limits) -> Resu
             .get(),
         None => 0.0,
     };
-    let topo =
-        fabricsim_topology::load_file_limited(&a.topology, &[], limits).map_err(|d| d.render())?;
+    let topo = fabricsim_topology::Topology::load(&a.topology, &super::load_options(&[], limits))
+        .map_err(|d| d.render())?;
     let mut done = Vec::new();
     for path in &a.logs {
         let name = path.display().to_string();

@@ -93,8 +93,11 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
     let op: Op = a.op.parse().map_err(|e| format!("--op: {e}"))?;
     let algo: Algo = a.algo.parse().map_err(|e| format!("--algo: {e}"))?;
     let sizes = parse_sizes(&a.size, limits)?;
-    let mut topo = fabricsim_topology::load_file_limited(&a.topology, &a.failures.fail, limits)
-        .map_err(|d| d.render())?;
+    let mut topo = fabricsim_topology::Topology::load(
+        &a.topology,
+        &super::load_options(&a.failures.fail, limits),
+    )
+    .map_err(|d| d.render())?;
     let overrides = match &a.calibration {
         Some(p) => {
             let text = super::read_input(p, limits)?;

@@ -76,11 +76,11 @@ fn load_topology(
     fail: &[topology::FailureSpec],
     limits: &Limits,
 ) -> Result<Topology, String> {
-    topology::load_file_limited(path, fail, limits).map_err(|d| d.render())
+    Topology::load(path, &super::load_options(fail, limits)).map_err(|d| d.render())
 }
 
 fn load_job(path: &Path, limits: &Limits) -> Result<Job, String> {
-    workload::load_file_limited(path, limits).map_err(|d| d.render())
+    Job::load(path, limits).map_err(|d| d.render())
 }
 
 fn simulate(
@@ -355,7 +355,7 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
                 .map(PathBuf::as_path)
                 .chain(a.job.as_deref())
                 .collect();
-            super::report::write(file, &compare_table(&rows), &batch, &inputs)?;
+            super::report::write(file, &compare_table(&rows), &batch, &inputs, limits)?;
         }
         if let Some(dir) = &a.plots {
             batch.write(dir)?;

@@ -226,8 +226,8 @@ pub fn main() -> ExitCode {
         Command::Job(args) => job::job(&args, limits).map_err(Failure::input),
         Command::Compare(args) => job::compare(&args, limits).map_err(Failure::input),
         Command::Calibrate(args) => calibrate::command(&args, limits).map_err(Failure::input),
-        Command::Sweep(args) => sweep::command(&args),
-        Command::Merge(args) => sweep::merge(&args),
+        Command::Sweep(args) => sweep::command(&args, limits),
+        Command::Merge(args) => sweep::merge(&args, limits),
     };
     match result {
         Ok(out) => {
@@ -258,6 +258,7 @@ pub(crate) fn read_input(path: &Path, limits: &Limits) -> Result<String, String>
 
 /// The command line alone reads standard input (`-`); every other input
 /// goes through the library's limited file reader.
+#[allow(clippy::disallowed_methods)] // the command line owns standard input
 fn read_raw(path: &Path, limits: &Limits) -> Result<String, fabricsim_base::limits::ReadError> {
     use fabricsim_base::limits::{read_stream, read_text};
     if path.as_os_str() == "-" {
@@ -324,7 +325,14 @@ fn flows(
 /// Loads and validates a topology file and fails `fail` in it; diagnostics
 /// become an input error.
 fn load_topology(path: &Path, fail: &[FailureSpec], limits: &Limits) -> Result<Topology, Failure> {
-    topology::load_file_limited(path, fail, limits).map_err(|d| Failure::input(d.render()))
+    Topology::load(path, &load_options(fail, limits)).map_err(|d| Failure::input(d.render()))
+}
+
+/// How every command loads a topology: within the limit flags, with `--fail`.
+pub(crate) fn load_options(fail: &[FailureSpec], limits: &Limits) -> topology::LoadOptions {
+    topology::LoadOptions::default()
+        .with_limits(*limits)
+        .with_failures(fail.to_vec())
 }
 
 /// One file's verdict in `validate --json`.
@@ -405,7 +413,7 @@ fn validate(
             };
             if is_sweep(&text) {
                 let dir = path.parent().unwrap_or(Path::new("."));
-                return match fabricsim_sweep::parse_str(&text, &shown, dir) {
+                return match fabricsim_sweep::Sweep::parse(&text, &shown, dir, limits) {
                     Ok(s) => FileVerdict {
                         points: Some(s.points()),
                         ..FileVerdict::passed(shown, "sweep")
@@ -414,7 +422,7 @@ fn validate(
                 };
             }
             if is_job(&text) {
-                return match fabricsim_workload::parse_str_limited(&text, &shown, limits) {
+                return match fabricsim_workload::Job::parse(&text, &shown, limits) {
                     Ok(j) => FileVerdict {
                         accelerators: Some(j.parallelism.world() as usize),
                         ..FileVerdict::passed(shown, "job")
@@ -422,7 +430,7 @@ fn validate(
                     Err(d) => FileVerdict::failed(shown, "job", d.items),
                 };
             }
-            match topology::parse_str_limited(&text, &shown, fail, limits) {
+            match Topology::parse(&text, &shown, &load_options(fail, limits)) {
                 Ok(t) => FileVerdict {
                     accelerators: Some(t.accelerators.len()),
                     switches: Some(

@@ -3,6 +3,7 @@
 //! and the input files that produced them.
 
 use super::plots::{Batch, write_whole};
+use fabricsim_base::limits::Limits;
 use std::path::Path;
 
 /// `&`, `<`, `>` and `"` escaped for HTML text and attributes.
@@ -15,7 +16,12 @@ fn escape(s: &str) -> String {
 
 /// The page: `table` is the text table `compare` prints, `inputs` the
 /// files whose text is embedded.
-pub(crate) fn html(table: &str, plots: &Batch, inputs: &[&Path]) -> Result<String, String> {
+pub(crate) fn html(
+    table: &str,
+    plots: &Batch,
+    inputs: &[&Path],
+    limits: &Limits,
+) -> Result<String, String> {
     let mut s = String::from(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <title>fabricsim design review</title>\n<style>\n\
@@ -42,8 +48,7 @@ pub(crate) fn html(table: &str, plots: &Batch, inputs: &[&Path]) -> Result<Strin
     }
     s += "<h2>Inputs</h2>\n";
     for p in inputs {
-        let text = std::fs::read_to_string(p)
-            .map_err(|e| format!("error: cannot read {}: {e}", p.display()))?;
+        let text = super::read_input(p, limits).map_err(|e| format!("error: {e}"))?;
         s += &format!(
             "<details>\n<summary>{}</summary>\n<pre>{}</pre>\n</details>\n",
             escape(&p.display().to_string()),
@@ -61,9 +66,10 @@ pub(crate) fn write(
     table: &str,
     plots: &Batch,
     inputs: &[&Path],
+    limits: &Limits,
 ) -> Result<(), String> {
     super::plots::refuse_inputs("--report", file, inputs)?;
-    let page = html(table, plots, inputs)?;
+    let page = html(table, plots, inputs, limits)?;
     let dir = match file.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

@@ -7,6 +7,7 @@
 
 use super::Failure;
 use super::plots::write_whole;
+use fabricsim_base::limits::Limits;
 use fabricsim_sweep::{self as sweep, Shard, Table};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -38,6 +39,8 @@ pub(crate) struct Args {
     /// Print results.json on stdout instead of the summary.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    budget: super::budget::BudgetArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -171,8 +174,9 @@ impl Progress {
     }
 }
 
-pub(crate) fn command(a: &Args) -> Result<String, Failure> {
-    let sw = sweep::load_file(&a.file).map_err(|d| input(d.render()))?;
+pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, Failure> {
+    let sw = sweep::Sweep::load(&a.file, limits).map_err(|d| input(d.render()))?;
+    let params = a.budget.params();
     let stem = super::plots::file_stem(&a.file);
     let out = a.out.clone().unwrap_or_else(|| {
         let base = PathBuf::from(format!("sweep-{stem}"));
@@ -219,8 +223,8 @@ pub(crate) fn command(a: &Args) -> Result<String, Failure> {
     let start = Instant::now();
     let tick = || progress.tick();
     let table = match &pool {
-        Some(p) => p.install(|| sweep::run(&sw, a.shard, &STOP, &tick)),
-        None => sweep::run(&sw, a.shard, &STOP, &tick),
+        Some(p) => p.install(|| sweep::run(&sw, &params, a.shard, &STOP, &tick)),
+        None => sweep::run(&sw, &params, a.shard, &STOP, &tick),
     };
     progress.finish();
     let secs = start.elapsed().as_secs_f64();
@@ -248,12 +252,11 @@ pub(crate) fn command(a: &Args) -> Result<String, Failure> {
     Ok(if a.json { table.to_json() } else { summary })
 }
 
-pub(crate) fn merge(a: &MergeArgs) -> Result<String, Failure> {
+pub(crate) fn merge(a: &MergeArgs, limits: &Limits) -> Result<String, Failure> {
     let mut tables = Vec::new();
     for d in &a.dirs {
         let p = d.join("results.json");
-        let text = std::fs::read_to_string(&p)
-            .map_err(|e| input(format!("error: cannot read {}: {e}", p.display())))?;
+        let text = super::read_input(&p, limits).map_err(|e| input(format!("error: {e}")))?;
         let t =
             Table::from_json(&text).map_err(|e| input(format!("{}: error: {e}", p.display())))?;
         tables.push((p.display().to_string(), t));

@@ -12,6 +12,10 @@
 //! the message per rank for send-recv. Reported bandwidths follow nccl-tests'
 //! PERFORMANCE.md: `algbw = S / t`, `busbw = algbw · factor` ([`Op::bus_factor`]).
 
+// Only the command line touches the terminal and the process: a library
+// crate reports through its return values.
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
+
 pub mod algorithms;
 pub mod bound;
 pub mod components;

@@ -331,7 +331,9 @@ impl Domains {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use fabricsim_topology::parse_str;
+    fn parse_str(src: &str, path: &str) -> Result<Topology, fabricsim_topology::Diagnostics> {
+        Topology::parse(src, path, &Default::default())
+    }
 
     /// Three stars of two GPUs (`{d}g0`, `{d}g1` around switch `{d}s`,
     /// scale-up links of `bw[d]` GB/s), each GPU with its own NIC on one

@@ -16,6 +16,10 @@
 //!
 //! See [`engine`] for how the event loop stays incremental.
 
+// Only the command line touches the terminal and the process: a library
+// crate reports through its return values.
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
+
 pub mod budget;
 pub mod engine;
 mod groups;

@@ -4,7 +4,7 @@
 //! links ([`TopLinks`]), the iteration breakdown of jobs ([`Breakdown`]), a
 //! Gantt chart of a collective's steps or an iteration's phases
 //! ([`Timeline`]) and a tier × time utilization heatmap ([`Heatmap`]). Each is
-//! plain data (build it by hand or with the `of_*` adapters in [`from`]) and
+//! plain data (build it by hand or with the adapters in `fabricsim_report::plot_data`) and
 //! [`render`]s to bytes in memory: the library never writes files; the CLI and
 //! the examples do.
 //!
@@ -15,6 +15,10 @@
 //! heatmap.
 //!
 //! Invariant: same data → byte-identical PNG and SVG.
+
+// Only the command line touches the terminal and the process: a library
+// crate reports through its return values.
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 mod charts;
 mod sweep;

@@ -21,8 +21,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use fabricsim_topology::RoutingMode;
+use fabricsim_topology::max_flow_between;
 use fabricsim_topology::{FailureReport, NodeRole, Topology};
-use fabricsim_topology::{NodeId, max_flow_between};
 
 /// Up to this many accelerators, the diameter is exact (a BFS from each).
 pub const EXACT_DIAMETER_MAX_ACCELERATORS: usize = 1024;
@@ -112,7 +112,7 @@ impl Info {
     /// # Example
     /// ```
     /// // gpu0 ─ sw ─ gpu1, one 25 GB/s lane each way.
-    /// let t = fabricsim_topology::parse_str(r#"
+    /// let t = fabricsim_topology::Topology::parse(r#"
     /// [[nodes]]
     /// id = "gpu[0..2]"
     /// kind = "accelerator"
@@ -122,7 +122,7 @@ impl Info {
     /// [[links]]
     /// between = ["gpu[0..2]", "sw"]
     /// kind = "nvlink4"
-    /// "#, "tiny.toml").unwrap();
+    /// "#, "tiny.toml", &Default::default()).unwrap();
     /// let info = fabricsim_report::info::Info::of(&t);
     /// assert_eq!((info.accelerators, info.links, info.diameter_hops), (2, 2, 2));
     /// assert_eq!(info.bisection_bps, Some(25e9));

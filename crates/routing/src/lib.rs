@@ -44,6 +44,10 @@
 //! [`Node::latency_s`]: fabricsim_topology::Node::latency_s
 //! [`Node::forwards`]: fabricsim_topology::Node::forwards
 
+// Only the command line touches the terminal and the process: a library
+// crate reports through its return values.
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
+
 mod adjacency;
 mod cache;
 mod dag;

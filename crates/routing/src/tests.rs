@@ -1284,7 +1284,7 @@ fn pair_search_matches_reference_on_rail_optimized_fabric() {
         env!("CARGO_MANIFEST_DIR"),
         "/../../topologies/h100-2tier-16node.toml"
     );
-    let topo = fabricsim_topology::load_file(path).unwrap();
+    let topo = fabricsim_topology::Topology::load(path, &Default::default()).unwrap();
     let n = topo.nodes.len() as u32;
     // All sources towards a spread of destinations (GPUs, NICs, switches).
     let pairs = (0..n)
@@ -1308,7 +1308,7 @@ fn pair_search_stays_local() {
         env!("CARGO_MANIFEST_DIR"),
         "/../../topologies/h100-2tier-16node.toml"
     );
-    let topo = fabricsim_topology::load_file(path).unwrap();
+    let topo = fabricsim_topology::Topology::load(path, &Default::default()).unwrap();
     let g = |name: &str| topo.node_id(name).unwrap();
     let mut r = Router::new(&topo, RoutingMode::Weighted, 0);
     assert_eq!(r.hops(g("d0.gpu0"), g("d0.gpu1")).unwrap(), 2);

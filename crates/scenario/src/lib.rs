@@ -9,6 +9,10 @@
 //! flows that must finish first) and `delay` \[s\] after the last of them.
 //! A flow's latency is the sum of its route's link latencies.
 
+// Only the command line touches the terminal and the process: a library
+// crate reports through its return values.
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
+
 pub mod synthetic;
 
 use fabricsim_flow::{Flow, FlowError, Outcome};

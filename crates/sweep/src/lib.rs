@@ -2,8 +2,8 @@
 //! grid of axes, run point by point into a results table.
 //!
 //! ```text
-//! sweep file ──spec::parse_str──► Sweep (base files, axes) ──point i──► edited base TOML
-//!     ──topology::parse_str_with_failures / workload::parse_str──► Topology, Job
+//! sweep file ──Sweep::load──► Sweep (base files, axes) ──point i──► edited base TOML
+//!     ──Topology::parse / Job::parse──► Topology, Job
 //!     ──collective::run / workload::iteration::run──► one Row ──► Table (CSV, JSON, plots)
 //! ```
 //!
@@ -21,6 +21,10 @@
 //!   `results.csv` and `results.json` on 1 thread or many, and shards merged
 //!   ([`table::merge`]) give the unsharded files byte for byte.
 
+// Only the command line touches the terminal and the process: a library
+// crate reports through its return values.
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
+
 mod param;
 pub mod plots;
 mod point;
@@ -30,7 +34,7 @@ pub mod table;
 
 pub use param::{CollectiveKey, FailKey, Param, Seg};
 pub use run::run;
-pub use spec::{MAX_POINTS, load_file, parse_str};
+pub use spec::MAX_POINTS;
 pub use table::{Cell, Header, Shard, Table};
 
 use serde::{Deserialize, Serialize};
@@ -50,6 +54,9 @@ pub struct Sweep {
     /// Values of the `collective` and `[failures]` tables (axes override them).
     pub base: Vec<(Param, toml::Value)>,
     pub plot: Option<PlotSpec>,
+    /// The limits the sweep was read within; every point's topology and job
+    /// are checked against them too.
+    pub limits: fabricsim_base::limits::Limits,
 }
 
 /// What each point runs.

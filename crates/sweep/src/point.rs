@@ -101,7 +101,7 @@ fn edited_text(
 }
 
 /// Runs point `index` of `sw`.
-pub(crate) fn run_point(sw: &Sweep, index: usize) -> Result<Metrics, String> {
+pub(crate) fn run_point(sw: &Sweep, params: &Params, index: usize) -> Result<Metrics, String> {
     let coords = sw.coords(index);
     // The point's value of every parameter: its axis value, else the base value.
     let mut values: Vec<(Param, toml::Value)> = sw
@@ -132,7 +132,10 @@ pub(crate) fn run_point(sw: &Sweep, index: usize) -> Result<Metrics, String> {
         .collect();
     let (text, edited) = edited_text(topo_file, &topo_edits)?;
     let fails = failure_specs(&values)?;
-    let topo = topology::parse_str_with_failures(&text, &topo_file.shown, &fails)
+    let opts = topology::LoadOptions::default()
+        .with_limits(sw.limits)
+        .with_failures(fails);
+    let topo = topology::Topology::parse(&text, &topo_file.shown, &opts)
         .map_err(|d| one_line(&d, topo_file, edited))?;
     let get = |k: CollectiveKey| {
         values
@@ -180,7 +183,7 @@ pub(crate) fn run_point(sw: &Sweep, index: usize) -> Result<Metrics, String> {
                 channels,
                 chunk_bytes: DEFAULT_CHUNK_BYTES,
             };
-            let mut sim = CollectiveSim::new(&topo, Params::default());
+            let mut sim = CollectiveSim::new(&topo, params.clone());
             let o = run(&mut sim, &ranks, &req).map_err(|e| format!("{}: {e}", topo_file.label))?;
             Ok(Metrics::Collective(o))
         }
@@ -194,9 +197,9 @@ pub(crate) fn run_point(sw: &Sweep, index: usize) -> Result<Metrics, String> {
                 })
                 .collect();
             let (text, edited) = edited_text(job_file, &job_edits)?;
-            let job = fabricsim_workload::parse_str(&text, &job_file.shown)
+            let job = fabricsim_workload::Job::parse(&text, &job_file.shown, &sw.limits)
                 .map_err(|d| one_line(&d, job_file, edited))?;
-            let r = iteration::run(&topo, &job, Params::default())
+            let r = iteration::run(&topo, &job, params.clone())
                 .map_err(|e| format!("{}: {e}", job_file.label))?;
             Ok(Metrics::Job(r))
         }

@@ -25,6 +25,7 @@ use toml::de::{DeTable, DeValue};
 use super::param::{self, CollectiveKey, FailKey, Param, Seg};
 use super::{Axis, BaseFile, PlotSpec, Sweep, Target, metric_columns};
 use fabricsim_base::diag::{Diagnostics, Sink};
+use fabricsim_base::limits::{Limits, read_text};
 use fabricsim_base::spanned::{Val, check_keys, get, parse_document, string, wrong_type};
 use fabricsim_base::units::Bytes;
 use fabricsim_collective::{Algo, Op};
@@ -43,34 +44,47 @@ const PLOT_KEYS: &[&str] = &["metric", "x", "lines"];
 /// Most points a sweep may have (a typo in a range should not plan 10⁹ runs).
 pub const MAX_POINTS: usize = 1_000_000;
 
-/// Reads and checks a sweep file; paths inside it are relative to its folder.
-pub fn load_file(path: impl AsRef<Path>) -> Result<Sweep, Diagnostics> {
-    let path = path.as_ref();
-    let shown = path.display().to_string();
-    let src = std::fs::read_to_string(path)
-        .map_err(|e| Diagnostics::without_position(&shown, format!("cannot read file: {e}")))?;
-    let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
-    parse_str(&src, &shown, &dir)
-}
+impl Sweep {
+    /// Reads and checks a sweep file within `limits`; paths inside it are
+    /// relative to its folder. The sweep file and every base file it names
+    /// are read within `limits.max_input_bytes`; each point's topology and
+    /// job are checked against the node and link limits when it runs.
+    pub fn load(path: impl AsRef<Path>, limits: &Limits) -> Result<Sweep, Diagnostics> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        let src = read_text(path, limits.max_input_bytes)
+            .map_err(|e| Diagnostics::from_read(&shown, &e))?;
+        let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        Sweep::parse(&src, &shown, &dir, limits)
+    }
 
-/// Parses sweep text; `path` names it in messages and gives the default
-/// name (its stem); base file paths are resolved against `dir`.
-pub fn parse_str(src: &str, path: &str, dir: &Path) -> Result<Sweep, Diagnostics> {
-    let mut sink = Sink::new(src, path);
-    let Some(root) = parse_document(&mut sink, src) else {
-        return Err(sink.finish().unwrap_or(Diagnostics { items: Vec::new() }));
-    };
-    let mut extra = Vec::new();
-    let sweep = read(&mut sink, root.get_ref(), src, path, dir, &mut extra);
-    match sink.finish() {
-        Some(mut d) => {
-            d.items.extend(extra);
-            Err(d)
+    /// Parses sweep text; `path` names it in messages and gives the default
+    /// name (its stem); base file paths are resolved against `dir`.
+    pub fn parse(src: &str, path: &str, dir: &Path, limits: &Limits) -> Result<Sweep, Diagnostics> {
+        let mut sink = Sink::new(src, path);
+        let Some(root) = parse_document(&mut sink, src) else {
+            return Err(sink.finish().unwrap_or(Diagnostics { items: Vec::new() }));
+        };
+        let mut extra = Vec::new();
+        let sweep = read(
+            &mut sink,
+            root.get_ref(),
+            src,
+            path,
+            dir,
+            limits,
+            &mut extra,
+        );
+        match sink.finish() {
+            Some(mut d) => {
+                d.items.extend(extra);
+                Err(d)
+            }
+            None if !extra.is_empty() => Err(Diagnostics { items: extra }),
+            None => sweep.ok_or_else(|| {
+                Diagnostics::without_position(path, "the sweep could not be read (a bug)".into())
+            }),
         }
-        None if !extra.is_empty() => Err(Diagnostics { items: extra }),
-        None => sweep.ok_or_else(|| {
-            Diagnostics::without_position(path, "the sweep could not be read (a bug)".into())
-        }),
     }
 }
 
@@ -86,6 +100,7 @@ fn read_files(
     v: &Val<'_>,
     key: &str,
     dir: &Path,
+    limits: &Limits,
     extra: &mut Vec<fabricsim_topology::Diagnostic>,
 ) -> Option<Files> {
     let expected = "a path or an array of paths";
@@ -115,12 +130,12 @@ fn read_files(
     for (label, span) in &items {
         let p: PathBuf = dir.join(label);
         let shown = p.display().to_string();
-        let text = match std::fs::read_to_string(&p) {
+        let text = match read_text(&p, limits.max_input_bytes) {
             Ok(t) => t,
             Err(e) => {
                 sink.error(
                     span.clone(),
-                    format!("cannot read {key} file {shown}: {e}"),
+                    format!("cannot read {key} file {}", e.render(&shown)),
                     Some("paths are relative to the sweep file's folder".into()),
                 );
                 continue;
@@ -172,6 +187,7 @@ fn read(
     src: &str,
     path: &str,
     dir: &Path,
+    limits: &Limits,
     extra: &mut Vec<fabricsim_topology::Diagnostic>,
 ) -> Option<Sweep> {
     check_keys(sink, root, TOP_KEYS, "a sweep file");
@@ -190,7 +206,7 @@ fn read(
         string(sink, v, "description", "a string");
     }
     let topo = match get(root, "topology") {
-        Some(v) => read_files(sink, v, "topology", dir, extra),
+        Some(v) => read_files(sink, v, "topology", dir, limits, extra),
         None => {
             sink.error(
                 0..0,
@@ -203,7 +219,7 @@ fn read(
             None
         }
     };
-    let job = get(root, "job").and_then(|v| read_files(sink, v, "job", dir, extra));
+    let job = get(root, "job").and_then(|v| read_files(sink, v, "job", dir, limits, extra));
     let coll = get(root, "collective");
     match (get(root, "job"), coll) {
         (Some(j), Some(_)) => sink.error(
@@ -246,7 +262,7 @@ fn read(
     }
     match get(root, "axes") {
         Some(v) => match v.get_ref() {
-            DeValue::Table(t) => read_axes(sink, t, &doc, &mut Vec::new(), &mut axes),
+            DeValue::Table(t) => read_axes(sink, t, &doc, limits, &mut Vec::new(), &mut axes),
             _ => wrong_type(sink, v, "axes", "a table of axes", None),
         },
         None => sink.error(
@@ -329,6 +345,7 @@ fn read(
         return None;
     }
     Some(Sweep {
+        limits: *limits,
         name,
         target,
         topologies: topo?.files,
@@ -387,6 +404,7 @@ fn read_axes(
     sink: &mut Sink<'_>,
     t: &DeTable<'_>,
     doc: &toml::Table,
+    limits: &Limits,
     prefix: &mut Vec<String>,
     axes: &mut Vec<Axis>,
 ) {
@@ -397,7 +415,7 @@ fn read_axes(
         prefix.push(k.get_ref().to_string());
         let name = prefix.join(".");
         if let DeValue::Table(inner) = v.get_ref() {
-            read_axes(sink, inner, doc, prefix, axes);
+            read_axes(sink, inner, doc, limits, prefix, axes);
             prefix.pop();
             continue;
         }
@@ -419,7 +437,7 @@ fn read_axes(
                 match fabricsim_collective::select::sizes_of(
                     &format!("axis \"{name}\""),
                     &s,
-                    fabricsim_base::limits::DEFAULT_MAX_SIZES,
+                    limits.max_sizes,
                 ) {
                     Ok(v) => v
                         .into_iter()
@@ -664,7 +682,7 @@ mod tests {
                 "topology = \"hgx-h100.toml\"\ncollective = {{ op = \"all-reduce\" }}\n[axes]\n\"collective.size\" = \"{size}\"\n"
             );
             let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../topologies");
-            parse_str(&src, "s.toml", &dir)
+            Sweep::parse(&src, "s.toml", &dir, &Limits::default())
         };
         let s = sweep("1KiB..4KiB").map_err(|d| d.render()).unwrap();
         let want: Vec<toml::Value> = [1024, 2048, 4096].map(toml::Value::Integer).to_vec();

@@ -51,54 +51,57 @@ use crate::RoutingMode;
 use fabricsim_base::diag::{Diagnostics, Sink, did_you_mean};
 use fabricsim_base::limits::{HARD_MAX_IDS, Limits, MAX_DIRECTED_LINKS, MAX_NODES};
 
-/// Reads and validates a topology file.
+/// How to load a topology: the resource limits its size is checked against
+/// and the failures applied after reading it (the CLI's `--fail`), as if
+/// appended to the file's `[[failures]]` (see [`crate::failures`]).
 ///
-/// I/O errors are returned as a single diagnostic without position.
-pub fn load_file(path: impl AsRef<Path>) -> Result<Topology, Diagnostics> {
-    load_file_with_failures(path, &[])
+/// ```
+/// use fabricsim_topology::{FailureSpec, LoadOptions};
+/// let opts = LoadOptions::default().with_failures(vec!["rail:0".parse::<FailureSpec>().unwrap()]);
+/// assert_eq!(opts.failures.len(), 1);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// Limits on the file's size and the fabric's nodes and directed links (rule 11).
+    pub limits: Limits,
+    /// Failures applied after the file's own.
+    pub failures: Vec<FailureSpec>,
 }
 
-/// [`load_file`], then fails `extra` as if appended to the file's
-/// `[[failures]]` (the CLI's `--fail`; see [`super::failures`]).
-pub fn load_file_with_failures(
-    path: impl AsRef<Path>,
-    extra: &[FailureSpec],
-) -> Result<Topology, Diagnostics> {
-    load_file_limited(path, extra, &Limits::default())
+impl LoadOptions {
+    /// These options with `limits`.
+    pub fn with_limits(mut self, limits: Limits) -> LoadOptions {
+        self.limits = limits;
+        self
+    }
+
+    /// These options with `failures`.
+    pub fn with_failures(mut self, failures: Vec<FailureSpec>) -> LoadOptions {
+        self.failures = failures;
+        self
+    }
 }
 
-/// [`load_file_with_failures`] within `limits`: the file's size, and the
-/// fabric's nodes and directed links (rule 11).
-pub fn load_file_limited(
-    path: impl AsRef<Path>,
-    extra: &[FailureSpec],
-    limits: &Limits,
-) -> Result<Topology, Diagnostics> {
-    let path = path.as_ref();
-    let shown = path.display().to_string();
-    let src = fabricsim_base::limits::read_text(path, limits.max_input_bytes)
-        .map_err(|e| Diagnostics::from_read(&shown, &e))?;
-    parse_str_limited(&src, &shown, extra, limits)
+impl Topology {
+    /// Reads and validates a topology file within `opts`; every problem is a
+    /// located diagnostic (I/O errors are one diagnostic without position).
+    pub fn load(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Topology, Diagnostics> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        let src = fabricsim_base::limits::read_text(path, opts.limits.max_input_bytes)
+            .map_err(|e| Diagnostics::from_read(&shown, &e))?;
+        parse_str_limited(&src, &shown, &opts.failures, &opts.limits)
+    }
+
+    /// Parses and validates topology text; `path` is used in messages and,
+    /// when the text has no `name`, as the topology's name (its file stem).
+    pub fn parse(src: &str, path: &str, opts: &LoadOptions) -> Result<Topology, Diagnostics> {
+        parse_str_limited(src, path, &opts.failures, &opts.limits)
+    }
 }
 
-/// Parses and validates topology text; `path` is used in messages and, when
-/// the file has no `name`, as the topology's name (its file stem).
-pub fn parse_str(src: &str, path: &str) -> Result<Topology, Diagnostics> {
-    parse_str_with_failures(src, path, &[])
-}
-
-/// [`parse_str`], then fails `extra` as if appended to the file's
-/// `[[failures]]` (see [`super::failures`]).
-pub fn parse_str_with_failures(
-    src: &str,
-    path: &str,
-    extra: &[FailureSpec],
-) -> Result<Topology, Diagnostics> {
-    parse_str_limited(src, path, extra, &Limits::default())
-}
-
-/// [`parse_str_with_failures`] within `limits` (rule 11).
-pub fn parse_str_limited(
+/// [`Topology::parse`] with its options spelled out.
+fn parse_str_limited(
     src: &str,
     path: &str,
     extra: &[FailureSpec],

@@ -14,14 +14,18 @@
 //! - INVARIANT: `graph` mirrors `nodes`/`links` exactly: node index `i` of the
 //!   petgraph graph is `NodeId(i)`, and each edge's weight is its `LinkId`.
 //!
-//! Files are read by [`load_file`] / [`parse_str`] (format in
+//! Files are read by [`Topology::load`] / [`Topology::parse`] (format in
 //! `docs/topology-format.md`), which report every problem as [`Diagnostics`].
 //! Submodules: `spec` (TOML walk), `build` (validation and generation),
 //! [`clos`] (Clos sizing formulas, 1 to 4 tiers), [`blocks`] (full mesh,
 //! torus and dragonfly sizing), [`presets`] (cited link and switch
-//! values), `pattern` (id ranges), [`diag`] (diagnostics), [`failures`]
+//! values), `pattern` (id ranges), [`overrides`] (calibration files), [`failures`]
 //! (failed links, switches, rails and planes, removed before anything else
 //! sees the fabric).
+
+// Only the command line touches the terminal and the process: a library
+// crate reports through its return values.
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -40,10 +44,7 @@ pub mod presets;
 mod routing_mode;
 pub(crate) mod spec;
 
-pub use build::{
-    load_file, load_file_limited, load_file_with_failures, parse_str, parse_str_limited,
-    parse_str_with_failures,
-};
+pub use build::LoadOptions;
 pub use fabricsim_base::diag::{Diagnostic, Diagnostics};
 pub use failures::{FailureReport, FailureSpec};
 pub use maxflow::max_flow_between;

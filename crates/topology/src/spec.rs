@@ -7,7 +7,6 @@
 //! builder (`build.rs`) skips what is missing and never reports a problem
 //! twice. The file format is documented in `docs/topology-format.md`.
 
-use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::NodeRole;
@@ -17,7 +16,7 @@ use super::presets::{self, LINK_KINDS, LinkKind, SWITCH_KINDS, SwitchKind};
 use crate::RoutingMode;
 use fabricsim_base::diag::{Sink, suggestion};
 pub(crate) use fabricsim_base::spanned::*;
-use fabricsim_base::units::{Quantity, UnitError};
+use fabricsim_base::units::Quantity;
 
 /// The whole file.
 #[derive(Debug, Default)]

@@ -1,5 +1,5 @@
 //! A training job: model shape, parallel layout, compute and overlap
-//! assumptions. Read from `workloads/*.toml` by [`super::load_file`]
+//! assumptions. Read from `workloads/*.toml` by [`Job::load`]
 //! (format in `docs/workload-format.md`); every field is validated there, so
 //! a `Job` is known to be consistent except for its fit to a topology
 //! (checked by [`super::placement::place`]).

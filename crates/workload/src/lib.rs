@@ -8,6 +8,10 @@
 //!   compute, bubble and exposed communication;
 //! - [`spec`]: job files (`workloads/*.toml`) → [`Job`], every problem located.
 
+// Only the command line touches the terminal and the process: a library
+// crate reports through its return values.
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
+
 pub mod iteration;
 pub mod job;
 pub mod placement;
@@ -15,4 +19,3 @@ pub mod spec;
 pub mod traffic;
 
 pub use job::{Compute, Dim, Job, Model, Overlap, Parallelism};
-pub use spec::{load_file, load_file_limited, parse_str, parse_str_limited};

@@ -101,31 +101,26 @@ pub const OVERLAP_KEYS: &[&str] = &["tp", "pp", "dp", "ep", "cp"];
 /// Data types and their size \[bytes per element\].
 const DTYPES: &[(&str, u32)] = &[("bf16", 2), ("fp16", 2), ("fp8", 1), ("fp32", 4)];
 
-/// Reads and validates a job file.
-///
-/// I/O errors are returned as a single diagnostic without position.
-pub fn load_file(path: impl AsRef<Path>) -> Result<Job, Diagnostics> {
-    load_file_limited(path, &Limits::default())
+impl Job {
+    /// Reads and validates a job file within `limits` (the file's size and
+    /// the world size, rule 15); I/O errors are one diagnostic without position.
+    pub fn load(path: impl AsRef<Path>, limits: &Limits) -> Result<Job, Diagnostics> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        let src = fabricsim_base::limits::read_text(path, limits.max_input_bytes)
+            .map_err(|e| Diagnostics::from_read(&shown, &e))?;
+        parse_str_limited(&src, &shown, limits)
+    }
+
+    /// Parses and validates job text; `path` is used in messages and, when
+    /// the text has no `name`, as the job's name (its file stem).
+    pub fn parse(src: &str, path: &str, limits: &Limits) -> Result<Job, Diagnostics> {
+        parse_str_limited(src, path, limits)
+    }
 }
 
-/// [`load_file`] within `limits`: the file's size, and the world size
-/// (rule 15).
-pub fn load_file_limited(path: impl AsRef<Path>, limits: &Limits) -> Result<Job, Diagnostics> {
-    let path = path.as_ref();
-    let shown = path.display().to_string();
-    let src = fabricsim_base::limits::read_text(path, limits.max_input_bytes)
-        .map_err(|e| Diagnostics::from_read(&shown, &e))?;
-    parse_str_limited(&src, &shown, limits)
-}
-
-/// Parses and validates job text; `path` is used in messages and, when the
-/// file has no `name`, as the job's name (its file stem).
-pub fn parse_str(src: &str, path: &str) -> Result<Job, Diagnostics> {
-    parse_str_limited(src, path, &Limits::default())
-}
-
-/// [`parse_str`] within `limits` (rule 15).
-pub fn parse_str_limited(src: &str, path: &str, limits: &Limits) -> Result<Job, Diagnostics> {
+/// [`Job::parse`].
+fn parse_str_limited(src: &str, path: &str, limits: &Limits) -> Result<Job, Diagnostics> {
     let mut sink = Sink::new(src, path);
     let Some(root) = parse_document(&mut sink, src) else {
         return Err(sink
