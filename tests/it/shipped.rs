@@ -179,8 +179,8 @@ fn shipped_every_file_loads_and_cites_its_sources() {
             f.display()
         );
         assert!(
-            header.contains("hardware.md"),
-            "{}: the header must cite shared/reference/hardware.md",
+            header.contains("docs/sources.md"),
+            "{}: the header must cite docs/sources.md",
             f.display()
         );
     }
