@@ -22,10 +22,18 @@ pub const DEFAULT_MAX_EVENTS: u64 = 100_000_000;
 /// Which limit a simulation hit.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BudgetExceeded {
+    /// The event budget ran out.
     #[error("simulation stopped: it needs more than its budget of {limit} flow-engine events")]
-    Events { limit: u64 },
+    Events {
+        /// The budget's total number of engine events.
+        limit: u64,
+    },
+    /// The wall-clock deadline passed.
     #[error("simulation stopped: it ran past its time budget of {limit_s} s (wall clock)")]
-    Time { limit_s: f64 },
+    Time {
+        /// The budget's wall-clock limit \[s\].
+        limit_s: f64,
+    },
 }
 
 /// What a simulation may still spend.

@@ -38,7 +38,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 /// Events whose times differ by at most this fraction of the time are
-/// processed together (the same tolerance the reference oracle uses).
+/// processed together (the tolerance of an independent max-min implementation used to cross-check the engine, docs/flow-model.md).
 pub const TIME_REL_EPS: f64 = 1e-12;
 
 /// Counters that make the engine's work visible without a profiler.
@@ -65,6 +65,7 @@ pub struct Outcome {
     pub release_s: Vec<f64>,
     /// When each flow's last byte was delivered \[s\].
     pub finish_s: Vec<f64>,
+    /// Counters of the work the engine did.
     pub stats: EngineStats,
 }
 

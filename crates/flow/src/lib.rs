@@ -18,6 +18,7 @@
 
 // Only the command line touches the terminal and the process: a library
 // crate reports through its return values.
+#![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 pub mod budget;
@@ -66,35 +67,82 @@ impl Flow {
 /// Invalid input to the flow model.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum FlowError {
+    /// A link capacity is zero, negative, NaN or infinite.
     #[error("link {link}: capacity must be a positive finite number of bytes/s, got {value}")]
-    BadCapacity { link: usize, value: f64 },
-    #[error("flow {flow}: route is empty")]
-    EmptyRoute { flow: usize },
-    #[error("flow {flow}: route names link {link}, but there are only {n_links} links")]
-    UnknownLink {
-        flow: usize,
-        link: u32,
-        n_links: usize,
-    },
-    #[error("flow {flow}: route crosses link {link} twice")]
-    RepeatedLink { flow: usize, link: u32 },
-    #[error("flow {flow}: fraction on link {link} must be in (0, 1], got {value}")]
-    BadFraction { flow: usize, link: u32, value: f64 },
-    #[error("flow {flow}: {field} must be a non-negative finite number, got {value}")]
-    BadValue {
-        flow: usize,
-        field: &'static str,
+    BadCapacity {
+        /// Index of the link in `capacity_bps`.
+        link: usize,
+        /// The capacity given \[bytes/s\].
         value: f64,
     },
+    /// A flow crosses no link.
+    #[error("flow {flow}: route is empty")]
+    EmptyRoute {
+        /// Index of the flow.
+        flow: usize,
+    },
+    /// A route names a link index past the end of `capacity_bps`.
+    #[error("flow {flow}: route names link {link}, but there are only {n_links} links")]
+    UnknownLink {
+        /// Index of the flow.
+        flow: usize,
+        /// The link index named.
+        link: u32,
+        /// Number of links in `capacity_bps`.
+        n_links: usize,
+    },
+    /// A route lists the same link more than once.
+    #[error("flow {flow}: route crosses link {link} twice")]
+    RepeatedLink {
+        /// Index of the flow.
+        flow: usize,
+        /// The repeated link index.
+        link: u32,
+    },
+    /// A route fraction lies outside (0, 1].
+    #[error("flow {flow}: fraction on link {link} must be in (0, 1], got {value}")]
+    BadFraction {
+        /// Index of the flow.
+        flow: usize,
+        /// The link the fraction applies to.
+        link: u32,
+        /// The fraction given.
+        value: f64,
+    },
+    /// A latency, size, start or delay is negative, NaN or infinite.
+    #[error("flow {flow}: {field} must be a non-negative finite number, got {value}")]
+    BadValue {
+        /// Index of the flow.
+        flow: usize,
+        /// Which value: `"latency"`, `"bytes"`, `"start"` or `"delay"`.
+        field: &'static str,
+        /// The value given (seconds or bytes, per `field`).
+        value: f64,
+    },
+    /// A dependency names a flow index past the end of the flows.
     #[error("flow {flow}: depends on flow {dep}, which does not exist")]
-    UnknownDep { flow: usize, dep: u32 },
+    UnknownDep {
+        /// Index of the flow.
+        flow: usize,
+        /// The dependency index named.
+        dep: u32,
+    },
+    /// Dependencies form a cycle, so some flows would never be released.
     #[error("flow {flow}: dependencies form a cycle, so it can never start")]
-    Cycle { flow: usize },
+    Cycle {
+        /// A flow that lies on the cycle.
+        flow: usize,
+    },
+    /// The makespan bound exceeds [`MAX_TIME_BOUND_S`] (or is NaN).
     #[error(
         "times could exceed the range of a 64-bit float (bound {bound_s:e} s); \
          use smaller sizes, delays or starts, or larger capacities"
     )]
-    TooLarge { bound_s: f64 },
+    TooLarge {
+        /// Upper bound on the makespan \[s\]:
+        /// `max_f start_f + Σ_f (latency_f + delay_f + B_f · N / C_min)`.
+        bound_s: f64,
+    },
     /// Not an input error: the simulation was stopped by its [`Budget`].
     #[error(transparent)]
     Budget(#[from] BudgetExceeded),
