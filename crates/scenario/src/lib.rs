@@ -1,4 +1,4 @@
-//! The raw flow scenario format of `fabricsim flows` (JSON, see cli.md).
+//! The raw flow scenario format of `fabricsim flows` (JSON, see docs/cli.md).
 //!
 //! ```json
 //! {"links": [{"id": "l0", "bandwidth": 1e9, "latency": 1e-6}],
@@ -11,6 +11,7 @@
 
 // Only the command line touches the terminal and the process: a library
 // crate reports through its return values.
+#![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 pub mod synthetic;
@@ -52,64 +53,110 @@ struct ScenarioIn {
 /// A parsed scenario, ready for [`fabricsim_flow::simulate`].
 #[derive(Debug, Clone)]
 pub struct Scenario {
+    /// Link ids, in file order; index `l` is link `l` of the flow model.
     pub link_ids: Vec<String>,
     /// Capacity per link [bytes/s].
     pub capacity_bps: Vec<f64>,
+    /// Flow ids, in file order, parallel to `flows`.
     pub flow_ids: Vec<String>,
+    /// The flows, with routes, dependencies and latencies resolved to indices
+    /// and seconds (latency = sum of the route's link latencies).
     pub flows: Vec<Flow>,
 }
 
 /// What is wrong with a scenario file.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
+    /// The text is not JSON, not an object, or does not match the schema.
     #[error("invalid scenario JSON: {msg}")]
     Json {
+        /// 1-based line where the parser stopped.
         line: usize,
+        /// 1-based column where the parser stopped.
         column: usize,
+        /// What the parser expected or found.
         msg: String,
     },
+    /// Two links share an id.
     #[error("link \"{id}\" is declared twice (links[{first}] and links[{second}])")]
     DuplicateLink {
+        /// The shared id.
         id: String,
+        /// Index in `links` of the first declaration.
         first: usize,
+        /// Index in `links` of the second declaration.
         second: usize,
     },
+    /// Two flows share an id.
     #[error("flow \"{id}\" is declared twice (flows[{first}] and flows[{second}])")]
     DuplicateFlow {
+        /// The shared id.
         id: String,
+        /// Index in `flows` of the first declaration.
         first: usize,
+        /// Index in `flows` of the second declaration.
         second: usize,
     },
+    /// A link's bandwidth or latency is out of range.
     #[error("link \"{id}\": {field} must be {expected}, got {value}")]
     BadLink {
+        /// The link's id.
         id: String,
+        /// `"bandwidth"` \[bytes/s\] or `"latency"` \[s\].
         field: &'static str,
+        /// The allowed range, in words.
         expected: &'static str,
+        /// The value given.
         value: f64,
     },
+    /// A flow's bytes, start or delay is negative, NaN or infinite.
     #[error("flow \"{id}\": {field} must be a non-negative finite number, got {value}")]
     BadFlow {
+        /// The flow's id.
         id: String,
+        /// `"bytes"` \[bytes\], `"start"` \[s\] or `"delay"` \[s\].
         field: &'static str,
+        /// The value given.
         value: f64,
     },
+    /// A route names a link id that is not declared.
     #[error("flow \"{flow}\": route names unknown link \"{link}\"{hint}")]
     UnknownLink {
+        /// The flow's id.
         flow: String,
+        /// The unknown link id.
         link: String,
+        /// `; did you mean "…"?` with the closest declared id, or empty.
         hint: String,
     },
+    /// A dependency names a flow id that is not declared.
     #[error("flow \"{flow}\": depends on unknown flow \"{dep}\"")]
-    UnknownDep { flow: String, dep: String },
+    UnknownDep {
+        /// The flow's id.
+        flow: String,
+        /// The unknown dependency id.
+        dep: String,
+    },
+    /// The flow model rejected one flow ([`fabricsim_flow::validate`]).
     #[error("flow \"{flow}\": {msg}")]
-    Model { flow: String, msg: String },
+    Model {
+        /// The flow's id.
+        flow: String,
+        /// The model's complaint.
+        msg: String,
+    },
+    /// The flow model rejected the scenario as a whole (e.g. times that
+    /// could exceed `f64`).
     #[error("{0}")]
     Scenario(String),
     /// Any of the above, at a place in the file.
     #[error("{error}")]
     At {
+        /// 1-based line of the value the error is about.
         line: usize,
+        /// 1-based column (in characters) of that value.
         column: usize,
+        /// The error itself.
         error: Box<ScenarioError>,
     },
 }
@@ -508,19 +555,25 @@ fn model_error(e: FlowError, ids: &[String], link_ids: &[String]) -> ScenarioErr
 /// One row of the `flows` JSON output.
 #[derive(Serialize)]
 pub struct FlowFinish<'a> {
+    /// The flow's id.
     pub id: &'a str,
+    /// When its last byte was delivered \[s\].
     pub finish_s: f64,
 }
 
 /// The `flows --json` document: `{"flows": [{"id", "finish_s"}], "makespan_s", "stats"}`.
 #[derive(Serialize)]
 pub struct FlowsReport<'a> {
+    /// Finish time of every flow, in file order.
     pub flows: Vec<FlowFinish<'a>>,
+    /// Time the last flow finishes \[s\].
     pub makespan_s: f64,
+    /// The engine's work counters.
     pub stats: &'a fabricsim_flow::EngineStats,
 }
 
 impl<'a> FlowsReport<'a> {
+    /// The report of outcome `out` of scenario `s`.
     pub fn new(s: &'a Scenario, out: &'a Outcome) -> FlowsReport<'a> {
         FlowsReport {
             flows: s

@@ -11,12 +11,14 @@ use fabricsim_flow::Flow;
 /// Link capacities [bytes/s] and flows of a synthetic scenario.
 #[derive(Clone, Debug)]
 pub struct Workload {
+    /// Capacity per directed link [bytes/s].
     pub capacity_bps: Vec<f64>,
+    /// The flows, routed over those links.
     pub flows: Vec<Flow>,
 }
 
-/// Two-tier leaf/spine scenario, the same structure as the reference
-/// generator `fat_tree_flows.py`: 8 leaves × 16 hosts, 4 spines; host links
+/// Two-tier leaf/spine scenario, the structure of the reference scenario
+/// written out in BENCHMARKS.md: 8 leaves × 16 hosts, 4 spines; host links
 /// 1.25e9 B/s (10 Gb/s), leaf↔spine 5e9 B/s (40 Gb/s), 1 µs per link
 /// (320 directed links). Each flow: random source ≠ destination host, random
 /// spine when the hosts are on different leaves, size log-uniform in
