@@ -1,4 +1,4 @@
-//! `fabricsim flows FILE [--json]` (cli.md): output shape, the human table,
+//! `fabricsim flows FILE [--json]` (docs/cli.md): output shape, the human table,
 //! determinism, and one test per kind of bad input (exit code exactly 1, a
 //! message that names the file and the problem, never a panic).
 //!
@@ -268,7 +268,7 @@ fn rejects(name: &str) -> String {
 /// (written `line:col`).
 #[track_caller]
 fn assert_located(stderr: &str, line: usize, cols: std::ops::RangeInclusive<usize>) {
-    // The form cli.md gives: `path:line:col: error: ...`.
+    // The form docs/cli.md gives: `path:line:col: error: ...`.
     let found = stderr.split(|c: char| c.is_whitespace()).any(|word| {
         let word = word.trim_end_matches(':');
         let parts: Vec<&str> = word.rsplitn(3, ':').collect();

@@ -233,7 +233,7 @@ fn compare_report_opens_in_headless_chromium() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// `validate` takes job files too (cli.md): every shipped workload is valid,
+/// `validate` takes job files too (docs/cli.md): every shipped workload is valid,
 /// and a broken one is a located error with exit 1.
 #[test]
 fn validate_checks_job_files() {

@@ -49,7 +49,7 @@ fn sim(topo: &Topology, alpha_s: f64) -> CollectiveSim<'_> {
 
 const ALPHA: f64 = 5e-6;
 
-/// Ring all-reduce: t = 2(n−1)·α + 2(n−1)/n · S/B (semantics.md).
+/// Ring all-reduce: t = 2(n−1)·α + 2(n−1)/n · S/B (docs/semantics.md).
 #[test]
 fn ring_all_reduce_matches_closed_form() {
     for (n, s) in [(2usize, 1e6), (4, 64e6), (8, 1.073741824e9), (5, 3e7)] {

@@ -6,7 +6,7 @@
 //!   bytes conservation, flows move only between activation and finish.
 //! - Input-order independence (flows permuted, links relabelled).
 //! - A differential test against [`naive_simulate`], a deliberately simple
-//!   reference written from semantics.md: it recomputes every rate from
+//!   reference written from docs/semantics.md: it recomputes every rate from
 //!   scratch by progressive filling at every event, with no route classes,
 //!   no incremental solving and no event coalescing.
 //! - A seeded ~2000-flow scenario on a small two-tier fat-tree
@@ -476,7 +476,7 @@ fn wide_scenario() -> impl Strategy<Value = Scn> {
 }
 
 /// Relative resolution of event times: the engine may treat events this close
-/// (relative to the current time) as simultaneous (semantics.md asks for
+/// (relative to the current time) as simultaneous (docs/semantics.md asks for
 /// 1e-9 relative accuracy of finish times; this is far inside it).
 const TIME_RESOLUTION: f64 = 1e-12;
 

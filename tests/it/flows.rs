@@ -1,4 +1,4 @@
-//! Hand-checked cases of the flow-level model (semantics.md, "Flow-level
+//! Hand-checked cases of the flow-level model (docs/semantics.md, "Flow-level
 //! model"), through the public API only: `flow::max_min_rates`,
 //! `flow::simulate`, `flow::validate`.
 //!

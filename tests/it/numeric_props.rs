@@ -7,7 +7,7 @@
 //! - bytes are conserved: a ring or direct schedule moves exactly the op's
 //!   per-rank volume (ring all-reduce 2(n−1)/n·S, all-gather and
 //!   reduce-scatter (n−1)/n·S, direct all-to-all (n−1)/n·S, from
-//!   semantics.md), and every schedule's bytes sent equal bytes received;
+//!   docs/semantics.md), and every schedule's bytes sent equal bytes received;
 //! - results are identical across runs and across thread counts (a rayon
 //!   pool of 1 and of 2 threads, as `compare` runs topologies; and the
 //!   binary under `RAYON_NUM_THREADS=1` and `=2`).

@@ -2,7 +2,7 @@
 //! file's structure matches counts derived by hand from its header.
 //!
 //! Expected numbers are worked out in the comment above each assertion from
-//! the figures in the file's header (sources in shared/reference/hardware.md)
+//! the figures in the file's header (sources in docs/sources.md)
 //! and the Clos formulas of `src/topology/clos.rs` / docs/topology-format.md,
 //! never copied from program output. The counts are taken from the raw
 //! `Topology` (nodes and directed links), not from `fabricsim info`, so the
@@ -222,7 +222,7 @@ fn shipped_gb200_nvl72_by_hand() {
     assert_eq!(c.switches.get("nvswitch-gen4"), Some(&18));
     assert_eq!(c.links("nvlink5"), (1296, 1296));
     assert_eq!(c.directed, 2592);
-    // Every chip has 72 ports in use (one per GPU), as hardware.md derives.
+    // Every chip has 72 ports in use (one per GPU), as docs/sources.md derives.
     let out = lanes_out(&t);
     for s in 0..18 {
         let id = t.node_id(&format!("d0.sw{s}")).unwrap();
@@ -242,7 +242,7 @@ fn shipped_gb200_nvl72_by_hand() {
     assert_eq!(Info::of(&t).diameter_hops, 2);
 }
 
-/// GB300 NVL72: the same NVLink fabric as GB200 NVL72 (hardware.md: same 9
+/// GB300 NVL72: the same NVLink fabric as GB200 NVL72 (docs/sources.md: same 9
 /// switch trays, 130 TB/s).
 #[test]
 fn shipped_gb300_nvl72_has_the_gb200_nvlink_fabric() {

@@ -1,7 +1,7 @@
 //! Unit parsing and arithmetic (`fabricsim::units`).
 //!
 //! Expected values are derived by hand from the unit definitions in
-//! semantics.md ("K/M/G/T are powers of 1000, Ki/Mi/Gi/Ti powers of 1024;
+//! docs/semantics.md ("K/M/G/T are powers of 1000, Ki/Mi/Gi/Ti powers of 1024;
 //! B bytes, b bits"); the snapshot lists good and bad strings with the
 //! parser's verdict and messages, reviewed by hand.
 

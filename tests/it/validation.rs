@@ -1,5 +1,5 @@
 //! Calibration against published nccl-tests / rccl-tests measurements
-//! (shared/reference/calibration.md). Presets are per link technology; the
+//! (docs/calibration.md). Presets are per link technology; the
 //! few fitted numbers are documented in src/collective/presets.rs and
 //! src/topology/presets.rs, and every case is tabulated in docs/validation.md.
 

@@ -1,7 +1,7 @@
 //! Command-line parsing and dispatch. The only place that touches the
 //! terminal, files and exit codes; everything else lives in the library.
 //!
-//! Exit codes (cli.md): 0 success, 1 invalid input (message names the file and
+//! Exit codes (docs/cli.md): 0 success, 1 invalid input (message names the file and
 //! the place), 2 usage error (clap's default for bad arguments).
 
 mod budget;
@@ -138,7 +138,7 @@ enum Command {
     Merge(sweep::MergeArgs),
     /// Run the raw flow-level model on an explicit JSON scenario.
     Flows {
-        /// Scenario file (see cli.md); `-` reads standard input.
+        /// Scenario file (see docs/cli.md); `-` reads standard input.
         scenario: PathBuf,
         /// Print one JSON document instead of a table.
         #[arg(long)]

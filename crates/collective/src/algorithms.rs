@@ -1,7 +1,7 @@
 //! Algorithms: (operation, size, communicator) → [`Schedule`].
 //!
 //! Textbook costs on an ideal fabric (n ranks, per-rank bandwidth B, per-step
-//! latency α; semantics.md), which the tests check against the simulation:
+//! latency α; docs/semantics.md), which the tests check against the simulation:
 //! - ring all-reduce: `2(n−1)·α + 2(n−1)/n · S/B`; all-gather and
 //!   reduce-scatter: `(n−1)·α + (n−1)/n · S/B` (Patarasuk & Yuan, JPDC 2009);
 //! - recursive halving-doubling all-reduce (n a power of two):

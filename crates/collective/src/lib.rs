@@ -6,7 +6,7 @@
 //! [`CollectiveSim`] runs on the flow engine so that concurrent transfers share
 //! links max-min fairly.
 //!
-//! Sizes follow nccl-tests (semantics.md): `S` is the buffer size for
+//! Sizes follow nccl-tests (docs/semantics.md): `S` is the buffer size for
 //! all-reduce, broadcast and reduce; the total output for all-gather; the
 //! total input for reduce-scatter; the send buffer per rank for all-to-all;
 //! the message per rank for send-recv. Reported bandwidths follow nccl-tests'
@@ -14,6 +14,7 @@
 
 // Only the command line touches the terminal and the process: a library
 // crate reports through its return values.
+#![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 pub mod algorithms;

@@ -4,7 +4,7 @@
 //! The ranks write their data into switches that reduce it and multicast the
 //! result (NVIDIA technical blog on the third-generation NVSwitch, NVLink
 //! SHARP; NCCL's `NCCL_ALGO_NVLS` kernels in NVIDIA/nccl `all_reduce.h`).
-//! semantics.md: per-rank traffic ≈ `S` out and `S` in for all-reduce.
+//! docs/semantics.md: per-rank traffic ≈ `S` out and `S` in for all-reduce.
 //!
 //! # Which switches
 //! The reducing switches of a communicator are the switches with

@@ -21,6 +21,32 @@ pub struct Request {
     pub chunk_bytes: f64,
 }
 
+impl Request {
+    /// `op` on a buffer of `size` bytes (nccl-tests' S), with the `auto`
+    /// algorithm, the default channels and the default chunk.
+    pub fn new(op: Op, size: f64) -> Request {
+        Request {
+            op,
+            algo: Algo::Auto,
+            size,
+            channels: None,
+            chunk_bytes: DEFAULT_CHUNK_BYTES,
+        }
+    }
+
+    /// This request with algorithm `algo`.
+    pub fn algo(mut self, algo: Algo) -> Request {
+        self.algo = algo;
+        self
+    }
+
+    /// This request with `channels` ring channels.
+    pub fn channels(mut self, channels: usize) -> Request {
+        self.channels = Some(channels);
+        self
+    }
+}
+
 /// Most ring channels a request may ask for: each channel is one more ring
 /// of flows per step, and real libraries use a few dozen at most.
 pub const MAX_CHANNELS: usize = 256;

@@ -4,7 +4,7 @@
 //! A [`Schedule`] is a sequence of [`Step`]s. All transfers of a step start
 //! together; the next step starts when every transfer of the previous one has
 //! finished (a barrier per step, as in the textbook step counts of
-//! semantics.md). A step with `repeat = r` is the same transfers `r` times in
+//! docs/semantics.md). A step with `repeat = r` is the same transfers `r` times in
 //! a row. Because every repetition starts on an idle fabric, its duration is
 //! the same each time, so the schedule's time is exactly
 //! `Σ_steps repeat · T_step` — which lets an algorithm with thousands of

@@ -1,7 +1,7 @@
 //! Link and switch technology presets, each value with its source.
 //!
 //! Sources are the entries of the project's hardware reference table
-//! (`shared/reference/hardware.md`), quoted here so the code stands alone.
+//! (`docs/sources.md`), quoted here so the code stands alone.
 //! `\[2nd\]` marks a figure from a secondary source (press or blog), `\[U\]` an
 //! uncertain one, and **assumed** a value for which no source was found: the
 //! assumption and its reasoning are stated next to it. Every preset value can
@@ -169,7 +169,7 @@ pub const UALINK_200G_X4: LinkKind = ualink_port("ualink-200g-x4", 4.0);
 /// per direction (75%)" (AMD ROCm blog "mi300x-rccl-xgmi"; ROCm/rccl#1210).
 /// Efficiency **fitted**: 0.705 = 315.91 / (7 × 64), the 8 GiB rccl-tests
 /// all-reduce busbw of an 8×MI300X platform (hisohara/ai-scripts,
-/// shared/reference/calibration.md) over its 7-link line rate; at 8 GiB
+/// docs/calibration.md) over its 7-link line rate; at 8 GiB
 /// per-step latency is negligible, so this is the achievable fraction. It is
 /// close to AMD's own "~48 of 64 usable" (0.75). Latency: no figure found,
 /// [`ASSUMED_LINK_LATENCY_S`].
