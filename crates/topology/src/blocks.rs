@@ -101,6 +101,7 @@ pub struct DragonflyParams {
 /// Router counts and wiring of a dragonfly (module docs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DragonflyPlan {
+    /// The inputs the plan was sized from.
     pub params: DragonflyParams,
     /// `a`.
     pub a: u64,
@@ -123,9 +124,13 @@ pub enum DragonflyError {
         "a dragonfly with a = {a} routers per group and h = {h} global links per router joins at most a·h + 1 = {max} groups, but {groups} are needed"
     )]
     TooManyGroups {
+        /// `a`: routers per group.
         a: u64,
+        /// `h`: global links per router.
         h: u64,
+        /// `a·h + 1`: the most groups that can all be joined.
         max: u64,
+        /// `g`: groups given or needed.
         groups: u64,
     },
     /// `g·a·p < E`.
@@ -133,17 +138,27 @@ pub enum DragonflyError {
         "{groups} groups × {a} routers × {p} terminals = {have} terminals, fewer than the {need} NIC ports to attach"
     )]
     TooFewTerminals {
+        /// `g`: groups.
         groups: u64,
+        /// `a`: routers per group.
         a: u64,
+        /// `p`: terminals per router.
         p: u64,
+        /// `g·a·p`: terminals available.
         have: u64,
+        /// `E`: NIC ports to attach.
         need: u64,
     },
     /// `p + a − 1 + h > k`.
     #[error(
         "a dragonfly router needs p + a − 1 + h = {ports} ports, more than switch_radix {radix}"
     )]
-    Radix { ports: u64, radix: u64 },
+    Radix {
+        /// `p + a − 1 + h`: ports a router needs.
+        ports: u64,
+        /// `k`: the switch radix given.
+        radix: u64,
+    },
 }
 
 impl DragonflyPlan {

@@ -164,9 +164,13 @@ pub enum ClosError {
         "switch_radix {radix} is too small for oversubscription {a}:{b} (a leaf needs at least {need} ports)"
     )]
     RadixTooSmall {
+        /// `k`: ports per switch.
         radix: u64,
+        /// `a`: the down side of the oversubscription `a:b`.
         a: u64,
+        /// `b`: the up side of the oversubscription `a:b`.
         b: u64,
+        /// `a + b`: the fewest ports a leaf needs.
         need: u64,
     },
     /// One tier is a single leaf per network.
@@ -174,8 +178,11 @@ pub enum ClosError {
         "a 1-tier Clos is a single switch of radix {radix}, but {leaves} leaves are needed ({groups} rail(s), up to {radix} endpoints per leaf)"
     )]
     SingleSwitch {
+        /// `k`: ports per switch.
         radix: u64,
+        /// `L`: leaves needed.
         leaves: u64,
+        /// `G`: endpoint groups (rails).
         groups: u64,
     },
     /// Two tiers hold at most `k` leaves.
@@ -183,9 +190,13 @@ pub enum ClosError {
         "a 2-tier Clos of radix {radix} connects at most {radix} leaves, but {leaves} are needed ({groups} rail(s), up to {down} endpoints per leaf)"
     )]
     TooManyLeaves {
+        /// `k`: ports per switch.
         radix: u64,
+        /// `L`: leaves needed.
         leaves: u64,
+        /// `G`: endpoint groups (rails).
         groups: u64,
+        /// `d = a·⌊k/(a+b)⌋`: most endpoints per leaf.
         down: u64,
     },
     /// Three or more tiers hold at most `k` blocks below the top.
@@ -193,9 +204,13 @@ pub enum ClosError {
         "a {tiers}-tier Clos of radix {radix} connects at most {radix} pods of {per_pod} leaves, but {pods} pods are needed"
     )]
     TooManyPods {
+        /// `t`: tiers.
         tiers: u32,
+        /// `k`: ports per switch.
         radix: u64,
+        /// `n_{t−1}`: tier-`(t−1)` blocks needed below the top.
         pods: u64,
+        /// Leaves per tier-`(t−1)` block.
         per_pod: u64,
     },
     /// Only 1 to [`MAX_TIERS`] tiers are supported.

@@ -307,9 +307,13 @@ pub struct FailedEntry {
 /// A full-duplex link that lost lanes (both directions alike).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FailedLink {
+    /// Name of one end node (the source of the link as stored).
     pub a: String,
+    /// Name of the other end node.
     pub b: String,
+    /// Link technology kind, e.g. `nvlink4`.
     pub kind: String,
+    /// Tier label, e.g. `leaf`, `spine`.
     pub tier: String,
     /// Lanes failed, at most `lanes`; equal means the link is gone.
     pub failed_lanes: u32,
@@ -338,7 +342,9 @@ impl FailureReport {
     }
 }
 
+/// Keys a `[[failures]]` entry may use.
 pub const KEYS: &[&str] = &["link", "switch", "rail", "plane", "random"];
+/// Keys of the `random = { ... }` table of a `[[failures]]` entry.
 pub const RANDOM_KEYS: &[&str] = &["links", "seed", "tiers"];
 const WHAT: &str = "a [[failures]] entry";
 const EXAMPLES: &str = "e.g. link = [\"leaf3\", \"spine12\"], switch = \"spine[0..4]\", rail = 3, plane = 1, or random = { links = \"1%\", seed = 7 }";

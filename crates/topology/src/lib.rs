@@ -25,6 +25,7 @@
 
 // Only the command line touches the terminal and the process: a library
 // crate reports through its return values.
+#![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 use std::borrow::Cow;
@@ -86,9 +87,13 @@ impl LinkId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum NodeRole {
+    /// A GPU or other accelerator: a rank of collectives.
     Accelerator,
+    /// A switch; forwards by default.
     Switch,
+    /// A network interface card; forwards by default.
     Nic,
+    /// Any other endpoint (the role of a `[[nodes]]` entry without `kind`).
     Host,
 }
 
@@ -106,6 +111,7 @@ impl NodeRole {
 pub struct Node {
     /// Unique name, e.g. `gpu3` or `leaf0`.
     pub name: String,
+    /// What the node is.
     pub role: NodeRole,
     /// Technology kind for switches/NICs (e.g. `nvswitch-gen3`), empty if none.
     pub kind: String,
@@ -124,7 +130,9 @@ pub struct Node {
 /// A directed link. Capacity already includes the lane `count`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Link {
+    /// Node the link leaves.
     pub src: NodeId,
+    /// Node the link enters.
     pub dst: NodeId,
     /// Capacity in this direction = `count × per-lane bandwidth` [bytes/s].
     pub capacity_bps: f64,
@@ -143,8 +151,11 @@ pub struct Link {
 /// A validated fabric. See the module docs for its invariants.
 #[derive(Clone, Debug)]
 pub struct Topology {
+    /// Fabric name: the file's `name`, else the file name without extension.
     pub name: String,
+    /// All nodes, indexed by [`NodeId`].
     pub nodes: Vec<Node>,
+    /// All directed links, indexed by [`LinkId`].
     pub links: Vec<Link>,
     /// Accelerators in global rank order (file order).
     pub accelerators: Vec<NodeId>,

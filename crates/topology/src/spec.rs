@@ -238,6 +238,7 @@ pub(crate) struct DciSpec {
     pub pair_bandwidth_bps: Option<f64>,
 }
 
+/// Top-level keys of a topology file.
 pub const TOP_KEYS: &[&str] = &[
     "name",
     "description",
@@ -250,7 +251,9 @@ pub const TOP_KEYS: &[&str] = &[
     "dci",
     "calibration",
 ];
+/// Keys of a `[[nodes]]` entry.
 pub const NODE_KEYS: &[&str] = &["id", "kind", "latency", "in_switch_reduction", "forwards"];
+/// Keys of a `[[links]]` entry.
 pub const LINK_KEYS: &[&str] = &[
     "between",
     "kind",
@@ -269,6 +272,7 @@ pub const SCALE_UP_COMMON: &[&str] = &[
     "latency",
     "efficiency",
 ];
+/// Keys of `[scale_up]` with `topology = "switched"`.
 pub const SCALE_UP_SWITCHED: &[&str] = &[
     "accelerators",
     "switches",
@@ -277,7 +281,9 @@ pub const SCALE_UP_SWITCHED: &[&str] = &[
     "switch_latency",
     "in_switch_reduction",
 ];
+/// Keys of `[scale_up]` with `topology = "full-mesh"`.
 pub const SCALE_UP_MESH: &[&str] = &["accelerators", "links_per_peer"];
+/// Keys of `[scale_up]` with `topology = "torus"`.
 pub const SCALE_UP_TORUS: &[&str] = &["dims", "links_per_neighbor", "forwarding_latency"];
 const SCALE_UP_TOPOLOGIES: &[&str] = &["switched", "full-mesh", "torus"];
 
@@ -297,7 +303,9 @@ pub const SCALE_OUT_COMMON: &[&str] = &[
     "latency",
     "efficiency",
 ];
+/// Keys of `[scale_out]` with a Clos topology (rail-optimized, fat-tree, rail-only).
 pub const SCALE_OUT_CLOS: &[&str] = &["tiers", "oversubscription"];
+/// Keys of `[scale_out]` with `topology = "dragonfly"`.
 pub const SCALE_OUT_DRAGONFLY: &[&str] = &[
     "routers_per_group",
     "terminals_per_router",
@@ -306,6 +314,7 @@ pub const SCALE_OUT_DRAGONFLY: &[&str] = &[
 ];
 const SCALE_OUT_TOPOLOGIES: &[&str] = &["rail-optimized", "fat-tree", "rail-only", "dragonfly"];
 
+/// Keys of the `[dci]` table.
 pub const DCI_KEYS: &[&str] = &[
     "sites",
     "kind",
