@@ -46,6 +46,7 @@
 
 // Only the command line touches the terminal and the process: a library
 // crate reports through its return values.
+#![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 mod adjacency;
@@ -107,21 +108,40 @@ const NONE: u32 = u32::MAX;
 pub enum RoutingError {
     /// The flow's source and destination are the same node.
     #[error("flow source and destination are the same node {name}")]
-    SameNode { node: NodeId, name: String },
+    SameNode {
+        /// The node.
+        node: NodeId,
+        /// Its name.
+        name: String,
+    },
     /// No path from `src` to `dst` (disconnected fabric or failed links).
     #[error("no route from {src_name} to {dst_name}: destination unreachable")]
     Unreachable {
+        /// Source node.
         src: NodeId,
+        /// Destination node.
         dst: NodeId,
+        /// Name of the source node.
         src_name: String,
+        /// Name of the destination node.
         dst_name: String,
     },
     /// A node id outside the topology.
     #[error("node id {} does not exist (topology has {count} nodes)", node.0)]
-    UnknownNode { node: NodeId, count: usize },
+    UnknownNode {
+        /// The id given.
+        node: NodeId,
+        /// Number of nodes in the topology.
+        count: usize,
+    },
     /// A link id outside the topology.
     #[error("link id {} does not exist (topology has {count} links)", link.0)]
-    UnknownLink { link: LinkId, count: usize },
+    UnknownLink {
+        /// The id given.
+        link: LinkId,
+        /// Number of directed links in the topology.
+        count: usize,
+    },
 }
 
 /// Cache counters, for tests and performance reports.
