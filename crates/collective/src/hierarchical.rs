@@ -55,7 +55,9 @@ use fabricsim_topology::{NodeId, Topology};
 /// How the phases inside a scale-up domain run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Intra {
+    /// A ring of the domain's `g` ranks, `g−1` steps of `S/g` per phase.
     Ring,
+    /// In-switch reduction, one step per phase ([`super::nvls`]).
     Nvls,
 }
 

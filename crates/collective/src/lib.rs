@@ -41,16 +41,24 @@ use serde::Serialize;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Op {
+    /// Every rank ends with the reduction of all ranks' buffers of `S` bytes.
     AllReduce,
+    /// Every rank ends with all ranks' shares; `S` is the total output.
     AllGather,
+    /// Every rank ends with its reduced share; `S` is the total input.
     ReduceScatter,
+    /// Every rank sends a distinct share to every rank; `S` per rank sent.
     AllToAll,
+    /// The root's buffer of `S` bytes reaches every rank.
     Broadcast,
+    /// The reduction of all ranks' buffers of `S` bytes reaches the root.
     Reduce,
+    /// Point-to-point messages of `S` bytes per rank.
     SendRecv,
 }
 
 impl Op {
+    /// Every operation, in command-line order.
     pub const ALL: [Op; 7] = [
         Op::AllReduce,
         Op::AllGather,
@@ -110,15 +118,23 @@ impl std::str::FromStr for Op {
 pub enum Algo {
     /// The fastest algorithm the fabric supports for this size.
     Auto,
+    /// Ring over NCCL-style channels ([`algorithms::ring_orders`]).
     Ring,
+    /// NCCL's pipelined double binary tree ([`tree`]).
     Tree,
+    /// Recursive halving-doubling (Rabenseifner).
     HalvingDoubling,
+    /// Every rank exchanges with every other at once.
     Direct,
+    /// In-switch reduction, NVLink SHARP or SHARP ([`nvls`]).
     Nvls,
+    /// Per-domain phases plus per-rail collectives across scale-up domains
+    /// ([`hierarchical`]).
     Hierarchical,
 }
 
 impl Algo {
+    /// Every algorithm, in command-line order.
     pub const ALL: [Algo; 7] = [
         Algo::Auto,
         Algo::Ring,
@@ -129,6 +145,7 @@ impl Algo {
         Algo::Hierarchical,
     ];
 
+    /// The name used on the command line and in JSON, e.g. `halving-doubling`.
     pub fn name(self) -> &'static str {
         match self {
             Algo::Auto => "auto",
@@ -172,24 +189,47 @@ fn unknown(what: &str, s: &str, names: &[&str]) -> String {
 /// Why a collective cannot run as asked.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum CollectiveError {
+    /// The communicator has fewer than 2 ranks (the count given).
     #[error("a communicator needs at least 2 ranks, got {0}")]
     TooFewRanks(usize),
+    /// The algorithm does not support the operation on this communicator.
     #[error("{algo} cannot run {op}: {why}")]
-    Unsupported { algo: Algo, op: Op, why: String },
+    Unsupported {
+        /// The algorithm asked for.
+        algo: Algo,
+        /// The operation asked for.
+        op: Op,
+        /// Why not.
+        why: String,
+    },
+    /// The same node is listed twice among the ranks (of one communicator or
+    /// of concurrent groups).
     #[error("rank {rank} ({name}) appears twice in the communicator")]
-    DuplicateRank { rank: usize, name: String },
+    DuplicateRank {
+        /// Position of the repeated occurrence in its communicator.
+        rank: usize,
+        /// Name of its node.
+        name: String,
+    },
+    /// A quadratic schedule would exceed [`algorithms::MAX_SCHEDULE_TRANSFERS`].
     #[error(
         "{algo} {op} would need {transfers} point-to-point transfers, above the limit of {limit}; \
          use fewer ranks or another algorithm (ring, tree, hierarchical)"
     )]
     TooLarge {
+        /// The algorithm asked for.
         algo: Algo,
+        /// The operation asked for.
         op: Op,
+        /// Point-to-point transfers the schedule would hold.
         transfers: u128,
+        /// The limit, [`algorithms::MAX_SCHEDULE_TRANSFERS`].
         limit: usize,
     },
+    /// A transfer could not be routed.
     #[error("{0}")]
     Routing(#[from] fabricsim_routing::RoutingError),
+    /// The flow model rejected the flows (or ran out of budget).
     #[error("{0}")]
     Flow(#[from] fabricsim_flow::FlowError),
 }

@@ -45,6 +45,7 @@ use std::collections::BTreeMap;
 /// buffer each reduces (shares sum to 1). See the module docs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NvlsPlan {
+    /// `(switch k, w_k)`: each reducing switch with its share of the buffer.
     pub switches: Vec<(NodeId, f64)>,
 }
 

@@ -11,7 +11,9 @@ use serde::Serialize;
 /// What to run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Request {
+    /// The collective operation.
     pub op: Op,
+    /// The algorithm; [`Algo::Auto`] picks the fastest the fabric supports.
     pub algo: Algo,
     /// nccl-tests size S \[bytes\].
     pub size: f64,
@@ -61,8 +63,11 @@ pub const DEFAULT_CHUNK_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
 /// The outcome of one collective, in nccl-tests terms.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Outcome {
+    /// nccl-tests size S \[bytes\].
     pub bytes: f64,
+    /// The algorithm that ran (the one `auto` chose, if asked for `auto`).
     pub algorithm: Algo,
+    /// Simulated time until every group has finished \[s\].
     pub time_s: f64,
     /// `S / t` in GB/s (1e9 bytes/s).
     pub algbw_gbps: f64,
@@ -73,6 +78,7 @@ pub struct Outcome {
     pub bound_s: f64,
     /// `bound_s / time_s` (1 = as fast as physically possible).
     pub efficiency_vs_bound: f64,
+    /// The most utilized link; `None` when no link carried bytes or the run took no time.
     pub bottleneck: Option<Bottleneck>,
     /// Simulated steps, counting repetitions.
     pub steps: u64,

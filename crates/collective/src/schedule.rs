@@ -17,9 +17,11 @@ use fabricsim_topology::NodeId;
 /// One point-to-point transfer of `bytes` from `src` to `dst`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Transfer {
+    /// Sending rank.
     pub src: NodeId,
+    /// Receiving rank.
     pub dst: NodeId,
-    /// \[bytes\]
+    /// Bytes sent \[bytes\].
     pub bytes: f64,
 }
 
@@ -48,7 +50,9 @@ pub enum StepLatency {
 /// Transfers that run concurrently, `repeat` times in a row.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Step {
+    /// The transfers, started together.
     pub transfers: Vec<Transfer>,
+    /// Times the step runs in a row (each after a barrier).
     pub repeat: u32,
     /// How the transfers pay the per-step latency α.
     pub latency: StepLatency,
@@ -61,6 +65,7 @@ pub struct Step {
 /// A collective as bulk-synchronous steps (see the module docs).
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Schedule {
+    /// The steps, in order, separated by barriers.
     pub steps: Vec<Step>,
 }
 

@@ -91,7 +91,10 @@ impl Params {
 pub struct StepReport {
     /// Duration of one execution of the step \[s\].
     pub time_s: f64,
+    /// Times the step runs in a row ([`Step::repeat`](super::Step::repeat)).
     pub repeat: u32,
+    /// Transfers in one execution, counting every copy a symmetry-reduced
+    /// transfer stands for.
     pub transfers: usize,
     /// Utilization of each tier of links during one execution of the step,
     /// every tier of the topology in [`tier_order`], so `O(steps × tiers)`
@@ -131,6 +134,7 @@ pub fn tier_order(tier: &str) -> (u8, &str) {
 pub struct Bottleneck {
     /// `src → dst (kind)`.
     pub link: String,
+    /// The link's technology kind, e.g. `nvlink4`.
     pub kind: String,
     /// The link's tier (`scale-up`, `leaf`, `spine`, `core`, `dci`, ...).
     pub tier: String,
@@ -143,10 +147,12 @@ pub struct Bottleneck {
 pub struct RunReport {
     /// Total time \[s\].
     pub time_s: f64,
+    /// One report per distinct step, in schedule order.
     pub steps: Vec<StepReport>,
     /// Bytes carried by each directed link over the whole schedule \[bytes\].
     #[serde(skip)]
     pub link_bytes: Vec<f64>,
+    /// The most utilized link; `None` when no link carried bytes or the run took no time.
     pub bottleneck: Option<Bottleneck>,
 }
 
@@ -189,6 +195,8 @@ pub type Weights = Vec<Vec<f64>>;
 const MEMO_SCHEDULES: usize = 8;
 
 impl<'t> CollectiveSim<'t> {
+    /// A simulator of `topo` with `params`; the topology's calibration
+    /// file supplies α and NVLS efficiency defaults that `params` leaves unset.
     pub fn new(topo: &'t Topology, mut params: Params) -> CollectiveSim<'t> {
         // The topology's calibration file gives defaults; explicit
         // parameters win.
@@ -270,6 +278,7 @@ impl<'t> CollectiveSim<'t> {
         c
     }
 
+    /// The topology simulated.
     pub fn topology(&self) -> &'t Topology {
         self.topo
     }

@@ -47,12 +47,17 @@ pub const BACKWARD_SHARE: f64 = 2.0 / 3.0;
 /// Why a job cannot be simulated on a topology.
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
+    /// The job does not fit the topology.
     #[error(transparent)]
     Placement(#[from] PlacementError),
+    /// One of the iteration's collectives could not be simulated.
     #[error("{kind} {op}: {source}")]
     Collective {
+        /// The communication kind, e.g. `tp` ([`Kind::name`]).
         kind: &'static str,
+        /// The operation, e.g. `all-reduce` ([`fabricsim_collective::Op::name`]).
         op: &'static str,
+        /// Why it failed.
         source: CollectiveError,
     },
 }
@@ -60,10 +65,13 @@ pub enum JobError {
 /// One collective of the iteration, simulated.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct KindReport {
+    /// The communication kind.
     pub kind: Kind,
     /// Operation name (`all-reduce`, ...).
     pub collective: &'static str,
+    /// The algorithm that ran (`direct` for pipeline sends).
     pub algorithm: Algo,
+    /// Ranks per group (2 for pipeline neighbour pairs).
     pub group_size: usize,
     /// Concurrent groups in the simulation.
     pub groups: usize,
@@ -78,6 +86,7 @@ pub struct KindReport {
     /// The part of `time_s` that overlap does not hide, outside the bubble
     /// \[s\]; summed over kinds it is [`Totals::exposed_comm_time_s`].
     pub exposed_s: f64,
+    /// The most utilized link of one call, if any link carried bytes.
     pub bottleneck: Option<Bottleneck>,
     /// The formula of `bytes` and `count`.
     pub formula: String,
@@ -94,7 +103,10 @@ pub struct Totals {
     pub compute_time_s: f64,
     /// Pipeline fill and drain.
     pub bubble_s: f64,
+    /// `T_iter = (m + (p−1)/v) · t_step + exposed_dp`: compute + exposed
+    /// communication + bubble.
     pub total_time_s: f64,
+    /// `global_batch · seq_len / T_iter` \[tokens/s\].
     pub tokens_per_s: f64,
     /// End-to-end model FLOPs utilization (`None` with `layer_time`).
     pub mfu: Option<f64>,
@@ -103,9 +115,13 @@ pub struct Totals {
 /// The result of `fabricsim job`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct JobReport {
+    /// Name of the topology.
     pub topology: String,
+    /// Name of the job.
     pub job: String,
+    /// Iteration totals.
     pub iteration: Totals,
+    /// One report per collective of the iteration.
     pub by_kind: Vec<KindReport>,
 }
 

@@ -23,8 +23,11 @@ pub enum Dim {
 }
 
 impl Dim {
+    /// Every dimension, in the order of [`super::placement::Placement`]'s
+    /// coordinate and degree arrays.
     pub const ALL: [Dim; 5] = [Dim::Tp, Dim::Cp, Dim::Ep, Dim::Dp, Dim::Pp];
 
+    /// The name used in files and reports, e.g. `tp`.
     pub fn name(self) -> &'static str {
         match self {
             Dim::Tp => "tp",
@@ -75,12 +78,15 @@ pub struct Model {
 /// The parallel layout and batch.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Parallelism {
+    /// Tensor-parallel degree.
     pub tp: u32,
+    /// Pipeline-parallel degree (stages).
     pub pp: u32,
     /// Data-parallel degree (includes the expert-parallel dimension).
     pub dp: u32,
     /// Expert-parallel degree; divides `dp`.
     pub ep: u32,
+    /// Context-parallel degree.
     pub cp: u32,
     /// ZeRO stage 0–3 (0: plain data parallelism).
     pub zero: u8,
@@ -106,28 +112,47 @@ pub struct Parallelism {
 #[serde(rename_all = "snake_case")]
 pub enum Compute {
     /// From FLOPs: peak dense throughput per accelerator \[FLOP/s\] × MFU.
-    Peak { flops_per_s: f64, mfu: f64 },
+    Peak {
+        /// Peak dense throughput of one accelerator \[FLOP/s\]
+        /// (`tflops_per_accelerator` × 1e12).
+        flops_per_s: f64,
+        /// Fraction of the peak the computation itself achieves, in (0, 1].
+        mfu: f64,
+    },
     /// A fixed forward + backward time per layer per micro-batch \[s\].
-    PerLayer { seconds: f64 },
+    PerLayer {
+        /// Forward + backward time of one layer for one micro-batch \[s\].
+        seconds: f64,
+    },
 }
 
 /// Which communication kinds overlap with computation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize)]
 pub struct Overlap {
+    /// TP collectives hide behind the micro-batch's compute.
     pub tp: bool,
+    /// PP sends hide behind the micro-batch's compute.
     pub pp: bool,
+    /// DP collectives hide behind the last micro-batch's backward pass.
     pub dp: bool,
+    /// EP all-to-alls hide behind the micro-batch's compute.
     pub ep: bool,
+    /// CP collectives hide behind the micro-batch's compute.
     pub cp: bool,
 }
 
 /// A validated training job.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Job {
+    /// The file's `name`, else the file name without extension.
     pub name: String,
+    /// The model's shape.
     pub model: Model,
+    /// The parallel layout and batch.
     pub parallelism: Parallelism,
+    /// How long the computation takes.
     pub compute: Compute,
+    /// Which communication kinds overlap with computation.
     pub overlap: Overlap,
 }
 

@@ -37,24 +37,36 @@ pub struct Placement {
 /// Why a job does not fit a topology.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PlacementError {
+    /// The layout needs a different number of accelerators than the topology has.
     #[error(
         "the job needs tp·cp·pp·dp = {tp}·{cp}·{pp}·{dp} = {need} accelerators, but the topology has {have}"
     )]
     WorldSize {
+        /// Tensor-parallel degree.
         tp: u32,
+        /// Context-parallel degree.
         cp: u32,
+        /// Pipeline-parallel degree.
         pp: u32,
+        /// Data-parallel degree.
         dp: u32,
+        /// `tp · cp · pp · dp`: accelerators the job needs.
         need: u64,
+        /// Accelerators in the topology.
         have: usize,
     },
+    /// A TP group spans scale-up domains and the job does not allow it.
     #[error(
         "tensor-parallel group {group} ({first} .. {last}) spans {domains} scale-up domains; TP traffic would cross the scale-out fabric"
     )]
     TpAcrossDomains {
+        /// Index of the TP group, in order of first rank.
         group: usize,
+        /// Name of the group's first accelerator.
         first: String,
+        /// Name of the group's last accelerator.
         last: String,
+        /// Scale-up domains the group spans.
         domains: usize,
     },
 }

@@ -62,7 +62,9 @@ type Span = Range<usize>;
 /// Largest count accepted (the `Job` fields are `u32`).
 const MAX_COUNT: u64 = u32::MAX as u64;
 
+/// Top-level keys of a job file.
 pub const TOP_KEYS: &[&str] = &["name", "description", "model", "parallelism", "compute"];
+/// Keys of the `[model]` table.
 pub const MODEL_KEYS: &[&str] = &[
     "parameters",
     "layers",
@@ -80,6 +82,7 @@ pub const MODEL_KEYS: &[&str] = &[
     "dtype",
     "grad_dtype",
 ];
+/// Keys of the `[parallelism]` table.
 pub const PARALLELISM_KEYS: &[&str] = &[
     "tp",
     "pp",
@@ -95,7 +98,9 @@ pub const PARALLELISM_KEYS: &[&str] = &[
     "allow_tp_across_domains",
     "dp_bucket",
 ];
+/// Keys of the `[compute]` table.
 pub const COMPUTE_KEYS: &[&str] = &["tflops_per_accelerator", "mfu", "layer_time", "overlap"];
+/// Keys of the `overlap` table of `[compute]`.
 pub const OVERLAP_KEYS: &[&str] = &["tp", "pp", "dp", "ep", "cp"];
 
 /// Data types and their size \[bytes per element\].

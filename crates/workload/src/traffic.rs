@@ -48,14 +48,20 @@ use serde::Serialize;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
+    /// Tensor parallelism: all-reduces (or all-gather + reduce-scatter).
     Tp,
+    /// Context parallelism: K/V all-gathers and gradient reduce-scatters.
     Cp,
+    /// Expert parallelism: dispatch and combine all-to-alls.
     Ep,
+    /// Pipeline parallelism: activation and gradient sends between stages.
     Pp,
+    /// Data parallelism: gradient (and ZeRO parameter) collectives.
     Dp,
 }
 
 impl Kind {
+    /// The name used in reports, e.g. `tp`.
     pub fn name(self) -> &'static str {
         match self {
             Kind::Tp => "tp",
@@ -73,17 +79,22 @@ impl Kind {
 pub enum Groups {
     /// The groups varying these coordinates (see `placement`).
     Of(&'static [Dim]),
-    /// Pipeline neighbours: every rank of stage `i` to the same position in
-    /// stage `i+1` (forward) or `i−1` (backward).
+    /// Pipeline neighbours, forward: every rank of stage `i` to the same
+    /// position in stage `i+1`.
     PipelineForward,
+    /// Pipeline neighbours, backward: every rank of stage `i` to the same
+    /// position in stage `i−1`.
     PipelineBackward,
 }
 
 /// One collective of an iteration, `count` times on the critical path.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Collective {
+    /// The parallel dimension it serves.
     pub kind: Kind,
+    /// The collective operation.
     pub op: Op,
+    /// Who it runs between.
     pub groups: Groups,
     /// nccl-tests size `S` of one call \[bytes\].
     pub bytes: f64,
