@@ -40,10 +40,13 @@ pub const MIN_BANDWIDTH_SHARE: f64 = 0.5;
 /// Why a fit cannot be made.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum FitError {
+    /// The points cannot separate α from the efficiency (the reason given).
     #[error("under-determined fit: {0}")]
     UnderDetermined(String),
+    /// A point has a non-positive or non-finite size or time (which one).
     #[error("measurement {0}")]
     BadPoint(String),
+    /// The collective could not be simulated.
     #[error("{0}")]
     Collective(#[from] CollectiveError),
 }
@@ -61,17 +64,24 @@ pub enum Knob {
 /// One measured point: size S \[bytes\] and time \[s\].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Point {
+    /// nccl-tests size S \[bytes\].
     pub size: f64,
+    /// Measured time of one call \[s\].
     pub time_s: f64,
 }
 
 /// The fit at one size.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Residual {
+    /// nccl-tests size S \[bytes\].
     pub bytes: f64,
+    /// Measured time \[s\].
     pub measured_s: f64,
+    /// Simulated time with the fitted α and efficiency \[s\].
     pub simulated_s: f64,
+    /// `S / measured_s · factor` \[GB/s\] ([`Op::bus_factor`]).
     pub measured_busbw_gbps: f64,
+    /// `S / simulated_s · factor` \[GB/s\].
     pub simulated_busbw_gbps: f64,
     /// `(simulated − measured) / measured` of the time.
     pub rel_error: f64,
@@ -80,9 +90,14 @@ pub struct Residual {
 /// A fitted α and efficiency.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Fit {
+    /// The operation measured.
     pub op: fabricsim_collective::Op,
+    /// The algorithm simulated (the one `auto` picks at the largest size,
+    /// if asked for `auto`).
     pub algorithm: Algo,
+    /// Communicator size.
     pub ranks: usize,
+    /// Which efficiency was fitted.
     pub knob: Knob,
     /// Family the α belongs to (`nvlink`, `xgmi`, ..., `nvls`, `sharp`).
     pub alpha_family: String,
@@ -91,15 +106,19 @@ pub struct Fit {
     /// Half-width of the 95 % confidence interval of α \[s\]; `None` without
     /// residual degrees of freedom (two sizes).
     pub alpha_ci_s: Option<f64>,
+    /// Fitted efficiency, `1/u` (fraction of line rate).
     pub efficiency: f64,
     /// Half-width of the 95 % confidence interval of the efficiency.
     pub efficiency_ci: Option<f64>,
-    /// Starting (preset) values.
+    /// Starting (preset) α \[s\].
     pub preset_alpha_s: f64,
+    /// Starting (preset) efficiency.
     pub preset_efficiency: f64,
     /// Root mean square of the relative time errors.
     pub rms_rel_error: f64,
+    /// Gauss-Newton iterations run.
     pub iterations: usize,
+    /// The fit at each point, by increasing size.
     pub residuals: Vec<Residual>,
 }
 

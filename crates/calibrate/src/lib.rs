@@ -8,6 +8,7 @@
 
 // Only the command line touches the terminal and the process: a library
 // crate reports through its return values.
+#![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 pub mod fit;

@@ -49,9 +49,13 @@ pub struct Row {
     pub line: usize,
     /// nccl-tests size S \[bytes\].
     pub size: u64,
+    /// Elements per call (the `count` column).
     pub count: u64,
+    /// Element type (the `type` column), e.g. `float`.
     pub dtype: String,
+    /// The first `time algbw busbw` group, if the row has it.
     pub out_of_place: Option<Measure>,
+    /// The second `time algbw busbw` group, if the row has it.
     pub in_place: Option<Measure>,
 }
 
@@ -82,6 +86,7 @@ pub struct NcclLog {
     pub ranks: Option<usize>,
     /// Device names of the `# Rank` lines, deduplicated, in order.
     pub devices: Vec<String>,
+    /// The results table, in file order.
     pub rows: Vec<Row>,
     /// `# Avg bus bandwidth` \[GB/s\].
     pub avg_busbw_gbps: Option<f64>,
@@ -497,7 +502,9 @@ fn parse_row(
 /// One synthetic row: size S \[bytes\] and time \[s\].
 #[derive(Clone, Copy, Debug)]
 pub struct SyntheticRow {
+    /// nccl-tests size S \[bytes\].
     pub size: f64,
+    /// Time of one call \[s\].
     pub time_s: f64,
 }
 
