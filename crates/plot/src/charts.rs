@@ -186,7 +186,9 @@ pub struct Series {
 /// busbw against message size, log2 size axis: the nccl-tests picture.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Busbw {
+    /// Heading drawn above the chart.
     pub title: String,
+    /// The curves, drawn in order.
     pub series: Vec<Series>,
 }
 
@@ -277,7 +279,9 @@ pub struct LinkBar {
 /// The most utilized links, busiest on top, as horizontal bars.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopLinks {
+    /// Heading drawn above the chart.
     pub title: String,
+    /// The links, busiest first.
     pub bars: Vec<LinkBar>,
 }
 
@@ -368,7 +372,9 @@ pub struct Stack {
 /// Stacked bars: where an iteration's time goes, per topology.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Breakdown {
+    /// Heading drawn above the chart.
     pub title: String,
+    /// One stacked bar per topology, left to right.
     pub bars: Vec<Stack>,
 }
 
@@ -451,7 +457,9 @@ impl Plot for Breakdown {
 pub struct GanttBar {
     /// The row (lanes top to bottom in order of first appearance).
     pub lane: String,
+    /// Start of the bar \[s\].
     pub start_s: f64,
+    /// End of the bar \[s\].
     pub end_s: f64,
     /// Colours the bar: a phase (`compute`, `tp`, `bubble`, ...) or a tier.
     pub kind: String,
@@ -460,9 +468,11 @@ pub struct GanttBar {
 /// A Gantt chart.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Timeline {
+    /// Heading drawn above the chart.
     pub title: String,
     /// Legend heading: what `kind` means.
     pub kind_desc: String,
+    /// The bars; lanes are listed in order of their first bar.
     pub bars: Vec<GanttBar>,
 }
 
@@ -510,6 +520,7 @@ impl Plot for Timeline {
 /// Utilization of groups of links (rows) over time (columns).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Heatmap {
+    /// Heading drawn above the chart.
     pub title: String,
     /// Row names, top to bottom (tiers).
     pub rows: Vec<String>,

@@ -18,13 +18,16 @@
 
 // Only the command line touches the terminal and the process: a library
 // crate reports through its return values.
+#![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 mod charts;
 mod sweep;
+mod validation;
 
 pub use charts::{Breakdown, Busbw, GanttBar, Heatmap, LinkBar, Series, Stack, Timeline, TopLinks};
 pub use sweep::SweepLines;
+pub use validation::{ErrorVsSize, PointGroup, PredictedVsMeasured};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -50,10 +53,22 @@ fn register_font() {
 /// Why a plot could not be drawn (a bug or degenerate data, never input).
 #[derive(Debug, thiserror::Error)]
 pub enum PlotError {
+    /// plotters failed while drawing.
     #[error("drawing {plot}: {message}")]
-    Draw { plot: &'static str, message: String },
+    Draw {
+        /// The plot's [`Plot::kind`].
+        plot: &'static str,
+        /// plotters' error.
+        message: String,
+    },
+    /// The drawn pixels could not be encoded as PNG.
     #[error("encoding {plot} as png: {message}")]
-    Png { plot: &'static str, message: String },
+    Png {
+        /// The plot's [`Plot::kind`].
+        plot: &'static str,
+        /// The encoder's error.
+        message: String,
+    },
 }
 
 /// One plot rendered both ways.

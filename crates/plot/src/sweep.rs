@@ -9,6 +9,7 @@ use plotters::prelude::*;
 /// A metric against an axis's values, one line per value of another axis.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SweepLines {
+    /// Heading drawn above the chart.
     pub title: String,
     /// The x axis's description (the axis name).
     pub x_desc: String,
