@@ -23,6 +23,7 @@
 
 // Only the command line touches the terminal and the process: a library
 // crate reports through its return values.
+#![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 mod param;
@@ -44,6 +45,7 @@ use serde::{Deserialize, Serialize};
 pub struct Sweep {
     /// `name`, or the file's stem.
     pub name: String,
+    /// What each point runs.
     pub target: Target,
     /// The base topologies (one unless `topology` is an array: an axis).
     pub topologies: Vec<BaseFile>,
@@ -53,6 +55,7 @@ pub struct Sweep {
     pub axes: Vec<Axis>,
     /// Values of the `collective` and `[failures]` tables (axes override them).
     pub base: Vec<(Param, toml::Value)>,
+    /// The `[plot]` table, if given.
     pub plot: Option<PlotSpec>,
     /// The limits the sweep was read within; every point's topology and job
     /// are checked against them too.
@@ -62,11 +65,14 @@ pub struct Sweep {
 /// What each point runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
+    /// One collective (`collective = { ... }`).
     Collective,
+    /// One training iteration of a job (`job = "..."`).
     Job,
 }
 
 impl Target {
+    /// `collective` or `job`, as in the results header's `kind`.
     pub fn name(self) -> &'static str {
         match self {
             Target::Collective => "collective",
@@ -81,7 +87,9 @@ impl Target {
 pub struct Axis {
     /// The key as written in the file (the column name).
     pub name: String,
+    /// What the axis varies.
     pub param: Param,
+    /// The values, in file order (never empty).
     pub values: Vec<toml::Value>,
 }
 
@@ -93,15 +101,20 @@ pub struct BaseFile {
     /// The path resolved against the sweep file's folder (messages, and
     /// the folder a topology's `calibration` file is relative to).
     pub shown: String,
+    /// The file's text, as read.
     pub text: String,
+    /// The file parsed as TOML, which points edit.
     pub doc: toml::Table,
 }
 
 /// `[plot]`: which metric against which axis, one line per value of another.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PlotSpec {
+    /// The numeric metric column to plot.
     pub metric: Option<String>,
+    /// The axis along the x axis.
     pub x: Option<String>,
+    /// The axis with one line per value.
     pub lines: Option<String>,
 }
 

@@ -15,26 +15,37 @@ use fabricsim_workload::spec as wspec;
 /// One segment of a key path into a TOML document.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Seg {
+    /// A key of a table.
     Key(String),
+    /// An index into an array of tables.
     Index(usize),
 }
 
 /// A collective parameter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CollectiveKey {
+    /// `collective.op`: the operation.
     Op,
+    /// `collective.size`: the nccl-tests size S \[bytes\].
     Size,
+    /// `collective.algo`: the algorithm.
     Algo,
+    /// `collective.ranks`: the first k accelerators are the ranks.
     Ranks,
+    /// `collective.channels`: ring channels.
     Channels,
 }
 
 /// A failure parameter (a `random` entry's fields, or a whole `--fail` spec).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FailKey {
+    /// `failures.random`: share (`"1%"`) or number of lanes failed at random.
     Random,
+    /// `failures.seed`: seed of the random failure.
     Seed,
+    /// `failures.tiers`: tiers the random failure samples from.
     Tiers,
+    /// `failures.fail`: one more failure as a `--fail` spec (`"none"`: intact).
     Fail,
 }
 
@@ -49,7 +60,9 @@ pub enum Param {
     Topology(Vec<Seg>),
     /// A key path into the base job.
     Job(Vec<Seg>),
+    /// A field of the collective (`collective.KEY`).
     Collective(CollectiveKey),
+    /// A failure parameter (`failures.KEY`).
     Failure(FailKey),
 }
 

@@ -15,11 +15,15 @@ use super::PlotSpec;
 /// One value of a table.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
+    /// No value: an empty CSV cell, JSON `null`.
     Null,
+    /// A boolean.
     Bool(bool),
+    /// An integer.
     Int(i64),
     /// Always finite.
     Float(f64),
+    /// A string.
     Str(String),
 }
 
@@ -91,7 +95,9 @@ impl<'de> Deserialize<'de> for Cell {
 /// `--shard I/N`: the points `p` with `p % N == I`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shard {
+    /// `I`: this shard's index, `0 ≤ I < N`.
     pub index: usize,
+    /// `N`: the number of shards.
     pub count: usize,
 }
 
@@ -114,13 +120,16 @@ impl std::str::FromStr for Shard {
 /// An axis in the JSON header.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AxisHeader {
+    /// The axis key (its column name).
     pub name: String,
+    /// Its values as written ([`Cell::from_toml`]).
     pub values: Vec<Cell>,
 }
 
 /// Everything in `results.json` but the rows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Header {
+    /// The sweep's name.
     pub sweep: String,
     /// `collective` or `job`.
     pub kind: String,
@@ -134,8 +143,11 @@ pub struct Header {
     pub complete: bool,
     /// Rows with an error.
     pub errors: usize,
+    /// The axes, in grid order.
     pub axes: Vec<AxisHeader>,
+    /// The sweep's `[plot]` table, if given.
     pub plot: Option<PlotSpec>,
+    /// Every column: `point`, the axes, the metrics, `error`.
     pub columns: Vec<String>,
 }
 
@@ -143,7 +155,9 @@ pub struct Header {
 /// the first the point index), sorted by point.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Table {
+    /// Everything but the rows.
     pub header: Header,
+    /// One row per point run, cells in column order.
     pub rows: Vec<Vec<Cell>>,
 }
 
