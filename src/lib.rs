@@ -49,4 +49,5 @@ pub use fabricsim_scenario as scenario;
 pub use fabricsim_scenario::synthetic;
 pub use fabricsim_sweep as sweep;
 pub use fabricsim_topology as topology;
+pub use fabricsim_validate as validate;
 pub use fabricsim_workload as workload;

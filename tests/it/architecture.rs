@@ -65,6 +65,12 @@ const LAYERS: &[(&str, &[&str], &[&str])] = &[
         ],
         &["rayon", "serde", "serde_json", "toml"],
     ),
+    // Model error against published measurements.
+    (
+        "validate",
+        &["base", "topology", "collective", "plot"],
+        &["rayon", "serde", "thiserror", "toml"],
+    ),
     // The only crate with the terminal, signals and exit codes.
     (
         "cli",
@@ -80,6 +86,7 @@ const LAYERS: &[(&str, &[&str], &[&str])] = &[
             "plot",
             "report",
             "sweep",
+            "validate",
         ],
         &[
             "clap",

@@ -11,6 +11,7 @@ mod job;
 mod plots;
 mod report;
 mod sweep;
+mod validate;
 
 use clap::{Parser, Subcommand};
 use fabricsim_base::limits::Limits;
@@ -133,6 +134,10 @@ enum Command {
     /// Run a grid of points (a base topology and job or collective, varied
     /// over axes) in parallel; write results.csv, results.json and plots.
     Sweep(sweep::Args),
+    /// Simulate every published measurement of the validation corpus on the
+    /// topology of its system; report the error per point, system and
+    /// fit/held-out split, and the held-out targets.
+    ValidateModel(validate::Args),
     /// Join the output folders of the shards (`sweep --shard I/N`) of one
     /// sweep into the results of the whole sweep.
     Merge(sweep::MergeArgs),
@@ -228,6 +233,7 @@ pub fn main() -> ExitCode {
         Command::Calibrate(args) => calibrate::command(&args, limits).map_err(Failure::input),
         Command::Sweep(args) => sweep::command(&args, limits),
         Command::Merge(args) => sweep::merge(&args, limits),
+        Command::ValidateModel(args) => validate::command(&args, limits).map_err(Failure::input),
     };
     match result {
         Ok(out) => {
