@@ -68,7 +68,7 @@ const LAYERS: &[(&str, &[&str], &[&str])] = &[
     // Model error against published measurements.
     (
         "validate",
-        &["base", "topology", "collective", "plot"],
+        &["base", "topology", "collective", "workload", "plot"],
         &["rayon", "serde", "thiserror", "toml"],
     ),
     // The only crate with the terminal, signals and exit codes.

@@ -27,5 +27,6 @@ mod symmetry;
 mod topology;
 mod topology_blocks;
 mod units;
+mod validate_model;
 mod validation;
 mod workload_files;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use fabricsim_base::limits::Limits;
 use fabricsim_plot::{ErrorVsSize, PointGroup, PredictedVsMeasured};
+use fabricsim_validate::runs::{load_runs, run_all};
 use fabricsim_validate::{Corpus, Report, Split, predict, render};
 
 use super::budget::BudgetArgs;
@@ -30,6 +31,10 @@ pub(crate) struct Args {
     /// folder's notes.md appended.
     #[arg(long)]
     markdown: bool,
+    /// Published training runs to run through `job` [default:
+    /// training_runs.toml beside the corpus, when it exists].
+    #[arg(long, value_name = "FILE")]
+    runs: Option<PathBuf>,
     /// Also print every point (published, simulated, error).
     #[arg(long)]
     points: bool,
@@ -54,7 +59,20 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
         .unwrap_or_else(|| default_topologies(&a.corpus));
     let load = super::load_options(&[], limits);
     let points = predict(&corpus, &dir, &load, &a.budget.params());
-    let report = Report::new(&corpus, points);
+    let mut report = Report::new(&corpus, points);
+    let runs = a.runs.clone().or_else(|| {
+        let p = a
+            .corpus
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("training_runs.toml");
+        p.is_file().then_some(p)
+    });
+    if let Some(path) = runs {
+        let list = load_runs(&path, limits).map_err(|e| format!("error: {e}"))?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        report = report.with_runs(run_all(&list, dir, limits, &a.budget.params()));
+    }
     if let Some(d) = &a.plots {
         plots(&report)?.write(d)?;
     }

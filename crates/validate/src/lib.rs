@@ -19,6 +19,7 @@
 pub mod corpus;
 pub mod predict;
 pub mod render;
+pub mod runs;
 pub mod stats;
 
 pub use corpus::{Corpus, CorpusError, Point, Split, System};

@@ -123,7 +123,61 @@ pub fn text(r: &Report, points: bool) -> String {
     s += &table(&head, &rows);
     s += "\n";
     s += &targets_text(r);
+    if !r.runs.is_empty() {
+        s += "\n";
+        s += &table(&RUN_HEAD, &run_rows(r));
+        if !r.scaling.is_empty() {
+            s += "\n";
+            s += &table(&SCALING_HEAD, &scaling_rows(r));
+        }
+    }
     s
+}
+
+const RUN_HEAD: [&str; 7] = [
+    "run",
+    "split",
+    "gpus",
+    "metric",
+    "published",
+    "simulated",
+    "error",
+];
+const SCALING_HEAD: [&str; 5] = ["model", "accelerator", "scale", "published", "simulated"];
+
+fn run_rows(r: &Report) -> Vec<Vec<String>> {
+    r.runs
+        .iter()
+        .map(|x| {
+            vec![
+                x.id.clone(),
+                x.split.map_or("–".into(), |s| s.name().to_string()),
+                x.gpus.to_string(),
+                x.metric.clone(),
+                format!("{:.4}", x.published),
+                x.simulated.map_or("–".into(), |v| format!("{v:.4}")),
+                x.error.map_or_else(
+                    || x.problem.clone().unwrap_or_default(),
+                    |e| format!("{:+.1}%", e * 100.0),
+                ),
+            ]
+        })
+        .collect()
+}
+
+fn scaling_rows(r: &Report) -> Vec<Vec<String>> {
+    r.scaling
+        .iter()
+        .map(|x| {
+            vec![
+                x.model.clone(),
+                x.accelerator.clone(),
+                format!("{} → {} GPUs", x.base_gpus, x.gpus),
+                format!("{:.3}", x.published_ratio),
+                format!("{:.3}", x.simulated_ratio),
+            ]
+        })
+        .collect()
 }
 
 fn md_table(head: &[&str], rows: &[Vec<String>]) -> String {
@@ -217,6 +271,17 @@ pub fn markdown(r: &Report, corpus_path: &str, notes: &str) -> String {
         ],
         &rows,
     );
+    if !r.runs.is_empty() {
+        s += "\n## Training runs (`validation/training_runs.toml` through `fabricsim job`)\n\n";
+        s += "Throughput error: simulated / published − 1 (for a step time, published / \
+              simulated − 1). The job files share one compute efficiency, fitted on the run \
+              marked `fit` (see each job file's header).\n\n";
+        s += &md_table(&RUN_HEAD, &run_rows(r));
+        if !r.scaling.is_empty() {
+            s += "\nScaling: per-GPU throughput at the larger scale over the smaller.\n\n";
+            s += &md_table(&SCALING_HEAD, &scaling_rows(r));
+        }
+    }
     let problems: Vec<&crate::predict::Prediction> =
         r.points.iter().filter(|p| p.problem.is_some()).collect();
     if !problems.is_empty() {

@@ -117,6 +117,10 @@ pub struct Report {
     pub systems: Vec<Row>,
     /// The held-out targets.
     pub targets: Vec<Target>,
+    /// Published training runs through `fabricsim job`.
+    pub runs: Vec<crate::runs::RunResult>,
+    /// Scaling ratios of runs published at several scales.
+    pub scaling: Vec<crate::runs::Scaling>,
 }
 
 fn row<'a>(name: &str, split: Split, pts: impl Iterator<Item = &'a Prediction> + Clone) -> Row {
@@ -178,7 +182,16 @@ impl Report {
             splits,
             systems,
             targets,
+            runs: Vec::new(),
+            scaling: Vec::new(),
         }
+    }
+
+    /// This report with the job-level results of `runs`.
+    pub fn with_runs(mut self, runs: Vec<crate::runs::RunResult>) -> Report {
+        self.scaling = crate::runs::scaling(&runs);
+        self.runs = runs;
+        self
     }
 
     /// Whether every target is met.
