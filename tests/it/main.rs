@@ -13,6 +13,7 @@ mod examples;
 mod failures;
 mod flow_props;
 mod flows;
+mod fit_checks;
 mod fuzz_regressions;
 mod info_golden;
 mod jobs;
@@ -28,5 +29,5 @@ mod topology;
 mod topology_blocks;
 mod units;
 mod validate_model;
-mod validation;
+
 mod workload_files;

@@ -281,9 +281,9 @@ fn shipped_mi300x_128node_roce_by_hand() {
     }
     // Per-GPU xGMI bandwidth: 7 links × 64 GB/s = 448 GB/s per direction
     // (AMD ROCm blog); usable 7 × 48 = 336 GB/s is 75% of it; the fitted
-    // efficiency gives 448 × 0.705 = 315.91 GB/s, the 8 GiB rccl-tests busbw.
+    // efficiency, fitted on the 8 GiB rccl-tests busbw (a fit, not checked
+    // here: tests/it/fit_checks.rs guards it), applies to these links.
     assert_injection(&t, "scale-up", 7.0 * 64.0 * G);
-    assert_close(t.efficiency("xgmi3") * 448.0, 315.91, "fitted busbw");
     assert_injection(&t, "leaf", 50.0 * G);
     // One hop inside a server; 4 hops on one leaf (servers 0 and 63 of rail
     // 0); 6 through a spine, including across rails (d0.gpu0 → d1.gpu1:

@@ -9,9 +9,10 @@
 //! the network (NVLS, SHARP) use the in-switch-reduction α instead.
 //!
 //! These are the calibration knobs of the collective model, kept few; each
-//! value says whether it is cited or fitted, and to what. The comparison with
-//! every published measurement is in `docs/validation.md` and
-//! `tests/it/validation.rs`.
+//! value says whether it is cited or fitted, and to what. Fitted values may
+//! use only the `fit` systems of `validation/measurements.toml`;
+//! `tests/it/fit_checks.rs` guards the fits, and `fabricsim validate-model`
+//! (docs/validation.md) measures prediction on the held-out systems.
 
 /// α for NVLink (and, assumed, UALink) steps \[s\]: **fitted**, 11 µs.
 /// Least-squares-free minimax fit of the 8×A100 ring all-reduce ramp
