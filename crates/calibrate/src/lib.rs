@@ -6,9 +6,9 @@
 //! file and applied in memory after a topology is loaded (a calibration never
 //! edits a topology file). Method: `docs/calibration.md`.
 
+#![warn(missing_docs)]
 // Only the command line touches the terminal and the process: a library
 // crate reports through its return values.
-#![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 pub mod fit;

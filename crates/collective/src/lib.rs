@@ -12,9 +12,9 @@
 //! the message per rank for send-recv. Reported bandwidths follow nccl-tests'
 //! PERFORMANCE.md: `algbw = S / t`, `busbw = algbw · factor` ([`Op::bus_factor`]).
 
+#![warn(missing_docs)]
 // Only the command line touches the terminal and the process: a library
 // crate reports through its return values.
-#![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 pub mod algorithms;

@@ -16,9 +16,9 @@
 //!
 //! See [`engine`] for how the event loop stays incremental.
 
+#![warn(missing_docs)]
 // Only the command line touches the terminal and the process: a library
 // crate reports through its return values.
-#![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 pub mod budget;

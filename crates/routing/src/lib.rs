@@ -44,9 +44,9 @@
 //! [`Node::latency_s`]: fabricsim_topology::Node::latency_s
 //! [`Node::forwards`]: fabricsim_topology::Node::forwards
 
+#![warn(missing_docs)]
 // Only the command line touches the terminal and the process: a library
 // crate reports through its return values.
-#![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 mod adjacency;

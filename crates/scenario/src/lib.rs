@@ -9,9 +9,9 @@
 //! flows that must finish first) and `delay` \[s\] after the last of them.
 //! A flow's latency is the sum of its route's link latencies.
 
+#![warn(missing_docs)]
 // Only the command line touches the terminal and the process: a library
 // crate reports through its return values.
-#![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 pub mod synthetic;

@@ -21,9 +21,9 @@
 //!   `results.csv` and `results.json` on 1 thread or many, and shards merged
 //!   ([`table::merge`]) give the unsharded files byte for byte.
 
+#![warn(missing_docs)]
 // Only the command line touches the terminal and the process: a library
 // crate reports through its return values.
-#![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 mod param;

@@ -23,9 +23,9 @@
 //! (failed links, switches, rails and planes, removed before anything else
 //! sees the fabric).
 
+#![warn(missing_docs)]
 // Only the command line touches the terminal and the process: a library
 // crate reports through its return values.
-#![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 use std::borrow::Cow;

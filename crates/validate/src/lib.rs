@@ -1,7 +1,7 @@
 //! How well fabricsim predicts published collective measurements.
 //!
 //! [`corpus`] reads `validation/measurements.toml` (systems split into
-//! `fit` and `held_out`, each with measured points); [`predict`] simulates
+//! `fit` and `held_out`, each with measured points); [`predict()`] simulates
 //! every point on the topology file that models its system; [`stats`] sums
 //! the errors up per system and per split and checks the targets; [`render`]
 //! prints the report as a terminal table or as Markdown (`docs/validation.md`).

@@ -142,7 +142,7 @@ fn row<'a>(name: &str, split: Split, pts: impl Iterator<Item = &'a Prediction> +
 }
 
 impl Report {
-    /// Sums `points` (from [`crate::predict`]) up against `corpus`.
+    /// Sums `points` (from [`crate::predict()`]) up against `corpus`.
     pub fn new(corpus: &Corpus, points: Vec<Prediction>) -> Report {
         let splits: Vec<Row> = [Split::HeldOut, Split::Fit]
             .into_iter()

@@ -8,9 +8,9 @@
 //!   compute, bubble and exposed communication;
 //! - [`spec`]: job files (`workloads/*.toml`) → [`Job`], every problem located.
 
+#![warn(missing_docs)]
 // Only the command line touches the terminal and the process: a library
 // crate reports through its return values.
-#![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 pub mod iteration;
