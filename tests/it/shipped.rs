@@ -338,12 +338,14 @@ fn shipped_helios_mi450_by_hand() {
     assert_close(per_gpu * 2.0, 3.6e12, "3.6 TB/s per GPU");
     // Published "260 TB/s" aggregate: 72 × 3.6 = 259.2 TB/s.
     assert!((72.0 * per_gpu * 2.0 / 260e12 - 1.0).abs() < 0.005);
-    assert_close(t.efficiency("ualink-200g"), 0.93, "UALink 93%");
+    // No achieved UALink figure is published: NVLink's achieved 20/25 is
+    // assumed (the spec's 93% is a link-layer figure on another basis).
+    assert_close(t.efficiency("ualink-200g"), 20.0 / 25.0, "UALink as NVLink");
 }
 
 /// Helios over Ethernet: the same rack and the same bandwidth as the UALink
 /// file; only the switch (Tomahawk 6, 250 ns) and the link kind (800GbE,
-/// efficiency ASSUMED 0.93) differ.
+/// efficiency ASSUMED as UALink's) differ.
 #[test]
 fn shipped_helios_uale_differs_only_in_switch_and_link_technology() {
     let (ua, eth) = (load("helios-mi450.toml"), load("helios-mi450-uale.toml"));
@@ -379,7 +381,11 @@ fn shipped_helios_uale_differs_only_in_switch_and_link_technology() {
             .collect()
     };
     assert_eq!(caps(&ua), caps(&eth));
-    assert_close(eth.efficiency("ethernet-800g"), 0.93, "ASSUMED UALoE");
+    assert_close(
+        eth.efficiency("ethernet-800g"),
+        ua.efficiency("ualink-200g"),
+        "ASSUMED UALoE = UALink",
+    );
 }
 
 // ---------------------------------------------------------------- clusters

@@ -44,6 +44,25 @@ pub const FIBRE_LATENCY_S_PER_KM: f64 = 5e-6;
 /// `latency` in `[dci]`.
 pub const ASSUMED_DCI_DISTANCE_KM: f64 = 100.0;
 
+/// The basis of a link efficiency. Every efficiency is meant as an
+/// *achieved* collective figure (busbw a library reaches over the link
+/// divided by its line rate, as NCCL's per-link constants are); a value on
+/// another basis (a link-layer specification figure) would not compare with
+/// the others and is replaced by an assumption on the achieved basis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EfficiencyBasis {
+    /// A published achieved figure (NCCL's constants, nccl-tests results).
+    Achieved,
+    /// Fitted to a published measurement of a `fit` system.
+    Fitted,
+    /// No achieved figure is published: an assumption, with its reasoning
+    /// in the preset's documentation.
+    Assumed,
+    /// No value (generic kinds; the file must give one).
+    Unknown,
+}
+
 /// A link technology: line rate, latency and efficiency of one lane/port.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LinkKind {
@@ -59,6 +78,8 @@ pub struct LinkKind {
     /// Achievable fraction of the line rate, used by collectives later;
     /// `None` means unknown (treated as 1.0 unless the file gives one).
     pub efficiency: Option<f64>,
+    /// Where [`LinkKind::efficiency`] comes from.
+    pub efficiency_basis: EfficiencyBasis,
     /// Tier label given to links of this kind when the file gives none.
     pub default_tier: &'static str,
     /// Switch preset used by parametric blocks when the file names none.
@@ -81,6 +102,7 @@ pub const NVLINK3: LinkKind = LinkKind {
     bandwidth_bps: Some(25.0 * GB),
     latency_s: Some(ASSUMED_LINK_LATENCY_S),
     efficiency: Some(20.0 / 25.0),
+    efficiency_basis: EfficiencyBasis::Achieved,
     default_tier: "scale-up",
     default_switch: Some("nvswitch-gen2"),
 };
@@ -99,6 +121,7 @@ pub const NVLINK4: LinkKind = LinkKind {
     bandwidth_bps: Some(25.0 * GB),
     latency_s: Some(ASSUMED_LINK_LATENCY_S),
     efficiency: Some(20.6 / 25.0),
+    efficiency_basis: EfficiencyBasis::Achieved,
     default_tier: "scale-up",
     default_switch: Some("nvswitch-gen3"),
 };
@@ -116,6 +139,7 @@ pub const NVLINK5: LinkKind = LinkKind {
     bandwidth_bps: Some(50.0 * GB),
     latency_s: Some(ASSUMED_LINK_LATENCY_S),
     efficiency: Some(40.1 / 50.0),
+    efficiency_basis: EfficiencyBasis::Achieved,
     default_tier: "scale-up",
     default_switch: Some("nvswitch-gen4"),
 };
@@ -124,15 +148,23 @@ pub const NVLINK5: LinkKind = LinkKind {
 ///
 /// Source: UALink 200G 1.0 specification overview and webinar Q&A
 /// (ualinkconsortium.org): "200G per lane; x1/x2/x4 ports (a x4 port =
-/// 800G)" (port widths \[U\]); use `count` for the port width. Efficiency 0.93:
-/// "93% effective peak bandwidth" (same source). Latency: no per-link figure,
-/// [`ASSUMED_LINK_LATENCY_S`].
+/// 800G)" (port widths \[U\]); use `count` for the port width. Latency: no
+/// per-link figure, [`ASSUMED_LINK_LATENCY_S`].
+///
+/// Efficiency **assumed** 0.80, NVLink's achieved fraction (NCCL's per-lane
+/// NVLink constant, 20 of 25 GB/s): no achieved UALink collective figure is
+/// published. The specification's "93% effective peak bandwidth" is a
+/// link-layer figure (protocol overhead only), not an achieved collective
+/// busbw; set beside NVLink's achieved 0.80 it would favour UALink by 16% in
+/// every comparison. A file may override it (`efficiency = 0.93` for the
+/// link-layer bound).
 pub const UALINK_200G: LinkKind = LinkKind {
     name: "ualink-200g",
     family: "ualink",
     bandwidth_bps: Some(200e9 / 8.0),
     latency_s: Some(ASSUMED_LINK_LATENCY_S),
-    efficiency: Some(0.93),
+    efficiency: Some(0.80),
+    efficiency_basis: EfficiencyBasis::Assumed,
     default_tier: "scale-up",
     default_switch: None,
 };
@@ -152,7 +184,7 @@ const fn ualink_port(name: &'static str, lanes: f64) -> LinkKind {
 /// Source: "200G per lane (212.5G PHY). x1/x2/x4 ports (a x4 port = 800G)"
 /// (UALink 200G 1.0 overview and webinar Q&A, ualinkconsortium.org); the
 /// port widths are marked \[U\] there (inferred from a webinar slide, not read
-/// in the specification). Efficiency 0.93 ("93% effective peak bandwidth").
+/// in the specification). Efficiency **assumed** 0.80, as [`UALINK_200G`].
 /// Latency: no per-link figure, [`ASSUMED_LINK_LATENCY_S`]. A link of `count`
 /// ports of these kinds carries `count` × the port rate.
 ///
@@ -179,6 +211,7 @@ pub const XGMI3: LinkKind = LinkKind {
     bandwidth_bps: Some(64.0 * GB),
     latency_s: Some(ASSUMED_LINK_LATENCY_S),
     efficiency: Some(315.91 / 448.0),
+    efficiency_basis: EfficiencyBasis::Fitted,
     default_tier: "scale-up",
     default_switch: None,
 };
@@ -203,6 +236,7 @@ pub const INFINIBAND_NDR: LinkKind = LinkKind {
     bandwidth_bps: Some(400e9 / 8.0),
     latency_s: Some(ASSUMED_LINK_LATENCY_S),
     efficiency: Some(47.5 / 50.0),
+    efficiency_basis: EfficiencyBasis::Achieved,
     default_tier: "scale-out",
     default_switch: Some("quantum-2"),
 };
@@ -219,6 +253,7 @@ pub const INFINIBAND_XDR: LinkKind = LinkKind {
     bandwidth_bps: Some(800e9 / 8.0),
     latency_s: Some(ASSUMED_LINK_LATENCY_S),
     efficiency: Some(0.95),
+    efficiency_basis: EfficiencyBasis::Assumed,
     default_tier: "scale-out",
     default_switch: Some("quantum-x800"),
 };
@@ -235,6 +270,7 @@ pub const ETHERNET_400G: LinkKind = LinkKind {
     bandwidth_bps: Some(400e9 / 8.0),
     latency_s: Some(ASSUMED_LINK_LATENCY_S),
     efficiency: Some(0.95),
+    efficiency_basis: EfficiencyBasis::Assumed,
     default_tier: "scale-out",
     default_switch: None,
 };
@@ -251,6 +287,7 @@ pub const ETHERNET_800G: LinkKind = LinkKind {
     bandwidth_bps: Some(800e9 / 8.0),
     latency_s: Some(ASSUMED_LINK_LATENCY_S),
     efficiency: Some(0.95),
+    efficiency_basis: EfficiencyBasis::Assumed,
     default_tier: "scale-out",
     default_switch: None,
 };
@@ -285,6 +322,7 @@ pub const DCI: LinkKind = LinkKind {
     bandwidth_bps: Some(400e9 / 8.0),
     latency_s: Some(ASSUMED_DCI_DISTANCE_KM * FIBRE_LATENCY_S_PER_KM),
     efficiency: Some(0.95),
+    efficiency_basis: EfficiencyBasis::Assumed,
     default_tier: "dci",
     default_switch: None,
 };
@@ -301,6 +339,7 @@ pub const PCIE5_X16: LinkKind = LinkKind {
     bandwidth_bps: Some(32e9 * 16.0 * 128.0 / 130.0 / 8.0),
     latency_s: Some(ASSUMED_LINK_LATENCY_S),
     efficiency: Some(52.0 / (32.0 * 16.0 * 128.0 / 130.0 / 8.0)),
+    efficiency_basis: EfficiencyBasis::Achieved,
     default_tier: "pcie",
     default_switch: None,
 };
@@ -314,6 +353,7 @@ const fn generic(name: &'static str, tier: &'static str) -> LinkKind {
         bandwidth_bps: None,
         latency_s: None,
         efficiency: None,
+        efficiency_basis: EfficiencyBasis::Unknown,
         default_tier: tier,
         default_switch: None,
     }
