@@ -171,3 +171,45 @@ fn bad_corpora_are_refused_with_the_reason() {
         assert!(stderr(&o).contains(expected), "{}", stderr(&o));
     }
 }
+
+/// The shipped corpus, simulated once for the tests below (in the
+/// repository root, as a user runs it).
+fn shipped(args: &[&str]) -> String {
+    let mut a = vec!["validate-model"];
+    a.extend_from_slice(args);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_fabricsim"))
+        .args(&a)
+        .current_dir(ROOT)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    stdout(&o)
+}
+
+#[test]
+fn docs_validation_md_is_the_current_report() {
+    let now = shipped(&["--markdown"]);
+    let file = std::fs::read_to_string(Path::new(ROOT).join("docs/validation.md")).unwrap();
+    assert!(
+        now == file,
+        "docs/validation.md is not current: run `cargo run --release -- validate-model --markdown > docs/validation.md`"
+    );
+}
+
+/// The accuracy targets on the held-out split (median |error| ≤ 10% and
+/// p90 ≤ 20% from 16 MiB, median ≤ 30% below). Missed today: the report in
+/// docs/validation.md says where and why (validation/notes.md); the
+/// collective-model work closes the gap. Run with `cargo test -- --ignored`.
+#[test]
+#[ignore = "held-out targets missed: docs/validation.md says where and why"]
+fn held_out_targets_are_met() {
+    let j: Value = serde_json::from_str(&shipped(&["--json"])).unwrap();
+    let missed: Vec<String> = j["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["met"] != true)
+        .map(|t| format!("{}: {} > {}", t["what"], t["value"], t["limit"]))
+        .collect();
+    assert!(missed.is_empty(), "targets missed:\n{}", missed.join("\n"));
+}

@@ -15,17 +15,21 @@ fn cells(s: Option<Summary>) -> [String; 3] {
     }
 }
 
-fn row_cells(r: &Row) -> Vec<String> {
-    let mut v = vec![
-        r.name.clone(),
-        r.split.name().to_string(),
-        r.points.to_string(),
-    ];
+fn row_cells(r: &Row, with_split: bool) -> Vec<String> {
+    let mut v = vec![r.name.clone()];
+    if with_split {
+        v.push(r.split.name().to_string());
+    }
+    v.push(r.points.to_string());
     v.extend(cells(r.large));
     v.extend(cells(r.small));
     v.push(r.unsimulated.to_string());
     v
 }
+
+const SPLIT_HEAD: [&str; 9] = [
+    "split", "points", "n≥16M", "median", "p90", "n<16M", "median", "p90", "not run",
+];
 
 const HEAD: [&str; 10] = [
     "system", "split", "points", "n≥16M", "median", "p90", "n<16M", "median", "p90", "not run",
@@ -114,13 +118,11 @@ pub fn text(r: &Report, points: bool) -> String {
         );
         s += "\n";
     }
-    let rows: Vec<Vec<String>> = r.systems.iter().map(row_cells).collect();
+    let rows: Vec<Vec<String>> = r.systems.iter().map(|x| row_cells(x, true)).collect();
     s += &table(&HEAD, &rows);
     s += "\n";
-    let rows: Vec<Vec<String>> = r.splits.iter().map(row_cells).collect();
-    let mut head = HEAD;
-    head[0] = "split";
-    s += &table(&head, &rows);
+    let rows: Vec<Vec<String>> = r.splits.iter().map(|x| row_cells(x, false)).collect();
+    s += &table(&SPLIT_HEAD, &rows);
     s += "\n";
     s += &targets_text(r);
     if !r.runs.is_empty() {
@@ -180,11 +182,14 @@ fn scaling_rows(r: &Report) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// A Markdown table; `|` inside a cell is escaped.
 fn md_table(head: &[&str], rows: &[Vec<String>]) -> String {
-    let mut s = format!("| {} |\n", head.join(" | "));
+    let cell = |c: &str| c.replace('|', "\\|");
+    let line = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
+    let mut s = line(head.iter().map(|h| cell(h)).collect());
     s += &format!("|{}\n", "---|".repeat(head.len()));
     for r in rows {
-        s += &format!("| {} |\n", r.join(" | "));
+        s += &line(r.iter().map(|c| cell(c)).collect());
     }
     s
 }
@@ -221,12 +226,10 @@ pub fn markdown(r: &Report, corpus_path: &str, notes: &str) -> String {
         .collect();
     s += &md_table(&["target", "limit", "measured", ""], &rows);
     s += "\n## Per split\n\n";
-    let rows: Vec<Vec<String>> = r.splits.iter().map(row_cells).collect();
-    let mut head = HEAD;
-    head[0] = "split";
-    s += &md_table(&head, &rows);
+    let rows: Vec<Vec<String>> = r.splits.iter().map(|x| row_cells(x, false)).collect();
+    s += &md_table(&SPLIT_HEAD, &rows);
     s += "\n## Per system\n\n";
-    let rows: Vec<Vec<String>> = r.systems.iter().map(row_cells).collect();
+    let rows: Vec<Vec<String>> = r.systems.iter().map(|x| row_cells(x, true)).collect();
     s += &md_table(&HEAD, &rows);
     s += "\n## Largest held-out errors\n\n";
     let mut worst: Vec<&crate::predict::Prediction> = r
