@@ -2,8 +2,8 @@
 //! shipped inputs, sweep sizes, print, and write plots into `plots/`.
 #![allow(dead_code)]
 
-use fabricsim::collective::run::{DEFAULT_CHUNK_BYTES, Outcome, Request, run};
-use fabricsim::collective::{Algo, CollectiveSim, Op, Params};
+use fabricsim::collective::run::{Outcome, Request, run};
+use fabricsim::collective::{CollectiveSim, Op, Params};
 use fabricsim::plot::{self, Plot};
 use fabricsim::topology::{self, FailureSpec, Topology};
 use std::path::{Path, PathBuf};
@@ -66,13 +66,7 @@ pub const GIB: f64 = 1024.0 * MIB;
 
 /// A request for `op` of `size` bytes with the `auto` algorithm.
 pub fn request(op: Op, size: f64) -> Request {
-    Request {
-        op,
-        algo: Algo::Auto,
-        size,
-        channels: None,
-        chunk_bytes: DEFAULT_CHUNK_BYTES,
-    }
+    Request::new(op, size)
 }
 
 /// `op` over all accelerators of `topo` at each size (auto algorithm).

@@ -3,8 +3,8 @@
 //! and every series name; `--plots DIR` writes those files and nothing else.
 
 use super::cli::{fabricsim, stderr};
-use fabricsim::collective::run::{DEFAULT_CHUNK_BYTES, Request, run, run_with_report};
-use fabricsim::collective::{Algo, CollectiveSim, Op, Params};
+use fabricsim::collective::run::{Request, run, run_with_report};
+use fabricsim::collective::{CollectiveSim, Op, Params};
 use fabricsim::plot::{self, Breakdown, Busbw, Plot, Rendered, TopLinks};
 use fabricsim::plot_data as from;
 use fabricsim::topology::Topology;
@@ -19,13 +19,7 @@ fn topo(name: &str) -> Topology {
 }
 
 fn req(op: Op, size: f64) -> Request {
-    Request {
-        op,
-        algo: Algo::Auto,
-        size,
-        channels: None,
-        chunk_bytes: DEFAULT_CHUNK_BYTES,
-    }
+    Request::new(op, size)
 }
 
 /// Decodes the PNG: size, and the variance of its pixels.

@@ -731,28 +731,24 @@ fn sweep_points_are_checked_against_the_node_and_link_limits() {
 fn sweep_points_run_within_the_simulation_budget() {
     let d = scratch("budget");
     let f = one_point(&d, HGX, "all-reduce", "64MiB");
-    let out = d.join("out");
-    let o = run_sweep(&[
-        f.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-        "--max-events",
-        "1",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let errors = row_errors(&out);
-    assert!(errors[0].contains("event"), "{}", errors[0]);
-    let out = d.join("out2");
-    let o = run_sweep(&[
-        f.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-        "--max-time",
-        "1e-9",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let errors = row_errors(&out);
-    assert!(errors[0].contains("time budget"), "{}", errors[0]);
+    for (i, (flag, value, expected)) in [
+        ("--max-events", "1", "event"),
+        ("--max-time", "1e-9", "time budget"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let out = d.join(format!("out{i}"));
+        let o = run_sweep(&[
+            f.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+            flag,
+            value,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let errors = row_errors(&out);
+        assert!(errors[0].contains(expected), "{flag}: {}", errors[0]);
+    }
 }
