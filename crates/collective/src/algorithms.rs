@@ -15,18 +15,31 @@ use fabricsim_topology::{NodeId, Topology};
 
 /// Ring orders for `channels` NCCL-style channels.
 ///
-/// Ranks are grouped by scale-up domain (see [`domains`]); channel `c`
-/// visits the domains in communicator order and, inside domain `k` (of size
-/// `g`), its local ranks starting at `e = (c − k) mod g`: `[e, e+1, …, e−1]`.
-/// It leaves domain `k` from local rank `e − 1`, which is where it enters
-/// domain `k + 1`, so every inter-domain hop stays on one rail (local rank
-/// `i` of one domain to local rank `i` of the next: NIC to NIC through the
-/// rail's leaf, as NCCL's rings do on rail-optimized fabrics). Only the hop
-/// from the last domain back to the first changes rail (by the number of
-/// domains, mod g). With `channels = g` each local rank is the exit of
-/// exactly one channel, so every NIC carries one channel each way.
+/// Ranks are grouped by scale-up domain (see [`domains`]). On a switched
+/// domain (NVSwitch, UALink switches) every GPU reaches every other through
+/// its own switch ports, so the order inside a domain only decides the
+/// rails: channel `c` visits the domains in communicator order and, inside
+/// domain `k` (of size `g`), its local ranks starting at `e = (c − k) mod g`:
+/// `[e, e+1, …, e−1]`. It leaves domain `k` from local rank `e − 1`, which
+/// is where it enters domain `k + 1`, so every inter-domain hop stays on one
+/// rail (local rank `i` of one domain to local rank `i` of the next: NIC to
+/// NIC through the rail's leaf, as NCCL's rings do on rail-optimized
+/// fabrics). Only the hop from the last domain back to the first changes
+/// rail. With `channels = g` each local rank is the exit of exactly one
+/// channel, so every NIC carries one channel each way.
+///
+/// On a full-mesh domain (xGMI: one direct link per GPU pair) the order
+/// decides which links carry the ring, and rotations of one cycle would all
+/// share the same `g` of the `g(g−1)` directed links. RCCL builds rings over
+/// the whole mesh; here (see [`mesh_ring_orders`]) a ring across several
+/// even-sized mesh domains follows the zig-zag Hamiltonian paths, which use
+/// every directed link of a domain exactly once over `g` channels, and a
+/// ring inside one mesh domain follows link-disjoint Hamiltonian cycles.
 pub fn ring_orders(topo: &Topology, ranks: &[NodeId], channels: usize) -> Vec<Vec<NodeId>> {
     let doms = domains(topo, ranks);
+    if let Some(orders) = mesh_ring_orders(topo, &doms, channels) {
+        return orders;
+    }
     (0..channels.max(1))
         .map(|c| {
             doms.iter()
@@ -39,6 +52,145 @@ pub fn ring_orders(topo: &Topology, ranks: &[NodeId], channels: usize) -> Vec<Ve
                 .collect()
         })
         .collect()
+}
+
+/// Ring orders when every domain is a full mesh (each ordered pair of its
+/// ranks joined by a direct link), else `None`.
+///
+/// - One domain: channel `c` follows cycle `c mod m` of [`disjoint_cycles`]
+///   (`m` link-disjoint Hamiltonian cycles; 6 on 8 GPUs), so no two of the
+///   first `m` channels share a link.
+/// - Several domains, all of one even size `g`: channel `c` enters domain 0
+///   at local rank `c mod g`; inside a domain entered at local rank `a` it
+///   follows the zig-zag path `a, a+1, a−1, a+2, a−2, …, a+g/2` (mod `g`),
+///   whose hops have the differences `+1, −2, +3, …, +(g−1)`: every nonzero
+///   difference once, so the `g` paths starting at the `g` local ranks use
+///   each of the `g(g−1)` directed links exactly once. It leaves at
+///   `a + g/2` and enters the next domain at the same local rank (one rail).
+///   Domain `k` is entered at `c + k·g/2`, so with `channels = g` every
+///   domain sees every start once: each directed link carries one channel.
+pub fn mesh_ring_orders(
+    topo: &Topology,
+    doms: &[Vec<NodeId>],
+    channels: usize,
+) -> Option<Vec<Vec<NodeId>>> {
+    if !doms.iter().all(|d| is_full_mesh(topo, d)) {
+        return None;
+    }
+    let channels = channels.max(1);
+    if let [d] = doms {
+        let cycles = disjoint_cycles(d.len());
+        return Some(
+            (0..channels)
+                .map(|c| cycles[c % cycles.len()].iter().map(|&i| d[i]).collect())
+                .collect(),
+        );
+    }
+    let g = doms[0].len();
+    if g % 2 == 1 || doms.iter().any(|d| d.len() != g) {
+        return None;
+    }
+    Some(
+        (0..channels)
+            .map(|c| {
+                let mut order = Vec::with_capacity(g * doms.len());
+                let mut entry = c % g;
+                for d in doms {
+                    order.extend(zigzag_path(g, entry).map(|i| d[i]));
+                    entry = (entry + g / 2) % g;
+                }
+                order
+            })
+            .collect(),
+    )
+}
+
+/// Whether every ordered pair of `d` is joined by a direct link (a full
+/// mesh of at least 3 ranks; 2 ranks are a trivial ring either way).
+fn is_full_mesh(topo: &Topology, d: &[NodeId]) -> bool {
+    use petgraph::graph::NodeIndex;
+    if d.len() < 3 || d.len() > 64 {
+        return false;
+    }
+    d.iter().all(|&a| {
+        let out: std::collections::HashSet<NodeIndex> =
+            topo.graph.neighbors(NodeIndex::new(a.idx())).collect();
+        d.iter()
+            .all(|&b| a == b || out.contains(&NodeIndex::new(b.idx())))
+    })
+}
+
+/// The zig-zag Hamiltonian path of `Z_g` (g even) from `a`:
+/// `a, a+1, a−1, a+2, a−2, …, a+g/2`.
+pub fn zigzag_path(g: usize, a: usize) -> impl Iterator<Item = usize> {
+    (0..g).map(move |k| {
+        let off = if k % 2 == 1 { (k + 1) / 2 } else { g - k / 2 };
+        (a + off) % g
+    })
+}
+
+/// Link-disjoint directed Hamiltonian cycles of the complete directed graph
+/// on `g` vertices, found one after the other by depth-first search (lowest
+/// vertex first, so the result is fixed): each cycle uses only links no
+/// earlier cycle used. Stops at the first cycle it cannot find within a
+/// search budget; always returns at least the cycle `0, 1, …, g−1`. On 8
+/// vertices: 6 cycles (48 of the 56 directed links).
+pub fn disjoint_cycles(g: usize) -> Vec<Vec<usize>> {
+    const BUDGET: usize = 200_000;
+    let mut used = vec![false; g * g];
+    let mut cycles: Vec<Vec<usize>> = Vec::new();
+    loop {
+        let mut path = vec![0usize];
+        let mut seen = vec![false; g];
+        seen[0] = true;
+        let mut steps = 0;
+        let found = hamiltonian(g, &used, &mut path, &mut seen, &mut steps, BUDGET);
+        if !found {
+            break;
+        }
+        for i in 0..g {
+            used[path[i] * g + path[(i + 1) % g]] = true;
+        }
+        cycles.push(path);
+        if cycles.len() == g - 1 {
+            break;
+        }
+    }
+    if cycles.is_empty() {
+        cycles.push((0..g).collect());
+    }
+    cycles
+}
+
+fn hamiltonian(
+    g: usize,
+    used: &[bool],
+    path: &mut Vec<usize>,
+    seen: &mut [bool],
+    steps: &mut usize,
+    budget: usize,
+) -> bool {
+    *steps += 1;
+    if *steps > budget {
+        return false;
+    }
+    let u = path[path.len() - 1];
+    if path.len() == g {
+        return !used[u * g + path[0]];
+    }
+    for v in 0..g {
+        if seen[v] || used[u * g + v] {
+            continue;
+        }
+        path.push(v);
+        seen[v] = true;
+        if hamiltonian(g, used, path, seen, steps, budget) {
+            return true;
+        }
+        path.pop();
+        seen[v] = false;
+    }
+    false
 }
 
 /// The communicator's ranks grouped by scale-up domain, in order of first
@@ -59,10 +211,18 @@ pub fn domains(topo: &Topology, ranks: &[NodeId]) -> Vec<Vec<NodeId>> {
 }
 
 /// Default channel count: the smallest domain size when the communicator
-/// spans several domains (one channel per rail), else 1 (in one domain every
-/// rotation of the ring crosses the same links).
+/// spans several domains (one channel per rail); in one full-mesh domain the
+/// number of link-disjoint Hamiltonian cycles ([`disjoint_cycles`]); else 1
+/// (in one switched domain every rotation of the ring crosses the same
+/// links).
 pub fn default_channels(topo: &Topology, ranks: &[NodeId]) -> usize {
     let doms = domains(topo, ranks);
+    if let [d] = doms.as_slice()
+        && is_full_mesh(topo, d)
+    {
+        // One ring per link-disjoint Hamiltonian cycle of the mesh.
+        return disjoint_cycles(d.len()).len();
+    }
     if doms.len() > 1 {
         doms.iter().map(|d| d.len()).min().unwrap_or(1)
     } else {
@@ -308,4 +468,48 @@ pub fn halving_doubling(op: Op, ranks: &[NodeId], size: f64) -> Result<Schedule,
         }
     }
     Ok(s)
+}
+
+#[cfg(test)]
+mod mesh_tests {
+    use super::*;
+
+    /// The `g` zig-zag paths use each of the `g(g−1)` directed links of the
+    /// complete graph exactly once, and the path from `a` ends at `a + g/2`.
+    #[test]
+    fn zigzag_paths_decompose_the_complete_directed_graph() {
+        for g in [4, 6, 8, 16] {
+            let mut count = vec![0u32; g * g];
+            for a in 0..g {
+                let p: Vec<usize> = zigzag_path(g, a).collect();
+                let mut sorted = p.clone();
+                sorted.sort_unstable();
+                assert_eq!(sorted, (0..g).collect::<Vec<_>>(), "Hamiltonian");
+                assert_eq!(p[g - 1], (a + g / 2) % g);
+                for w in p.windows(2) {
+                    count[w[0] * g + w[1]] += 1;
+                }
+            }
+            for u in 0..g {
+                for v in 0..g {
+                    assert_eq!(count[u * g + v], u32::from(u != v), "g={g} {u}->{v}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn disjoint_cycles_are_hamiltonian_and_share_no_link() {
+        let cycles = disjoint_cycles(8);
+        assert_eq!(cycles.len(), 6);
+        let mut used = std::collections::HashSet::new();
+        for c in &cycles {
+            let mut sorted = c.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, (0..8).collect::<Vec<_>>());
+            for i in 0..8 {
+                assert!(used.insert((c[i], c[(i + 1) % 8])), "link reused");
+            }
+        }
+    }
 }
