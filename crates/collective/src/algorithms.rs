@@ -124,7 +124,7 @@ fn is_full_mesh(topo: &Topology, d: &[NodeId]) -> bool {
 /// `a, a+1, a−1, a+2, a−2, …, a+g/2`.
 pub fn zigzag_path(g: usize, a: usize) -> impl Iterator<Item = usize> {
     (0..g).map(move |k| {
-        let off = if k % 2 == 1 { (k + 1) / 2 } else { g - k / 2 };
+        let off = if k % 2 == 1 { k.div_ceil(2) } else { g - k / 2 };
         (a + off) % g
     })
 }
