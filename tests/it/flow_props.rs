@@ -20,7 +20,7 @@
 
 use crate::flows::assert_rel;
 use fabricsim::flow::engine::{RateInterval, simulate_traced};
-use fabricsim::flow::{Flow, Outcome, max_min_rates, simulate};
+use fabricsim::flow::{Completion, Flow, max_min_rates, simulate};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -211,7 +211,7 @@ pub(crate) fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send 
 const ENGINE_TIMEOUT_S: u64 = 60;
 
 /// `simulate` under [`within`].
-pub(crate) fn sim(cap: &[f64], flows: &[Flow]) -> Outcome {
+pub(crate) fn sim(cap: &[f64], flows: &[Flow]) -> Completion {
     let (cap, flows) = (cap.to_vec(), flows.to_vec());
     within(ENGINE_TIMEOUT_S, move || {
         simulate(&cap, &flows).expect("valid scenario")
@@ -219,7 +219,7 @@ pub(crate) fn sim(cap: &[f64], flows: &[Flow]) -> Outcome {
 }
 
 /// `simulate_traced` under [`within`].
-fn sim_traced(cap: &[f64], flows: &[Flow]) -> (Outcome, Vec<RateInterval>) {
+fn sim_traced(cap: &[f64], flows: &[Flow]) -> (Completion, Vec<RateInterval>) {
     let (cap, flows) = (cap.to_vec(), flows.to_vec());
     within(ENGINE_TIMEOUT_S, move || {
         simulate_traced(&cap, &flows).expect("valid scenario")

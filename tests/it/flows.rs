@@ -6,7 +6,7 @@
 //! never copied from the engine's output. Capacities are written as multiples
 //! of `G` = 1e9 bytes/s so that the numbers look like real links.
 
-use fabricsim::flow::{Flow, FlowError, Outcome, max_min_rates, simulate, validate};
+use fabricsim::flow::{Completion, Flow, FlowError, max_min_rates, simulate, validate};
 
 const G: f64 = 1e9;
 const REL: f64 = 1e-12;
@@ -45,7 +45,7 @@ fn after(mut f: Flow, deps: &[u32], delay_s: f64) -> Flow {
 }
 
 /// `simulate`, with a time limit so that a non-terminating engine fails.
-fn run(cap: &[f64], flows: &[Flow]) -> Outcome {
+fn run(cap: &[f64], flows: &[Flow]) -> Completion {
     crate::flow_props::sim(cap, flows)
 }
 

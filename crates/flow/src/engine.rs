@@ -58,9 +58,10 @@ pub struct EngineStats {
     pub route_classes: u64,
 }
 
-/// Result of [`simulate`], indexed like the input flows.
+/// When each flow was released and completed: the result of [`simulate`],
+/// indexed like the input flows.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Outcome {
+pub struct Completion {
     /// When each flow was released (before its latency) \[s\].
     pub release_s: Vec<f64>,
     /// When each flow's last byte was delivered \[s\].
@@ -69,7 +70,7 @@ pub struct Outcome {
     pub stats: EngineStats,
 }
 
-impl Outcome {
+impl Completion {
     /// Time the last flow finishes \[s\] (0 for no flows).
     pub fn makespan_s(&self) -> f64 {
         self.finish_s.iter().copied().fold(0.0, f64::max)
@@ -94,7 +95,7 @@ impl Outcome {
 /// let out = simulate(&[1e9], &flows).unwrap();
 /// assert!((out.finish_s[0] - 2e-3).abs() < 1e-15);
 /// ```
-pub fn simulate(capacity_bps: &[f64], flows: &[Flow]) -> Result<Outcome, FlowError> {
+pub fn simulate(capacity_bps: &[f64], flows: &[Flow]) -> Result<Completion, FlowError> {
     simulate_within(capacity_bps, flows, &mut Budget::unlimited())
 }
 
@@ -104,7 +105,7 @@ pub fn simulate_within(
     capacity_bps: &[f64],
     flows: &[Flow],
     budget: &mut Budget,
-) -> Result<Outcome, FlowError> {
+) -> Result<Completion, FlowError> {
     validate(capacity_bps, flows)?;
     Ok(Engine::new(capacity_bps, flows, false).run(budget)?.0)
 }
@@ -128,7 +129,7 @@ pub struct RateInterval {
 pub fn simulate_traced(
     capacity_bps: &[f64],
     flows: &[Flow],
-) -> Result<(Outcome, Vec<RateInterval>), FlowError> {
+) -> Result<(Completion, Vec<RateInterval>), FlowError> {
     validate(capacity_bps, flows)?;
     Ok(Engine::new(capacity_bps, flows, true).run(&mut Budget::unlimited())?)
 }
@@ -273,7 +274,10 @@ impl<'a> Engine<'a> {
         self.activations.push(Reverse(Key(t_act, f as u32)));
     }
 
-    fn run(mut self, budget: &mut Budget) -> Result<(Outcome, Vec<RateInterval>), BudgetExceeded> {
+    fn run(
+        mut self,
+        budget: &mut Budget,
+    ) -> Result<(Completion, Vec<RateInterval>), BudgetExceeded> {
         loop {
             let ta = self.activations.peek().map(|Reverse(k)| k.0);
             let tc = self.completions.peek().map(|(_, t)| t);
@@ -308,7 +312,7 @@ impl<'a> Engine<'a> {
             }
         }
         let trace = self.trace.take().map(|(done, _)| done).unwrap_or_default();
-        let out = Outcome {
+        let out = Completion {
             release_s: self.release,
             finish_s: self.finish,
             stats: self.stats,

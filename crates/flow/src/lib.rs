@@ -28,7 +28,7 @@ mod heap;
 pub mod maxmin;
 
 pub use budget::{Budget, BudgetExceeded};
-pub use engine::{EngineStats, Outcome, simulate, simulate_within};
+pub use engine::{Completion, EngineStats, simulate, simulate_within};
 pub use maxmin::max_min_rates;
 
 /// One flow of the model.

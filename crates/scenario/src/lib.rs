@@ -16,7 +16,7 @@
 
 pub mod synthetic;
 
-use fabricsim_flow::{Flow, FlowError, Outcome};
+use fabricsim_flow::{Completion, Flow, FlowError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -350,7 +350,7 @@ impl Scenario {
     }
 
     /// Runs the scenario.
-    pub fn run(&self) -> Outcome {
+    pub fn run(&self) -> Completion {
         fabricsim_flow::simulate(&self.capacity_bps, &self.flows)
             .expect("a parsed scenario has been validated")
     }
@@ -359,7 +359,7 @@ impl Scenario {
     pub fn run_within(
         &self,
         budget: &mut fabricsim_flow::Budget,
-    ) -> Result<Outcome, fabricsim_flow::BudgetExceeded> {
+    ) -> Result<Completion, fabricsim_flow::BudgetExceeded> {
         match fabricsim_flow::simulate_within(&self.capacity_bps, &self.flows, budget) {
             Ok(o) => Ok(o),
             Err(FlowError::Budget(b)) => Err(b),
@@ -574,7 +574,7 @@ pub struct FlowsReport<'a> {
 
 impl<'a> FlowsReport<'a> {
     /// The report of outcome `out` of scenario `s`.
-    pub fn new(s: &'a Scenario, out: &'a Outcome) -> FlowsReport<'a> {
+    pub fn new(s: &'a Scenario, out: &'a Completion) -> FlowsReport<'a> {
         FlowsReport {
             flows: s
                 .flow_ids
