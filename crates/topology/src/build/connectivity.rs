@@ -9,7 +9,7 @@ use crate::NodeRole;
 impl Builder<'_> {
     /// Rule 12: at least one accelerator, and every accelerator reaches every
     /// other along a path whose intermediate nodes all forward
-    /// ([`Node::forwards`]), as routing requires.
+    /// ([`Node::forwards`](crate::Node::forwards)), as routing requires.
     ///
     /// Reachability is symmetric (links are full duplex, and a reversed path
     /// has the same intermediates) but not transitive: `a – g – b` with a

@@ -5,7 +5,8 @@
 //! reported (serde stops at the first) with the position of the offending key
 //! or value. Each reader returns `None` after reporting a problem; the
 //! builder (`build/`) skips what is missing and never reports a problem
-//! twice. The file format is documented in `docs/topology-format.md`.//!
+//! twice. The file format is documented in `docs/topology-format.md`.
+//!
 //! Submodules: `types` (the spec types the builder consumes), `values`
 //! (readers shared by the tables: kinds, link and switch parameters after
 //! presets, routing, id patterns, a block's `topology`), `explicit`
