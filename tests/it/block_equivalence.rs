@@ -1,5 +1,4 @@
-//! The parametric generators against hand-built explicit equivalents (issue
-//! 4, "How it is checked"): for a small instance of every block — switched,
+//! The parametric generators against hand-built explicit equivalents: for a small instance of every block — switched,
 //! full-mesh and torus scale-up; rail-optimized 2-tier Clos; rail-only;
 //! two planes; dragonfly; sites joined by DCI — the same fabric is written
 //! as an explicit `[[nodes]]`/`[[links]]` file, built in the test with the

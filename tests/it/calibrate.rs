@@ -1,4 +1,4 @@
-//! Calibration (issue 9): nccl-tests log parsing (one negative test per
+//! Calibration: nccl-tests log parsing (one negative test per
 //! rule), fitting α and efficiency back from synthetic logs, the published
 //! A100 / H200 ramps, under-determined fits, and the `calibrate` command.
 //!

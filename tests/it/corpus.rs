@@ -1,4 +1,4 @@
-//! The bad-input corpus (issue 8, part 2), run through the real binary.
+//! The bad-input corpus, run through the real binary.
 //!
 //! `tests/it/invalid/` is the one corpus (the issue's `tests/invalid/`):
 //! - `*.toml` and `failures/*.toml`: topologies, run as `fabricsim validate FILE`;

@@ -1,4 +1,4 @@
-//! The fuzz targets' checks in CI (issue 8, part 1), without cargo-fuzz:
+//! The fuzz targets' checks in CI, without cargo-fuzz:
 //! - every file in `fuzz/regressions/TARGET/` (inputs that once crashed,
 //!   hung or used too much memory; see docs/robustness.md) is replayed
 //!   through the same entry point as the target;

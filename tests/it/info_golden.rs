@@ -1,5 +1,4 @@
-//! Golden `fabricsim info` tables of the shipped topologies (issue 4, "How it
-//! is checked"): every file in `topologies/` (sorted) is loaded and its
+//! Golden `fabricsim info` tables of the shipped topologies: every file in `topologies/` (sorted) is loaded and its
 //! `Info::of(&topo).render_table()` pinned by an insta snapshot named after
 //! the file (`snapshots/it__info_golden__<stem>.snap`).
 //!

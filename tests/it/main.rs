@@ -1,34 +1,51 @@
+//! The integration tests: one binary, grouped by the layer they exercise.
+//! Shared helpers: `cli` (run the binary: `fabricsim`, `stdout`, `stderr`).
+
+// Architecture: the crate graph.
 mod architecture;
-mod block_equivalence;
+
+// base: units, limits, bad inputs, safe output.
+mod corpus;
+mod fuzz_regressions;
+mod safe_output;
+mod units;
+
+// flow: the max-min engine and its budgets.
 mod budget;
-mod calibrate;
-mod cli;
-mod cli_flows;
-mod cli_jobs;
+mod flow_props;
+mod flows;
+
+// topology: files, blocks, failures, shipped fabrics.
+mod block_equivalence;
+mod failures;
+mod info_golden;
+mod shipped;
+mod shipped_blocks;
+mod topology;
+mod topology_blocks;
+
+// collective: algorithms, closed forms, properties.
 mod collective_algos;
 mod collective_props;
 mod collectives;
-mod corpus;
-mod examples;
-mod failures;
-mod fit_checks;
-mod flow_props;
-mod flows;
-mod fuzz_regressions;
-mod info_golden;
-mod jobs;
 mod mesh_rings;
 mod numeric_props;
-mod plots;
 mod pxn;
-mod safe_output;
-mod shipped;
-mod shipped_blocks;
-mod sweep;
 mod symmetry;
-mod topology;
-mod topology_blocks;
-mod units;
+
+// workload: jobs and job files.
+mod jobs;
+mod workload_files;
+
+// calibrate and validate: fits, fit checks, the model-error report.
+mod calibrate;
+mod fit_checks;
 mod validate_model;
 
-mod workload_files;
+// plot, sweep, cli and examples, run as a user runs them.
+mod cli;
+mod cli_flows;
+mod cli_jobs;
+mod examples;
+mod plots;
+mod sweep;

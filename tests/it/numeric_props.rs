@@ -1,4 +1,4 @@
-//! Numerical guarantees (issue 8, part 4) on generated valid inputs: block
+//! Numerical guarantees on generated valid inputs: block
 //! fabrics (switched domains with or without a rail-optimized Clos, full
 //! meshes, tori) with random parameters, every collective and algorithm,
 //! and small training jobs. For any valid input:

@@ -1,4 +1,4 @@
-//! Safe output (issue 8, part 5): `--plots DIR` writes only inside DIR,
+//! Safe output: `--plots DIR` writes only inside DIR,
 //! whatever the names in the inputs; `--report` and `calibrate --out`
 //! refuse to replace an input; inputs are never modified; no temporary
 //! file is left behind.

@@ -1,5 +1,4 @@
-//! The shipped topology files built from the parametric blocks (issue 4,
-//! item 3): a 16-rack Helios cluster over Ultra Ethernet, 128 MI300X servers
+//! The shipped topology files built from the parametric blocks: a 16-rack Helios cluster over Ultra Ethernet, 128 MI300X servers
 //! over RoCE (full-mesh scale-up), a rail-only H100 cluster, a 4,096-chip
 //! TPU-style torus and a two-site H100 cluster joined by DCI links.
 //!
