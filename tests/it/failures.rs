@@ -1,6 +1,6 @@
 //! Failures (`[[failures]]` entries and `--fail` flags): degraded bisection,
 //! routing and collectives, seeded random failures, and one negative test
-//! per rule F1–F5 of `src/topology/failures.rs` (the messages of
+//! per rule F1–F5 of `crates/topology/src/failures/` (the messages of
 //! `tests/it/invalid/failures/` are snapshot-tested by `corpus.rs`).
 //!
 //! Expected numbers are derived by hand in the comment above each assertion,

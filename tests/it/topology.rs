@@ -6,7 +6,7 @@
 //! so API changes touch two functions.
 //!
 //! One negative test per validation rule (`rule_*`), mirroring the rule list
-//! in `src/topology/build.rs` and docs/topology-format.md; the rendered
+//! in `crates/topology/src/build/` and docs/topology-format.md; the rendered
 //! diagnostics of every file in `tests/it/invalid/` are snapshot-tested by
 //! `corpus.rs`, through the binary. The
 //! parametric blocks (full mesh, torus, k-ary fat-trees, rail-only,

@@ -1,6 +1,6 @@
 //! Job files: the shipped workloads, their cited numbers, and one negative
 //! test per validation rule (`rule_*`, mirroring the list in
-//! `src/workload/spec.rs` and docs/workload-format.md), plus a snapshot of
+//! `crates/workload/src/spec/` and docs/workload-format.md), plus a snapshot of
 //! the rendered messages of every rule.
 //!
 //! Expected numbers are worked out by hand in the comments (from the sources
