@@ -643,30 +643,28 @@ fn row_errors(out: &Path) -> Vec<String> {
         .collect()
 }
 
+/// `sweep F --out OUT -q FLAG VALUE`.
+fn run_limited(f: &Path, out: &Path, flag: &str, value: &str) -> std::process::Output {
+    run_sweep(&[
+        f.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+        flag,
+        value,
+    ])
+}
+
 #[test]
 fn sweep_honours_the_input_size_and_size_count_limits() {
     let d = scratch("limits-read");
     let f = one_point(&d, HGX, "all-reduce", "1MiB");
     let out = d.join("out");
     // The sweep file itself is ~100 bytes; the base topology a few kB.
-    let o = run_sweep(&[
-        f.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-        "--max-input-bytes",
-        "20",
-    ]);
+    let o = run_limited(&f, &out, "--max-input-bytes", "20");
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("--max-input-bytes"), "{}", stderr(&o));
-    let o = run_sweep(&[
-        f.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-        "--max-input-bytes",
-        "1000",
-    ]);
+    let o = run_limited(&f, &out, "--max-input-bytes", "1000");
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("hgx-h100.toml"),
@@ -680,14 +678,7 @@ fn sweep_honours_the_input_size_and_size_count_limits() {
         format!("topology = \"{HGX}\"\ncollective = {{ op = \"all-reduce\" }}\n[axes]\n\"collective.size\" = \"1MiB..1GiB\"\n"),
     )
     .unwrap();
-    let o = run_sweep(&[
-        f.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-        "--max-sizes",
-        "4",
-    ]);
+    let o = run_limited(&f, &out, "--max-sizes", "4");
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("--max-sizes"), "{}", stderr(&o));
 }
@@ -699,14 +690,7 @@ fn sweep_points_are_checked_against_the_node_and_link_limits() {
         let d = scratch(&format!("limits{flag}"));
         let f = one_point(&d, HGX, "all-reduce", "1MiB");
         let out = d.join("out");
-        let o = run_sweep(&[
-            f.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "-q",
-            flag,
-            value,
-        ]);
+        let o = run_limited(&f, &out, flag, value);
         assert!(o.status.success(), "{}", stderr(&o));
         let errors = row_errors(&out);
         assert_eq!(errors.len(), 1);
@@ -714,14 +698,7 @@ fn sweep_points_are_checked_against_the_node_and_link_limits() {
         // One more and the point runs.
         let more = (value.parse::<u64>().unwrap() + 1).to_string();
         let out = d.join("out2");
-        let o = run_sweep(&[
-            f.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "-q",
-            flag,
-            &more,
-        ]);
+        let o = run_limited(&f, &out, flag, &more);
         assert!(o.status.success(), "{}", stderr(&o));
         assert_eq!(row_errors(&out), [""], "{flag} {more}");
     }
@@ -739,14 +716,7 @@ fn sweep_points_run_within_the_simulation_budget() {
     .enumerate()
     {
         let out = d.join(format!("out{i}"));
-        let o = run_sweep(&[
-            f.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "-q",
-            flag,
-            value,
-        ]);
+        let o = run_limited(&f, &out, flag, value);
         assert!(o.status.success(), "{}", stderr(&o));
         let errors = row_errors(&out);
         assert!(errors[0].contains(expected), "{flag}: {}", errors[0]);

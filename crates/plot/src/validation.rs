@@ -52,19 +52,30 @@ fn decades(lo: f64, hi: f64) -> Vec<f64> {
         .collect()
 }
 
-fn dot<DB: DrawingBackend>(
+type Legend = Vec<(String, RGBColor, Mark)>;
+
+/// Draws every group's points, mapped to chart coordinates by `at` (`None`
+/// skips a point), as dots in the group's colour; returns their legend
+/// entries (name and point count).
+fn dots<DB: DrawingBackend>(
     chart: &mut ChartContext<
         '_,
         DB,
         Cartesian2d<super::charts::Keyed, plotters::coord::types::RangedCoordf64>,
     >,
-    pts: Vec<(f64, f64)>,
-    color: RGBColor,
-) -> Result<(), String> {
-    chart
-        .draw_series(pts.into_iter().map(|p| Circle::new(p, 4, color.filled())))
-        .map_err(e)?;
-    Ok(())
+    groups: &[PointGroup],
+    at: impl Fn(f64, f64) -> Option<(f64, f64)>,
+) -> Result<Legend, String> {
+    let mut entries = Vec::new();
+    for g in groups {
+        let color = series_color(g.color);
+        let pts: Vec<(f64, f64)> = g.points.iter().filter_map(|&(x, y)| at(x, y)).collect();
+        chart
+            .draw_series(pts.into_iter().map(|p| Circle::new(p, 4, color.filled())))
+            .map_err(e)?;
+        entries.push((format!("{} ({})", g.name, g.points.len()), color, Mark::Box));
+    }
+    Ok(entries)
 }
 
 impl Plot for PredictedVsMeasured {
@@ -134,18 +145,9 @@ impl Plot for PredictedVsMeasured {
                 )))
                 .map_err(e)?;
         }
-        let mut entries = Vec::new();
-        for g in &self.groups {
-            let color = series_color(g.color);
-            let pts: Vec<(f64, f64)> = g
-                .points
-                .iter()
-                .filter(|(x, y)| x.is_finite() && y.is_finite() && *x > 0.0 && *y > 0.0)
-                .map(|&(x, y)| (x.log10(), y.log10()))
-                .collect();
-            dot(&mut chart, pts, color)?;
-            entries.push((format!("{} ({})", g.name, g.points.len()), color, Mark::Box));
-        }
+        let mut entries = dots(&mut chart, &self.groups, |x, y| {
+            (x.is_finite() && y.is_finite() && x > 0.0 && y > 0.0).then(|| (x.log10(), y.log10()))
+        })?;
         entries.push(("simulated = measured".into(), grey, Mark::Line));
         entries.push((format!("±{:.0}%", self.band * 100.0), grey, Mark::Dashed));
         legend(&side, "points", &entries)
@@ -215,18 +217,9 @@ impl Plot for ErrorVsSize {
                 )))
                 .map_err(e)?;
         }
-        let mut entries = Vec::new();
-        for g in &self.groups {
-            let color = series_color(g.color);
-            let p: Vec<(f64, f64)> = g
-                .points
-                .iter()
-                .filter(|(x, y)| *x > 0.0 && y.is_finite())
-                .map(|&(x, y)| (x.log2(), clip(y)))
-                .collect();
-            dot(&mut chart, p, color)?;
-            entries.push((format!("{} ({})", g.name, g.points.len()), color, Mark::Box));
-        }
+        let mut entries = dots(&mut chart, &self.groups, |x, y| {
+            (x > 0.0 && y.is_finite()).then(|| (x.log2(), clip(y)))
+        })?;
         entries.push((format!("±{:.0}%", self.band * 100.0), grey, Mark::Dashed));
         legend(&side, "points", &entries)
     }
