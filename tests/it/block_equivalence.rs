@@ -270,6 +270,7 @@ fn assert_same_collective(g: &Topology, e: &Topology, what: &str) {
         size: 64.0 * 1024.0 * 1024.0,
         channels: None,
         chunk_bytes: DEFAULT_CHUNK_BYTES,
+        protocol: None,
     };
     let time = |t: &Topology| {
         let mut sim = CollectiveSim::new(t, Params::default());

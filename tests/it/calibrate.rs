@@ -446,6 +446,7 @@ fn overrides_round_trip_and_apply() {
         size: GIB,
         channels: None,
         chunk_bytes: DEFAULT_CHUNK_BYTES,
+        protocol: None,
     };
     let got = run(&mut sim, &t.accelerators, &req).unwrap().time_s;
     let want = f
@@ -564,6 +565,7 @@ fn topology_includes_a_calibration_file() {
         size: 256e6,
         channels: None,
         chunk_bytes: DEFAULT_CHUNK_BYTES,
+        protocol: None,
     };
     let t = |topo: &Topology, p: Params| {
         run(&mut CollectiveSim::new(topo, p), &topo.accelerators, &req)

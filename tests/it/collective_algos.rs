@@ -257,6 +257,7 @@ fn nvls_matches_closed_form() {
             size: s,
             channels: None,
             chunk_bytes: 4e6,
+            protocol: None,
         };
         let o = run(&mut sm, ranks, &req).unwrap();
         assert!(rel(o.busbw_gbps, 2.0 * (nf - 1.0) / nf * 100.0) < 1e-9);
@@ -353,6 +354,7 @@ fn unsupported_cases_are_explained() {
             size: 1e8,
             channels: None,
             chunk_bytes: 4e6,
+            protocol: None,
         },
     )
     .unwrap();

@@ -92,7 +92,7 @@ proptest! {
         let mut sim = CollectiveSim::new(&topo, Params::default());
         for op in Op::ALL {
             for algo in [Algo::Ring, Algo::Tree, Algo::HalvingDoubling, Algo::Direct, Algo::Nvls, Algo::Auto] {
-                let req = Request { op, algo, size, channels: None, chunk_bytes: 1048576.0 };
+                let req = Request { op, algo, size, channels: None, chunk_bytes: 1048576.0, protocol: None };
                 let outcome = match run(&mut sim, &ranks, &req) {
                     Ok(o) => o,
                     Err(fabricsim::collective::CollectiveError::Unsupported { .. }) => continue,

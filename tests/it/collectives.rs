@@ -4,7 +4,7 @@
 
 use fabricsim::collective::algorithms::{direct, halving_doubling, ring, schedule};
 use fabricsim::collective::run::{Request, run};
-use fabricsim::collective::{Algo, CollectiveSim, Op, Params};
+use fabricsim::collective::{Algo, CollectiveSim, Op, Params, Protocol};
 use fabricsim::topology::{NodeId, Topology};
 
 use crate::collective_algos::rel;
@@ -266,14 +266,16 @@ pub(crate) fn assert_never_beats_bound(
     chunk_bytes: f64,
 ) {
     let name = s.topology().name.clone();
+    let protocols = [None, Some(Protocol::Ll), Some(Protocol::Ll128)];
     for op in Op::ALL {
-        for &algo in algos {
+        for (&algo, protocol) in algos.iter().flat_map(|a| protocols.map(|p| (a, p))) {
             let req = Request {
                 op,
                 algo,
                 size: 64e6,
                 channels: None,
                 chunk_bytes,
+                protocol,
             };
             match run(s, ranks, &req) {
                 Ok(o) => assert!(
@@ -337,6 +339,7 @@ fn simulated_times_never_beat_the_bound() {
         size: 1e9,
         channels: None,
         chunk_bytes: 4e6,
+        protocol: None,
     };
     let o = run(&mut s, &topo.accelerators, &req).unwrap();
     assert!(rel(o.efficiency_vs_bound, 1.0) < 1e-9);
@@ -475,6 +478,7 @@ fn all_to_all_meets_the_bisection_bound_on_a_thin_cut() {
         size,
         channels: None,
         chunk_bytes: 4e6,
+        protocol: None,
     };
     let o = run(&mut s, &topo.accelerators, &req).unwrap();
     let want = 2.0 * size / 10e9;

@@ -185,6 +185,7 @@ fn ring_all_reduce(t: &Topology, size: f64) -> fabricsim::collective::run::Outco
         size,
         channels: None,
         chunk_bytes: DEFAULT_CHUNK_BYTES,
+        protocol: None,
     };
     run(&mut sim, &t.accelerators.clone(), &req).unwrap()
 }

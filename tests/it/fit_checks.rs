@@ -31,6 +31,7 @@ fn busbw_op(op: Op, topo: &str, algo: Algo, ranks: Option<usize>, size: f64) -> 
         size,
         channels: None,
         chunk_bytes: DEFAULT_CHUNK_BYTES,
+        protocol: None,
     };
     run(&mut sim, r, &req).unwrap().busbw_gbps
 }

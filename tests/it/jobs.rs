@@ -175,6 +175,7 @@ fn dp_time(topo: &Topology, job: &Job, all: bool) -> f64 {
         size: 256e6,
         channels: Some(1),
         chunk_bytes: DEFAULT_CHUNK_BYTES,
+        protocol: None,
     };
     run_groups(&mut sim, &groups, &req).unwrap().time_s
 }

@@ -30,6 +30,7 @@ mod collective_props;
 mod collectives;
 mod mesh_rings;
 mod numeric_props;
+mod protocols;
 mod pxn;
 mod symmetry;
 

@@ -79,6 +79,7 @@ fn outcome(topo: &Topology, op: Op, algo: Algo, size: f64) -> Option<Outcome> {
         size,
         channels: None,
         chunk_bytes: 1048576.0,
+        protocol: None,
     };
     match run(&mut sim, &topo.accelerators, &req) {
         Ok(o) => Some(o),

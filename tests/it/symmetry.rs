@@ -32,6 +32,8 @@ fn check(
         size,
         channels: None,
         chunk_bytes: DEFAULT_CHUNK_BYTES,
+        // The full simulation below builds Simple schedules.
+        protocol: Some(fabricsim::collective::Protocol::Simple),
     };
     let mut sim = CollectiveSim::new(topo, Params::default());
     let kept = sim

@@ -26,8 +26,8 @@
 //! [`MIN_BANDWIDTH_SHARE`] of it (shares at the preset values).
 
 use fabricsim_base::units::{Bytes, Seconds};
-use fabricsim_collective::run::{DEFAULT_CHUNK_BYTES, Request, run};
-use fabricsim_collective::{Algo, CollectiveError, CollectiveSim, Op, Params, presets};
+use fabricsim_collective::run::{Request, run};
+use fabricsim_collective::{Algo, CollectiveError, CollectiveSim, Op, Params, Protocol, presets};
 use fabricsim_topology::{NodeId, Topology};
 use nalgebra::{DMatrix, DVector, Matrix2, Vector2};
 use serde::Serialize;
@@ -180,13 +180,10 @@ impl Model<'_> {
         self.sizes
             .iter()
             .map(|&size| {
-                let req = Request {
-                    op: self.op,
-                    algo: self.algo,
-                    size,
-                    channels: None,
-                    chunk_bytes: DEFAULT_CHUNK_BYTES,
-                };
+                // The fitted α is the Simple protocol's.
+                let req = Request::new(self.op, size)
+                    .algo(self.algo)
+                    .protocol(Protocol::Simple);
                 run(&mut sim, self.ranks, &req).map(|o| o.time_s)
             })
             .collect()
@@ -228,13 +225,9 @@ pub fn resolve(
     largest: f64,
 ) -> Result<(Algo, Knob, String), CollectiveError> {
     let mut sim = CollectiveSim::new(topo, Params::default());
-    let req = Request {
-        op,
-        algo,
-        size: largest,
-        channels: None,
-        chunk_bytes: DEFAULT_CHUNK_BYTES,
-    };
+    let req = Request::new(op, largest)
+        .algo(algo)
+        .protocol(Protocol::Simple);
     let out = run(&mut sim, ranks, &req)?;
     let kind = out.bottleneck.map(|b| b.kind).unwrap_or_default();
     let family = presets::family_of(&kind);

@@ -127,6 +127,7 @@ pub(crate) fn command(a: &Args, limits: &fabricsim_base::limits::Limits) -> Resu
                 size: r.bytes,
                 channels: None,
                 chunk_bytes: DEFAULT_CHUNK_BYTES,
+                protocol: None,
             };
             let o = run(&mut sim, &ranks, &req).map_err(|e| format!("{name}: error: {e}"))?;
             preset_busbw.push(o.busbw_gbps);

@@ -4,7 +4,7 @@
 use fabricsim_base::limits::Limits;
 use fabricsim_base::units::{Bytes, Seconds};
 use fabricsim_collective::run::{DEFAULT_CHUNK_BYTES, Outcome, Request, run, run_with_report};
-use fabricsim_collective::{Algo, CollectiveSim, Op, Params};
+use fabricsim_collective::{Algo, CollectiveSim, Op, Params, Protocol};
 use fabricsim_plot::{Busbw, TopLinks};
 use fabricsim_report::plot_data as from;
 use fabricsim_topology::NodeId;
@@ -27,6 +27,9 @@ pub(crate) struct Args {
     /// Algorithm: auto, ring, tree, halving-doubling, direct, nvls, hierarchical.
     #[arg(long, default_value = "auto")]
     pub(crate) algo: String,
+    /// Protocol: auto (the fastest that NCCL enables by default), LL, LL128 or Simple.
+    #[arg(long, default_value = "auto")]
+    pub(crate) proto: String,
     /// Ring channels, 1 to 256 (default: one per rail when the ranks span
     /// several domains).
     #[arg(long, value_parser = parse_channels)]
@@ -92,6 +95,10 @@ pub(crate) fn parse_ranks(
 pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
     let op: Op = a.op.parse().map_err(|e| format!("--op: {e}"))?;
     let algo: Algo = a.algo.parse().map_err(|e| format!("--algo: {e}"))?;
+    let protocol: Option<Protocol> = match a.proto.as_str() {
+        "auto" => None,
+        p => Some(p.parse().map_err(|e| format!("--proto: {e}; or auto"))?),
+    };
     let sizes = parse_sizes(&a.size, limits)?;
     let mut topo = fabricsim_topology::Topology::load(
         &a.topology,
@@ -149,6 +156,7 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
             size,
             channels: a.channels,
             chunk_bytes,
+            protocol,
         };
         let out = run(&mut sim, &ranks, &req).map_err(|e| {
             format!(
@@ -166,6 +174,7 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
             size: results.last().map_or(0.0, |o| o.bytes),
             channels: a.channels,
             chunk_bytes,
+            protocol,
         };
         let stem = super::plots::file_stem(&a.topology);
         plots(&mut sim, &stem, &ranks, &last, &results)?.write(dir)?;
@@ -207,9 +216,10 @@ fn plots(
     let (o, report) = run_with_report(sim, ranks, last)
         .map_err(|e| format!("error: {}", super::budget::explain(&e)))?;
     let what = format!(
-        "{op} of {} on {name} ({})",
+        "{op} of {} on {name} ({}/{})",
         fabricsim_plot::fmt_bytes(o.bytes),
-        o.algorithm.name()
+        o.algorithm.name(),
+        o.protocol.name()
     );
     b.add(
         &[name, op, "top-links"],
@@ -245,10 +255,10 @@ fn count(op: Op, n: usize, bytes: f64) -> f64 {
 
 fn table(name: &str, op: Op, n: usize, rows: &[Outcome]) -> String {
     let mut s = format!(
-        "# {op} on {name}, {n} ranks (GB/s = 1e9 bytes/s; count = float32 elements per call, as nccl-tests)\n"
+        "# {op} on {name}, {n} ranks (GB/s = 1e9 bytes/s; count = float32 elements per call, as nccl-tests; algorithm/protocol as NCCL names them)\n"
     );
     s += &format!(
-        "#{:>14} {:>13} {:>6} {:>17} {:>11} {:>9} {:>9} {:>11} {:>7}  {}\n",
+        "#{:>14} {:>13} {:>6} {:>23} {:>11} {:>9} {:>9} {:>11} {:>7}  {}\n",
         "size",
         "count",
         "type",
@@ -267,11 +277,11 @@ fn table(name: &str, op: Op, n: usize, rows: &[Outcome]) -> String {
             .map(|b| format!("{} ({:.0}%)", b.link, 100.0 * b.utilization))
             .unwrap_or_default();
         s += &format!(
-            " {:>14} {:>13} {:>6} {:>17} {:>11.2} {:>9.2} {:>9.2} {:>11.2} {:>6.1}%  {}\n",
+            " {:>14} {:>13} {:>6} {:>23} {:>11.2} {:>9.2} {:>9.2} {:>11.2} {:>6.1}%  {}\n",
             r.bytes,
             count(op, n, r.bytes),
             "float",
-            r.algorithm.name(),
+            format!("{}/{}", r.algorithm.name(), r.protocol.name()),
             r.time_s * 1e6,
             r.algbw_gbps,
             r.busbw_gbps,

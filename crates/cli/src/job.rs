@@ -304,6 +304,7 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
                         size,
                         channels: None,
                         chunk_bytes: DEFAULT_CHUNK_BYTES,
+                        protocol: None,
                     };
                     let o = run(&mut sim, &topo.accelerators, &req).map_err(|e| {
                         format!("{}: error: {}", path.display(), super::budget::explain(&e))

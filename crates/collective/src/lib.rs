@@ -32,6 +32,7 @@ pub mod sim;
 pub mod symmetry;
 pub mod tree;
 
+pub use run::default_protocols;
 pub use schedule::{Schedule, Step, StepLatency, Transfer};
 pub use sim::{CollectiveSim, Params, RunReport, StepReport, TierBusy};
 
@@ -173,6 +174,64 @@ impl std::str::FromStr for Algo {
             .into_iter()
             .find(|a| a.name() == s)
             .ok_or_else(|| unknown("algorithm", s, &names))
+    }
+}
+
+/// How a collective's data moves between ranks: NCCL's three protocols.
+///
+/// * `Simple`: bulk copies with a flag per chunk; full link bandwidth, the
+///   highest per-step latency.
+/// * `LL` (low latency): 8-byte stores of 4 data bytes and a 4-byte flag,
+///   polled by the receiver; the lowest latency, a quarter to a third of
+///   the bandwidth.
+/// * `LL128`: 128-byte lines with 120 data bytes and an 8-byte flag,
+///   relying on NVLink's ordered 128-byte stores; near-Simple bandwidth at
+///   near-LL latency, enabled by NCCL on NVLink systems only.
+///
+/// Their latencies and bandwidth fractions are in [`presets`] (NCCL 2.20.3
+/// `src/graph/tuning.cc`); docs/collectives.md explains the model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
+pub enum Protocol {
+    /// NCCL's `LL`.
+    #[serde(rename = "LL")]
+    Ll,
+    /// NCCL's `LL128`.
+    #[serde(rename = "LL128")]
+    Ll128,
+    /// NCCL's `Simple`.
+    #[default]
+    Simple,
+}
+
+impl Protocol {
+    /// Every protocol, in NCCL's order.
+    pub const ALL: [Protocol; 3] = [Protocol::Ll, Protocol::Ll128, Protocol::Simple];
+
+    /// NCCL's name: `LL`, `LL128` or `Simple`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Ll => "LL",
+            Protocol::Ll128 => "LL128",
+            Protocol::Simple => "Simple",
+        }
+    }
+}
+
+impl std::fmt::Display for Protocol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Protocol {
+    type Err = String;
+    /// Case-insensitive, as NCCL's `NCCL_PROTO`.
+    fn from_str(s: &str) -> Result<Protocol, String> {
+        let names = Protocol::ALL.map(Protocol::name);
+        Protocol::ALL
+            .into_iter()
+            .find(|p| p.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| unknown("protocol", s, &names))
     }
 }
 

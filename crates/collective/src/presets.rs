@@ -79,3 +79,110 @@ pub fn is_network(family: &str) -> bool {
 pub fn family_of(kind: &str) -> &'static str {
     fabricsim_topology::presets::link_kind(kind).map_or("custom", |k| k.family)
 }
+
+/// The NCCL hardware class whose latency table a link family uses: NCCL's
+/// `hwLat` has rows for NVLink, PCI and the network. xGMI and UALink are
+/// read as NVLink (RCCL types xGMI links as NVLink in its topology graph, an
+/// assumption for UALink); unknown families have no protocol latency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum HwClass {
+    NvLink,
+    Pci,
+    Net,
+}
+
+fn hw_class(family: &str) -> Option<HwClass> {
+    match family {
+        "nvlink" | "ualink" | "xgmi" => Some(HwClass::NvLink),
+        "pcie" => Some(HwClass::Pci),
+        f if is_network(f) => Some(HwClass::Net),
+        _ => None,
+    }
+}
+
+/// NCCL 2.20.3 `hwLat[hw][Ring][proto]` in µs (NVIDIA/nccl
+/// `src/graph/tuning.cc` @b647562), **cited**: per ring step, for `LL`,
+/// `LL128` and `Simple`.
+fn nccl_ring_hw_lat_us(hw: HwClass) -> [f64; 3] {
+    match hw {
+        HwClass::NvLink => [0.6, 1.9, 3.4],
+        HwClass::Pci => [1.0, 2.5, 5.7],
+        HwClass::Net => [2.7, 4.0, 14.0],
+    }
+}
+
+/// α of one step of protocol `proto` over links of `family` \[s\], given
+/// that family's Simple α `simple_s` ([`Params::family_step_s`](crate::Params::family_step_s):
+/// a fitted or cited preset, or a calibration's value).
+///
+/// `α(proto) = simple_s · hwLat[proto] / hwLat[Simple]`: NCCL's ratios
+/// between its protocols' per-step latencies (NCCL 2.20.3 `hwLat[hw][Ring]`:
+/// NVLink 0.6 / 1.9 / 3.4 µs, PCI 1.0 / 2.5 / 5.7, network 2.7 / 4.0 / 14.0
+/// for LL / LL128 / Simple), applied to fabricsim's Simple α. Where that α
+/// was fitted above NCCL's figure (NVLink 11 µs against 3.4, xGMI 31.5),
+/// the protocols inherit the same factor: the fit measured how much slower
+/// a real step is than NCCL's table, and nothing says the LL steps are
+/// exempt. 0 for unknown families.
+pub fn protocol_step_s(family: &str, proto: super::Protocol, simple_s: f64) -> f64 {
+    match hw_class(family) {
+        None => 0.0,
+        Some(hw) => {
+            let t = nccl_ring_hw_lat_us(hw);
+            simple_s * t[proto as usize] / t[super::Protocol::Simple as usize]
+        }
+    }
+}
+
+/// Latency paid once per collective by a protocol \[s\]: **cited**, NCCL
+/// 2.20.3 `baseLat[Ring]`: `LL` 6.6 µs, `LL128` 14.0 µs. `Simple` pays 0
+/// here: its fitted per-step α ([`NVLINK_STEP_S`]) already absorbs NCCL's
+/// 8.4 µs. No launch overhead is added: on the `fit` systems' points below
+/// 16 MiB (8×A100, 8×H100, 8×H200, 8×MI300X) a fixed extra of 0, 5, 10,
+/// 15, 20 or 30 µs gave a median |error| of 33.5, 42.3, 48.2, 49.4, 51.5
+/// and 53.4 %, so the cited values stand.
+pub fn protocol_base_s(proto: super::Protocol) -> f64 {
+    match proto {
+        super::Protocol::Ll => 6.6e-6,
+        super::Protocol::Ll128 => 14.0e-6,
+        super::Protocol::Simple => 0.0,
+    }
+}
+
+/// Fraction of the Simple protocol's bandwidth a protocol sustains:
+/// **cited**, NCCL 2.20.3 `ncclTopoTuneModel` ring refinements:
+/// * `LL`: 1/4 when the communicator spans more than one node or the
+///   operation reduces into one buffer (all-reduce, reduce), else 1/3
+///   (8-byte stores carry 4 data bytes, and the receiver polls flags);
+/// * `LL128`: 0.92 (120 of 128 bytes are data, less polling), 0.7 when a
+///   node holds fewer than 2 ranks (`ppn < 2`: the GPU sends and receives
+///   through its NIC);
+/// * `Simple`: 1.
+///
+/// NCCL's further caps on LL/LL128 bandwidth (`llMaxBws`,
+/// `perChMaxRingLL128Bws`) are not applied: they bind only at sizes where
+/// the protocol is not chosen (docs/collectives.md).
+pub fn protocol_bandwidth_fraction(
+    proto: super::Protocol,
+    op: super::Op,
+    nodes: usize,
+    ranks_per_node: f64,
+) -> f64 {
+    use super::{Op, Protocol};
+    match proto {
+        Protocol::Simple => 1.0,
+        Protocol::Ll => {
+            if nodes > 1 || matches!(op, Op::AllReduce | Op::Reduce) {
+                0.25
+            } else {
+                1.0 / 3.0
+            }
+        }
+        Protocol::Ll128 => {
+            if ranks_per_node < 2.0 {
+                0.7
+            } else {
+                0.92
+            }
+        }
+    }
+}

@@ -4,7 +4,7 @@ use super::algorithms::{default_channels, schedule};
 use super::bound::{bisection_bound_s, injection_bound_s, rank_bandwidths};
 use super::schedule::Schedule;
 use super::sim::{Bottleneck, CollectiveSim, RunReport};
-use super::{Algo, CollectiveError, Op};
+use super::{Algo, CollectiveError, Op, Protocol, presets};
 use fabricsim_topology::NodeId;
 use serde::Serialize;
 
@@ -21,6 +21,9 @@ pub struct Request {
     pub channels: Option<usize>,
     /// Pipelining chunk of chain algorithms \[bytes\].
     pub chunk_bytes: f64,
+    /// The protocol; `None` picks the fastest of those NCCL enables by
+    /// default ([`default_protocols`]).
+    pub protocol: Option<Protocol>,
 }
 
 impl Request {
@@ -33,7 +36,14 @@ impl Request {
             size,
             channels: None,
             chunk_bytes: DEFAULT_CHUNK_BYTES,
+            protocol: None,
         }
+    }
+
+    /// This request with protocol `protocol`.
+    pub fn protocol(mut self, protocol: Protocol) -> Request {
+        self.protocol = Some(protocol);
+        self
     }
 
     /// This request with algorithm `algo`.
@@ -67,6 +77,8 @@ pub struct Outcome {
     pub bytes: f64,
     /// The algorithm that ran (the one `auto` chose, if asked for `auto`).
     pub algorithm: Algo,
+    /// The protocol that ran (the fastest enabled one, unless asked for).
+    pub protocol: Protocol,
     /// Simulated time until every group has finished \[s\].
     pub time_s: f64,
     /// `S / t` in GB/s (1e9 bytes/s).
@@ -138,30 +150,87 @@ pub fn run_groups(
             ),
         });
     }
-    if req.algo == Algo::Auto {
-        let ranks = &groups[0];
-        let mut best: Option<Outcome> = None;
-        let mut last_err = None;
-        for a in AUTO_CANDIDATES {
-            if a == Algo::Direct && !direct_is_candidate(sim, ranks, req.op) {
+    let ranks = &groups[0];
+    let algos: Vec<Algo> = if req.algo == Algo::Auto {
+        AUTO_CANDIDATES
+            .into_iter()
+            .filter(|&a| a != Algo::Direct || direct_is_candidate(sim, ranks, req.op))
+            .filter(|&a| a != Algo::Tree || tree_is_candidate(sim, ranks, req.op))
+            .collect()
+    } else {
+        vec![req.algo]
+    };
+    // A protocol cannot beat the best time so far when even its bandwidth
+    // share of the fabric's bound, plus its fixed latency, is slower.
+    let bound_s = fabric_bound_s(sim, groups, req);
+    let mut best: Option<Outcome> = None;
+    let mut last_err = None;
+    for a in algos {
+        let protocols = match req.protocol {
+            Some(p) => vec![p],
+            None => default_protocols(sim, ranks, a),
+        };
+        for p in protocols {
+            let floor =
+                bound_s / bandwidth_fraction(sim, ranks, req.op, p) + presets::protocol_base_s(p);
+            if p != Protocol::Simple && best.as_ref().is_some_and(|b| floor >= b.time_s) {
                 continue;
             }
-            if a == Algo::Tree && !tree_is_candidate(sim, ranks, req.op) {
-                continue;
-            }
-            match run_one(sim, groups, req, a) {
+            match run_one(sim, groups, req, a, p) {
                 Ok(o) => {
                     if best.as_ref().is_none_or(|b| o.time_s < b.time_s) {
                         best = Some(o);
                     }
                 }
-                Err(e @ CollectiveError::Unsupported { .. }) => last_err = Some(e),
+                Err(e @ CollectiveError::Unsupported { .. }) if req.algo == Algo::Auto => {
+                    last_err = Some(e)
+                }
                 Err(e) => return Err(e),
             }
         }
-        return best.ok_or_else(|| last_err.expect("some candidate was tried"));
     }
-    run_one(sim, groups, req, req.algo)
+    best.ok_or_else(|| last_err.expect("some candidate was tried"))
+}
+
+/// The protocols NCCL enables by default for `algo` on `ranks`, Simple
+/// first (NCCL 2.20.3 `ncclTopoTuneModel`): NVLS runs Simple only; LL128
+/// only where every rank reaches its scale-up domain over NVLink (NCCL
+/// enables it by default only for NVLink-connected NVIDIA GPUs; RCCL keeps
+/// it off on xGMI by default); LL everywhere.
+pub fn default_protocols(sim: &CollectiveSim<'_>, ranks: &[NodeId], algo: Algo) -> Vec<Protocol> {
+    if algo == Algo::Nvls {
+        return vec![Protocol::Simple];
+    }
+    let topo = sim.topology();
+    let mut nvlink = vec![false; topo.nodes.len()];
+    let mut other = vec![false; topo.nodes.len()];
+    for l in &topo.links {
+        if l.tier.as_ref() == "scale-up" {
+            if presets::family_of(&l.kind) == "nvlink" {
+                nvlink[l.src.idx()] = true;
+            } else {
+                other[l.src.idx()] = true;
+            }
+        }
+    }
+    let ll128 = ranks.iter().all(|r| nvlink[r.idx()] && !other[r.idx()]);
+    if ll128 {
+        vec![Protocol::Simple, Protocol::Ll128, Protocol::Ll]
+    } else {
+        vec![Protocol::Simple, Protocol::Ll]
+    }
+}
+
+/// [`presets::protocol_bandwidth_fraction`] for `ranks`: nodes are the
+/// scale-up domains they span (an NVL72 rack is one node, as NCCL's MNNVL).
+fn bandwidth_fraction(sim: &CollectiveSim<'_>, ranks: &[NodeId], op: Op, p: Protocol) -> f64 {
+    if p == Protocol::Simple {
+        return 1.0;
+    }
+    let nodes = super::algorithms::domains(sim.topology(), ranks)
+        .len()
+        .max(1);
+    presets::protocol_bandwidth_fraction(p, op, nodes, ranks.len() as f64 / nodes as f64)
 }
 
 /// Runs `req` like [`run`] and also returns the simulation's [`RunReport`]
@@ -174,7 +243,7 @@ pub fn run_with_report(
     req: &Request,
 ) -> Result<(Outcome, RunReport), CollectiveError> {
     let o = run(sim, ranks, req)?;
-    run_one_with_report(sim, &[ranks.to_vec()], req, o.algorithm)
+    run_one_with_report(sim, &[ranks.to_vec()], req, o.algorithm, o.protocol)
 }
 
 /// Runs `req` on concurrent `groups` like [`run_groups`] and also returns
@@ -186,7 +255,7 @@ pub fn run_groups_with_report(
     req: &Request,
 ) -> Result<(Outcome, RunReport), CollectiveError> {
     let o = run_groups(sim, groups, req)?;
-    run_one_with_report(sim, groups, req, o.algorithm)
+    run_one_with_report(sim, groups, req, o.algorithm, o.protocol)
 }
 
 /// Largest fabric (directed links) on which the all-to-all bisection bound
@@ -262,8 +331,9 @@ fn run_one(
     groups: &[Vec<NodeId>],
     req: &Request,
     algo: Algo,
+    protocol: Protocol,
 ) -> Result<Outcome, CollectiveError> {
-    run_one_with_report(sim, groups, req, algo).map(|(o, _)| o)
+    run_one_with_report(sim, groups, req, algo, protocol).map(|(o, _)| o)
 }
 
 fn run_one_with_report(
@@ -271,9 +341,18 @@ fn run_one_with_report(
     groups: &[Vec<NodeId>],
     req: &Request,
     algo: Algo,
+    protocol: Protocol,
 ) -> Result<(Outcome, RunReport), CollectiveError> {
     let topo = sim.topology();
     let ranks = &groups[0];
+    if algo == Algo::Nvls && protocol != Protocol::Simple {
+        return Err(CollectiveError::Unsupported {
+            algo,
+            op: req.op,
+            why: format!("NVLS runs the Simple protocol only, not {protocol}"),
+        });
+    }
+    let fraction = bandwidth_fraction(sim, ranks, req.op, protocol);
     let channels = req
         .channels
         .unwrap_or_else(|| default_channels(topo, ranks));
@@ -282,8 +361,12 @@ fn run_one_with_report(
     let merged = |groups: &[Vec<NodeId>]| -> Result<(Schedule, Counts), CollectiveError> {
         let parts = groups
             .iter()
-            .map(|g| schedule(topo, req.op, algo, g, req.size, channels, req.chunk_bytes))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|g| {
+                let mut s = schedule(topo, req.op, algo, g, req.size, channels, req.chunk_bytes)?;
+                s.set_protocol(protocol, fraction);
+                Ok(s)
+            })
+            .collect::<Result<Vec<_>, CollectiveError>>()?;
         let counts = parts
             .iter()
             .map(|p| p.steps.iter().map(|s| s.transfers.len()).collect())
@@ -330,8 +413,39 @@ fn run_one_with_report(
         }
     };
     let n = ranks.len();
-    // The bound is the fabric's, not the algorithm's: it allows in-network
-    // reduction whenever the fabric has a switch that can reduce.
+    let bound_s = fabric_bound_s(sim, groups, req);
+    // The protocol's once-per-collective latency (0 for Simple).
+    let mut report = report;
+    report.time_s += presets::protocol_base_s(protocol);
+    let t = report.time_s;
+    let algbw = if t > 0.0 {
+        req.size / t / 1e9
+    } else {
+        f64::INFINITY
+    };
+    let outcome = Outcome {
+        bytes: req.size,
+        algorithm: algo,
+        protocol,
+        time_s: t,
+        algbw_gbps: algbw,
+        busbw_gbps: algbw * req.op.bus_factor(n),
+        bound_s,
+        efficiency_vs_bound: if t > 0.0 { bound_s / t } else { 1.0 },
+        bottleneck: report.bottleneck.clone(),
+        steps: sched.step_count(),
+    };
+    Ok((outcome, report))
+}
+
+/// Lower bound on the time of `req` on `groups` \[s\]: the largest
+/// single-group injection bound, and for all-to-all the bisection bound.
+/// The bound is the fabric's, not the algorithm's: it allows in-network
+/// reduction whenever the fabric has a switch that can reduce.
+fn fabric_bound_s(sim: &mut CollectiveSim<'_>, groups: &[Vec<NodeId>], req: &Request) -> f64 {
+    let topo = sim.topology();
+    let ranks = &groups[0];
+    let n = ranks.len();
     let in_switch = topo.nodes.iter().any(|n| n.in_switch_reduction);
     let bw = rank_bandwidths(topo, sim.capacity_bps(), &groups.concat());
     let mut bound_s = bw
@@ -344,22 +458,5 @@ fn run_one_with_report(
         let cut = sim.cut_bps(ranks);
         bound_s = bound_s.max(bisection_bound_s(n, half, req.size, cut));
     }
-    let t = report.time_s;
-    let algbw = if t > 0.0 {
-        req.size / t / 1e9
-    } else {
-        f64::INFINITY
-    };
-    let outcome = Outcome {
-        bytes: req.size,
-        algorithm: algo,
-        time_s: t,
-        algbw_gbps: algbw,
-        busbw_gbps: algbw * req.op.bus_factor(n),
-        bound_s,
-        efficiency_vs_bound: if t > 0.0 { bound_s / t } else { 1.0 },
-        bottleneck: report.bottleneck.clone(),
-        steps: sched.step_count(),
-    };
-    Ok((outcome, report))
+    bound_s
 }

@@ -12,6 +12,7 @@
 //! step. `CollectiveSim::run_expanded` runs the same schedule as one flow
 //! graph with explicit barrier dependencies, and the tests check both agree.
 
+use crate::Protocol;
 use fabricsim_topology::NodeId;
 
 /// One point-to-point transfer of `bytes` from `src` to `dst`.
@@ -48,7 +49,7 @@ pub enum StepLatency {
 }
 
 /// Transfers that run concurrently, `repeat` times in a row.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Step {
     /// The transfers, started together.
     pub transfers: Vec<Transfer>,
@@ -60,6 +61,27 @@ pub struct Step {
     /// rail-aligned accelerator of the source's domain, as NCCL's PXN does
     /// for point-to-point sends (`super::pxn`).
     pub pxn: bool,
+    /// The protocol the transfers use: it sets their α
+    /// ([`crate::presets::protocol_step_s`]); transfers to or from a
+    /// reducing switch always run NVLS/SHARP's own (Simple) protocol.
+    pub protocol: Protocol,
+    /// Fraction of the link bandwidth the protocol's payload gets
+    /// ([`crate::presets::protocol_bandwidth_fraction`]): a transfer of `b`
+    /// bytes is simulated as `b / fraction` bytes on the wire.
+    pub bandwidth_fraction: f64,
+}
+
+impl Default for Step {
+    fn default() -> Step {
+        Step {
+            transfers: Vec::new(),
+            repeat: 0,
+            latency: StepLatency::default(),
+            pxn: false,
+            protocol: Protocol::Simple,
+            bandwidth_fraction: 1.0,
+        }
+    }
 }
 
 /// A collective as bulk-synchronous steps (see the module docs).
@@ -82,7 +104,7 @@ impl Schedule {
                 transfers,
                 repeat,
                 latency,
-                pxn: false,
+                ..Step::default()
             });
         }
     }
@@ -107,10 +129,13 @@ impl Schedule {
         let mut out = it.next()?;
         for p in it {
             if p.steps.len() != out.steps.len()
-                || p.steps
-                    .iter()
-                    .zip(&out.steps)
-                    .any(|(a, b)| a.repeat != b.repeat || a.latency != b.latency || a.pxn != b.pxn)
+                || p.steps.iter().zip(&out.steps).any(|(a, b)| {
+                    a.repeat != b.repeat
+                        || a.latency != b.latency
+                        || a.pxn != b.pxn
+                        || a.protocol != b.protocol
+                        || a.bandwidth_fraction != b.bandwidth_fraction
+                })
             {
                 return None;
             }
@@ -119,6 +144,15 @@ impl Schedule {
             }
         }
         Some(out)
+    }
+
+    /// Runs every step with `protocol` at `bandwidth_fraction` of the link
+    /// bandwidth ([`Step::protocol`]).
+    pub fn set_protocol(&mut self, protocol: Protocol, bandwidth_fraction: f64) {
+        for s in &mut self.steps {
+            s.protocol = protocol;
+            s.bandwidth_fraction = bandwidth_fraction;
+        }
     }
 
     /// Appends every step of `other`.

@@ -16,7 +16,7 @@
 //! (exact for bulk-synchronous steps, see `schedule.rs`).
 
 use super::schedule::{Schedule, Step, StepLatency};
-use super::{CollectiveError, presets};
+use super::{CollectiveError, Protocol, presets};
 use fabricsim_flow::budget::DEFAULT_MAX_EVENTS;
 use fabricsim_flow::{Budget, Flow, FlowError, simulate_within};
 use fabricsim_routing::Router;
@@ -174,10 +174,12 @@ pub struct CollectiveSim<'t> {
     tiers: Vec<String>,
     tier_of: Vec<u16>,
     tier_capacity_bps: Vec<f64>,
-    /// Per link: the per-step α of its family ([`Params::family_step_s`])
-    /// \[s\], and whether the family is a network one
-    /// ([`presets::is_network`]).
-    link_alpha_s: Vec<f64>,
+    /// Per link: the per-step α of its family under each protocol, indexed
+    /// by [`Protocol`] order (`LL`, `LL128`, `Simple`; Simple from
+    /// [`Params::family_step_s`], the others from
+    /// [`presets::protocol_step_s`]) \[s\], and whether the family is a
+    /// network one ([`presets::is_network`]).
+    link_alpha_s: Vec<[f64; 3]>,
     link_network: Vec<bool>,
     /// Scale-up domains, their copy classes and accelerators, built on
     /// first use (a PXN step, [`CollectiveSim::reduce_groups`]).
@@ -237,7 +239,16 @@ impl<'t> CollectiveSim<'t> {
             .iter()
             .map(|l| presets::family_of(&l.kind))
             .collect();
-        let link_alpha_s = families.iter().map(|f| params.family_step_s(f)).collect();
+        let link_alpha_s = families
+            .iter()
+            .map(|f| {
+                let simple = params.family_step_s(f);
+                Protocol::ALL.map(|p| match p {
+                    Protocol::Simple => simple,
+                    p => presets::protocol_step_s(f, p, simple),
+                })
+            })
+            .collect();
         let link_network = families.iter().map(|f| presets::is_network(f)).collect();
         CollectiveSim {
             topo,
@@ -341,7 +352,7 @@ impl<'t> CollectiveSim<'t> {
             let family_alpha = r
                 .links
                 .iter()
-                .map(|&(l, _)| self.link_alpha_s[l.idx()])
+                .map(|&(l, _)| self.link_alpha_s[l.idx()][step.protocol as usize])
                 .fold(0.0, f64::max);
             // In-network reduction over network links is SHARP, else NVLS.
             let sharp = in_switch && r.links.iter().any(|&(l, _)| self.link_network[l.idx()]);
@@ -351,10 +362,14 @@ impl<'t> CollectiveSim<'t> {
                 family_alpha
             });
             alphas.push(alpha_s);
-            let stretch = if in_switch && !sharp && !params.raw_capacity {
-                1.0 / params.nvls_efficiency.unwrap_or(presets::NVLS_EFFICIENCY)
+            let stretch = if in_switch {
+                if !sharp && !params.raw_capacity {
+                    1.0 / params.nvls_efficiency.unwrap_or(presets::NVLS_EFFICIENCY)
+                } else {
+                    1.0
+                }
             } else {
-                1.0
+                1.0 / step.bandwidth_fraction
             };
             flows.push(Flow {
                 // Same layout: the route's buffer is reused in place.

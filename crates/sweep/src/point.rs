@@ -182,6 +182,7 @@ pub(crate) fn run_point(sw: &Sweep, params: &Params, index: usize) -> Result<Met
                 size,
                 channels,
                 chunk_bytes: DEFAULT_CHUNK_BYTES,
+                protocol: None,
             };
             let mut sim = CollectiveSim::new(&topo, params.clone());
             let o = run(&mut sim, &ranks, &req).map_err(|e| format!("{}: {e}", topo_file.label))?;

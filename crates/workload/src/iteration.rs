@@ -34,7 +34,7 @@
 use super::job::{Compute, Dim, Job};
 use super::placement::{Placement, PlacementError, place};
 use super::traffic::{Collective, Groups, Kind, active_parameters, collectives};
-use fabricsim_collective::run::{DEFAULT_CHUNK_BYTES, Request, run_groups};
+use fabricsim_collective::run::{Request, run_groups};
 use fabricsim_collective::sim::Bottleneck;
 use fabricsim_collective::{Algo, CollectiveError, CollectiveSim, Params, Schedule, Transfer};
 use fabricsim_topology::{NodeId, Topology};
@@ -165,13 +165,7 @@ fn simulate(
     match c.groups {
         Groups::Of(dims) => {
             let groups = placement.node_groups(dims);
-            let req = Request {
-                op: c.op,
-                algo: Algo::Auto,
-                size: c.bytes,
-                channels: None,
-                chunk_bytes: DEFAULT_CHUNK_BYTES,
-            };
+            let req = Request::new(c.op, c.bytes);
             let o = run_groups(sim, &groups, &req)?;
             Ok((
                 o.algorithm,
