@@ -774,3 +774,45 @@ fn nvls_sharp_phases_are_pipelined() {
     let got = time(&topo, 0.0, &sched);
     assert!(rel(got, want) < 1e-9, "{got} vs {want}");
 }
+
+/// NVLS efficiency by GPU generation: NCCL's `nvlsEfficiency` is 0.85 on
+/// Hopper and 0.74 on Blackwell, so on the same star an NVLink5 NVLS
+/// all-reduce (`t = S / (B·e)` with α = 0) takes 0.85/0.74 times as long
+/// as an NVLink4 one, once each kind's link efficiency is divided out.
+#[test]
+fn nvls_efficiency_scales_with_the_nvlink_generation() {
+    let time_and_link_eff = |kind: &str| {
+        let toml = format!(
+            r#"
+[[nodes]]
+id = "gpu[0..4]"
+kind = "accelerator"
+[[nodes]]
+id = "sw"
+kind = "switch"
+in_switch_reduction = true
+[[links]]
+between = ["gpu[0..4]", "sw"]
+kind = "{kind}"
+bandwidth = "100 GB/s"
+latency = "0 ns"
+"#
+        );
+        let topo = Topology::parse(&toml, "nvls.toml", &Default::default()).unwrap();
+        let mut sim = CollectiveSim::new(
+            &topo,
+            Params {
+                alpha_s: Some(0.0),
+                ..Params::default()
+            },
+        );
+        let req = Request::new(Op::AllReduce, 1e9).algo(Algo::Nvls);
+        let t = run(&mut sim, &topo.accelerators, &req).unwrap().time_s;
+        (t, topo.efficiency(kind))
+    };
+    let (t4, e4) = time_and_link_eff("nvlink4");
+    let (t5, e5) = time_and_link_eff("nvlink5");
+    // t = S / (B · link_eff · nvls_eff): t5·e5 / (t4·e4) = nvls4 / nvls5.
+    let got = (t5 * e5) / (t4 * e4);
+    assert!(rel(got, 0.85 / 0.74) < 1e-9, "{got}");
+}

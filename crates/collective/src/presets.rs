@@ -56,6 +56,23 @@ pub const SHARP_STEP_S: f64 = 31e-6;
 /// Applied by stretching NVLS transfers' bytes by `1 / NVLS_EFFICIENCY`.
 pub const NVLS_EFFICIENCY: f64 = 0.74;
 
+/// NCCL's `nvlsEfficiency` per GPU generation, **cited** (NVIDIA/nccl
+/// `src/tuning/nvls.cc`; the same table was in `tuning.cc` of the 2.2x
+/// series): Hopper 0.85, Blackwell 0.74. fabricsim's [`NVLS_EFFICIENCY`] is
+/// fitted on Hopper (8×H100); other generations scale it by NCCL's ratio,
+/// so NVLink5 (Blackwell: B200, B300, GB200, GB300) NVLS runs at
+/// `0.74 · 0.74 / 0.85 = 0.644`. The generation is read from the NVLink
+/// kind the NVLS transfer crosses (`nvlink4` Hopper, `nvlink5` Blackwell);
+/// any other kind keeps the Hopper fit (factor 1).
+pub fn nvls_generation_factor(kind: &str) -> f64 {
+    const HOPPER: f64 = 0.85;
+    const BLACKWELL: f64 = 0.74;
+    match kind {
+        "nvlink5" => BLACKWELL / HOPPER,
+        _ => 1.0,
+    }
+}
+
 /// α of one step over a link of technology `family` \[s\] (0 for unknown or
 /// `custom` families).
 pub fn family_step_s(family: &str) -> f64 {

@@ -181,6 +181,9 @@ pub struct CollectiveSim<'t> {
     /// network one ([`presets::is_network`]).
     link_alpha_s: Vec<[f64; 3]>,
     link_network: Vec<bool>,
+    /// Per link: NVLS efficiency factor of its generation
+    /// ([`presets::nvls_generation_factor`]).
+    link_nvls_factor: Vec<f64>,
     /// Scale-up domains, their copy classes and accelerators, built on
     /// first use (a PXN step, [`CollectiveSim::reduce_groups`]).
     domains: Option<super::symmetry::Domains>,
@@ -250,11 +253,17 @@ impl<'t> CollectiveSim<'t> {
             })
             .collect();
         let link_network = families.iter().map(|f| presets::is_network(f)).collect();
+        let link_nvls_factor = topo
+            .links
+            .iter()
+            .map(|l| presets::nvls_generation_factor(&l.kind))
+            .collect();
         CollectiveSim {
             topo,
             router: Router::new(topo, mode, params.seed),
             link_alpha_s,
             link_network,
+            link_nvls_factor,
             domains: None,
             budget: Budget::new(
                 Some(params.max_events.unwrap_or(DEFAULT_MAX_EVENTS)),
@@ -364,7 +373,17 @@ impl<'t> CollectiveSim<'t> {
             alphas.push(alpha_s);
             let stretch = if in_switch {
                 if !sharp && !params.raw_capacity {
-                    1.0 / params.nvls_efficiency.unwrap_or(presets::NVLS_EFFICIENCY)
+                    // A calibrated efficiency is the system's own; the
+                    // preset is Hopper's, scaled by generation.
+                    let e = params.nvls_efficiency.unwrap_or_else(|| {
+                        let g = r
+                            .links
+                            .iter()
+                            .map(|&(l, _)| self.link_nvls_factor[l.idx()])
+                            .fold(1.0, f64::min);
+                        presets::NVLS_EFFICIENCY * g
+                    });
+                    1.0 / e
                 } else {
                     1.0
                 }
