@@ -816,3 +816,32 @@ latency = "0 ns"
     let got = (t5 * e5) / (t4 * e4);
     assert!(rel(got, 0.85 / 0.74) < 1e-9, "{got}");
 }
+
+/// NCCL's multi-node tree on two domains of two GPUs (`two_domains(2, ..)`):
+/// 2 rails, so C = 4 channels of S/4, two on each domain tree. Every
+/// channel's tree spans the n = 4 ranks with n − 1 = 3 edges, each crossed
+/// once up and once down by S/4: 2(n−1)·S = 6S sent in all. Each channel has
+/// exactly one edge between the domains, so the swa–swb link carries
+/// 4 · S/4 = S in each direction. Depth H = (g−1) + ⌈log2 D⌉ = 2, so m
+/// chunks take 2H + m − 1 = m + 3 pipeline slots.
+#[test]
+fn nccl_tree_moves_the_hand_counted_bytes() {
+    let topo = two_domains(2, 100.0, 100.0, false);
+    let ranks = topo.accelerators.clone();
+    let s = 64e6;
+    let chunk = s / 4.0 / 3.0; // m = 3 chunks per channel
+    let sched = schedule(&topo, Op::AllReduce, Algo::Tree, &ranks, s, 1, chunk).unwrap();
+    assert_eq!(sched.step_count(), 3 + 3);
+    let sent: f64 = ranks.iter().map(|&r| sched.bytes_sent(r)).sum();
+    assert!(rel(sent, 6.0 * s) < 1e-12, "{sent}");
+    let report = sim(&topo, 0.0).run(&sched).unwrap();
+    for (i, l) in topo.links.iter().enumerate() {
+        let names = (
+            topo.nodes[l.src.idx()].name.as_str(),
+            topo.nodes[l.dst.idx()].name.as_str(),
+        );
+        if matches!(names, ("swa", "swb") | ("swb", "swa")) {
+            assert!(rel(report.link_bytes[i], s) < 1e-12, "{names:?}");
+        }
+    }
+}

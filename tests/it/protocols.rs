@@ -149,19 +149,36 @@ fn default_protocols_follow_the_link_technology() {
     let sim = raw(&nv);
     let ranks = nv.accelerators.clone();
     assert_eq!(
-        fabricsim::collective::default_protocols(&sim, &ranks, Algo::Ring),
+        fabricsim::collective::default_protocols(&sim, &ranks, Algo::Ring, Op::AllReduce, 1e6),
         [Protocol::Simple, Protocol::Ll128, Protocol::Ll]
     );
     assert_eq!(
-        fabricsim::collective::default_protocols(&sim, &ranks, Algo::Nvls),
+        fabricsim::collective::default_protocols(&sim, &ranks, Algo::Nvls, Op::AllReduce, 1e6),
         [Protocol::Simple]
     );
     let amd = star(4, "xgmi3");
     let sim = raw(&amd);
     assert_eq!(
-        fabricsim::collective::default_protocols(&sim, &amd.accelerators, Algo::Ring),
+        fabricsim::collective::default_protocols(
+            &sim,
+            &amd.accelerators,
+            Algo::Ring,
+            Op::AllReduce,
+            1e6
+        ),
         [Protocol::Simple, Protocol::Ll]
     );
+    // Point-to-point (all-to-all, send-recv): LL up to 16 KiB per peer
+    // (NCCL_P2P_LL_THRESHOLD), Simple above, never LL128.
+    let p2p = |op, size| {
+        fabricsim::collective::default_protocols(&sim, &amd.accelerators, Algo::Direct, op, size)
+    };
+    assert_eq!(
+        p2p(Op::AllToAll, 4.0 * 16384.0),
+        [Protocol::Simple, Protocol::Ll]
+    );
+    assert_eq!(p2p(Op::AllToAll, 4.0 * 16385.0), [Protocol::Simple]);
+    assert_eq!(p2p(Op::SendRecv, 16384.0), [Protocol::Simple, Protocol::Ll]);
 }
 
 #[test]

@@ -273,7 +273,14 @@ pub fn schedule(
         Algo::Ring => Ok(ring(topo, op, ranks, size, channels, chunk_bytes)),
         Algo::Direct => Ok(direct(op, ranks, size)),
         Algo::HalvingDoubling => halving_doubling(op, ranks, size),
-        Algo::Tree => super::tree::tree(op, ranks, size, chunk_bytes),
+        Algo::Tree => {
+            let doms = domains(topo, ranks);
+            if op == Op::AllReduce && doms.len() > 1 {
+                Ok(super::tree::nccl_tree_all_reduce(&doms, size, chunk_bytes))
+            } else {
+                super::tree::tree(op, ranks, size, chunk_bytes)
+            }
+        }
         Algo::Nvls => super::nvls::nvls(topo, op, ranks, size),
         Algo::Hierarchical => super::hierarchical::hierarchical(topo, op, ranks, size, chunk_bytes),
         Algo::Auto => Err(CollectiveError::Unsupported {

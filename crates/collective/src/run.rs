@@ -168,7 +168,7 @@ pub fn run_groups(
     for a in algos {
         let protocols = match req.protocol {
             Some(p) => vec![p],
-            None => default_protocols(sim, ranks, a),
+            None => default_protocols(sim, ranks, a, req.op, req.size),
         };
         for p in protocols {
             let floor =
@@ -197,9 +197,31 @@ pub fn run_groups(
 /// only where every rank reaches its scale-up domain over NVLink (NCCL
 /// enables it by default only for NVLink-connected NVIDIA GPUs; RCCL keeps
 /// it off on xGMI by default); LL everywhere.
-pub fn default_protocols(sim: &CollectiveSim<'_>, ranks: &[NodeId], algo: Algo) -> Vec<Protocol> {
+///
+/// All-to-all and send-recv are NCCL point-to-point operations: they run
+/// Simple, or LL when the message to one peer is at most
+/// [`P2P_LL_THRESHOLD_BYTES`], never LL128.
+pub fn default_protocols(
+    sim: &CollectiveSim<'_>,
+    ranks: &[NodeId],
+    algo: Algo,
+    op: Op,
+    size: f64,
+) -> Vec<Protocol> {
     if algo == Algo::Nvls {
         return vec![Protocol::Simple];
+    }
+    let per_peer = match op {
+        Op::AllToAll => Some(size / ranks.len() as f64),
+        Op::SendRecv => Some(size),
+        _ => None,
+    };
+    if let Some(b) = per_peer {
+        return if b <= P2P_LL_THRESHOLD_BYTES {
+            vec![Protocol::Simple, Protocol::Ll]
+        } else {
+            vec![Protocol::Simple]
+        };
     }
     let topo = sim.topology();
     let mut nvlink = vec![false; topo.nodes.len()];
@@ -220,6 +242,11 @@ pub fn default_protocols(sim: &CollectiveSim<'_>, ranks: &[NodeId], algo: Algo) 
         vec![Protocol::Simple, Protocol::Ll]
     }
 }
+
+/// Largest point-to-point message NCCL sends with LL: 16 KiB,
+/// `NCCL_P2P_LL_THRESHOLD`'s default (NCCL environment-variable reference;
+/// `src/enqueue.cc` of 2.20.3 uses LL for p2p up to it, Simple above).
+pub const P2P_LL_THRESHOLD_BYTES: f64 = 16384.0;
 
 /// [`presets::protocol_bandwidth_fraction`] for `ranks`: nodes are the
 /// scale-up domains they span (an NVL72 rack is one node, as NCCL's MNNVL).
@@ -290,12 +317,23 @@ fn direct_is_candidate(sim: &CollectiveSim<'_>, ranks: &[NodeId], op: Op) -> boo
 }
 
 /// Whether `auto` considers `tree`: NCCL runs broadcast and reduce as rings
-/// only, and its trees span nodes with chains inside each node, whereas
-/// `tree.rs` builds flat binary trees over all ranks; so `auto` uses the tree
-/// only for all-reduce within one scale-up domain.
+/// only, so `auto` uses the tree for all-reduce: inside one scale-up domain
+/// the flat double binary tree, across domains NCCL's chains plus a double
+/// binary tree over domains ([`super::tree::nccl_tree_all_reduce`]) when
+/// every domain holds at most [`AUTO_TREE_MAX_CHAIN`] ranks.
 fn tree_is_candidate(sim: &CollectiveSim<'_>, ranks: &[NodeId], op: Op) -> bool {
-    op == Op::AllReduce && super::algorithms::domains(sim.topology(), ranks).len() == 1
+    op == Op::AllReduce
+        && super::algorithms::domains(sim.topology(), ranks)
+            .iter()
+            .all(|d| d.len() <= AUTO_TREE_MAX_CHAIN)
 }
+
+/// Longest intra-domain chain `auto` builds a multi-domain tree with: 16.
+/// NCCL chains the GPUs of one host (8 on every HGX/MI300X board, 4 on a
+/// GB200/GB300 tray); a 72-GPU NVLink rack is 18 hosts, whose GPUs NCCL
+/// joins by NVLS (fabricsim's `hierarchical`), not by a 72-deep chain,
+/// which would also cost ~300 distinct pipeline slots to simulate.
+pub const AUTO_TREE_MAX_CHAIN: usize = 16;
 
 fn check_groups(sim: &CollectiveSim<'_>, groups: &[Vec<NodeId>]) -> Result<(), CollectiveError> {
     let n = groups.first().map_or(0, |g| g.len());

@@ -222,3 +222,85 @@ pub fn tree(
         )),
     }
 }
+
+/// Most channels of [`nccl_tree_all_reduce`]: 32, NCCL's `MAXCHANNELS`
+/// (NVIDIA/nccl `src/include/device.h`, 2.20.3). On a 72-GPU NVLink domain
+/// the tree therefore uses 16 rails, not 72.
+pub const MAX_TREE_CHANNELS: usize = 32;
+
+/// NCCL's multi-node tree all-reduce: a chain through the ranks of every
+/// scale-up domain, and a double binary tree over the domains joining the
+/// chains' heads (NVIDIA/nccl `src/graph/connect.cc` and `trees.cc`: tree
+/// channels run `treeUp`/`treeDn` as an intra-node chain plus the
+/// inter-node `ncclGetDtree` pair, half of the channels on each tree).
+///
+/// # Structure
+/// `D ≥ 2` domains, local ranks `L_j[0..g_j)` in communicator order.
+/// `C = 2·min(min_j g_j, 16)` channels ([`MAX_TREE_CHANNELS`]), two per rail `k`, one on each domain tree of
+/// [`double_binary_tree`]`(D)`, each carrying `S/C`: every rail's NIC is
+/// interior in one tree and a leaf in the other, as the double binary tree
+/// intends (each tree's interior nodes are the other's leaves). In domain `j` channel `k`'s
+/// chain starts at the head `L_j[k mod g_j]` and visits the others in
+/// rotated order (`L_j[k+1], L_j[k+2], …`); each chain rank's parent is the
+/// one before it, and the head's parent is the head of domain `j`'s parent
+/// in the domain tree. Heads of all domains in a channel share a local
+/// index, so on a rail-optimised fabric inter-domain edges stay on rail
+/// `k`. Depth `H = (g − 1) + ⌈log2 D⌉` for equal domains.
+///
+/// # Schedule
+/// Pipelined like [`tree`]: each channel's `S/C` is cut into `m` chunks;
+/// the edge above a rank of depth `ℓ` is crossed upward (reduce) at hop
+/// `H − ℓ` and downward (broadcast) at hop `H + ℓ − 1`, all channels'
+/// edges of one hop in one stage, `2H + m − 1` slots
+/// ([`pipeline_stages`]). Per steady slot a chain-interior rank sends one
+/// chunk up and one down per channel; a domain-tree interior head sends
+/// up to three over the scale-out fabric.
+pub fn nccl_tree_all_reduce(domains: &[Vec<NodeId>], size: f64, chunk_bytes: f64) -> Schedule {
+    let all: Vec<NodeId> = domains.iter().flatten().copied().collect();
+    let mut start = Vec::with_capacity(domains.len());
+    let mut at = 0;
+    for d in domains {
+        start.push(at);
+        at += d.len();
+    }
+    let rails = domains
+        .iter()
+        .map(Vec::len)
+        .min()
+        .unwrap_or(1)
+        .clamp(1, MAX_TREE_CHANNELS / 2);
+    let c = 2 * rails;
+    let node_trees = double_binary_tree(domains.len());
+    let channels: Vec<Vec<Option<usize>>> = (0..c)
+        .map(|i| {
+            let (k, tree) = (i / 2, &node_trees[i % 2]);
+            let head = |j: usize| start[j] + k % domains[j].len();
+            let mut parents = vec![None; all.len()];
+            for (j, d) in domains.iter().enumerate() {
+                let g = d.len();
+                let h = k % g;
+                // chain[i] = L_j[(h + i) mod g]; parent of chain[i] is chain[i-1].
+                for i in 1..g {
+                    parents[start[j] + (h + i) % g] = Some(start[j] + (h + i - 1) % g);
+                }
+                parents[head(j)] = tree[j].map(head);
+            }
+            parents
+        })
+        .collect();
+    let ds: Vec<Vec<usize>> = channels.iter().map(|t| depths(t)).collect();
+    let d = ds.iter().flatten().copied().max().unwrap_or(0);
+    let mut hops = vec![Vec::new(); 2 * d];
+    for (t, dep) in channels.iter().zip(&ds) {
+        for (r, p) in t.iter().enumerate() {
+            if let Some(p) = *p {
+                let l = dep[r];
+                hops[d - l].push((all[r], all[p]));
+                hops[d + l - 1].push((all[p], all[r]));
+            }
+        }
+    }
+    let per_channel = size / c as f64;
+    let m = chunk_count(per_channel, chunk_bytes);
+    staged_pipeline(&hops, m, per_channel / m as f64)
+}
