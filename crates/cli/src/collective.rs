@@ -41,7 +41,7 @@ pub(crate) struct Args {
     /// efficiency per kind, α per family), applied before running.
     #[arg(long)]
     pub(crate) calibration: Option<PathBuf>,
-    /// Pipelining chunk of broadcast/reduce chains (default 4 MiB).
+    /// Pipelining chunk of trees and broadcast/reduce chains (default 512 KiB, NCCL's step).
     #[arg(long)]
     pub(crate) chunk: Option<String>,
     /// Print one JSON document instead of a table.
