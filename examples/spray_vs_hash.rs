@@ -3,7 +3,9 @@
 //! `topologies/gb300-nvl72-16rack.toml` (16 GB300 NVL72 racks, one 800G NIC
 //! per GPU, non-blocking 2-tier rail-optimized Ethernet) sprays packets over
 //! all equal-cost paths. `Params.routing = Some(Hash)` instead pins each flow
-//! to one seeded path, as classic ECMP does (for every tier, NVLink included).
+//! to one seeded path through the Ethernet tiers, as classic ECMP does
+//! (NVLink hops are not hashed but interleaved over the ports, as weighted
+//! routing does; none of the transfers below crosses NVLink).
 //!
 //! 16 GPUs take part, one per rack: rank i is GPU `2·(i mod 2)` of rack i,
 //! so neighbouring ranks sit on the leaves of different rails (rails 0 and 1

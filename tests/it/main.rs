@@ -32,6 +32,7 @@ mod mesh_rings;
 mod numeric_props;
 mod protocols;
 mod pxn;
+mod routing_fidelity;
 mod symmetry;
 
 // workload: jobs and job files.

@@ -504,10 +504,13 @@ fn forwarding_accelerators_route_through_each_other() {
     hops.sort();
     assert_eq!(hops, ["gpu0>gpu1", "gpu0>gpu3", "gpu1>gpu2", "gpu3>gpu2"]);
     assert_close(route.latency_s, 200e-9, "latency");
+    // The ring's links are NVLink4, which hash mode interleaves over instead
+    // of hashing (docs/semantics.md §3): both ways carry min(25, R = 25)
+    // GB/s of weight, so 1/2 each, as spray.
     let hashed = Router::new(&t, RoutingMode::Hash, 0)
         .route(g0, g2, 0)
         .unwrap();
-    assert_eq!(hashed.links.len(), 2);
+    assert_eq!(hashed, route);
     // Diameter 2 (opposite corners); the cut {gpu0, gpu1} | {gpu2, gpu3}
     // is crossed by gpu1 → gpu2 and gpu0 → gpu3: 2 × 25 GB/s.
     let i = Info::of(&t);

@@ -21,8 +21,9 @@ pub(super) struct Scratch {
     norm: Vec<f64>,
     /// Fraction of the flow through each node.
     flow: Vec<f64>,
-    /// Total capacity of each DAG node's out-links (weighted mode) \[bytes/s\].
-    out_cap: Vec<f64>,
+    /// Reachable capacity `R` of each DAG node (weighted and split hash
+    /// routes) \[bytes/s\].
+    reach: Vec<f64>,
 }
 
 impl Scratch {
@@ -259,50 +260,167 @@ fn push_flow(
     }
 }
 
-/// Hop-by-hop split in proportion to link capacity over `dag` (see
-/// [`RoutingMode::Weighted`]): with `frac(src) = 1`, each node `u` in BFS (=
-/// topological) order gives each DAG out-link `u → v`
-/// `frac(u) · cap(u → v) / Σ_w cap(u → w)` and adds it to `frac(v)`.
+/// Reachable capacity of every DAG node (see [`RoutingMode::Weighted`]),
+/// into `reach` (indexed like `dag.order`): backward over the BFS order,
+/// `R(dst) = ∞` and `R(u) = Σ_{DAG links u → v} min(cap(u → v), R(v))`.
+///
+/// BFS order is a topological order of the DAG (every link goes from layer
+/// `h` to layer `h − 1`), so `R(v)` is final before any `u → v` is read.
+///
+/// [`RoutingMode::Weighted`]: super::RoutingMode::Weighted
+fn reachable_capacity(topo: &Topology, dag: &PairDag, reach: &mut Vec<f64>) {
+    let n = dag.order.len();
+    reach.clear();
+    reach.resize(n, 0.0);
+    reach[n - 1] = f64::INFINITY; // The destination.
+    for u in (0..n - 1).rev() {
+        reach[u] = dag
+            .out(u)
+            .iter()
+            .map(|&(v, l)| topo.links[l.idx()].capacity_bps.min(reach[v as usize]))
+            .sum();
+    }
+    // Capacities are positive and finite (a `Topology` invariant) and every
+    // DAG node but the destination has a DAG out-link, so each `R(u)` is
+    // positive, and finite unless the sum overflowed.
+    debug_assert!(
+        reach[..n - 1].iter().all(|r| r.is_finite() && *r > 0.0),
+        "reachable capacity of a DAG node is not positive and finite"
+    );
+}
+
+/// Weight of DAG link `l` (head at DAG index `v`) in a capacity split:
+/// `w(u → v) = min(cap(u → v), R(v))`.
+fn link_weight(topo: &Topology, reach: &[f64], v: usize, l: LinkId) -> f64 {
+    topo.links[l.idx()].capacity_bps.min(reach[v])
+}
+
+/// Split in proportion to the capacity reachable downstream over `dag` (see
+/// [`RoutingMode::Weighted`]): with `R` from [`reachable_capacity`] and
+/// `frac(src) = 1`, each node `u` in BFS (= topological) order gives each
+/// DAG out-link `u → v` `frac(u) · w(u → v) / R(u)`, with
+/// `w(u → v) = min(cap(u → v), R(v))` and `R(u) = Σ_w w(u → w)`, and adds it
+/// to `frac(v)`.
 ///
 /// [`RoutingMode::Weighted`]: super::RoutingMode::Weighted
 pub(super) fn weighted_route(topo: &Topology, dag: &PairDag, s: &mut Scratch) -> Route {
-    let n = dag.order.len();
-    let cap = |l: LinkId| topo.links[l.idx()].capacity_bps;
-    s.out_cap.clear();
-    s.out_cap
-        .extend((0..n).map(|u| dag.out(u).iter().map(|&(_, l)| cap(l)).sum::<f64>()));
-    // Capacities are positive and finite (a `Topology` invariant), so each
-    // total is too unless it overflowed; the destination has no out-links and
-    // total 0.
-    debug_assert!(
-        s.out_cap.iter().all(|t| t.is_finite()),
-        "out-capacity of a DAG node overflows"
-    );
-    push_flow(dag, &mut s.flow, &s.out_cap, |fu, total, _, l| {
-        fu * (cap(l) / total)
+    reachable_capacity(topo, dag, &mut s.reach);
+    let reach = &s.reach;
+    push_flow(dag, &mut s.flow, reach, |fu, total, v, l| {
+        fu * (link_weight(topo, reach, v, l) / total)
     })
 }
 
-/// One equal-cost path of `dag`, choosing at each node one of its DAG
-/// out-links (in link-id order) by hash of (`key`, node).
-pub(super) fn hash_route(adj: &Adjacency, dag: &PairDag, key: u64) -> Route {
+/// The route of one flow in [`RoutingMode::Hash`] over `dag`: at each node
+/// the flow is split over its *interleaved* DAG out-links (`interleaved[l]`,
+/// scale-up links) as in [`weighted_route`], and its share for the other
+/// (hashed, scale-out) out-links goes on one of them, picked in link-id
+/// order among those alone by hash of (`key`, node). Precisely, at DAG node
+/// `u` with interleaved out-links `I` and hashed out-links `H`:
+///
+/// - `H` empty: `frac(u → v) = frac(u) · w(u → v) / R(u)` for `v ∈ I`
+///   (the weighted split);
+/// - `H` non-empty: `frac(u → v)` as above for `v ∈ I`, and the picked
+///   `h ∈ H` carries `frac(u) · Σ_{x ∈ H} w(u → x) / R(u)`; the other links of
+///   `H` carry nothing. With `I` empty this is all of `frac(u)` on one link:
+///   plain ECMP hashing.
+///
+/// When no node on the walk has two or more out-links of which one is
+/// interleaved, the route is one path, found in O(hops) without computing
+/// `R`, and its latency is that path's; otherwise the split needs `R` and
+/// one forward pass over the DAG, and the latency is the DAG's shortest-path
+/// latency (the paths agree within [`LATENCY_REL_TOL`] per hop).
+///
+/// [`RoutingMode::Hash`]: super::RoutingMode::Hash
+/// [`LATENCY_REL_TOL`]: super::LATENCY_REL_TOL
+pub(super) fn hash_route(
+    topo: &Topology,
+    adj: &Adjacency,
+    interleaved: &[bool],
+    dag: &PairDag,
+    key: u64,
+    s: &mut Scratch,
+) -> Route {
+    let splits = |i: usize| {
+        let choices = dag.out(i);
+        choices.len() > 1 && choices.iter().any(|&(_, l)| interleaved[l.idx()])
+    };
     let last = dag.order.len() - 1;
     let dst = dag.order[last];
     let mut links = Vec::with_capacity(dag.src_hops() as usize);
     let mut latency_s = 0.0;
     let mut i = 0;
     while i != last {
+        if splits(i) {
+            return split_hash_route(topo, interleaved, dag, key, s);
+        }
         let choices = dag.out(i);
         debug_assert!(!choices.is_empty(), "DAG node without next hop");
-        let u = dag.order[i];
-        let pick = pick_index(mix64(key ^ u64::from(u.0)), choices.len());
-        let (v, l) = choices[pick];
+        let (v, l) = choices[pick_index(node_hash(key, dag, i), choices.len())];
         links.push((l, 1.0));
         latency_s += adj.step_cost(l, dag.order[v as usize], dst);
         i = v as usize;
     }
     links.sort_unstable_by_key(|&(l, _)| l);
     Route { links, latency_s }
+}
+
+/// [`hash_route`] when some node splits over interleaved links: one forward
+/// pass over the DAG in BFS (= topological) order, as [`push_flow`].
+fn split_hash_route(
+    topo: &Topology,
+    interleaved: &[bool],
+    dag: &PairDag,
+    key: u64,
+    s: &mut Scratch,
+) -> Route {
+    reachable_capacity(topo, dag, &mut s.reach);
+    let (reach, flow) = (&s.reach, &mut s.flow);
+    let n = dag.order.len();
+    flow.clear();
+    flow.resize(n, 0.0);
+    flow[0] = 1.0;
+    let mut links = Vec::with_capacity(dag.edges.len());
+    let mut give = |v: u32, l: LinkId, f: f64, flow: &mut Vec<f64>| {
+        flow[v as usize] += f;
+        if f > 0.0 {
+            links.push((l, f.min(1.0)));
+        }
+    };
+    for u in 0..n - 1 {
+        let (fu, ru) = (flow[u], reach[u]);
+        if fu == 0.0 {
+            continue;
+        }
+        let choices = dag.out(u);
+        let hashed = choices.iter().filter(|&&(_, l)| !interleaved[l.idx()]);
+        let count = hashed.clone().count();
+        let mut group = 0.0;
+        for &(v, l) in choices {
+            let w = link_weight(topo, reach, v as usize, l);
+            if interleaved[l.idx()] {
+                give(v, l, fu * (w / ru), flow);
+            } else {
+                group += w;
+            }
+        }
+        if count > 0 {
+            let pick = pick_index(node_hash(key, dag, u), count);
+            let (v, l) = *hashed.clone().nth(pick).expect("pick < count");
+            give(v, l, fu * (group / ru), flow);
+        }
+    }
+    links.sort_unstable_by_key(|&(l, _)| l);
+    Route {
+        links,
+        latency_s: dag.latency_s,
+    }
+}
+
+/// The hash that picks among the hashed out-links of DAG node `i`:
+/// splitmix64 of (flow key ⊕ node id).
+fn node_hash(key: u64, dag: &PairDag, i: usize) -> u64 {
+    mix64(key ^ u64::from(dag.order[i].0))
 }
 
 /// Per-flow hash key: chained splitmix64 of (seed, src, dst, flow id).

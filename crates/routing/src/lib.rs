@@ -16,9 +16,16 @@
 //!   latencies agree within [`LATENCY_REL_TOL`] (relative).
 //! - [`RoutingMode::Spray`] splits a flow evenly across *all* equal-cost paths
 //!   (even per path, not per hop); [`RoutingMode::Weighted`] splits it hop by
-//!   hop over the equal-cost next-hop links in proportion to their capacity;
-//!   [`RoutingMode::Hash`] puts each flow on one equal-cost path chosen by a
-//!   seeded hash of (src, dst, flow id).
+//!   hop over the equal-cost next-hop links in proportion to the capacity
+//!   each can still deliver to the destination, `min(cap(u → v), R(v))` with
+//!   `R` the reachable capacity (see [`Router`], step 3);
+//!   [`RoutingMode::Hash`] hashes only among scale-out next hops: at each
+//!   node, its share for them goes on one link chosen by a seeded hash of
+//!   (src, dst, flow id, node), while next hops over scale-up links
+//!   ([`interleaved_link`]: NVLink, UALink, xGMI, or tier `scale-up`) are
+//!   split as in weighted mode, as their hardware interleaves a GPU's
+//!   traffic over all its ports. On a fabric without scale-up choices a hash
+//!   route is one equal-cost path.
 //! - Failed links are removed before routing ([`Router::disable_links`]); an
 //!   unreachable destination is an error naming both endpoints.
 //!
@@ -28,7 +35,7 @@
 //!   from the source to the destination, and no disabled link is used.
 //! - INVARIANT: no link of a [`Route`] leaves a non-forwarding node other than
 //!   the source, and none enters one other than the destination.
-//! - INVARIANT: spray and weighted fractions conserve flow: 1 leaves the
+//! - INVARIANT: spray, weighted and hash fractions conserve flow: 1 leaves the
 //!   source, 1 enters the destination, and inflow equals outflow at every
 //!   other node (up to floating-point rounding).
 //! - INVARIANT: results depend only on the topology, the disabled links, the
@@ -38,8 +45,10 @@
 //! Paths are never enumerated. A bounded per-pair search (hop count and
 //! latency to the destination for the nodes on the fewest-hop paths only)
 //! defines the shortest-path DAG; spray fractions come from path counts by
-//! dynamic programming on that DAG, weighted fractions from one forward pass
-//! over it, and a hash walk picks one outgoing DAG link per node.
+//! dynamic programming on that DAG, weighted fractions from one backward
+//! pass (reachable capacity) and one forward pass over it, and a hash walk
+//! picks one outgoing scale-out DAG link per node (splitting over scale-up
+//! ones as weighted does).
 //!
 //! [`Node::latency_s`]: fabricsim_topology::Node::latency_s
 //! [`Node::forwards`]: fabricsim_topology::Node::forwards
@@ -85,6 +94,21 @@ pub struct Route {
 /// per hop, the paths of one route may differ in latency by up to
 /// `hops × LATENCY_REL_TOL` (relative).
 pub const LATENCY_REL_TOL: f64 = 1e-9;
+
+/// Whether [`RoutingMode::Hash`] interleaves a flow over this link and its
+/// equal-cost siblings (split by reachable capacity, as in weighted mode)
+/// instead of hashing it onto one of them: the link is scale-up, i.e. its
+/// `tier` is `scale-up` or its kind's technology family
+/// ([`fabricsim_topology::presets::link_kind`]) is `nvlink`, `ualink` or
+/// `xgmi`. NVLink/NVSwitch, UALink and xGMI ports spread a GPU's traffic over
+/// all its ports in hardware; only scale-out (Ethernet, InfiniBand, DCI)
+/// switches ECMP-hash, and links of any other tier or family (PCIe, NIC
+/// attachments, `custom`) are hashed as before.
+pub fn interleaved_link(link: &fabricsim_topology::Link) -> bool {
+    link.tier == "scale-up"
+        || fabricsim_topology::presets::link_kind(&link.kind)
+            .is_some_and(|k| matches!(k.family, "nvlink" | "ualink" | "xgmi"))
+}
 
 /// Default memory budget for cached per-pair shortest-path DAGs \[bytes\].
 /// A DAG costs 12 bytes per node and 8 per link on the pair's equal-cost
@@ -190,18 +214,38 @@ pub struct RouterStats {
 ///    rescaled by the layer's maximum (only ratios within a layer are used):
 ///    the computation is in `f64` and can neither overflow nor lose relative
 ///    precision beyond rounding, whatever the number of paths.
-/// 3. *Weighted* (cached per (src, dst) like spray): one forward pass over the
-///    DAG in BFS order: `frac(src) = 1`, and each node `u`
-///    splits `frac(u)` over its DAG out-links in proportion to `capacity_bps`,
-///    `frac(u → v) = frac(u) · cap(u → v) / Σ_w cap(u → w)`, adding the result
-///    to `frac(v)`. BFS order is a topological order of the DAG (every link
-///    goes from layer `h` to layer `h − 1`), so `frac(u)` is final when `u` is
-///    split.
-/// 4. *Hash*: walk the DAG from `src`; at each node pick one of its DAG
-///    out-links (in link-id order) with a splitmix64 hash of
-///    (seed, src, dst, flow id, node). Each switch thus splits uniformly per
-///    hop, like hardware ECMP; on a DAG whose branches hold different numbers
-///    of paths this is not the per-path split of spray.
+/// 3. *Weighted* (cached per (src, dst) like spray): a backward pass over
+///    the DAG computes the *reachable capacity*
+///    `R(d) = ∞`, `R(u) = Σ_{DAG links u → v} min(cap(u → v), R(v))`
+///    (`cap` = `capacity_bps`, lanes included), then one forward pass in BFS
+///    order pushes `frac(src) = 1`: each node `u` splits `frac(u)` over its
+///    DAG out-links as
+///    `frac(u → v) = frac(u) · min(cap(u → v), R(v)) / R(u)`, adding the
+///    result to `frac(v)`. BFS order is a topological order of the DAG
+///    (every link goes from layer `h` to layer `h − 1`), so `R(v)` is final
+///    before `u` reads it going backward and `frac(u)` is final when `u` is
+///    split going forward. `R(u)` is the max flow from `u` to `d` on the
+///    DAG when the DAG below `u` is a tree whose branches meet only at `d`
+///    (each node but `d` has one DAG in-link there); in general it is an
+///    upper bound on that max flow, because branches that meet again before
+///    `d` both count the capacity below the meeting node, even on a
+///    series-parallel DAG (`u` → {`a`, `b`} → `c` → `d` with unit links has
+///    `R(u) = 2`, max flow 1). The split at `u` is the plain per-hop
+///    capacity split `cap(u → v) / Σ_w cap(u → w)` whenever
+///    `min(1, R(v) / cap(u → v))` is the same for all next hops `v` of `u`:
+///    e.g. when every downstream is at least its link (an intact HGX board),
+///    or on a symmetric Clos (equal links, equal downstreams).
+/// 4. *Hash*: walk the DAG from `src`. At each node `u` the DAG out-links
+///    over [`interleaved_link`]s get `frac(u) · min(cap, R(v)) / R(u)` as in
+///    weighted mode; the other (hashed) out-links' share,
+///    `frac(u) · Σ_{hashed u → x} min(cap(u → x), R(x)) / R(u)`, goes on one
+///    of them, picked in link-id order among the hashed ones by a
+///    splitmix64 hash of (seed, src, dst, flow id, node). So each scale-out
+///    switch splits uniformly per hop over flows, like hardware ECMP (on a
+///    DAG whose branches hold different numbers of paths this is not the
+///    per-path split of spray), and scale-up ports interleave. When no
+///    visited node has two or more out-links of which one is interleaved,
+///    the route is one path and `R` is not needed.
 ///
 /// # Complexity
 ///
@@ -218,7 +262,8 @@ pub struct RouterStats {
 ///   pair within [`DEFAULT_DEST_CACHE_BYTES`];
 /// - a spray or weighted route: O(DAG size + k log k) for `k` links in the
 ///   route, then O(k) per cache hit;
-/// - a hash route: O(hops) on a cached DAG.
+/// - a hash route: O(hops) on a cached DAG when it is one path, else
+///   O(DAG size) (a scale-up split).
 ///
 /// A `Router` holds no `Rc` or interior mutability; it is `Send + Sync`, so a
 /// later version can share read-only DAGs across rayon threads.
@@ -270,6 +315,9 @@ pub struct Router<'t> {
     adj: Adjacency,
     /// `disabled[l]`: link `l` has failed and is ignored.
     disabled: Vec<bool>,
+    /// `interleaved[l]`: [`interleaved_link`] of link `l`; hash mode only
+    /// (empty in the other modes, which never read it).
+    interleaved: Vec<bool>,
     /// Per-pair shortest-path DAGs.
     dags: DagCache,
     spray: SprayCache,
@@ -293,6 +341,11 @@ impl<'t> Router<'t> {
             seed,
             adj: Adjacency::new(topo),
             disabled: vec![false; topo.links.len()],
+            interleaved: if mode == RoutingMode::Hash {
+                topo.links.iter().map(interleaved_link).collect()
+            } else {
+                Vec::new()
+            },
             dags: DagCache {
                 dags: HashMap::with_hasher(FixedState),
                 bytes: 0,
@@ -356,11 +409,14 @@ impl<'t> Router<'t> {
     ///
     /// Spray: every link of every equal-cost shortest path with its per-path
     /// even fraction (cached per (src, dst); `flow_id` is ignored). Weighted:
-    /// the same links, with the hop-by-hop capacity-proportional fractions of
-    /// [`RoutingMode::Weighted`] (cached likewise). Hash: the links of one
-    /// equal-cost shortest path, each with fraction 1.0. `latency_s` is the
-    /// shortest-path latency for spray and weighted and the chosen path's
-    /// summed latency for hash (equal within [`LATENCY_REL_TOL`] per hop).
+    /// the same links, with the hop-by-hop reachable-capacity fractions of
+    /// [`RoutingMode::Weighted`] (cached likewise). Hash: one hashed link per
+    /// visited node among its scale-out next hops, and the weighted split
+    /// among its scale-up next hops ([`interleaved_link`]); without scale-up
+    /// choices, the links of one equal-cost shortest path, each with fraction
+    /// 1.0. `latency_s` is the shortest-path latency for spray, weighted and a
+    /// split hash route, and the chosen path's summed latency for a one-path
+    /// hash route (equal within [`LATENCY_REL_TOL`] per hop).
     ///
     /// # Errors
     ///
@@ -411,7 +467,14 @@ impl<'t> Router<'t> {
             }
             RoutingMode::Hash => {
                 let key = hash_key(self.seed, src, dst, flow_id);
-                dag::hash_route(&self.adj, dag, key)
+                dag::hash_route(
+                    self.topo,
+                    &self.adj,
+                    &self.interleaved,
+                    dag,
+                    key,
+                    &mut self.scratch,
+                )
             }
         };
         if let Some(d) = fresh {
@@ -426,9 +489,14 @@ impl<'t> Router<'t> {
         match self.mode {
             RoutingMode::Spray => dag::spray_route(dag, &mut self.scratch),
             RoutingMode::Weighted => dag::weighted_route(self.topo, dag, &mut self.scratch),
-            RoutingMode::Hash => {
-                dag::hash_route(&self.adj, dag, hash_key(self.seed, src, dst, flow_id))
-            }
+            RoutingMode::Hash => dag::hash_route(
+                self.topo,
+                &self.adj,
+                &self.interleaved,
+                dag,
+                hash_key(self.seed, src, dst, flow_id),
+                &mut self.scratch,
+            ),
         }
     }
 

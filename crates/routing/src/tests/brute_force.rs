@@ -84,27 +84,87 @@ fn as_walk(topo: &Topology, route: &Route, src: NodeId, dst: NodeId) -> Option<V
 }
 
 /// Reference for [`RoutingMode::Weighted`] from the enumerated shortest
-/// paths. The DAG next hops of a node are the links that leave it on some
-/// path; a path's share is the product over its links `l` of
-/// `cap(l) / Σ cap(next hops of tail(l))` (the per-hop split, unrolled);
-/// a link's fraction is the sum of the shares of the paths using it.
-/// Sorted by link id.
+/// paths. The DAG links are those on some path; the reachable capacity of a
+/// node is computed by memoized recursion over them,
+/// `R(dst) = ∞`, `R(u) = Σ_{DAG links l leaving u} min(cap(l), R(head(l)))`;
+/// a path's share is the product over its links `l` of
+/// `min(cap(l), R(head(l))) / R(tail(l))` (the per-hop split, unrolled); a
+/// link's fraction is the sum of the shares of the paths using it. Sorted by
+/// link id.
 fn weighted_reference(topo: &Topology, paths: &[Vec<LinkId>]) -> Vec<(LinkId, f64)> {
+    let dag = dag_links(paths);
+    let reach = reach_reference(topo, &dag);
+    let head = |l: LinkId| topo.links[l.idx()].dst;
     let tail = |l: LinkId| topo.links[l.idx()].src;
-    let cap = |l: LinkId| topo.links[l.idx()].capacity_bps;
-    let mut dag: Vec<LinkId> = paths.iter().flatten().copied().collect();
-    dag.sort();
-    dag.dedup();
-    let out_cap =
-        |u: NodeId| -> f64 { dag.iter().filter(|&&l| tail(l) == u).map(|&l| cap(l)).sum() };
+    let w = |l: LinkId| topo.links[l.idx()].capacity_bps.min(reach[head(l).idx()]);
     let mut frac: Vec<(LinkId, f64)> = dag.iter().map(|&l| (l, 0.0)).collect();
     for p in paths {
-        let share: f64 = p.iter().map(|&l| cap(l) / out_cap(tail(l))).product();
+        let share: f64 = p.iter().map(|&l| w(l) / reach[tail(l).idx()]).product();
         for &l in p {
             frac.iter_mut().find(|(x, _)| *x == l).unwrap().1 += share;
         }
     }
     frac
+}
+
+/// The links on some path, sorted by id.
+fn dag_links(paths: &[Vec<LinkId>]) -> Vec<LinkId> {
+    let mut dag: Vec<LinkId> = paths.iter().flatten().copied().collect();
+    dag.sort();
+    dag.dedup();
+    dag
+}
+
+/// `R(u)` of every node over the DAG links `dag` (0 off the DAG), by
+/// memoized recursion from the definition.
+fn reach_reference(topo: &Topology, dag: &[LinkId]) -> Vec<f64> {
+    fn r(topo: &Topology, dag: &[LinkId], u: NodeId, memo: &mut Vec<Option<f64>>) -> f64 {
+        if let Some(x) = memo[u.idx()] {
+            return x;
+        }
+        let out: Vec<LinkId> = dag
+            .iter()
+            .copied()
+            .filter(|l| topo.links[l.idx()].src == u)
+            .collect();
+        let x = if out.is_empty() {
+            f64::INFINITY // The destination: the only DAG node without out-links.
+        } else {
+            out.iter()
+                .map(|&l| {
+                    let link = &topo.links[l.idx()];
+                    link.capacity_bps.min(r(topo, dag, link.dst, memo))
+                })
+                .sum()
+        };
+        memo[u.idx()] = Some(x);
+        x
+    }
+    let mut memo = vec![None; topo.nodes.len()];
+    for &l in dag {
+        r(topo, dag, topo.links[l.idx()].src, &mut memo);
+    }
+    memo.into_iter().map(|x| x.unwrap_or(0.0)).collect()
+}
+
+/// Asserts 1 leaves `s`, 1 enters `d` and every other node balances.
+fn conserves(topo: &Topology, r: &Route, s: usize, d: usize) -> Result<(), TestCaseError> {
+    let mut net = vec![0.0f64; topo.nodes.len()];
+    for &(l, f) in &r.links {
+        net[topo.links[l.idx()].src.idx()] -= f;
+        net[topo.links[l.idx()].dst.idx()] += f;
+    }
+    for (x, &v) in net.iter().enumerate() {
+        let want = if x == s {
+            -1.0
+        } else if x == d {
+            1.0
+        } else {
+            0.0
+        };
+        prop_assert!((v - want).abs() < 1e-9, "node {} net {}", x, v);
+    }
+    Ok(())
 }
 
 proptest! {
@@ -159,28 +219,74 @@ proptest! {
                     prop_assert_eq!(l, le);
                     prop_assert!((f - fe).abs() < 1e-9 && f > 0.0 && f <= 1.0);
                 }
-                for r in [&route, &wroute] {
-                    let mut net = vec![0.0f64; topo.nodes.len()];
-                    for &(l, f) in &r.links {
-                        net[topo.links[l.idx()].src.idx()] -= f;
-                        net[topo.links[l.idx()].dst.idx()] += f;
-                    }
-                    for (x, &v) in net.iter().enumerate() {
-                        let want = if x == s { -1.0 } else if x == d { 1.0 } else { 0.0 };
-                        prop_assert!((v - want).abs() < 1e-9, "node {} net {}", x, v);
-                    }
-                }
+                conserves(&topo, &route, s, d)?;
+                conserves(&topo, &wroute, s, d)?;
 
-                // Hash: a valid shortest walk with its own latency, one of the paths.
+                // Hash. Without a node that has two or more DAG out-links of
+                // which one is scale-up: a valid shortest walk with its own
+                // latency, one of the paths. Otherwise: links on the DAG,
+                // conserving flow, at most one non-scale-up out-link used per
+                // node, and each scale-up out-link of a node carrying the
+                // weighted route's fraction scaled by the node's inflow over
+                // its weighted inflow (the same split of what arrives); so
+                // exactly the weighted route when all DAG links are scale-up.
+                let dag = dag_links(&paths);
+                let up = |l: LinkId| topo.links[l.idx()].tier == "scale-up";
+                let tail = |l: LinkId| topo.links[l.idx()].src;
+                let splits = dag
+                    .iter()
+                    .any(|&l| up(l) && dag.iter().filter(|&&x| tail(x) == tail(l)).count() > 1);
+                let frac = |r: &Route, l: LinkId| {
+                    r.links.iter().find(|&&(x, _)| x == l).map_or(0.0, |&(_, f)| f)
+                };
+                let inflow = |r: &Route, u: NodeId| -> f64 {
+                    if u == src {
+                        return 1.0;
+                    }
+                    r.links
+                        .iter()
+                        .filter(|&&(l, _)| topo.links[l.idx()].dst == u)
+                        .map(|&(_, f)| f)
+                        .sum()
+                };
                 for flow in 0..4 {
                     let route = hash.route(src, dst, flow).unwrap();
-                    prop_assert!(route.links.iter().all(|&(_, f)| f == 1.0));
-                    let walk = as_walk(&topo, &route, src, dst);
-                    prop_assert!(walk.is_some(), "not a walk: {:?}", route);
-                    let walk = walk.unwrap();
-                    prop_assert_eq!(walk.len(), hops);
-                    prop_assert_eq!(route.latency_s, path_latency(&topo, &walk));
-                    prop_assert!(paths.contains(&walk));
+                    if !splits {
+                        prop_assert!(route.links.iter().all(|&(_, f)| f == 1.0));
+                        let walk = as_walk(&topo, &route, src, dst);
+                        prop_assert!(walk.is_some(), "not a walk: {:?}", route);
+                        let walk = walk.unwrap();
+                        prop_assert_eq!(walk.len(), hops);
+                        prop_assert_eq!(route.latency_s, path_latency(&topo, &walk));
+                        prop_assert!(paths.contains(&walk));
+                        continue;
+                    }
+                    prop_assert_eq!(route.latency_s, lat);
+                    conserves(&topo, &route, s, d)?;
+                    for &(l, f) in &route.links {
+                        prop_assert!(dag.contains(&l) && f > 0.0 && f <= 1.0, "{:?}", route);
+                    }
+                    for u in (0..topo.nodes.len() as u32).map(NodeId) {
+                        let hashed = route
+                            .links
+                            .iter()
+                            .filter(|&&(l, _)| tail(l) == u && !up(l))
+                            .count();
+                        prop_assert!(hashed <= 1, "{} hashed links leave {:?}", hashed, u);
+                        let (fh, fw) = (inflow(&route, u), inflow(&wroute, u));
+                        for &l in dag.iter().filter(|&&l| tail(l) == u && up(l)) {
+                            let want = if fw > 0.0 { frac(&wroute, l) * fh / fw } else { 0.0 };
+                            let got = frac(&route, l);
+                            prop_assert!((got - want).abs() < 1e-9, "{:?}: {} != {}", l, got, want);
+                        }
+                    }
+                    if dag.iter().all(|&l| up(l)) {
+                        prop_assert_eq!(route.links.len(), wroute.links.len());
+                        for (&(l, f), &(lw, fw)) in route.links.iter().zip(&wroute.links) {
+                            prop_assert_eq!(l, lw);
+                            prop_assert!((f - fw).abs() < 1e-12);
+                        }
+                    }
                 }
             }
         }

@@ -1,7 +1,8 @@
 //! Unit tests and property tests of shortest-path ECMP routing, by concern:
 //! `paths` (which paths are shortest: hops before latency, the tolerance,
 //! forwarding nodes, errors), `spray` (even split per path), `weighted`
-//! (split per hop by capacity), `hash` (one pinned path per flow),
+//! (split per hop by reachable capacity), `hash` (one pinned path per flow
+//! over scale-out choices, the weighted split over scale-up ones),
 //! `brute_force` (all modes against enumerated paths on random fabrics)
 //! and `search` (the per-pair search and the destination cache against
 //! the whole-fabric reference). This file holds the fabrics they share.
@@ -71,6 +72,25 @@ impl Fab {
             let link = &mut self.links[l.idx()];
             link.count = lanes;
             link.capacity_bps = f64::from(lanes) * 25e9;
+        }
+        (x, y)
+    }
+    /// A full-duplex bundle of `lanes` 25 GB/s lanes of link kind `kind` and
+    /// tier `tier`, latency `lat_s`.
+    fn cable(
+        &mut self,
+        a: NodeId,
+        b: NodeId,
+        lanes: u32,
+        (kind, tier): (&str, &'static str),
+        lat_s: f64,
+    ) -> (LinkId, LinkId) {
+        let (x, y) = self.bundle(a, b, lanes);
+        for l in [x, y] {
+            let link = &mut self.links[l.idx()];
+            link.kind = kind.into();
+            link.tier = tier.into();
+            link.latency_s = lat_s;
         }
         (x, y)
     }
@@ -191,8 +211,9 @@ fn fat_tree(k: usize) -> (Topology, Vec<NodeId>) {
 
 /// A random small fabric: a random spanning tree of full-duplex cables
 /// (latencies may differ per direction) plus random one-way links, small
-/// integer latencies (so ties are exact), capacities of 1 to 4 lanes and a
-/// few failed links.
+/// integer latencies (so ties are exact), capacities of 1 to 4 lanes, a
+/// few failed links and about 30 % scale-up links (tier `scale-up`, which
+/// hash mode interleaves over instead of hashing).
 #[derive(Clone, Debug)]
 struct RandFab {
     n: usize,
@@ -204,6 +225,8 @@ struct RandFab {
     endpoint: Vec<bool>,
     failed: Vec<bool>,
     lanes: Vec<u8>,
+    /// `scale_up[l]`: link `l` has tier `scale-up`.
+    scale_up: Vec<bool>,
 }
 
 fn arb_fab() -> impl Strategy<Value = RandFab> {
@@ -216,9 +239,10 @@ fn arb_fab() -> impl Strategy<Value = RandFab> {
         prop::collection::vec(prop::bool::weighted(0.3), 7),
         prop::collection::vec(prop::bool::weighted(0.1), 22),
         prop::collection::vec(1u8..=4, 22),
+        prop::collection::vec(prop::bool::weighted(0.3), 22),
     )
         .prop_map(
-            |(n, parents, tree_lat, extras, fwd, endpoint, failed, lanes)| RandFab {
+            |(n, parents, tree_lat, extras, fwd, endpoint, failed, lanes, scale_up)| RandFab {
                 n,
                 parents,
                 tree_lat,
@@ -227,6 +251,7 @@ fn arb_fab() -> impl Strategy<Value = RandFab> {
                 endpoint,
                 failed,
                 lanes,
+                scale_up,
             },
         )
 }
@@ -255,9 +280,12 @@ impl RandFab {
                 f.simplex(ids[a], ids[b], f64::from(lat));
             }
         }
-        for (link, &lanes) in f.links.iter_mut().zip(&self.lanes) {
+        for ((link, &lanes), &up) in f.links.iter_mut().zip(&self.lanes).zip(&self.scale_up) {
             link.count = u32::from(lanes);
             link.capacity_bps = f64::from(lanes) * 1e9;
+            if up {
+                link.tier = "scale-up".into();
+            }
         }
         let failed = (0..f.links.len())
             .filter(|&l| self.failed[l])

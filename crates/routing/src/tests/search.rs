@@ -121,6 +121,7 @@ fn check_against_reference(
     let mut counter = Router::new(topo, RoutingMode::Spray, seed);
     counter.disable_links(failed).unwrap();
     let mut scratch = Scratch::new(topo.nodes.len());
+    let interleaved: Vec<bool> = topo.links.iter().map(interleaved_link).collect();
     let mut table: Option<FullTable> = None;
     for (src, dst) in pairs {
         if src == dst {
@@ -157,7 +158,7 @@ fn check_against_reference(
         prop_assert_eq!(routers[1].route(src, dst, 0).unwrap(), weighted);
         for flow in 0..4 {
             let key = dag::hash_key(seed, src, dst, flow);
-            let hashed = dag::hash_route(&adj, &want, key);
+            let hashed = dag::hash_route(topo, &adj, &interleaved, &want, key, &mut scratch);
             prop_assert_eq!(routers[2].route(src, dst, flow).unwrap(), hashed);
         }
     }

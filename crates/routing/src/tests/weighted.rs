@@ -1,6 +1,8 @@
 //! Weighted routing: at every node the flow splits over the next hops of
-//! the shortest-path DAG in proportion to their capacity (lanes), without
-//! disabled links; on a symmetric fabric it equals spray.
+//! the shortest-path DAG in proportion to `min(cap(u → v), R(v))`, the
+//! capacity each can still deliver (`R` the reachable capacity), without
+//! disabled links; on a symmetric fabric it equals spray, on an intact HGX
+//! board it is the split by lanes.
 
 use super::*;
 
@@ -26,8 +28,9 @@ fn hgx_star() -> (Topology, NodeId, NodeId, Vec<LinkId>, Vec<LinkId>) {
     (f.build(), g0, g1, up, down)
 }
 
-//  Hand computation: g0's four next hops carry 5 + 4 + 4 + 5 = 18 lanes,
-//  so frac(swk) = lanes_k / 18 = 5/18, 4/18, 4/18, 5/18; each switch has one
+//  Hand computation: R(g1) = ∞, R(swk) = min(lanes_k, ∞) = lanes_k (in
+//  units of 25 GB/s), so g0's four next hops weigh min(lanes_k, lanes_k) =
+//  5, 4, 4, 5 of R(g0) = 18 lanes, and frac(swk) = lanes_k / 18 = 5/18, 4/18, 4/18, 5/18; each switch has one
 //  next hop (swk → g1), which carries all of frac(swk). Spray: 1/4 each.
 #[test]
 fn weighted_splits_hgx_board_by_lanes() {
@@ -51,7 +54,8 @@ fn weighted_splits_hgx_board_by_lanes() {
 }
 
 //  The board of `weighted_splits_hgx_board_by_lanes` with g0 → sw0 failed:
-//  the remaining next hops carry 4 + 4 + 5 = 13 lanes, so sw1, sw2, sw3 get
+//  the remaining next hops weigh min(lanes_k, R(swk) = lanes_k), 4 + 4 + 5 =
+//  13 lanes, so sw1, sw2, sw3 get
 //  4/13, 4/13, 5/13 and sw0 nothing (g0 → sw0 → g1 no longer exists; the
 //  sw0 → g1 link is unused).
 #[test]
@@ -93,21 +97,28 @@ fn weighted_equals_spray_on_symmetric_clos() {
 }
 
 //  The DAG of `spray_is_even_per_path_not_per_hop` with capacities (lanes
-//  of 25 GB/s) and a second, 3-lane cable from c to dst (all latencies 1):
+//  of 25 GB/s) and a second, 3-lane cable from c to dst (all latencies 1);
+//  d's only way on (d → dst, 1 lane) is narrower than its way in (a → d, 2):
 //
 //        ┌─3─▶ a ──┬─1─▶ c ══1,3══╗
 //  src ──┤         └─2─▶ d ──1────╫──▶ dst
 //        └─1─▶ b ────5─▶ c        ║
 //
-//  Hand computation, in BFS order:
-//  src: caps 3 + 1 = 4  → src→a 3/4, src→b 1/4;  frac(a) = 3/4, frac(b) = 1/4
-//  a:   caps 1 + 2 = 3  → a→c 3/4·1/3 = 1/4, a→d 3/4·2/3 = 1/2
-//  b:   one next hop    → b→c 1/4;   frac(c) = 1/4 + 1/4 = 1/2, frac(d) = 1/2
-//  c:   caps 1 + 3 = 4  → c→dst(1 lane) 1/2·1/4 = 1/8, c→dst(3 lanes) 3/8
-//  d:   one next hop    → d→dst 1/2
-//  (Spray: 5 paths, a–c ×2 cables, a–d, b–c ×2 cables → src→a 3/5, …)
+//  Hand computation in lanes, backward: R(dst) = ∞;
+//  R(c) = min(1, ∞) + min(3, ∞) = 4;   R(d) = min(1, ∞) = 1;
+//  R(a) = min(1, R(c)) + min(2, R(d)) = 1 + 1 = 2;   R(b) = min(5, 4) = 4;
+//  R(src) = min(3, R(a)) + min(1, R(b)) = 2 + 1 = 3.
+//  Forward:
+//  src: src→a 2/3, src→b 1/3
+//  a:   weights 1, 1 of 2 → a→c 2/3·1/2 = 1/3, a→d 1/3
+//  b:   one next hop      → b→c 1/3;  frac(c) = 2/3, frac(d) = 1/3
+//  c:   weights 1, 3 of 4 → c→dst(1 lane) 2/3·1/4 = 1/6, c→dst(3 lanes) 1/2
+//  d:   one next hop      → d→dst 1/3
+//  At rate r (lanes) the tightest links are a→c and d→dst, r/3 ≤ 1: r = 3,
+//  the DAG's max flow (cut {a→c, d→dst, src→b} = 1 + 1 + 1). The per-hop
+//  capacity split (src→a 3/4, a→d 1/2) would overload d→dst at r = 2.
 #[test]
-fn weighted_follows_capacity_hop_by_hop() {
+fn weighted_follows_reachable_capacity_hop_by_hop() {
     let mut f = Fab::default();
     let src = f.host("src");
     let (a, b, c, d) = (
@@ -132,15 +143,96 @@ fn weighted_follows_capacity_hop_by_hop() {
     assert_links(
         &route,
         &[
-            (sa, 0.75),
-            (sb, 0.25),
-            (ac, 0.25),
-            (ad, 0.5),
-            (bc, 0.25),
-            (cd1, 0.125),
-            (cd3, 0.375),
-            (dd, 0.5),
+            (sa, 2.0 / 3.0),
+            (sb, 1.0 / 3.0),
+            (ac, 1.0 / 3.0),
+            (ad, 1.0 / 3.0),
+            (bc, 1.0 / 3.0),
+            (cd1, 1.0 / 6.0),
+            (cd3, 0.5),
+            (dd, 1.0 / 3.0),
         ],
     );
     assert_eq!(route.latency_s, 3.0);
+    // The largest rate no link exceeds: min over links of cap / fraction.
+    let rate = route
+        .links
+        .iter()
+        .map(|&(l, f)| topo.links[l.idx()].capacity_bps / f)
+        .fold(f64::INFINITY, f64::min);
+    assert!((rate - 3.0 * 25e9).abs() < 1e-3, "{rate}");
+}
+
+//  HGX-like board of `hgx_star` with one of the 5 lanes between g0 and sw0
+//  failed (bundle g0 ⇄ sw0 of 4 lanes, both directions). Hand computation,
+//  in lanes:
+//  g0 → g1: R(swk) = cap(swk → g1) = 5, 4, 4, 5; weights min(cap(g0 → swk),
+//           R(swk)) = 4, 4, 4, 5 of 17.
+//  g1 → g0: R(swk) = cap(swk → g0) = 4, 4, 4, 5; weights min(cap(g1 → swk),
+//           R(swk)) = min(5, 4), 4, 4, 5 = 4, 4, 4, 5 of 17 — the per-hop
+//           capacity split would send 5/18 towards sw0 and overload
+//           sw0 → g0 (4 lanes) at a rate of 4 · 18 / 5 = 14.4 lanes.
+//  Either way the flow reaches 17 lanes: every link carries lanes/17 of it.
+#[test]
+fn weighted_routes_around_a_failed_lane_by_what_each_switch_delivers() {
+    let mut f = Fab::default();
+    let (g0, g1) = (f.host("g0"), f.host("g1"));
+    let (mut up0, mut down0, mut up1, mut down1) = (vec![], vec![], vec![], vec![]);
+    for (k, (lanes0, lanes1)) in [(4, 5), (4, 4), (4, 4), (5, 5)].into_iter().enumerate() {
+        let sw = f.switch(&format!("sw{k}"), 0.0);
+        let (a, b) = f.bundle(g0, sw, lanes0);
+        let (c, d) = f.bundle(g1, sw, lanes1);
+        up0.push(a);
+        down0.push(b);
+        up1.push(c);
+        down1.push(d);
+    }
+    let topo = f.build();
+    let mut r = Router::new(&topo, RoutingMode::Weighted, 0);
+    let share = [4.0 / 17.0, 4.0 / 17.0, 4.0 / 17.0, 5.0 / 17.0];
+    for (src, dst, up, down) in [(g0, g1, &up0, &down1), (g1, g0, &up1, &down0)] {
+        let route = r.route(src, dst, 0).unwrap();
+        let expect: Vec<(LinkId, f64)> = (up.iter().zip(share))
+            .chain(down.iter().zip(share))
+            .map(|(&l, f)| (l, f))
+            .collect();
+        assert_links(&route, &expect);
+        let rate = route
+            .links
+            .iter()
+            .map(|&(l, f)| topo.links[l.idx()].capacity_bps / f)
+            .fold(f64::INFINITY, f64::min);
+        assert!((rate - 17.0 * 25e9).abs() < 1e-3, "{rate}");
+    }
+}
+
+//  R is an upper bound on the max flow where branches meet again before
+//  the destination, even on this series-parallel DAG (all links 1 lane):
+//
+//        ┌─▶ a ─┐
+//  src ──┤      ├─▶ c ──▶ dst
+//        └─▶ b ─┘
+//
+//  R(c) = 1, R(a) = R(b) = min(1, 1) = 1, R(src) = 2 although the max flow is
+//  1 (c → dst). The split is still the even one, 1/2 via a and b (their
+//  weights are equal), and c → dst carries the whole flow.
+#[test]
+fn weighted_split_where_branches_merge_before_the_destination() {
+    let mut f = Fab::default();
+    let src = f.host("src");
+    let (a, b, c) = (f.switch("a", 0.0), f.switch("b", 0.0), f.switch("c", 0.0));
+    let dst = f.host("dst");
+    let (sa, _) = f.bundle(src, a, 1);
+    let (sb, _) = f.bundle(src, b, 1);
+    let (ac, _) = f.bundle(a, c, 1);
+    let (bc, _) = f.bundle(b, c, 1);
+    let (cd, _) = f.bundle(c, dst, 1);
+    let topo = f.build();
+    let route = Router::new(&topo, RoutingMode::Weighted, 0)
+        .route(src, dst, 0)
+        .unwrap();
+    assert_links(
+        &route,
+        &[(sa, 0.5), (sb, 0.5), (ac, 0.5), (bc, 0.5), (cd, 1.0)],
+    );
 }
