@@ -66,11 +66,11 @@ pub const MAX_CHANNELS: usize = 256;
 /// Default pipelining chunk of trees and chains: 512 KiB, the piece NCCL
 /// pipelines in, `NCCL_BUFFSIZE / NCCL_STEPS` = 4 MiB / 8 (NCCL's
 /// environment-variable reference; `NCCL_STEPS` in `src/include/device.h`).
-/// Only the pipeline-fill slots pay α ([`super::tree::pipeline_stages`]), so
-/// the finer unit costs no per-chunk latency. Until the protocols issue it
-/// was 4 MiB (the whole buffer), which left the 1,984-GPU H200 tree at −51%
-/// (now −17%) and changed the held-out median from 16 MiB from 10.0% to
-/// 10.4% (docs/validation.md).
+/// Only the pipeline-fill slots pay α and route latency
+/// ([`super::tree::pipeline_stages`]), so the finer unit costs no per-chunk
+/// latency. It was 4 MiB (the whole buffer), which left the 1,984-GPU H200
+/// tree at −51% (now −16%); the held-out median from 16 MiB moved from
+/// 10.0% to 10.5% (docs/validation.md).
 pub const DEFAULT_CHUNK_BYTES: f64 = 512.0 * 1024.0;
 
 /// The outcome of one collective, in nccl-tests terms.

@@ -43,8 +43,9 @@ pub enum StepLatency {
     /// fraction of the ring's hops that leave a node. A bulk-synchronous
     /// step would instead make every step pay its slowest hop's α.
     RingMean,
-    /// α is hidden behind the previous step's transfers (steady state of a
-    /// pipeline), so the transfers do not pay it.
+    /// α and the route's propagation latency are hidden behind the previous
+    /// step's transfers (steady state of a pipeline: the next chunk is
+    /// already in flight), so the transfers pay neither.
     Hidden,
 }
 

@@ -416,11 +416,13 @@ impl<'t> CollectiveSim<'t> {
             0.0 // unused
         };
         for (f, a) in flows.iter_mut().zip(alphas) {
-            f.latency_s += match step.latency {
-                StepLatency::EachTransfer => a,
-                StepLatency::RingMean => mean,
-                StepLatency::Hidden => 0.0,
-            };
+            match step.latency {
+                StepLatency::EachTransfer => f.latency_s += a,
+                StepLatency::RingMean => f.latency_s += mean,
+                // In a pipeline's steady state the route's propagation
+                // latency overlaps the chunks in flight just as α does.
+                StepLatency::Hidden => f.latency_s = 0.0,
+            }
         }
         Ok(flows)
     }
