@@ -198,7 +198,7 @@ fn table(job: &Job, r: &JobReport) -> String {
         p.micro_batch
     );
     s += &format!(
-        "#{:>4} {:>14} {:>12} {:>6} {:>7} {:>7} {:>13} {:>11} {:>11}  {}\n",
+        "#{:>4} {:>14} {:>19} {:>6} {:>7} {:>7} {:>13} {:>11} {:>11}  {}\n",
         "kind",
         "collective",
         "algorithm",
@@ -217,10 +217,10 @@ fn table(job: &Job, r: &JobReport) -> String {
             .map(|b| format!("{} ({}, {:.0}%)", b.link, b.tier, 100.0 * b.utilization))
             .unwrap_or_default();
         s += &format!(
-            " {:>4} {:>14} {:>12} {:>6} {:>7} {:>7} {:>13.0} {:>11.2} {:>11.3}  {}\n",
+            " {:>4} {:>14} {:>19} {:>6} {:>7} {:>7} {:>13.0} {:>11.2} {:>11.3}  {}\n",
             k.kind.name(),
             k.collective,
-            k.algorithm.name(),
+            format!("{}/{}", k.algorithm.name(), k.protocol.name()),
             k.group_size,
             k.groups,
             k.count,
@@ -468,7 +468,7 @@ fn compare_table(rows: &[Row]) -> String {
                 " {:>13.2} {:>+7.1}% {:>17} {:>9.2}  {} ({})\n",
                 o.time_s * 1e6,
                 100.0 * r.delta,
-                o.algorithm.name(),
+                format!("{}/{}", o.algorithm.name(), o.protocol.name()),
                 o.busbw_gbps,
                 r.topology,
                 r.file

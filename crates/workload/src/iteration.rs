@@ -36,7 +36,9 @@ use super::placement::{Placement, PlacementError, place};
 use super::traffic::{Collective, Groups, Kind, active_parameters, collectives};
 use fabricsim_collective::run::{Request, run_groups};
 use fabricsim_collective::sim::Bottleneck;
-use fabricsim_collective::{Algo, CollectiveError, CollectiveSim, Params, Schedule, Transfer};
+use fabricsim_collective::{
+    Algo, CollectiveError, CollectiveSim, Params, Protocol, Schedule, Transfer,
+};
 use fabricsim_topology::{NodeId, Topology};
 use serde::Serialize;
 
@@ -71,6 +73,8 @@ pub struct KindReport {
     pub collective: &'static str,
     /// The algorithm that ran (`direct` for pipeline sends).
     pub algorithm: Algo,
+    /// The protocol that ran (`Simple` for pipeline sends).
+    pub protocol: Protocol,
     /// Ranks per group (2 for pipeline neighbour pairs).
     pub group_size: usize,
     /// Concurrent groups in the simulation.
@@ -161,7 +165,7 @@ fn simulate(
     sim: &mut CollectiveSim<'_>,
     placement: &Placement,
     c: &Collective,
-) -> Result<(Algo, usize, usize, f64, Option<Bottleneck>), CollectiveError> {
+) -> Result<(Algo, Protocol, usize, usize, f64, Option<Bottleneck>), CollectiveError> {
     match c.groups {
         Groups::Of(dims) => {
             let groups = placement.node_groups(dims);
@@ -169,6 +173,7 @@ fn simulate(
             let o = run_groups(sim, &groups, &req)?;
             Ok((
                 o.algorithm,
+                o.protocol,
                 groups[0].len(),
                 groups.len(),
                 o.time_s,
@@ -190,7 +195,14 @@ fn simulate(
                 1,
             );
             let r = sim.run(&s)?;
-            Ok((Algo::Direct, 2, pairs.len(), r.time_s, r.bottleneck))
+            Ok((
+                Algo::Direct,
+                Protocol::Simple,
+                2,
+                pairs.len(),
+                r.time_s,
+                r.bottleneck,
+            ))
         }
     }
 }
@@ -204,8 +216,8 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
     let (t_mb, flops) = micro_batch_compute(job);
     let mut by_kind = Vec::new();
     for c in collectives(job) {
-        let (algorithm, group_size, groups, call, bottleneck) = simulate(&mut sim, &placement, &c)
-            .map_err(|source| JobError::Collective {
+        let (algorithm, protocol, group_size, groups, call, bottleneck) =
+            simulate(&mut sim, &placement, &c).map_err(|source| JobError::Collective {
                 kind: c.kind.name(),
                 op: c.op.name(),
                 source,
@@ -219,6 +231,7 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
             kind: c.kind,
             collective: c.op.name(),
             algorithm,
+            protocol,
             group_size,
             groups,
             count,
