@@ -845,3 +845,29 @@ fn nccl_tree_moves_the_hand_counted_bytes() {
         }
     }
 }
+
+/// Rack scaling on `gb200-nvl72-20rack-ib-xdr` (NVL72 racks, InfiniBand
+/// XDR with SHARP), 1 GiB all-reduce: more racks never make one call
+/// faster, and 2 racks are not more than 2% above 1 rack in busbw. With
+/// SHARP every GPU's NIC carries S/72 up and down whatever the rack count
+/// (NCCL's CollNet latency does not grow with nodes either), so 20 racks
+/// take the same time as 2 and their busbw differs only by nccl-tests'
+/// factor 2(n−1)/n: (1439/1440)/(143/144).
+#[test]
+fn more_nvl72_racks_are_never_faster() {
+    let topo = shipped("gb200-nvl72-20rack-ib-xdr.toml");
+    let mut sim = CollectiveSim::new(&topo, Params::default());
+    let req = Request::new(Op::AllReduce, 1073741824.0);
+    let mut at = |n: usize| run(&mut sim, &topo.accelerators[..n], &req).unwrap();
+    let (one, two, twenty) = (at(72), at(144), at(1440));
+    assert!(two.time_s >= one.time_s, "{} < {}", two.time_s, one.time_s);
+    assert!(
+        twenty.time_s >= two.time_s,
+        "{} < {}",
+        twenty.time_s,
+        two.time_s
+    );
+    assert!(two.busbw_gbps <= 1.02 * one.busbw_gbps);
+    let factor = (1439.0 / 1440.0) / (143.0 / 144.0);
+    assert!(twenty.busbw_gbps <= two.busbw_gbps * factor * (1.0 + 1e-9));
+}
