@@ -57,9 +57,6 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
         .topologies
         .clone()
         .unwrap_or_else(|| default_topologies(&a.corpus));
-    let load = super::load_options(&[], limits);
-    let points = predict(&corpus, &dir, &load, &a.budget.params());
-    let mut report = Report::new(&corpus, points);
     let runs = a.runs.clone().or_else(|| {
         let p = a
             .corpus
@@ -68,8 +65,19 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
             .join("training_runs.toml");
         p.is_file().then_some(p)
     });
-    if let Some(path) = runs {
-        let list = load_runs(&path, limits).map_err(|e| format!("error: {e}"))?;
+    // Every input is read before any simulation, so a bad runs file fails
+    // at once rather than after the whole corpus has run.
+    let runs = match runs {
+        Some(path) => Some((
+            load_runs(&path, limits).map_err(|e| format!("error: {e}"))?,
+            path,
+        )),
+        None => None,
+    };
+    let load = super::load_options(&[], limits);
+    let points = predict(&corpus, &dir, &load, &a.budget.params());
+    let mut report = Report::new(&corpus, points);
+    if let Some((list, path)) = runs {
         let dir = path.parent().unwrap_or(Path::new("."));
         report = report.with_runs(run_all(&list, dir, limits, &a.budget.params()));
     }
