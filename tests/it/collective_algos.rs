@@ -871,3 +871,77 @@ fn more_nvl72_racks_are_never_faster() {
     let factor = (1439.0 / 1440.0) / (143.0 / 144.0);
     assert!(twenty.busbw_gbps <= two.busbw_gbps * factor * (1.0 + 1e-9));
 }
+
+/// PAT (Bruck steps) on n = 5 ranks of a 100 GB/s star, α = 3 µs: steps of
+/// distance 1, 2, 4 move min(d, n−d) = 1, 2, 1 blocks of S/5 from every
+/// rank to one other, so `t = 3·α + (4/5)·S/B` for all-gather and
+/// reduce-scatter alike, and every rank sends exactly (n−1)/n · S.
+#[test]
+fn pat_matches_the_closed_form() {
+    use fabricsim::collective::pat::pat;
+    let n = 5;
+    let topo = star(n, 100.0, false);
+    let ranks = topo.accelerators.clone();
+    let s = 1e9;
+    for op in [Op::AllGather, Op::ReduceScatter] {
+        let sched = pat(op, &ranks, s).unwrap();
+        assert_eq!(sched.step_count(), 3);
+        for &r in &ranks {
+            assert!(rel(sched.bytes_sent(r), 0.8 * s) < 1e-12);
+            assert!(rel(sched.bytes_received(r), 0.8 * s) < 1e-12);
+        }
+        let want = 3.0 * 3e-6 + 0.8 * s / 100e9;
+        let got = time(&topo, 3e-6, &sched);
+        assert!(rel(got, want) < 1e-9, "{op}: {got} s, want {want} s");
+    }
+    assert!(matches!(
+        pat(Op::AllReduce, &ranks, s),
+        Err(CollectiveError::Unsupported { .. })
+    ));
+}
+
+/// `auto` offers PAT only with one rank per scale-up domain: on two
+/// domains of one GPU each it may pick it; on one domain it never does.
+#[test]
+fn auto_offers_pat_only_at_one_rank_per_domain() {
+    let one_per = two_domains(1, 100.0, 100.0, false);
+    let mut sim = CollectiveSim::new(&one_per, Params::default());
+    let req = Request::new(Op::AllGather, 1024.0);
+    let o = run(&mut sim, &one_per.accelerators, &req).unwrap();
+    assert!(
+        matches!(o.algorithm, Algo::Pat | Algo::Ring),
+        "{}",
+        o.algorithm
+    );
+    let board = Topology::parse(
+        r#"
+[[nodes]]
+id = "gpu[0..8]"
+kind = "accelerator"
+[[nodes]]
+id = "sw"
+kind = "switch"
+[[links]]
+between = ["gpu[0..8]", "sw"]
+kind = "nvlink4"
+tier = "scale-up"
+"#,
+        "board.toml",
+        &Default::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        fabricsim::collective::algorithms::domains(&board, &board.accelerators).len(),
+        1
+    );
+    let mut sim = CollectiveSim::new(&board, Params::default());
+    for size in [1024.0, 1e9] {
+        let o = run(
+            &mut sim,
+            &board.accelerators,
+            &Request::new(Op::AllGather, size),
+        )
+        .unwrap();
+        assert_ne!(o.algorithm, Algo::Pat);
+    }
+}

@@ -283,6 +283,7 @@ pub fn schedule(
         }
         Algo::Nvls => super::nvls::nvls(topo, op, ranks, size),
         Algo::Hierarchical => super::hierarchical::hierarchical(topo, op, ranks, size, chunk_bytes),
+        Algo::Pat => super::pat::pat(op, ranks, size),
         Algo::Auto => Err(CollectiveError::Unsupported {
             algo: Algo::Auto,
             op,

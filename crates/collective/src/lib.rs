@@ -22,6 +22,7 @@ pub mod bound;
 pub mod components;
 pub mod hierarchical;
 pub mod nvls;
+pub mod pat;
 pub mod presets;
 pub mod pxn;
 pub mod run;
@@ -132,11 +133,14 @@ pub enum Algo {
     /// Per-domain phases plus per-rail collectives across scale-up domains
     /// ([`hierarchical`]).
     Hierarchical,
+    /// NCCL's PAT for all-gather and reduce-scatter: `⌈log2 n⌉` steps of
+    /// doubling distance ([`pat`]).
+    Pat,
 }
 
 impl Algo {
     /// Every algorithm, in command-line order.
-    pub const ALL: [Algo; 7] = [
+    pub const ALL: [Algo; 8] = [
         Algo::Auto,
         Algo::Ring,
         Algo::Tree,
@@ -144,6 +148,7 @@ impl Algo {
         Algo::Direct,
         Algo::Nvls,
         Algo::Hierarchical,
+        Algo::Pat,
     ];
 
     /// The name used on the command line and in JSON, e.g. `halving-doubling`.
@@ -156,6 +161,7 @@ impl Algo {
             Algo::Direct => "direct",
             Algo::Nvls => "nvls",
             Algo::Hierarchical => "hierarchical",
+            Algo::Pat => "pat",
         }
     }
 }

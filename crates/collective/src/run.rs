@@ -104,12 +104,13 @@ pub struct Outcome {
 /// compositions), plus `direct` only where a library would use it (see
 /// [`direct_is_candidate`]). Halving-doubling is not an NCCL algorithm and
 /// runs only when asked for.
-const AUTO_CANDIDATES: [Algo; 5] = [
+const AUTO_CANDIDATES: [Algo; 6] = [
     Algo::Ring,
     Algo::Tree,
     Algo::Nvls,
     Algo::Hierarchical,
     Algo::Direct,
+    Algo::Pat,
 ];
 
 /// Runs `req` on the ranks `ranks` of `sim`'s topology.
@@ -159,6 +160,7 @@ pub fn run_groups(
             .into_iter()
             .filter(|&a| a != Algo::Direct || direct_is_candidate(sim, ranks, req.op))
             .filter(|&a| a != Algo::Tree || tree_is_candidate(sim, ranks, req.op))
+            .filter(|&a| a != Algo::Pat || pat_is_candidate(sim, ranks, req.op))
             .collect()
     } else {
         vec![req.algo]
@@ -196,7 +198,8 @@ pub fn run_groups(
 }
 
 /// The protocols NCCL enables by default for `algo` on `ranks`, Simple
-/// first (NCCL 2.20.3 `ncclTopoTuneModel`): NVLS runs Simple only; LL128
+/// first (NCCL 2.20.3 `ncclTopoTuneModel`): NVLS runs Simple only (and
+/// PAT, in fabricsim, too); LL128
 /// only where every rank reaches its scale-up domain over NVLink (NCCL
 /// enables it by default only for NVLink-connected NVIDIA GPUs; RCCL keeps
 /// it off on xGMI by default); LL everywhere.
@@ -211,7 +214,7 @@ pub fn default_protocols(
     op: Op,
     size: f64,
 ) -> Vec<Protocol> {
-    if algo == Algo::Nvls {
+    if matches!(algo, Algo::Nvls | Algo::Pat) {
         return vec![Protocol::Simple];
     }
     let per_peer = match op {
@@ -329,6 +332,13 @@ fn tree_is_candidate(sim: &CollectiveSim<'_>, ranks: &[NodeId], op: Op) -> bool 
         && super::algorithms::domains(sim.topology(), ranks)
             .iter()
             .all(|d| d.len() <= AUTO_TREE_MAX_CHAIN)
+}
+
+/// Whether `auto` considers PAT: all-gather and reduce-scatter with one
+/// rank per scale-up domain, where NCCL (2.23 and later) runs PAT.
+fn pat_is_candidate(sim: &CollectiveSim<'_>, ranks: &[NodeId], op: Op) -> bool {
+    matches!(op, Op::AllGather | Op::ReduceScatter)
+        && super::algorithms::domains(sim.topology(), ranks).len() == ranks.len()
 }
 
 /// Longest intra-domain chain `auto` builds a multi-domain tree with: 16.
