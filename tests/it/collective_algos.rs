@@ -945,3 +945,44 @@ tier = "scale-up"
         assert_ne!(o.algorithm, Algo::Pat);
     }
 }
+
+/// NVLSTree on two NVLS domains of two GPUs (`two_domains(2, .., true)`):
+/// each rail all-reduces its S/g over the two domain trees, half on each;
+/// over D = 2 domains each tree has one edge, crossed up and down by S/(2g),
+/// and the two trees point opposite ways, so each direction of the swa–swb
+/// link carries 2 · S/(2g) per rail, S over the g = 2 rails. The pipeline
+/// has 1 + 2·1 + 1 = 4 stages: m chunks take m + 3 slots.
+#[test]
+fn nvls_tree_moves_the_hand_counted_bytes() {
+    let topo = two_domains(2, 100.0, 100.0, true);
+    let ranks = topo.accelerators.clone();
+    let s = 64e6;
+    let sched = schedule(&topo, Op::AllReduce, Algo::NvlsTree, &ranks, s, 1, s / 5.0).unwrap();
+    assert_eq!(sched.step_count(), 5 + 3);
+    let report = sim(&topo, 0.0).run(&sched).unwrap();
+    let mut seen = 0;
+    for (i, l) in topo.links.iter().enumerate() {
+        let names = (
+            topo.nodes[l.src.idx()].name.as_str(),
+            topo.nodes[l.dst.idx()].name.as_str(),
+        );
+        if matches!(names, ("swa", "swb") | ("swb", "swa")) {
+            assert!(rel(report.link_bytes[i], s) < 1e-12, "{names:?}");
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 2);
+    // Without NVLS inside the domains it is refused, with the reason.
+    let plain = two_domains(2, 100.0, 100.0, false);
+    let e = schedule(
+        &plain,
+        Op::AllReduce,
+        Algo::NvlsTree,
+        &plain.accelerators,
+        s,
+        1,
+        1e6,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("NVLS"), "{e}");
+}

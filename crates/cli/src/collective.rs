@@ -24,7 +24,7 @@ pub(crate) struct Args {
     /// Ranks: a count (`64`: the first 64 accelerators) or rank indices (`0..8,16..24`).
     #[arg(long)]
     pub(crate) ranks: Option<String>,
-    /// Algorithm: auto, ring, tree, halving-doubling, direct, nvls, hierarchical, pat.
+    /// Algorithm: auto, ring, tree, halving-doubling, direct, nvls, hierarchical, pat, nvls-tree.
     #[arg(long, default_value = "auto")]
     pub(crate) algo: String,
     /// Protocol: auto (the fastest that NCCL enables by default), LL, LL128 or Simple.

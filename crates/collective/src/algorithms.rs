@@ -284,6 +284,14 @@ pub fn schedule(
         Algo::Nvls => super::nvls::nvls(topo, op, ranks, size),
         Algo::Hierarchical => super::hierarchical::hierarchical(topo, op, ranks, size, chunk_bytes),
         Algo::Pat => super::pat::pat(op, ranks, size),
+        Algo::NvlsTree if op == Op::AllReduce => {
+            super::hierarchical::nvls_tree(topo, ranks, size, chunk_bytes)
+        }
+        Algo::NvlsTree => Err(CollectiveError::Unsupported {
+            algo,
+            op,
+            why: "NVLSTree serves all-reduce only".into(),
+        }),
         Algo::Auto => Err(CollectiveError::Unsupported {
             algo: Algo::Auto,
             op,

@@ -308,3 +308,75 @@ fn shift(groups: &[Vec<NodeId>], bytes: f64) -> Vec<Transfer> {
         })
         .collect()
 }
+
+/// NCCL's NVLSTree all-reduce: NVLS reduce-scatter inside every domain, a
+/// double binary tree across the domains on every rail, NVLS all-gather
+/// inside every domain, the three pipelined in chunks of `chunk_bytes`
+/// (NVIDIA/nccl `NCCL_ALGO_NVLS_TREE`, used across nodes when NVLS works
+/// inside them and no CollNet/SHARP is set up).
+///
+/// With `g` ranks per domain and `D` domains, rail `i` (local rank `i` of
+/// every domain) all-reduces its `S/g` share over the domain trees of
+/// [`super::tree::double_binary_tree`]`(D)`, half on each tree, pipelined
+/// over `2·depth` hops as [`super::tree::tree`]. A chunk of `c` bytes
+/// passes `1 + 2·depth + 1` stages; `m = ⌈S/chunk⌉` chunks take
+/// `2·depth + m + 1` slots ([`super::tree::pipeline_stages`]). Per steady
+/// slot an interior rail member sends three `c/(2g)` pieces over the
+/// network and one as a leaf of the other tree, and every rank's NVLS
+/// traffic is that of one chunk's reduce-scatter and all-gather.
+pub fn nvls_tree(
+    topo: &Topology,
+    ranks: &[NodeId],
+    size: f64,
+    chunk_bytes: f64,
+) -> Result<Schedule, CollectiveError> {
+    let op = Op::AllReduce;
+    let doms = hierarchy(topo, op, ranks)?;
+    let plans = doms
+        .iter()
+        .map(|d| nvls::plan(topo, d))
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(|why| CollectiveError::Unsupported {
+            algo: Algo::NvlsTree,
+            op,
+            why: format!("NVLS inside a domain: {why}"),
+        })?;
+    let g = doms[0].len();
+    let nd = doms.len();
+    let m = super::tree::chunk_count(size, chunk_bytes);
+    let chunk = size / m as f64;
+    let intra = |phase: Op| -> Vec<Transfer> {
+        doms.iter()
+            .zip(&plans)
+            .flat_map(|(d, p)| nvls::transfers(phase, p, d, chunk))
+            .collect()
+    };
+    let trees = super::tree::double_binary_tree(nd);
+    let ds: Vec<Vec<usize>> = trees.iter().map(|t| super::tree::depths(t)).collect();
+    let depth = ds.iter().flatten().copied().max().unwrap_or(0);
+    let piece = chunk / (2 * g) as f64;
+    let mut hops: Vec<Vec<Transfer>> = vec![Vec::new(); 2 * depth];
+    for rail in rails(&doms) {
+        for (t, dep) in trees.iter().zip(&ds) {
+            for (j, p) in t.iter().enumerate() {
+                if let Some(p) = *p {
+                    let l = dep[j];
+                    hops[depth - l].push(Transfer {
+                        src: rail[j],
+                        dst: rail[p],
+                        bytes: piece,
+                    });
+                    hops[depth + l - 1].push(Transfer {
+                        src: rail[p],
+                        dst: rail[j],
+                        bytes: piece,
+                    });
+                }
+            }
+        }
+    }
+    let mut stages = vec![intra(Op::ReduceScatter)];
+    stages.extend(hops);
+    stages.push(intra(Op::AllGather));
+    Ok(super::tree::pipeline_stages(&stages, m))
+}

@@ -136,11 +136,14 @@ pub enum Algo {
     /// NCCL's PAT for all-gather and reduce-scatter: `⌈log2 n⌉` steps of
     /// doubling distance ([`pat`]).
     Pat,
+    /// NCCL's NVLSTree all-reduce: NVLS inside domains, double binary trees
+    /// across them, pipelined ([`hierarchical::nvls_tree`]).
+    NvlsTree,
 }
 
 impl Algo {
     /// Every algorithm, in command-line order.
-    pub const ALL: [Algo; 8] = [
+    pub const ALL: [Algo; 9] = [
         Algo::Auto,
         Algo::Ring,
         Algo::Tree,
@@ -149,6 +152,7 @@ impl Algo {
         Algo::Nvls,
         Algo::Hierarchical,
         Algo::Pat,
+        Algo::NvlsTree,
     ];
 
     /// The name used on the command line and in JSON, e.g. `halving-doubling`.
@@ -162,6 +166,7 @@ impl Algo {
             Algo::Nvls => "nvls",
             Algo::Hierarchical => "hierarchical",
             Algo::Pat => "pat",
+            Algo::NvlsTree => "nvls-tree",
         }
     }
 }

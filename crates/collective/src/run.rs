@@ -104,13 +104,14 @@ pub struct Outcome {
 /// compositions), plus `direct` only where a library would use it (see
 /// [`direct_is_candidate`]). Halving-doubling is not an NCCL algorithm and
 /// runs only when asked for.
-const AUTO_CANDIDATES: [Algo; 6] = [
+const AUTO_CANDIDATES: [Algo; 7] = [
     Algo::Ring,
     Algo::Tree,
     Algo::Nvls,
     Algo::Hierarchical,
     Algo::Direct,
     Algo::Pat,
+    Algo::NvlsTree,
 ];
 
 /// Runs `req` on the ranks `ranks` of `sim`'s topology.
@@ -214,7 +215,7 @@ pub fn default_protocols(
     op: Op,
     size: f64,
 ) -> Vec<Protocol> {
-    if matches!(algo, Algo::Nvls | Algo::Pat) {
+    if matches!(algo, Algo::Nvls | Algo::NvlsTree | Algo::Pat) {
         return vec![Protocol::Simple];
     }
     let per_peer = match op {
@@ -396,7 +397,7 @@ fn run_one_with_report(
 ) -> Result<(Outcome, RunReport), CollectiveError> {
     let topo = sim.topology();
     let ranks = &groups[0];
-    if algo == Algo::Nvls && protocol != Protocol::Simple {
+    if matches!(algo, Algo::Nvls | Algo::NvlsTree) && protocol != Protocol::Simple {
         return Err(CollectiveError::Unsupported {
             algo,
             op: req.op,
