@@ -782,23 +782,7 @@ fn nvls_sharp_phases_are_pipelined() {
 #[test]
 fn nvls_efficiency_scales_with_the_nvlink_generation() {
     let time_and_link_eff = |kind: &str| {
-        let toml = format!(
-            r#"
-[[nodes]]
-id = "gpu[0..4]"
-kind = "accelerator"
-[[nodes]]
-id = "sw"
-kind = "switch"
-in_switch_reduction = true
-[[links]]
-between = ["gpu[0..4]", "sw"]
-kind = "{kind}"
-bandwidth = "100 GB/s"
-latency = "0 ns"
-"#
-        );
-        let topo = Topology::parse(&toml, "nvls.toml", &Default::default()).unwrap();
+        let topo = crate::protocols::kind_star(4, kind, true);
         let mut sim = CollectiveSim::new(
             &topo,
             Params {
@@ -913,23 +897,7 @@ fn auto_offers_pat_only_at_one_rank_per_domain() {
         "{}",
         o.algorithm
     );
-    let board = Topology::parse(
-        r#"
-[[nodes]]
-id = "gpu[0..8]"
-kind = "accelerator"
-[[nodes]]
-id = "sw"
-kind = "switch"
-[[links]]
-between = ["gpu[0..8]", "sw"]
-kind = "nvlink4"
-tier = "scale-up"
-"#,
-        "board.toml",
-        &Default::default(),
-    )
-    .unwrap();
+    let board = crate::protocols::kind_star(8, "nvlink4", false);
     assert_eq!(
         fabricsim::collective::algorithms::domains(&board, &board.accelerators).len(),
         1

@@ -10,9 +10,10 @@ use fabricsim::topology::Topology;
 use crate::cli::{fabricsim as fabricsim_cli, stderr, stdout};
 use crate::collective_algos::rel;
 
-/// `n` GPUs, each joined to one switch by a `kind` link of 100 GB/s per
-/// direction and zero latency (`raw_capacity` runs it at that rate).
-fn star(n: usize, kind: &str) -> Topology {
+/// `n` GPUs, each joined to one switch by a `kind` link (tier `scale-up`)
+/// of 100 GB/s per direction and zero latency (`raw_capacity` runs it at
+/// that rate); the switch reduces in the network when `reduce`.
+pub(crate) fn kind_star(n: usize, kind: &str, reduce: bool) -> Topology {
     let toml = format!(
         r#"
 [[nodes]]
@@ -21,6 +22,7 @@ kind = "accelerator"
 [[nodes]]
 id = "sw"
 kind = "switch"
+in_switch_reduction = {reduce}
 [[links]]
 between = ["gpu[0..{n}]", "sw"]
 kind = "{kind}"
@@ -30,6 +32,10 @@ tier = "scale-up"
 "#
     );
     Topology::parse(&toml, "star.toml", &Default::default()).unwrap()
+}
+
+fn star(n: usize, kind: &str) -> Topology {
+    kind_star(n, kind, false)
 }
 
 fn raw(topo: &Topology) -> CollectiveSim<'_> {
@@ -183,20 +189,7 @@ fn default_protocols_follow_the_link_technology() {
 
 #[test]
 fn nvls_refuses_the_ll_protocols() {
-    let toml = r#"
-[[nodes]]
-id = "gpu[0..4]"
-kind = "accelerator"
-[[nodes]]
-id = "sw"
-kind = "switch"
-in_switch_reduction = true
-[[links]]
-between = ["gpu[0..4]", "sw"]
-kind = "nvlink4"
-latency = "0 ns"
-"#;
-    let topo = Topology::parse(toml, "nvls.toml", &Default::default()).unwrap();
+    let topo = kind_star(4, "nvlink4", true);
     let mut sim = raw(&topo);
     let req = Request::new(Op::AllReduce, 1e6)
         .algo(Algo::Nvls)

@@ -352,27 +352,17 @@ pub fn nvls_tree(
             .collect()
     };
     let trees = super::tree::double_binary_tree(nd);
-    let ds: Vec<Vec<usize>> = trees.iter().map(|t| super::tree::depths(t)).collect();
-    let depth = ds.iter().flatten().copied().max().unwrap_or(0);
     let piece = chunk / (2 * g) as f64;
-    let mut hops: Vec<Vec<Transfer>> = vec![Vec::new(); 2 * depth];
+    let mut hops: Vec<Vec<Transfer>> = Vec::new();
     for rail in rails(&doms) {
-        for (t, dep) in trees.iter().zip(&ds) {
-            for (j, p) in t.iter().enumerate() {
-                if let Some(p) = *p {
-                    let l = dep[j];
-                    hops[depth - l].push(Transfer {
-                        src: rail[j],
-                        dst: rail[p],
-                        bytes: piece,
-                    });
-                    hops[depth + l - 1].push(Transfer {
-                        src: rail[p],
-                        dst: rail[j],
-                        bytes: piece,
-                    });
-                }
-            }
+        let rail_hops = super::tree::up_down_hops(&trees, &rail);
+        hops.resize(rail_hops.len(), Vec::new());
+        for (h, pairs) in hops.iter_mut().zip(rail_hops) {
+            h.extend(pairs.into_iter().map(|(src, dst)| Transfer {
+                src,
+                dst,
+                bytes: piece,
+            }));
         }
     }
     let mut stages = vec![intra(Op::ReduceScatter)];

@@ -96,6 +96,26 @@ pub fn chunk_count(bytes: f64, chunk_bytes: f64) -> usize {
     }
 }
 
+/// The hops of a pipelined reduce-then-broadcast over `trees` (parent
+/// arrays over indices of `nodes`), all trees in step: with `D` the
+/// largest depth, the edge above a node of depth `ℓ` is crossed upward at
+/// hop `D − ℓ` and downward at hop `D + ℓ − 1`, so there are `2D` hops.
+pub fn up_down_hops(trees: &[Vec<Option<usize>>], nodes: &[NodeId]) -> Vec<Vec<(NodeId, NodeId)>> {
+    let ds: Vec<Vec<usize>> = trees.iter().map(|t| depths(t)).collect();
+    let d = ds.iter().flatten().copied().max().unwrap_or(0);
+    let mut hops = vec![Vec::new(); 2 * d];
+    for (t, dep) in trees.iter().zip(&ds) {
+        for (r, p) in t.iter().enumerate() {
+            if let Some(p) = *p {
+                let l = dep[r];
+                hops[d - l].push((nodes[r], nodes[p]));
+                hops[d + l - 1].push((nodes[p], nodes[r]));
+            }
+        }
+    }
+    hops
+}
+
 /// A pipeline over hops: `hops[h]` are the (src, dst) pairs crossed at hop
 /// `h` by every chunk of `chunk` bytes; see [`pipeline_stages`].
 pub fn staged_pipeline(hops: &[Vec<(NodeId, NodeId)>], m: usize, chunk: f64) -> Schedule {
@@ -181,19 +201,7 @@ pub fn tree(
     }
     match op {
         Op::AllReduce => {
-            let trees = double_binary_tree(n);
-            let ds: Vec<Vec<usize>> = trees.iter().map(|t| depths(t)).collect();
-            let d = ds.iter().flatten().copied().max().unwrap_or(0);
-            let mut hops = vec![Vec::new(); 2 * d];
-            for (t, dep) in trees.iter().zip(&ds) {
-                for (r, p) in t.iter().enumerate() {
-                    if let Some(p) = *p {
-                        let l = dep[r];
-                        hops[d - l].push((ranks[r], ranks[p]));
-                        hops[d + l - 1].push((ranks[p], ranks[r]));
-                    }
-                }
-            }
+            let hops = up_down_hops(&double_binary_tree(n), ranks);
             let half = size / 2.0;
             let m = chunk_count(half, chunk_bytes);
             Ok(staged_pipeline(&hops, m, half / m as f64))
@@ -288,18 +296,7 @@ pub fn nccl_tree_all_reduce(domains: &[Vec<NodeId>], size: f64, chunk_bytes: f64
             parents
         })
         .collect();
-    let ds: Vec<Vec<usize>> = channels.iter().map(|t| depths(t)).collect();
-    let d = ds.iter().flatten().copied().max().unwrap_or(0);
-    let mut hops = vec![Vec::new(); 2 * d];
-    for (t, dep) in channels.iter().zip(&ds) {
-        for (r, p) in t.iter().enumerate() {
-            if let Some(p) = *p {
-                let l = dep[r];
-                hops[d - l].push((all[r], all[p]));
-                hops[d + l - 1].push((all[p], all[r]));
-            }
-        }
-    }
+    let hops = up_down_hops(&channels, &all);
     let per_channel = size / c as f64;
     let m = chunk_count(per_channel, chunk_bytes);
     staged_pipeline(&hops, m, per_channel / m as f64)
