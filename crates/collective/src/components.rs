@@ -50,10 +50,22 @@ type Fast = BuildHasherDefault<WordHasher>;
 /// bytes and latency (bit patterns), its route length and its route's
 /// (local link, fraction bits) pairs; then the local links' capacities (bit
 /// patterns). One allocation per component, not per flow.
-#[derive(PartialEq, Eq, Hash)]
+#[derive(PartialEq, Eq)]
 struct Canonical {
     words: Vec<u64>,
     flows: usize,
+}
+
+impl std::hash::Hash for Canonical {
+    /// Word by word: the derived hash feeds a `[u64]` to the hasher as bytes,
+    /// which [`WordHasher`] mixes one byte at a time (8× the work).
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_usize(self.words.len());
+        for &w in &self.words {
+            state.write_u64(w);
+        }
+        state.write_usize(self.flows);
+    }
 }
 
 impl Canonical {
