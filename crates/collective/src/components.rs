@@ -50,10 +50,22 @@ type Fast = BuildHasherDefault<WordHasher>;
 /// bytes and latency (bit patterns), its route length and its route's
 /// (local link, fraction bits) pairs; then the local links' capacities (bit
 /// patterns). One allocation per component, not per flow.
-#[derive(PartialEq, Eq, Hash)]
+#[derive(PartialEq, Eq)]
 struct Canonical {
     words: Vec<u64>,
     flows: usize,
+}
+
+impl std::hash::Hash for Canonical {
+    /// Word by word: the derived hash feeds a `[u64]` to the hasher as bytes,
+    /// which [`WordHasher`] mixes one byte at a time (8× the work).
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_usize(self.words.len());
+        for &w in &self.words {
+            state.write_u64(w);
+        }
+        state.write_usize(self.flows);
+    }
 }
 
 impl Canonical {
@@ -113,26 +125,53 @@ pub fn step_makespan(
             }
         }
     }
-    // Group flows by component, components in order of their first flow.
-    let mut index: HashMap<u32, usize, Fast> = HashMap::default();
-    let mut groups: Vec<Vec<usize>> = Vec::new();
+    // Group flows by component, components in order of their first flow:
+    // each flow's component, then the flows of all components in one array
+    // (a counting sort, flows in order within a component), no allocation
+    // per component.
+    let mut index: Vec<u32> = vec![u32::MAX; capacity_bps.len()];
+    let mut group_of: Vec<u32> = Vec::with_capacity(flows.len());
+    let mut sizes: Vec<usize> = Vec::new();
     let mut unrouted = Vec::new();
     for (i, f) in flows.iter().enumerate() {
         match f.route.first() {
             Some(&(l, _)) => {
-                let root = find(&mut parent, l);
-                let g = *index.entry(root).or_insert_with(|| {
-                    groups.push(Vec::new());
-                    groups.len() - 1
-                });
-                groups[g].push(i);
+                let root = find(&mut parent, l) as usize;
+                if index[root] == u32::MAX {
+                    index[root] = sizes.len() as u32;
+                    sizes.push(0);
+                }
+                let g = index[root];
+                sizes[g as usize] += 1;
+                group_of.push(g);
             }
-            None => unrouted.push(i),
+            None => {
+                unrouted.push(i);
+                group_of.push(u32::MAX);
+            }
         }
     }
-    if groups.len() <= 1 {
+    if sizes.len() <= 1 {
         return merged_makespan(capacity_bps, flows, budget);
     }
+    drop(index);
+    let mut starts: Vec<usize> = Vec::with_capacity(sizes.len() + 1);
+    let mut at = 0;
+    for &n in &sizes {
+        starts.push(at);
+        at += n;
+    }
+    starts.push(at);
+    let mut members: Vec<usize> = vec![0; at];
+    let mut next = starts.clone();
+    for (i, &g) in group_of.iter().enumerate() {
+        if g != u32::MAX {
+            members[next[g as usize]] = i;
+            next[g as usize] += 1;
+        }
+    }
+    drop(group_of);
+    let groups = starts.windows(2).map(|w| &members[w[0]..w[1]]);
     // A flow without links (source = destination) takes its latency only.
     let mut makespan = unrouted
         .iter()
@@ -142,7 +181,7 @@ pub fn step_makespan(
     let mut local: Vec<u32> = vec![u32::MAX; capacity_bps.len()];
     let mut links: Vec<u32> = Vec::new();
     let mut words: Vec<u64> = Vec::new();
-    for g in &groups {
+    for g in groups {
         links.clear();
         words.clear();
         for &i in g {

@@ -168,7 +168,7 @@ pub struct CollectiveSim<'t> {
     /// The last schedules run and their reports: a job runs schedules that
     /// are identical (e.g. ring reduce-scatter and all-gather of one size),
     /// which are simulated once.
-    memo: Vec<(Schedule, Option<Weights>, RunReport)>,
+    memo: Vec<(u64, Schedule, Option<Weights>, RunReport)>,
     /// Tier names in [`tier_order`], each link's index into them, and each
     /// tier's summed line-rate capacity \[bytes/s\].
     tiers: Vec<String>,
@@ -198,6 +198,41 @@ pub type Weights = Vec<Vec<f64>>;
 
 /// Schedules remembered by [`CollectiveSim::run`].
 const MEMO_SCHEDULES: usize = 8;
+
+/// Largest schedule (transfers over all steps) [`CollectiveSim::run`]
+/// remembers: 2^20 transfers are 24 MiB per copy.
+const MEMO_MAX_TRANSFERS: usize = 1 << 20;
+
+/// A hash of everything [`Schedule`] and [`Weights`] equality compares
+/// (float fields by bit pattern, so equal values hash equal except ±0 and
+/// NaN, which only cost a memo miss).
+fn fingerprint(schedule: &Schedule, weights: Option<&Weights>) -> u64 {
+    let mut h: u64 = 0;
+    let mut mix = |v: u64| {
+        h = (h.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    };
+    for s in &schedule.steps {
+        mix(s.transfers.len() as u64);
+        mix(u64::from(s.repeat));
+        mix(s.latency as u64);
+        mix(u64::from(s.pxn));
+        mix(s.protocol as u64);
+        mix(s.bandwidth_fraction.to_bits());
+        for t in &s.transfers {
+            mix(u64::from(t.src.0) << 32 | u64::from(t.dst.0));
+            mix(t.bytes.to_bits());
+        }
+    }
+    if let Some(w) = weights {
+        for step in w {
+            mix(step.len() as u64);
+            for &x in step {
+                mix(x.to_bits());
+            }
+        }
+    }
+    h
+}
 
 impl<'t> CollectiveSim<'t> {
     /// A simulator of `topo` with `params`; the topology's calibration
@@ -444,10 +479,20 @@ impl<'t> CollectiveSim<'t> {
         schedule: &Schedule,
         weights: Option<&Weights>,
     ) -> Result<RunReport, CollectiveError> {
-        if let Some((_, _, r)) = self
+        // Huge schedules (a pipelined tree over 32K ranks holds ~40M
+        // transfers) are neither compared nor copied: the copy alone would
+        // double the run's memory.
+        let transfers: usize = schedule.steps.iter().map(|s| s.transfers.len()).sum();
+        if transfers > MEMO_MAX_TRANSFERS {
+            return self.run_uncached(schedule, weights);
+        }
+        // A fingerprint rejects most non-matches without walking both
+        // schedules; a match is still confirmed by full equality.
+        let key = fingerprint(schedule, weights);
+        if let Some((_, _, _, r)) = self
             .memo
             .iter()
-            .find(|(s, w, _)| s == schedule && w.as_ref() == weights)
+            .find(|(k, s, w, _)| *k == key && s == schedule && w.as_ref() == weights)
         {
             return Ok(r.clone());
         }
@@ -456,7 +501,7 @@ impl<'t> CollectiveSim<'t> {
             self.memo.remove(0);
         }
         self.memo
-            .push((schedule.clone(), weights.cloned(), report.clone()));
+            .push((key, schedule.clone(), weights.cloned(), report.clone()));
         Ok(report)
     }
 
