@@ -161,24 +161,35 @@ fn pipeline_pairs(p: &Placement, forward: bool) -> Vec<(NodeId, NodeId)> {
         .collect()
 }
 
+/// One collective kind simulated: what ran, on how many groups, one call's
+/// time \[s\] and its busiest link.
+struct Simulated {
+    algorithm: Algo,
+    protocol: Protocol,
+    group_size: usize,
+    groups: usize,
+    call_s: f64,
+    bottleneck: Option<Bottleneck>,
+}
+
 fn simulate(
     sim: &mut CollectiveSim<'_>,
     placement: &Placement,
     c: &Collective,
-) -> Result<(Algo, Protocol, usize, usize, f64, Option<Bottleneck>), CollectiveError> {
+) -> Result<Simulated, CollectiveError> {
     match c.groups {
         Groups::Of(dims) => {
             let groups = placement.node_groups(dims);
             let req = Request::new(c.op, c.bytes);
             let o = run_groups(sim, &groups, &req)?;
-            Ok((
-                o.algorithm,
-                o.protocol,
-                groups[0].len(),
-                groups.len(),
-                o.time_s,
-                o.bottleneck,
-            ))
+            Ok(Simulated {
+                algorithm: o.algorithm,
+                protocol: o.protocol,
+                group_size: groups[0].len(),
+                groups: groups.len(),
+                call_s: o.time_s,
+                bottleneck: o.bottleneck,
+            })
         }
         Groups::PipelineForward | Groups::PipelineBackward => {
             let pairs = pipeline_pairs(placement, c.groups == Groups::PipelineForward);
@@ -195,14 +206,14 @@ fn simulate(
                 1,
             );
             let r = sim.run(&s)?;
-            Ok((
-                Algo::Direct,
-                Protocol::Simple,
-                2,
-                pairs.len(),
-                r.time_s,
-                r.bottleneck,
-            ))
+            Ok(Simulated {
+                algorithm: Algo::Direct,
+                protocol: Protocol::Simple,
+                group_size: 2,
+                groups: pairs.len(),
+                call_s: r.time_s,
+                bottleneck: r.bottleneck,
+            })
         }
     }
 }
@@ -216,12 +227,18 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
     let (t_mb, flops) = micro_batch_compute(job);
     let mut by_kind = Vec::new();
     for c in collectives(job) {
-        let (algorithm, protocol, group_size, groups, call, bottleneck) =
-            simulate(&mut sim, &placement, &c).map_err(|source| JobError::Collective {
-                kind: c.kind.name(),
-                op: c.op.name(),
-                source,
-            })?;
+        let Simulated {
+            algorithm,
+            protocol,
+            group_size,
+            groups,
+            call_s: call,
+            bottleneck,
+        } = simulate(&mut sim, &placement, &c).map_err(|source| JobError::Collective {
+            kind: c.kind.name(),
+            op: c.op.name(),
+            source,
+        })?;
         let count = if c.per_micro_batch {
             c.count * par.micro_batches() as u64
         } else {
