@@ -78,7 +78,7 @@ pub(super) fn routing(sink: &mut Sink<'_>, v: &Val<'_>, key: &str) -> Option<Sp<
                     "unknown routing mode \"{other}\"{}",
                     suggestion(other, ["spray", "hash", "weighted"])
                 ),
-                Some("routing is \"spray\" (split over all equal-cost paths), \"hash\" (one path per flow) or \"weighted\" (split per hop in proportion to link capacity)".to_string()),
+                Some("routing is \"spray\" (split over all equal-cost paths), \"hash\" (one hashed path per flow over scale-out links, split by capacity over scale-up links) or \"weighted\" (split per hop in proportion to the capacity reachable downstream)".to_string()),
             );
             return None;
         }
