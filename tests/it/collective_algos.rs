@@ -818,16 +818,25 @@ fn nccl_tree_moves_the_hand_counted_bytes() {
     assert_eq!(sched.step_count(), 3 + 3);
     let sent: f64 = ranks.iter().map(|&r| sched.bytes_sent(r)).sum();
     assert!(rel(sent, 6.0 * s) < 1e-12, "{sent}");
-    let report = sim(&topo, 0.0).run(&sched).unwrap();
+    assert_spine_bytes(&topo, &sched, s);
+}
+
+/// Asserts that each direction of the swa–swb link of `two_domains`
+/// carries `want` bytes over `sched`.
+fn assert_spine_bytes(topo: &Topology, sched: &Schedule, want: f64) {
+    let report = sim(topo, 0.0).run(sched).unwrap();
+    let mut seen = 0;
     for (i, l) in topo.links.iter().enumerate() {
         let names = (
             topo.nodes[l.src.idx()].name.as_str(),
             topo.nodes[l.dst.idx()].name.as_str(),
         );
         if matches!(names, ("swa", "swb") | ("swb", "swa")) {
-            assert!(rel(report.link_bytes[i], s) < 1e-12, "{names:?}");
+            assert!(rel(report.link_bytes[i], want) < 1e-12, "{names:?}");
+            seen += 1;
         }
     }
+    assert_eq!(seen, 2);
 }
 
 /// Rack scaling on `gb200-nvl72-20rack-ib-xdr` (NVL72 racks, InfiniBand
@@ -921,19 +930,7 @@ fn nvls_tree_moves_the_hand_counted_bytes() {
     let s = 64e6;
     let sched = schedule(&topo, Op::AllReduce, Algo::NvlsTree, &ranks, s, 1, s / 5.0).unwrap();
     assert_eq!(sched.step_count(), 5 + 3);
-    let report = sim(&topo, 0.0).run(&sched).unwrap();
-    let mut seen = 0;
-    for (i, l) in topo.links.iter().enumerate() {
-        let names = (
-            topo.nodes[l.src.idx()].name.as_str(),
-            topo.nodes[l.dst.idx()].name.as_str(),
-        );
-        if matches!(names, ("swa", "swb") | ("swb", "swa")) {
-            assert!(rel(report.link_bytes[i], s) < 1e-12, "{names:?}");
-            seen += 1;
-        }
-    }
-    assert_eq!(seen, 2);
+    assert_spine_bytes(&topo, &sched, s);
     // Without NVLS inside the domains it is refused, with the reason.
     let plain = two_domains(2, 100.0, 100.0, false);
     let e = schedule(

@@ -113,6 +113,16 @@ fn assert_links(route: &Route, expected: &[(LinkId, f64)]) {
     }
 }
 
+/// The largest rate \[bytes/s\] at which `route` can run alone: no link may
+/// carry more than its capacity, so `min over links of capacity / fraction`.
+fn route_rate(topo: &Topology, route: &Route) -> f64 {
+    route
+        .links
+        .iter()
+        .map(|&(l, f)| topo.links[l.idx()].capacity_bps / f)
+        .fold(f64::INFINITY, f64::min)
+}
+
 fn uses(route: &Route, l: LinkId) -> bool {
     route.links.iter().any(|&(x, _)| x == l)
 }

@@ -154,12 +154,7 @@ fn weighted_follows_reachable_capacity_hop_by_hop() {
         ],
     );
     assert_eq!(route.latency_s, 3.0);
-    // The largest rate no link exceeds: min over links of cap / fraction.
-    let rate = route
-        .links
-        .iter()
-        .map(|&(l, f)| topo.links[l.idx()].capacity_bps / f)
-        .fold(f64::INFINITY, f64::min);
+    let rate = route_rate(&topo, &route);
     assert!((rate - 3.0 * 25e9).abs() < 1e-3, "{rate}");
 }
 
@@ -197,11 +192,7 @@ fn weighted_routes_around_a_failed_lane_by_what_each_switch_delivers() {
             .map(|(&l, f)| (l, f))
             .collect();
         assert_links(&route, &expect);
-        let rate = route
-            .links
-            .iter()
-            .map(|&(l, f)| topo.links[l.idx()].capacity_bps / f)
-            .fold(f64::INFINITY, f64::min);
+        let rate = route_rate(&topo, &route);
         assert!((rate - 17.0 * 25e9).abs() < 1e-3, "{rate}");
     }
 }
