@@ -17,6 +17,20 @@ pub(crate) fn rel(got: f64, want: f64) -> f64 {
 /// n GPUs on one non-blocking switch `sw`, every link `bw` GB/s per
 /// direction, zero latency; `sw` reduces in the network when `reduce`.
 pub(crate) fn star(n: usize, bw_gbps: f64, reduce: bool) -> Topology {
+    star_of(n, "custom", bw_gbps, reduce, None)
+}
+
+/// [`star`] with links of `kind` and, when given, tier `tier`.
+pub(crate) fn star_of(
+    n: usize,
+    kind: &str,
+    bw_gbps: f64,
+    reduce: bool,
+    tier: Option<&str>,
+) -> Topology {
+    let tier = tier
+        .map(|t| format!("tier = \"{t}\"\n"))
+        .unwrap_or_default();
     let toml = format!(
         r#"
 [[nodes]]
@@ -28,10 +42,10 @@ kind = "switch"
 in_switch_reduction = {reduce}
 [[links]]
 between = ["gpu[0..{n}]", "sw"]
-kind = "custom"
+kind = "{kind}"
 bandwidth = "{bw_gbps} GB/s"
 latency = "0 ns"
-"#
+{tier}"#
     );
     Topology::parse(&toml, "star.toml", &Default::default()).unwrap()
 }

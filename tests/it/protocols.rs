@@ -14,24 +14,7 @@ use crate::collective_algos::rel;
 /// of 100 GB/s per direction and zero latency (`raw_capacity` runs it at
 /// that rate); the switch reduces in the network when `reduce`.
 pub(crate) fn kind_star(n: usize, kind: &str, reduce: bool) -> Topology {
-    let toml = format!(
-        r#"
-[[nodes]]
-id = "gpu[0..{n}]"
-kind = "accelerator"
-[[nodes]]
-id = "sw"
-kind = "switch"
-in_switch_reduction = {reduce}
-[[links]]
-between = ["gpu[0..{n}]", "sw"]
-kind = "{kind}"
-bandwidth = "100 GB/s"
-latency = "0 ns"
-tier = "scale-up"
-"#
-    );
-    Topology::parse(&toml, "star.toml", &Default::default()).unwrap()
+    crate::collective_algos::star_of(n, kind, 100.0, reduce, Some("scale-up"))
 }
 
 fn star(n: usize, kind: &str) -> Topology {
@@ -203,30 +186,22 @@ fn nvls_refuses_the_ll_protocols() {
 
 #[test]
 fn cli_proto_flag_names_the_protocol_and_rejects_typos() {
-    let o = fabricsim_cli(&[
-        "collective",
-        "topologies/hgx-h100.toml",
-        "--op",
-        "all-reduce",
-        "--size",
-        "4KiB",
-        "--algo",
-        "ring",
-        "--proto",
-        "ll",
-    ]);
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "collective",
+            "topologies/hgx-h100.toml",
+            "--op",
+            "all-reduce",
+            "--size",
+            "4KiB",
+        ];
+        args.extend_from_slice(extra);
+        fabricsim_cli(&args)
+    };
+    let o = run(&["--algo", "ring", "--proto", "ll"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("ring/LL "), "{}", stdout(&o));
-    let o = fabricsim_cli(&[
-        "collective",
-        "topologies/hgx-h100.toml",
-        "--op",
-        "all-reduce",
-        "--size",
-        "4KiB",
-        "--proto",
-        "LL129",
-    ]);
+    let o = run(&["--proto", "LL129"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("did you mean \"LL128\""),

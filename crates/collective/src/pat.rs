@@ -1,7 +1,7 @@
 //! PAT ("Parallel Aggregated Trees"), NCCL's all-gather and reduce-scatter
-//! for communicators with one rank per node (NCCL 2.23 release notes: PAT
-//! is used at one GPU per node, where a ring's `n − 1` network steps cost
-//! more latency than `⌈log2 n⌉`).
+//! for communicators with one rank per node, where a ring's `n − 1` network
+//! steps cost more latency than `⌈log2 n⌉` ([S-nccl-pat] in
+//! docs/sources.md: added in NCCL 2.23, for one GPU per node).
 //!
 //! # Schedule
 //! fabricsim builds it as the Bruck all-gather (Bruck et al., "Efficient

@@ -64,8 +64,9 @@ impl Request {
 pub const MAX_CHANNELS: usize = 256;
 
 /// Default pipelining chunk of trees and chains: 512 KiB, the piece NCCL
-/// pipelines in, `NCCL_BUFFSIZE / NCCL_STEPS` = 4 MiB / 8 (NCCL's
-/// environment-variable reference; `NCCL_STEPS` in `src/include/device.h`).
+/// pipelines in, `NCCL_BUFFSIZE / NCCL_STEPS` = 4 MiB / 8 ([S-nccl-env] for
+/// the buffer size; `NCCL_STEPS` = 8 in `src/include/device.h`,
+/// [S-nccl-device-h]).
 /// Only the pipeline-fill slots pay α and route latency
 /// ([`super::tree::pipeline_stages`]), so the finer unit costs no per-chunk
 /// latency. It was 4 MiB (the whole buffer), which left the 1,984-GPU H200
@@ -185,7 +186,7 @@ pub fn run_groups(
             if p != Protocol::Simple && best.as_ref().is_some_and(|b| floor >= b.time_s) {
                 continue;
             }
-            match run_one(sim, groups, req, a, p) {
+            match run_one(sim, groups, req, a, p, bound_s) {
                 Ok(o) => {
                     if best.as_ref().is_none_or(|b| o.time_s < b.time_s) {
                         best = Some(o);
@@ -233,20 +234,7 @@ pub fn default_protocols(
             vec![Protocol::Simple]
         };
     }
-    let topo = sim.topology();
-    let mut nvlink = vec![false; topo.nodes.len()];
-    let mut other = vec![false; topo.nodes.len()];
-    for l in &topo.links {
-        if l.tier.as_ref() == "scale-up" {
-            if presets::family_of(&l.kind) == "nvlink" {
-                nvlink[l.src.idx()] = true;
-            } else {
-                other[l.src.idx()] = true;
-            }
-        }
-    }
-    let ll128 = ranks.iter().all(|r| nvlink[r.idx()] && !other[r.idx()]);
-    if ll128 {
+    if ranks.iter().all(|&r| sim.nvlink_scale_up(r)) {
         vec![Protocol::Simple, Protocol::Ll128, Protocol::Ll]
     } else {
         vec![Protocol::Simple, Protocol::Ll]
@@ -254,8 +242,9 @@ pub fn default_protocols(
 }
 
 /// Largest point-to-point message NCCL sends with LL: 16 KiB,
-/// `NCCL_P2P_LL_THRESHOLD`'s default (NCCL environment-variable reference;
-/// `src/enqueue.cc` of 2.20.3 uses LL for p2p up to it, Simple above).
+/// `NCCL_P2P_LL_THRESHOLD`'s default ([S-nccl-env]). NCCL compares it with
+/// a channel's share of the message; fabricsim compares the whole message
+/// to one peer (a simplification: at most one LL choice differs per size).
 pub const P2P_LL_THRESHOLD_BYTES: f64 = 16384.0;
 
 /// [`presets::protocol_bandwidth_fraction`] for `ranks`: nodes are the
@@ -280,7 +269,8 @@ pub fn run_with_report(
     req: &Request,
 ) -> Result<(Outcome, RunReport), CollectiveError> {
     let o = run(sim, ranks, req)?;
-    run_one_with_report(sim, &[ranks.to_vec()], req, o.algorithm, o.protocol)
+    let groups = [ranks.to_vec()];
+    run_one_with_report(sim, &groups, req, o.algorithm, o.protocol, o.bound_s)
 }
 
 /// Runs `req` on concurrent `groups` like [`run_groups`] and also returns
@@ -292,7 +282,7 @@ pub fn run_groups_with_report(
     req: &Request,
 ) -> Result<(Outcome, RunReport), CollectiveError> {
     let o = run_groups(sim, groups, req)?;
-    run_one_with_report(sim, groups, req, o.algorithm, o.protocol)
+    run_one_with_report(sim, groups, req, o.algorithm, o.protocol, o.bound_s)
 }
 
 /// Largest fabric (directed links) on which the all-to-all bisection bound
@@ -380,8 +370,9 @@ fn run_one(
     req: &Request,
     algo: Algo,
     protocol: Protocol,
+    bound_s: f64,
 ) -> Result<Outcome, CollectiveError> {
-    run_one_with_report(sim, groups, req, algo, protocol).map(|(o, _)| o)
+    run_one_with_report(sim, groups, req, algo, protocol, bound_s).map(|(o, _)| o)
 }
 
 fn run_one_with_report(
@@ -390,6 +381,7 @@ fn run_one_with_report(
     req: &Request,
     algo: Algo,
     protocol: Protocol,
+    bound_s: f64,
 ) -> Result<(Outcome, RunReport), CollectiveError> {
     let topo = sim.topology();
     let ranks = &groups[0];
@@ -461,7 +453,6 @@ fn run_one_with_report(
         }
     };
     let n = ranks.len();
-    let bound_s = fabric_bound_s(sim, groups, req);
     // The protocol's once-per-collective latency (0 for Simple).
     let mut report = report;
     report.time_s += presets::protocol_base_s(protocol);
@@ -486,7 +477,8 @@ fn run_one_with_report(
     Ok((outcome, report))
 }
 
-/// Lower bound on the time of `req` on `groups` \[s\]: the largest
+/// Lower bound on the time of `req` on `groups` \[s\] (computed once per
+/// request, shared by every candidate): the largest
 /// single-group injection bound, and for all-to-all the bisection bound.
 /// The bound is the fabric's, not the algorithm's: it allows in-network
 /// reduction whenever the fabric has a switch that can reduce.

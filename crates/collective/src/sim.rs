@@ -184,6 +184,9 @@ pub struct CollectiveSim<'t> {
     /// Per link: NVLS efficiency factor of its generation
     /// ([`presets::nvls_generation_factor`]).
     link_nvls_factor: Vec<f64>,
+    /// Per node: whether all its scale-up links, at least one, are NVLink
+    /// (where NCCL enables LL128, [`super::run::default_protocols`]).
+    nvlink_scale_up: Vec<bool>,
     /// Scale-up domains, their copy classes and accelerators, built on
     /// first use (a PXN step, [`CollectiveSim::reduce_groups`]).
     domains: Option<super::symmetry::Domains>,
@@ -293,12 +296,25 @@ impl<'t> CollectiveSim<'t> {
             .iter()
             .map(|l| presets::nvls_generation_factor(&l.kind))
             .collect();
+        let mut nvlink = vec![false; topo.nodes.len()];
+        let mut other = vec![false; topo.nodes.len()];
+        for (l, f) in topo.links.iter().zip(&families) {
+            if l.tier.as_ref() == "scale-up" {
+                if *f == "nvlink" {
+                    nvlink[l.src.idx()] = true;
+                } else {
+                    other[l.src.idx()] = true;
+                }
+            }
+        }
+        let nvlink_scale_up = nvlink.iter().zip(&other).map(|(&n, &o)| n && !o).collect();
         CollectiveSim {
             topo,
             router: Router::new(topo, mode, params.seed),
             link_alpha_s,
             link_network,
             link_nvls_factor,
+            nvlink_scale_up,
             domains: None,
             budget: Budget::new(
                 Some(params.max_events.unwrap_or(DEFAULT_MAX_EVENTS)),
@@ -331,6 +347,11 @@ impl<'t> CollectiveSim<'t> {
         );
         self.last_cut = Some((ranks.to_vec(), c));
         c
+    }
+
+    /// Whether every scale-up link of `node`, and at least one, is NVLink.
+    pub fn nvlink_scale_up(&self, node: NodeId) -> bool {
+        self.nvlink_scale_up[node.idx()]
     }
 
     /// The topology simulated.

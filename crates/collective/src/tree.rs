@@ -231,16 +231,20 @@ pub fn tree(
     }
 }
 
-/// Most channels of [`nccl_tree_all_reduce`]: 32, NCCL's `MAXCHANNELS`
-/// (NVIDIA/nccl `src/include/device.h`, 2.20.3). On a 72-GPU NVLink domain
-/// the tree therefore uses 16 rails, not 72.
+/// Most channels of [`nccl_tree_all_reduce`]: 32, NCCL's `MAXCHANNELS` in
+/// a stored copy of an older `src/include/device.h` ([S-nccl-device-h] in
+/// docs/sources.md; the newest stored copy has 64, and the value in 2.20.3
+/// was not checked). On a 72-GPU NVLink domain the tree therefore uses 16
+/// rails, not 72.
 pub const MAX_TREE_CHANNELS: usize = 32;
 
 /// NCCL's multi-node tree all-reduce: a chain through the ranks of every
 /// scale-up domain, and a double binary tree over the domains joining the
-/// chains' heads (NVIDIA/nccl `src/graph/connect.cc` and `trees.cc`: tree
-/// channels run `treeUp`/`treeDn` as an intra-node chain plus the
-/// inter-node `ncclGetDtree` pair, half of the channels on each tree).
+/// chains' heads: NCCL's tree channels run an intra-node chain plus the
+/// inter-node `ncclGetBtree`/`ncclGetDtree` pair ([S-nccl-tuning-cc]: the
+/// tree latency `2·((nRanks/nNodes − 1)·intraLat + log2(nNodes)·interLat)`
+/// is that of this shape; the split of channels between the two trees is
+/// fabricsim's reading, not checked in NCCL's source).
 ///
 /// # Structure
 /// `D ≥ 2` domains, local ranks `L_j[0..g_j)` in communicator order.
