@@ -91,7 +91,7 @@ proptest! {
         let size = size_mib as f64 * 1048576.0;
         let mut sim = CollectiveSim::new(&topo, Params::default());
         for op in Op::ALL {
-            for algo in [Algo::Ring, Algo::Tree, Algo::HalvingDoubling, Algo::Direct, Algo::Nvls, Algo::Auto] {
+            for algo in [Algo::Ring, Algo::Tree, Algo::HalvingDoubling, Algo::Direct, Algo::Nvls, Algo::Auto, Algo::Best] {
                 let req = Request { op, algo, size, channels: None, chunk_bytes: 1048576.0, protocol: None };
                 let outcome = match run(&mut sim, &ranks, &req) {
                     Ok(o) => o,
@@ -102,7 +102,7 @@ proptest! {
                     outcome.time_s >= outcome.bound_s * (1.0 - 1e-9),
                     "{} {}: {} < bound {}\n{}", op, algo, outcome.time_s, outcome.bound_s, toml
                 );
-                if algo == Algo::Auto {
+                if matches!(algo, Algo::Auto | Algo::Best) {
                     continue;
                 }
                 let sched = schedule(&topo, op, algo, &ranks, size, 1, 1048576.0).unwrap();

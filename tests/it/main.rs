@@ -29,6 +29,7 @@ mod collective_algos;
 mod collective_props;
 mod collectives;
 mod mesh_rings;
+mod nccl_tuning;
 mod numeric_props;
 mod protocols;
 mod pxn;

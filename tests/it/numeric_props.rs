@@ -127,7 +127,7 @@ proptest! {
                     serde_json::to_string(&o).unwrap(),
                     serde_json::to_string(&again).unwrap()
                 );
-                if algo == Algo::Auto || n < 2 {
+                if matches!(algo, Algo::Auto | Algo::Best) || n < 2 {
                     continue;
                 }
                 let sched = schedule(&topo, op, algo, &topo.accelerators, size, 1, 1048576.0).unwrap();

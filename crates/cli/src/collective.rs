@@ -3,7 +3,10 @@
 
 use fabricsim_base::limits::Limits;
 use fabricsim_base::units::{Bytes, Seconds};
-use fabricsim_collective::run::{DEFAULT_CHUNK_BYTES, Outcome, Request, run, run_with_report};
+use fabricsim_collective::run::Selection;
+use fabricsim_collective::run::{
+    DEFAULT_CHUNK_BYTES, Outcome, Request, run, run_with_report, with_alternative,
+};
 use fabricsim_collective::{Algo, CollectiveSim, Op, Params, Protocol};
 use fabricsim_plot::{Busbw, TopLinks};
 use fabricsim_report::plot_data as from;
@@ -24,10 +27,17 @@ pub(crate) struct Args {
     /// Ranks: a count (`64`: the first 64 accelerators) or rank indices (`0..8,16..24`).
     #[arg(long)]
     pub(crate) ranks: Option<String>,
-    /// Algorithm: auto, ring, tree, halving-doubling, direct, nvls, hierarchical, pat, nvls-tree.
+    /// Algorithm: auto (what NCCL 2.20.3's cost model picks, simulated), best
+    /// (the fastest fabricsim can simulate, a what-if), ring, tree,
+    /// halving-doubling, direct, nvls, hierarchical, pat, nvls-tree.
     #[arg(long, default_value = "auto")]
     pub(crate) algo: String,
-    /// Protocol: auto (the fastest that NCCL enables by default), LL, LL128 or Simple.
+    /// With `--algo auto`, do not also run every algorithm to report a
+    /// faster alternative (saves time on large communicators).
+    #[arg(long)]
+    pub(crate) no_alternative: bool,
+    /// Protocol: auto (NCCL's choice with `--algo auto`, else the fastest
+    /// that NCCL enables by default), LL, LL128 or Simple.
     #[arg(long, default_value = "auto")]
     pub(crate) proto: String,
     /// Ring channels, 1 to 256 (default: one per rail when the ranks span
@@ -158,13 +168,18 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
             chunk_bytes,
             protocol,
         };
-        let out = run(&mut sim, &ranks, &req).map_err(|e| {
+        let fail = |e| {
             format!(
                 "{}: error: {}",
                 a.topology.display(),
                 super::budget::explain(&e)
             )
-        })?;
+        };
+        let mut out = run(&mut sim, &ranks, &req).map_err(fail)?;
+        if algo == Algo::Auto && !a.no_alternative {
+            out = with_alternative(&mut sim, std::slice::from_ref(&ranks), &req, out)
+                .map_err(fail)?;
+        }
         results.push(out);
     }
     if let Some(dir) = &a.plots {
@@ -289,6 +304,33 @@ fn table(name: &str, op: Op, n: usize, rows: &[Outcome]) -> String {
             100.0 * r.efficiency_vs_bound,
             bottleneck
         );
+    }
+    for r in rows {
+        if let Some(alt) = &r.alternative {
+            s += &format!(
+                "# {}: {}/{} is faster than {}/{} ({:.2} us, busbw {:.2} GB/s: {:.2}x), \
+                 a what-if: NCCL's model would not pick it\n",
+                r.bytes,
+                alt.algorithm.name(),
+                alt.protocol.name(),
+                r.algorithm.name(),
+                r.protocol.name(),
+                alt.time_s * 1e6,
+                alt.busbw_gbps,
+                r.time_s / alt.time_s
+            );
+        }
+    }
+    if let Some(r) = rows.first() {
+        s += match r.selection {
+            Selection::NcclModel => {
+                "# algorithm/protocol: NCCL 2.20.3's choice from its cost model, simulated on this fabric (--algo best: the fastest fabricsim can simulate)\n"
+            }
+            Selection::FastestSimulated => {
+                "# algorithm/protocol: the fastest simulated candidate (NCCL's cost model does not cover this operation or fabric)\n"
+            }
+            Selection::Requested => "",
+        };
     }
     s
 }

@@ -292,10 +292,10 @@ pub fn schedule(
             op,
             why: "NVLSTree serves all-reduce only".into(),
         }),
-        Algo::Auto => Err(CollectiveError::Unsupported {
-            algo: Algo::Auto,
+        Algo::Auto | Algo::Best => Err(CollectiveError::Unsupported {
+            algo,
             op,
-            why: "auto picks an algorithm in run::run; a schedule needs a concrete one".into(),
+            why: format!("{algo} picks an algorithm in run::run; a schedule needs a concrete one"),
         }),
     }
 }

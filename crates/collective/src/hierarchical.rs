@@ -147,6 +147,12 @@ pub fn hierarchical(
     build(op, doms, size, plans, trees, chunk_bytes)
 }
 
+/// Whether every rail of `ranks` has an in-network reduction tree on the
+/// scale-out switches (SHARP), as [`hierarchical`] all-reduce uses.
+pub fn sharp_across(topo: &Topology, ranks: &[NodeId]) -> bool {
+    hierarchy(topo, Op::AllReduce, ranks).is_ok_and(|doms| rail_trees(topo, &rails(&doms)).is_ok())
+}
+
 /// Rail `i`: local rank `i` of every domain.
 fn rails(doms: &[Vec<NodeId>]) -> Vec<Vec<NodeId>> {
     (0..doms[0].len())

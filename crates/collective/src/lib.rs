@@ -32,6 +32,7 @@ pub mod sharp;
 pub mod sim;
 pub mod symmetry;
 pub mod tree;
+pub mod tuning;
 
 pub use run::default_protocols;
 pub use schedule::{Schedule, Step, StepLatency, Transfer};
@@ -118,8 +119,14 @@ impl std::str::FromStr for Op {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Algo {
-    /// The fastest algorithm the fabric supports for this size.
+    /// What NCCL would run: the algorithm and protocol its cost model ranks
+    /// first ([`tuning`]), simulated on the fabric; where NCCL's model does
+    /// not apply (non-NVLink scale-up, point-to-point operations), the
+    /// fastest of the library's usual candidates.
     Auto,
+    /// The fastest algorithm fabricsim can simulate for this size: a
+    /// what-if, not what a library would pick.
+    Best,
     /// Ring over NCCL-style channels ([`algorithms::ring_orders`]).
     Ring,
     /// NCCL's pipelined double binary tree ([`tree`]).
@@ -143,8 +150,9 @@ pub enum Algo {
 
 impl Algo {
     /// Every algorithm, in command-line order.
-    pub const ALL: [Algo; 9] = [
+    pub const ALL: [Algo; 10] = [
         Algo::Auto,
+        Algo::Best,
         Algo::Ring,
         Algo::Tree,
         Algo::HalvingDoubling,
@@ -159,6 +167,7 @@ impl Algo {
     pub fn name(self) -> &'static str {
         match self {
             Algo::Auto => "auto",
+            Algo::Best => "best",
             Algo::Ring => "ring",
             Algo::Tree => "tree",
             Algo::HalvingDoubling => "halving-doubling",

@@ -4,7 +4,7 @@ use super::algorithms::{default_channels, schedule};
 use super::bound::{bisection_bound_s, injection_bound_s, rank_bandwidths};
 use super::schedule::Schedule;
 use super::sim::{Bottleneck, CollectiveSim, RunReport};
-use super::{Algo, CollectiveError, Op, Protocol, presets};
+use super::{Algo, CollectiveError, Op, Protocol, presets, tuning};
 use fabricsim_topology::NodeId;
 use serde::Serialize;
 
@@ -98,6 +98,51 @@ pub struct Outcome {
     pub bottleneck: Option<Bottleneck>,
     /// Simulated steps, counting repetitions.
     pub steps: u64,
+    /// How the algorithm and protocol were chosen.
+    pub selection: Selection,
+    /// NCCL's own predicted time of the choice \[s\] ([`tuning`]), when
+    /// its model chose it.
+    pub nccl_model_s: Option<f64>,
+    /// A faster algorithm fabricsim can simulate, when one is more than
+    /// [`ALTERNATIVE_MARGIN`] faster (filled by [`with_alternative`]).
+    pub alternative: Option<Alternative>,
+}
+
+/// How an [`Outcome`]'s algorithm and protocol were chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Selection {
+    /// Asked for by name.
+    Requested,
+    /// NCCL's cost model ranked it first (`auto`).
+    NcclModel,
+    /// The fastest simulated candidate (`best`, or `auto` where NCCL's
+    /// model does not apply).
+    FastestSimulated,
+}
+
+impl Selection {
+    /// The name used in tables and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Selection::Requested => "requested",
+            Selection::NcclModel => "nccl-model",
+            Selection::FastestSimulated => "fastest-simulated",
+        }
+    }
+}
+
+/// A faster algorithm than the one chosen (see [`with_alternative`]).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Alternative {
+    /// Its algorithm.
+    pub algorithm: Algo,
+    /// Its protocol.
+    pub protocol: Protocol,
+    /// Its simulated time \[s\].
+    pub time_s: f64,
+    /// Its busbw in GB/s.
+    pub busbw_gbps: f64,
 }
 
 /// The algorithms tried by `auto`, in order of preference on ties: NCCL's
@@ -117,6 +162,20 @@ const AUTO_CANDIDATES: [Algo; 6] = [
     Algo::Hierarchical,
     Algo::Direct,
     Algo::NvlsTree,
+];
+
+/// The algorithms tried by `best`: every concrete algorithm, with the
+/// same limits as `auto` on `direct` and `tree` (both grow too large to
+/// simulate past them).
+const BEST_CANDIDATES: [Algo; 8] = [
+    Algo::Ring,
+    Algo::Tree,
+    Algo::Nvls,
+    Algo::Hierarchical,
+    Algo::Direct,
+    Algo::NvlsTree,
+    Algo::HalvingDoubling,
+    Algo::Pat,
 ];
 
 /// Runs `req` on the ranks `ranks` of `sim`'s topology.
@@ -161,18 +220,27 @@ pub fn run_groups(
         });
     }
     let ranks = &groups[0];
-    let algos: Vec<Algo> = if req.algo == Algo::Auto {
-        AUTO_CANDIDATES
-            .into_iter()
-            .filter(|&a| a != Algo::Direct || direct_is_candidate(sim, ranks, req.op))
-            .filter(|&a| a != Algo::Tree || tree_is_candidate(sim, ranks, req.op))
-            .collect()
-    } else {
-        vec![req.algo]
-    };
     // A protocol cannot beat the best time so far when even its bandwidth
     // share of the fabric's bound, plus its fixed latency, is slower.
     let bound_s = fabric_bound_s(sim, groups, req);
+    let library = |candidates: &[Algo], sim: &CollectiveSim<'_>| -> Vec<Algo> {
+        candidates
+            .iter()
+            .copied()
+            .filter(|&a| a != Algo::Direct || direct_is_candidate(sim, ranks, req.op))
+            .filter(|&a| a != Algo::Tree || tree_is_candidate(sim, ranks, req.op))
+            .collect()
+    };
+    let (algos, selection) = match req.algo {
+        Algo::Auto => {
+            if let Some(o) = nccl_choice(sim, groups, req, bound_s)? {
+                return Ok(o);
+            }
+            (library(&AUTO_CANDIDATES, sim), Selection::FastestSimulated)
+        }
+        Algo::Best => (library(&BEST_CANDIDATES, sim), Selection::FastestSimulated),
+        a => (vec![a], Selection::Requested),
+    };
     let mut best: Option<Outcome> = None;
     let mut last_err = None;
     for a in algos {
@@ -192,14 +260,79 @@ pub fn run_groups(
                         best = Some(o);
                     }
                 }
-                Err(e @ CollectiveError::Unsupported { .. }) if req.algo == Algo::Auto => {
+                Err(e @ CollectiveError::Unsupported { .. })
+                    if selection == Selection::FastestSimulated =>
+                {
                     last_err = Some(e)
                 }
                 Err(e) => return Err(e),
             }
         }
     }
-    best.ok_or_else(|| last_err.expect("some candidate was tried"))
+    let mut best = best.ok_or_else(|| last_err.expect("some candidate was tried"))?;
+    best.selection = selection;
+    Ok(best)
+}
+
+/// NCCL's choice for `req` ([`tuning::ranking`]), simulated: the first
+/// pair in NCCL's ranking that fabricsim can run (a tree over domains
+/// larger than [`AUTO_TREE_MAX_CHAIN`] is skipped), or `None` where NCCL's
+/// model does not apply ([`tuning::comm_shape`]). With a protocol in
+/// `req`, the first pair of that protocol.
+fn nccl_choice(
+    sim: &mut CollectiveSim<'_>,
+    groups: &[Vec<NodeId>],
+    req: &Request,
+    bound_s: f64,
+) -> Result<Option<Outcome>, CollectiveError> {
+    let ranks = &groups[0];
+    let Some(shape) = tuning::comm_shape(sim, ranks) else {
+        return Ok(None);
+    };
+    for (a, p, predicted) in tuning::ranking(&shape, req.op, req.size) {
+        let algo = a.simulated_as(shape.nodes);
+        if req.protocol.is_some_and(|q| q != p)
+            || (algo == Algo::Tree && !tree_is_candidate(sim, ranks, req.op))
+        {
+            continue;
+        }
+        match run_one(sim, groups, req, algo, p, bound_s) {
+            Ok(mut o) => {
+                o.selection = Selection::NcclModel;
+                o.nccl_model_s = Some(predicted);
+                return Ok(Some(o));
+            }
+            Err(CollectiveError::Unsupported { .. }) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(None)
+}
+
+/// How much faster (time ratio − 1) the fastest simulated algorithm must be
+/// than `auto`'s choice to be reported as an alternative: 5 %.
+pub const ALTERNATIVE_MARGIN: f64 = 0.05;
+
+/// `outcome`, the result of `req` on `groups`, with the fastest algorithm
+/// fabricsim can simulate ([`Algo::Best`]) as its
+/// [`alternative`](Outcome::alternative) when that is more than
+/// [`ALTERNATIVE_MARGIN`] faster. Costs a run of every candidate.
+pub fn with_alternative(
+    sim: &mut CollectiveSim<'_>,
+    groups: &[Vec<NodeId>],
+    req: &Request,
+    mut outcome: Outcome,
+) -> Result<Outcome, CollectiveError> {
+    let best = run_groups(sim, groups, &req.clone().algo(Algo::Best))?;
+    if best.time_s * (1.0 + ALTERNATIVE_MARGIN) < outcome.time_s {
+        outcome.alternative = Some(Alternative {
+            algorithm: best.algorithm,
+            protocol: best.protocol,
+            time_s: best.time_s,
+            busbw_gbps: best.busbw_gbps,
+        });
+    }
+    Ok(outcome)
 }
 
 /// The protocols NCCL enables by default for `algo` on `ranks`, Simple
@@ -268,9 +401,7 @@ pub fn run_with_report(
     ranks: &[NodeId],
     req: &Request,
 ) -> Result<(Outcome, RunReport), CollectiveError> {
-    let o = run(sim, ranks, req)?;
-    let groups = [ranks.to_vec()];
-    run_one_with_report(sim, &groups, req, o.algorithm, o.protocol, o.bound_s)
+    run_groups_with_report(sim, &[ranks.to_vec()], req)
 }
 
 /// Runs `req` on concurrent `groups` like [`run_groups`] and also returns
@@ -282,7 +413,8 @@ pub fn run_groups_with_report(
     req: &Request,
 ) -> Result<(Outcome, RunReport), CollectiveError> {
     let o = run_groups(sim, groups, req)?;
-    run_one_with_report(sim, groups, req, o.algorithm, o.protocol, o.bound_s)
+    let (_, report) = run_one_with_report(sim, groups, req, o.algorithm, o.protocol, o.bound_s)?;
+    Ok((o, report))
 }
 
 /// Largest fabric (directed links) on which the all-to-all bisection bound
@@ -473,6 +605,9 @@ fn run_one_with_report(
         efficiency_vs_bound: if t > 0.0 { bound_s / t } else { 1.0 },
         bottleneck: report.bottleneck.clone(),
         steps: sched.step_count(),
+        selection: Selection::Requested,
+        nccl_model_s: None,
+        alternative: None,
     };
     Ok((outcome, report))
 }

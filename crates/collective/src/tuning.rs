@@ -1,0 +1,469 @@
+//! NCCL's own choice of algorithm and protocol: its cost model.
+//!
+//! `auto` asks what NCCL would run, not what would be fastest: NCCL ranks
+//! every enabled (algorithm, protocol) pair by a closed-form time and runs
+//! the cheapest (NCCL 2.20.3, `src/graph/tuning.cc` @b647562,
+//! `ncclTopoTuneModel` and `ncclTopoGetAlgoTime`; [S-nccl-tuning-cc]). The
+//! constants below are NCCL's, **cited**; the formulas are restated in
+//! fabricsim's words:
+//!
+//! `t = lat + S / (1000 · bw)` µs, with `S` in bytes and `bw` the model's
+//! algorithm bandwidth in GB/s, where for `n` ranks on `N` nodes
+//! (`ppn = n/N`; a node is a scale-up domain, as NCCL treats an NVLink
+//! rack, MNNVL), `B` = the per-rank bus bandwidth of the algorithm's graph
+//! (`nChannels · bw` in NCCL):
+//! * Ring: `B` = scale-up bandwidth when `N ≤ 2`, else the scale-out;
+//!   LL `min(llMaxBw, B/4)` (or `B/3` on one node for non-reducing ops),
+//!   LL128 `min(0.92·B (0.7 if ppn < 2), c · 36.7)` on Hopper; algorithm
+//!   bandwidth `B · n / nsteps` (`nsteps` = `2(n−1)` for all-reduce, `n−1`
+//!   for all-gather / reduce-scatter, `n` otherwise).
+//!   Latency `baseLat + (nsteps − nInter)·intraLat + nInter·interLat`, with
+//!   `nInter` = `2N` (all-reduce, `N > 1`), `N − 1` (all-gather /
+//!   reduce-scatter); on several nodes `intraLat ≥` the network post
+//!   overhead (1 µs, ×3 for Simple; x86 Intel hosts assumed).
+//! * Tree (all-reduce): `min(0.92·B, c·perChMaxTreeBw)`, LL `B/3.8` capped
+//!   by `llMaxBw`, LL128 `7/9·B` on one node, `120/128·B` on several, capped
+//!   by `c · perChMaxTreeLL128Bw`; algorithm bandwidth `B/2`, times NCCL's
+//!   `treeCorrectionFactor` below 256 MiB.
+//!   Latency `baseLat + 2((ppn−1)·intraLat + ⌊log2 N⌋·interLat)`.
+//! * NVLS: `min(B_up, B_out)` (one node: `B_up`), NVLSTree
+//!   `min(B_up, B_out/2)` on more than 2 nodes; algorithm bandwidth `5/6`
+//!   of it. Latency NVLS `intraLat (+ interLat on several nodes)`, NVLSTree
+//!   `intraLat + 2⌊log2 N⌋·interLat`.
+//! * CollNet Direct (SHARP; all-reduce): `B_up / f`, `f = r − (r−1)/2`
+//!   with `r` = GPUs per NIC, `×0.85` on Hopper;
+//!   CollNet Chain `B_up`; algorithm bandwidth `B/2`.
+//!   Latency Direct `2(min(1, ppn−1)·intraLat + 0.4·(ppn−1)) + interLat`,
+//!   Chain `2(ppn−1)·intraLat + interLat`.
+//! * Ring Simple all-reduce on several nodes: latency ×1.4 (Ampere and
+//!   later; ×1.9 before) once `S/(c·n) ≥ 64` bytes, NCCL's "plateau".
+//!
+//! Enabled as NCCL enables them: broadcast and reduce ring only, all-gather
+//! and reduce-scatter ring and NVLS (CollNet Direct needs a SHARP plugin
+//! with all-gather, not assumed); NVLS and NVLSTree Simple only; CollNet
+//! only with in-network reduction on every rail, NVLS across nodes only
+//! with it too; NVLSTree only on several nodes; LL128 only over NVLink.
+//!
+//! Where fabricsim differs, deliberately (docs/collectives.md):
+//! * NCCL's topology search (`search.cc`) is not rerun: `B_up` is the
+//!   rank's scale-up bandwidth and `B_out` its domain's scale-out
+//!   bandwidth (both after link efficiency, `B_out ≤ B_up`), and the
+//!   channel count `c` is `⌈B_up / 24 GB/s⌉` capped at 32 (an assumption:
+//!   24 GB/s is one of NCCL's Hopper per-channel search speeds).
+//! * Blackwell (NVLink5) uses the Hopper tables and enables LL128 (NCCL
+//!   2.20.3 predates Blackwell; later versions enable it).
+//! * A multi-rack NVLink system has one node per rack, and NVLSTree is
+//!   enabled across racks (2.20.3 disables it under MNNVL).
+//! * CollNet Direct, CollNet Chain and multi-node NVLS all run as
+//!   fabricsim's `hierarchical` (SHARP across domains, NVLS inside where
+//!   the domain supports it).
+
+use super::{Algo, Op, Protocol};
+use fabricsim_topology::{NodeId, NodeRole};
+
+/// NCCL's algorithms, in the order of NCCL's tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NcclAlgo {
+    /// Double binary trees (with chains inside nodes).
+    Tree,
+    /// Rings.
+    Ring,
+    /// SHARP, every GPU talking to the NIC directly.
+    CollNetDirect,
+    /// SHARP, a chain inside each node.
+    CollNetChain,
+    /// NVLink SHARP.
+    Nvls,
+    /// NVLS inside nodes, trees across.
+    NvlsTree,
+}
+
+impl NcclAlgo {
+    const ALL: [NcclAlgo; 6] = [
+        NcclAlgo::Tree,
+        NcclAlgo::Ring,
+        NcclAlgo::CollNetDirect,
+        NcclAlgo::CollNetChain,
+        NcclAlgo::Nvls,
+        NcclAlgo::NvlsTree,
+    ];
+
+    /// The fabricsim algorithm that runs it on `nodes` nodes.
+    pub fn simulated_as(self, nodes: usize) -> Algo {
+        match self {
+            NcclAlgo::Tree => Algo::Tree,
+            NcclAlgo::Ring => Algo::Ring,
+            NcclAlgo::Nvls if nodes == 1 => Algo::Nvls,
+            NcclAlgo::Nvls | NcclAlgo::CollNetDirect | NcclAlgo::CollNetChain => Algo::Hierarchical,
+            NcclAlgo::NvlsTree => Algo::NvlsTree,
+        }
+    }
+}
+
+/// GPU generation, which selects the row of NCCL's per-architecture tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arch {
+    /// Compute capability 7.x.
+    Volta,
+    /// 8.x.
+    Ampere,
+    /// 9.x and later (Blackwell uses this row, see the module docs).
+    Hopper,
+}
+
+impl Arch {
+    /// The generation of GPUs joined by NVLink kind `kind` (`nvlink3` is
+    /// Ampere, `nvlink4` Hopper, `nvlink5` Blackwell; unknown kinds Hopper).
+    pub fn of_nvlink(kind: &str) -> Arch {
+        match kind {
+            "nvlink1" | "nvlink2" => Arch::Volta,
+            "nvlink3" => Arch::Ampere,
+            _ => Arch::Hopper,
+        }
+    }
+}
+
+/// What NCCL's tuner knows about a communicator.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CommShape {
+    /// Ranks `n`.
+    pub ranks: usize,
+    /// Nodes `N` (scale-up domains).
+    pub nodes: usize,
+    /// GPU generation.
+    pub arch: Arch,
+    /// Per-rank scale-up bandwidth `B_up` \[GB/s\] (smallest over ranks).
+    pub up_gbps: f64,
+    /// Scale-out bandwidth of a domain `B_out` \[GB/s\] (smallest over
+    /// domains, at most `B_up`); `B_up` on one node.
+    pub out_gbps: f64,
+    /// GPUs per NIC (CollNet Direct's ratio).
+    pub gpus_per_nic: f64,
+    /// Every domain reduces in its NVLink switches.
+    pub nvls: bool,
+    /// Every rail has in-network reduction on the scale-out switches.
+    pub collnet: bool,
+    /// LL128 is enabled (every rank's scale-up is NVLink).
+    pub ll128: bool,
+}
+
+/// NCCL 2.20.3 per-step hardware latency `hwLat[hw][algo][proto]` \[µs\],
+/// for LL, LL128, Simple.
+fn hw_lat(net: bool, a: NcclAlgo) -> [f64; 3] {
+    match (net, a) {
+        (false, NcclAlgo::Tree) => [0.6, 1.25, 28.0],
+        (false, NcclAlgo::Ring) => [0.6, 1.9, 3.4],
+        (false, NcclAlgo::CollNetDirect) => [0.0, 0.0, 3.7],
+        (false, NcclAlgo::CollNetChain) => [0.0, 0.0, 2.8],
+        (false, NcclAlgo::Nvls | NcclAlgo::NvlsTree) => [0.0, 0.0, 23.0],
+        (true, NcclAlgo::Tree) => [5.0, 8.5, 28.0],
+        (true, NcclAlgo::Ring) => [2.7, 4.0, 14.0],
+        (true, NcclAlgo::CollNetDirect) => [0.0, 0.0, 31.0],
+        (true, NcclAlgo::CollNetChain) => [0.0, 0.0, 30.0],
+        (true, NcclAlgo::Nvls) => [0.0, 0.0, 18.0],
+        (true, NcclAlgo::NvlsTree) => [0.0, 0.0, 14.0],
+    }
+}
+
+/// NCCL 2.20.3 `baseLat[algo][proto]` \[µs\].
+fn base_lat(a: NcclAlgo) -> [f64; 3] {
+    match a {
+        NcclAlgo::Tree => [6.8, 14.0, 0.0],
+        NcclAlgo::Ring => [6.6, 14.0, 8.4],
+        _ => [0.0; 3],
+    }
+}
+
+/// NCCL 2.20.3 per-architecture caps \[GB/s\], indexed by node count class
+/// (1, 2, more): `llMaxBws`, `perChMaxRingLL128Bws`, `perChMaxTreeLL128Bws`,
+/// `perChMaxTreeBws`. `llMaxBws` is read by GPU generation on one node and
+/// by host CPU on several (x86 Intel assumed: its row is Volta's).
+struct Caps {
+    ll_max: f64,
+    ring_ll128_per_ch: f64,
+    tree_ll128_per_ch: f64,
+    tree_per_ch: f64,
+}
+
+fn caps(arch: Arch, nodes: usize) -> Caps {
+    let i = nodes.clamp(1, 3) - 1;
+    let row = |a: Arch| match a {
+        Arch::Volta => 0,
+        Arch::Ampere => 1,
+        Arch::Hopper => 2,
+    };
+    const LL_MAX: [[f64; 3]; 3] = [[39.0, 39.0, 20.4], [87.7, 22.5, 19.0], [87.7, 22.5, 19.0]];
+    const RING_LL128: [[f64; 3]; 3] = [[20.0; 3], [20.0; 3], [36.7; 3]];
+    const TREE_LL128: [[f64; 3]; 3] = [[20.0; 3], [20.0; 3], [36.7, 36.7, 29.0]];
+    const TREE: [[f64; 3]; 3] = [[26.5, 18.5, 10.0], [24.0, 23.6, 17.8], [38.7, 41.4, 36.0]];
+    let ll_row = if nodes == 1 { row(arch) } else { 0 };
+    Caps {
+        ll_max: LL_MAX[ll_row][i],
+        ring_ll128_per_ch: RING_LL128[row(arch)][i],
+        tree_ll128_per_ch: TREE_LL128[row(arch)][i],
+        tree_per_ch: TREE[row(arch)][i],
+    }
+}
+
+/// NCCL 2.20.3 `treeCorrectionFactor[proto][log2(S/64)]`, 64 B to 256 MiB.
+const TREE_CORRECTION: [[f64; 23]; 3] = [
+    [
+        1.0, 1.0, 1.0, 1.0, 0.9, 0.8, 0.7, 0.7, 0.7, 0.7, 0.6, 0.5, 0.4, 0.4, 0.5, 0.6, 0.7, 0.8,
+        0.9, 1.0, 1.0, 1.0, 1.0,
+    ],
+    [
+        1.0, 1.0, 1.0, 1.0, 1.0, 0.9, 0.8, 0.8, 0.8, 0.7, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.8, 0.9,
+        0.9, 0.9, 0.9, 1.0, 1.0,
+    ],
+    [
+        0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.8, 0.7, 0.6, 0.6, 0.5, 0.5, 0.5, 0.5, 0.6, 0.7, 0.8,
+        0.7, 0.7, 0.8, 0.9, 0.9,
+    ],
+];
+
+/// Per-channel speed used to count NCCL channels \[GB/s\] (an assumption,
+/// see the module docs).
+const CHANNEL_GBPS: f64 = 24.0;
+
+/// NCCL 2.20.3's `MAXCHANNELS`.
+const MAX_CHANNELS: f64 = 32.0;
+
+/// `⌊log2 x⌋` for `x ≥ 1` (0 below).
+fn log2i(x: f64) -> f64 {
+    if x < 1.0 { 0.0 } else { x.log2().floor() }
+}
+
+/// One entry of NCCL's table: latency \[µs\] and algorithm bandwidth
+/// \[GB/s\], or `None` when NCCL disables the pair.
+pub fn model(shape: &CommShape, op: Op, a: NcclAlgo, p: Protocol) -> Option<(f64, f64)> {
+    use NcclAlgo::*;
+    let n = shape.ranks as f64;
+    let nodes = shape.nodes.max(1);
+    let nn = nodes as f64;
+    let ppn = n / nn;
+    let simple = p == Protocol::Simple;
+    let collnet_algo = matches!(a, CollNetDirect | CollNetChain);
+    // Which algorithms serve which operation, and which are enabled.
+    let serves = match op {
+        Op::AllReduce => true,
+        Op::AllGather | Op::ReduceScatter => matches!(a, Ring | Nvls),
+        Op::Broadcast | Op::Reduce => a == Ring,
+        Op::AllToAll | Op::SendRecv => false,
+    };
+    let enabled = serves
+        && (simple || !(collnet_algo || matches!(a, Nvls | NvlsTree)))
+        && (p != Protocol::Ll128 || shape.ll128)
+        && (!collnet_algo || shape.collnet)
+        && (a != Nvls || (shape.nvls && (nodes == 1 || shape.collnet)))
+        && (a != NvlsTree || (shape.nvls && nodes > 1));
+    if !enabled {
+        return None;
+    }
+    let c = (shape.up_gbps / CHANNEL_GBPS)
+        .ceil()
+        .clamp(1.0, MAX_CHANNELS);
+    let caps = caps(shape.arch, nodes);
+    let up = shape.up_gbps;
+    let out = if nodes == 1 {
+        up
+    } else {
+        shape.out_gbps.min(up)
+    };
+    let mut bus = match a {
+        Nvls => up.min(out),
+        NvlsTree => up.min(if nodes <= 2 { out } else { out / 2.0 }),
+        _ if nodes <= 2 || collnet_algo => up,
+        _ => out,
+    };
+    let reducing_or_multinode = nodes > 1 || matches!(op, Op::AllReduce | Op::Reduce);
+    match (a, p) {
+        (Ring, Protocol::Ll) => {
+            bus = caps.ll_max.min(
+                bus * if reducing_or_multinode {
+                    0.25
+                } else {
+                    1.0 / 3.0
+                },
+            )
+        }
+        (Ring, Protocol::Ll128) => {
+            bus = (bus * if ppn < 2.0 { 0.7 } else { 0.92 }).min(c * caps.ring_ll128_per_ch)
+        }
+        (Tree, _) => {
+            bus = (bus * 0.92).min(c * caps.tree_per_ch);
+            match p {
+                Protocol::Ll => bus = (bus / 3.8).min(caps.ll_max),
+                Protocol::Ll128 => {
+                    bus = (bus * if nodes == 1 { 7.0 / 9.0 } else { 120.0 / 128.0 })
+                        .min(c * caps.tree_ll128_per_ch)
+                }
+                Protocol::Simple => {}
+            }
+        }
+        (CollNetDirect, _) => {
+            let r = shape.gpus_per_nic.max(1.0);
+            bus /= r - (r - 1.0) / 2.0;
+            if shape.arch == Arch::Hopper {
+                bus *= 0.85;
+            }
+        }
+        _ => {}
+    }
+    let nsteps = match op {
+        Op::AllReduce => 2.0 * (n - 1.0),
+        Op::AllGather | Op::ReduceScatter => n - 1.0,
+        _ => n,
+    };
+    let bw = bus
+        * match a {
+            Ring => n / nsteps,
+            Nvls | NvlsTree => 5.0 / 6.0,
+            _ => 0.5,
+        };
+    let pi = p as usize;
+    let intra = hw_lat(false, a)[pi];
+    let inter = hw_lat(true, a)[pi];
+    let mut lat = base_lat(a)[pi];
+    match a {
+        Ring if matches!(op, Op::Broadcast | Op::Reduce) => {
+            lat += hw_lat(nodes > 1, Ring)[pi];
+        }
+        Ring => {
+            let n_inter = match op {
+                Op::AllReduce if nodes > 1 => 2.0 * nn,
+                Op::AllReduce => 0.0,
+                _ => nn - 1.0,
+            };
+            let overhead = match (nodes > 1, simple) {
+                (false, _) => 0.0,
+                (true, true) => 3.0,
+                (true, false) => 1.0,
+            };
+            let intra = intra.max(overhead);
+            lat += (nsteps - n_inter) * intra + n_inter * inter;
+        }
+        Tree => lat += 2.0 * ((ppn.floor() - 1.0) * intra + log2i(nn) * inter),
+        CollNetDirect => {
+            let k = ppn.floor() - 1.0;
+            lat += 2.0 * (k.min(1.0) * intra + 0.4 * k) + inter;
+        }
+        CollNetChain => lat += 2.0 * (ppn.floor() - 1.0) * intra + inter,
+        Nvls => lat = intra + if nodes > 1 { inter } else { 0.0 },
+        NvlsTree => lat += intra + 2.0 * log2i(nn) * inter,
+    }
+    (bw > 0.0).then_some((lat, bw))
+}
+
+/// NCCL's predicted time of `a`/`p` for `size` bytes \[s\], or `None` when
+/// disabled (module docs).
+pub fn predicted_s(shape: &CommShape, op: Op, a: NcclAlgo, p: Protocol, size: f64) -> Option<f64> {
+    let (mut lat, mut bw) = model(shape, op, a, p)?;
+    let log_size = log2i((size / 64.0).floor());
+    if a == NcclAlgo::Tree && log_size < 23.0 {
+        bw *= TREE_CORRECTION[p as usize][log_size as usize];
+    }
+    let c = (shape.up_gbps / CHANNEL_GBPS)
+        .ceil()
+        .clamp(1.0, MAX_CHANNELS);
+    if a == NcclAlgo::Ring
+        && p == Protocol::Simple
+        && shape.nodes > 1
+        && op == Op::AllReduce
+        && size / (c * shape.ranks as f64) >= 64.0
+    {
+        lat *= if shape.arch == Arch::Volta { 1.9 } else { 1.4 };
+    }
+    Some((lat + size / (1000.0 * bw)) * 1e-6)
+}
+
+/// Every enabled (algorithm, protocol) pair with its predicted time \[s\],
+/// fastest first (ties keep NCCL's table order: algorithms, then LL,
+/// LL128, Simple).
+pub fn ranking(shape: &CommShape, op: Op, size: f64) -> Vec<(NcclAlgo, Protocol, f64)> {
+    let mut all: Vec<(NcclAlgo, Protocol, f64)> = NcclAlgo::ALL
+        .into_iter()
+        .flat_map(|a| {
+            [Protocol::Ll, Protocol::Ll128, Protocol::Simple]
+                .into_iter()
+                .filter_map(move |p| predicted_s(shape, op, a, p, size).map(|t| (a, p, t)))
+        })
+        .collect();
+    all.sort_by(|x, y| x.2.total_cmp(&y.2));
+    all
+}
+
+/// The shape NCCL's tuner would see for `ranks` of `sim`'s topology, or
+/// `None` where NCCL's model does not apply: a rank whose scale-up is not
+/// NVLink (xGMI, UALink, no scale-up: RCCL's and other libraries' tuning is
+/// not reproduced).
+pub fn comm_shape(sim: &super::sim::CollectiveSim<'_>, ranks: &[NodeId]) -> Option<CommShape> {
+    if ranks.len() < 2 || !ranks.iter().all(|&r| sim.nvlink_scale_up(r)) {
+        return None;
+    }
+    let topo = sim.topology();
+    let cap = sim.capacity_bps();
+    let mut out_links: Vec<Vec<usize>> = vec![Vec::new(); topo.nodes.len()];
+    for (i, l) in topo.links.iter().enumerate() {
+        out_links[l.src.idx()].push(i);
+    }
+    let scale_up = |l: usize| topo.links[l].tier == "scale-up";
+    let up_bps = |r: NodeId| -> f64 {
+        out_links[r.idx()]
+            .iter()
+            .filter(|&&l| scale_up(l))
+            .map(|&l| cap[l])
+            .sum()
+    };
+    // A rank's scale-out bandwidth, through its NICs when it has them, and
+    // the NICs it uses.
+    let out_bps = |r: NodeId| -> (f64, usize) {
+        let mut total = 0.0;
+        let mut nics = 0;
+        for &l in out_links[r.idx()].iter().filter(|&&l| !scale_up(l)) {
+            let dst = topo.links[l].dst;
+            if topo.nodes[dst.idx()].role == NodeRole::Nic {
+                let beyond: f64 = out_links[dst.idx()]
+                    .iter()
+                    .filter(|&&u| topo.nodes[topo.links[u].dst.idx()].role != NodeRole::Accelerator)
+                    .map(|&u| cap[u])
+                    .sum();
+                total += cap[l].min(beyond);
+                nics += 1;
+            } else {
+                total += cap[l];
+            }
+        }
+        (total, nics)
+    };
+    let doms = super::algorithms::domains(topo, ranks);
+    let up = ranks
+        .iter()
+        .map(|&r| up_bps(r))
+        .fold(f64::INFINITY, f64::min)
+        / 1e9;
+    let mut out = f64::INFINITY;
+    let mut nics = 0usize;
+    for d in &doms {
+        let per: Vec<(f64, usize)> = d.iter().map(|&r| out_bps(r)).collect();
+        out = out.min(per.iter().map(|p| p.0).sum::<f64>() / 1e9);
+        nics = nics.max(per.iter().map(|p| p.1.max(usize::from(p.0 > 0.0))).sum());
+    }
+    let kind = out_links[ranks[0].idx()]
+        .iter()
+        .find(|&&l| scale_up(l))
+        .map_or("", |&l| topo.links[l].kind.as_str());
+    let ppn = ranks.len() as f64 / doms.len() as f64;
+    Some(CommShape {
+        ranks: ranks.len(),
+        nodes: doms.len(),
+        arch: Arch::of_nvlink(kind),
+        up_gbps: up,
+        out_gbps: out.min(up),
+        gpus_per_nic: ppn / nics.max(1) as f64,
+        nvls: doms
+            .iter()
+            .all(|d| d.len() > 1 && super::nvls::plan(topo, d).is_ok()),
+        collnet: doms.len() > 1 && super::hierarchical::sharp_across(topo, ranks),
+        ll128: true,
+    })
+}
