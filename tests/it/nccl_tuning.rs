@@ -215,6 +215,37 @@ fn sixteen_hopper_nodes_without_sharp() {
     assert_eq!(NcclAlgo::Nvls.simulated_as(1), Algo::Nvls);
 }
 
+/// Two Hopper nodes whose NICs give 190 GB/s per node, below NVLink's
+/// 370.8: NCCL's search gives a multi-node graph one speed per channel for
+/// NVLink and network, so the ring runs at X = min(370.8, 190) = 190 on
+/// both, a tree may raise its intra speed to min(370.8, 2X) = 370.8, and
+/// NVLSTree's 2-node bandwidth is min(intra X, inter min(190, 2X)) = 190.
+/// With 2 nodes NCCL reads the intra bandwidth:
+/// * ring: 190 · 16/30; tree: min(0.92 · 370.8, 16 · 41.4)/2; NVLSTree 190 · 5/6;
+///
+/// so at 8 GiB the tree (448 µs + S/(1000 · 170.57)) beats NVLSTree
+/// (51 µs + S/(1000 · 158.33)) and the ring, which the old reading (ring at
+/// NVLink speed across the NICs) had chosen.
+#[test]
+fn two_nodes_read_the_nics_into_every_graph() {
+    let s = CommShape {
+        ranks: 16,
+        nodes: 2,
+        out_gbps: 190.0,
+        ..hopper_node()
+    };
+    let (_, ring) = model(&s, Op::AllReduce, NcclAlgo::Ring, Protocol::Simple).unwrap();
+    assert!(rel(ring, 190.0 * 16.0 / 30.0) < 1e-12, "ring {ring}");
+    let (tree_lat, tree) = model(&s, Op::AllReduce, NcclAlgo::Tree, Protocol::Simple).unwrap();
+    assert!(rel(tree, 0.92 * 370.8 / 2.0) < 1e-12, "tree {tree}");
+    assert!(rel(tree_lat, 2.0 * (7.0 * 28.0 + 28.0)) < 1e-12);
+    let (nt_lat, nt) = model(&s, Op::AllReduce, NcclAlgo::NvlsTree, Protocol::Simple).unwrap();
+    assert!(rel(nt, 190.0 * 5.0 / 6.0) < 1e-12, "nvls-tree {nt}");
+    assert!(rel(nt_lat, 23.0 + 2.0 * 14.0) < 1e-12);
+    let best = ranking(&s, Op::AllReduce, 8.0 * 1073741824.0)[0];
+    assert_eq!((best.0, best.1), (NcclAlgo::Tree, Protocol::Simple));
+}
+
 fn shipped(name: &str) -> Topology {
     Topology::load(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -457,12 +457,16 @@ fn the_shipped_job_sweep_runs_with_plain_progress_and_its_plot() {
     let rows = j["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 12);
     assert!(rows.iter().all(|r| r["error"].is_null()));
-    // More NIC bandwidth never lowers tokens/s at a fixed ZeRO stage.
+    // Eight times the NIC bandwidth never lowers tokens/s at a fixed ZeRO
+    // stage. Single steps may: `auto` runs NCCL's choice, and NCCL's cost
+    // model moves the ZeRO-0 all-reduce from tree/LL128 at 400G to
+    // NVLSTree at 800G, which simulates slower at 26 MB on this fabric
+    // (as a mis-tuned NCCL would run; docs/collectives.md).
     for z in 0..3 {
         let t: Vec<f64> = (0..4)
             .map(|b| rows[b * 3 + z]["tokens_per_s"].as_f64().unwrap())
             .collect();
-        assert!(t.windows(2).all(|w| w[1] >= w[0]), "{t:?}");
+        assert!(t[3] >= t[0], "{t:?}");
     }
     for ext in ["png", "svg"] {
         let p = out.join(format!(

@@ -11,8 +11,17 @@
 //! algorithm bandwidth in GB/s, where for `n` ranks on `N` nodes
 //! (`ppn = n/N`; a node is a scale-up domain, as NCCL treats an NVLink
 //! rack, MNNVL), `B` = the per-rank bus bandwidth of the algorithm's graph
-//! (`nChannels · bw` in NCCL):
-//! * Ring: `B` = scale-up bandwidth when `N ≤ 2`, else the scale-out;
+//! (`nChannels · bw` in NCCL). A graph has an intra-node and an inter-node
+//! bandwidth; on one node both are the scale-up bandwidth `B_up`. On
+//! several, NCCL's search (`search.cc`, `ncclTopoCompute`) gives every
+//! channel one speed for both, limited by the NICs it crosses, then lets a
+//! tree (or CollNet) graph raise its intra speed up to twice the inter one
+//! and an NVLS graph its inter speed up to twice the intra one; so with
+//! `X = min(B_up, B_out)`: ring intra = inter = `X`; tree and CollNet intra
+//! `min(B_up, 2X)`, inter `X`; NVLS and NVLSTree intra `X`, inter
+//! `min(B_out, 2X)`. NCCL then takes `B` = intra when `N ≤ 2` (and for
+//! CollNet), else inter:
+//! * Ring: `B` as above;
 //!   LL `min(llMaxBw, B/4)` (or `B/3` on one node for non-reducing ops),
 //!   LL128 `min(0.92·B (0.7 if ppn < 2), c · 36.7)` on Hopper; algorithm
 //!   bandwidth `B · n / nsteps` (`nsteps` = `2(n−1)` for all-reduce, `n−1`
@@ -26,11 +35,10 @@
 //!   by `c · perChMaxTreeLL128Bw`; algorithm bandwidth `B/2`, times NCCL's
 //!   `treeCorrectionFactor` below 256 MiB.
 //!   Latency `baseLat + 2((ppn−1)·intraLat + ⌊log2 N⌋·interLat)`.
-//! * NVLS: `min(B_up, B_out)` (one node: `B_up`), NVLSTree
-//!   `min(B_up, B_out/2)` on more than 2 nodes; algorithm bandwidth `5/6`
-//!   of it. Latency NVLS `intraLat (+ interLat on several nodes)`, NVLSTree
+//! * NVLS: `min(intra, inter)`, NVLSTree `min(intra, inter/2)` on more than
+//!   2 nodes; algorithm bandwidth `5/6` of it. Latency NVLS `intraLat (+ interLat on several nodes)`, NVLSTree
 //!   `intraLat + 2⌊log2 N⌋·interLat`.
-//! * CollNet Direct (SHARP; all-reduce): `B_up / f`, `f = r − (r−1)/2`
+//! * CollNet Direct (SHARP; all-reduce): `B / f`, `f = r − (r−1)/2`
 //!   with `r` = GPUs per NIC, `×0.85` on Hopper;
 //!   CollNet Chain `B_up`; algorithm bandwidth `B/2`.
 //!   Latency Direct `2(min(1, ppn−1)·intraLat + 0.4·(ppn−1)) + interLat`,
@@ -47,7 +55,8 @@
 //! Where fabricsim differs, deliberately (docs/collectives.md):
 //! * NCCL's topology search (`search.cc`) is not rerun: `B_up` is the
 //!   rank's scale-up bandwidth and `B_out` its domain's scale-out
-//!   bandwidth (both after link efficiency, `B_out ≤ B_up`), and the
+//!   bandwidth (both after link efficiency), the graph bandwidths follow
+//!   from them as above (not from NCCL's discrete speed steps), and the
 //!   channel count `c` is `⌈B_up / 24 GB/s⌉` capped at 32 (an assumption:
 //!   24 GB/s is one of NCCL's Hopper per-channel search speeds).
 //! * Blackwell (NVLink5) uses the Hopper tables and enables LL128 (NCCL
@@ -135,7 +144,7 @@ pub struct CommShape {
     /// Per-rank scale-up bandwidth `B_up` \[GB/s\] (smallest over ranks).
     pub up_gbps: f64,
     /// Scale-out bandwidth of a domain `B_out` \[GB/s\] (smallest over
-    /// domains, at most `B_up`); `B_up` on one node.
+    /// domains; unused on one node).
     pub out_gbps: f64,
     /// GPUs per NIC (CollNet Direct's ratio).
     pub gpus_per_nic: f64,
@@ -263,17 +272,24 @@ pub fn model(shape: &CommShape, op: Op, a: NcclAlgo, p: Protocol) -> Option<(f64
         .ceil()
         .clamp(1.0, MAX_CHANNELS);
     let caps = caps(shape.arch, nodes);
+    // The graph's per-rank bandwidths (NCCL's `nChannels · bwIntra` and
+    // `nChannels · bwInter`), module docs.
     let up = shape.up_gbps;
-    let out = if nodes == 1 {
-        up
+    let (intra, inter) = if nodes == 1 {
+        (up, up)
     } else {
-        shape.out_gbps.min(up)
+        let both = up.min(shape.out_gbps);
+        match a {
+            Ring => (both, both),
+            Tree | CollNetDirect | CollNetChain => (up.min(2.0 * both), both),
+            Nvls | NvlsTree => (both, shape.out_gbps.min(2.0 * both)),
+        }
     };
     let mut bus = match a {
-        Nvls => up.min(out),
-        NvlsTree => up.min(if nodes <= 2 { out } else { out / 2.0 }),
-        _ if nodes <= 2 || collnet_algo => up,
-        _ => out,
+        Nvls => intra.min(inter),
+        NvlsTree => intra.min(if nodes <= 2 { inter } else { inter / 2.0 }),
+        _ if nodes <= 2 || collnet_algo => intra,
+        _ => inter,
     };
     let reducing_or_multinode = nodes > 1 || matches!(op, Op::AllReduce | Op::Reduce);
     match (a, p) {
@@ -458,7 +474,7 @@ pub fn comm_shape(sim: &super::sim::CollectiveSim<'_>, ranks: &[NodeId]) -> Opti
         nodes: doms.len(),
         arch: Arch::of_nvlink(kind),
         up_gbps: up,
-        out_gbps: out.min(up),
+        out_gbps: out,
         gpus_per_nic: ppn / nics.max(1) as f64,
         nvls: doms
             .iter()
