@@ -51,6 +51,7 @@ pub(crate) fn small_job(tp: u32, pp: u32, dp: u32) -> Job {
             virtual_stages: 1,
             placement: vec![Dim::Tp, Dim::Cp, Dim::Ep, Dim::Dp, Dim::Pp],
             allow_tp_across_domains: false,
+            accelerators: fabricsim::workload::job::Accelerators::Packed,
             dp_bucket_bytes: DEFAULT_DP_BUCKET_BYTES,
         },
         compute: Compute::Peak {
@@ -157,9 +158,89 @@ fn tp_fills_the_domain_and_dp_spans_domains() {
     // TP 16 would cross domains: refused unless allowed.
     let err = place(&topo, &small_job(16, 1, 8)).unwrap_err().to_string();
     assert!(err.contains("spans 2 scale-up domains"), "{err}");
-    // A layout that does not use every accelerator is refused.
-    let err = place(&topo, &small_job(8, 1, 8)).unwrap_err().to_string();
-    assert!(err.contains("needs tp·cp·pp·dp = 8·1·1·8 = 64"), "{err}");
+    // A layout larger than the topology is refused.
+    let err = place(&topo, &small_job(8, 1, 32)).unwrap_err().to_string();
+    assert!(err.contains("needs tp·cp·pp·dp = 8·1·1·32 = 256"), "{err}");
+}
+
+/// A job on part of a cluster (16 domains of 8): `packed` takes the first
+/// 64 accelerators, domains 0–7 whole; `spread` 4 from each of the 16
+/// domains (TP 4 stays inside a domain); explicit ranks are taken as given
+/// and must number tp·cp·pp·dp; the other 64 are reported unused.
+#[test]
+fn jobs_run_on_part_of_a_cluster() {
+    use fabricsim::workload::job::Accelerators;
+    let topo = shipped("h100-2tier-16node.toml");
+    let domain_of = |n: fabricsim::topology::NodeId| {
+        topo.nodes[n.idx()]
+            .name
+            .split('.')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let mut job = small_job(8, 1, 8);
+    let p = place(&topo, &job).unwrap();
+    assert_eq!(p.ranks, topo.accelerators[..64].to_vec());
+    assert_eq!(p.unused, 64);
+    job = small_job(4, 1, 16);
+    job.parallelism.accelerators = Accelerators::Spread;
+    let p = place(&topo, &job).unwrap();
+    let mut per_domain = std::collections::BTreeMap::<String, usize>::new();
+    for &r in &p.ranks {
+        *per_domain.entry(domain_of(r)).or_default() += 1;
+    }
+    assert_eq!(per_domain.len(), 16);
+    assert!(per_domain.values().all(|&k| k == 4), "{per_domain:?}");
+    // 64 does not split evenly over 16 domains at TP 8 inside a domain:
+    // spread gives 4 per domain and the TP group of 8 spans two.
+    let mut wide = small_job(8, 1, 8);
+    wide.parallelism.accelerators = Accelerators::Spread;
+    assert!(
+        place(&topo, &wide)
+            .unwrap_err()
+            .to_string()
+            .contains("spans 2 scale-up domains")
+    );
+    let mut explicit = small_job(8, 1, 8);
+    explicit.parallelism.accelerators = Accelerators::Ranks("64..128".into());
+    assert_eq!(
+        place(&topo, &explicit).unwrap().ranks,
+        topo.accelerators[64..].to_vec()
+    );
+    explicit.parallelism.accelerators = Accelerators::Ranks("0..32".into());
+    let err = place(&topo, &explicit).unwrap_err().to_string();
+    assert!(
+        err.contains("selects 32 accelerators, and the job needs tp·cp·pp·dp = 64"),
+        "{err}"
+    );
+}
+
+/// The shipped 8K-GPU Llama 3 405B job runs on 8,192 of the 32,768 GPUs of
+/// the 32K cluster and says so (issue acceptance).
+#[test]
+fn the_8k_job_runs_on_the_32k_cluster() {
+    let out = crate::cli::fabricsim(&[
+        "job",
+        "topologies/h100-32k-3tier.toml",
+        "workloads/llama3-405b-8k.toml",
+    ]);
+    let text = crate::cli::stdout(&out);
+    assert!(out.status.success(), "{}", crate::cli::stderr(&out));
+    assert!(
+        text.contains("# on 8192 of the topology's 32768 accelerators (packed; 24576 unused)"),
+        "{text}"
+    );
+    let json = crate::cli::fabricsim(&[
+        "job",
+        "topologies/h100-32k-3tier.toml",
+        "workloads/llama3-405b-8k.toml",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&crate::cli::stdout(&json)).unwrap();
+    assert_eq!(v["accelerators"]["used"], 8192);
+    assert_eq!(v["accelerators"]["unused"], 24576);
+    assert_eq!(v["accelerators"]["policy"], "packed");
 }
 
 fn dp_time(topo: &Topology, job: &Job, all: bool) -> f64 {

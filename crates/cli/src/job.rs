@@ -197,6 +197,16 @@ fn table(job: &Job, r: &JobReport) -> String {
         p.micro_batches(),
         p.micro_batch
     );
+    let a = &r.accelerators;
+    if a.unused > 0 {
+        s += &format!(
+            "# on {} of the topology's {} accelerators ({}; {} unused)\n",
+            a.used,
+            a.used + a.unused,
+            a.policy,
+            a.unused
+        );
+    }
     s += &format!(
         "#{:>4} {:>14} {:>19} {:>6} {:>7} {:>7} {:>13} {:>11} {:>11}  {}\n",
         "kind",

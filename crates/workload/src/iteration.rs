@@ -123,10 +123,23 @@ pub struct JobReport {
     pub topology: String,
     /// Name of the job.
     pub job: String,
+    /// The accelerators the job ran on.
+    pub accelerators: AcceleratorUse,
     /// Iteration totals.
     pub iteration: Totals,
     /// One report per collective of the iteration.
     pub by_kind: Vec<KindReport>,
+}
+
+/// Which of the topology's accelerators a job used.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AcceleratorUse {
+    /// The selection policy: `packed`, `spread` or `ranks`.
+    pub policy: &'static str,
+    /// Accelerators the job runs on (`tp·cp·pp·dp`).
+    pub used: usize,
+    /// Accelerators of the topology left idle.
+    pub unused: usize,
 }
 
 /// Forward + backward time of one micro-batch on one stage \[s\], and the
@@ -320,6 +333,11 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
     Ok(JobReport {
         topology: topo.name.clone(),
         job: job.name.clone(),
+        accelerators: AcceleratorUse {
+            policy: par.accelerators.name(),
+            used: placement.ranks.len(),
+            unused: placement.unused,
+        },
         iteration: Totals {
             comm_time_s: by_kind.iter().map(|r| r.time_s).sum(),
             exposed_comm_time_s: m * exposed_mb + exposed_dp,

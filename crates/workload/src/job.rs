@@ -103,8 +103,37 @@ pub struct Parallelism {
     pub placement: Vec<Dim>,
     /// Let a TP group span scale-up domains (refused otherwise).
     pub allow_tp_across_domains: bool,
+    /// Which of the topology's accelerators the job runs on when it needs
+    /// fewer than the topology has (`accelerators` key).
+    pub accelerators: Accelerators,
     /// Data-parallel gradient bucket \[bytes\].
     pub dp_bucket_bytes: f64,
+}
+
+/// Which accelerators a job smaller than its topology runs on
+/// ([`super::placement::place`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Accelerators {
+    /// Fill scale-up domains in order: the first `need` accelerators, domain
+    /// by domain (the default).
+    Packed,
+    /// The same number from every scale-up domain (the first of each).
+    Spread,
+    /// Explicit global ranks of the topology, as `--ranks` takes them
+    /// (`"0..4096,8192..12288"`), in that order.
+    Ranks(String),
+}
+
+impl Accelerators {
+    /// The name shown in reports: `packed`, `spread` or `ranks`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Accelerators::Packed => "packed",
+            Accelerators::Spread => "spread",
+            Accelerators::Ranks(_) => "ranks",
+        }
+    }
 }
 
 /// How long the computation takes.

@@ -14,8 +14,14 @@
 //! `d`, and expert-DP (the replicas of one expert's weights) `{i_dp}` of
 //! size `d/e`. Members are listed in order of the varied coordinates,
 //! innermost first; groups in order of their first rank.
+//!
+//! A job may need fewer accelerators than the topology has; its global
+//! ranks are then the accelerators the `accelerators` policy selects
+//! ([`select`]): `packed` (default) the first `need` accelerators, scale-up
+//! domain after domain; `spread` `need / D` from each of the `D` domains;
+//! or explicit topology ranks. The rest are reported as unused.
 
-use super::job::{Dim, Job};
+use super::job::{Accelerators, Dim, Job};
 use fabricsim_collective::algorithms::domains;
 use fabricsim_topology::{NodeId, Topology};
 use serde::Serialize;
@@ -32,12 +38,14 @@ pub struct Placement {
     pub degrees: [u32; 5],
     /// Placement order, innermost first.
     pub order: Vec<Dim>,
+    /// Accelerators of the topology the job does not use.
+    pub unused: usize,
 }
 
 /// Why a job does not fit a topology.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PlacementError {
-    /// The layout needs a different number of accelerators than the topology has.
+    /// The layout needs more accelerators than the topology has.
     #[error(
         "the job needs tp·cp·pp·dp = {tp}·{cp}·{pp}·{dp} = {need} accelerators, but the topology has {have}"
     )]
@@ -54,6 +62,12 @@ pub enum PlacementError {
         need: u64,
         /// Accelerators in the topology.
         have: usize,
+    },
+    /// The `accelerators` policy cannot select the job's accelerators.
+    #[error("accelerators: {why}")]
+    Selection {
+        /// What is wrong.
+        why: String,
     },
     /// A TP group spans scale-up domains and the job does not allow it.
     #[error(
@@ -75,22 +89,66 @@ fn index(d: Dim) -> usize {
     Dim::ALL.iter().position(|&x| x == d).unwrap_or(0)
 }
 
-/// Places `job` on `topo`'s accelerators (see the module docs).
-pub fn place(topo: &Topology, job: &Job) -> Result<Placement, PlacementError> {
+/// The accelerators `job` runs on, in global rank order (module docs).
+pub fn select(topo: &Topology, job: &Job) -> Result<Vec<NodeId>, PlacementError> {
     let par = &job.parallelism;
     let need = par.world();
-    if need != topo.accelerators.len() as u64 {
+    let have = topo.accelerators.len();
+    if need > have as u64 {
         return Err(PlacementError::WorldSize {
             tp: par.tp,
             cp: par.cp,
             pp: par.pp,
             dp: par.dp,
             need,
-            have: topo.accelerators.len(),
+            have,
         });
     }
+    let need = need as usize;
+    let bad = |why: String| PlacementError::Selection { why };
+    let doms = || domains(topo, &topo.accelerators);
+    match &par.accelerators {
+        Accelerators::Packed if need == have => Ok(topo.accelerators.clone()),
+        Accelerators::Packed => Ok(doms().into_iter().flatten().take(need).collect()),
+        Accelerators::Spread => {
+            let doms = doms();
+            let d = doms.len();
+            let per = need / d;
+            if need % d != 0 || per == 0 {
+                return Err(bad(format!(
+                    "spread takes the same number of accelerators from each of the {d} scale-up domains, and {d} does not divide the job's {need}; use packed or rank indices"
+                )));
+            }
+            if let Some(small) = doms.iter().find(|g| g.len() < per) {
+                return Err(bad(format!(
+                    "spread needs {per} accelerators from every scale-up domain, and the domain of {} has {}",
+                    topo.nodes[small[0].idx()].name,
+                    small.len()
+                )));
+            }
+            Ok(doms.iter().flat_map(|g| g[..per].iter().copied()).collect())
+        }
+        Accelerators::Ranks(sel) => {
+            let ranks =
+                fabricsim_collective::select::ranks(Some(sel), &topo.accelerators).map_err(&bad)?;
+            if ranks.len() != need {
+                return Err(bad(format!(
+                    "\"{sel}\" selects {} accelerators, and the job needs tp·cp·pp·dp = {need}",
+                    ranks.len()
+                )));
+            }
+            Ok(ranks)
+        }
+    }
+}
+
+/// Places `job` on `topo`'s accelerators (see the module docs).
+pub fn place(topo: &Topology, job: &Job) -> Result<Placement, PlacementError> {
+    let par = &job.parallelism;
+    let ranks = select(topo, job)?;
+    let unused = topo.accelerators.len() - ranks.len();
     let degrees = Dim::ALL.map(|d| par.degree(d));
-    let coords = (0..topo.accelerators.len() as u64)
+    let coords = (0..ranks.len() as u64)
         .map(|r| {
             let mut c = [0u32; 5];
             let mut rest = r;
@@ -103,10 +161,11 @@ pub fn place(topo: &Topology, job: &Job) -> Result<Placement, PlacementError> {
         })
         .collect();
     let p = Placement {
-        ranks: topo.accelerators.clone(),
+        ranks,
         coords,
         degrees,
         order: par.placement.clone(),
+        unused,
     };
     if !par.allow_tp_across_domains && par.tp > 1 {
         for (gi, g) in p.groups(&[Dim::Tp]).iter().enumerate() {

@@ -132,18 +132,23 @@ pub fn placement_diagnostic(
             ..
         } => {
             let rest = u64::from(*tp) * u64::from(*cp) * u64::from(*pp);
-            let help = if rest > 0 && (*have as u64).is_multiple_of(rest) {
+            let fits = if rest > 0 { *have as u64 / rest } else { 0 };
+            let help = if fits > 0 {
                 format!(
-                    "set dp = {} to use all {have} accelerators, or pick a topology with the job's size",
-                    *have as u64 / rest
+                    "set dp to at most {fits} (dp = {fits} uses {} of the {have} accelerators), or pick a larger topology",
+                    fits * rest
                 )
             } else {
                 format!(
-                    "tp·cp·pp = {rest} does not divide the topology's {have} accelerators; change them or the topology"
+                    "tp·cp·pp = {rest} alone needs more than the topology's {have} accelerators; lower them or pick a larger topology"
                 )
             };
             ("dp", help)
         }
+        E::Selection { .. } => (
+            "accelerators",
+            "\"packed\" fills scale-up domains in order; \"spread\" takes the same number from every domain; rank indices must select exactly tp·cp·pp·dp accelerators".to_string(),
+        ),
         E::TpAcrossDomains { .. } => (
             "tp",
             "make tp at most the scale-up domain's size, or put \"tp\" first in `placement` so TP groups fill a domain"

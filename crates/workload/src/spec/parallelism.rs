@@ -9,7 +9,7 @@ use toml::de::DeValue;
 
 use super::fields::{Field, MAX_COUNT, Span, Tab, count, divisors_hint, positive_quantity};
 use super::model::ModelIn;
-use crate::job::{DEFAULT_DP_BUCKET_BYTES, Dim, Parallelism};
+use crate::job::{Accelerators, DEFAULT_DP_BUCKET_BYTES, Dim, Parallelism};
 use fabricsim_base::diag::{Sink, suggestion};
 use fabricsim_base::limits::MAX_NODES;
 use fabricsim_base::spanned::{Sp, Val, boolean, check_keys, string, uint, wrong_type};
@@ -30,7 +30,36 @@ pub const PARALLELISM_KEYS: &[&str] = &[
     "placement",
     "allow_tp_across_domains",
     "dp_bucket",
+    "accelerators",
 ];
+
+fn accelerators(sink: &mut Sink<'_>, v: &Val<'_>) -> Option<Accelerators> {
+    const HELP: &str = "write \"packed\" (fill scale-up domains in order), \"spread\" (as many from every domain) or rank indices such as \"0..4096,8192..12288\"";
+    let s = string(
+        sink,
+        v,
+        "accelerators",
+        "a string: \"packed\", \"spread\" or rank indices",
+    )?;
+    match s.v.trim() {
+        "packed" => Some(Accelerators::Packed),
+        "spread" => Some(Accelerators::Spread),
+        t if !t.is_empty()
+            && t.chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c == ',' || c == ' ') =>
+        {
+            Some(Accelerators::Ranks(t.to_string()))
+        }
+        t => {
+            sink.error(
+                s.span.clone(),
+                format!("\"accelerators\" must be packed, spread or rank indices, found \"{t}\""),
+                Some(HELP.to_string()),
+            );
+            None
+        }
+    }
+}
 
 fn placement(sink: &mut Sink<'_>, v: &Val<'_>) -> Option<Vec<Dim>> {
     const HELP: &str = "name each of \"tp\", \"cp\", \"ep\", \"dp\", \"pp\" exactly once, innermost (filling consecutive ranks) first, e.g. [\"tp\", \"cp\", \"ep\", \"dp\", \"pp\"]";
@@ -139,6 +168,8 @@ pub(super) fn read_parallelism(
     })
     .or(false);
     let placement = Field::read(t, "placement", |v| placement(sink, v)).or(Dim::ALL.to_vec());
+    let accelerators =
+        Field::read(t, "accelerators", |v| accelerators(sink, v)).or(Accelerators::Packed);
     let dp_bucket = Field::read(t, "dp_bucket", |v| {
         positive_quantity(sink, v, "dp_bucket", Quantity::DataSize)
     })
@@ -298,6 +329,7 @@ pub(super) fn read_parallelism(
         virtual_stages: vs_v?.v as u32,
         placement: placement?,
         allow_tp_across_domains: allow_tp?,
+        accelerators: accelerators?,
         dp_bucket_bytes: dp_bucket?,
     })
 }
