@@ -114,7 +114,7 @@ pub fn select(topo: &Topology, job: &Job) -> Result<Vec<NodeId>, PlacementError>
             let doms = doms();
             let d = doms.len();
             let per = need / d;
-            if need % d != 0 || per == 0 {
+            if !need.is_multiple_of(d) || per == 0 {
                 return Err(bad(format!(
                     "spread takes the same number of accelerators from each of the {d} scale-up domains, and {d} does not divide the job's {need}; use packed or rank indices"
                 )));

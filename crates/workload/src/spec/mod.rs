@@ -132,7 +132,7 @@ pub fn placement_diagnostic(
             ..
         } => {
             let rest = u64::from(*tp) * u64::from(*cp) * u64::from(*pp);
-            let fits = if rest > 0 { *have as u64 / rest } else { 0 };
+            let fits = (*have as u64).checked_div(rest).unwrap_or(0);
             let help = if fits > 0 {
                 format!(
                     "set dp to at most {fits} (dp = {fits} uses {} of the {have} accelerators), or pick a larger topology",
