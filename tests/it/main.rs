@@ -51,4 +51,5 @@ mod cli_flows;
 mod cli_jobs;
 mod examples;
 mod plots;
+mod set_flag;
 mod sweep;

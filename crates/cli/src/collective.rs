@@ -64,6 +64,8 @@ pub(crate) struct Args {
     #[command(flatten)]
     pub(crate) failures: super::FailArgs,
     #[command(flatten)]
+    pub(crate) set: super::set::SetArgs,
+    #[command(flatten)]
     pub(crate) budget: super::budget::BudgetArgs,
 }
 
@@ -110,11 +112,8 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
         p => Some(p.parse().map_err(|e| format!("--proto: {e}; or auto"))?),
     };
     let sizes = parse_sizes(&a.size, limits)?;
-    let mut topo = fabricsim_topology::Topology::load(
-        &a.topology,
-        &super::load_options(&a.failures.fail, limits),
-    )
-    .map_err(|d| d.render())?;
+    let sets = a.set.parse(false)?;
+    let mut topo = super::set::load_topology(&a.topology, &a.failures.fail, limits, &sets)?;
     let overrides = match &a.calibration {
         Some(p) => {
             let text = super::read_input(p, limits)?;

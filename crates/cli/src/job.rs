@@ -7,7 +7,7 @@ use fabricsim_collective::run::{DEFAULT_CHUNK_BYTES, Outcome, Request, run};
 use fabricsim_collective::{Algo, CollectiveSim, Op};
 use fabricsim_plot::{Breakdown, Busbw, TopLinks};
 use fabricsim_report::plot_data as from;
-use fabricsim_topology::{self as topology, Topology};
+use fabricsim_topology::Topology;
 use fabricsim_workload::iteration::{self, JobReport};
 use fabricsim_workload::placement::place;
 use fabricsim_workload::{self as workload, Dim, Job};
@@ -33,6 +33,8 @@ pub(crate) struct JobArgs {
     plots: Option<PathBuf>,
     #[command(flatten)]
     failures: super::FailArgs,
+    #[command(flatten)]
+    set: super::set::SetArgs,
     #[command(flatten)]
     budget: super::budget::BudgetArgs,
 }
@@ -65,32 +67,24 @@ pub(crate) struct CompareArgs {
     #[command(flatten)]
     failures: super::FailArgs,
     #[command(flatten)]
+    set: super::set::SetArgs,
+    #[command(flatten)]
     budget: super::budget::BudgetArgs,
 }
 
 /// Sizes of the busbw curves of `compare --op --plots`: `size / 2^k`, k = 7..0.
 const COMPARE_CURVE_POINTS: i32 = 8;
 
-fn load_topology(
-    path: &Path,
-    fail: &[topology::FailureSpec],
-    limits: &Limits,
-) -> Result<Topology, String> {
-    Topology::load(path, &super::load_options(fail, limits)).map_err(|d| d.render())
-}
-
-fn load_job(path: &Path, limits: &Limits) -> Result<Job, String> {
-    Job::load(path, limits).map_err(|d| d.render())
-}
-
 fn simulate(
     topo: &Topology,
     job: &Job,
     job_path: &Path,
+    edited: bool,
     budget: &super::budget::BudgetArgs,
 ) -> Result<JobReport, String> {
     iteration::run(topo, job, budget.params()).map_err(|e| {
         if let iteration::JobError::Placement(pe) = &e
+            && !edited
             && let Ok(src) = fabricsim_base::limits::read_text(job_path, fabricsim_base::limits::DEFAULT_MAX_INPUT_BYTES)
         {
             return workload::spec::placement_diagnostic(&src, &job_path.display().to_string(), pe)
@@ -110,13 +104,17 @@ fn simulate(
 }
 
 pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
-    let topo = load_topology(&a.topology, &a.failures.fail, limits)?;
-    let job = load_job(&a.job, limits)?;
+    let sets = a.set.parse(true)?;
+    let topo = super::set::load_topology(&a.topology, &a.failures.fail, limits, &sets)?;
+    let job = super::set::load_job(&a.job, limits, &sets)?;
     let mut out = String::new();
     if a.show_groups {
         out += &groups(&topo, &job, &a.job)?;
     }
-    let report = simulate(&topo, &job, &a.job, &a.budget)?;
+    let edited = sets
+        .iter()
+        .any(|s| s.target == fabricsim_sweep::set::SetTarget::Job);
+    let report = simulate(&topo, &job, &a.job, edited, &a.budget)?;
     if let Some(dir) = &a.plots {
         let (t, j) = (
             &super::plots::file_stem(&a.topology),
@@ -278,7 +276,12 @@ struct Row {
 }
 
 pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String> {
-    let job = a.job.as_deref().map(|p| load_job(p, limits)).transpose()?;
+    let sets = a.set.parse(a.job.is_some())?;
+    let job = a
+        .job
+        .as_deref()
+        .map(|p| super::set::load_job(p, limits, &sets))
+        .transpose()?;
     let op: Option<(Op, f64)> = match (&a.op, &a.size) {
         (Some(op), Some(size)) => {
             let op: Op = op.parse().map_err(|e| format!("--op: {e}"))?;
@@ -298,12 +301,15 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
         .topologies
         .par_iter()
         .map(|path| {
-            let topo = load_topology(path, &a.failures.fail, limits)?;
+            let topo = super::set::load_topology(path, &a.failures.fail, limits, &sets)?;
             let mut curve = Vec::new();
             let (time_s, job_report, coll) = match (&job, op) {
                 (Some(job), _) => {
                     let job_path = a.job.as_deref().unwrap_or(Path::new("job"));
-                    let r = simulate(&topo, job, job_path, &a.budget)?;
+                    let edited = sets
+                        .iter()
+                        .any(|s| s.target == fabricsim_sweep::set::SetTarget::Job);
+                    let r = simulate(&topo, job, job_path, edited, &a.budget)?;
                     (r.iteration.total_time_s, Some(r), None)
                 }
                 (None, Some((op, size))) => {

@@ -10,6 +10,7 @@ mod collective;
 mod job;
 mod plots;
 mod report;
+mod set;
 mod sweep;
 mod validate;
 

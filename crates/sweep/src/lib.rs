@@ -30,6 +30,7 @@ mod param;
 pub mod plots;
 mod point;
 mod run;
+pub mod set;
 mod spec;
 pub mod table;
 

@@ -1,0 +1,91 @@
+//! `--set KEY=VALUE` on `job`, `compare` and `collective`: edits of the
+//! topology and job text before they are read ([`fabricsim_sweep::set`]).
+
+use fabricsim_base::diag::Diagnostics;
+use fabricsim_base::limits::Limits;
+use fabricsim_sweep::set::{Set, SetTarget, apply_sets, parse_set};
+use fabricsim_topology::{FailureSpec, Topology};
+use fabricsim_workload::Job;
+use std::path::Path;
+
+#[derive(clap::Args, Debug, Default)]
+pub(crate) struct SetArgs {
+    /// Change a topology or job key before running, with a sweep axis's key
+    /// path: `--set parallelism.dp=256`, `--set 'scale_out.nic_bandwidth=800 Gb/s'`
+    /// (repeatable; the files on disk are not changed).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub(crate) set: Vec<String>,
+}
+
+impl SetArgs {
+    /// The parsed edits; `has_job` when the command reads a job file.
+    pub(crate) fn parse(&self, has_job: bool) -> Result<Vec<Set>, String> {
+        self.set.iter().map(|a| parse_set(a, has_job)).collect()
+    }
+}
+
+/// Diagnostics of an edited file: positions refer to the edited text, so
+/// they are left out and the edits are named instead.
+fn edited_error(d: &Diagnostics, sets: &[&Set]) -> String {
+    let args: Vec<String> = sets.iter().map(|s| format!("--set {}", s.arg)).collect();
+    d.items
+        .iter()
+        .map(|x| {
+            let help = x
+                .help
+                .as_ref()
+                .map(|h| format!("\n  help: {h}"))
+                .unwrap_or_default();
+            format!(
+                "{} (after {}): error: {}{help}",
+                x.path,
+                args.join(", "),
+                x.message
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The text of `path` with the edits of `target` applied (`None`: none).
+fn edited<'s>(
+    path: &Path,
+    limits: &Limits,
+    target: SetTarget,
+    sets: &'s [Set],
+) -> Result<Option<(String, Vec<&'s Set>)>, String> {
+    if !sets.iter().any(|s| s.target == target) {
+        return Ok(None);
+    }
+    let text = super::read_input(path, limits)?;
+    let shown = path.display().to_string();
+    let out = apply_sets(&text, &shown, target, sets)?.expect("an edit applies");
+    Ok(Some((
+        out,
+        sets.iter().filter(|s| s.target == target).collect(),
+    )))
+}
+
+/// Loads a topology with `--fail` and the topology edits of `sets`.
+pub(crate) fn load_topology(
+    path: &Path,
+    fail: &[FailureSpec],
+    limits: &Limits,
+    sets: &[Set],
+) -> Result<Topology, String> {
+    let opts = super::load_options(fail, limits);
+    match edited(path, limits, SetTarget::Topology, sets)? {
+        None => Topology::load(path, &opts).map_err(|d| d.render()),
+        Some((text, mine)) => Topology::parse(&text, &path.display().to_string(), &opts)
+            .map_err(|d| edited_error(&d, &mine)),
+    }
+}
+
+/// Loads a job with the job edits of `sets`.
+pub(crate) fn load_job(path: &Path, limits: &Limits, sets: &[Set]) -> Result<Job, String> {
+    match edited(path, limits, SetTarget::Job, sets)? {
+        None => Job::load(path, limits).map_err(|d| d.render()),
+        Some((text, mine)) => Job::parse(&text, &path.display().to_string(), limits)
+            .map_err(|d| edited_error(&d, &mine)),
+    }
+}
