@@ -37,6 +37,7 @@ mod routing_fidelity;
 mod symmetry;
 
 // workload: jobs and job files.
+mod accelerators;
 mod jobs;
 mod workload_files;
 

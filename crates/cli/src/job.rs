@@ -195,6 +195,7 @@ fn table(job: &Job, r: &JobReport) -> String {
         p.micro_batches(),
         p.micro_batch
     );
+    s += &compute_line(&r.compute);
     let a = &r.accelerators;
     if a.unused > 0 {
         s += &format!(
@@ -447,7 +448,7 @@ fn compare_table(rows: &[Row]) -> String {
     let job = rows[0].job.is_some();
     let mut s = if job {
         format!(
-            "# {} per iteration (delta vs the first topology)\n#{:>13} {:>8} {:>14} {:>12} {:>12} {:>8}  {}\n",
+            "# {} per iteration (delta vs the first topology; peak = dense TFLOP/s per accelerator, eff = fraction of it achieved)\n#{:>13} {:>8} {:>14} {:>12} {:>12} {:>8} {:>8} {:>5}  {}\n",
             rows[0].job.as_ref().map_or("", |j| j.job.as_str()),
             "time(ms)",
             "delta",
@@ -455,6 +456,8 @@ fn compare_table(rows: &[Row]) -> String {
             "exposed(ms)",
             "bubble(ms)",
             "MFU",
+            "peak",
+            "eff",
             "topology"
         )
     } else {
@@ -466,8 +469,9 @@ fn compare_table(rows: &[Row]) -> String {
     for r in rows {
         if let Some(j) = &r.job {
             let it = &j.iteration;
+            let c = &j.compute;
             s += &format!(
-                " {:>13.3} {:>+7.1}% {:>14.0} {:>12.3} {:>12.3} {:>8}  {} ({})\n",
+                " {:>13.3} {:>+7.1}% {:>14.0} {:>12.3} {:>12.3} {:>8} {:>8} {:>5}  {} ({})\n",
                 it.total_time_s * 1e3,
                 100.0 * r.delta,
                 it.tokens_per_s,
@@ -475,6 +479,12 @@ fn compare_table(rows: &[Row]) -> String {
                 it.bubble_s * 1e3,
                 it.mfu
                     .map(|m| format!("{:.1}%", 100.0 * m))
+                    .unwrap_or_else(|| "-".into()),
+                c.peak_tflops
+                    .map(|p| format!("{p:.1}"))
+                    .unwrap_or_else(|| "-".into()),
+                c.efficiency
+                    .map(|e| format!("{e:.3}"))
                     .unwrap_or_else(|| "-".into()),
                 r.topology,
                 r.file
@@ -491,5 +501,25 @@ fn compare_table(rows: &[Row]) -> String {
             );
         }
     }
+    if let Some(j) = rows.first().and_then(|r| r.job.as_ref())
+        && j.compute.peak_from != "accelerator"
+    {
+        s += "# compute is the same on every system: the job file sets it (tflops_per_accelerator or layer_time), so this compares fabrics, not systems; give [compute] efficiency to take each topology's accelerator peak\n";
+    }
     s
+}
+
+/// One line saying how the compute time was obtained.
+fn compute_line(c: &fabricsim_workload::iteration::ComputeUsed) -> String {
+    let part = c.accelerator.unwrap_or("no accelerator named");
+    match (c.peak_from, c.peak_tflops, c.efficiency) {
+        ("accelerator", Some(p), Some(e)) => format!(
+            "# compute: {part} peak {p:.1} TFLOP/s dense {} (from the topology) × efficiency {e}\n",
+            c.dtype.unwrap_or("bf16")
+        ),
+        ("job", Some(p), Some(e)) => format!(
+            "# compute: peak {p:.1} TFLOP/s × mfu {e} from the job file (an override; the topology's accelerator: {part})\n"
+        ),
+        _ => "# compute: a per-layer time from the job file\n".to_string(),
+    }
 }

@@ -34,6 +34,7 @@ use std::collections::{BTreeMap, HashMap};
 use petgraph::graph::DiGraph;
 use serde::Serialize;
 
+pub mod accelerators;
 pub mod blocks;
 mod build;
 pub mod clos;
@@ -177,6 +178,9 @@ pub struct Topology {
     /// efficiencies are already in `link_efficiency`; their per-step α and
     /// NVLS efficiency are defaults of `collective::CollectiveSim`).
     pub calibration: Option<crate::overrides::Overrides>,
+    /// The accelerator part of every rank (`accelerator = "NAME"`), when
+    /// the file names one ([`accelerators`]).
+    pub accelerator: Option<&'static accelerators::Accelerator>,
     /// Per node, the smallest node id of its scale-up domain (computed on
     /// first use by [`Topology::scale_up_domain`]).
     domain_roots: std::sync::OnceLock<Vec<u32>>,
@@ -251,6 +255,7 @@ impl Topology {
             name_index,
             failures: FailureReport::default(),
             calibration: None,
+            accelerator: None,
             domain_roots: std::sync::OnceLock::new(),
         }
     }

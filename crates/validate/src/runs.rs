@@ -15,7 +15,7 @@ use std::path::Path;
 use fabricsim_base::limits::{Limits, read_text};
 use fabricsim_collective::sim::Params;
 use fabricsim_topology::{LoadOptions, Topology};
-use fabricsim_workload::{Compute, Job, iteration};
+use fabricsim_workload::{Job, iteration};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -161,8 +161,8 @@ fn one(r: &Run, dir: &Path, limits: &Limits, params: &Params) -> RunResult {
         Ok(match metric {
             "step_time_s" => it.total_time_s,
             "tokens_per_s_per_gpu" => it.tokens_per_s / r.gpus as f64,
-            "tflops_per_gpu" => match (job.compute, it.mfu) {
-                (Compute::Peak { flops_per_s, .. }, Some(mfu)) => mfu * flops_per_s / 1e12,
+            "tflops_per_gpu" => match (rep.compute.peak_tflops, it.mfu) {
+                (Some(peak), Some(mfu)) => mfu * peak,
                 _ => return Err("the job gives no peak FLOP/s, so no TFLOP/s per GPU".into()),
             },
             _ => return Err("the run publishes no metric".into()),

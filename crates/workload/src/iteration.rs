@@ -62,6 +62,72 @@ pub enum JobError {
         /// Why it failed.
         source: CollectiveError,
     },
+    /// The job takes its peak from the topology's accelerator, which the
+    /// topology does not name or which lacks the data type.
+    #[error("{0}")]
+    NoPeak(String),
+}
+
+/// How the job's compute time was obtained.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ComputeUsed {
+    /// Peak dense throughput per accelerator \[TFLOP/s\] (`None` for a
+    /// per-layer time).
+    pub peak_tflops: Option<f64>,
+    /// The fraction of the peak achieved (`efficiency` or `mfu`).
+    pub efficiency: Option<f64>,
+    /// The data type whose peak applies (`None` when the job file gives the peak).
+    pub dtype: Option<&'static str>,
+    /// Where the peak comes from: `accelerator` (the topology's preset),
+    /// `job` (the job file's `tflops_per_accelerator`, an override) or
+    /// `layer_time` (no peak: the job file's per-layer time).
+    pub peak_from: &'static str,
+    /// The topology's accelerator part, if it names one.
+    pub accelerator: Option<&'static str>,
+}
+
+/// The per-accelerator throughput a job computes at \[FLOP/s\] (peak ×
+/// fraction achieved; `None` for a per-layer time), with its provenance.
+pub fn compute_rate(job: &Job, topo: &Topology) -> Result<(Option<f64>, ComputeUsed), JobError> {
+    let part = topo.accelerator;
+    let used = |peak: Option<f64>, eff: Option<f64>, dtype, from| ComputeUsed {
+        peak_tflops: peak.map(|p| p / 1e12),
+        efficiency: eff,
+        dtype,
+        peak_from: from,
+        accelerator: part.map(|a| a.title),
+    };
+    match job.compute {
+        Compute::Peak { flops_per_s, mfu } => Ok((
+            Some(flops_per_s * mfu),
+            used(Some(flops_per_s), Some(mfu), None, "job"),
+        )),
+        Compute::Efficiency { efficiency, dtype } => {
+            let Some(a) = part else {
+                return Err(JobError::NoPeak(format!(
+                    "the job takes its peak from the topology's accelerator, and {} names none (add accelerator = \"h100-sxm\" or another preset to the topology, or give tflops_per_accelerator and mfu in the job)",
+                    topo.name
+                )));
+            };
+            let Some(peak) = a.peak_flops(dtype) else {
+                return Err(JobError::NoPeak(format!(
+                    "{} has no {} tensor peak (choose another [compute] dtype)",
+                    a.title,
+                    dtype.name()
+                )));
+            };
+            Ok((
+                Some(peak * efficiency),
+                used(
+                    Some(peak),
+                    Some(efficiency),
+                    Some(dtype.name()),
+                    "accelerator",
+                ),
+            ))
+        }
+        Compute::PerLayer { .. } => Ok((None, used(None, None, None, "layer_time"))),
+    }
 }
 
 /// One collective of the iteration, simulated.
@@ -123,6 +189,8 @@ pub struct JobReport {
     pub topology: String,
     /// Name of the job.
     pub job: String,
+    /// How the compute time was obtained (peak, fraction, provenance).
+    pub compute: ComputeUsed,
     /// The accelerators the job ran on.
     pub accelerators: AcceleratorUse,
     /// Iteration totals.
@@ -144,7 +212,7 @@ pub struct AcceleratorUse {
 
 /// Forward + backward time of one micro-batch on one stage \[s\], and the
 /// model FLOPs of one iteration (see the module docs).
-pub fn micro_batch_compute(job: &Job) -> (f64, f64) {
+pub fn micro_batch_compute(job: &Job, rate: Option<f64>) -> (f64, f64) {
     let m = &job.model;
     let par = &job.parallelism;
     let tokens = par.global_batch as f64 * m.seq_len as f64;
@@ -152,11 +220,10 @@ pub fn micro_batch_compute(job: &Job) -> (f64, f64) {
         6.0 * active_parameters(job) + 12.0 * m.layers as f64 * m.hidden as f64 * m.seq_len as f64;
     let flops = flops_per_token * tokens;
     let mbs = par.micro_batches() as f64;
-    let t_mb = match job.compute {
-        Compute::Peak { flops_per_s, mfu } => {
-            flops / (par.world() as f64 * flops_per_s * mfu * mbs)
-        }
-        Compute::PerLayer { seconds } => seconds * m.layers.div_ceil(par.pp) as f64,
+    let t_mb = match (rate, &job.compute) {
+        (_, Compute::PerLayer { seconds }) => seconds * m.layers.div_ceil(par.pp) as f64,
+        (Some(r), _) => flops / (par.world() as f64 * r * mbs),
+        (None, _) => f64::NAN,
     };
     (t_mb, flops)
 }
@@ -237,7 +304,8 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
     let mut sim = CollectiveSim::new(topo, params);
     let par = &job.parallelism;
     let m = par.micro_batches() as f64;
-    let (t_mb, flops) = micro_batch_compute(job);
+    let (rate, compute) = compute_rate(job, topo)?;
+    let (t_mb, flops) = micro_batch_compute(job, rate);
     let mut by_kind = Vec::new();
     for c in collectives(job) {
         let Simulated {
@@ -324,15 +392,13 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
     }
     let total = (m + fill) * t_step + exposed_dp;
     let tokens = par.global_batch as f64 * job.model.seq_len as f64;
-    let mfu = match job.compute {
-        Compute::Peak { flops_per_s, .. } => {
-            Some(flops / (par.world() as f64 * flops_per_s * total))
-        }
-        Compute::PerLayer { .. } => None,
-    };
+    let mfu = compute
+        .peak_tflops
+        .map(|p| flops / (par.world() as f64 * p * 1e12 * total));
     Ok(JobReport {
         topology: topo.name.clone(),
         job: job.name.clone(),
+        compute,
         accelerators: AcceleratorUse {
             policy: par.accelerators.name(),
             used: placement.ranks.len(),

@@ -148,6 +148,15 @@ pub enum Compute {
         /// Fraction of the peak the computation itself achieves, in (0, 1].
         mfu: f64,
     },
+    /// From FLOPs at the peak of the topology's accelerator (its
+    /// `accelerator` preset) for `dtype`, × `efficiency`.
+    Efficiency {
+        /// Fraction of the accelerator's dense peak the computation itself
+        /// achieves, in (0, 1].
+        efficiency: f64,
+        /// The data type of the tensor operations, whose peak applies.
+        dtype: fabricsim_topology::accelerators::ComputeDtype,
+    },
     /// A fixed forward + backward time per layer per micro-batch \[s\].
     PerLayer {
         /// Forward + backward time of one layer for one micro-batch \[s\].

@@ -215,6 +215,7 @@ fn parse_str_limited(
     let mut topo = Topology::from_parts(name, nodes, links);
     topo.failures = failed;
     topo.routing = routing;
+    topo.accelerator = spec.accelerator;
     topo.link_efficiency = efficiency.into_iter().map(|(k, (e, _))| (k, e)).collect();
     if let Some(o) = calibration {
         // A kind the fabric lacks is harmless here: the file may serve

@@ -51,6 +51,7 @@ pub const TOP_KEYS: &[&str] = &[
     "failures",
     "dci",
     "calibration",
+    "accelerator",
 ];
 
 /// Reads the whole document. Problems go to `sink`.
@@ -68,6 +69,34 @@ pub(crate) fn read_file(sink: &mut Sink<'_>, root: &DeTable<'_>) -> FileSpec {
             v: s.v.to_string(),
             span: s.span,
         });
+    }
+    if let Some(v) = get(root, "accelerator")
+        && let Some(s) = string(sink, v, "accelerator", "an accelerator name (string)")
+    {
+        use crate::accelerators::{ACCELERATORS, accelerator};
+        spec.accelerator = accelerator(s.v);
+        if spec.accelerator.is_none() {
+            sink.error(
+                s.span.clone(),
+                format!("unknown accelerator \"{}\"", s.v),
+                Some(
+                    match fabricsim_base::diag::did_you_mean(
+                        s.v,
+                        ACCELERATORS.iter().map(|a| a.name),
+                    ) {
+                        Some(c) => format!("did you mean \"{c}\"?"),
+                        None => format!(
+                            "known accelerators: {}",
+                            ACCELERATORS
+                                .iter()
+                                .map(|a| a.name)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    },
+                ),
+            );
+        }
     }
     if let Some(v) = get(root, "routing") {
         spec.routing = routing(sink, v, "routing");

@@ -26,6 +26,8 @@ pub(crate) struct FileSpec {
     /// `calibration = "FILE"`: a preset override file (`fabricsim calibrate
     /// --out`), relative to the topology file's folder.
     pub calibration: Option<Sp<String>>,
+    /// `accelerator = "NAME"`: the accelerator preset, if named and known.
+    pub accelerator: Option<&'static crate::accelerators::Accelerator>,
 }
 
 /// What a `[[nodes]]` entry's `kind` says.

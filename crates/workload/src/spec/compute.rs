@@ -7,11 +7,18 @@ use toml::de::DeValue;
 use super::fields::{Field, Tab, number, positive_quantity};
 use crate::job::{Compute, Overlap};
 use fabricsim_base::diag::Sink;
-use fabricsim_base::spanned::{Val, boolean, check_keys, get, wrong_type};
+use fabricsim_base::spanned::{Val, boolean, check_keys, get, string, wrong_type};
 use fabricsim_base::units::Quantity;
 
 /// Keys of the `[compute]` table.
-pub const COMPUTE_KEYS: &[&str] = &["tflops_per_accelerator", "mfu", "layer_time", "overlap"];
+pub const COMPUTE_KEYS: &[&str] = &[
+    "efficiency",
+    "dtype",
+    "tflops_per_accelerator",
+    "mfu",
+    "layer_time",
+    "overlap",
+];
 /// Keys of the `overlap` table of `[compute]`.
 pub const OVERLAP_KEYS: &[&str] = &["tp", "pp", "dp", "ep", "cp"];
 
@@ -74,6 +81,45 @@ pub(super) fn read_compute(sink: &mut Sink<'_>, tab: &Tab<'_, '_>) -> Option<(Co
         );
         None
     });
+    let efficiency = Field::read(t, "efficiency", |v| {
+        let x = number(sink, v, "efficiency", "0.4")?;
+        if x.v > 0.0 && x.v <= 1.0 {
+            return Some(x.v);
+        }
+        sink.error(
+            x.span,
+            format!(
+                "\"efficiency\" must be greater than 0 and at most 1, found {}",
+                x.v
+            ),
+            Some(if x.v > 1.0 && x.v <= 100.0 {
+                format!(
+                    "efficiency is a fraction, not a percentage: write efficiency = {}",
+                    x.v / 100.0
+                )
+            } else {
+                "efficiency is the fraction of the accelerator's dense peak achieved, e.g. 0.4"
+                    .to_string()
+            }),
+        );
+        None
+    });
+    let dtype = Field::read(t, "dtype", |v| {
+        use fabricsim_topology::accelerators::ComputeDtype;
+        let s = string(sink, v, "dtype", "\"bf16\", \"fp8\" or \"fp4\"")?;
+        let d = ComputeDtype::of(s.v);
+        if d.is_none() {
+            sink.error(
+                s.span,
+                format!("unknown compute dtype \"{}\"", s.v),
+                Some(
+                    "the tensor-core data types with a peak: \"bf16\", \"fp8\", \"fp4\""
+                        .to_string(),
+                ),
+            );
+        }
+        d
+    });
     let layer_time = Field::read(t, "layer_time", |v| {
         positive_quantity(sink, v, "layer_time", Quantity::Duration)
     });
@@ -82,13 +128,43 @@ pub(super) fn read_compute(sink: &mut Sink<'_>, tab: &Tab<'_, '_>) -> Option<(Co
         ..Overlap::default()
     });
     let peak_form = tflops.present() || mfu.present();
+    if efficiency.present() && peak_form {
+        let span = get(t, "efficiency").map_or(tab.span.clone(), |v| v.span());
+        sink.error(
+            span,
+            "[compute] gives both efficiency and tflops_per_accelerator/mfu".to_string(),
+            Some("give efficiency (the peak comes from the topology's accelerator) or tflops_per_accelerator with mfu (an explicit peak that overrides it), not both".to_string()),
+        );
+        return None;
+    }
+    if dtype.present() && !efficiency.present() {
+        let span = get(t, "dtype").map_or(tab.span.clone(), |v| v.span());
+        sink.error(
+            span,
+            "\"dtype\" selects the accelerator's peak and needs \"efficiency\"".to_string(),
+            Some("add efficiency = 0.4 (say), or drop dtype when tflops_per_accelerator gives the peak".to_string()),
+        );
+        return None;
+    }
+    if efficiency.present() && !layer_time.present() {
+        use fabricsim_topology::accelerators::ComputeDtype;
+        let e = efficiency.or(0.0)?;
+        let d = dtype.or(ComputeDtype::Bf16)?;
+        return Some((
+            Compute::Efficiency {
+                efficiency: e,
+                dtype: d,
+            },
+            overlap?,
+        ));
+    }
     // INVARIANT: exactly one compute form.
-    let compute = match (peak_form, layer_time.present()) {
+    let compute = match (peak_form || efficiency.present(), layer_time.present()) {
         (true, true) => {
             let span = get(t, "layer_time").map_or(tab.span.clone(), |v| v.span());
             sink.error(
                 span,
-                "[compute] gives both tflops_per_accelerator/mfu and layer_time".to_string(),
+                "[compute] gives both a peak form (efficiency, or tflops_per_accelerator/mfu) and layer_time".to_string(),
                 Some("give either tflops_per_accelerator and mfu (time from the model's FLOPs) or layer_time (forward + backward per layer per micro-batch), not both".to_string()),
             );
             None
@@ -97,7 +173,7 @@ pub(super) fn read_compute(sink: &mut Sink<'_>, tab: &Tab<'_, '_>) -> Option<(Co
             sink.error(
                 tab.span.clone(),
                 "[compute] gives no compute time".to_string(),
-                Some("add tflops_per_accelerator (dense peak, TFLOP/s) and mfu, e.g. tflops_per_accelerator = 989 and mfu = 0.4, or layer_time = \"12 ms\"".to_string()),
+                Some("add efficiency = 0.4 (the fraction of the topology's accelerator peak achieved), tflops_per_accelerator and mfu (an explicit peak), or layer_time = \"12 ms\"".to_string()),
             );
             None
         }
