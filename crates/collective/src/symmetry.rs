@@ -310,6 +310,40 @@ impl Reduction {
 }
 
 impl Domains {
+    /// The domain of `n`, if it is in one (of two nodes or more).
+    pub(crate) fn domain_of(&self, n: NodeId) -> Option<u32> {
+        Some(self.dom_of[n.idx()]).filter(|&d| d != NONE)
+    }
+
+    /// Position of `n` in its domain (by node id); meaningful when `n` is
+    /// in a domain.
+    pub(crate) fn position(&self, n: NodeId) -> u32 {
+        self.local[n.idx()]
+    }
+
+    /// Number of domains.
+    pub(crate) fn count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// The first domain `d` is a copy of (condition 1; `d` itself if none
+    /// before it).
+    pub(crate) fn class_of(&self, d: u32) -> u32 {
+        self.class[d as usize]
+    }
+
+    /// Condition 2 of the module docs, for every domain.
+    pub(crate) fn isolated(&self) -> bool {
+        self.isolated
+    }
+
+    /// Domain `d`'s intra-domain links in canonical order (by source
+    /// position, then link id): a copy's `i`-th link is the image of its
+    /// class representative's `i`-th.
+    pub(crate) fn links_of(&self, d: u32) -> &[LinkId] {
+        &self.links[d as usize]
+    }
+
     /// Whether every transfer of `transfers` joins two nodes of one domain
     /// at most [`MAX_CONFINED_HOPS`] apart (condition 3).
     pub fn confined(
