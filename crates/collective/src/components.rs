@@ -22,7 +22,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// rotate-xor-multiply over the written words): the default SipHash made
 /// hashing millions of route entries the largest cost of big steps.
 #[derive(Default)]
-struct WordHasher(u64);
+pub(crate) struct WordHasher(u64);
 
 impl Hasher for WordHasher {
     fn finish(&self) -> u64 {
@@ -44,7 +44,7 @@ impl Hasher for WordHasher {
     }
 }
 
-type Fast = BuildHasherDefault<WordHasher>;
+pub(crate) type Fast = BuildHasherDefault<WordHasher>;
 
 /// A component's engine input, exactly, as one word stream: per flow its
 /// bytes and latency (bit patterns), its route length and its route's

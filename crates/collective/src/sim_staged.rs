@@ -52,7 +52,7 @@
 //! `--max-events` budget may now finish where it failed before.
 
 use super::{CollectiveSim, RunReport, StepReport};
-use crate::components::{Components, FlowView, Whole};
+use crate::components::{Components, Fast, FlowView, Whole};
 use crate::schedule::{Schedule, StepLatency, Transfer};
 use crate::symmetry::MAX_CONFINED_HOPS;
 use crate::{CollectiveError, Protocol};
@@ -91,6 +91,21 @@ struct Stage<'s> {
 /// The routed flows of a staged run, their route arena, and each domain's
 /// representative (itself when it is simulated).
 type RoutedStages = (Vec<Routed>, Vec<(u32, f64)>, Vec<u32>);
+
+/// A domain's copy class and its transfers (stage, positions, bytes),
+/// hashed word by word.
+#[derive(PartialEq, Eq)]
+struct Signature(u32, Vec<u64>);
+
+impl std::hash::Hash for Signature {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u32(self.0);
+        state.write_usize(self.1.len());
+        for &w in &self.1 {
+            state.write_u64(w);
+        }
+    }
+}
 
 /// Why a staged run gave up: take the general path, or retry without
 /// domain copies.
@@ -230,12 +245,12 @@ impl<'t> CollectiveSim<'t> {
         let mut rep_of: Vec<u32> = (0..nd as u32).collect();
         let mut has_copies = vec![false; nd];
         if copies {
-            let mut kinds: HashMap<(u32, Vec<u64>), u32> = HashMap::new();
+            let mut kinds: HashMap<Signature, u32, Fast> = HashMap::default();
             for d in 0..nd {
                 if tainted[d] || signature[d].is_empty() {
                     continue;
                 }
-                let key = (
+                let key = Signature(
                     domains.class_of(d as u32),
                     std::mem::take(&mut signature[d]),
                 );
@@ -310,15 +325,24 @@ impl<'t> CollectiveSim<'t> {
             if !ring_mean {
                 continue;
             }
-            let mut counts: HashMap<u64, f64> = HashMap::new();
+            // Few distinct α values: a short list, the last one hit first.
+            let counts = &mut st.alpha_counts;
+            let mut last = 0;
             for &r in &st.refs {
                 debug_assert!(r != u32::MAX, "every transfer has a flow");
-                *counts
-                    .entry(flows[(r & !COPY) as usize].alpha_s.to_bits())
-                    .or_default() += 1.0;
+                let a = flows[(r & !COPY) as usize].alpha_s.to_bits();
+                if counts.get(last).is_none_or(|&(x, _)| x != a) {
+                    last = match counts.iter().position(|&(x, _)| x == a) {
+                        Some(k) => k,
+                        None => {
+                            counts.push((a, 0.0));
+                            counts.len() - 1
+                        }
+                    };
+                }
+                counts[last].1 += 1.0;
             }
-            st.alpha_counts = counts.into_iter().collect();
-            st.alpha_counts.sort_unstable_by_key(|&(a, _)| a);
+            counts.sort_unstable_by_key(|&(a, _)| a);
         }
         if flows.len() >= COPY as usize {
             return Ok(Err(Fallback::General));
@@ -372,6 +396,17 @@ impl<'t> CollectiveSim<'t> {
         let mut tier_bytes = vec![0.0; self.tiers.len()];
         // The slot whose tier sums `tier_bytes` holds.
         let mut tier_prefix: Option<(usize, usize)> = None;
+        // Per route entry (as `arena`): the link's tier and the bytes the
+        // entry puts on it, `fraction · payload` as `run_steps` computes it.
+        let mut entry_tier: Vec<u16> = Vec::with_capacity(arena.len());
+        let mut entry_bytes: Vec<f64> = Vec::with_capacity(arena.len());
+        for f in flows {
+            for &(l, phi) in &arena[f.start..f.start + f.len] {
+                entry_tier.push(self.tier_of[l as usize]);
+                entry_bytes.push(phi * f.bytes);
+            }
+        }
+        debug_assert_eq!(entry_bytes.len(), arena.len(), "flows tile the arena");
         // Per stage in more than one slot: per tier, the bytes each
         // transfer's route puts on the tier's links, in transfer order.
         let mut uses = vec![0u32; stages.len()];
@@ -390,8 +425,9 @@ impl<'t> CollectiveSim<'t> {
                 let mut per_tier = vec![Vec::new(); self.tiers.len()];
                 for &r in &st.refs {
                     let f = &flows[(r & !COPY) as usize];
-                    for &(l, phi) in &arena[f.start..f.start + f.len] {
-                        per_tier[self.tier_of[l as usize] as usize].push(phi * f.bytes);
+                    let range = f.start..f.start + f.len;
+                    for (&t, &b) in entry_tier[range.clone()].iter().zip(&entry_bytes[range]) {
+                        per_tier[t as usize].push(b);
                     }
                 }
                 per_tier
@@ -462,8 +498,8 @@ impl<'t> CollectiveSim<'t> {
                 for &r in &st.refs {
                     if r & COPY == 0 {
                         let f = &flows[r as usize];
-                        for &(l, phi) in route(f) {
-                            let b = phi * f.bytes;
+                        let bytes = &entry_bytes[f.start..f.start + f.len];
+                        for (&(l, _), &b) in route(f).iter().zip(bytes) {
                             link_bytes[l as usize] += repeat * b;
                             if step_bytes[l as usize] == 0.0 {
                                 touched.push(l);
@@ -497,8 +533,11 @@ impl<'t> CollectiveSim<'t> {
                     None => {
                         for &r in &st.refs {
                             let f = &flows[(r & !COPY) as usize];
-                            for &(l, phi) in route(f) {
-                                tier_bytes[self.tier_of[l as usize] as usize] += phi * f.bytes;
+                            let range = f.start..f.start + f.len;
+                            for (&t, &b) in
+                                entry_tier[range.clone()].iter().zip(&entry_bytes[range])
+                            {
+                                tier_bytes[t as usize] += b;
                             }
                         }
                     }

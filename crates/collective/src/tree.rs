@@ -149,8 +149,16 @@ pub fn pipeline_stages(stages: &[Vec<Transfer>], m: usize) -> Schedule {
     if h == 0 || m == 0 {
         return s;
     }
+    // Each slot's copy is allocated at its final size (a flattened
+    // iterator has no exact length, and growing a 1M-transfer slot by
+    // doubling copied it over and over).
     let slot = |lo: usize, hi: usize| -> Vec<Transfer> {
-        stages[lo..=hi].iter().flatten().copied().collect()
+        let part = &stages[lo..=hi];
+        let mut v = Vec::with_capacity(part.iter().map(Vec::len).sum());
+        for st in part {
+            v.extend_from_slice(st);
+        }
+        v
     };
     let slots = h + m - 1;
     let mut t = 0;
