@@ -266,9 +266,16 @@ impl<'t> CollectiveSim<'t> {
                 }
             })
             .collect();
-        let mut tiers: Vec<String> = topo.links.iter().map(|l| l.tier.to_string()).collect();
+        // The distinct tier names (a few) in `tier_order`, which orders
+        // distinct names totally, so this is the order of sorting every
+        // link's name and removing repeats.
+        let mut tiers: Vec<String> = Vec::new();
+        for l in &topo.links {
+            if !tiers.iter().any(|t| *t == l.tier) {
+                tiers.push(l.tier.to_string());
+            }
+        }
         tiers.sort_by(|a, b| tier_order(a).cmp(&tier_order(b)));
-        tiers.dedup();
         let tier_of: Vec<u16> = topo
             .links
             .iter()
