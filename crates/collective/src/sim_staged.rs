@@ -186,7 +186,6 @@ impl<'t> CollectiveSim<'t> {
         copies: bool,
         ring_mean: bool,
     ) -> Result<Result<RoutedStages, Fallback>, CollectiveError> {
-        let topo = self.topo;
         let nd = domains.count();
         let copies = copies && domains.isolated() && nd > 1;
         // The domain both ends of a transfer are in, when copies are sought.
@@ -228,10 +227,7 @@ impl<'t> CollectiveSim<'t> {
                         if copies {
                             let r = &flows[f as usize];
                             for &(l, _) in &arena[r.start..r.start + r.len] {
-                                let link = &topo.links[l as usize];
-                                if let Some(d) = domains.domain_of(link.src)
-                                    && domains.domain_of(link.dst) == Some(d)
-                                {
+                                if let Some(d) = domains.link_domain(l) {
                                     tainted[d as usize] = true;
                                 }
                             }
@@ -287,11 +283,9 @@ impl<'t> CollectiveSim<'t> {
                     };
                     if has_copies[d as usize] {
                         let r = &flows[f as usize];
-                        let inside = arena[r.start..r.start + r.len].iter().all(|&(l, _)| {
-                            let link = &topo.links[l as usize];
-                            domains.domain_of(link.src) == Some(d)
-                                && domains.domain_of(link.dst) == Some(d)
-                        });
+                        let inside = arena[r.start..r.start + r.len]
+                            .iter()
+                            .all(|&(l, _)| domains.link_domain(l) == Some(d));
                         if !inside {
                             return Ok(Err(Fallback::NoCopies));
                         }
@@ -534,11 +528,11 @@ impl<'t> CollectiveSim<'t> {
                         for &r in &st.refs {
                             let f = &flows[(r & !COPY) as usize];
                             let range = f.start..f.start + f.len;
-                            for (&t, &b) in
-                                entry_tier[range.clone()].iter().zip(&entry_bytes[range])
-                            {
-                                tier_bytes[t as usize] += b;
-                            }
+                            add_by_tier(
+                                &mut tier_bytes,
+                                &entry_tier[range.clone()],
+                                &entry_bytes[range],
+                            );
                         }
                     }
                 }
@@ -625,4 +619,23 @@ fn same_transfers(a: &[Transfer], b: &[Transfer]) -> bool {
         && a.iter().zip(b).all(|(x, y)| {
             x.src == y.src && x.dst == y.dst && x.bytes.to_bits() == y.bytes.to_bits()
         })
+}
+
+/// `sums[tiers[i]] += bytes[i]` for each `i` in order, a run of entries of
+/// one tier summed in a register (the same additions in the same order: a
+/// route's entries are mostly of one tier, and adding through memory made
+/// each addition wait for the previous store).
+fn add_by_tier(sums: &mut [f64], tiers: &[u16], bytes: &[f64]) {
+    let Some(&first) = tiers.first() else { return };
+    let mut tier = first as usize;
+    let mut acc = sums[tier];
+    for (&t, &b) in tiers.iter().zip(bytes) {
+        if t as usize != tier {
+            sums[tier] = acc;
+            tier = t as usize;
+            acc = sums[tier];
+        }
+        acc += b;
+    }
+    sums[tier] = acc;
 }

@@ -70,6 +70,8 @@ pub struct Domains {
     class: Vec<u32>,
     /// Condition 2 of the module docs, for every domain.
     isolated: bool,
+    /// Per link: the domain both its ends are in, or [`NONE`].
+    link_dom: Vec<u32>,
 }
 
 impl Domains {
@@ -112,10 +114,12 @@ impl Domains {
         // Condition 2: (outside node, domain) → the one domain node it touches.
         let mut touch: HashMap<(u32, u32), u32> = HashMap::new();
         let mut isolated = true;
+        let mut link_dom = vec![NONE; topo.links.len()];
         for (i, l) in topo.links.iter().enumerate() {
             let (a, b) = (dom_of[l.src.idx()], dom_of[l.dst.idx()]);
             if a == b && a != NONE {
                 links[a as usize].push((local[l.src.idx()], LinkId(i as u32)));
+                link_dom[i] = a;
                 continue;
             }
             for (inside, d, outside) in [(l.src, a, l.dst), (l.dst, b, l.src)] {
@@ -149,6 +153,7 @@ impl Domains {
             id_order,
             class: Vec::new(),
             isolated,
+            link_dom,
         };
         let mut reps: HashMap<(usize, usize), Vec<u32>> = HashMap::new();
         for d in 0..domains.nodes.len() {
@@ -335,6 +340,11 @@ impl Domains {
     /// Condition 2 of the module docs, for every domain.
     pub(crate) fn isolated(&self) -> bool {
         self.isolated
+    }
+
+    /// The domain both ends of link `l` are in, if any.
+    pub(crate) fn link_domain(&self, l: u32) -> Option<u32> {
+        Some(self.link_dom[l as usize]).filter(|&d| d != NONE)
     }
 
     /// Domain `d`'s intra-domain links in canonical order (by source
