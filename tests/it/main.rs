@@ -34,6 +34,7 @@ mod numeric_props;
 mod protocols;
 mod pxn;
 mod routing_fidelity;
+mod staged;
 mod symmetry;
 
 // workload: jobs and job files.

@@ -22,7 +22,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// rotate-xor-multiply over the written words): the default SipHash made
 /// hashing millions of route entries the largest cost of big steps.
 #[derive(Default)]
-struct WordHasher(u64);
+pub(crate) struct WordHasher(u64);
 
 impl Hasher for WordHasher {
     fn finish(&self) -> u64 {
@@ -44,7 +44,7 @@ impl Hasher for WordHasher {
     }
 }
 
-type Fast = BuildHasherDefault<WordHasher>;
+pub(crate) type Fast = BuildHasherDefault<WordHasher>;
 
 /// A component's engine input, exactly, as one word stream: per flow its
 /// bytes and latency (bit patterns), its route length and its route's
@@ -111,117 +111,302 @@ pub fn step_makespan(
     flows: &[Flow],
     budget: &mut Budget,
 ) -> Result<f64, FlowError> {
-    // Union links that share a flow.
-    let mut parent: Vec<u32> = (0..capacity_bps.len() as u32).collect();
-    for f in flows {
-        if let Some(&(first, _)) = f.route.first() {
-            let a = find(&mut parent, first);
-            for &(l, _) in &f.route[1..] {
-                let b = find(&mut parent, l);
-                if a != b {
-                    // Keep the first link's root so `a` stays a root.
-                    parent[b as usize] = a;
-                }
-            }
-        }
-    }
-    // Group flows by component, components in order of their first flow:
-    // each flow's component, then the flows of all components in one array
-    // (a counting sort, flows in order within a component), no allocation
-    // per component.
-    let mut index: Vec<u32> = vec![u32::MAX; capacity_bps.len()];
-    let mut group_of: Vec<u32> = Vec::with_capacity(flows.len());
-    let mut sizes: Vec<usize> = Vec::new();
-    let mut unrouted = Vec::new();
-    for (i, f) in flows.iter().enumerate() {
-        match f.route.first() {
-            Some(&(l, _)) => {
-                let root = find(&mut parent, l) as usize;
-                if index[root] == u32::MAX {
-                    index[root] = sizes.len() as u32;
-                    sizes.push(0);
-                }
-                let g = index[root];
-                sizes[g as usize] += 1;
-                group_of.push(g);
-            }
-            None => {
-                unrouted.push(i);
-                group_of.push(u32::MAX);
-            }
-        }
-    }
-    if sizes.len() <= 1 {
-        return merged_makespan(capacity_bps, flows, budget);
-    }
-    drop(index);
-    let mut starts: Vec<usize> = Vec::with_capacity(sizes.len() + 1);
-    let mut at = 0;
-    for &n in &sizes {
-        starts.push(at);
-        at += n;
-    }
-    starts.push(at);
-    let mut members: Vec<usize> = vec![0; at];
-    let mut next = starts.clone();
-    for (i, &g) in group_of.iter().enumerate() {
-        if g != u32::MAX {
-            members[next[g as usize]] = i;
-            next[g as usize] += 1;
-        }
-    }
-    drop(group_of);
-    let groups = starts.windows(2).map(|w| &members[w[0]..w[1]]);
-    // A flow without links (source = destination) takes its latency only.
-    let mut makespan = unrouted
+    let views: Vec<FlowView<'_>> = flows
         .iter()
-        .map(|&i| flows[i].latency_s + flows[i].start_s)
-        .fold(0.0, f64::max);
-    let mut memo: HashMap<Canonical, f64, Fast> = HashMap::default();
-    let mut local: Vec<u32> = vec![u32::MAX; capacity_bps.len()];
-    let mut links: Vec<u32> = Vec::new();
-    let mut words: Vec<u64> = Vec::new();
-    for g in groups {
-        links.clear();
-        words.clear();
-        for &i in g {
-            let f = &flows[i];
-            words.extend([
-                f.bytes.to_bits(),
-                f.latency_s.to_bits(),
-                f.route.len() as u64,
-            ]);
-            for &(l, phi) in &f.route {
-                if local[l as usize] == u32::MAX {
-                    local[l as usize] = links.len() as u32;
-                    links.push(l);
-                }
-                words.extend([u64::from(local[l as usize]), phi.to_bits()]);
-            }
+        .map(|f| FlowView {
+            bytes: f.bytes,
+            latency_s: f.latency_s,
+            route: &f.route,
+        })
+        .collect();
+    let mut c = Components::new(capacity_bps.len());
+    c.makespan(capacity_bps, &views, Whole::Flows(flows), budget)
+}
+
+/// A flow as [`Components::makespan`] reads it: released at 0, no
+/// dependencies, its route borrowed (from a shared arena, so a step's flows
+/// need no allocation each).
+#[derive(Clone, Copy, Debug)]
+pub struct FlowView<'a> {
+    /// Bytes on the wire.
+    pub bytes: f64,
+    /// Latency before the first byte \[s\].
+    pub latency_s: f64,
+    /// (link, fraction) pairs.
+    pub route: &'a [(u32, f64)],
+}
+
+/// What the views of [`Components::makespan`] stand for, which decides how
+/// a step of a single component is simulated.
+pub enum Whole<'a> {
+    /// Exactly these flows (their whole step): a single component is
+    /// simulated as given, with global link ids.
+    Flows(&'a [Flow]),
+    /// Exactly the views' flows (released at 0, no dependencies): a single
+    /// component is simulated with global link ids, as [`Whole::Flows`] of
+    /// the same flows would be.
+    Views,
+    /// Part of a step known to have at least two components (the others
+    /// are copies of some of these, [`super::symmetry`]): every component
+    /// is simulated in canonical form, as the whole step would be.
+    Split,
+}
+
+/// Reusable state of [`Components::makespan`]: scratch arrays over the
+/// links, and the makespan of every canonical component seen so far.
+///
+/// Remembering makespans across steps is exact for the same reason
+/// de-duplicating them within a step is (module docs): the flow engine is
+/// deterministic and a canonical form is its whole input, so equal forms
+/// give equal makespans wherever they occur. Only the events the engine
+/// would have spent on the repeats are saved from the budget.
+pub struct Components {
+    /// Union-find parent per link (`u32::MAX`: not seen in this step).
+    parent: Vec<u32>,
+    /// Component of a root link / local number of a link in a component.
+    index: Vec<u32>,
+    local: Vec<u32>,
+    /// Links seen in this step (to reset `parent` and `index`).
+    used: Vec<u32>,
+    memo: HashMap<Canonical, f64, Fast>,
+    /// Makespans by component identity ([`Components::makespan_keyed`]).
+    by_ids: HashMap<IdKey, f64, Fast>,
+}
+
+/// A component named by its flows' identities, in order, and a salt
+/// (what else the caller's views depend on).
+#[derive(PartialEq, Eq)]
+struct IdKey {
+    salt: [u64; 2],
+    ids: Vec<u32>,
+}
+
+impl std::hash::Hash for IdKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.salt[0]);
+        state.write_u64(self.salt[1]);
+        state.write_usize(self.ids.len());
+        for pair in self.ids.chunks(2) {
+            let hi = pair.get(1).map_or(u64::MAX, |&x| u64::from(x));
+            state.write_u64(hi << 32 | u64::from(pair[0]));
         }
-        words.extend(links.iter().map(|&l| capacity_bps[l as usize].to_bits()));
-        for &l in &links {
-            local[l as usize] = u32::MAX;
-        }
-        let canon = Canonical {
-            words: std::mem::take(&mut words),
-            flows: g.len(),
-        };
-        let t = match memo.get(&canon) {
-            Some(&t) => {
-                words = canon.words; // reuse the buffer
-                t
-            }
-            None => {
-                let (cap, local_flows) = canon.decode();
-                let t = merged_makespan(&cap, &local_flows, budget)?;
-                memo.insert(canon, t);
-                t
-            }
-        };
-        makespan = f64::max(makespan, t);
     }
-    Ok(makespan)
+}
+
+const UNSEEN: u32 = u32::MAX;
+
+impl Components {
+    /// State for a fabric of `links` directed links.
+    pub fn new(links: usize) -> Components {
+        Components {
+            parent: vec![UNSEEN; links],
+            index: vec![UNSEEN; links],
+            local: vec![UNSEEN; links],
+            used: Vec::new(),
+            memo: HashMap::default(),
+            by_ids: HashMap::default(),
+        }
+    }
+
+    fn find(&mut self, x: u32) -> u32 {
+        if self.parent[x as usize] == UNSEEN {
+            self.parent[x as usize] = x;
+            self.used.push(x);
+            return x;
+        }
+        find(&mut self.parent, x)
+    }
+
+    /// Makespan \[s\] of `flows` on links of capacities `capacity_bps`,
+    /// simulating each distinct component once (and none seen in an earlier
+    /// call), each simulation spending from `budget`; `whole` says what
+    /// the flows stand for.
+    ///
+    /// Components (links joined by a flow) are listed in order of their
+    /// first flow, each with its flows in order; the grouping does not
+    /// depend on how the union-find links its trees, so the canonical forms
+    /// are those of [`step_makespan`] on the same flows.
+    pub fn makespan(
+        &mut self,
+        capacity_bps: &[f64],
+        flows: &[FlowView<'_>],
+        whole: Whole<'_>,
+        budget: &mut Budget,
+    ) -> Result<f64, FlowError> {
+        self.makespan_keyed(capacity_bps, flows, None, whole, budget)
+    }
+
+    /// [`Self::makespan`], where `ids = Some((salt, ids))` names each flow:
+    /// the caller guarantees that two views with equal ids under equal
+    /// salts (in this and every earlier call) are equal. A component whose
+    /// flows have the ids of an earlier component, in the same order, then
+    /// has the same canonical form, and its makespan is reused without
+    /// encoding it again.
+    pub fn makespan_keyed(
+        &mut self,
+        capacity_bps: &[f64],
+        flows: &[FlowView<'_>],
+        ids: Option<([u64; 2], &[u32])>,
+        whole: Whole<'_>,
+        budget: &mut Budget,
+    ) -> Result<f64, FlowError> {
+        let result = self.makespan_inner(capacity_bps, flows, ids, whole, budget);
+        for &l in &self.used {
+            self.parent[l as usize] = UNSEEN;
+            self.index[l as usize] = UNSEEN;
+        }
+        self.used.clear();
+        result
+    }
+
+    fn makespan_inner(
+        &mut self,
+        capacity_bps: &[f64],
+        flows: &[FlowView<'_>],
+        ids: Option<([u64; 2], &[u32])>,
+        whole: Whole<'_>,
+        budget: &mut Budget,
+    ) -> Result<f64, FlowError> {
+        // Union links that share a flow.
+        for f in flows {
+            if let Some(&(first, _)) = f.route.first() {
+                let a = self.find(first);
+                for &(l, _) in &f.route[1..] {
+                    let b = self.find(l);
+                    if a != b {
+                        // Keep the first link's root so `a` stays a root.
+                        self.parent[b as usize] = a;
+                    }
+                }
+            }
+        }
+        // Group flows by component, components in order of their first flow:
+        // each flow's component, then the flows of all components in one array
+        // (a counting sort, flows in order within a component), no allocation
+        // per component.
+        let mut group_of: Vec<u32> = Vec::with_capacity(flows.len());
+        let mut sizes: Vec<usize> = Vec::new();
+        let mut unrouted = Vec::new();
+        for (i, f) in flows.iter().enumerate() {
+            match f.route.first() {
+                Some(&(l, _)) => {
+                    let root = self.find(l) as usize;
+                    if self.index[root] == UNSEEN {
+                        self.index[root] = sizes.len() as u32;
+                        sizes.push(0);
+                    }
+                    let g = self.index[root];
+                    sizes[g as usize] += 1;
+                    group_of.push(g);
+                }
+                None => {
+                    unrouted.push(i);
+                    group_of.push(u32::MAX);
+                }
+            }
+        }
+        if sizes.len() <= 1 {
+            match &whole {
+                Whole::Flows(all) => return merged_makespan(capacity_bps, all, budget),
+                Whole::Views => {
+                    let all: Vec<Flow> = flows
+                        .iter()
+                        .map(|f| Flow {
+                            route: f.route.to_vec(),
+                            latency_s: f.latency_s,
+                            bytes: f.bytes,
+                            start_s: 0.0,
+                            deps: Vec::new(),
+                            delay_s: 0.0,
+                        })
+                        .collect();
+                    return merged_makespan(capacity_bps, &all, budget);
+                }
+                Whole::Split => {}
+            }
+        }
+        let mut starts: Vec<usize> = Vec::with_capacity(sizes.len() + 1);
+        let mut at = 0;
+        for &n in &sizes {
+            starts.push(at);
+            at += n;
+        }
+        starts.push(at);
+        let mut members: Vec<usize> = vec![0; at];
+        let mut next = starts.clone();
+        for (i, &g) in group_of.iter().enumerate() {
+            if g != u32::MAX {
+                members[next[g as usize]] = i;
+                next[g as usize] += 1;
+            }
+        }
+        drop(group_of);
+        let groups = starts.windows(2).map(|w| &members[w[0]..w[1]]);
+        // A flow without links (source = destination) takes its latency only.
+        let start = |i: usize| match whole {
+            Whole::Flows(all) => all[i].start_s,
+            _ => 0.0,
+        };
+        let mut makespan = unrouted
+            .iter()
+            .map(|&i| flows[i].latency_s + start(i))
+            .fold(0.0, f64::max);
+        let local = &mut self.local;
+        let mut links: Vec<u32> = Vec::new();
+        let mut words: Vec<u64> = Vec::new();
+        for g in groups {
+            let key = ids.map(|(salt, ids)| IdKey {
+                salt,
+                ids: g.iter().map(|&i| ids[i]).collect(),
+            });
+            if let Some(&t) = key.as_ref().and_then(|k| self.by_ids.get(k)) {
+                makespan = f64::max(makespan, t);
+                continue;
+            }
+            links.clear();
+            words.clear();
+            for &i in g {
+                let f = &flows[i];
+                words.extend([
+                    f.bytes.to_bits(),
+                    f.latency_s.to_bits(),
+                    f.route.len() as u64,
+                ]);
+                for &(l, phi) in f.route {
+                    if local[l as usize] == u32::MAX {
+                        local[l as usize] = links.len() as u32;
+                        links.push(l);
+                    }
+                    words.extend([u64::from(local[l as usize]), phi.to_bits()]);
+                }
+            }
+            words.extend(links.iter().map(|&l| capacity_bps[l as usize].to_bits()));
+            for &l in &links {
+                local[l as usize] = u32::MAX;
+            }
+            let canon = Canonical {
+                words: std::mem::take(&mut words),
+                flows: g.len(),
+            };
+            let t = match self.memo.get(&canon) {
+                Some(&t) => {
+                    words = canon.words; // reuse the buffer
+                    t
+                }
+                None => {
+                    let (cap, local_flows) = canon.decode();
+                    let t = merged_makespan(&cap, &local_flows, budget)?;
+                    self.memo.insert(canon, t);
+                    t
+                }
+            };
+            if let Some(k) = key {
+                self.by_ids.insert(k, t);
+            }
+            makespan = f64::max(makespan, t);
+        }
+        Ok(makespan)
+    }
 }
 
 /// Makespan of `flows` (no dependencies), after [`merge_equivalent_links`].

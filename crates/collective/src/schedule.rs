@@ -90,6 +90,20 @@ impl Default for Step {
 pub struct Schedule {
     /// The steps, in order, separated by barriers.
     pub steps: Vec<Step>,
+    /// How the steps were cut from shared stages, when
+    /// [`super::tree::pipeline_stages`] built them (see [`Stages`]).
+    pub(crate) stages: Option<Stages>,
+}
+
+/// Where a pipeline's steps come from: step `k` holds the transfers of
+/// stages `slots[k].0 ..= slots[k].1` concatenated in stage order, stage
+/// `s` having `lens[s]` transfers. A hint only: the simulator checks it
+/// against the steps before relying on it (the steps are public and may
+/// have been edited), and every operation that changes the steps drops it.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub(crate) struct Stages {
+    pub(crate) lens: Vec<usize>,
+    pub(crate) slots: Vec<(usize, usize)>,
 }
 
 impl Schedule {
@@ -100,6 +114,7 @@ impl Schedule {
 
     /// Appends a step whose transfers pay α as `latency` says.
     pub fn push_step(&mut self, transfers: Vec<Transfer>, repeat: u32, latency: StepLatency) {
+        self.stages = None;
         if !transfers.is_empty() && repeat > 0 {
             self.steps.push(Step {
                 transfers,
@@ -129,6 +144,7 @@ impl Schedule {
         let mut it = parts.into_iter();
         let mut out = it.next()?;
         for p in it {
+            out.stages = None;
             if p.steps.len() != out.steps.len()
                 || p.steps.iter().zip(&out.steps).any(|(a, b)| {
                     a.repeat != b.repeat
@@ -158,6 +174,7 @@ impl Schedule {
 
     /// Appends every step of `other`.
     pub fn extend(&mut self, other: Schedule) {
+        self.stages = None;
         self.steps.extend(other.steps);
     }
 

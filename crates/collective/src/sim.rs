@@ -16,6 +16,9 @@
 //! (exact for bulk-synchronous steps, see `schedule.rs`).
 
 use super::schedule::{Schedule, Step, StepLatency};
+
+#[path = "sim_staged.rs"]
+mod staged;
 use super::{CollectiveError, Protocol, presets};
 use fabricsim_flow::budget::DEFAULT_MAX_EVENTS;
 use fabricsim_flow::{Budget, Flow, FlowError, simulate_within};
@@ -263,9 +266,16 @@ impl<'t> CollectiveSim<'t> {
                 }
             })
             .collect();
-        let mut tiers: Vec<String> = topo.links.iter().map(|l| l.tier.to_string()).collect();
+        // The distinct tier names (a few) in `tier_order`, which orders
+        // distinct names totally, so this is the order of sorting every
+        // link's name and removing repeats.
+        let mut tiers: Vec<String> = Vec::new();
+        for l in &topo.links {
+            if !tiers.iter().any(|t| *t == l.tier) {
+                tiers.push(l.tier.to_string());
+            }
+        }
         tiers.sort_by(|a, b| tier_order(a).cmp(&tier_order(b)));
-        tiers.dedup();
         let tier_of: Vec<u16> = topo
             .links
             .iter()
@@ -388,6 +398,57 @@ impl<'t> CollectiveSim<'t> {
         d.confined(&mut self.router, pairs)
     }
 
+    /// The per-step α of transfer `t` routed over `links` under
+    /// `protocol`, and the bytes it puts on the wire (stretched by the
+    /// protocol's `bandwidth_fraction`, or by the NVLS efficiency to or from
+    /// a reducing switch). The one place both [`Self::flows`] and the staged
+    /// runs (`sim_staged.rs`) compute them, so both give the same bits.
+    fn alpha_and_wire_bytes(
+        &self,
+        t: &super::schedule::Transfer,
+        links: &[(LinkId, f64)],
+        protocol: Protocol,
+        bandwidth_fraction: f64,
+    ) -> (f64, f64) {
+        let topo = self.topo;
+        let reducing = |n: fabricsim_topology::NodeId| {
+            let node = &topo.nodes[n.idx()];
+            node.role == fabricsim_topology::NodeRole::Switch && node.in_switch_reduction
+        };
+        let in_switch = reducing(t.src) || reducing(t.dst);
+        let params = &self.params;
+        let family_alpha = links
+            .iter()
+            .map(|&(l, _)| self.link_alpha_s[l.idx()][protocol as usize])
+            .fold(0.0, f64::max);
+        // In-network reduction over network links is SHARP, else NVLS.
+        let sharp = in_switch && links.iter().any(|&(l, _)| self.link_network[l.idx()]);
+        let alpha_s = params.alpha_s.unwrap_or(if in_switch {
+            params.in_switch_step_s(sharp)
+        } else {
+            family_alpha
+        });
+        let stretch = if in_switch {
+            if !sharp && !params.raw_capacity {
+                // A calibrated efficiency is the system's own; the
+                // preset is Hopper's, scaled by generation.
+                let e = params.nvls_efficiency.unwrap_or_else(|| {
+                    let g = links
+                        .iter()
+                        .map(|&(l, _)| self.link_nvls_factor[l.idx()])
+                        .fold(1.0, f64::min);
+                    presets::NVLS_EFFICIENCY * g
+                });
+                1.0 / e
+            } else {
+                1.0
+            }
+        } else {
+            1.0 / bandwidth_fraction
+        };
+        (alpha_s, t.bytes * stretch)
+    }
+
     /// The flows of one execution of `step`, all released at 0; a ring
     /// step's mean α is weighted by `weights` (copies per transfer).
     fn flows(
@@ -396,10 +457,6 @@ impl<'t> CollectiveSim<'t> {
         weights: Option<&[f64]>,
     ) -> Result<Vec<Flow>, CollectiveError> {
         let topo = self.topo;
-        let reducing = |n: fabricsim_topology::NodeId| {
-            let node = &topo.nodes[n.idx()];
-            node.role == fabricsim_topology::NodeRole::Switch && node.in_switch_reduction
-        };
         let mut flows = Vec::with_capacity(step.transfers.len());
         let mut alphas = Vec::with_capacity(step.transfers.len());
         if step.pxn && self.domains.is_none() {
@@ -412,45 +469,14 @@ impl<'t> CollectiveSim<'t> {
                 }
                 _ => self.router.route(t.src, t.dst, i as u64)?,
             };
-            let in_switch = reducing(t.src) || reducing(t.dst);
-            let params = &self.params;
-            let family_alpha = r
-                .links
-                .iter()
-                .map(|&(l, _)| self.link_alpha_s[l.idx()][step.protocol as usize])
-                .fold(0.0, f64::max);
-            // In-network reduction over network links is SHARP, else NVLS.
-            let sharp = in_switch && r.links.iter().any(|&(l, _)| self.link_network[l.idx()]);
-            let alpha_s = params.alpha_s.unwrap_or(if in_switch {
-                params.in_switch_step_s(sharp)
-            } else {
-                family_alpha
-            });
+            let (alpha_s, bytes) =
+                self.alpha_and_wire_bytes(t, &r.links, step.protocol, step.bandwidth_fraction);
             alphas.push(alpha_s);
-            let stretch = if in_switch {
-                if !sharp && !params.raw_capacity {
-                    // A calibrated efficiency is the system's own; the
-                    // preset is Hopper's, scaled by generation.
-                    let e = params.nvls_efficiency.unwrap_or_else(|| {
-                        let g = r
-                            .links
-                            .iter()
-                            .map(|&(l, _)| self.link_nvls_factor[l.idx()])
-                            .fold(1.0, f64::min);
-                        presets::NVLS_EFFICIENCY * g
-                    });
-                    1.0 / e
-                } else {
-                    1.0
-                }
-            } else {
-                1.0 / step.bandwidth_fraction
-            };
             flows.push(Flow {
                 // Same layout: the route's buffer is reused in place.
                 route: r.links.into_iter().map(|(l, f)| (l.0, f)).collect(),
                 latency_s: r.latency_s,
-                bytes: t.bytes * stretch,
+                bytes,
                 start_s: 0.0,
                 deps: Vec::new(),
                 delay_s: 0.0,
@@ -531,6 +557,22 @@ impl<'t> CollectiveSim<'t> {
         schedule: &Schedule,
         weights: Option<&Weights>,
     ) -> Result<RunReport, CollectiveError> {
+        // The same report from each stage and domain kind once (see
+        // `sim_staged.rs`), where that applies.
+        if weights.is_none()
+            && let Some(report) = self.run_staged(schedule)?
+        {
+            return Ok(report);
+        }
+        self.run_steps(schedule, weights)
+    }
+
+    /// [`Self::run_uncached`] step by step, every flow of every step built.
+    fn run_steps(
+        &mut self,
+        schedule: &Schedule,
+        weights: Option<&Weights>,
+    ) -> Result<RunReport, CollectiveError> {
         let mut link_bytes = vec![0.0; self.topo.links.len()];
         let mut time_s = 0.0;
         let mut steps = Vec::with_capacity(schedule.steps.len());
@@ -576,6 +618,14 @@ impl<'t> CollectiveSim<'t> {
             link_bytes,
             bottleneck,
         })
+    }
+
+    /// Runs `schedule` the general way: every step's flows built, routed
+    /// and grouped on their own, no stage shared and no domain copy skipped
+    /// (`sim_staged.rs`), nothing remembered. For checking that
+    /// [`Self::run`] gives the same report, bit for bit.
+    pub fn run_general(&mut self, schedule: &Schedule) -> Result<RunReport, CollectiveError> {
+        self.run_steps(schedule, None)
     }
 
     /// Runs `schedule` as one flow graph, every repetition expanded and each

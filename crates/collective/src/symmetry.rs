@@ -70,6 +70,8 @@ pub struct Domains {
     class: Vec<u32>,
     /// Condition 2 of the module docs, for every domain.
     isolated: bool,
+    /// Per link: the domain both its ends are in, or [`NONE`].
+    link_dom: Vec<u32>,
 }
 
 impl Domains {
@@ -112,10 +114,12 @@ impl Domains {
         // Condition 2: (outside node, domain) → the one domain node it touches.
         let mut touch: HashMap<(u32, u32), u32> = HashMap::new();
         let mut isolated = true;
+        let mut link_dom = vec![NONE; topo.links.len()];
         for (i, l) in topo.links.iter().enumerate() {
             let (a, b) = (dom_of[l.src.idx()], dom_of[l.dst.idx()]);
             if a == b && a != NONE {
                 links[a as usize].push((local[l.src.idx()], LinkId(i as u32)));
+                link_dom[i] = a;
                 continue;
             }
             for (inside, d, outside) in [(l.src, a, l.dst), (l.dst, b, l.src)] {
@@ -149,6 +153,7 @@ impl Domains {
             id_order,
             class: Vec::new(),
             isolated,
+            link_dom,
         };
         let mut reps: HashMap<(usize, usize), Vec<u32>> = HashMap::new();
         for d in 0..domains.nodes.len() {
@@ -310,6 +315,45 @@ impl Reduction {
 }
 
 impl Domains {
+    /// The domain of `n`, if it is in one (of two nodes or more).
+    pub(crate) fn domain_of(&self, n: NodeId) -> Option<u32> {
+        Some(self.dom_of[n.idx()]).filter(|&d| d != NONE)
+    }
+
+    /// Position of `n` in its domain (by node id); meaningful when `n` is
+    /// in a domain.
+    pub(crate) fn position(&self, n: NodeId) -> u32 {
+        self.local[n.idx()]
+    }
+
+    /// Number of domains.
+    pub(crate) fn count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// The first domain `d` is a copy of (condition 1; `d` itself if none
+    /// before it).
+    pub(crate) fn class_of(&self, d: u32) -> u32 {
+        self.class[d as usize]
+    }
+
+    /// Condition 2 of the module docs, for every domain.
+    pub(crate) fn isolated(&self) -> bool {
+        self.isolated
+    }
+
+    /// The domain both ends of link `l` are in, if any.
+    pub(crate) fn link_domain(&self, l: u32) -> Option<u32> {
+        Some(self.link_dom[l as usize]).filter(|&d| d != NONE)
+    }
+
+    /// Domain `d`'s intra-domain links in canonical order (by source
+    /// position, then link id): a copy's `i`-th link is the image of its
+    /// class representative's `i`-th.
+    pub(crate) fn links_of(&self, d: u32) -> &[LinkId] {
+        &self.links[d as usize]
+    }
+
     /// Whether every transfer of `transfers` joins two nodes of one domain
     /// at most [`MAX_CONFINED_HOPS`] apart (condition 3).
     pub fn confined(

@@ -149,11 +149,20 @@ pub fn pipeline_stages(stages: &[Vec<Transfer>], m: usize) -> Schedule {
     if h == 0 || m == 0 {
         return s;
     }
+    // Each slot's copy is allocated at its final size (a flattened
+    // iterator has no exact length, and growing a 1M-transfer slot by
+    // doubling copied it over and over).
     let slot = |lo: usize, hi: usize| -> Vec<Transfer> {
-        stages[lo..=hi].iter().flatten().copied().collect()
+        let part = &stages[lo..=hi];
+        let mut v = Vec::with_capacity(part.iter().map(Vec::len).sum());
+        for st in part {
+            v.extend_from_slice(st);
+        }
+        v
     };
     let slots = h + m - 1;
     let mut t = 0;
+    let mut ranges = Vec::new();
     while t < slots {
         let lo = (t + 1).saturating_sub(m);
         let hi = t.min(h - 1);
@@ -164,6 +173,7 @@ pub fn pipeline_stages(stages: &[Vec<Transfer>], m: usize) -> Schedule {
         } else {
             1
         };
+        let before = s.steps.len();
         s.push_step(
             slot(lo, hi),
             run as u32,
@@ -173,7 +183,18 @@ pub fn pipeline_stages(stages: &[Vec<Transfer>], m: usize) -> Schedule {
                 StepLatency::EachTransfer
             },
         );
+        if s.steps.len() > before {
+            ranges.push((lo, hi));
+        }
         t += run;
+    }
+    // Empty stages leave empty slots out; the hint then no longer matches
+    // step for step, so it is only given when every slot was kept.
+    if ranges.len() == s.steps.len() {
+        s.stages = Some(super::schedule::Stages {
+            lens: stages.iter().map(Vec::len).collect(),
+            slots: ranges,
+        });
     }
     s
 }

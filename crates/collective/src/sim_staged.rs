@@ -1,0 +1,641 @@
+//! Staged runs: a schedule simulated from its distinct stages, each
+//! transfer routed once, copies of a scale-up domain not simulated at all.
+//!
+//! [`CollectiveSim::run_uncached`] builds every flow of every step and
+//! simulates every component. For a pipeline ([`crate::tree::pipeline_stages`])
+//! most of that is repeated: its `2H + m − 1` slots are windows of `H`
+//! stages, and a 32,768-rank tree re-routes, re-groups and re-encodes each
+//! stage in ~40 slots. And in a step over many identical scale-up domains
+//! (a tree's chains, a ring's hops inside every NVL72 rack) most
+//! components are copies of a few. This path gives the same [`RunReport`],
+//! bit for bit, by doing each of those once:
+//!
+//! 1. **Stages.** A schedule built by `pipeline_stages` carries a hint of
+//!    which stages make each step ([`crate::schedule::Stages`]). It is
+//!    checked against the steps (every step must be its stages' transfers,
+//!    protocol and bandwidth fraction, exactly); otherwise every step is a
+//!    stage of its own. A transfer's route does not depend on the step it
+//!    is in (spray and weighted routes depend only on source and
+//!    destination; hash routing, whose route depends on the transfer's
+//!    index, and PXN relaying take the general path), and its α and wire
+//!    bytes depend only on it, its route and the protocol, so one routing
+//!    per stage gives every slot's flows: the latency a slot gives a flow
+//!    (α and route latency, a ring mean, or none) is applied per slot, with
+//!    the same arithmetic as [`CollectiveSim::flows`].
+//! 2. **Domain copies** ([`crate::symmetry`]). Transfers between two nodes
+//!    of one scale-up domain are grouped by domain; two domains of one
+//!    copy class whose transfers are the same (stage by stage, in order,
+//!    by position in the domain, with the same bytes) are copies, and only
+//!    the first of them (the representative) is routed and simulated.
+//!    This is exact under the conditions of `symmetry.rs`, checked here:
+//!    the domains are isolated (condition 2), routing is not hash, every
+//!    transfer of a representative with copies is at most
+//!    [`crate::symmetry::MAX_CONFINED_HOPS`] hops (condition 3), so a
+//!    copy's routes are the images of the representative's, with the same
+//!    fractions, latencies, α and wire bytes; and no other flow crosses a
+//!    link inside a reduced domain (every other route is checked). Then in
+//!    every step a copy's components are images of the representative's,
+//!    with equal canonical forms (`components.rs`), so the step's makespan
+//!    (a maximum) is unchanged; each of a copy's links receives the same
+//!    additions, in the same order, as the representative's link it is the
+//!    image of, so its byte count is copied; the per-tier busiest link is a
+//!    maximum over equal values; and the per-tier byte sums and ring α
+//!    counts, which depend on every transfer in order, still walk every
+//!    transfer (a copy through its representative's route, whose links
+//!    have the same tiers and fractions).
+//!
+//! Since a copy's components are never built, a step holding a copy is
+//! known to have several components, and is simulated per component
+//! ([`Whole::Split`]) as the whole step would be. Makespans of canonical
+//! components are remembered across the steps of the run
+//! ([`Components`]); this saves flow-engine events, so a run near its
+//! `--max-events` budget may now finish where it failed before.
+
+use super::{CollectiveSim, RunReport, StepReport};
+use crate::components::{Components, Fast, FlowView, Whole};
+use crate::schedule::{Schedule, StepLatency, Transfer};
+use crate::symmetry::MAX_CONFINED_HOPS;
+use crate::{CollectiveError, Protocol};
+use fabricsim_flow::FlowError;
+use fabricsim_topology::RoutingMode;
+use std::collections::{BTreeMap, HashMap};
+
+/// A reference to a flow standing for a copy's transfer (the flow is the
+/// representative's).
+const COPY: u32 = 1 << 31;
+
+/// A routed transfer.
+struct Routed {
+    /// Its route: `arena[start..start + len]`.
+    start: usize,
+    len: usize,
+    /// The route's latency, the transfer's α \[s\].
+    route_latency_s: f64,
+    alpha_s: f64,
+    /// Bytes on the wire and payload bytes.
+    wire_bytes: f64,
+    bytes: f64,
+}
+
+/// A stage: transfers that every step holding it holds, contiguously.
+struct Stage<'s> {
+    transfers: &'s [Transfer],
+    protocol: Protocol,
+    fraction: f64,
+    /// Per transfer: its flow, or `COPY |` the representative's flow.
+    refs: Vec<u32>,
+    /// Transfers per distinct α (bit pattern), for ring means.
+    alpha_counts: Vec<(u64, f64)>,
+}
+
+/// The routed flows of a staged run, their route arena, and each domain's
+/// representative (itself when it is simulated).
+type RoutedStages = (Vec<Routed>, Vec<(u32, f64)>, Vec<u32>);
+
+/// A domain's copy class and its transfers (stage, positions, bytes),
+/// hashed word by word.
+#[derive(PartialEq, Eq)]
+struct Signature(u32, Vec<u64>);
+
+impl std::hash::Hash for Signature {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u32(self.0);
+        state.write_usize(self.1.len());
+        for &w in &self.1 {
+            state.write_u64(w);
+        }
+    }
+}
+
+/// Why a staged run gave up: take the general path, or retry without
+/// domain copies.
+enum Fallback {
+    General,
+    NoCopies,
+}
+
+impl<'t> CollectiveSim<'t> {
+    /// Runs `schedule` by stages (module docs), or `None` where this path
+    /// does not apply (hash routing, PXN steps, a routing error: the
+    /// general path then reports it as it always has).
+    pub(super) fn run_staged(
+        &mut self,
+        schedule: &Schedule,
+    ) -> Result<Option<RunReport>, CollectiveError> {
+        if self.router.mode() == RoutingMode::Hash || schedule.steps.iter().any(|s| s.pxn) {
+            return Ok(None);
+        }
+        match self.run_staged_with(schedule, true)? {
+            Ok(r) => Ok(Some(r)),
+            Err(Fallback::General) => Ok(None),
+            Err(Fallback::NoCopies) => match self.run_staged_with(schedule, false)? {
+                Ok(r) => Ok(Some(r)),
+                Err(_) => Ok(None),
+            },
+        }
+    }
+
+    fn run_staged_with(
+        &mut self,
+        schedule: &Schedule,
+        copies: bool,
+    ) -> Result<Result<RunReport, Fallback>, CollectiveError> {
+        let (mut stages, slots) = split_stages(schedule);
+        let topo = self.topo;
+        if self.domains.is_none() {
+            self.domains = Some(crate::symmetry::Domains::new(topo));
+        }
+        let domains = self.domains.take().expect("built above");
+        let ring_mean = schedule
+            .steps
+            .iter()
+            .any(|s| s.latency == StepLatency::RingMean);
+        let result = self.route_stages(&mut stages, &domains, copies, ring_mean);
+        let out = match result {
+            Ok(Ok((flows, arena, rep_of))) => {
+                let r = self.simulate_stages(schedule, &stages, &slots, &flows, &arena);
+                r.map(|mut report| {
+                    // Copies' links carry what their representative's do.
+                    for (d, &rep) in rep_of.iter().enumerate() {
+                        if rep != d as u32 {
+                            let (a, b) = (domains.links_of(rep), domains.links_of(d as u32));
+                            for (x, y) in a.iter().zip(b) {
+                                report.link_bytes[y.idx()] = report.link_bytes[x.idx()];
+                            }
+                        }
+                    }
+                    report.bottleneck = self.bottleneck(&report.link_bytes, report.time_s);
+                    Ok(report)
+                })
+            }
+            Ok(Err(f)) => Ok(Err(f)),
+            Err(e) => Err(e),
+        };
+        self.domains = Some(domains);
+        out
+    }
+
+    /// Routes every transfer of `stages` that is not a copy's (filling
+    /// each stage's `refs` and `alpha_counts`); returns the flows, their
+    /// route arena, and each domain's representative (itself if it is
+    /// simulated).
+    fn route_stages(
+        &mut self,
+        stages: &mut [Stage<'_>],
+        domains: &crate::symmetry::Domains,
+        copies: bool,
+        ring_mean: bool,
+    ) -> Result<Result<RoutedStages, Fallback>, CollectiveError> {
+        let nd = domains.count();
+        let copies = copies && domains.isolated() && nd > 1;
+        // The domain both ends of a transfer are in, when copies are sought.
+        let same_domain = |t: &Transfer| -> Option<u32> {
+            if !copies {
+                return None;
+            }
+            let d = domains.domain_of(t.src)?;
+            (domains.domain_of(t.dst) == Some(d)).then_some(d)
+        };
+        let mut flows: Vec<Routed> = Vec::new();
+        let mut arena: Vec<(u32, f64)> = Vec::new();
+        // Pass 1: transfers that may belong to a copy are signed per
+        // domain (stage, positions, bytes); the others are routed, and
+        // every domain whose links they cross is kept whole.
+        let mut signature: Vec<Vec<u64>> = vec![Vec::new(); if copies { nd } else { 0 }];
+        let mut tainted = vec![false; if copies { nd } else { 0 }];
+        for (s, st) in stages.iter_mut().enumerate() {
+            st.refs = vec![u32::MAX; st.transfers.len()];
+            for (i, t) in st.transfers.iter().enumerate() {
+                match same_domain(t) {
+                    Some(d) => {
+                        let (a, b) = (domains.position(t.src), domains.position(t.dst));
+                        if s >= 1 << 31 || a >= 1 << 16 || b >= 1 << 16 {
+                            return Ok(Err(Fallback::NoCopies));
+                        }
+                        signature[d as usize].extend([
+                            (s as u64) << 32 | u64::from(a) << 16 | u64::from(b),
+                            t.bytes.to_bits(),
+                        ]);
+                    }
+                    None => {
+                        let Some(f) =
+                            self.route_into(&mut flows, &mut arena, t, i, st.protocol, st.fraction)
+                        else {
+                            return Ok(Err(Fallback::General));
+                        };
+                        st.refs[i] = f;
+                        if copies {
+                            let r = &flows[f as usize];
+                            for &(l, _) in &arena[r.start..r.start + r.len] {
+                                if let Some(d) = domains.link_domain(l) {
+                                    tainted[d as usize] = true;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Representatives: the first untainted domain of each (copy class,
+        // signature); a tainted domain is its own.
+        let mut rep_of: Vec<u32> = (0..nd as u32).collect();
+        let mut has_copies = vec![false; nd];
+        if copies {
+            let mut kinds: HashMap<Signature, u32, Fast> = HashMap::default();
+            for d in 0..nd {
+                if tainted[d] || signature[d].is_empty() {
+                    continue;
+                }
+                let key = Signature(
+                    domains.class_of(d as u32),
+                    std::mem::take(&mut signature[d]),
+                );
+                let rep = *kinds.entry(key).or_insert(d as u32);
+                rep_of[d] = rep;
+                if rep != d as u32 {
+                    has_copies[rep as usize] = true;
+                }
+            }
+        }
+        drop(signature);
+        // Pass 2: route the representatives' (and whole domains')
+        // transfers, then point each copy's at its representative's.
+        let mut of_rep: Vec<Vec<u32>> = vec![Vec::new(); if copies { nd } else { 0 }];
+        let mut cursor: Vec<usize> = vec![0; if copies { nd } else { 0 }];
+        for st in stages.iter_mut() {
+            if copies {
+                for (i, t) in st.transfers.iter().enumerate() {
+                    let Some(d) = same_domain(t) else { continue };
+                    if rep_of[d as usize] != d {
+                        continue;
+                    }
+                    if has_copies[d as usize] {
+                        // Condition 3, and the route stays in the domain.
+                        match self.router.hop_count(t.src, t.dst) {
+                            Ok(h) if h <= MAX_CONFINED_HOPS => {}
+                            _ => return Ok(Err(Fallback::NoCopies)),
+                        }
+                    }
+                    let Some(f) =
+                        self.route_into(&mut flows, &mut arena, t, i, st.protocol, st.fraction)
+                    else {
+                        return Ok(Err(Fallback::General));
+                    };
+                    if has_copies[d as usize] {
+                        let r = &flows[f as usize];
+                        let inside = arena[r.start..r.start + r.len]
+                            .iter()
+                            .all(|&(l, _)| domains.link_domain(l) == Some(d));
+                        if !inside {
+                            return Ok(Err(Fallback::NoCopies));
+                        }
+                        of_rep[d as usize].push(f);
+                    }
+                    st.refs[i] = f;
+                }
+                for t in st.transfers.iter() {
+                    if let Some(d) = same_domain(t) {
+                        cursor[d as usize] = 0;
+                    }
+                }
+                for (i, t) in st.transfers.iter().enumerate() {
+                    let Some(d) = same_domain(t) else { continue };
+                    let rep = rep_of[d as usize];
+                    if rep == d {
+                        continue;
+                    }
+                    // Equal signatures: the copy's k-th transfer of the
+                    // stage is the image of the representative's k-th.
+                    let k = cursor[d as usize];
+                    cursor[d as usize] += 1;
+                    st.refs[i] = COPY | of_rep[rep as usize][k];
+                }
+                for t in st.transfers.iter() {
+                    if let Some(d) = same_domain(t) {
+                        of_rep[d as usize].clear();
+                    }
+                }
+            }
+            if !ring_mean {
+                continue;
+            }
+            // Few distinct α values: a short list, the last one hit first.
+            let counts = &mut st.alpha_counts;
+            let mut last = 0;
+            for &r in &st.refs {
+                debug_assert!(r != u32::MAX, "every transfer has a flow");
+                let a = flows[(r & !COPY) as usize].alpha_s.to_bits();
+                if counts.get(last).is_none_or(|&(x, _)| x != a) {
+                    last = match counts.iter().position(|&(x, _)| x == a) {
+                        Some(k) => k,
+                        None => {
+                            counts.push((a, 0.0));
+                            counts.len() - 1
+                        }
+                    };
+                }
+                counts[last].1 += 1.0;
+            }
+            counts.sort_unstable_by_key(|&(a, _)| a);
+        }
+        if flows.len() >= COPY as usize {
+            return Ok(Err(Fallback::General));
+        }
+        Ok(Ok((flows, arena, rep_of)))
+    }
+
+    /// Routes transfer `t` (index `i` of its step) into a new flow of
+    /// `flows`, its route appended to `arena`; `None` on a routing error.
+    #[allow(clippy::too_many_arguments)]
+    fn route_into(
+        &mut self,
+        flows: &mut Vec<Routed>,
+        arena: &mut Vec<(u32, f64)>,
+        t: &Transfer,
+        i: usize,
+        protocol: Protocol,
+        fraction: f64,
+    ) -> Option<u32> {
+        let r = self.router.route(t.src, t.dst, i as u64).ok()?;
+        let (alpha_s, wire_bytes) = self.alpha_and_wire_bytes(t, &r.links, protocol, fraction);
+        let start = arena.len();
+        arena.extend(r.links.iter().map(|&(l, f)| (l.0, f)));
+        flows.push(Routed {
+            start,
+            len: r.links.len(),
+            route_latency_s: r.latency_s,
+            alpha_s,
+            wire_bytes,
+            bytes: t.bytes,
+        });
+        Some((flows.len() - 1) as u32)
+    }
+
+    /// The report of `schedule` from its routed stages (the copies' link
+    /// bytes are still to be copied).
+    fn simulate_stages(
+        &mut self,
+        schedule: &Schedule,
+        stages: &[Stage<'_>],
+        slots: &[(usize, usize)],
+        flows: &[Routed],
+        arena: &[(u32, f64)],
+    ) -> Result<RunReport, CollectiveError> {
+        let nl = self.topo.links.len();
+        let mut link_bytes = vec![0.0; nl];
+        let mut time_s = 0.0;
+        let mut steps = Vec::with_capacity(schedule.steps.len());
+        let mut step_bytes = vec![0.0; nl];
+        let mut touched: Vec<u32> = Vec::new();
+        let mut tier_bytes = vec![0.0; self.tiers.len()];
+        // The slot whose tier sums `tier_bytes` holds.
+        let mut tier_prefix: Option<(usize, usize)> = None;
+        // Per route entry (as `arena`): the link's tier and the bytes the
+        // entry puts on it, `fraction · payload` as `run_steps` computes it.
+        let mut entry_tier: Vec<u16> = Vec::with_capacity(arena.len());
+        let mut entry_bytes: Vec<f64> = Vec::with_capacity(arena.len());
+        for f in flows {
+            for &(l, phi) in &arena[f.start..f.start + f.len] {
+                entry_tier.push(self.tier_of[l as usize]);
+                entry_bytes.push(phi * f.bytes);
+            }
+        }
+        debug_assert_eq!(entry_bytes.len(), arena.len(), "flows tile the arena");
+        // Per stage in more than one slot: per tier, the bytes each
+        // transfer's route puts on the tier's links, in transfer order.
+        let mut uses = vec![0u32; stages.len()];
+        for &(lo, hi) in slots {
+            for u in &mut uses[lo..=hi] {
+                *u += 1;
+            }
+        }
+        let tier_values: Vec<Vec<Vec<f64>>> = stages
+            .iter()
+            .zip(&uses)
+            .map(|(st, &u)| {
+                if u < 2 {
+                    return Vec::new();
+                }
+                let mut per_tier = vec![Vec::new(); self.tiers.len()];
+                for &r in &st.refs {
+                    let f = &flows[(r & !COPY) as usize];
+                    let range = f.start..f.start + f.len;
+                    for (&t, &b) in entry_tier[range.clone()].iter().zip(&entry_bytes[range]) {
+                        per_tier[t as usize].push(b);
+                    }
+                }
+                per_tier
+            })
+            .collect();
+        let mut components = Components::new(nl);
+        let mut views: Vec<FlowView<'_>> = Vec::new();
+        let mut view_ids: Vec<u32> = Vec::new();
+        let route = |f: &Routed| &arena[f.start..f.start + f.len];
+        for (step, &(lo, hi)) in schedule.steps.iter().zip(slots) {
+            self.budget.check_time().map_err(FlowError::from)?;
+            let window = &stages[lo..=hi];
+            // The ring mean as `flows` computes it: Σ_k n_k·α_k / Σ_k n_k
+            // in α order, the counts whole numbers (exact in any order).
+            let mean = if step.latency == StepLatency::RingMean {
+                let mut counts: BTreeMap<u64, f64> = BTreeMap::new();
+                for st in window {
+                    for &(a, c) in &st.alpha_counts {
+                        *counts.entry(a).or_default() += c;
+                    }
+                }
+                let n: f64 = counts.values().sum();
+                let sum: f64 = counts.iter().map(|(&a, &c)| c * f64::from_bits(a)).sum();
+                if n > 0.0 { sum / n } else { 0.0 }
+            } else {
+                0.0
+            };
+            views.clear();
+            view_ids.clear();
+            let mut split = false;
+            for st in window {
+                for &r in &st.refs {
+                    if r & COPY != 0 {
+                        split = true;
+                        continue;
+                    }
+                    let f = &flows[r as usize];
+                    view_ids.push(r);
+                    views.push(FlowView {
+                        bytes: f.wire_bytes,
+                        latency_s: match step.latency {
+                            StepLatency::EachTransfer => f.route_latency_s + f.alpha_s,
+                            StepLatency::RingMean => f.route_latency_s + mean,
+                            StepLatency::Hidden => 0.0,
+                        },
+                        route: route(f),
+                    });
+                }
+            }
+            let whole = if split { Whole::Split } else { Whole::Views };
+            // A flow's view is its routed flow and the latency the step
+            // gives it: the latency rule and ring mean are the salt.
+            let salt = match step.latency {
+                StepLatency::EachTransfer => [0, 0],
+                StepLatency::Hidden => [1, 0],
+                StepLatency::RingMean => [2, mean.to_bits()],
+            };
+            let t = components.makespan_keyed(
+                &self.capacity_bps,
+                &views,
+                Some((salt, &view_ids)),
+                whole,
+                &mut self.budget,
+            )?;
+            time_s += step.repeat as f64 * t;
+            let repeat = step.repeat as f64;
+            for st in window {
+                for &r in &st.refs {
+                    if r & COPY == 0 {
+                        let f = &flows[r as usize];
+                        let bytes = &entry_bytes[f.start..f.start + f.len];
+                        for (&(l, _), &b) in route(f).iter().zip(bytes) {
+                            link_bytes[l as usize] += repeat * b;
+                            if step_bytes[l as usize] == 0.0 {
+                                touched.push(l);
+                            }
+                            step_bytes[l as usize] += b;
+                        }
+                    }
+                }
+            }
+            // Bytes per tier: every transfer's, copies included, each
+            // tier's sum in transfer order as `run_uncached` adds them. A
+            // slot that extends the previous one (same first stage, later
+            // last stage: a pipeline filling) continues its sums, which is
+            // the same sequence of additions.
+            let from = match tier_prefix {
+                Some((plo, phi)) if plo == lo && phi < hi => phi + 1,
+                _ => {
+                    tier_bytes.fill(0.0);
+                    lo
+                }
+            };
+            for (s, st) in stages.iter().enumerate().take(hi + 1).skip(from) {
+                match tier_values.get(s).filter(|v| !v.is_empty()) {
+                    Some(per_tier) => {
+                        for (acc, values) in tier_bytes.iter_mut().zip(per_tier) {
+                            for &b in values {
+                                *acc += b;
+                            }
+                        }
+                    }
+                    None => {
+                        for &r in &st.refs {
+                            let f = &flows[(r & !COPY) as usize];
+                            let range = f.start..f.start + f.len;
+                            add_by_tier(
+                                &mut tier_bytes,
+                                &entry_tier[range.clone()],
+                                &entry_bytes[range],
+                            );
+                        }
+                    }
+                }
+            }
+            tier_prefix = Some((lo, hi));
+            steps.push(StepReport {
+                time_s: t,
+                repeat: step.repeat,
+                transfers: step.transfers.len(),
+                tier_busy: self.tier_busy(&step_bytes, &touched, &tier_bytes, t),
+            });
+            for l in touched.drain(..) {
+                step_bytes[l as usize] = 0.0;
+            }
+        }
+        Ok(RunReport {
+            time_s,
+            steps,
+            link_bytes,
+            bottleneck: None,
+        })
+    }
+}
+
+/// The stages of `schedule` and each step's range of them: its
+/// [`crate::schedule::Stages`] hint when every step matches it exactly
+/// (transfers, protocol, bandwidth fraction), else one stage per step.
+fn split_stages(schedule: &Schedule) -> (Vec<Stage<'_>>, Vec<(usize, usize)>) {
+    let stage = |transfers, step: &crate::schedule::Step| Stage {
+        transfers,
+        protocol: step.protocol,
+        fraction: step.bandwidth_fraction,
+        refs: Vec::new(),
+        alpha_counts: Vec::new(),
+    };
+    if let Some(hint) = &schedule.stages
+        && hint.slots.len() == schedule.steps.len()
+    {
+        let mut found: Vec<Option<Stage<'_>>> = (0..hint.lens.len()).map(|_| None).collect();
+        let ok = schedule
+            .steps
+            .iter()
+            .zip(&hint.slots)
+            .all(|(step, &(lo, hi))| {
+                if lo > hi || hi >= hint.lens.len() {
+                    return false;
+                }
+                let mut at = 0;
+                for (slot, &n) in found[lo..=hi].iter_mut().zip(&hint.lens[lo..=hi]) {
+                    let Some(part) = step.transfers.get(at..at + n) else {
+                        return false;
+                    };
+                    at += n;
+                    match slot {
+                        None => *slot = Some(stage(part, step)),
+                        Some(f) => {
+                            if !same_transfers(f.transfers, part)
+                                || f.protocol != step.protocol
+                                || f.fraction.to_bits() != step.bandwidth_fraction.to_bits()
+                            {
+                                return false;
+                            }
+                        }
+                    }
+                }
+                at == step.transfers.len()
+            });
+        if ok && found.iter().all(Option::is_some) {
+            return (found.into_iter().flatten().collect(), hint.slots.clone());
+        }
+    }
+    let stages = schedule
+        .steps
+        .iter()
+        .map(|s| stage(&s.transfers, s))
+        .collect();
+    (stages, (0..schedule.steps.len()).map(|k| (k, k)).collect())
+}
+
+/// Whether two transfer lists are equal bit for bit (bytes compared by bit
+/// pattern, so the flows built from them are the same).
+fn same_transfers(a: &[Transfer], b: &[Transfer]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            x.src == y.src && x.dst == y.dst && x.bytes.to_bits() == y.bytes.to_bits()
+        })
+}
+
+/// `sums[tiers[i]] += bytes[i]` for each `i` in order, a run of entries of
+/// one tier summed in a register (the same additions in the same order: a
+/// route's entries are mostly of one tier, and adding through memory made
+/// each addition wait for the previous store).
+fn add_by_tier(sums: &mut [f64], tiers: &[u16], bytes: &[f64]) {
+    let Some(&first) = tiers.first() else { return };
+    let mut tier = first as usize;
+    let mut acc = sums[tier];
+    for (&t, &b) in tiers.iter().zip(bytes) {
+        if t as usize != tier {
+            sums[tier] = acc;
+            tier = t as usize;
+            acc = sums[tier];
+        }
+        acc += b;
+    }
+    sums[tier] = acc;
+}

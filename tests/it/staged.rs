@@ -1,0 +1,117 @@
+//! `CollectiveSim::run` simulates a pipeline's shared stages once and skips
+//! copies of a scale-up domain (`collective/src/sim_staged.rs`): its report
+//! (time, per-step times and tier utilization, per-link bytes, bottleneck)
+//! must equal the general step-by-step run's bit for bit, on every kind of
+//! schedule and protocol.
+
+use fabricsim::collective::algorithms::{default_channels, schedule};
+use fabricsim::collective::run::DEFAULT_CHUNK_BYTES;
+use fabricsim::collective::{Algo, CollectiveSim, Op, Params, Protocol, Schedule};
+use fabricsim::topology::{NodeId, NodeRole, Topology};
+
+fn shipped(name: &str) -> Topology {
+    Topology::load(
+        format!("{}/topologies/{name}", env!("CARGO_MANIFEST_DIR")),
+        &Default::default(),
+    )
+    .unwrap()
+}
+
+fn accelerators(topo: &Topology, n: usize) -> Vec<NodeId> {
+    (0..topo.nodes.len() as u32)
+        .map(NodeId)
+        .filter(|&x| topo.nodes[x.idx()].role == NodeRole::Accelerator)
+        .take(n)
+        .collect()
+}
+
+/// The staged and the general run of `s` agree exactly.
+fn same(topo: &Topology, s: &Schedule, what: &str) {
+    let staged = CollectiveSim::new(topo, Params::default()).run(s).unwrap();
+    let general = CollectiveSim::new(topo, Params::default())
+        .run_general(s)
+        .unwrap();
+    assert_eq!(staged.time_s.to_bits(), general.time_s.to_bits(), "{what}");
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(
+        bits(&staged.link_bytes),
+        bits(&general.link_bytes),
+        "{what}"
+    );
+    assert_eq!(staged.steps.len(), general.steps.len(), "{what}");
+    for (a, b) in staged.steps.iter().zip(&general.steps) {
+        assert_eq!(a.time_s.to_bits(), b.time_s.to_bits(), "{what}");
+        assert_eq!((a.repeat, a.transfers), (b.repeat, b.transfers), "{what}");
+        for (x, y) in a.tier_busy.iter().zip(&b.tier_busy) {
+            assert_eq!(x.tier, y.tier, "{what}");
+            assert_eq!(x.mean.to_bits(), y.mean.to_bits(), "{what}: {x:?} {y:?}");
+            assert_eq!(x.max.to_bits(), y.max.to_bits(), "{what}: {x:?} {y:?}");
+        }
+    }
+    assert_eq!(staged, general, "{what}");
+}
+
+fn check(topo: &Topology, ranks: &[NodeId], op: Op, algo: Algo, size: f64) {
+    let channels = default_channels(topo, ranks);
+    let Ok(mut s) = schedule(topo, op, algo, ranks, size, channels, DEFAULT_CHUNK_BYTES) else {
+        return; // not supported here
+    };
+    for (p, fraction) in [
+        (Protocol::Simple, 1.0),
+        (Protocol::Ll128, 0.9),
+        (Protocol::Ll, 0.5),
+    ] {
+        s.set_protocol(p, fraction);
+        same(
+            topo,
+            &s,
+            &format!("{op} {algo} {p} {size} on {}", topo.name),
+        );
+    }
+}
+
+#[test]
+fn staged_runs_equal_general_runs() {
+    let algos = [
+        Algo::Ring,
+        Algo::Tree,
+        Algo::NvlsTree,
+        Algo::Hierarchical,
+        Algo::HalvingDoubling,
+        Algo::Nvls,
+        Algo::Direct,
+        Algo::Pat,
+    ];
+    for (name, n) in [
+        ("h100-2tier-16node.toml", 128),
+        ("h100-2tier-16node.toml", 40),
+        ("gb200-nvl72.toml", 72),
+        ("mi300x-8.toml", 8),
+        ("h100-rail-only.toml", 64),
+        ("hgx-h100.toml", 8),
+    ] {
+        let topo = shipped(name);
+        let ranks = accelerators(&topo, n);
+        for algo in algos {
+            for (op, size) in [(Op::AllReduce, 64.0 * 1048576.0), (Op::AllGather, 4096.0)] {
+                check(&topo, &ranks, op, algo, size);
+            }
+        }
+        check(&topo, &ranks, Op::AllToAll, Algo::Direct, 1048576.0);
+        check(&topo, &ranks, Op::Broadcast, Algo::Ring, 1048576.0);
+    }
+}
+
+/// A pipeline whose steps were edited after it was built: the stage hint
+/// no longer matches and must not be trusted.
+#[test]
+fn edited_pipelines_are_not_run_from_stale_stages() {
+    let topo = shipped("h100-2tier-16node.toml");
+    let ranks = accelerators(&topo, 128);
+    let mut s = schedule(&topo, Op::AllReduce, Algo::Tree, &ranks, 1e8, 16, 1e6).unwrap();
+    let k = s.steps.len() / 2;
+    s.steps[k].transfers[0].bytes *= 3.0;
+    let t0 = s.steps[k].transfers[0];
+    s.steps[k + 1].transfers.push(t0);
+    same(&topo, &s, "edited tree");
+}
