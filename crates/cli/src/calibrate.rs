@@ -88,6 +88,7 @@ pub(crate) fn command(a: &Args, limits: &fabricsim_base::limits::Limits) -> Resu
             .get(),
         None => 0.0,
     };
+    super::output::input(&a.topology);
     let topo = fabricsim_topology::Topology::load(&a.topology, &super::load_options(&[], limits))
         .map_err(|d| d.render())?;
     let mut done = Vec::new();
@@ -368,7 +369,24 @@ fn write_atomically(path: &Path, text: &str, force: bool) -> Result<(), String> 
         .map_or("out".into(), |f| f.to_string_lossy().into_owned());
     let tmp = dir.join(format!(".{file}.tmp-{}", std::process::id()));
     let fail = |e: std::io::Error| format!("error: cannot write {}: {e}", path.display());
-    std::fs::write(&tmp, text).map_err(fail)?;
+    let create = || -> std::io::Result<()> {
+        // Created new: an existing file or link of that name is never followed.
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        std::io::Write::write_all(&mut f, text.as_bytes())?;
+        f.sync_all()
+    };
+    if let Err(e) = create() {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(fail(e));
+    }
+    // Checked again just before the rename: the path may have changed.
+    if let Err(e) = super::output::check_target("--out", path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
     let res = if force {
         std::fs::rename(&tmp, path)
     } else {

@@ -100,6 +100,7 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
         p => Some(p.parse().map_err(|e| format!("--proto: {e}; or auto"))?),
     };
     let sizes = parse_sizes(&a.size, limits)?;
+    super::output::input(&a.topology);
     let mut topo = fabricsim_topology::Topology::load(
         &a.topology,
         &super::load_options(&a.failures.fail, limits),

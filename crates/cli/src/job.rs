@@ -76,10 +76,12 @@ fn load_topology(
     fail: &[topology::FailureSpec],
     limits: &Limits,
 ) -> Result<Topology, String> {
+    super::output::input(path);
     Topology::load(path, &super::load_options(fail, limits)).map_err(|d| d.render())
 }
 
 fn load_job(path: &Path, limits: &Limits) -> Result<Job, String> {
+    super::output::input(path);
     Job::load(path, limits).map_err(|d| d.render())
 }
 

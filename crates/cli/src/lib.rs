@@ -2,12 +2,19 @@
 //! terminal, files and exit codes; everything else lives in the library.
 //!
 //! Exit codes (docs/cli.md): 0 success, 1 invalid input (message names the file and
-//! the place), 2 usage error (clap's default for bad arguments).
+//! the place) or a failed write, 2 usage error (clap's default for bad
+//! arguments), 141 standard output closed by its reader.
+//!
+//! Nothing here prints with `println!`/`eprintln!` (they panic when the
+//! stream fails): standard output and error go through `output`.
+
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod budget;
 mod calibrate;
 mod collective;
 mod job;
+mod output;
 mod plots;
 mod report;
 mod sweep;
@@ -21,7 +28,6 @@ use fabricsim_routing::Router;
 use fabricsim_scenario::{FlowsReport, Scenario};
 use fabricsim_topology::RoutingMode;
 use fabricsim_topology::{self as topology, FailureSpec, Topology};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -179,6 +185,8 @@ enum Mode {
 struct Failure {
     message: String,
     code: u8,
+    /// A document for standard output despite the failure (`validate --json`).
+    stdout: Option<String>,
 }
 
 impl Failure {
@@ -186,12 +194,25 @@ impl Failure {
         Failure {
             message: message.into(),
             code: 1,
+            stdout: None,
         }
     }
 }
 
 pub fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            // Help and version go to standard output, usage errors to
+            // standard error; a failed write is exit 1, never a panic.
+            let code = u8::try_from(e.exit_code()).unwrap_or(2);
+            return match e.print() {
+                Ok(()) => ExitCode::from(code),
+                Err(_) if e.use_stderr() => ExitCode::from(1),
+                Err(w) => ExitCode::from(output::stdout_failed(&w)),
+            };
+        }
+    };
     let limits = &args.limits.limits();
     let result = match args.command {
         Command::Validate {
@@ -235,23 +256,35 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => sweep::merge(&args, limits),
         Command::ValidateModel(args) => validate::command(&args, limits).map_err(Failure::input),
     };
-    match result {
-        Ok(out) => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (e.g. `| head`) is not an error worth a panic.
-            let _ = stdout.write_all(out.as_bytes());
-            ExitCode::SUCCESS
-        }
+    let (stdout, code) = match result {
+        Ok(out) => (Some(out), 0),
         Err(f) => {
-            eprintln!("{}", f.message.trim_end());
-            ExitCode::from(f.code)
+            let code = f.code;
+            if let Some(doc) = &f.stdout
+                && let Err(e) = output::out(doc)
+            {
+                return ExitCode::from(output::stdout_failed(&e));
+            }
+            output::note(f.message.trim_end());
+            (None, code)
         }
+    };
+    if let Some(text) = stdout
+        && let Err(e) = output::out(&text)
+    {
+        return ExitCode::from(output::stdout_failed(&e));
     }
+    if code == 0 && output::stderr_failed() {
+        // Progress or notes were lost: the run did not say what it did.
+        return ExitCode::from(1);
+    }
+    ExitCode::from(code)
 }
 
 /// Reads an input file (`-`: standard input) as text within the input
 /// size limit; the error names the file (and the place of a bad byte).
 pub(crate) fn read_input(path: &Path, limits: &Limits) -> Result<String, String> {
+    output::input(path);
     read_raw(path, limits).map_err(|e| {
         let shown = if path.as_os_str() == "-" {
             "<stdin>".to_string()
@@ -331,6 +364,7 @@ fn flows(
 /// Loads and validates a topology file and fails `fail` in it; diagnostics
 /// become an input error.
 fn load_topology(path: &Path, fail: &[FailureSpec], limits: &Limits) -> Result<Topology, Failure> {
+    output::input(path);
     Topology::load(path, &load_options(fail, limits)).map_err(|d| Failure::input(d.render()))
 }
 
@@ -461,12 +495,14 @@ fn validate(
         return if all_ok {
             Ok(s)
         } else {
-            print!("{s}");
-            Err(Failure::input(format!(
-                "{} of {} files are invalid",
-                verdicts.iter().filter(|v| !v.ok).count(),
-                verdicts.len()
-            )))
+            Err(Failure {
+                stdout: Some(s),
+                ..Failure::input(format!(
+                    "{} of {} files are invalid",
+                    verdicts.iter().filter(|v| !v.ok).count(),
+                    verdicts.len()
+                ))
+            })
         };
     }
     let mut out = String::new();

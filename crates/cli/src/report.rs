@@ -80,6 +80,6 @@ pub(crate) fn write(
         .filter(|n| !n.starts_with('.'))
         .ok_or_else(|| format!("error: --report {}: not a file name", file.display()))?;
     write_whole(dir, name, page.as_bytes())?;
-    eprintln!("wrote {}", file.display());
+    super::output::note(&format!("wrote {}", file.display()));
     Ok(())
 }

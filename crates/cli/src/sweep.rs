@@ -66,10 +66,14 @@ fn input(message: String) -> Failure {
     Failure::input(message)
 }
 
-/// Refuses to replace a non-empty results file unless `force`.
+/// Refuses to replace a non-empty results file unless `force`, an `--out`
+/// that is not a folder, and results files that are not regular files or
+/// are inputs of the run (`output::check_target`).
 fn check_out(dir: &Path, force: bool) -> Result<(), Failure> {
+    super::output::check_dir("--out", dir).map_err(input)?;
     for name in ["results.csv", "results.json"] {
         let p = dir.join(name);
+        super::output::check_target("--out", &p).map_err(input)?;
         if !force && std::fs::metadata(&p).is_ok_and(|m| m.len() > 0) {
             return Err(input(format!(
                 "error: {} exists; pass --force to replace it, or choose another --out",
@@ -102,9 +106,9 @@ fn write_outputs(dir: &Path, t: &Table, plots: bool, quiet: bool) -> Result<Vec<
             }
         }
         if left_out > 0 && !quiet {
-            eprintln!(
+            super::output::note(&format!(
                 "note: {left_out} more charts (one per combination of the other axes) were not drawn; set [plot] x and lines"
-            );
+            ));
         }
     }
     Ok(written)
@@ -156,12 +160,12 @@ impl Progress {
                 d.0 += 1;
                 if d.1.elapsed() >= LINE_EVERY {
                     d.1 = Instant::now();
-                    eprintln!(
+                    super::output::note(&format!(
                         "sweep: {}/{total} points ({:.0}%), {:.1} s elapsed",
                         d.0,
                         100.0 * d.0 as f64 / (*total).max(1) as f64,
                         start.elapsed().as_secs_f64()
-                    );
+                    ));
                 }
             }
         }
@@ -175,7 +179,11 @@ impl Progress {
 }
 
 pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, Failure> {
+    super::output::input(&a.file);
     let sw = sweep::Sweep::load(&a.file, limits).map_err(|d| input(d.render()))?;
+    for f in sw.topologies.iter().chain(&sw.jobs) {
+        super::output::input(Path::new(&f.shown));
+    }
     let params = a.budget.params();
     let stem = super::plots::file_stem(&a.file);
     let out = a.out.clone().unwrap_or_else(|| {
@@ -213,11 +221,11 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, Failure> {
         let shard = a.shard.map_or(String::new(), |s| {
             format!(" (shard {}/{}: {mine})", s.index, s.count)
         });
-        eprintln!(
+        super::output::note(&format!(
             "sweep \"{}\": {total} points{shard} on {threads} thread(s), into {}",
             sw.name,
             out.display()
-        );
+        ));
     }
     let progress = Progress::new(mine, a.quiet);
     let start = Instant::now();
@@ -247,6 +255,7 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, Failure> {
         return Err(Failure {
             message: format!("interrupted: {summary}(results.json has \"complete\": false)"),
             code: 130,
+            stdout: None,
         });
     }
     Ok(if a.json { table.to_json() } else { summary })

