@@ -270,3 +270,86 @@ fn outputs_failed_writes_on_stdout_and_stderr_are_errors() {
     assert_eq!(o.status.code(), Some(141), "{}", stderr(&o));
     assert_eq!(stderr(&o), "");
 }
+
+// ---------------------------------------------------------------- bounded
+
+/// A shard count above the number of points is refused (it used to be
+/// accepted, and `merge` then aborted allocating 64 GB or panicked with
+/// "capacity overflow"); `merge` checks the counts of its files before
+/// sizing anything by them and reads them within `--max-input-bytes`;
+/// `info --max-time` stops its searches.
+#[test]
+fn bounded_shards_merge_counts_and_info_searches() {
+    let d = scratch("bounded");
+    let sw = two_points(&d, "grid.toml");
+    for shard in ["0/3", "0/4294967296", "0/18446744073709551615"] {
+        let o = run_in(&d, &["sweep", s(&sw), "--shard", shard, "--out", "x", "-q"]);
+        assert_refused(&o, "a sweep of 2 point(s) has at most 2 shard(s)");
+        assert!(!d.join("x").exists());
+    }
+    let o = run_in(
+        &d,
+        &["sweep", s(&sw), "--shard", "1/2", "--out", "one", "-q"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let good = std::fs::read_to_string(d.join("one/results.json")).unwrap();
+    assert!(good.contains("\"count\": 2"), "{good}");
+    // Hand-edited shard headers: absurd counts, an index past the count.
+    for (i, (from, to, needle)) in [
+        (
+            "\"count\": 2",
+            "\"count\": 18446744073709551615",
+            "claims to be one of 18446744073709551615 shards",
+        ),
+        (
+            "\"count\": 2",
+            "\"count\": 100000000",
+            "claims to be one of 100000000 shards",
+        ),
+        (
+            "\"count\": 2",
+            "\"count\": 0",
+            "claims to be one of 0 shards",
+        ),
+        (
+            "\"index\": 1",
+            "\"index\": 7",
+            "the index must be below the count",
+        ),
+        (
+            "\"points\": 2",
+            "\"points\": 18446744073709551615",
+            "a sweep has at most",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let dir = d.join(format!("bad{i}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("results.json"), good.replacen(from, to, 1)).unwrap();
+        let o = run_in(&d, &["merge", s(&dir), "--out", "merged"]);
+        assert_refused(&o, needle);
+    }
+    let o = run_in(
+        &d,
+        &["merge", "one", "--out", "m", "--max-input-bytes", "100"],
+    );
+    assert_refused(
+        &o,
+        "one/results.json: error: the file is larger than the input limit",
+    );
+    // info's diameter and bisection searches on a 110,592-chip torus take
+    // about a second (release build); --max-time 0.05 stops them.
+    let torus = d.join("torus.toml");
+    std::fs::write(
+        &torus,
+        "name = \"t\"\n[scale_up]\ntopology = \"torus\"\nkind = \"custom\"\nbandwidth = \"50 GB/s\"\n\
+         latency = \"100 ns\"\ndims = [48, 48, 48]\nlinks_per_neighbor = 1\nforwarding_latency = \"100 ns\"\n",
+    )
+    .unwrap();
+    let o = run_in(&d, &["info", s(&torus), "--max-time", "0.05"]);
+    assert_refused(&o, "did not finish within --max-time 0.05 s");
+    assert!(stderr(&o).contains("help: raise the limit with --max-time"));
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -102,6 +102,10 @@ enum Command {
         json: bool,
         #[command(flatten)]
         failures: FailArgs,
+        /// Stop with an error after this many seconds of wall-clock time
+        /// in the diameter and bisection searches [default: no limit].
+        #[arg(long, value_name = "SECONDS", value_parser = budget::seconds)]
+        max_time: Option<f64>,
     },
     /// Show the equal-cost route between two nodes of a topology.
     Route {
@@ -224,7 +228,8 @@ pub fn main() -> ExitCode {
             topology,
             json,
             failures,
-        } => info(&topology, json, &failures.fail, limits),
+            max_time,
+        } => info(&topology, json, &failures.fail, max_time, limits),
         Command::Route {
             topology,
             src,
@@ -541,9 +546,26 @@ fn validate(
     }
 }
 
-fn info(path: &Path, json: bool, fail: &[FailureSpec], limits: &Limits) -> Result<String, Failure> {
+fn info(
+    path: &Path,
+    json: bool,
+    fail: &[FailureSpec],
+    max_time: Option<f64>,
+    limits: &Limits,
+) -> Result<String, Failure> {
     let t = load_topology(path, fail, limits)?;
-    let info = Info::of(&t);
+    let deadline = max_time
+        .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
+        .and_then(|d| std::time::Instant::now().checked_add(d));
+    let stop = || deadline.is_some_and(|d| std::time::Instant::now() > d);
+    let info = Info::until(&t, &stop).ok_or_else(|| {
+        Failure::input(format!(
+            "{}: error: the diameter and bisection searches did not finish within --max-time {} s\n  \
+             help: raise the limit with --max-time SECONDS",
+            path.display(),
+            max_time.unwrap_or(0.0)
+        ))
+    })?;
     if json {
         let mut s = serde_json::to_string_pretty(&info).expect("info serializes");
         s.push('\n');

@@ -48,7 +48,7 @@ pub(crate) fn html(
     }
     s += "<h2>Inputs</h2>\n";
     for p in inputs {
-        let text = super::read_input(p, limits).map_err(|e| format!("error: {e}"))?;
+        let text = super::read_input(p, limits)?;
         s += &format!(
             "<details>\n<summary>{}</summary>\n<pre>{}</pre>\n</details>\n",
             escape(&p.display().to_string()),

@@ -211,6 +211,15 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, Failure> {
         None => None,
     };
     let total = sw.points();
+    if let Some(s) = a.shard
+        && s.count > total
+    {
+        return Err(input(format!(
+            "error: --shard {}/{}: a sweep of {total} point(s) has at most {total} shard(s)\n  \
+             help: use N ≤ {total}; every shard must hold at least one point",
+            s.index, s.count
+        )));
+    }
     let mine = a
         .shard
         .map_or(total, |s| total.saturating_sub(s.index).div_ceil(s.count));
@@ -265,7 +274,7 @@ pub(crate) fn merge(a: &MergeArgs, limits: &Limits) -> Result<String, Failure> {
     let mut tables = Vec::new();
     for d in &a.dirs {
         let p = d.join("results.json");
-        let text = super::read_input(&p, limits).map_err(|e| input(format!("error: {e}")))?;
+        let text = super::read_input(&p, limits).map_err(input)?;
         let t =
             Table::from_json(&text).map_err(|e| input(format!("{}: error: {e}", p.display())))?;
         tables.push((p.display().to_string(), t));
