@@ -353,3 +353,163 @@ fn bounded_shards_merge_counts_and_info_searches() {
     assert!(stderr(&o).contains("help: raise the limit with --max-time"));
     let _ = std::fs::remove_dir_all(&d);
 }
+
+// ---------------------------------------------------------------- finite results
+
+/// A job for the 8 GPUs of an HGX H100 board with `parameters = P`.
+fn job_with_parameters(p: &str) -> String {
+    format!(
+        "name = \"j\"\n[model]\nparameters = {p}\nlayers = 32\nhidden = 4096\nffn_hidden = 14336\n\
+         heads = 32\nkv_heads = 8\nseq_len = 8192\nvocab = 128256\ndtype = \"bf16\"\n\
+         [parallelism]\ntp = 1\npp = 1\ndp = 8\nzero = 1\nmicro_batch = 1\nglobal_batch = 8\n\
+         [compute]\ntflops_per_accelerator = 989.4\nmfu = 0.4\n"
+    )
+}
+
+/// Absurd but parseable numbers are located errors with a stated bound, not
+/// "iteration inf ms, MFU NaN%" (exit 0), a saturated call count, a sweep
+/// row with an empty error, or a calibration its own reader refuses.
+#[test]
+fn finite_results_absurd_numbers_are_located_errors() {
+    let d = scratch("finite");
+    for p in ["1.7e308", "1e30"] {
+        std::fs::write(d.join("job.toml"), job_with_parameters(p)).unwrap();
+        let o = run_in(&d, &["job", HGX, "job.toml"]);
+        assert_refused(
+            &o,
+            &format!("job.toml:3:14: error: \"parameters\" must be at most 1e15, found {p}"),
+        );
+        assert!(stdout(&o).is_empty());
+    }
+    // A valid job still runs, with finite numbers only.
+    std::fs::write(d.join("job.toml"), job_with_parameters("8.03e9")).unwrap();
+    let o = run_in(&d, &["job", HGX, "job.toml", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("null"), "{}", stdout(&o));
+    // In a sweep the absurd point is a row with its error.
+    std::fs::write(
+        d.join("sweep.toml"),
+        format!(
+            "topology = \"{HGX}\"\njob = \"job.toml\"\n[axes]\n\"job.model.parameters\" = [8.03e9, 1.7e308]\n"
+        ),
+    )
+    .unwrap();
+    let o = run_in(&d, &["sweep", "sweep.toml", "--out", "out", "-q"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let j: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("out/results.json")).unwrap())
+            .unwrap();
+    let rows = j["rows"].as_array().unwrap();
+    assert!(rows[0]["error"].is_null() && rows[0]["total_time_s"].as_f64().unwrap() > 0.0);
+    let err = rows[1]["error"].as_str().unwrap_or("");
+    assert!(err.contains("must be at most 1e15"), "{err}");
+    // A call count that would overflow u64 is an error, never saturated.
+    let o = run_in(
+        &d,
+        &[
+            "job",
+            HGX,
+            &format!("{ROOT}/tests/it/invalid/jobs/19-call-count-overflow.toml"),
+        ],
+    );
+    assert_refused(&o, "calls, more than the 9007199254740992");
+    // Durations: a topology latency and --alpha of 1e308 s.
+    std::fs::write(
+        d.join("slow.toml"),
+        "name = \"t\"\n[scale_up]\ntopology = \"torus\"\nkind = \"custom\"\nbandwidth = \"50 GB/s\"\n\
+         latency = \"1e308 s\"\ndims = [4, 4]\nlinks_per_neighbor = 1\nforwarding_latency = \"100 ns\"\n",
+    )
+    .unwrap();
+    let o = run_in(&d, &["validate", "slow.toml"]);
+    assert_refused(&o, "slow.toml:6:11: error:");
+    assert!(stderr(&o).contains("is above the largest accepted duration, 1000000 s"));
+    let o = run_in(
+        &d,
+        &[
+            "collective",
+            HGX,
+            "--op",
+            "all-reduce",
+            "--size",
+            "1MiB",
+            "--alpha",
+            "1e308s",
+        ],
+    );
+    assert_refused(
+        &o,
+        "error: --alpha \"1e308s\": above the largest accepted duration",
+    );
+    // calibrate: a log with the same time at every size fitted an efficiency
+    // of 1000 and wrote it; now nothing is written.
+    let logs = format!("{ROOT}/tests/it/invalid/nccl-logs");
+    let o = run_in(
+        &d,
+        &[
+            "calibrate",
+            &format!("{logs}/same-time-every-size.log"),
+            "--topology",
+            A100,
+            "--algo",
+            "ring",
+            "--out",
+            "cal.toml",
+        ],
+    );
+    assert_refused(
+        &o,
+        "efficiency 1000.0000 (a fraction of line rate must be in (0, 1]",
+    );
+    assert!(!d.join("cal.toml").exists());
+    for (log, at) in [
+        ("time-1e308.log", ":26:56: error: time is 1e308 us"),
+        ("size-0.log", ":25:12: error: size is 0"),
+    ] {
+        let o = run_in(
+            &d,
+            &[
+                "calibrate",
+                &format!("{logs}/{log}"),
+                "--topology",
+                A100,
+                "--algo",
+                "ring",
+            ],
+        );
+        assert_refused(&o, &format!("{log}{at}"));
+    }
+    // A calibration file with an efficiency of 2.0 is refused at its key,
+    // given by flag or by a topology's `calibration` key.
+    std::fs::write(d.join("two.toml"), "[link_efficiency]\nnvlink3 = 2.0\n").unwrap();
+    let o = run_in(
+        &d,
+        &[
+            "collective",
+            A100,
+            "--op",
+            "all-reduce",
+            "--size",
+            "1MiB",
+            "--calibration",
+            "two.toml",
+        ],
+    );
+    assert_refused(
+        &o,
+        "two.toml:2:11: error: \"link_efficiency.nvlink3\" must be a number greater than 0 and at most 1",
+    );
+    let a100 = std::fs::read_to_string(A100).unwrap();
+    let name = a100.find("\nname = ").unwrap() + 1;
+    std::fs::write(
+        d.join("a100.toml"),
+        format!(
+            "{}calibration = \"two.toml\"\n{}",
+            &a100[..name],
+            &a100[name..]
+        ),
+    )
+    .unwrap();
+    let o = run_in(&d, &["validate", "a100.toml"]);
+    assert_refused(&o, "two.toml:2:11: error:");
+    let _ = std::fs::remove_dir_all(&d);
+}

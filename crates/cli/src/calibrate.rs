@@ -117,8 +117,16 @@ pub(crate) fn command(a: &Args, limits: &fabricsim_base::limits::Limits) -> Resu
                 })
             })
             .collect();
-        let f = fit::fit(&topo, &ranks, op, algo, &points)
-            .map_err(|e| format!("{name}: error: {e}"))?;
+        let f = fit::fit(&topo, &ranks, op, algo, &points).map_err(|e| {
+            let help = match e {
+                fit::FitError::OutOfRange(_) => {
+                    "\n  help: nothing was written; a log whose times do not grow with size \
+                     (or a topology slower than the measured system) cannot be fitted"
+                }
+                _ => "",
+            };
+            format!("{name}: error: {e}{help}")
+        })?;
         let mut sim = CollectiveSim::new(&topo, Params::default());
         let mut preset_busbw = Vec::new();
         for r in &f.residuals {
@@ -163,6 +171,14 @@ pub(crate) fn command(a: &Args, limits: &fabricsim_base::limits::Limits) -> Resu
     let mut out = String::new();
     if let Some(path) = &a.out {
         let text = format!("{}{}", header(a, &topo.name, &done), overrides.to_toml());
+        // Never write a file the reader refuses (the fit checks its range).
+        fabricsim_topology::overrides::Overrides::parse_at(&text, &path.display().to_string())
+            .map_err(|d| {
+                format!(
+                    "error: the calibration would not read back ({}); nothing was written (a bug)",
+                    d.render()
+                )
+            })?;
         let inputs: Vec<&Path> = std::iter::once(a.topology.as_path())
             .chain(a.logs.iter().map(PathBuf::as_path))
             .collect();

@@ -197,14 +197,21 @@ fn parse_str_limited(
                 return None;
             }
         };
-        match crate::overrides::Overrides::parse(&text) {
+        let shown = file.display().to_string();
+        match crate::overrides::Overrides::parse_at(&text, &shown) {
             Ok(o) => Some(o),
-            Err(e) => {
+            Err(d) => {
                 sink.error(
                     c.span.clone(),
-                    format!("invalid calibration file {}: {e}", file.display()),
+                    format!(
+                        "invalid calibration file {shown} ({} problem(s), reported at their place)",
+                        d.len()
+                    ),
                     Some("format: docs/calibration.md".to_string()),
                 );
+                for item in d.items {
+                    sink.push_other(item);
+                }
                 None
             }
         }
