@@ -513,3 +513,60 @@ fn finite_results_absurd_numbers_are_located_errors() {
     assert_refused(&o, "two.toml:2:11: error:");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+// ---------------------------------------------------------------- signals
+
+/// SIGTERM (a scheduler's cancel or preemption) and SIGHUP stop a sweep as
+/// SIGINT does: the finished rows are written, marked incomplete, and the
+/// exit code is 128 + the signal (SIGTERM used to lose every row).
+#[test]
+fn signals_term_and_hup_keep_the_finished_rows() {
+    use std::io::BufRead;
+    let d = scratch("signals");
+    let f = d.join("slow.toml");
+    // Large all-to-alls on 128 GPUs: a tenth of a second or more per point.
+    std::fs::write(
+        &f,
+        format!(
+            "topology = \"{ROOT}/topologies/h100-2tier-16node.toml\"\ncollective = {{ op = \"all-to-all\" }}\n[axes]\n\"failures.seed\" = [{}]\n\"collective.size\" = [\"256MiB\"]\n[failures]\nrandom = \"1%\"\n",
+            (1..=60).map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+        ),
+    )
+    .unwrap();
+    for (signal, name, code) in [("TERM", "SIGTERM", 143), ("HUP", "SIGHUP", 129)] {
+        let out = d.join(name);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_fabricsim"))
+            .args(["sweep", s(&f), "--out", s(&out)])
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        // The first line is printed once the handlers are in place.
+        let first = lines.next().unwrap().unwrap();
+        assert!(first.starts_with("sweep "), "{first}");
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        let kill = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let rest: Vec<String> = lines.map_while(Result::ok).collect();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "{name}: {rest:?}");
+        assert!(
+            rest.iter()
+                .any(|l| l.starts_with(&format!("interrupted: {name} stopped the sweep"))),
+            "{rest:?}"
+        );
+        let j: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap())
+                .unwrap();
+        assert_eq!(j["complete"], false);
+        let rows = j["rows"].as_array().unwrap();
+        assert!(rows.len() < 60, "{} rows", rows.len());
+        let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
+        assert_eq!(csv.lines().count(), rows.len() + 1);
+    }
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -2,8 +2,11 @@
 //! results.json and plots) and `fabricsim merge` (shards into one result).
 //!
 //! Exit codes: 0 when every point ran (error rows included: they are
-//! results), 1 on an invalid sweep file or refused output, 130 when Ctrl-C
-//! stopped the sweep (the finished rows are written, `complete: false`).
+//! results), 1 on an invalid sweep file or refused output, 128 + the signal
+//! when SIGINT (Ctrl-C, 130), SIGTERM (a scheduler's cancel or preemption,
+//! 143) or SIGHUP (129) stopped the sweep: the finished rows are written,
+//! `complete: false`. A second signal ends the process at once, with the
+//! same code.
 
 use super::Failure;
 use super::plots::write_whole;
@@ -11,8 +14,9 @@ use fabricsim_base::limits::Limits;
 use fabricsim_sweep::{self as sweep, Shard, Table};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 #[derive(clap::Args, Debug)]
@@ -59,8 +63,28 @@ pub(crate) struct MergeArgs {
     json: bool,
 }
 
-/// Set by Ctrl-C; workers then start no new point.
-static STOP: AtomicBool = AtomicBool::new(false);
+/// The signals that stop a sweep, keeping its finished rows.
+const STOP_SIGNALS: [(i32, &str); 3] = [
+    (signal_hook::consts::SIGINT, "SIGINT"),
+    (signal_hook::consts::SIGTERM, "SIGTERM"),
+    (signal_hook::consts::SIGHUP, "SIGHUP"),
+];
+
+/// Installs the handlers of [`STOP_SIGNALS`]: the first signal sets `stop`
+/// (workers then start no new point) and records its number in `which`; a
+/// second one ends the process at once with 128 + its number.
+fn on_stop_signals(stop: &Arc<AtomicBool>, which: &Arc<AtomicUsize>) -> Result<(), Failure> {
+    use signal_hook::flag;
+    for (sig, name) in STOP_SIGNALS {
+        // Handlers run in the order registered: exit if already stopping,
+        // else record the signal, then stop.
+        flag::register_conditional_shutdown(sig, 128 + sig, Arc::clone(stop))
+            .and_then(|_| flag::register_usize(sig, Arc::clone(which), sig as usize))
+            .and_then(|_| flag::register(sig, Arc::clone(stop)))
+            .map_err(|e| input(format!("error: cannot handle {name}: {e}")))?;
+    }
+    Ok(())
+}
 
 fn input(message: String) -> Failure {
     Failure::input(message)
@@ -194,12 +218,9 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, Failure> {
         }
     });
     check_out(&out, a.force)?;
-    // A second Ctrl-C ends the process at once.
-    let _ = ctrlc::set_handler(|| {
-        if STOP.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
-        }
-    });
+    let stop = Arc::new(AtomicBool::new(false));
+    let which = Arc::new(AtomicUsize::new(0));
+    on_stop_signals(&stop, &which)?;
     let pool = match a.threads {
         Some(0) => return Err(input("error: --threads must be at least 1".into())),
         Some(n) => Some(
@@ -240,8 +261,8 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, Failure> {
     let start = Instant::now();
     let tick = || progress.tick();
     let table = match &pool {
-        Some(p) => p.install(|| sweep::run(&sw, &params, a.shard, &STOP, &tick)),
-        None => sweep::run(&sw, &params, a.shard, &STOP, &tick),
+        Some(p) => p.install(|| sweep::run(&sw, &params, a.shard, &stop, &tick)),
+        None => sweep::run(&sw, &params, a.shard, &stop, &tick),
     };
     progress.finish();
     let secs = start.elapsed().as_secs_f64();
@@ -261,9 +282,19 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, Failure> {
             .join(", ")
     );
     if !h.complete {
+        let sig = match which.load(Ordering::SeqCst) {
+            0 => signal_hook::consts::SIGINT as usize,
+            s => s,
+        };
+        let name = STOP_SIGNALS
+            .iter()
+            .find(|(s, _)| *s as usize == sig)
+            .map_or("a signal", |(_, n)| n);
         return Err(Failure {
-            message: format!("interrupted: {summary}(results.json has \"complete\": false)"),
-            code: 130,
+            message: format!(
+                "interrupted: {name} stopped the {summary}(results.json has \"complete\": false)"
+            ),
+            code: u8::try_from(128 + sig).unwrap_or(130),
             stdout: None,
         });
     }
