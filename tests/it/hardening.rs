@@ -570,3 +570,87 @@ fn signals_term_and_hup_keep_the_finished_rows() {
     }
     let _ = std::fs::remove_dir_all(&d);
 }
+
+// ---------------------------------------------------------------- provenance
+
+/// Shards run with different calibration files (same path, edited between
+/// the runs) have different fingerprints, and `merge` refuses them (they
+/// merged silently); the same calibration merges. A `topology.calibration`
+/// axis is covered too.
+#[test]
+fn provenance_fingerprint_covers_calibration_files() {
+    let d = scratch("provenance");
+    let a100 = std::fs::read_to_string(A100).unwrap();
+    let name = a100.find("\nname = ").unwrap() + 1;
+    std::fs::write(
+        d.join("a100.toml"),
+        format!(
+            "{}calibration = \"cal.toml\"\n{}",
+            &a100[..name],
+            &a100[name..]
+        ),
+    )
+    .unwrap();
+    let sweep = d.join("grid.toml");
+    std::fs::write(
+        &sweep,
+        "topology = \"a100.toml\"\ncollective = { op = \"all-reduce\" }\n[axes]\n\"collective.size\" = [\"1MiB\", \"64MiB\"]\n",
+    )
+    .unwrap();
+    let shard = |i: usize, dir: &str, eff: &str| {
+        std::fs::write(
+            d.join("cal.toml"),
+            format!("[link_efficiency]\nnvlink3 = {eff}\n"),
+        )
+        .unwrap();
+        let o = run_in(
+            &d,
+            &[
+                "sweep",
+                "grid.toml",
+                "--shard",
+                &format!("{i}/2"),
+                "--out",
+                dir,
+                "-q",
+                "--force",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    };
+    shard(0, "s0", "0.7");
+    shard(1, "s1", "0.9");
+    let o = run_in(&d, &["merge", "s0", "s1", "--out", "m"]);
+    assert_refused(&o, "is from another sweep");
+    shard(1, "s1", "0.7");
+    let o = run_in(&d, &["merge", "s0", "s1", "--out", "m"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // An axis over calibration files: editing one of them changes the fingerprint.
+    std::fs::write(d.join("other.toml"), "[link_efficiency]\nnvlink3 = 0.5\n").unwrap();
+    std::fs::write(
+        &sweep,
+        "topology = \"a100.toml\"\ncollective = { op = \"all-reduce\", size = \"1MiB\" }\n[axes]\n\"topology.calibration\" = [\"cal.toml\", \"other.toml\"]\n",
+    )
+    .unwrap();
+    let fingerprint = || {
+        let o = run_in(
+            &d,
+            &[
+                "sweep",
+                "grid.toml",
+                "--out",
+                "ax",
+                "-q",
+                "--force",
+                "--json",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        j["fingerprint"].as_str().unwrap().to_string()
+    };
+    let before = fingerprint();
+    std::fs::write(d.join("other.toml"), "[link_efficiency]\nnvlink3 = 0.6\n").unwrap();
+    assert_ne!(before, fingerprint());
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -205,7 +205,7 @@ impl Progress {
 pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, Failure> {
     super::output::input(&a.file);
     let sw = sweep::Sweep::load(&a.file, limits).map_err(|d| input(d.render()))?;
-    for f in sw.topologies.iter().chain(&sw.jobs) {
+    for f in sw.topologies.iter().chain(&sw.jobs).chain(&sw.calibrations) {
         super::output::input(Path::new(&f.shown));
     }
     let params = a.budget.params();

@@ -344,16 +344,54 @@ fn read(
     if sink.has_errors() || !extra.is_empty() {
         return None;
     }
+    let topologies = topo?.files;
+    let calibrations = calibrations(&topologies, &axes, limits);
     Some(Sweep {
         limits: *limits,
         name,
         target,
-        topologies: topo?.files,
+        calibrations,
+        topologies,
         jobs: job.map(|j| j.files).unwrap_or_default(),
         axes,
         base,
         plot,
     })
+}
+
+/// Every calibration file a point may read: the base topologies'
+/// `calibration` keys and the values of a `topology.calibration` axis, each
+/// resolved against each base topology's folder (as the topology reader
+/// does), read within the input limit. An unreadable file is kept with its
+/// error as its text: the points that use it fail, and the fingerprint still
+/// tells it apart.
+fn calibrations(topologies: &[BaseFile], axes: &[Axis], limits: &Limits) -> Vec<BaseFile> {
+    let key = Param::Topology(vec![Seg::Key("calibration".into())]);
+    let mut names: Vec<String> = Vec::new();
+    for a in axes.iter().filter(|a| a.param == key) {
+        names.extend(a.values.iter().filter_map(|v| v.as_str().map(String::from)));
+    }
+    let mut out: Vec<BaseFile> = Vec::new();
+    for t in topologies {
+        let dir = Path::new(&t.shown).parent().unwrap_or(Path::new(""));
+        let own = t.doc.get("calibration").and_then(|v| v.as_str());
+        for name in own.into_iter().chain(names.iter().map(String::as_str)) {
+            let path = dir.join(name);
+            let shown = path.display().to_string();
+            if out.iter().any(|f| f.shown == shown) {
+                continue;
+            }
+            let text = read_text(&path, limits.max_input_bytes)
+                .unwrap_or_else(|e| format!("(unreadable: {e})"));
+            out.push(BaseFile {
+                label: name.to_string(),
+                shown,
+                text,
+                doc: toml::Table::new(),
+            });
+        }
+    }
+    out
 }
 
 /// `collective = { ... }` or `[failures]`: base values of parameters.
