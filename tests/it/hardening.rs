@@ -654,3 +654,87 @@ fn provenance_fingerprint_covers_calibration_files() {
     assert_ne!(before, fingerprint());
     let _ = std::fs::remove_dir_all(&d);
 }
+
+// ---------------------------------------------------------------- located errors
+
+/// Integers beyond 64 bits in job and sweep files are reported at their
+/// place with their value (`validate` took such files for topologies and
+/// reported three unknown keys; `sweep` said "could not be read (a bug)"),
+/// and names with terminal control characters are printed escaped.
+#[test]
+fn located_overflowing_integers_and_escaped_control_characters() {
+    let d = scratch("located");
+    let job = job_with_parameters("8.03e9").replace("layers = 32", "layers = 99999999999999999999");
+    std::fs::write(d.join("job.toml"), job).unwrap();
+    let o = run_in(&d, &["validate", "job.toml"]);
+    assert_refused(
+        &o,
+        "job.toml:4:10: error: \"layers\" must be an integer from 1 to 4294967295, found 99999999999999999999",
+    );
+    assert!(!stderr(&o).contains("unknown key"), "{}", stderr(&o));
+    std::fs::write(
+        d.join("grid.toml"),
+        format!(
+            "topology = \"{HGX}\"\ncollective = {{ op = \"all-reduce\", channels = 99999999999999999999 }}\n[axes]\n\"collective.size\" = [\"1MiB\", \"2MiB\"]\n"
+        ),
+    )
+    .unwrap();
+    for args in [
+        vec!["validate", "grid.toml"],
+        vec!["sweep", "grid.toml", "--out", "o"],
+    ] {
+        let o = run_in(&d, &args);
+        assert_refused(
+            &o,
+            "grid.toml:2:46: error: integer 99999999999999999999 does not fit in 64 bits",
+        );
+        assert!(!stderr(&o).contains("a bug") && !stderr(&o).contains("unknown key"));
+    }
+    // A base topology of a sweep with such an integer: located in that file.
+    let topo = std::fs::read_to_string(HGX).unwrap().replacen(
+        "\ndomains = 1\n",
+        "\ndomains = 99999999999999999999\n",
+        1,
+    );
+    assert!(topo.contains("domains = 9999"), "the shipped file changed");
+    std::fs::write(d.join("big.toml"), topo).unwrap();
+    std::fs::write(
+        d.join("grid2.toml"),
+        "topology = \"big.toml\"\ncollective = { op = \"all-reduce\" }\n[axes]\n\"collective.size\" = [\"1MiB\"]\n",
+    )
+    .unwrap();
+    let o = run_in(&d, &["sweep", "grid2.toml", "--out", "o"]);
+    assert_refused(&o, "big.toml:");
+    assert!(stderr(&o).contains("integer 99999999999999999999 does not fit in 64 bits"));
+    // Control characters in a topology's name and in a key quoted by a message.
+    let src = std::fs::read_to_string(HGX).unwrap();
+    let i = src.find("\nname = ").unwrap() + 1;
+    let j = i + src[i..].find('\n').unwrap();
+    let evil = format!(
+        "{}name = \"red\\u001b[31m bell\\u0007 \\u202egnp.exe \\u2066x\\u2069\"\n\"\\u001b]0;title\\u0007\" = 1{}",
+        &src[..i],
+        &src[j..]
+    );
+    std::fs::write(d.join("evil.toml"), evil).unwrap();
+    let raw = |s: &str| s.contains(['\u{1b}', '\u{7}', '\u{202e}', '\u{2066}', '\u{2069}']);
+    let o = run_in(&d, &["validate", "evil.toml"]);
+    assert_refused(&o, "unknown key \"\\u001b]0;title\\u0007\"");
+    assert!(!raw(&stderr(&o)), "{:?}", stderr(&o));
+    let clean = std::fs::read_to_string(d.join("evil.toml"))
+        .unwrap()
+        .replace("\"\\u001b]0;title\\u0007\" = 1\n", "");
+    std::fs::write(d.join("evil.toml"), clean).unwrap();
+    let o = run_in(&d, &["info", "evil.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!raw(&stdout(&o)), "{:?}", stdout(&o));
+    assert!(stdout(&o).contains("red\\u001b[31m bell\\u0007 \\u202egnp.exe"));
+    // JSON keeps its meaning: the escape is the same character.
+    let o = run_in(&d, &["info", "evil.toml", "--json"]);
+    assert!(!raw(&stdout(&o)));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        j["name"],
+        "red\u{1b}[31m bell\u{7} \u{202e}gnp.exe \u{2066}x\u{2069}"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -425,17 +425,22 @@ impl FileVerdict {
     }
 }
 
+/// Whether `text` has one of `keys` at the top level. Read with spans
+/// (integers kept as text), so a file whose integers overflow is still
+/// told apart, and its reader reports the integer.
+fn has_top_key(text: &str, keys: &[&str]) -> bool {
+    toml::de::DeTable::parse(text).is_ok_and(|t| keys.iter().any(|k| t.get_ref().contains_key(*k)))
+}
+
 /// Whether `text` is a job file (a top-level `[model]` or `[parallelism]`
 /// table) rather than a topology.
 fn is_job(text: &str) -> bool {
-    text.parse::<toml::Table>()
-        .is_ok_and(|t| t.contains_key("model") || t.contains_key("parallelism"))
+    has_top_key(text, &["model", "parallelism"])
 }
 
 /// Whether `text` is a sweep file (a top-level `[axes]` table).
 fn is_sweep(text: &str) -> bool {
-    text.parse::<toml::Table>()
-        .is_ok_and(|t| t.contains_key("axes"))
+    has_top_key(text, &["axes"])
 }
 
 fn validate(

@@ -110,11 +110,45 @@ pub(crate) fn check_dir(what: &str, dir: &Path) -> Result<(), String> {
     }
 }
 
-/// Writes one line (a newline is added) on standard error; a failure is
-/// remembered and makes the run exit 1.
+/// Whether `c` may reach a terminal as it is: not a control character
+/// (C0 but tab and newline, DEL, C1) and not a bidirectional override or
+/// isolate (U+202A–U+202E, U+2066–U+2069) or mark (U+200E, U+200F, U+061C).
+fn printable(c: char) -> bool {
+    !(c.is_control() && c != '\n' && c != '\t'
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}'))
+}
+
+/// `text` with every character that is not [`printable`] written as
+/// `\uXXXX`: names from input files (a topology's `name`, node names, keys
+/// quoted in messages) cannot move the cursor, ring the bell, recolour the
+/// terminal or reorder what is shown. In JSON the escape is the same
+/// character (`\u202e` is a valid JSON escape), so documents keep their
+/// meaning.
+pub(crate) fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(printable) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if printable(c) {
+            out.push(c);
+        } else {
+            // Every such character is in the Basic Multilingual Plane.
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Writes one line (a newline is added) on standard error, control
+/// characters escaped; a failure is remembered and makes the run exit 1.
 pub(crate) fn note(line: &str) {
     let mut e = std::io::stderr().lock();
-    if writeln!(e, "{line}").and_then(|()| e.flush()).is_err() {
+    if writeln!(e, "{}", escape_controls(line))
+        .and_then(|()| e.flush())
+        .is_err()
+    {
         STDERR_FAILED.store(true, Ordering::SeqCst);
     }
 }
@@ -124,10 +158,11 @@ pub(crate) fn stderr_failed() -> bool {
     STDERR_FAILED.load(Ordering::SeqCst)
 }
 
-/// Writes `text` on standard output and flushes it.
+/// Writes `text` on standard output, control characters escaped
+/// ([`escape_controls`]), and flushes it.
 pub(crate) fn out(text: &str) -> std::io::Result<()> {
     let mut o = std::io::stdout().lock();
-    o.write_all(text.as_bytes())?;
+    o.write_all(escape_controls(text).as_bytes())?;
     o.flush()
 }
 
