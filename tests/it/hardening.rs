@@ -257,9 +257,16 @@ fn outputs_failed_writes_on_stdout_and_stderr_are_errors() {
     } else {
         eprintln!("note: /dev/full does not exist here; its cases were skipped");
     }
-    // A reader that is gone before the first byte.
+    // A reader that is gone before the first byte. The output (about 360 KB)
+    // is larger than a pipe holds: a child being spawned by another test may
+    // hold the read end for a moment, and the writer then blocks until the
+    // last reader is gone, and gets its broken pipe.
+    let many: Vec<&str> = std::iter::once("validate")
+        .chain(std::iter::once("--json"))
+        .chain(std::iter::repeat_n(HGX, 2000))
+        .collect();
     let mut child = Command::new(env!("CARGO_BIN_EXE_fabricsim"))
-        .args(["info", HGX, "--json"])
+        .args(&many)
         .current_dir(ROOT)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -277,7 +284,8 @@ fn outputs_failed_writes_on_stdout_and_stderr_are_errors() {
 /// accepted, and `merge` then aborted allocating 64 GB or panicked with
 /// "capacity overflow"); `merge` checks the counts of its files before
 /// sizing anything by them and reads them within `--max-input-bytes`;
-/// `info --max-time` stops its searches.
+/// `info --max-time` stops its searches; `--threads` is at most 1024; an
+/// invalid large fabric is not built before its errors are reported.
 #[test]
 fn bounded_shards_merge_counts_and_info_searches() {
     let d = scratch("bounded");
@@ -351,6 +359,27 @@ fn bounded_shards_merge_counts_and_info_searches() {
     let o = run_in(&d, &["info", s(&torus), "--max-time", "0.05"]);
     assert_refused(&o, "did not finish within --max-time 0.05 s");
     assert!(stderr(&o).contains("help: raise the limit with --max-time"));
+    // A file with a range error is not built first when the fabric is
+    // large (32,768 HGX boards on a 3-tier Clos took 0.4 s and 300 MB in a
+    // release build before the one error was reported).
+    let big = std::fs::read_to_string(format!("{ROOT}/topologies/h100-1024node-3tier.toml"))
+        .unwrap()
+        .replacen("\ndomains = 1024", "\ndomains = 32768", 1)
+        .replacen("\nswitch_radix = 64", "\nswitch_radix = 128", 1)
+        .replacen("\ntiers = 3", "\ntiers = 3\nefficiency = 1.5", 1);
+    assert!(big.contains("efficiency = 1.5") && big.contains("domains = 32768"));
+    std::fs::write(d.join("big.toml"), big).unwrap();
+    let start = std::time::Instant::now();
+    let o = run_in(&d, &["validate", "big.toml"]);
+    let took = start.elapsed();
+    assert_refused(
+        &o,
+        "big.toml:34:14: error: \"efficiency\" must be a number greater than 0 and at most 1",
+    );
+    assert!(
+        took.as_millis() < 150,
+        "took {took:?}: the fabric was built"
+    );
     let _ = std::fs::remove_dir_all(&d);
 }
 

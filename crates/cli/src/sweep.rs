@@ -31,7 +31,7 @@ pub(crate) struct Args {
     /// join the shards with `fabricsim merge`.
     #[arg(long, value_name = "I/N")]
     shard: Option<Shard>,
-    /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
+    /// Worker threads, 1 to 1024 (default: all cores, or RAYON_NUM_THREADS).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
     /// No progress on stderr.
@@ -62,6 +62,10 @@ pub(crate) struct MergeArgs {
     #[arg(long)]
     json: bool,
 }
+
+/// Most worker threads of `--threads` (100,000 took minutes and gigabytes
+/// of address space just to start).
+const MAX_THREADS: usize = 1024;
 
 /// The signals that stop a sweep, keeping its finished rows.
 const STOP_SIGNALS: [(i32, &str); 3] = [
@@ -218,11 +222,14 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, Failure> {
         }
     });
     check_out(&out, a.force)?;
-    let stop = Arc::new(AtomicBool::new(false));
-    let which = Arc::new(AtomicUsize::new(0));
-    on_stop_signals(&stop, &which)?;
     let pool = match a.threads {
         Some(0) => return Err(input("error: --threads must be at least 1".into())),
+        Some(n) if n > MAX_THREADS => {
+            return Err(input(format!(
+                "error: --threads {n}: at most {MAX_THREADS}\n  \
+                 help: a sweep runs one point per thread; more threads than cores only add memory"
+            )));
+        }
         Some(n) => Some(
             rayon::ThreadPoolBuilder::new()
                 .num_threads(n)
@@ -244,6 +251,11 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, Failure> {
     let mine = a
         .shard
         .map_or(total, |s| total.saturating_sub(s.index).div_ceil(s.count));
+    // Installed once nothing but the run is left: a signal before this ends
+    // the process as usual.
+    let stop = Arc::new(AtomicBool::new(false));
+    let which = Arc::new(AtomicUsize::new(0));
+    on_stop_signals(&stop, &which)?;
     let threads = pool
         .as_ref()
         .map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
