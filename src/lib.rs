@@ -10,7 +10,7 @@
 //! This crate is a facade over the workspace's crates, one per layer (see
 //! `ARCHITECTURE.md`); each module below is one of them. Build with
 //! `default-features = false` to leave out the command line (clap,
-//! indicatif, ctrlc).
+//! indicatif, signal-hook).
 //!
 //! # Example
 //!

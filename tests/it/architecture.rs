@@ -90,7 +90,7 @@ const LAYERS: &[(&str, &[&str], &[&str])] = &[
         ],
         &[
             "clap",
-            "ctrlc",
+            "signal_hook",
             "indicatif",
             "rayon",
             "serde",

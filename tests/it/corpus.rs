@@ -24,10 +24,20 @@ const TOPO_DEFAULT: &str = "topologies/hgx-h100.toml";
 
 /// Files whose problem is about the whole input (or the pair of inputs), so
 /// the message names the file without a line: (file, why).
-const UNLOCATED: &[(&str, &str)] = &[(
-    "flows/time-overflow.json",
-    "the bound on all finish times is a property of the whole scenario",
-)];
+const UNLOCATED: &[(&str, &str)] = &[
+    (
+        "flows/time-overflow.json",
+        "the bound on all finish times is a property of the whole scenario",
+    ),
+    (
+        "jobs/19-call-count-overflow.toml",
+        "a call count is the product of several keys (layers, micro-batches, buckets): the message names them",
+    ),
+    (
+        "nccl-logs/same-time-every-size.log",
+        "a fit is a property of every row of the log together",
+    ),
+];
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -51,6 +61,8 @@ fn corpus() -> Vec<String> {
         ("failures", "toml"),
         ("jobs", "toml"),
         ("flows", "json"),
+        ("calibration", "toml"),
+        ("nccl-logs", "log"),
     ] {
         let dir = base.join(sub);
         for e in std::fs::read_dir(&dir).unwrap() {
@@ -74,6 +86,32 @@ fn command_for(rel: &str) -> Vec<String> {
     let path = format!("tests/it/invalid/{rel}");
     if rel.starts_with("flows/") {
         return vec!["flows".into(), path];
+    }
+    if rel.starts_with("calibration/") {
+        return [
+            "collective",
+            "topologies/hgx-a100.toml",
+            "--op",
+            "all-reduce",
+            "--size",
+            "1MiB",
+            "--calibration",
+            &path,
+        ]
+        .map(String::from)
+        .to_vec();
+    }
+    if rel.starts_with("nccl-logs/") {
+        return [
+            "calibrate",
+            &path,
+            "--topology",
+            "topologies/hgx-a100.toml",
+            "--algo",
+            "ring",
+        ]
+        .map(String::from)
+        .to_vec();
     }
     if rel.starts_with("jobs/") {
         let text = std::fs::read_to_string(root().join(&path)).unwrap();

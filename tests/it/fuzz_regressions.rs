@@ -133,12 +133,88 @@ fn sweep_target(data: &[u8]) {
     }
 }
 
+/// The merge target: `results.json` → table → merged alone and with a copy
+/// of itself; a merged table has one row per point, in order, and reads back.
+fn merge_target(data: &[u8]) {
+    use fabricsim::sweep::{Table, table};
+    let Ok(src) = text(data.to_vec()) else { return };
+    let Ok(t) = Table::from_json(&src) else {
+        return;
+    };
+    let _ = table::merge(vec![("a".into(), t.clone()), ("b".into(), t.clone())]);
+    if let Ok(m) = table::merge(vec![("a".into(), t)]) {
+        assert_eq!(m.rows.len(), m.header.points);
+        for (i, r) in m.rows.iter().enumerate() {
+            assert_eq!(Table::point_of(r), i);
+        }
+        let back = Table::from_json(&m.to_json()).expect("a merged table reads back");
+        assert_eq!(back.rows.len(), m.rows.len());
+    }
+}
+
+/// The calibrate_log target: parse; accepted rows have a size ≥ 1 B and a
+/// finite positive time; 2 to 6 rows are fitted on an HGX A100 (ring
+/// all-reduce), and a fit is physical and its override file reads back.
+fn calibrate_log_target(data: &[u8]) {
+    use fabricsim::calibrate::fit::{self, Point};
+    use fabricsim::collective::{Algo, Op};
+    use fabricsim::topology::overrides::Overrides;
+    static A100: std::sync::OnceLock<fabricsim::topology::Topology> = std::sync::OnceLock::new();
+    let Ok(src) = text(data.to_vec()) else { return };
+    let Ok(l) = fabricsim::calibrate::log::parse(&src, "fuzz.log") else {
+        return;
+    };
+    let points: Vec<Point> = l
+        .rows
+        .iter()
+        .filter_map(|r| {
+            r.measure().map(|m| Point {
+                size: r.size as f64,
+                time_s: m.time_us * 1e-6,
+            })
+        })
+        .collect();
+    for p in &points {
+        assert!(
+            p.size >= 1.0 && p.time_s.is_finite() && p.time_s > 0.0,
+            "{p:?}"
+        );
+    }
+    if !(2..=6).contains(&points.len()) {
+        return;
+    }
+    let t = A100.get_or_init(|| {
+        fabricsim::topology::Topology::load(
+            root().join("topologies/hgx-a100.toml"),
+            &Default::default(),
+        )
+        .unwrap()
+    });
+    if let Ok(f) = fit::fit(t, &t.accelerators, Op::AllReduce, Algo::Ring, &points) {
+        assert!(
+            f.efficiency > 0.0 && f.efficiency <= 1.0,
+            "{}",
+            f.efficiency
+        );
+        assert!(f.alpha_s.is_finite() && f.alpha_s >= 0.0, "{}", f.alpha_s);
+        Overrides::parse(&f.overrides().to_toml()).expect("a fit reads back");
+    }
+}
+
 #[test]
 fn replay_fuzz_regressions() {
     let dir = root().join("fuzz/regressions");
     let mut n = 0;
     for target in [
-        "topology", "job", "flows", "select", "units", "failures", "sweep",
+        "topology",
+        "job",
+        "flows",
+        "select",
+        "units",
+        "failures",
+        "sweep",
+        "merge",
+        "calibrate_log",
     ] {
         let Ok(entries) = std::fs::read_dir(dir.join(target)) else {
             continue;
@@ -154,6 +230,8 @@ fn replay_fuzz_regressions() {
                 "select" => select_target(&s),
                 "units" => units_target(&s),
                 "sweep" => sweep_target(&data),
+                "merge" => merge_target(&data),
+                "calibrate_log" => calibrate_log_target(&data),
                 _ => failures_target(&s),
             }
             n += 1;
@@ -218,6 +296,24 @@ proptest! {
     ) {
         let files = shipped("sweeps", "toml");
         sweep_target(&mutate(&files[which % files.len()], pos, cut, &ins));
+    }
+
+    #[test]
+    fn mutated_results_never_panic(
+        pos in 0usize..2000, cut in 0usize..12,
+        ins in "[0-9eE.+\\-\\[\\]{}\",: a-z]{0,8}",
+    ) {
+        let base = std::fs::read(root().join("tests/it/data/results-two-points.json")).unwrap();
+        merge_target(&mutate(&base, pos, cut, ins.as_bytes()));
+    }
+
+    #[test]
+    fn mutated_nccl_logs_never_panic(
+        which in 0usize..64, pos in 0usize..4000, cut in 0usize..12,
+        ins in "[0-9eE.+\\- a-zN/A#]{0,8}",
+    ) {
+        let files = shipped("tests/data/nccl", "log");
+        calibrate_log_target(&mutate(&files[which % files.len()], pos, cut, ins.as_bytes()));
     }
 
     #[test]

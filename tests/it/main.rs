@@ -7,6 +7,7 @@ mod architecture;
 // base: units, limits, bad inputs, safe output.
 mod corpus;
 mod fuzz_regressions;
+mod hardening;
 mod safe_output;
 mod units;
 

@@ -177,6 +177,12 @@ impl<'s> Sink<'s> {
         });
     }
 
+    /// Records a diagnostic of another file this one depends on (a
+    /// topology's calibration file), kept with its own path and place.
+    pub fn push_other(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
     /// Whether any error was reported.
     pub fn has_errors(&self) -> bool {
         !self.items.is_empty()

@@ -179,6 +179,21 @@ pub fn quantity(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, q: Quantity) -> Opt
     };
     match v.get_ref() {
         DeValue::String(s) => match parse_q(q, s) {
+            Ok(x) if x > q.max().0 => {
+                let (_, max) = q.max();
+                sink.error(
+                    v.span(),
+                    format!(
+                        "\"{key}\" = \"{s}\" is above the largest accepted {}, {max}",
+                        q.name()
+                    ),
+                    Some(format!(
+                        "values above {max} are refused so that every result stays finite; \
+                         check the unit"
+                    )),
+                );
+                None
+            }
             Ok(x) => Some(Sp {
                 v: x,
                 span: v.span(),

@@ -88,6 +88,19 @@ impl Quantity {
         }
     }
 
+    /// The largest value an input file or flag may give, in base units
+    /// (bytes, bytes/s, seconds), and how it reads. Far above any real
+    /// fabric or model, low enough that sums and products of a run stay
+    /// finite: a data size of 1 EiB (2⁶⁰ B), a bandwidth of 1 EB/s
+    /// (10¹⁸ B/s), a duration of 10⁶ s (11.6 days).
+    pub fn max(self) -> (f64, &'static str) {
+        match self {
+            Quantity::DataSize => (1_152_921_504_606_846_976.0, "1 EiB"),
+            Quantity::Bandwidth => (1e18, "1 EB/s"),
+            Quantity::Duration => (1e6, "1000000 s"),
+        }
+    }
+
     /// The accepted forms, as shown in every error message.
     pub fn accepted_forms(self) -> &'static str {
         match self {

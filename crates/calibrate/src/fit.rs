@@ -49,6 +49,9 @@ pub enum FitError {
     /// The collective could not be simulated.
     #[error("{0}")]
     Collective(#[from] CollectiveError),
+    /// The fitted values are outside the physical range (why).
+    #[error("the fit is outside the physical range: {0}")]
+    OutOfRange(String),
 }
 
 /// What efficiency is fitted.
@@ -412,6 +415,21 @@ pub fn fit(
     } else {
         (None, None)
     };
+    // INVARIANT: a fit is physical, so its override file is one its reader
+    // accepts: efficiency in (0, 1], α finite, ≥ 0 and at most 10⁶ s.
+    let efficiency = 1.0 / u;
+    if !(efficiency.is_finite() && efficiency > 0.0 && efficiency <= 1.0) {
+        return Err(FitError::OutOfRange(format!(
+            "efficiency {efficiency:.4} (a fraction of line rate must be in (0, 1]): the measured \
+             times are faster than the links of the topology allow; check the log's sizes, the \
+             ranks and --topology"
+        )));
+    }
+    if !(alpha.is_finite() && (0.0..=1e6).contains(&alpha)) {
+        return Err(FitError::OutOfRange(format!(
+            "per-step latency α = {alpha:e} s (it must be from 0 to 1000000 s)"
+        )));
+    }
     let factor = op.bus_factor(ranks.len());
     let residuals = (0..n)
         .map(|i| {
@@ -434,7 +452,7 @@ pub fn fit(
         alpha_family,
         alpha_s: alpha,
         alpha_ci_s,
-        efficiency: 1.0 / u,
+        efficiency,
         efficiency_ci,
         preset_alpha_s,
         preset_efficiency,

@@ -394,6 +394,13 @@ pub fn parse(text: &str, path: &str) -> Result<NcclLog, Diagnostics> {
     }
 }
 
+/// Largest size of a row, in bytes (`Quantity::DataSize`'s bound, 1 EiB).
+const MAX_SIZE_BYTES: f64 = 1_152_921_504_606_846_976.0;
+
+/// Largest time of a row, in microseconds (`Quantity::Duration`'s bound,
+/// 10⁶ s): fits and their results stay finite.
+const MAX_TIME_US: f64 = 1e12;
+
 /// Parses the tokens of one row against the column names; records
 /// problems in `sink`.
 fn parse_row(
@@ -432,6 +439,25 @@ fn parse_row(
         };
         match name.as_str() {
             "size" | "count" => match tok.parse::<u64>() {
+                Ok(0) if name == "size" => {
+                    sink.error(
+                        span,
+                        "size is 0: a measurement moves at least one byte",
+                        Some(
+                            "remove the row (nccl-tests prints size 0 only for an empty run)"
+                                .into(),
+                        ),
+                    );
+                    ok = false;
+                }
+                Ok(v) if name == "size" && v as f64 > MAX_SIZE_BYTES => {
+                    sink.error(
+                        span,
+                        format!("size is {v} bytes, above the largest accepted data size, 1 EiB"),
+                        Some("check the column order: size is the first column, in bytes".into()),
+                    );
+                    ok = false;
+                }
                 Ok(v) if name == "size" => row.size = v,
                 Ok(v) => row.count = v,
                 Err(_) => {
@@ -450,6 +476,18 @@ fn parse_row(
                     .position(|n| n == name)
                     .unwrap_or(0);
                 match number(sink, name) {
+                    Some(x) if name == "time" && x > MAX_TIME_US => {
+                        sink.error(
+                            span,
+                            format!(
+                                "time is {tok} us, above the largest accepted duration, 1000000 s"
+                            ),
+                            Some(
+                                "nccl-tests prints times in microseconds; check the column".into(),
+                            ),
+                        );
+                        ok = false;
+                    }
                     Some(x) => cur[k] = Some(x),
                     None => ok = false,
                 }

@@ -18,7 +18,7 @@ pub(crate) struct BudgetArgs {
     pub(crate) max_time: Option<f64>,
 }
 
-fn seconds(s: &str) -> Result<f64, String> {
+pub(crate) fn seconds(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
         _ => Err(format!(

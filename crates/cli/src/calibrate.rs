@@ -88,6 +88,7 @@ pub(crate) fn command(a: &Args, limits: &fabricsim_base::limits::Limits) -> Resu
             .get(),
         None => 0.0,
     };
+    super::output::input(&a.topology);
     let topo = fabricsim_topology::Topology::load(&a.topology, &super::load_options(&[], limits))
         .map_err(|d| d.render())?;
     let mut done = Vec::new();
@@ -116,8 +117,16 @@ pub(crate) fn command(a: &Args, limits: &fabricsim_base::limits::Limits) -> Resu
                 })
             })
             .collect();
-        let f = fit::fit(&topo, &ranks, op, algo, &points)
-            .map_err(|e| format!("{name}: error: {e}"))?;
+        let f = fit::fit(&topo, &ranks, op, algo, &points).map_err(|e| {
+            let help = match e {
+                fit::FitError::OutOfRange(_) => {
+                    "\n  help: nothing was written; a log whose times do not grow with size \
+                     (or a topology slower than the measured system) cannot be fitted"
+                }
+                _ => "",
+            };
+            format!("{name}: error: {e}{help}")
+        })?;
         let mut sim = CollectiveSim::new(&topo, Params::default());
         let mut preset_busbw = Vec::new();
         for r in &f.residuals {
@@ -162,6 +171,14 @@ pub(crate) fn command(a: &Args, limits: &fabricsim_base::limits::Limits) -> Resu
     let mut out = String::new();
     if let Some(path) = &a.out {
         let text = format!("{}{}", header(a, &topo.name, &done), overrides.to_toml());
+        // Never write a file the reader refuses (the fit checks its range).
+        fabricsim_topology::overrides::Overrides::parse_at(&text, &path.display().to_string())
+            .map_err(|d| {
+                format!(
+                    "error: the calibration would not read back ({}); nothing was written (a bug)",
+                    d.render()
+                )
+            })?;
         let inputs: Vec<&Path> = std::iter::once(a.topology.as_path())
             .chain(a.logs.iter().map(PathBuf::as_path))
             .collect();
@@ -368,7 +385,24 @@ fn write_atomically(path: &Path, text: &str, force: bool) -> Result<(), String> 
         .map_or("out".into(), |f| f.to_string_lossy().into_owned());
     let tmp = dir.join(format!(".{file}.tmp-{}", std::process::id()));
     let fail = |e: std::io::Error| format!("error: cannot write {}: {e}", path.display());
-    std::fs::write(&tmp, text).map_err(fail)?;
+    let create = || -> std::io::Result<()> {
+        // Created new: an existing file or link of that name is never followed.
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        std::io::Write::write_all(&mut f, text.as_bytes())?;
+        f.sync_all()
+    };
+    if let Err(e) = create() {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(fail(e));
+    }
+    // Checked again just before the rename: the path may have changed.
+    if let Err(e) = super::output::check_target("--out", path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
     let res = if force {
         std::fs::rename(&tmp, path)
     } else {

@@ -2,7 +2,7 @@
 //! collective over a range of sizes.
 
 use fabricsim_base::limits::Limits;
-use fabricsim_base::units::{Bytes, Seconds};
+use fabricsim_base::units::{Bytes, Quantity, Seconds};
 use fabricsim_collective::run::Selection;
 use fabricsim_collective::run::{
     DEFAULT_CHUNK_BYTES, Outcome, Request, run, run_with_report, with_alternative,
@@ -92,7 +92,28 @@ fn parse_channels(s: &str) -> Result<usize, String> {
 /// Sizes from `1GiB`, `1MiB,4MiB` or the doubling range `1MiB..8GiB`
 /// (like nccl-tests `-b 1M -e 8G -f 2`), at most `limits.max_sizes`.
 pub(crate) fn parse_sizes(s: &str, limits: &Limits) -> Result<Vec<f64>, String> {
-    fabricsim_collective::select::sizes(s, limits.max_sizes)
+    let sizes = fabricsim_collective::select::sizes(s, limits.max_sizes)?;
+    below_max(
+        "--size",
+        s,
+        Quantity::DataSize,
+        sizes.iter().copied().fold(0.0, f64::max),
+    )?;
+    Ok(sizes)
+}
+
+/// Refuses a flag's value above the largest a file may give
+/// ([`Quantity::max`]), so that every result stays finite.
+pub(crate) fn below_max(flag: &str, text: &str, q: Quantity, v: f64) -> Result<(), String> {
+    let (max, shown) = q.max();
+    if v > max {
+        return Err(format!(
+            "error: {flag} \"{text}\": above the largest accepted {}, {shown}\n  \
+             help: values above {shown} are refused so that every result stays finite; check the unit",
+            q.name()
+        ));
+    }
+    Ok(())
 }
 
 /// Rank selection: a count (`64`: the first 64 accelerators) or a comma list
@@ -117,8 +138,9 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
     let overrides = match &a.calibration {
         Some(p) => {
             let text = super::read_input(p, limits)?;
-            let o = fabricsim_topology::overrides::Overrides::parse(&text)
-                .map_err(|e| format!("{}: error: {e}", p.display()))?;
+            let o =
+                fabricsim_topology::overrides::Overrides::parse_at(&text, &p.display().to_string())
+                    .map_err(|d| d.render())?;
             fabricsim_topology::overrides::apply_overrides(&mut topo, &o)
                 .map_err(|e| format!("{}: error: {e}", p.display()))?;
             Some(o)
@@ -127,11 +149,14 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
     };
     let ranks = parse_ranks(a.ranks.as_deref(), &topo.accelerators)?;
     let alpha_s = match &a.alpha {
-        Some(t) => Some(
-            t.parse::<Seconds>()
+        Some(t) => {
+            let v = t
+                .parse::<Seconds>()
                 .map_err(|e| format!("--alpha \"{t}\": {e}; {}", e.help()))?
-                .get(),
-        ),
+                .get();
+            below_max("--alpha", t, Quantity::Duration, v)?;
+            Some(v)
+        }
         None => None,
     };
     let chunk_bytes = match &a.chunk {

@@ -97,6 +97,9 @@ fn simulate(
                 ),
                 ..
             } => format!("\n{}", super::budget::raise(b)),
+            iteration::JobError::TooManyCalls { .. } => "\n  help: fewer layers or micro-batches \
+                (global_batch / (micro_batch · dp)), or a larger dp_bucket"
+                .to_string(),
             _ => String::new(),
         };
         format!("{}: error: {e}{hint}", job_path.display())

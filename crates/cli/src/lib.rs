@@ -2,12 +2,19 @@
 //! terminal, files and exit codes; everything else lives in the library.
 //!
 //! Exit codes (docs/cli.md): 0 success, 1 invalid input (message names the file and
-//! the place), 2 usage error (clap's default for bad arguments).
+//! the place) or a failed write, 2 usage error (clap's default for bad
+//! arguments), 141 standard output closed by its reader.
+//!
+//! Nothing here prints with `println!`/`eprintln!` (they panic when the
+//! stream fails): standard output and error go through `output`.
+
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod budget;
 mod calibrate;
 mod collective;
 mod job;
+mod output;
 mod plots;
 mod report;
 mod set;
@@ -22,7 +29,6 @@ use fabricsim_routing::Router;
 use fabricsim_scenario::{FlowsReport, Scenario};
 use fabricsim_topology::RoutingMode;
 use fabricsim_topology::{self as topology, FailureSpec, Topology};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -97,6 +103,10 @@ enum Command {
         json: bool,
         #[command(flatten)]
         failures: FailArgs,
+        /// Stop with an error after this many seconds of wall-clock time
+        /// in the diameter and bisection searches [default: no limit].
+        #[arg(long, value_name = "SECONDS", value_parser = budget::seconds)]
+        max_time: Option<f64>,
     },
     /// Show the equal-cost route between two nodes of a topology.
     Route {
@@ -180,6 +190,8 @@ enum Mode {
 struct Failure {
     message: String,
     code: u8,
+    /// A document for standard output despite the failure (`validate --json`).
+    stdout: Option<String>,
 }
 
 impl Failure {
@@ -187,12 +199,25 @@ impl Failure {
         Failure {
             message: message.into(),
             code: 1,
+            stdout: None,
         }
     }
 }
 
 pub fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            // Help and version go to standard output, usage errors to
+            // standard error; a failed write is exit 1, never a panic.
+            let code = u8::try_from(e.exit_code()).unwrap_or(2);
+            return match e.print() {
+                Ok(()) => ExitCode::from(code),
+                Err(_) if e.use_stderr() => ExitCode::from(1),
+                Err(w) => ExitCode::from(output::stdout_failed(&w)),
+            };
+        }
+    };
     let limits = &args.limits.limits();
     let result = match args.command {
         Command::Validate {
@@ -204,7 +229,8 @@ pub fn main() -> ExitCode {
             topology,
             json,
             failures,
-        } => info(&topology, json, &failures.fail, limits),
+            max_time,
+        } => info(&topology, json, &failures.fail, max_time, limits),
         Command::Route {
             topology,
             src,
@@ -236,23 +262,35 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => sweep::merge(&args, limits),
         Command::ValidateModel(args) => validate::command(&args, limits).map_err(Failure::input),
     };
-    match result {
-        Ok(out) => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (e.g. `| head`) is not an error worth a panic.
-            let _ = stdout.write_all(out.as_bytes());
-            ExitCode::SUCCESS
-        }
+    let (stdout, code) = match result {
+        Ok(out) => (Some(out), 0),
         Err(f) => {
-            eprintln!("{}", f.message.trim_end());
-            ExitCode::from(f.code)
+            let code = f.code;
+            if let Some(doc) = &f.stdout
+                && let Err(e) = output::out(doc)
+            {
+                return ExitCode::from(output::stdout_failed(&e));
+            }
+            output::note(f.message.trim_end());
+            (None, code)
         }
+    };
+    if let Some(text) = stdout
+        && let Err(e) = output::out(&text)
+    {
+        return ExitCode::from(output::stdout_failed(&e));
     }
+    if code == 0 && output::stderr_failed() {
+        // Progress or notes were lost: the run did not say what it did.
+        return ExitCode::from(1);
+    }
+    ExitCode::from(code)
 }
 
 /// Reads an input file (`-`: standard input) as text within the input
 /// size limit; the error names the file (and the place of a bad byte).
 pub(crate) fn read_input(path: &Path, limits: &Limits) -> Result<String, String> {
+    output::input(path);
     read_raw(path, limits).map_err(|e| {
         let shown = if path.as_os_str() == "-" {
             "<stdin>".to_string()
@@ -332,6 +370,7 @@ fn flows(
 /// Loads and validates a topology file and fails `fail` in it; diagnostics
 /// become an input error.
 fn load_topology(path: &Path, fail: &[FailureSpec], limits: &Limits) -> Result<Topology, Failure> {
+    output::input(path);
     Topology::load(path, &load_options(fail, limits)).map_err(|d| Failure::input(d.render()))
 }
 
@@ -387,17 +426,22 @@ impl FileVerdict {
     }
 }
 
+/// Whether `text` has one of `keys` at the top level. Read with spans
+/// (integers kept as text), so a file whose integers overflow is still
+/// told apart, and its reader reports the integer.
+fn has_top_key(text: &str, keys: &[&str]) -> bool {
+    toml::de::DeTable::parse(text).is_ok_and(|t| keys.iter().any(|k| t.get_ref().contains_key(*k)))
+}
+
 /// Whether `text` is a job file (a top-level `[model]` or `[parallelism]`
 /// table) rather than a topology.
 fn is_job(text: &str) -> bool {
-    text.parse::<toml::Table>()
-        .is_ok_and(|t| t.contains_key("model") || t.contains_key("parallelism"))
+    has_top_key(text, &["model", "parallelism"])
 }
 
 /// Whether `text` is a sweep file (a top-level `[axes]` table).
 fn is_sweep(text: &str) -> bool {
-    text.parse::<toml::Table>()
-        .is_ok_and(|t| t.contains_key("axes"))
+    has_top_key(text, &["axes"])
 }
 
 fn validate(
@@ -462,12 +506,14 @@ fn validate(
         return if all_ok {
             Ok(s)
         } else {
-            print!("{s}");
-            Err(Failure::input(format!(
-                "{} of {} files are invalid",
-                verdicts.iter().filter(|v| !v.ok).count(),
-                verdicts.len()
-            )))
+            Err(Failure {
+                stdout: Some(s),
+                ..Failure::input(format!(
+                    "{} of {} files are invalid",
+                    verdicts.iter().filter(|v| !v.ok).count(),
+                    verdicts.len()
+                ))
+            })
         };
     }
     let mut out = String::new();
@@ -506,9 +552,26 @@ fn validate(
     }
 }
 
-fn info(path: &Path, json: bool, fail: &[FailureSpec], limits: &Limits) -> Result<String, Failure> {
+fn info(
+    path: &Path,
+    json: bool,
+    fail: &[FailureSpec],
+    max_time: Option<f64>,
+    limits: &Limits,
+) -> Result<String, Failure> {
     let t = load_topology(path, fail, limits)?;
-    let info = Info::of(&t);
+    let deadline = max_time
+        .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
+        .and_then(|d| std::time::Instant::now().checked_add(d));
+    let stop = || deadline.is_some_and(|d| std::time::Instant::now() > d);
+    let info = Info::until(&t, &stop).ok_or_else(|| {
+        Failure::input(format!(
+            "{}: error: the diameter and bisection searches did not finish within --max-time {} s\n  \
+             help: raise the limit with --max-time SECONDS",
+            path.display(),
+            max_time.unwrap_or(0.0)
+        ))
+    })?;
     if json {
         let mut s = serde_json::to_string_pretty(&info).expect("info serializes");
         s.push('\n');

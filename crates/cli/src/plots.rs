@@ -39,15 +39,22 @@ impl Batch {
     /// Writes every plot into `dir` (created if missing), replacing files of
     /// the same names, and prints each path on stderr.
     pub(crate) fn write(self, dir: &Path) -> Result<Vec<PathBuf>, String> {
+        super::output::check_dir("--plots", dir)?;
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("error: cannot create {}: {e}", dir.display()))?;
+        // Every target is checked before the first is written.
+        for (stem, _) in &self.rendered {
+            for ext in ["png", "svg"] {
+                super::output::check_target("cannot write", &dir.join(format!("{stem}.{ext}")))?;
+            }
+        }
         let mut paths = Vec::new();
         for (stem, r) in &self.rendered {
             for (ext, bytes) in [("png", r.png.as_slice()), ("svg", r.svg.as_bytes())] {
                 let name = format!("{stem}.{ext}");
                 let path = dir.join(&name);
                 write_whole(dir, &name, bytes)?;
-                eprintln!("wrote {}", path.display());
+                super::output::note(&format!("wrote {}", path.display()));
                 paths.push(path);
             }
         }
@@ -64,7 +71,9 @@ pub(crate) fn file_stem(path: &Path) -> String {
 
 /// Writes `dir/name` whole: a temporary file in `dir`, created new (so an
 /// existing file or symlink of that name is never followed), then a rename.
-/// `name` is one path component that does not start with `.`.
+/// `name` is one path component that does not start with `.`. An existing
+/// `dir/name` that is not a regular file, or that is an input of the run, is
+/// refused (`output::check_target`), before and again just before the rename.
 pub(crate) fn write_whole(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
     let path = dir.join(name);
     if !is_plain_name(name) {
@@ -73,6 +82,7 @@ pub(crate) fn write_whole(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), St
             path.display()
         ));
     }
+    super::output::check_target("cannot write", &path)?;
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let write = || -> std::io::Result<()> {
         let mut f = std::fs::OpenOptions::new()
@@ -81,11 +91,19 @@ pub(crate) fn write_whole(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), St
             .open(&tmp)?;
         std::io::Write::write_all(&mut f, bytes)?;
         f.sync_all()?;
+        if let Err(refused) = super::output::check_target("cannot write", &path) {
+            return Err(std::io::Error::other(refused));
+        }
         std::fs::rename(&tmp, &path)
     };
     write().map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        format!("error: cannot write {}: {e}", path.display())
+        let text = e.to_string();
+        if text.starts_with("error: ") {
+            text
+        } else {
+            format!("error: cannot write {}: {e}", path.display())
+        }
     })
 }
 
@@ -98,32 +116,13 @@ fn is_plain_name(name: &str) -> bool {
         && Path::new(name).file_name().is_some_and(|f| f == name)
 }
 
-/// Refuses to write `out` when it is one of the `inputs` (same file after
-/// resolving links and `..`): outputs never replace the files they were
-/// computed from. `flag` names the option in the message.
+/// Registers `inputs` as inputs of the run (no output may replace them)
+/// and refuses `out` when it is one of them (same file after resolving links
+/// and `..`) or exists and is not a regular file. `flag` names the option in
+/// the message.
 pub(crate) fn refuse_inputs(flag: &str, out: &Path, inputs: &[&Path]) -> Result<(), String> {
-    let resolve = |p: &Path| -> Option<PathBuf> {
-        if let Ok(c) = p.canonicalize() {
-            return Some(c);
-        }
-        // A file that does not exist yet: its directory, resolved, and its name.
-        let dir = match p.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        Some(dir.canonicalize().ok()?.join(p.file_name()?))
-    };
-    let Some(target) = resolve(out) else {
-        return Ok(());
-    };
     for i in inputs {
-        if resolve(i).is_some_and(|r| r == target) {
-            return Err(format!(
-                "error: {flag} {}: that is an input file ({}); outputs never replace their inputs",
-                out.display(),
-                i.display()
-            ));
-        }
+        super::output::input(i);
     }
-    Ok(())
+    super::output::check_target(flag, out)
 }

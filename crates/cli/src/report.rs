@@ -48,7 +48,7 @@ pub(crate) fn html(
     }
     s += "<h2>Inputs</h2>\n";
     for p in inputs {
-        let text = super::read_input(p, limits).map_err(|e| format!("error: {e}"))?;
+        let text = super::read_input(p, limits)?;
         s += &format!(
             "<details>\n<summary>{}</summary>\n<pre>{}</pre>\n</details>\n",
             escape(&p.display().to_string()),
@@ -80,6 +80,6 @@ pub(crate) fn write(
         .filter(|n| !n.starts_with('.'))
         .ok_or_else(|| format!("error: --report {}: not a file name", file.display()))?;
     write_whole(dir, name, page.as_bytes())?;
-    eprintln!("wrote {}", file.display());
+    super::output::note(&format!("wrote {}", file.display()));
     Ok(())
 }

@@ -73,6 +73,7 @@ pub(crate) fn load_topology(
     limits: &Limits,
     sets: &[Set],
 ) -> Result<Topology, String> {
+    super::output::input(path);
     let opts = super::load_options(fail, limits);
     match edited(path, limits, SetTarget::Topology, sets)? {
         None => Topology::load(path, &opts).map_err(|d| d.render()),
@@ -83,6 +84,7 @@ pub(crate) fn load_topology(
 
 /// Loads a job with the job edits of `sets`.
 pub(crate) fn load_job(path: &Path, limits: &Limits, sets: &[Set]) -> Result<Job, String> {
+    super::output::input(path);
     match edited(path, limits, SetTarget::Job, sets)? {
         None => Job::load(path, limits).map_err(|d| d.render()),
         Some((text, mine)) => Job::parse(&text, &path.display().to_string(), limits)

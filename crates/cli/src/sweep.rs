@@ -2,8 +2,11 @@
 //! results.json and plots) and `fabricsim merge` (shards into one result).
 //!
 //! Exit codes: 0 when every point ran (error rows included: they are
-//! results), 1 on an invalid sweep file or refused output, 130 when Ctrl-C
-//! stopped the sweep (the finished rows are written, `complete: false`).
+//! results), 1 on an invalid sweep file or refused output, 128 + the signal
+//! when SIGINT (Ctrl-C, 130), SIGTERM (a scheduler's cancel or preemption,
+//! 143) or SIGHUP (129) stopped the sweep: the finished rows are written,
+//! `complete: false`. A second signal ends the process at once, with the
+//! same code.
 
 use super::Failure;
 use super::plots::write_whole;
@@ -11,8 +14,9 @@ use fabricsim_base::limits::Limits;
 use fabricsim_sweep::{self as sweep, Shard, Table};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 #[derive(clap::Args, Debug)]
@@ -27,7 +31,7 @@ pub(crate) struct Args {
     /// join the shards with `fabricsim merge`.
     #[arg(long, value_name = "I/N")]
     shard: Option<Shard>,
-    /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
+    /// Worker threads, 1 to 1024 (default: all cores, or RAYON_NUM_THREADS).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
     /// No progress on stderr.
@@ -59,17 +63,45 @@ pub(crate) struct MergeArgs {
     json: bool,
 }
 
-/// Set by Ctrl-C; workers then start no new point.
-static STOP: AtomicBool = AtomicBool::new(false);
+/// Most worker threads of `--threads` (100,000 took minutes and gigabytes
+/// of address space just to start).
+const MAX_THREADS: usize = 1024;
+
+/// The signals that stop a sweep, keeping its finished rows.
+const STOP_SIGNALS: [(i32, &str); 3] = [
+    (signal_hook::consts::SIGINT, "SIGINT"),
+    (signal_hook::consts::SIGTERM, "SIGTERM"),
+    (signal_hook::consts::SIGHUP, "SIGHUP"),
+];
+
+/// Installs the handlers of [`STOP_SIGNALS`]: the first signal sets `stop`
+/// (workers then start no new point) and records its number in `which`; a
+/// second one ends the process at once with 128 + its number.
+fn on_stop_signals(stop: &Arc<AtomicBool>, which: &Arc<AtomicUsize>) -> Result<(), Failure> {
+    use signal_hook::flag;
+    for (sig, name) in STOP_SIGNALS {
+        // Handlers run in the order registered: exit if already stopping,
+        // else record the signal, then stop.
+        flag::register_conditional_shutdown(sig, 128 + sig, Arc::clone(stop))
+            .and_then(|_| flag::register_usize(sig, Arc::clone(which), sig as usize))
+            .and_then(|_| flag::register(sig, Arc::clone(stop)))
+            .map_err(|e| input(format!("error: cannot handle {name}: {e}")))?;
+    }
+    Ok(())
+}
 
 fn input(message: String) -> Failure {
     Failure::input(message)
 }
 
-/// Refuses to replace a non-empty results file unless `force`.
+/// Refuses to replace a non-empty results file unless `force`, an `--out`
+/// that is not a folder, and results files that are not regular files or
+/// are inputs of the run (`output::check_target`).
 fn check_out(dir: &Path, force: bool) -> Result<(), Failure> {
+    super::output::check_dir("--out", dir).map_err(input)?;
     for name in ["results.csv", "results.json"] {
         let p = dir.join(name);
+        super::output::check_target("--out", &p).map_err(input)?;
         if !force && std::fs::metadata(&p).is_ok_and(|m| m.len() > 0) {
             return Err(input(format!(
                 "error: {} exists; pass --force to replace it, or choose another --out",
@@ -102,9 +134,9 @@ fn write_outputs(dir: &Path, t: &Table, plots: bool, quiet: bool) -> Result<Vec<
             }
         }
         if left_out > 0 && !quiet {
-            eprintln!(
+            super::output::note(&format!(
                 "note: {left_out} more charts (one per combination of the other axes) were not drawn; set [plot] x and lines"
-            );
+            ));
         }
     }
     Ok(written)
@@ -156,12 +188,12 @@ impl Progress {
                 d.0 += 1;
                 if d.1.elapsed() >= LINE_EVERY {
                     d.1 = Instant::now();
-                    eprintln!(
+                    super::output::note(&format!(
                         "sweep: {}/{total} points ({:.0}%), {:.1} s elapsed",
                         d.0,
                         100.0 * d.0 as f64 / (*total).max(1) as f64,
                         start.elapsed().as_secs_f64()
-                    );
+                    ));
                 }
             }
         }
@@ -175,7 +207,11 @@ impl Progress {
 }
 
 pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, Failure> {
+    super::output::input(&a.file);
     let sw = sweep::Sweep::load(&a.file, limits).map_err(|d| input(d.render()))?;
+    for f in sw.topologies.iter().chain(&sw.jobs).chain(&sw.calibrations) {
+        super::output::input(Path::new(&f.shown));
+    }
     let params = a.budget.params();
     let stem = super::plots::file_stem(&a.file);
     let out = a.out.clone().unwrap_or_else(|| {
@@ -186,14 +222,14 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, Failure> {
         }
     });
     check_out(&out, a.force)?;
-    // A second Ctrl-C ends the process at once.
-    let _ = ctrlc::set_handler(|| {
-        if STOP.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
-        }
-    });
     let pool = match a.threads {
         Some(0) => return Err(input("error: --threads must be at least 1".into())),
+        Some(n) if n > MAX_THREADS => {
+            return Err(input(format!(
+                "error: --threads {n}: at most {MAX_THREADS}\n  \
+                 help: a sweep runs one point per thread; more threads than cores only add memory"
+            )));
+        }
         Some(n) => Some(
             rayon::ThreadPoolBuilder::new()
                 .num_threads(n)
@@ -203,9 +239,23 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, Failure> {
         None => None,
     };
     let total = sw.points();
+    if let Some(s) = a.shard
+        && s.count > total
+    {
+        return Err(input(format!(
+            "error: --shard {}/{}: a sweep of {total} point(s) has at most {total} shard(s)\n  \
+             help: use N ≤ {total}; every shard must hold at least one point",
+            s.index, s.count
+        )));
+    }
     let mine = a
         .shard
         .map_or(total, |s| total.saturating_sub(s.index).div_ceil(s.count));
+    // Installed once nothing but the run is left: a signal before this ends
+    // the process as usual.
+    let stop = Arc::new(AtomicBool::new(false));
+    let which = Arc::new(AtomicUsize::new(0));
+    on_stop_signals(&stop, &which)?;
     let threads = pool
         .as_ref()
         .map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
@@ -213,18 +263,18 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, Failure> {
         let shard = a.shard.map_or(String::new(), |s| {
             format!(" (shard {}/{}: {mine})", s.index, s.count)
         });
-        eprintln!(
+        super::output::note(&format!(
             "sweep \"{}\": {total} points{shard} on {threads} thread(s), into {}",
             sw.name,
             out.display()
-        );
+        ));
     }
     let progress = Progress::new(mine, a.quiet);
     let start = Instant::now();
     let tick = || progress.tick();
     let table = match &pool {
-        Some(p) => p.install(|| sweep::run(&sw, &params, a.shard, &STOP, &tick)),
-        None => sweep::run(&sw, &params, a.shard, &STOP, &tick),
+        Some(p) => p.install(|| sweep::run(&sw, &params, a.shard, &stop, &tick)),
+        None => sweep::run(&sw, &params, a.shard, &stop, &tick),
     };
     progress.finish();
     let secs = start.elapsed().as_secs_f64();
@@ -244,9 +294,20 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, Failure> {
             .join(", ")
     );
     if !h.complete {
+        let sig = match which.load(Ordering::SeqCst) {
+            0 => signal_hook::consts::SIGINT as usize,
+            s => s,
+        };
+        let name = STOP_SIGNALS
+            .iter()
+            .find(|(s, _)| *s as usize == sig)
+            .map_or("a signal", |(_, n)| n);
         return Err(Failure {
-            message: format!("interrupted: {summary}(results.json has \"complete\": false)"),
-            code: 130,
+            message: format!(
+                "interrupted: {name} stopped the {summary}(results.json has \"complete\": false)"
+            ),
+            code: u8::try_from(128 + sig).unwrap_or(130),
+            stdout: None,
         });
     }
     Ok(if a.json { table.to_json() } else { summary })
@@ -256,7 +317,7 @@ pub(crate) fn merge(a: &MergeArgs, limits: &Limits) -> Result<String, Failure> {
     let mut tables = Vec::new();
     for d in &a.dirs {
         let p = d.join("results.json");
-        let text = super::read_input(&p, limits).map_err(|e| input(format!("error: {e}")))?;
+        let text = super::read_input(&p, limits).map_err(input)?;
         let t =
             Table::from_json(&text).map_err(|e| input(format!("{}: error: {e}", p.display())))?;
         tables.push((p.display().to_string(), t));

@@ -21,7 +21,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use fabricsim_topology::RoutingMode;
-use fabricsim_topology::max_flow_between;
+use fabricsim_topology::max_flow_between_until;
 use fabricsim_topology::{FailureReport, NodeRole, Topology};
 
 /// Up to this many accelerators, the diameter is exact (a BFS from each).
@@ -128,6 +128,13 @@ impl Info {
     /// assert_eq!(info.bisection_bps, Some(25e9));
     /// ```
     pub fn of(t: &Topology) -> Info {
+        Info::until(t, &|| false).unwrap_or_else(|| unreachable!("never stopped"))
+    }
+
+    /// [`Info::of`], giving up (`None`) once `stop` returns true: the
+    /// diameter and bisection searches ask it at every source and every
+    /// 65,536 steps (`info --max-time`).
+    pub fn until(t: &Topology, stop: &dyn Fn() -> bool) -> Option<Info> {
         let count = |r: NodeRole| t.nodes.iter().filter(|n| n.role == r).count();
         let mut links_by_kind: BTreeMap<String, usize> = BTreeMap::new();
         let mut lanes_by_kind: BTreeMap<String, u64> = BTreeMap::new();
@@ -139,10 +146,14 @@ impl Info {
         links_by_kind.values_mut().for_each(|v| *v /= 2);
         lanes_by_kind.values_mut().for_each(|v| *v /= 2);
         let adj = Csr::new(t);
-        let (diameter_hops, diameter_exact) = diameter(t, &adj);
+        let (diameter_hops, diameter_exact) = diameter(t, &adj, stop)?;
         let n = t.accelerators.len();
-        let bisection_bps = (n >= 2 && t.links.len() <= BISECTION_MAX_LINKS).then(|| bisection(t));
-        Info {
+        let bisection_bps = if n >= 2 && t.links.len() <= BISECTION_MAX_LINKS {
+            Some(bisection(t, stop)?)
+        } else {
+            None
+        };
+        Some(Info {
             name: t.name.clone(),
             routing: t.routing,
             accelerators: n,
@@ -164,7 +175,7 @@ impl Info {
                 n - n / 2
             ),
             failures: t.failures.clone(),
-        }
+        })
     }
 
     /// A human table; bandwidths in GB/s (1e9 bytes/s).
@@ -308,7 +319,7 @@ impl Csr {
 /// Largest BFS distance between accelerators, and whether it is exact. The
 /// BFS expands only the source and forwarding nodes (others are reached but
 /// never passed through), as routing does.
-fn diameter(t: &Topology, adj: &Csr) -> (u32, bool) {
+fn diameter(t: &Topology, adj: &Csr, stop: &dyn Fn() -> bool) -> Option<(u32, bool)> {
     let n = t.accelerators.len();
     let exact = n <= EXACT_DIAMETER_MAX_ACCELERATORS;
     let sources: Vec<usize> = if exact {
@@ -321,12 +332,20 @@ fn diameter(t: &Topology, adj: &Csr) -> (u32, bool) {
     let mut dist = vec![u32::MAX; t.nodes.len()];
     let mut queue = VecDeque::new();
     let mut best = 0;
+    let mut pops: u64 = 0;
     for s in sources {
+        if stop() {
+            return None;
+        }
         dist.iter_mut().for_each(|d| *d = u32::MAX);
         let src = t.accelerators[s].idx();
         dist[src] = 0;
         queue.push_back(src);
         while let Some(u) = queue.pop_front() {
+            pops += 1;
+            if pops.is_multiple_of(STOP_EVERY) && stop() {
+                return None;
+            }
             if u != src && !t.nodes[u].forwards {
                 continue;
             }
@@ -345,7 +364,7 @@ fn diameter(t: &Topology, adj: &Csr) -> (u32, bool) {
             }
         }
     }
-    (best, exact)
+    Some((best, exact))
 }
 
 /// Per-accelerator injection per (tier, kind).
@@ -409,10 +428,19 @@ fn injection(t: &Topology) -> Vec<Injection> {
         .collect()
 }
 
+/// Breadth-first steps between two questions to `stop`.
+const STOP_EVERY: u64 = 1 << 16;
+
 /// Max flow from the first ⌊n/2⌋ accelerators to the rest (Dinic), links
 /// at full capacity.
-fn bisection(t: &Topology) -> f64 {
+fn bisection(t: &Topology, stop: &dyn Fn() -> bool) -> Option<f64> {
     let caps: Vec<f64> = t.links.iter().map(|l| l.capacity_bps).collect();
     let half = t.accelerators.len() / 2;
-    max_flow_between(t, &caps, &t.accelerators[..half], &t.accelerators[half..])
+    max_flow_between_until(
+        t,
+        &caps,
+        &t.accelerators[..half],
+        &t.accelerators[half..],
+        stop,
+    )
 }

@@ -52,6 +52,10 @@ pub struct Sweep {
     pub topologies: Vec<BaseFile>,
     /// The base jobs of a job sweep (one unless `job` is an array).
     pub jobs: Vec<BaseFile>,
+    /// The calibration files the points may read (a base topology's
+    /// `calibration` key, a `topology.calibration` axis), resolved and read
+    /// once: part of the fingerprint. `doc` is empty.
+    pub calibrations: Vec<BaseFile>,
     /// The axes in grid order (file arrays first, then `[axes]` in file order).
     pub axes: Vec<Axis>,
     /// Values of the `collective` and `[failures]` tables (axes override them).
@@ -179,17 +183,21 @@ impl Sweep {
     }
 
     /// A fingerprint of everything that decides the results: the name, the
-    /// base files' text, the base values, the axes and the plot (FNV-1a, 64
-    /// bits, hex). Shards of one sweep share it; `merge` checks it.
+    /// text of every file a point reads (base topologies, jobs and their
+    /// calibration files), the base values, the axes and the plot (FNV-1a,
+    /// 64 bits, hex). Shards of one sweep share it; `merge` checks it.
     pub fn fingerprint(&self) -> String {
         let mut s = format!(
-            "fabricsim-sweep-1\n{}\n{}\n{}\n",
+            "fabricsim-sweep-2\n{}\n{}\n{}\n",
             env!("CARGO_PKG_VERSION"),
             self.name,
             self.target.name()
         );
         for f in self.topologies.iter().chain(&self.jobs) {
             s += &format!("file {}\n{}\n", f.label, f.text);
+        }
+        for f in &self.calibrations {
+            s += &format!("calibration {}\n{}\n", f.label, f.text);
         }
         for (p, v) in &self.base {
             s += &format!("base {p:?} = {v}\n");

@@ -141,22 +141,19 @@ fn read_files(
                 continue;
             }
         };
-        match text.parse::<toml::Table>() {
-            Ok(doc) => files.push(BaseFile {
+        // The base file's own syntax errors (and integers beyond 64 bits),
+        // located in it.
+        let mut s = Sink::new(&text, &shown);
+        let doc = parse_document(&mut s, &text).and_then(|_| plain_doc(&mut s, &text));
+        match (doc, s.finish()) {
+            (Some(doc), None) => files.push(BaseFile {
                 label: label.clone(),
                 shown,
                 text,
                 doc,
             }),
-            Err(_) => {
-                // The base file's own syntax errors, located in it.
-                let mut s = Sink::new(&text, &shown);
-                let _ = parse_document(&mut s, &text);
-                match s.finish() {
-                    Some(d) => extra.extend(d.items),
-                    None => sink.error(span.clone(), format!("{shown} is not valid TOML"), None),
-                }
-            }
+            (_, Some(d)) => extra.extend(d.items),
+            (None, None) => sink.error(span.clone(), format!("{shown} is not valid TOML"), None),
         }
     }
     (files.len() == items.len()).then(|| Files {
@@ -168,6 +165,33 @@ fn read_files(
                 .collect()
         }),
     })
+}
+
+/// `text` (already parsed with spans) as plain TOML values. The spanned
+/// parse keeps integers as text; an integer beyond 64 bits fails only here,
+/// and is reported at its place with its value.
+pub(crate) fn plain_doc(sink: &mut Sink<'_>, text: &str) -> Option<toml::Table> {
+    match text.parse::<toml::Table>() {
+        Ok(doc) => Some(doc),
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            let tok = text.get(span.clone()).unwrap_or("").trim();
+            let digits = tok.chars().filter(char::is_ascii_digit).count();
+            if digits > 0 && tok.chars().all(|c| c.is_ascii_digit() || "+-_".contains(c)) {
+                sink.error(
+                    span,
+                    format!("integer {tok} does not fit in 64 bits"),
+                    Some(format!(
+                        "TOML integers are at most {}; every count has a smaller stated maximum",
+                        i64::MAX
+                    )),
+                );
+            } else {
+                sink.error(span, e.message().to_string(), None);
+            }
+            None
+        }
+    }
 }
 
 /// Converts a spanned value to a plain TOML value (via its source text's
@@ -191,8 +215,9 @@ fn read(
     extra: &mut Vec<fabricsim_topology::Diagnostic>,
 ) -> Option<Sweep> {
     check_keys(sink, root, TOP_KEYS, "a sweep file");
-    // The same text as plain values (it parsed above, so it parses here).
-    let doc: toml::Table = src.parse().ok()?;
+    // The same text as plain values (the spanned parse above keeps integers
+    // as text; one beyond 64 bits fails only here, and is reported here).
+    let doc = plain_doc(sink, src)?;
     let name = match get(root, "name") {
         Some(v) => Some(string(sink, v, "name", "a string")?.v.to_string()),
         None => None,
@@ -344,16 +369,54 @@ fn read(
     if sink.has_errors() || !extra.is_empty() {
         return None;
     }
+    let topologies = topo?.files;
+    let calibrations = calibrations(&topologies, &axes, limits);
     Some(Sweep {
         limits: *limits,
         name,
         target,
-        topologies: topo?.files,
+        calibrations,
+        topologies,
         jobs: job.map(|j| j.files).unwrap_or_default(),
         axes,
         base,
         plot,
     })
+}
+
+/// Every calibration file a point may read: the base topologies'
+/// `calibration` keys and the values of a `topology.calibration` axis, each
+/// resolved against each base topology's folder (as the topology reader
+/// does), read within the input limit. An unreadable file is kept with its
+/// error as its text: the points that use it fail, and the fingerprint still
+/// tells it apart.
+fn calibrations(topologies: &[BaseFile], axes: &[Axis], limits: &Limits) -> Vec<BaseFile> {
+    let key = Param::Topology(vec![Seg::Key("calibration".into())]);
+    let mut names: Vec<String> = Vec::new();
+    for a in axes.iter().filter(|a| a.param == key) {
+        names.extend(a.values.iter().filter_map(|v| v.as_str().map(String::from)));
+    }
+    let mut out: Vec<BaseFile> = Vec::new();
+    for t in topologies {
+        let dir = Path::new(&t.shown).parent().unwrap_or(Path::new(""));
+        let own = t.doc.get("calibration").and_then(|v| v.as_str());
+        for name in own.into_iter().chain(names.iter().map(String::as_str)) {
+            let path = dir.join(name);
+            let shown = path.display().to_string();
+            if out.iter().any(|f| f.shown == shown) {
+                continue;
+            }
+            let text = read_text(&path, limits.max_input_bytes)
+                .unwrap_or_else(|e| format!("(unreadable: {e})"));
+            out.push(BaseFile {
+                label: name.to_string(),
+                shown,
+                text,
+                doc: toml::Table::new(),
+            });
+        }
+    }
+    out
 }
 
 /// `collective = { ... }` or `[failures]`: base values of parameters.

@@ -288,7 +288,29 @@ pub fn merge(tables: Vec<(String, Table)>) -> Result<Table, String> {
         return Err("nothing to merge".into());
     };
     let h0 = first.header.clone();
+    // Counts come from files: checked before anything is sized by them.
+    if h0.points > crate::MAX_POINTS {
+        return Err(format!(
+            "{first_name} claims {} points; a sweep has at most {}",
+            h0.points,
+            crate::MAX_POINTS
+        ));
+    }
     let count = h0.shard.map_or(1, |s| s.count);
+    if count == 0 || count > h0.points.max(1) {
+        return Err(format!(
+            "{first_name} claims to be one of {count} shards of a {}-point sweep: \
+             there are between 1 and {} shards",
+            h0.points,
+            h0.points.max(1)
+        ));
+    }
+    if tables.len() > count {
+        return Err(format!(
+            "{} folders given for {count} shard(s): a shard is repeated or from another run",
+            tables.len()
+        ));
+    }
     let mut seen: Vec<Option<&str>> = vec![None; count];
     for (name, t) in &tables {
         let h = &t.header;
@@ -300,6 +322,12 @@ pub fn merge(tables: Vec<(String, Table)>) -> Result<Table, String> {
             ));
         }
         let s = h.shard.unwrap_or(Shard { index: 0, count: 1 });
+        if s.index >= s.count {
+            return Err(format!(
+                "{name} claims to be shard {}/{}: the index must be below the count",
+                s.index, s.count
+            ));
+        }
         if s.count != count {
             return Err(format!(
                 "{name} is shard {}/{} but {first_name} is one of {count} shards",

@@ -49,7 +49,7 @@ pub(crate) mod spec;
 pub use build::LoadOptions;
 pub use fabricsim_base::diag::{Diagnostic, Diagnostics};
 pub use failures::{FailureReport, FailureSpec};
-pub use maxflow::max_flow_between;
+pub use maxflow::{max_flow_between, max_flow_between_until};
 pub use routing_mode::RoutingMode;
 
 /// The keys a topology file may use, per table (for tools that edit files,

@@ -14,6 +14,18 @@ use crate::{NodeId, Topology};
 /// `v_in` (which feeds the sink for a `to` node) with no edge `v_in → v`, so
 /// no flow passes through `v`. A forwarding node is one flow node.
 pub fn max_flow_between(t: &Topology, capacity_bps: &[f64], from: &[NodeId], to: &[NodeId]) -> f64 {
+    max_flow_between_until(t, capacity_bps, from, to, &|| false).unwrap_or(0.0)
+}
+
+/// [`max_flow_between`], giving up (`None`) once `stop` returns true; it is
+/// asked at every phase and every [`STOP_EVERY`] steps of the search.
+pub fn max_flow_between_until(
+    t: &Topology,
+    capacity_bps: &[f64],
+    from: &[NodeId],
+    to: &[NodeId],
+    stop: &dyn Fn() -> bool,
+) -> Option<f64> {
     let n = t.nodes.len();
     let (s, sink) = (n, n + 1);
     let mut in_node: Vec<usize> = (0..n).collect();
@@ -35,8 +47,11 @@ pub fn max_flow_between(t: &Topology, capacity_bps: &[f64], from: &[NodeId], to:
         g.add_edge(in_node[a.idx()], sink, f64::INFINITY);
     }
     let max_cap = capacity_bps.iter().copied().fold(0.0, f64::max);
-    g.max_flow(s, sink, max_cap * 1e-12)
+    g.max_flow(s, sink, max_cap * 1e-12, stop)
 }
+
+/// Steps of the max-flow search between two questions to `stop`.
+const STOP_EVERY: u64 = 1 << 16;
 
 /// Residual graph for Dinic's algorithm; edge `e ^ 1` is the reverse of `e`.
 struct FlowGraph {
@@ -69,17 +84,28 @@ impl FlowGraph {
 
     /// Dinic: BFS levels, then blocking flows by iterative DFS. Residual
     /// capacities at or below `eps` count as saturated.
-    fn max_flow(&mut self, s: usize, t: usize, eps: f64) -> f64 {
+    fn max_flow(&mut self, s: usize, t: usize, eps: f64, stop: &dyn Fn() -> bool) -> Option<f64> {
         let n = self.head.len();
         let mut total = 0.0;
         let mut level = vec![u32::MAX; n];
         let mut it = vec![NONE; n];
         let mut queue = VecDeque::new();
+        let mut steps: u64 = 0;
+        let mut step = || {
+            steps += 1;
+            steps.is_multiple_of(STOP_EVERY) && stop()
+        };
         loop {
+            if stop() {
+                return None;
+            }
             level.iter_mut().for_each(|l| *l = u32::MAX);
             level[s] = 0;
             queue.push_back(s);
             while let Some(u) = queue.pop_front() {
+                if step() {
+                    return None;
+                }
                 let mut e = self.head[u];
                 while e != NONE {
                     let v = self.to[e];
@@ -91,13 +117,16 @@ impl FlowGraph {
                 }
             }
             if level[t] == u32::MAX {
-                return total;
+                return Some(total);
             }
             it.copy_from_slice(&self.head);
             // Blocking flow: walk s → t along level edges, augment, repeat.
             let mut path: Vec<usize> = Vec::new();
             let mut u = s;
             loop {
+                if step() {
+                    return None;
+                }
                 if u == t {
                     let f = path
                         .iter()
@@ -161,6 +190,7 @@ mod tests {
         ] {
             g.add_edge(u, v, c);
         }
-        assert_eq!(g.max_flow(0, 5, 1e-12), 23.0);
+        assert_eq!(g.max_flow(0, 5, 1e-12, &|| false), Some(23.0));
+        assert_eq!(g.max_flow(0, 5, 1e-12, &|| true), None);
     }
 }

@@ -12,8 +12,11 @@
 //! separate file applied in memory after loading.
 
 use crate::Topology;
-use fabricsim_base::units::Seconds;
+use fabricsim_base::diag::{Diagnostics, Sink};
+use fabricsim_base::spanned::{check_keys, fraction, get, parse_document, quantity, wrong_type};
+use fabricsim_base::units::Quantity;
 use std::collections::BTreeMap;
+use toml::de::DeValue;
 
 /// The families and in-network reductions that have a per-step α
 /// (`collective::presets`).
@@ -53,48 +56,87 @@ struct OverridesFile {
     step_latency: BTreeMap<String, String>,
 }
 
-fn check_efficiency(what: &str, e: f64) -> Result<(), String> {
-    if e.is_finite() && e > 0.0 && e <= 2.0 {
-        Ok(())
-    } else {
-        Err(format!(
-            "{what} = {e}: an efficiency must be in (0, 2] (a fraction of line rate)"
-        ))
-    }
-}
+/// Top-level keys of an override file.
+const KEYS: [&str; 3] = ["nvls_efficiency", "link_efficiency", "step_latency"];
 
 impl Overrides {
-    /// Parses an override file (format in `docs/calibration.md`).
+    /// Parses an override file (format in `docs/calibration.md`); the error
+    /// is the first problem, `LINE:COL: message` ([`Overrides::parse_at`]
+    /// has every problem, located).
     pub fn parse(text: &str) -> Result<Overrides, String> {
-        let f: OverridesFile = toml::from_str(text).map_err(|e| e.to_string())?;
-        if let Some(e) = f.nvls_efficiency {
-            check_efficiency("nvls_efficiency", e)?;
-        }
-        for (k, &e) in &f.link_efficiency {
-            check_efficiency(&format!("link_efficiency.{k}"), e)?;
-        }
-        let mut step_latency_s = BTreeMap::new();
-        for (k, v) in &f.step_latency {
-            if !ALPHA_KEYS.contains(&k.as_str()) {
-                return Err(format!(
-                    "step_latency.{k}: unknown family{} (known: {})",
-                    fabricsim_base::diag::suggestion(k, ALPHA_KEYS),
-                    ALPHA_KEYS.join(", ")
-                ));
-            }
-            let s: Seconds = v
-                .parse()
-                .map_err(|e| format!("step_latency.{k} = \"{v}\": {e}"))?;
-            if !(s.get().is_finite() && s.get() >= 0.0) {
-                return Err(format!("step_latency.{k} = \"{v}\": must be ≥ 0"));
-            }
-            step_latency_s.insert(k.clone(), s.get());
-        }
-        Ok(Overrides {
-            link_efficiency: f.link_efficiency,
-            step_latency_s,
-            nvls_efficiency: f.nvls_efficiency,
+        Overrides::parse_at(text, "").map_err(|d| {
+            d.items.first().map_or_else(String::new, |i| {
+                if i.line > 0 {
+                    format!("{}:{}: {}", i.line, i.col, i.message)
+                } else {
+                    i.message.clone()
+                }
+            })
         })
+    }
+
+    /// Parses an override file shown as `path`: every problem at its key's
+    /// `line:col`, with a hint. Efficiencies are in (0, 1] (a fraction of
+    /// line rate: more than 1 would be faster than the wire), step latencies
+    /// durations from 0 to the largest accepted
+    /// ([`fabricsim_base::units::Quantity::max`]).
+    pub fn parse_at(text: &str, path: &str) -> Result<Overrides, Diagnostics> {
+        let mut sink = Sink::new(text, path);
+        let mut o = Overrides::default();
+        if let Some(root) = parse_document(&mut sink, text) {
+            let root = root.get_ref();
+            check_keys(&mut sink, root, &KEYS, "a calibration file");
+            if let Some(v) = get(root, "nvls_efficiency") {
+                o.nvls_efficiency = fraction(&mut sink, v, "nvls_efficiency").map(|x| x.v);
+            }
+            if let Some(v) = get(root, "link_efficiency") {
+                match v.get_ref() {
+                    DeValue::Table(t) => {
+                        for (k, v) in t.iter() {
+                            let key = format!("link_efficiency.{}", k.get_ref());
+                            if let Some(x) = fraction(&mut sink, v, &key) {
+                                o.link_efficiency.insert(k.get_ref().to_string(), x.v);
+                            }
+                        }
+                    }
+                    _ => wrong_type(
+                        &mut sink,
+                        v,
+                        "link_efficiency",
+                        "a table of link kind = efficiency",
+                        None,
+                    ),
+                }
+            }
+            if let Some(v) = get(root, "step_latency") {
+                match v.get_ref() {
+                    DeValue::Table(t) => {
+                        check_keys(&mut sink, t, &ALPHA_KEYS, "[step_latency]");
+                        for (k, v) in t.iter() {
+                            let fam: &str = k.get_ref();
+                            if !ALPHA_KEYS.contains(&fam) {
+                                continue;
+                            }
+                            let key = format!("step_latency.{fam}");
+                            if let Some(x) = quantity(&mut sink, v, &key, Quantity::Duration) {
+                                o.step_latency_s.insert(fam.to_string(), x.v);
+                            }
+                        }
+                    }
+                    _ => wrong_type(
+                        &mut sink,
+                        v,
+                        "step_latency",
+                        "a table of family = \"duration\"",
+                        None,
+                    ),
+                }
+            }
+        }
+        match sink.finish() {
+            Some(d) => Err(d),
+            None => Ok(o),
+        }
     }
 
     /// The TOML body (no header comments), parseable by [`Overrides::parse`].

@@ -66,6 +66,30 @@ pub enum JobError {
     /// topology does not name or which lacks the data type.
     #[error("{0}")]
     NoPeak(String),
+    /// A kind's call count exceeds [`MAX_CALLS`] (counts multiply layers,
+    /// micro-batches and buckets; they are never saturated silently).
+    #[error(
+        "{kind} {op}: the iteration would make {calls} calls, more than the {max} a count may hold exactly; \
+         the job's layers, micro-batches or DP buckets are too many"
+    )]
+    TooManyCalls {
+        /// The communication kind.
+        kind: &'static str,
+        /// The operation.
+        op: &'static str,
+        /// The count (a lower bound when it overflowed).
+        calls: String,
+        /// [`MAX_CALLS`].
+        max: u64,
+    },
+    /// A result is not a finite number: never printed or written.
+    #[error(
+        "the iteration's {what} is not a finite number; the job's sizes are too large for a result"
+    )]
+    NotFinite {
+        /// Which result.
+        what: String,
+    },
 }
 
 /// How the job's compute time was obtained.
@@ -129,6 +153,10 @@ pub fn compute_rate(job: &Job, topo: &Topology) -> Result<(Option<f64>, ComputeU
         Compute::PerLayer { .. } => Ok((None, used(None, None, None, "layer_time"))),
     }
 }
+
+/// Most calls of one kind in an iteration: 2⁵³, so that every count is
+/// exact as an `f64` (times are `count × call time`).
+pub const MAX_CALLS: u64 = 1 << 53;
 
 /// One collective of the iteration, simulated.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -321,10 +349,21 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
             source,
         })?;
         let count = if c.per_micro_batch {
-            c.count * par.micro_batches() as u64
+            c.count.checked_mul(u64::from(par.micro_batches()))
         } else {
-            c.count
-        };
+            Some(c.count)
+        }
+        .filter(|&n| n <= MAX_CALLS)
+        .ok_or_else(|| JobError::TooManyCalls {
+            kind: c.kind.name(),
+            op: c.op.name(),
+            calls: if c.per_micro_batch {
+                format!("{} × {}", c.count, par.micro_batches())
+            } else {
+                c.count.to_string()
+            },
+            max: MAX_CALLS,
+        })?;
         by_kind.push(KindReport {
             kind: c.kind,
             collective: c.op.name(),
@@ -395,7 +434,7 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
     let mfu = compute
         .peak_tflops
         .map(|p| flops / (par.world() as f64 * p * 1e12 * total));
-    Ok(JobReport {
+    let report = JobReport {
         topology: topo.name.clone(),
         job: job.name.clone(),
         compute,
@@ -414,5 +453,32 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
             mfu,
         },
         by_kind,
-    })
+    };
+    check_finite(&report)?;
+    Ok(report)
+}
+
+/// Every number of `r` is finite: a result is never infinite or NaN.
+fn check_finite(r: &JobReport) -> Result<(), JobError> {
+    let it = &r.iteration;
+    let mut named: Vec<(String, f64)> = vec![
+        ("total time".into(), it.total_time_s),
+        ("compute time".into(), it.compute_time_s),
+        ("communication time".into(), it.comm_time_s),
+        ("exposed communication time".into(), it.exposed_comm_time_s),
+        ("bubble".into(), it.bubble_s),
+        ("tokens per second".into(), it.tokens_per_s),
+        ("MFU".into(), it.mfu.unwrap_or(0.0)),
+    ];
+    for k in &r.by_kind {
+        let n = k.kind.name();
+        named.push((format!("{n} bytes per call"), k.bytes));
+        named.push((format!("{n} call time"), k.call_time_s));
+        named.push((format!("{n} time"), k.time_s));
+        named.push((format!("{n} exposed time"), k.exposed_s));
+    }
+    match named.into_iter().find(|(_, v)| !v.is_finite()) {
+        Some((what, _)) => Err(JobError::NotFinite { what }),
+        None => Ok(()),
+    }
 }

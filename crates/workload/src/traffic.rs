@@ -271,7 +271,9 @@ pub fn collectives(job: &Job) -> Vec<Collective> {
                 op,
                 Groups::Of(groups),
                 total / n,
-                n as u64 * times,
+                // Saturates (n ≥ 2⁶⁴); the iteration refuses counts above
+                // its MAX_CALLS, so a saturated count is an error, never a result.
+                (n as u64).saturating_mul(times),
                 false,
                 format!("{label}: {what} in {n} buckets"),
             );

@@ -117,6 +117,10 @@ impl Topology {
 }
 
 /// [`Topology::parse`] with its options spelled out.
+/// Largest fabric (nodes + directed links) still built when its file has
+/// errors already, so that small files get every error at once.
+const BUILD_INVALID_MAX: usize = 100_000;
+
 fn parse_str_limited(
     src: &str,
     path: &str,
@@ -153,7 +157,13 @@ fn parse_str_limited(
     };
     let routing = b.routing(&spec);
     let plan = b.plan_scale_out(&spec);
-    if let Some((nodes, links)) = b.check_sizes(&spec, plan.as_ref()) {
+    if let Some((nodes, links)) = b.check_sizes(&spec, plan.as_ref())
+        // A file already known to be invalid is not built when building it
+        // costs more than a moment (a fabric within the limits can take a
+        // gigabyte): its errors are reported now, and the build's own
+        // checks (connectivity, links) once they are fixed.
+        && !(b.sink.has_errors() && nodes.saturating_add(links) > BUILD_INVALID_MAX)
+    {
         // Exact (or, for explicit links, upper-bound) sizes: no reallocation
         // doubles the peak memory of a large fabric.
         b.nodes.reserve_exact(nodes);
@@ -197,14 +207,21 @@ fn parse_str_limited(
                 return None;
             }
         };
-        match crate::overrides::Overrides::parse(&text) {
+        let shown = file.display().to_string();
+        match crate::overrides::Overrides::parse_at(&text, &shown) {
             Ok(o) => Some(o),
-            Err(e) => {
+            Err(d) => {
                 sink.error(
                     c.span.clone(),
-                    format!("invalid calibration file {}: {e}", file.display()),
+                    format!(
+                        "invalid calibration file {shown} ({} problem(s), reported at their place)",
+                        d.len()
+                    ),
                     Some("format: docs/calibration.md".to_string()),
                 );
+                for item in d.items {
+                    sink.push_other(item);
+                }
                 None
             }
         }

@@ -4,7 +4,7 @@
 
 use toml::de::DeValue;
 
-use super::fields::{Field, Tab, number, positive_quantity};
+use super::fields::{Field, MAX_TFLOPS, Tab, number, positive_quantity};
 use crate::job::{Compute, Overlap};
 use fabricsim_base::diag::Sink;
 use fabricsim_base::spanned::{Val, boolean, check_keys, get, string, wrong_type};
@@ -56,10 +56,10 @@ pub(super) fn read_compute(sink: &mut Sink<'_>, tab: &Tab<'_, '_>) -> Option<(Co
     let t = tab.t;
     check_keys(sink, t, tab.keys, tab.what);
     let tflops = Field::read(t, "tflops_per_accelerator", |v| {
-        number(sink, v, "tflops_per_accelerator", "989")
+        number(sink, v, "tflops_per_accelerator", "989", MAX_TFLOPS)
     });
     let mfu = Field::read(t, "mfu", |v| {
-        let x = number(sink, v, "mfu", "0.4")?;
+        let x = number(sink, v, "mfu", "0.4", f64::MAX)?;
         if x.v <= 1.0 {
             return Some(x.v);
         }
@@ -82,7 +82,7 @@ pub(super) fn read_compute(sink: &mut Sink<'_>, tab: &Tab<'_, '_>) -> Option<(Co
         None
     });
     let efficiency = Field::read(t, "efficiency", |v| {
-        let x = number(sink, v, "efficiency", "0.4")?;
+        let x = number(sink, v, "efficiency", "0.4", f64::MAX)?;
         if x.v > 0.0 && x.v <= 1.0 {
             return Some(x.v);
         }

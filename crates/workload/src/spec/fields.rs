@@ -95,12 +95,20 @@ pub(super) fn count(sink: &mut Sink<'_>, t: &DeTable<'_>, key: &str, min: u64) -
     })
 }
 
-/// A finite, positive plain number (integer or float).
+/// Most `parameters` a model may have: 10¹⁵, about 500 times the largest
+/// published model, low enough that FLOPs and byte counts stay finite.
+pub const MAX_PARAMETERS: f64 = 1e15;
+
+/// Most `tflops_per_accelerator`: 10⁶ TFLOPS (an exaflop per accelerator).
+pub const MAX_TFLOPS: f64 = 1e6;
+
+/// A finite, positive plain number (integer or float) of at most `max`.
 pub(super) fn number(
     sink: &mut Sink<'_>,
     v: &Val<'_>,
     key: &str,
     example: &str,
+    max: f64,
 ) -> Option<Sp<f64>> {
     let (x, text) = match v.get_ref() {
         DeValue::Float(f) => (f.as_str().parse::<f64>().ok(), f.to_string()),
@@ -125,6 +133,16 @@ pub(super) fn number(
         }
     };
     match x {
+        Some(x) if x.is_finite() && x > max => {
+            sink.error(
+                v.span(),
+                format!("\"{key}\" must be at most {max:e}, found {text}"),
+                Some(format!(
+                    "values above {max:e} are refused so that every result stays finite; e.g. {key} = {example}"
+                )),
+            );
+            None
+        }
         Some(x) if x.is_finite() && x > 0.0 => Some(Sp {
             v: x,
             span: v.span(),

@@ -2,7 +2,7 @@
 //! rule 8 (`kv_heads` divides `heads`) and the expert rules 9 (`top_k`,
 //! `moe_layers`, `shared_experts`).
 
-use super::fields::{Field, Tab, count, divisors_hint, number};
+use super::fields::{Field, MAX_PARAMETERS, Tab, count, divisors_hint, number};
 use crate::job::Model;
 use fabricsim_base::diag::{Sink, suggestion};
 use fabricsim_base::spanned::{Val, check_keys, string};
@@ -113,7 +113,9 @@ impl ModelIn {
 pub(super) fn read_model(sink: &mut Sink<'_>, tab: &Tab<'_, '_>) -> ModelIn {
     let t = tab.t;
     check_keys(sink, t, tab.keys, tab.what);
-    let parameters = Field::read(t, "parameters", |v| number(sink, v, "parameters", "70.6e9"));
+    let parameters = Field::read(t, "parameters", |v| {
+        number(sink, v, "parameters", "70.6e9", MAX_PARAMETERS)
+    });
     let parameters = tab.required(sink, "parameters", "70.6e9", parameters);
     let req = |sink: &mut Sink<'_>, key: &str, example: &str| {
         let f = count(sink, t, key, 1);
