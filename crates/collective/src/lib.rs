@@ -9,8 +9,8 @@
 //! Sizes follow nccl-tests (docs/semantics.md): `S` is the buffer size for
 //! all-reduce, broadcast and reduce; the total output for all-gather; the
 //! total input for reduce-scatter; the send buffer per rank for all-to-all;
-//! the message per rank for send-recv. Reported bandwidths follow nccl-tests'
-//! PERFORMANCE.md: `algbw = S / t`, `busbw = algbw · factor` ([`Op::bus_factor`]).
+//! the message per rank for send-recv. Reported bandwidths follow nccl-tests
+//! (docs/sources.md [S-nccl-tests-perf]): `algbw = S / t`, `busbw = algbw · factor` ([`Op::bus_factor`]).
 
 #![warn(missing_docs)]
 // Only the command line touches the terminal and the process: a library
@@ -87,7 +87,7 @@ impl Op {
 
     /// nccl-tests' bus-bandwidth factor for `n` ranks: `2(n−1)/n` for
     /// all-reduce; `(n−1)/n` for all-gather, reduce-scatter and all-to-all;
-    /// 1 for broadcast, reduce and send-recv (nccl-tests doc/PERFORMANCE.md).
+    /// 1 for broadcast, reduce and send-recv (nccl-tests' definition, docs/sources.md [S-nccl-tests-perf]).
     pub fn bus_factor(self, n: usize) -> f64 {
         let n = n as f64;
         match self {

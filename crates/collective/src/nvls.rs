@@ -2,8 +2,7 @@
 //! InfiniBand switches.
 //!
 //! The ranks write their data into switches that reduce it and multicast the
-//! result (NVIDIA technical blog on the third-generation NVSwitch, NVLink
-//! SHARP; NCCL's `NCCL_ALGO_NVLS` kernels in NVIDIA/nccl `all_reduce.h`).
+//! result (docs/sources.md [S-nvidia-nvswitch3-blog] on NVLink SHARP; NCCL's `NCCL_ALGO_NVLS` kernels in `all_reduce.h`, docs/sources.md [S-nccl-nvls-kernels]).
 //! docs/semantics.md: per-rank traffic ≈ `S` out and `S` in for all-reduce.
 //!
 //! # Which switches

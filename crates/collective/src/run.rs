@@ -145,9 +145,11 @@ pub struct Alternative {
     pub busbw_gbps: f64,
 }
 
-/// The algorithms tried by `auto`, in order of preference on ties: NCCL's
-/// set (ring, tree, NVLS, and hierarchical for NVLS-tree/CollNet-style
-/// compositions), plus `direct` only where a library would use it (see
+/// The algorithms `auto` simulates where NCCL's cost model does not apply
+/// ([`tuning::comm_shape`] is `None`: non-NVLink scale-up, point-to-point
+/// operations), keeping the fastest, in order of preference on ties: ring,
+/// tree, NVLS, and hierarchical for NVLS-tree/CollNet-style compositions,
+/// plus `direct` only where a library would use it (see
 /// [`direct_is_candidate`]). Halving-doubling is not an NCCL algorithm and
 /// runs only when asked for.
 ///

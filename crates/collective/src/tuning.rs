@@ -156,6 +156,16 @@ pub struct CommShape {
     pub ll128: bool,
 }
 
+impl CommShape {
+    /// NCCL's channel count `c` as fabricsim estimates it:
+    /// `⌈B_up / 24 GB/s⌉`, at most 32 (module docs).
+    pub fn channels(&self) -> f64 {
+        (self.up_gbps / CHANNEL_GBPS)
+            .ceil()
+            .clamp(1.0, MAX_CHANNELS)
+    }
+}
+
 /// NCCL 2.20.3 per-step hardware latency `hwLat[hw][algo][proto]` \[µs\],
 /// for LL, LL128, Simple.
 fn hw_lat(net: bool, a: NcclAlgo) -> [f64; 3] {
@@ -268,9 +278,7 @@ pub fn model(shape: &CommShape, op: Op, a: NcclAlgo, p: Protocol) -> Option<(f64
     if !enabled {
         return None;
     }
-    let c = (shape.up_gbps / CHANNEL_GBPS)
-        .ceil()
-        .clamp(1.0, MAX_CHANNELS);
+    let c = shape.channels();
     let caps = caps(shape.arch, nodes);
     // The graph's per-rank bandwidths (NCCL's `nChannels · bwIntra` and
     // `nChannels · bwInter`), module docs.
@@ -378,9 +386,7 @@ pub fn predicted_s(shape: &CommShape, op: Op, a: NcclAlgo, p: Protocol, size: f6
     if a == NcclAlgo::Tree && log_size < 23.0 {
         bw *= TREE_CORRECTION[p as usize][log_size as usize];
     }
-    let c = (shape.up_gbps / CHANNEL_GBPS)
-        .ceil()
-        .clamp(1.0, MAX_CHANNELS);
+    let c = shape.channels();
     if a == NcclAlgo::Ring
         && p == Protocol::Simple
         && shape.nodes > 1
