@@ -12,7 +12,7 @@ out=${1:?usage: scripts/golden-outputs.sh DIR}
 cd "$(dirname "$0")/.."
 mkdir -p "$out/plots"
 cargo build --release --quiet --bin fabricsim --examples || exit 1
-bin=target/release/fabricsim
+bin=${CARGO_TARGET_DIR:-target}/release/fabricsim
 run() { # name, command...
   local name=$1; shift
   "$@" >"$out/$name.out" 2>"$out/$name.err"

@@ -26,7 +26,7 @@ const LAYERS: &[(&str, &[&str], &[&str])] = &[
     (
         "collective",
         &["base", "flow", "topology", "routing"],
-        &["petgraph", "serde", "thiserror"],
+        &["serde", "thiserror"],
     ),
     (
         "workload",
@@ -63,7 +63,7 @@ const LAYERS: &[(&str, &[&str], &[&str])] = &[
             "plot",
             "report",
         ],
-        &["rayon", "serde", "serde_json", "toml"],
+        &["rayon", "serde", "serde_json", "thiserror", "toml"],
     ),
     // Model error against published measurements.
     (

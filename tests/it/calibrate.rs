@@ -459,7 +459,8 @@ fn overrides_round_trip_and_apply() {
     // A kind the fabric lacks is refused.
     let mut h = topo("hgx-h100.toml");
     let e = apply_overrides(&mut h, &o).unwrap_err();
-    assert!(e.contains("nvlink3"), "{e}");
+    assert_eq!(e.kind, "nvlink3");
+    assert!(!e.kinds.iter().any(|k| k == "nvlink3"), "{e}");
     assert!(Overrides::parse("[step_latency]\nnvlnk = \"1 us\"\n").is_err());
     assert!(Overrides::parse("[link_efficiency]\nnvlink3 = 0.0\n").is_err());
 }

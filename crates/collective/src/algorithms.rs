@@ -36,7 +36,7 @@ use fabricsim_topology::{NodeId, Topology};
 /// every directed link of a domain exactly once over `g` channels, and a
 /// ring inside one mesh domain follows link-disjoint Hamiltonian cycles.
 pub fn ring_orders(topo: &Topology, ranks: &[NodeId], channels: usize) -> Vec<Vec<NodeId>> {
-    let doms = domains(topo, ranks);
+    let doms = topo.domains_of(ranks);
     if let Some(orders) = mesh_ring_orders(topo, &doms, channels) {
         return orders;
     }
@@ -108,15 +108,13 @@ pub fn mesh_ring_orders(
 /// Whether every ordered pair of `d` is joined by a direct link (a full
 /// mesh of at least 3 ranks; 2 ranks are a trivial ring either way).
 fn is_full_mesh(topo: &Topology, d: &[NodeId]) -> bool {
-    use petgraph::graph::NodeIndex;
     if d.len() < 3 || d.len() > 64 {
         return false;
     }
     d.iter().all(|&a| {
-        let out: std::collections::HashSet<NodeIndex> =
-            topo.graph.neighbors(NodeIndex::new(a.idx())).collect();
-        d.iter()
-            .all(|&b| a == b || out.contains(&NodeIndex::new(b.idx())))
+        let out: std::collections::HashSet<NodeId> =
+            topo.adjacency().out_links(a).iter().map(|&(_, b)| b).collect();
+        d.iter().all(|&b| a == b || out.contains(&b))
     })
 }
 
@@ -193,30 +191,13 @@ fn hamiltonian(
     false
 }
 
-/// The communicator's ranks grouped by scale-up domain, in order of first
-/// appearance: two ranks share a domain when they are connected through
-/// links whose tier is `scale-up` (switches included). Without scale-up
-/// links every rank is its own domain.
-pub fn domains(topo: &Topology, ranks: &[NodeId]) -> Vec<Vec<NodeId>> {
-    let mut index: std::collections::HashMap<u32, usize> = Default::default();
-    let mut groups: Vec<Vec<NodeId>> = Vec::new();
-    for &r in ranks {
-        let g = *index.entry(topo.scale_up_domain(r)).or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
-        groups[g].push(r);
-    }
-    groups
-}
-
 /// Default channel count: the smallest domain size when the communicator
 /// spans several domains (one channel per rail); in one full-mesh domain the
 /// number of link-disjoint Hamiltonian cycles ([`disjoint_cycles`]); else 1
 /// (in one switched domain every rotation of the ring crosses the same
 /// links).
 pub fn default_channels(topo: &Topology, ranks: &[NodeId]) -> usize {
-    let doms = domains(topo, ranks);
+    let doms = topo.domains_of(ranks);
     if let [d] = doms.as_slice()
         && is_full_mesh(topo, d)
     {
@@ -274,7 +255,7 @@ pub fn schedule(
         Algo::Direct => Ok(direct(op, ranks, size)),
         Algo::HalvingDoubling => halving_doubling(op, ranks, size),
         Algo::Tree => {
-            let doms = domains(topo, ranks);
+            let doms = topo.domains_of(ranks);
             if op == Op::AllReduce && doms.len() > 1 {
                 Ok(super::tree::nccl_tree_all_reduce(&doms, size, chunk_bytes))
             } else {

@@ -46,7 +46,6 @@
 //! ring: `t = 2(g−1)·(α + S/(g·B_u)) + 2·(α + S/(2·B_x))`;
 //! NVLS: `t = (α + S/B_u) + 2·(α + S/(2·B_x)) + (α + (g−1)/g · S/B_u)`.
 
-use super::algorithms::domains;
 use super::schedule::{Schedule, StepLatency, Transfer};
 use super::{Algo, CollectiveError, Op};
 use super::{nvls, sharp};
@@ -89,7 +88,7 @@ pub fn hierarchy(
     if ranks.len() < 2 {
         return Err(CollectiveError::TooFewRanks(ranks.len()));
     }
-    let doms = domains(topo, ranks);
+    let doms = topo.domains_of(ranks);
     if doms.len() < 2 {
         return Err(unsupported(
             op,
@@ -137,7 +136,7 @@ pub fn hierarchical(
         .then(|| {
             doms.iter()
                 .map(|d| nvls::plan(topo, d))
-                .collect::<Result<Vec<_>, String>>()
+                .collect::<Result<Vec<_>, _>>()
                 .ok()
         })
         .flatten();
@@ -202,7 +201,7 @@ pub fn hierarchical_with(
         Intra::Nvls if doms[0].len() > 1 => Some(
             doms.iter()
                 .map(|d| nvls::plan(topo, d))
-                .collect::<Result<Vec<_>, String>>()
+                .collect::<Result<Vec<_>, _>>()
                 .map_err(|why| unsupported(op, format!("NVLS inside a domain: {why}")))?,
         ),
         _ => None,
@@ -341,7 +340,7 @@ pub fn nvls_tree(
     let plans = doms
         .iter()
         .map(|d| nvls::plan(topo, d))
-        .collect::<Result<Vec<_>, String>>()
+        .collect::<Result<Vec<_>, _>>()
         .map_err(|why| CollectiveError::Unsupported {
             algo: Algo::NvlsTree,
             op,

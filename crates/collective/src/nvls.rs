@@ -32,12 +32,9 @@
 //! Broadcast, reduce, all-to-all and send-recv are unsupported (NCCL's NVLS
 //! serves all-reduce, all-gather and reduce-scatter only).
 
-use super::algorithms::domains;
 use super::schedule::{Schedule, Transfer};
 use super::{Algo, CollectiveError, Op};
 use fabricsim_topology::{NodeId, Topology};
-use petgraph::Direction;
-use petgraph::graph::NodeIndex;
 use std::collections::BTreeMap;
 
 /// The reducing switches of a communicator and the share `w_k` of the
@@ -48,22 +45,46 @@ pub struct NvlsPlan {
     pub switches: Vec<(NodeId, f64)>,
 }
 
+/// Why no NVLS plan exists for a set of ranks.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum NoNvlsSwitch {
+    /// This rank has no reducing switch directly linked to it.
+    #[error("no switch with in_switch_reduction = true is directly linked to {rank}")]
+    Rank {
+        /// The rank's node name.
+        rank: String,
+    },
+    /// The ranks span several scale-up domains and no reducing switch links
+    /// to all of them.
+    #[error(
+        "the ranks span {domains} scale-up domains and no switch with \
+         in_switch_reduction = true is directly linked to all of them \
+         (in-switch reduction works inside one domain; use hierarchical)"
+    )]
+    Domains {
+        /// Scale-up domains the ranks span.
+        domains: usize,
+    },
+    /// No reducing switch is linked to every rank (one domain).
+    #[error("no switch with in_switch_reduction = true is directly linked to every rank")]
+    Common,
+}
+
 /// Finds the reducing switches of `ranks`, or says what is missing.
-pub fn plan(topo: &Topology, ranks: &[NodeId]) -> Result<NvlsPlan, String> {
+pub fn plan(topo: &Topology, ranks: &[NodeId]) -> Result<NvlsPlan, NoNvlsSwitch> {
     let reduces = |x: NodeId| topo.nodes[x.idx()].in_switch_reduction;
     let mut common: Option<BTreeMap<NodeId, f64>> = None;
     for &r in ranks {
-        let at = NodeIndex::new(r.idx());
         let mut out: BTreeMap<NodeId, f64> = BTreeMap::new();
         let mut inn: BTreeMap<NodeId, f64> = BTreeMap::new();
-        for e in topo.graph.edges_directed(at, Direction::Outgoing) {
-            let l = &topo.links[e.weight().idx()];
+        for &(e, _) in topo.adjacency().out_links(r) {
+            let l = &topo.links[e.idx()];
             if reduces(l.dst) {
                 *out.entry(l.dst).or_default() += l.capacity_bps;
             }
         }
-        for e in topo.graph.edges_directed(at, Direction::Incoming) {
-            let l = &topo.links[e.weight().idx()];
+        for &(e, _) in topo.adjacency().in_links(r) {
+            let l = &topo.links[e.idx()];
             if reduces(l.src) {
                 *inn.entry(l.src).or_default() += l.capacity_bps;
             }
@@ -73,10 +94,9 @@ pub fn plan(topo: &Topology, ranks: &[NodeId]) -> Result<NvlsPlan, String> {
             .filter_map(|(k, o)| inn.get(&k).map(|&i| (k, o.min(i))))
             .collect();
         if mine.is_empty() {
-            return Err(format!(
-                "no switch with in_switch_reduction = true is directly linked to {}",
-                topo.nodes[r.idx()].name
-            ));
+            return Err(NoNvlsSwitch::Rank {
+                rank: topo.nodes[r.idx()].name.clone(),
+            });
         }
         common = Some(match common {
             None => mine,
@@ -89,16 +109,13 @@ pub fn plan(topo: &Topology, ranks: &[NodeId]) -> Result<NvlsPlan, String> {
     let common = common.unwrap_or_default();
     let total: f64 = common.values().sum();
     if common.is_empty() || total <= 0.0 {
-        let doms = domains(topo, ranks);
+        let doms = topo.domains_of(ranks);
         return Err(if doms.len() > 1 {
-            format!(
-                "the ranks span {} scale-up domains and no switch with \
-                 in_switch_reduction = true is directly linked to all of them \
-                 (in-switch reduction works inside one domain; use hierarchical)",
-                doms.len()
-            )
+            NoNvlsSwitch::Domains {
+                domains: doms.len(),
+            }
         } else {
-            "no switch with in_switch_reduction = true is directly linked to every rank".into()
+            NoNvlsSwitch::Common
         });
     }
     Ok(NvlsPlan {
@@ -162,7 +179,7 @@ pub fn nvls(
             "in-switch reduction serves all-reduce, reduce-scatter and all-gather".into(),
         ));
     }
-    let p = plan(topo, ranks).map_err(unsupported)?;
+    let p = plan(topo, ranks).map_err(|e| unsupported(e.to_string()))?;
     let mut s = Schedule::default();
     s.push(transfers(op, &p, ranks, size), 1);
     Ok(s)

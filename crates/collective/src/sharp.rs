@@ -32,8 +32,6 @@
 
 use crate::schedule::Transfer;
 use fabricsim_topology::{NodeId, NodeRole, Topology};
-use petgraph::Direction;
-use petgraph::graph::NodeIndex;
 use std::collections::{BTreeSet, VecDeque};
 
 /// Hop distance of every node from the nearest accelerator over scale-out
@@ -49,11 +47,8 @@ pub fn levels(topo: &Topology) -> Vec<u32> {
         if level[x.idx()] > 0 && !topo.nodes[x.idx()].forwards {
             continue;
         }
-        for e in topo
-            .graph
-            .edges_directed(NodeIndex::new(x.idx()), Direction::Outgoing)
-        {
-            let l = &topo.links[e.weight().idx()];
+        for &(e, _) in topo.adjacency().out_links(x) {
+            let l = &topo.links[e.idx()];
             if l.tier != "scale-up" && level[l.dst.idx()] == u32::MAX {
                 level[l.dst.idx()] = level[x.idx()] + 1;
                 queue.push_back(l.dst);
@@ -66,9 +61,10 @@ pub fn levels(topo: &Topology) -> Vec<u32> {
 /// The parent of `x` in tree `t` (see the module docs), if any.
 fn parent(topo: &Topology, level: &[u32], x: NodeId, t: usize) -> Option<NodeId> {
     let up: Vec<NodeId> = topo
-        .graph
-        .edges_directed(NodeIndex::new(x.idx()), Direction::Outgoing)
-        .map(|e| &topo.links[e.weight().idx()])
+        .adjacency()
+        .out_links(x)
+        .iter()
+        .map(|&(e, _)| &topo.links[e.idx()])
         .filter(|l| {
             l.tier != "scale-up"
                 && level[l.dst.idx()] == level[x.idx()].saturating_add(1)

@@ -457,7 +457,7 @@ pub fn comm_shape(sim: &super::sim::CollectiveSim<'_>, ranks: &[NodeId]) -> Opti
         }
         (total, nics)
     };
-    let doms = super::algorithms::domains(topo, ranks);
+    let doms = topo.domains_of(ranks);
     let up = ranks
         .iter()
         .map(|&r| up_bps(r))

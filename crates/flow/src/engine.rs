@@ -32,7 +32,7 @@
 
 use super::groups::Groups;
 use super::heap::IndexedHeap;
-use super::maxmin::{Routes, intern_routes};
+use super::routes::{Routes, intern_routes};
 use super::{Budget, BudgetExceeded, Dependents, Flow, FlowError, dependents, validate};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;

@@ -10,27 +10,9 @@
 //! its flows, and the classes that must change group when the saturation
 //! order changes are found directly from the row of the saturating link.
 
-use super::maxmin::Routes;
+use super::routes::{MulHasher, Routes};
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
-/// A multiplicative hasher for `u64` keys (deterministic, no random state).
-#[derive(Default)]
-pub(crate) struct MulHasher(u64);
-impl Hasher for MulHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = (v ^ (v >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        self.0 ^= self.0 >> 32;
-    }
-}
+use std::hash::BuildHasherDefault;
 
 /// One column entry: the part of a group's classes that crosses `link`.
 #[derive(Debug, Clone)]

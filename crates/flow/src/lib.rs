@@ -26,6 +26,7 @@ pub mod engine;
 mod groups;
 mod heap;
 pub mod maxmin;
+mod routes;
 
 pub use budget::{Budget, BudgetExceeded};
 pub use engine::{Completion, EngineStats, simulate, simulate_within};

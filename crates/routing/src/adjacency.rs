@@ -1,24 +1,20 @@
-//! Outgoing and incoming links of every node in CSR form.
+//! The routing view of a topology: its adjacency ([`Topology::adjacency`])
+//! plus the per-node and per-link numbers the searches read, copied out so
+//! the searches never touch the (large) `Link` and `Node` records.
 
-use fabricsim_topology::{Link, LinkId, NodeId, Topology};
+use fabricsim_topology::{LinkId, NodeId, Topology};
 
-/// Outgoing and incoming links of every node in CSR form, each list sorted by
-/// link id (petgraph's adjacency lists are in reverse insertion order; ours
-/// fix the order that hash choices index into). Each entry carries the far
-/// end of its link and the latencies are copied out of the topology, so the
-/// searches never touch the (large) `Link` and `Node` records.
-pub(super) struct Adjacency {
-    out_start: Vec<u32>,
-    /// `(link, head)`.
-    out: Vec<(LinkId, NodeId)>,
-    in_start: Vec<u32>,
-    /// `(link, tail)`.
-    inc: Vec<(LinkId, NodeId)>,
+/// Out- and in-links of every node (sorted by link id, so hash choices index
+/// the same link on every run), with forwarding flags and latencies.
+pub(super) struct Adjacency<'t> {
+    links: &'t fabricsim_topology::Adjacency,
     /// `forwards[u]`: flows may pass through `u` ([`Node::forwards`]).
     ///
     /// [`Node::forwards`]: fabricsim_topology::Node::forwards
     forwards: Vec<bool>,
     /// [`Link::latency_s`] of every link \[s\].
+    ///
+    /// [`Link::latency_s`]: fabricsim_topology::Link::latency_s
     link_lat: Vec<f64>,
     /// [`Node::latency_s`] (forwarding latency) of every node \[s\].
     ///
@@ -26,21 +22,15 @@ pub(super) struct Adjacency {
     node_lat: Vec<f64>,
 }
 
-impl Adjacency {
-    pub(super) fn new(topo: &Topology) -> Self {
-        let (out_start, out) = csr(topo, |l| l.src, |l| l.dst);
-        let (in_start, inc) = csr(topo, |l| l.dst, |l| l.src);
+impl<'t> Adjacency<'t> {
+    pub(super) fn new(topo: &'t Topology) -> Self {
         Adjacency {
-            out_start,
-            out,
-            in_start,
-            inc,
+            links: topo.adjacency(),
             forwards: topo.nodes.iter().map(|n| n.forwards).collect(),
             link_lat: topo.links.iter().map(|l| l.latency_s).collect(),
             node_lat: topo.nodes.iter().map(|n| n.latency_s).collect(),
         }
     }
-
     /// Whether flows may pass through `u` ([`Node::forwards`]).
     ///
     /// [`Node::forwards`]: fabricsim_topology::Node::forwards
@@ -67,37 +57,12 @@ impl Adjacency {
     }
 
     /// Out-links of `u` as `(link, head)`, by link id.
-    pub(super) fn out_links(&self, u: NodeId) -> &[(LinkId, NodeId)] {
-        &self.out[self.out_start[u.idx()] as usize..self.out_start[u.idx() + 1] as usize]
+    pub(super) fn out_links(&self, u: NodeId) -> &'t [(LinkId, NodeId)] {
+        self.links.out_links(u)
     }
 
     /// In-links of `v` as `(link, tail)`, by link id.
-    pub(super) fn in_links(&self, v: NodeId) -> &[(LinkId, NodeId)] {
-        &self.inc[self.in_start[v.idx()] as usize..self.in_start[v.idx() + 1] as usize]
+    pub(super) fn in_links(&self, v: NodeId) -> &'t [(LinkId, NodeId)] {
+        self.links.in_links(v)
     }
-}
-
-/// Counting sort of link ids by `key(link)`, each with `far(link)`; stable,
-/// so each list is sorted by id.
-fn csr(
-    topo: &Topology,
-    key: impl Fn(&Link) -> NodeId,
-    far: impl Fn(&Link) -> NodeId,
-) -> (Vec<u32>, Vec<(LinkId, NodeId)>) {
-    let n = topo.nodes.len();
-    let mut start = vec![0u32; n + 1];
-    for l in &topo.links {
-        start[key(l).idx() + 1] += 1;
-    }
-    for i in 0..n {
-        start[i + 1] += start[i];
-    }
-    let mut fill = start.clone();
-    let mut items = vec![(LinkId(0), NodeId(0)); topo.links.len()];
-    for (i, l) in topo.links.iter().enumerate() {
-        let k = key(l).idx();
-        items[fill[k] as usize] = (LinkId(i as u32), far(l));
-        fill[k] += 1;
-    }
-    (start, items)
 }

@@ -3,8 +3,8 @@
 //! seeded hash that picks a hash route's links.
 
 use super::adjacency::Adjacency;
-use super::dest::DistTable;
-use super::{LATENCY_REL_TOL, NONE, Route, UNREACHED};
+use super::dest::{DistTable, attains};
+use super::{NONE, Route, UNREACHED};
 use fabricsim_base::rng::mix64;
 use fabricsim_topology::{LinkId, NodeId, Topology};
 
@@ -75,7 +75,7 @@ impl PairDag {
 
 /// Read-only view used to collect one DAG.
 pub(super) struct Ctx<'a, T: DistTable> {
-    pub(super) adj: &'a Adjacency,
+    pub(super) adj: &'a Adjacency<'a>,
     pub(super) disabled: &'a [bool],
     pub(super) table: &'a T,
 }
@@ -148,7 +148,7 @@ impl<T: DistTable> Ctx<'_, T> {
 /// The DAG of a pair joined by an enabled direct link `src → dst`, built
 /// without the search: one hop is the fewest possible, so the DAG is every
 /// enabled direct link that attains the minimum latency
-/// `L(src) = min_l step_cost(l)` (within [`LATENCY_REL_TOL`]); it equals
+/// `L(src) = min_l step_cost(l)` (within [`LATENCY_REL_TOL`](super::LATENCY_REL_TOL)); it equals
 /// what [`Ctx::collect_dag`] collects from the search's table. `None` when no
 /// enabled direct link exists.
 pub(super) fn direct_dag(
@@ -176,12 +176,6 @@ pub(super) fn direct_dag(
         edges,
         latency_s: min,
     })
-}
-
-/// Whether a link whose `step + L(head)` is `x` attains `lu = L(tail)` within
-/// [`LATENCY_REL_TOL`], i.e. is in the shortest-path DAG (given the hops).
-pub(super) fn attains(x: f64, lu: f64) -> bool {
-    x <= lu + LATENCY_REL_TOL * lu
 }
 
 /// Per-path even split over all equal-cost paths of `dag` (see [`Router`]).
@@ -329,10 +323,10 @@ pub(super) fn weighted_route(topo: &Topology, dag: &PairDag, s: &mut Scratch) ->
 /// interleaved, the route is one path, found in O(hops) without computing
 /// `R`, and its latency is that path's; otherwise the split needs `R` and
 /// one forward pass over the DAG, and the latency is the DAG's shortest-path
-/// latency (the paths agree within [`LATENCY_REL_TOL`] per hop).
+/// latency (the paths agree within [`LATENCY_REL_TOL`](super::LATENCY_REL_TOL) per hop).
 ///
 /// [`RoutingMode::Hash`]: super::RoutingMode::Hash
-/// [`LATENCY_REL_TOL`]: super::LATENCY_REL_TOL
+/// [`LATENCY_REL_TOL`](super::LATENCY_REL_TOL): super::LATENCY_REL_TOL
 pub(super) fn hash_route(
     topo: &Topology,
     adj: &Adjacency,

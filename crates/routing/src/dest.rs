@@ -2,9 +2,8 @@
 //! exactly the nodes on the fewest-hop paths from one source to one
 //! destination, which define the shortest-path DAG of that pair.
 
-use super::UNREACHED;
+use super::{LATENCY_REL_TOL, UNREACHED};
 use super::adjacency::Adjacency;
-use super::dag::attains;
 use fabricsim_topology::{LinkId, NodeId};
 
 /// Hop count and minimum latency to one destination, for the nodes a
@@ -514,6 +513,12 @@ impl PairSearch {
             );
         }
     }
+}
+
+/// Whether a link whose `step + L(head)` is `x` attains `lu = L(tail)` within
+/// [`LATENCY_REL_TOL`], i.e. is in the shortest-path DAG (given the hops).
+pub(super) fn attains(x: f64, lu: f64) -> bool {
+    x <= lu + LATENCY_REL_TOL * lu
 }
 
 #[cfg(test)]

@@ -312,7 +312,7 @@ pub struct Router<'t> {
     topo: &'t Topology,
     mode: RoutingMode,
     seed: u64,
-    adj: Adjacency,
+    adj: Adjacency<'t>,
     /// `disabled[l]`: link `l` has failed and is ignored.
     disabled: Vec<bool>,
     /// `interleaved[l]`: [`interleaved_link`] of link `l`; hash mode only

@@ -30,10 +30,57 @@ pub struct Set {
     value: toml::Value,
 }
 
+/// Why a `--set` argument was refused.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("--set \"{arg}\": {why}\n  help: {help}")]
+pub struct SetError {
+    /// The argument as given.
+    pub arg: String,
+    /// What is wrong.
+    pub why: String,
+    /// What to write instead.
+    pub help: String,
+}
+
+/// Why edits could not be applied to a file's text.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ApplyError {
+    /// The file is not TOML, so it has no key paths.
+    #[error("{file}: error: not valid TOML, so --set cannot edit it: {why}")]
+    NotToml {
+        /// The file as shown.
+        file: String,
+        /// The TOML parser's message.
+        why: String,
+    },
+    /// A key path that the file's structure cannot take.
+    #[error("--set \"{arg}\": {file}: {why}")]
+    Path {
+        /// The `--set` argument.
+        arg: String,
+        /// The file as shown.
+        file: String,
+        /// What is wrong.
+        why: String,
+    },
+    /// The edited document could not be written.
+    #[error("{file}: error: cannot write the edited file: {why}")]
+    Write {
+        /// The file as shown.
+        file: String,
+        /// The serializer's message.
+        why: String,
+    },
+}
+
 /// Parses `arg` (`KEY=VALUE`); `has_job` says whether the command reads a
 /// job file (a bare key may then name one of its keys).
-pub fn parse_set(arg: &str, has_job: bool) -> Result<Set, String> {
-    let fail = |why: String, help: String| format!("--set \"{arg}\": {why}\n  help: {help}");
+pub fn parse_set(arg: &str, has_job: bool) -> Result<Set, SetError> {
+    let fail = |why: String, help: String| SetError {
+        arg: arg.into(),
+        why,
+        help,
+    };
     let Some((key, raw)) = arg.split_once('=') else {
         return Err(fail(
             "expected KEY=VALUE".into(),
@@ -113,19 +160,26 @@ pub fn apply_sets(
     shown: &str,
     target: SetTarget,
     sets: &[Set],
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, ApplyError> {
     let mine: Vec<&Set> = sets.iter().filter(|s| s.target == target).collect();
     if mine.is_empty() {
         return Ok(None);
     }
-    let mut doc: toml::Table = text
-        .parse()
-        .map_err(|e| format!("{shown}: error: not valid TOML, so --set cannot edit it: {e}"))?;
+    let mut doc: toml::Table = text.parse().map_err(|e: toml::de::Error| ApplyError::NotToml {
+        file: shown.into(),
+        why: e.to_string(),
+    })?;
     for s in mine {
-        param::set_path(&mut doc, &s.path, s.value.clone())
-            .map_err(|e| format!("--set \"{}\": {shown}: {e}", s.arg))?;
+        param::set_path(&mut doc, &s.path, s.value.clone()).map_err(|e| ApplyError::Path {
+            arg: s.arg.clone(),
+            file: shown.into(),
+            why: e.to_string(),
+        })?;
     }
     toml::to_string(&doc)
         .map(Some)
-        .map_err(|e| format!("{shown}: error: cannot write the edited file: {e}"))
+        .map_err(|e| ApplyError::Write {
+            file: shown.into(),
+            why: e.to_string(),
+        })
 }

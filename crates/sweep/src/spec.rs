@@ -509,7 +509,7 @@ fn read_axes(
                     Err(e) => {
                         sink.error(
                             v.span(),
-                            e,
+                            e.to_string(),
                             Some(
                                 "write BEGIN..END, e.g. \"1MiB..1GiB\" (doubling, as nccl-tests -f 2)"
                                     .into(),

@@ -59,16 +59,16 @@ impl Cell {
         }
     }
 
-    fn from_json(v: &serde_json::Value) -> Result<Cell, String> {
+    fn from_json(v: &serde_json::Value) -> Result<Cell, TableError> {
         Ok(match v {
             serde_json::Value::Null => Cell::Null,
             serde_json::Value::Bool(b) => Cell::Bool(*b),
             serde_json::Value::Number(n) => match n.as_i64() {
                 Some(i) => Cell::Int(i),
-                None => Cell::Float(n.as_f64().ok_or("a number out of range")?),
+                None => Cell::Float(n.as_f64().ok_or(TableError::NumberOutOfRange)?),
             },
             serde_json::Value::String(s) => Cell::Str(s.clone()),
-            other => return Err(format!("unexpected value {other} in a table")),
+            other => return Err(TableError::Value(other.to_string())),
         })
     }
 }
@@ -99,6 +99,13 @@ pub struct Shard {
     pub index: usize,
     /// `N`: the number of shards.
     pub count: usize,
+}
+
+impl std::fmt::Display for Shard {
+    /// `I/N`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
 }
 
 impl std::str::FromStr for Shard {
@@ -236,15 +243,14 @@ impl Table {
     }
 
     /// Reads `results.json` back.
-    pub fn from_json(text: &str) -> Result<Table, String> {
-        let v: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("not a results.json: {e}"))?;
-        let header: Header =
-            serde_json::from_value(v.clone()).map_err(|e| format!("not a results.json: {e}"))?;
+    pub fn from_json(text: &str) -> Result<Table, TableError> {
+        let not = |e: serde_json::Error| TableError::NotResults(e.to_string());
+        let v: serde_json::Value = serde_json::from_str(text).map_err(not)?;
+        let header: Header = serde_json::from_value(v.clone()).map_err(not)?;
         let rows = v
             .get("rows")
             .and_then(|r| r.as_array())
-            .ok_or("not a results.json: no \"rows\" array")?;
+            .ok_or(TableError::NoRows)?;
         let mut out = Vec::with_capacity(rows.len());
         for (i, r) in rows.iter().enumerate() {
             let cells = header
@@ -252,11 +258,14 @@ impl Table {
                 .iter()
                 .map(|c| match r.get(c) {
                     Some(x) => Cell::from_json(x),
-                    None => Err(format!("row {i} has no column \"{c}\"")),
+                    None => Err(TableError::MissingColumn {
+                        row: i,
+                        column: c.clone(),
+                    }),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             if !matches!(cells.first(), Some(Cell::Int(p)) if *p >= 0) {
-                return Err(format!("row {i} has no point index"));
+                return Err(TableError::NoPointIndex { row: i });
             }
             out.push(cells);
         }
@@ -279,90 +288,239 @@ pub fn count_errors(rows: &[Vec<Cell>]) -> usize {
         .count()
 }
 
+/// Why a `results.json` could not be read back.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum TableError {
+    /// Not JSON, or no sweep header.
+    #[error("not a results.json: {0}")]
+    NotResults(String),
+    /// No `rows` array.
+    #[error("not a results.json: no \"rows\" array")]
+    NoRows,
+    /// A row lacks one of the header's columns.
+    #[error("row {row} has no column \"{column}\"")]
+    MissingColumn {
+        /// Row index (0-based).
+        row: usize,
+        /// The column.
+        column: String,
+    },
+    /// A row's first cell is not a point index.
+    #[error("row {row} has no point index")]
+    NoPointIndex {
+        /// Row index (0-based).
+        row: usize,
+    },
+    /// A number no cell type holds.
+    #[error("a number out of range")]
+    NumberOutOfRange,
+    /// An array or object where a cell belongs.
+    #[error("unexpected value {0} in a table")]
+    Value(String),
+}
+
+/// Why shard tables could not be merged (each names the shard's folder).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum MergeError {
+    /// No tables.
+    #[error("nothing to merge")]
+    Empty,
+    /// A header claims more points than a sweep may have.
+    #[error("{name} claims {points} points; a sweep has at most {}", crate::MAX_POINTS)]
+    TooManyPoints {
+        /// The shard's name.
+        name: String,
+        /// Points it claims.
+        points: usize,
+    },
+    /// A shard count of 0 or above the number of points.
+    #[error(
+        "{name} claims to be one of {count} shards of a {points}-point sweep: \
+         there are between 1 and {} shards",
+        (*points).max(1)
+    )]
+    ShardCount {
+        /// The shard's name.
+        name: String,
+        /// Shards it claims.
+        count: usize,
+        /// Points of the sweep.
+        points: usize,
+    },
+    /// More tables than shards.
+    #[error("{given} folders given for {count} shard(s): a shard is repeated or from another run")]
+    TooManyShards {
+        /// Tables given.
+        given: usize,
+        /// Shards of the sweep.
+        count: usize,
+    },
+    /// Tables of different sweeps (or base files, or calibrations).
+    #[error(
+        "{name} is from another sweep than {first} (fingerprint {fingerprint} vs {first_fingerprint}): \
+         shards must come from the same sweep file and base files"
+    )]
+    OtherSweep {
+        /// The shard's name.
+        name: String,
+        /// The first shard's name.
+        first: String,
+        /// This shard's fingerprint.
+        fingerprint: String,
+        /// The first shard's fingerprint.
+        first_fingerprint: String,
+    },
+    /// A shard index not below its count.
+    #[error("{name} claims to be shard {shard}: the index must be below the count")]
+    ShardIndex {
+        /// The shard's name.
+        name: String,
+        /// The shard it claims to be.
+        shard: Shard,
+    },
+    /// Shards of different counts.
+    #[error("{name} is shard {shard} but {first} is one of {count} shards")]
+    CountMismatch {
+        /// The shard's name.
+        name: String,
+        /// The shard it is.
+        shard: Shard,
+        /// The first shard's name.
+        first: String,
+        /// The first shard's count.
+        count: usize,
+    },
+    /// Two tables of the same shard.
+    #[error("{name} and {other} are both shard {shard}")]
+    Repeated {
+        /// The shard's name.
+        name: String,
+        /// The other table's name.
+        other: String,
+        /// The shard.
+        shard: Shard,
+    },
+    /// A shard that was interrupted.
+    #[error("{name} (shard {shard}) was interrupted and is incomplete: run it again")]
+    Incomplete {
+        /// The shard's name.
+        name: String,
+        /// The shard.
+        shard: Shard,
+    },
+    /// A row of a point another shard owns.
+    #[error("{name}: point {point} does not belong to shard {shard}")]
+    Misplaced {
+        /// The shard's name.
+        name: String,
+        /// The point.
+        point: usize,
+        /// The shard.
+        shard: Shard,
+    },
+    /// Shards not given.
+    #[error("missing shard(s) {}", shards.iter().map(Shard::to_string).collect::<Vec<_>>().join(", "))]
+    Missing {
+        /// The shards not given.
+        shards: Vec<Shard>,
+    },
+    /// Rows do not cover the points once each.
+    #[error("the shards hold {rows} rows for {points} points: a point is missing or repeated")]
+    RowCount {
+        /// Rows in all shards.
+        rows: usize,
+        /// Points of the sweep.
+        points: usize,
+    },
+}
+
 /// Joins the tables of the shards `I/N` of one sweep (named by `names` in
 /// messages) into the table of the whole sweep. Refuses tables of different
 /// sweeps, shard counts, repeated or missing shards, interrupted shards and
 /// repeated or misplaced points.
-pub fn merge(tables: Vec<(String, Table)>) -> Result<Table, String> {
+pub fn merge(tables: Vec<(String, Table)>) -> Result<Table, MergeError> {
     let Some((first_name, first)) = tables.first() else {
-        return Err("nothing to merge".into());
+        return Err(MergeError::Empty);
     };
     let h0 = first.header.clone();
     // Counts come from files: checked before anything is sized by them.
     if h0.points > crate::MAX_POINTS {
-        return Err(format!(
-            "{first_name} claims {} points; a sweep has at most {}",
-            h0.points,
-            crate::MAX_POINTS
-        ));
+        return Err(MergeError::TooManyPoints {
+            name: first_name.clone(),
+            points: h0.points,
+        });
     }
     let count = h0.shard.map_or(1, |s| s.count);
     if count == 0 || count > h0.points.max(1) {
-        return Err(format!(
-            "{first_name} claims to be one of {count} shards of a {}-point sweep: \
-             there are between 1 and {} shards",
-            h0.points,
-            h0.points.max(1)
-        ));
+        return Err(MergeError::ShardCount {
+            name: first_name.clone(),
+            count,
+            points: h0.points,
+        });
     }
     if tables.len() > count {
-        return Err(format!(
-            "{} folders given for {count} shard(s): a shard is repeated or from another run",
-            tables.len()
-        ));
+        return Err(MergeError::TooManyShards {
+            given: tables.len(),
+            count,
+        });
     }
     let mut seen: Vec<Option<&str>> = vec![None; count];
     for (name, t) in &tables {
         let h = &t.header;
         if h.fingerprint != h0.fingerprint || h.columns != h0.columns || h.points != h0.points {
-            return Err(format!(
-                "{name} is from another sweep than {first_name} (fingerprint {} vs {}): \
-                 shards must come from the same sweep file and base files",
-                h.fingerprint, h0.fingerprint
-            ));
+            return Err(MergeError::OtherSweep {
+                name: name.clone(),
+                first: first_name.clone(),
+                fingerprint: h.fingerprint.clone(),
+                first_fingerprint: h0.fingerprint.clone(),
+            });
         }
         let s = h.shard.unwrap_or(Shard { index: 0, count: 1 });
         if s.index >= s.count {
-            return Err(format!(
-                "{name} claims to be shard {}/{}: the index must be below the count",
-                s.index, s.count
-            ));
+            return Err(MergeError::ShardIndex {
+                name: name.clone(),
+                shard: s,
+            });
         }
         if s.count != count {
-            return Err(format!(
-                "{name} is shard {}/{} but {first_name} is one of {count} shards",
-                s.index, s.count
-            ));
+            return Err(MergeError::CountMismatch {
+                name: name.clone(),
+                shard: s,
+                first: first_name.clone(),
+                count,
+            });
         }
         if let Some(other) = seen[s.index] {
-            return Err(format!(
-                "{name} and {other} are both shard {}/{count}",
-                s.index
-            ));
+            return Err(MergeError::Repeated {
+                name: name.clone(),
+                other: other.into(),
+                shard: s,
+            });
         }
         seen[s.index] = Some(name);
         if !h.complete {
-            return Err(format!(
-                "{name} (shard {}/{count}) was interrupted and is incomplete: run it again",
-                s.index
-            ));
+            return Err(MergeError::Incomplete {
+                name: name.clone(),
+                shard: s,
+            });
         }
         for r in &t.rows {
             let p = Table::point_of(r);
             if p >= h.points || p % count != s.index {
-                return Err(format!(
-                    "{name}: point {p} does not belong to shard {}/{count}",
-                    s.index
-                ));
+                return Err(MergeError::Misplaced {
+                    name: name.clone(),
+                    point: p,
+                    shard: s,
+                });
             }
         }
     }
-    let missing: Vec<String> = (0..count)
+    let missing: Vec<Shard> = (0..count)
         .filter(|i| seen[*i].is_none())
-        .map(|i| format!("{i}/{count}"))
+        .map(|index| Shard { index, count })
         .collect();
     if !missing.is_empty() {
-        return Err(format!("missing shard(s) {}", missing.join(", ")));
+        return Err(MergeError::Missing { shards: missing });
     }
     let mut rows: Vec<Vec<Cell>> = tables.into_iter().flat_map(|(_, t)| t.rows).collect();
     rows.sort_by_key(|r| Table::point_of(r));
@@ -372,11 +530,10 @@ pub fn merge(tables: Vec<(String, Table)>) -> Result<Table, String> {
             .enumerate()
             .any(|(i, r)| Table::point_of(r) != i)
     {
-        return Err(format!(
-            "the shards hold {} rows for {} points: a point is missing or repeated",
-            rows.len(),
-            h0.points
-        ));
+        return Err(MergeError::RowCount {
+            rows: rows.len(),
+            points: h0.points,
+        });
     }
     let header = Header {
         shard: None,

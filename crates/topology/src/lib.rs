@@ -11,8 +11,8 @@
 //! - INVARIANT: every accelerator can reach every other accelerator along a
 //!   path whose intermediate nodes all forward ([`Node::forwards`]), the only
 //!   paths routing uses.
-//! - INVARIANT: `graph` mirrors `nodes`/`links` exactly: node index `i` of the
-//!   petgraph graph is `NodeId(i)`, and each edge's weight is its `LinkId`.
+//! - INVARIANT: nodes and links are fixed once built: [`Topology::adjacency`]
+//!   and [`Topology::scale_up_domain`] are derived from them on first use.
 //!
 //! Files are read by [`Topology::load`] / [`Topology::parse`] (format in
 //! `docs/topology-format.md`), which report every problem as [`Diagnostics`].
@@ -31,10 +31,11 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
-use petgraph::graph::DiGraph;
+use petgraph::unionfind::UnionFind;
 use serde::Serialize;
 
 pub mod accelerators;
+mod adjacency;
 pub mod blocks;
 mod build;
 pub mod clos;
@@ -46,6 +47,7 @@ pub mod presets;
 mod routing_mode;
 pub(crate) mod spec;
 
+pub use adjacency::Adjacency;
 pub use build::LoadOptions;
 pub use fabricsim_base::diag::{Diagnostic, Diagnostics};
 pub use failures::{FailureReport, FailureSpec};
@@ -160,8 +162,6 @@ pub struct Topology {
     pub links: Vec<Link>,
     /// Accelerators in global rank order (file order).
     pub accelerators: Vec<NodeId>,
-    /// The same graph for petgraph algorithms: node weight = `NodeId`, edge weight = `LinkId`.
-    pub graph: DiGraph<NodeId, LinkId>,
     /// Default ECMP mode for flows on this fabric (file: top-level `routing`
     /// or `[scale_out] routing`; default spray).
     pub routing: RoutingMode,
@@ -184,6 +184,9 @@ pub struct Topology {
     /// Per node, the smallest node id of its scale-up domain (computed on
     /// first use by [`Topology::scale_up_domain`]).
     domain_roots: std::sync::OnceLock<Vec<u32>>,
+    /// Out- and in-links of every node (computed on first use by
+    /// [`Topology::adjacency`]).
+    adjacency: std::sync::OnceLock<Adjacency>,
 }
 
 impl Topology {
@@ -192,47 +195,57 @@ impl Topology {
     /// (switches included). A node without scale-up links is its own domain.
     pub fn scale_up_domain(&self, n: NodeId) -> u32 {
         let roots = self.domain_roots.get_or_init(|| {
-            let mut parent: Vec<u32> = (0..self.nodes.len() as u32).collect();
-            fn find(p: &mut [u32], mut x: u32) -> u32 {
-                while p[x as usize] != x {
-                    p[x as usize] = p[p[x as usize] as usize];
-                    x = p[x as usize];
-                }
-                x
-            }
+            let n = self.nodes.len();
+            let mut sets = UnionFind::<u32>::new(n);
             for l in &self.links {
                 if l.tier == "scale-up" {
-                    let (a, b) = (find(&mut parent, l.src.0), find(&mut parent, l.dst.0));
-                    if a != b {
-                        parent[a.max(b) as usize] = a.min(b);
-                    }
+                    sets.union(l.src.0, l.dst.0);
                 }
             }
-            (0..self.nodes.len() as u32)
-                .map(|x| find(&mut parent, x))
+            // Name each set by its smallest member (the representative
+            // petgraph picks depends on union order).
+            let mut smallest = vec![u32::MAX; n];
+            for x in 0..n as u32 {
+                let r = sets.find_mut(x) as usize;
+                smallest[r] = smallest[r].min(x);
+            }
+            (0..n as u32)
+                .map(|x| smallest[sets.find_mut(x) as usize])
                 .collect()
         });
         roots[n.idx()]
     }
 
-    /// Builds the derived fields (`accelerators`, `graph`) from nodes and links.
+    /// `ranks` grouped by scale-up domain ([`Topology::scale_up_domain`]),
+    /// domains in order of their first rank, ranks in the given order
+    /// within each. Without scale-up links every rank is its own domain.
+    pub fn domains_of(&self, ranks: &[NodeId]) -> Vec<Vec<NodeId>> {
+        let mut index: HashMap<u32, usize> = HashMap::new();
+        let mut groups: Vec<Vec<NodeId>> = Vec::new();
+        for &r in ranks {
+            let g = *index.entry(self.scale_up_domain(r)).or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            });
+            groups[g].push(r);
+        }
+        groups
+    }
+
+    /// Out- and in-links of every node, sorted by link id (built on first
+    /// use, then shared).
+    pub fn adjacency(&self) -> &Adjacency {
+        self.adjacency
+            .get_or_init(|| Adjacency::new(self.nodes.len(), &self.links))
+    }
+
+    /// Builds the derived fields (`accelerators`, `name_index`) from nodes and links.
     ///
     /// This does not validate; callers construct through the validating builder
     /// or generators, which uphold the invariants above. `routing` is the
     /// default (spray) and `link_efficiency` is empty; set them with
     /// [`Topology::with_routing`] / the public fields.
     pub fn from_parts(name: String, nodes: Vec<Node>, links: Vec<Link>) -> Topology {
-        let mut graph = DiGraph::with_capacity(nodes.len(), links.len());
-        for i in 0..nodes.len() {
-            graph.add_node(NodeId(i as u32));
-        }
-        for (i, l) in links.iter().enumerate() {
-            graph.add_edge(
-                petgraph::graph::NodeIndex::new(l.src.idx()),
-                petgraph::graph::NodeIndex::new(l.dst.idx()),
-                LinkId(i as u32),
-            );
-        }
         let accelerators = nodes
             .iter()
             .enumerate()
@@ -249,7 +262,6 @@ impl Topology {
             nodes,
             links,
             accelerators,
-            graph,
             routing: RoutingMode::default(),
             link_efficiency: BTreeMap::new(),
             name_index,
@@ -257,6 +269,7 @@ impl Topology {
             calibration: None,
             accelerator: None,
             domain_roots: std::sync::OnceLock::new(),
+            adjacency: std::sync::OnceLock::new(),
         }
     }
 

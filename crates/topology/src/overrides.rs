@@ -60,19 +60,10 @@ struct OverridesFile {
 const KEYS: [&str; 3] = ["nvls_efficiency", "link_efficiency", "step_latency"];
 
 impl Overrides {
-    /// Parses an override file (format in `docs/calibration.md`); the error
-    /// is the first problem, `LINE:COL: message` ([`Overrides::parse_at`]
-    /// has every problem, located).
-    pub fn parse(text: &str) -> Result<Overrides, String> {
-        Overrides::parse_at(text, "").map_err(|d| {
-            d.items.first().map_or_else(String::new, |i| {
-                if i.line > 0 {
-                    format!("{}:{}: {}", i.line, i.col, i.message)
-                } else {
-                    i.message.clone()
-                }
-            })
-        })
+    /// Parses an override file (format in `docs/calibration.md`) that has
+    /// no path: [`Overrides::parse_at`] with an empty one.
+    pub fn parse(text: &str) -> Result<Overrides, Diagnostics> {
+        Overrides::parse_at(text, "")
     }
 
     /// Parses an override file shown as `path`: every problem at its key's
@@ -158,20 +149,36 @@ impl Overrides {
     }
 }
 
+/// A calibration names a link kind the topology has no link of (it was made
+/// for another fabric).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error(
+    "the calibration sets link kind \"{kind}\", which \"{topology}\" has no link of (it has: {})",
+    kinds.join(", ")
+)]
+pub struct UnknownLinkKind {
+    /// The kind the calibration names.
+    pub kind: String,
+    /// The topology's name.
+    pub topology: String,
+    /// The kinds the topology has, sorted.
+    pub kinds: Vec<String>,
+}
+
 /// Replaces the efficiency of every link kind named in `o` in `topo`. A kind
 /// the topology has no link of is an error (the calibration was made for
 /// another fabric); nothing is changed then.
-pub fn apply_overrides(topo: &mut Topology, o: &Overrides) -> Result<(), String> {
+pub fn apply_overrides(topo: &mut Topology, o: &Overrides) -> Result<(), UnknownLinkKind> {
     for kind in o.link_efficiency.keys() {
         if !topo.links.iter().any(|l| &l.kind == kind) {
             let mut kinds: Vec<&str> = topo.links.iter().map(|l| l.kind.as_str()).collect();
             kinds.sort_unstable();
             kinds.dedup();
-            return Err(format!(
-                "the calibration sets link kind \"{kind}\", which \"{}\" has no link of (it has: {})",
-                topo.name,
-                kinds.join(", ")
-            ));
+            return Err(UnknownLinkKind {
+                kind: kind.clone(),
+                topology: topo.name.clone(),
+                kinds: kinds.into_iter().map(String::from).collect(),
+            });
         }
     }
     for (kind, &e) in &o.link_efficiency {

@@ -22,7 +22,6 @@
 //! or explicit topology ranks. The rest are reported as unused.
 
 use super::job::{Accelerators, Dim, Job};
-use fabricsim_collective::algorithms::domains;
 use fabricsim_topology::{NodeId, Topology};
 use serde::Serialize;
 
@@ -106,7 +105,7 @@ pub fn select(topo: &Topology, job: &Job) -> Result<Vec<NodeId>, PlacementError>
     }
     let need = need as usize;
     let bad = |why: String| PlacementError::Selection { why };
-    let doms = || domains(topo, &topo.accelerators);
+    let doms = || topo.domains_of(&topo.accelerators);
     match &par.accelerators {
         Accelerators::Packed if need == have => Ok(topo.accelerators.clone()),
         Accelerators::Packed => Ok(doms().into_iter().flatten().take(need).collect()),
@@ -130,7 +129,7 @@ pub fn select(topo: &Topology, job: &Job) -> Result<Vec<NodeId>, PlacementError>
         }
         Accelerators::Ranks(sel) => {
             let ranks =
-                fabricsim_collective::select::ranks(Some(sel), &topo.accelerators).map_err(&bad)?;
+                fabricsim_collective::select::ranks(Some(sel), &topo.accelerators).map_err(|e| bad(e.to_string()))?;
             if ranks.len() != need {
                 return Err(bad(format!(
                     "\"{sel}\" selects {} accelerators, and the job needs tp·cp·pp·dp = {need}",
@@ -170,7 +169,7 @@ pub fn place(topo: &Topology, job: &Job) -> Result<Placement, PlacementError> {
     if !par.allow_tp_across_domains && par.tp > 1 {
         for (gi, g) in p.groups(&[Dim::Tp]).iter().enumerate() {
             let members: Vec<NodeId> = g.iter().map(|&r| p.ranks[r]).collect();
-            let n = domains(topo, &members).len();
+            let n = topo.domains_of(&members).len();
             if n > 1 {
                 return Err(PlacementError::TpAcrossDomains {
                     group: gi,
