@@ -2,7 +2,8 @@
 //! depend only on the crates below it and on the external crates its layer
 //! needs. This test reads every `crates/*/Cargo.toml` and fails, naming the
 //! crate and the dependency, when one gains a dependency its layer must not
-//! have (ARCHITECTURE.md lists the same table).
+//! have (ARCHITECTURE.md lists the same table), and inside each crate no two
+//! top-level modules use each other, directly or around a circle.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -193,5 +194,148 @@ fn a_forbidden_dependency_is_reported() {
             "crates/flow depends on clap, which its layer must not use",
             "crates/flow depends on fabricsim_topology, which its layer must not use",
         ]
+    );
+}
+
+/// The top-level modules of the crate whose sources are in `src`, and the
+/// top-level modules each refers to (`crate::m`, or `super::m` from a file
+/// directly under `src/`, `super::super::m` one folder down). Comment lines
+/// (doc links included) are not dependencies.
+fn module_graph(src: &Path) -> std::collections::BTreeMap<String, BTreeSet<String>> {
+    fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let mut all = Vec::new();
+    files(src, &mut all);
+    let module_of = |p: &Path| -> Option<String> {
+        let rel = p.strip_prefix(src).unwrap();
+        let first = rel.components().next()?.as_os_str().to_string_lossy();
+        let m = first.trim_end_matches(".rs").to_string();
+        (m != "lib" && m != "main").then_some(m)
+    };
+    let mods: BTreeSet<String> = all.iter().filter_map(|p| module_of(p)).collect();
+    let mut graph: std::collections::BTreeMap<String, BTreeSet<String>> =
+        mods.iter().map(|m| (m.clone(), BTreeSet::new())).collect();
+    for p in &all {
+        let Some(m) = module_of(p) else { continue };
+        // Depth below src/: 0 for src/m.rs, 1 for src/m/x.rs (and src/m/mod.rs
+        // names the module itself: `super::` is then the crate root).
+        let rel = p.strip_prefix(src).unwrap();
+        let depth = rel.components().count() - 1;
+        let is_mod_rs = p.file_name().is_some_and(|f| f == "mod.rs");
+        let up = if depth == 0 || (depth == 1 && is_mod_rs) {
+            "super::".to_string()
+        } else {
+            "super::".repeat(depth + usize::from(!is_mod_rs))
+        };
+        let text = std::fs::read_to_string(p).unwrap();
+        for line in text.lines() {
+            let line = line.trim_start();
+            if line.starts_with("//") {
+                continue;
+            }
+            for prefix in ["crate::", up.as_str()] {
+                let mut rest = line;
+                while let Some(i) = rest.find(prefix) {
+                    // `super::super::x` must not also match as `super::x`.
+                    let before = &rest[..i];
+                    rest = &rest[i + prefix.len()..];
+                    if prefix.starts_with("super") && before.ends_with("super::") {
+                        continue;
+                    }
+                    // `prefix{a, b::c}` names a and b.
+                    let names: Vec<&str> = match rest.strip_prefix('{') {
+                        Some(list) => list.split(['}', ',']).map(str::trim_start).collect(),
+                        None => vec![rest],
+                    };
+                    for n in names {
+                        let name: String = n
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect();
+                        if name != m && mods.contains(&name) {
+                            graph.get_mut(&m).unwrap().insert(name);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    graph
+}
+
+/// Module circles in `graph`: each strongly connected component of more
+/// than one module, as `a -> b -> ... ` names.
+fn circles(graph: &std::collections::BTreeMap<String, BTreeSet<String>>) -> Vec<String> {
+    let mut g = petgraph::graph::DiGraph::<&str, ()>::new();
+    let idx: std::collections::BTreeMap<&str, _> = graph
+        .keys()
+        .map(|m| (m.as_str(), g.add_node(m.as_str())))
+        .collect();
+    for (a, bs) in graph {
+        for b in bs {
+            g.add_edge(idx[a.as_str()], idx[b.as_str()], ());
+        }
+    }
+    let mut out: Vec<String> = petgraph::algo::tarjan_scc(&g)
+        .into_iter()
+        .filter(|c| c.len() > 1)
+        .map(|c| {
+            let mut names: Vec<&str> = c.iter().map(|&n| g[n]).collect();
+            names.sort_unstable();
+            names.join(", ")
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Inside every crate, the top-level modules form no circle: each module
+/// uses only modules below it (the crate root, which declares them all, is
+/// not counted).
+#[test]
+fn no_crate_has_a_module_circle() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut found = Vec::new();
+    for (c, _, _) in LAYERS {
+        for circle in circles(&module_graph(&root.join("crates").join(c).join("src"))) {
+            found.push(format!("crates/{c}: {circle}"));
+        }
+    }
+    assert!(found.is_empty(), "module circles:\n{}", found.join("\n"));
+}
+
+/// The circle check can fail: two modules that name each other.
+#[test]
+fn a_module_circle_is_reported() {
+    let tmp = std::env::temp_dir().join(format!("fabricsim-modcircle-{}", std::process::id()));
+    std::fs::create_dir_all(tmp.join("c")).unwrap();
+    std::fs::write(tmp.join("lib.rs"), "mod a;\nmod b;\nmod c;\n").unwrap();
+    std::fs::write(tmp.join("a.rs"), "use super::b::B;\n").unwrap();
+    std::fs::write(tmp.join("c/mod.rs"), "mod x;\nuse super::{a, lib};\n").unwrap();
+    std::fs::write(
+        tmp.join("c/x.rs"),
+        "// crate::b in a comment is not a use\nfn f() { super::super::b::g() }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.join("b.rs"),
+        "pub struct B;\nfn g() { crate::a::h() }\n",
+    )
+    .unwrap();
+    let graph = module_graph(&tmp);
+    let got = circles(&graph);
+    std::fs::remove_dir_all(&tmp).unwrap();
+    assert_eq!(got, ["a, b"]);
+    assert_eq!(
+        graph["c"].iter().map(String::as_str).collect::<Vec<_>>(),
+        ["a", "b"]
     );
 }

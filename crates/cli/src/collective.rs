@@ -92,7 +92,8 @@ fn parse_channels(s: &str) -> Result<usize, String> {
 /// Sizes from `1GiB`, `1MiB,4MiB` or the doubling range `1MiB..8GiB`
 /// (like nccl-tests `-b 1M -e 8G -f 2`), at most `limits.max_sizes`.
 pub(crate) fn parse_sizes(s: &str, limits: &Limits) -> Result<Vec<f64>, String> {
-    let sizes = fabricsim_collective::select::sizes(s, limits.max_sizes).map_err(|e| e.to_string())?;
+    let sizes =
+        fabricsim_collective::select::sizes(s, limits.max_sizes).map_err(|e| e.to_string())?;
     below_max(
         "--size",
         s,

@@ -20,7 +20,10 @@ pub(crate) struct SetArgs {
 impl SetArgs {
     /// The parsed edits; `has_job` when the command reads a job file.
     pub(crate) fn parse(&self, has_job: bool) -> Result<Vec<Set>, String> {
-        self.set.iter().map(|a| parse_set(a, has_job).map_err(|e| e.to_string())).collect()
+        self.set
+            .iter()
+            .map(|a| parse_set(a, has_job).map_err(|e| e.to_string()))
+            .collect()
     }
 }
 
@@ -59,7 +62,9 @@ fn edited<'s>(
     }
     let text = super::read_input(path, limits)?;
     let shown = path.display().to_string();
-    let out = apply_sets(&text, &shown, target, sets).map_err(|e| e.to_string())?.expect("an edit applies");
+    let out = apply_sets(&text, &shown, target, sets)
+        .map_err(|e| e.to_string())?
+        .expect("an edit applies");
     Ok(Some((
         out,
         sets.iter().filter(|s| s.target == target).collect(),

@@ -112,8 +112,12 @@ fn is_full_mesh(topo: &Topology, d: &[NodeId]) -> bool {
         return false;
     }
     d.iter().all(|&a| {
-        let out: std::collections::HashSet<NodeId> =
-            topo.adjacency().out_links(a).iter().map(|&(_, b)| b).collect();
+        let out: std::collections::HashSet<NodeId> = topo
+            .adjacency()
+            .out_links(a)
+            .iter()
+            .map(|&(_, b)| b)
+            .collect();
         d.iter().all(|&b| a == b || out.contains(&b))
     })
 }

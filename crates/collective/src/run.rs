@@ -388,9 +388,7 @@ fn bandwidth_fraction(sim: &CollectiveSim<'_>, ranks: &[NodeId], op: Op, p: Prot
     if p == Protocol::Simple {
         return 1.0;
     }
-    let nodes = sim.topology().domains_of(ranks)
-        .len()
-        .max(1);
+    let nodes = sim.topology().domains_of(ranks).len().max(1);
     presets::protocol_bandwidth_fraction(p, op, nodes, ranks.len() as f64 / nodes as f64)
 }
 
@@ -457,7 +455,9 @@ fn direct_is_candidate(sim: &CollectiveSim<'_>, ranks: &[NodeId], op: Op) -> boo
 /// every domain holds at most [`AUTO_TREE_MAX_CHAIN`] ranks.
 fn tree_is_candidate(sim: &CollectiveSim<'_>, ranks: &[NodeId], op: Op) -> bool {
     op == Op::AllReduce
-        && sim.topology().domains_of(ranks)
+        && sim
+            .topology()
+            .domains_of(ranks)
             .iter()
             .all(|d| d.len() <= AUTO_TREE_MAX_CHAIN)
 }

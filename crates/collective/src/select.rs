@@ -67,7 +67,9 @@ pub enum SizeError {
 
 /// Why a `--ranks` selection was refused.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("--ranks \"{selection}\": {reason} (accepted: a count like 64, or indices like 0..8,16,17)")]
+#[error(
+    "--ranks \"{selection}\": {reason} (accepted: a count like 64, or indices like 0..8,16,17)"
+)]
 pub struct RanksError {
     /// The selection as written.
     pub selection: String,
@@ -101,7 +103,9 @@ pub enum RanksProblem {
         accelerators: usize,
     },
     /// An index past the last rank.
-    #[error("rank {index} does not exist (the topology has {accelerators} accelerators, ranks 0..{accelerators})")]
+    #[error(
+        "rank {index} does not exist (the topology has {accelerators} accelerators, ranks 0..{accelerators})"
+    )]
     NoSuchRank {
         /// The index.
         index: usize,

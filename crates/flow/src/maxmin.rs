@@ -40,7 +40,6 @@
 use super::heap::IndexedHeap;
 use super::routes::{Members, Routes, intern_routes};
 
-
 /// Max-min fair rates [bytes/s] of a set of flows that are all active at once.
 ///
 /// `capacity_bps[l]` is link `l`'s capacity; `routes[f]` lists

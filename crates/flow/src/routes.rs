@@ -104,11 +104,8 @@ pub(crate) fn intern_routes<'a>(
     let hasher = BuildHasherDefault::<MulHasher>::default();
     // Hash of a canonical route → first class with that hash; `next` chains
     // classes whose routes share a hash.
-    let mut first: std::collections::HashMap<
-        u64,
-        u32,
-        BuildHasherDefault<MulHasher>,
-    > = Default::default();
+    let mut first: std::collections::HashMap<u64, u32, BuildHasherDefault<MulHasher>> =
+        Default::default();
     let mut next: Vec<u32> = Vec::new();
     let mut out = Routes {
         start: vec![0],

@@ -2,8 +2,8 @@
 //! exactly the nodes on the fewest-hop paths from one source to one
 //! destination, which define the shortest-path DAG of that pair.
 
-use super::{LATENCY_REL_TOL, UNREACHED};
 use super::adjacency::Adjacency;
+use super::{LATENCY_REL_TOL, UNREACHED};
 use fabricsim_topology::{LinkId, NodeId};
 
 /// Hop count and minimum latency to one destination, for the nodes a

@@ -165,10 +165,12 @@ pub fn apply_sets(
     if mine.is_empty() {
         return Ok(None);
     }
-    let mut doc: toml::Table = text.parse().map_err(|e: toml::de::Error| ApplyError::NotToml {
-        file: shown.into(),
-        why: e.to_string(),
-    })?;
+    let mut doc: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| ApplyError::NotToml {
+            file: shown.into(),
+            why: e.to_string(),
+        })?;
     for s in mine {
         param::set_path(&mut doc, &s.path, s.value.clone()).map_err(|e| ApplyError::Path {
             arg: s.arg.clone(),

@@ -326,7 +326,10 @@ pub enum MergeError {
     #[error("nothing to merge")]
     Empty,
     /// A header claims more points than a sweep may have.
-    #[error("{name} claims {points} points; a sweep has at most {}", crate::MAX_POINTS)]
+    #[error(
+        "{name} claims {points} points; a sweep has at most {}",
+        crate::MAX_POINTS
+    )]
     TooManyPoints {
         /// The shard's name.
         name: String,

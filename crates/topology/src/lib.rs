@@ -39,8 +39,10 @@ mod adjacency;
 pub mod blocks;
 mod build;
 pub mod clos;
+mod components;
 pub mod failures;
 mod maxflow;
+mod names;
 pub mod overrides;
 mod pattern;
 pub mod presets;
@@ -57,11 +59,11 @@ pub use routing_mode::RoutingMode;
 /// The keys a topology file may use, per table (for tools that edit files,
 /// such as sweeps, to check a key path before they set it).
 pub mod keys {
-    pub use crate::failures::{KEYS as FAILURE_KEYS, RANDOM_KEYS as FAILURE_RANDOM_KEYS};
     pub use crate::spec::{
         DCI_KEYS, LINK_KEYS, NODE_KEYS, SCALE_OUT_CLOS, SCALE_OUT_COMMON, SCALE_OUT_DRAGONFLY,
         SCALE_UP_COMMON, SCALE_UP_MESH, SCALE_UP_SWITCHED, SCALE_UP_TORUS, TOP_KEYS,
     };
+    pub use crate::spec::{FAILURE_KEYS, FAILURE_RANDOM_KEYS};
 }
 
 /// Index of a node in [`Topology::nodes`].

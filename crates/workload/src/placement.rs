@@ -128,8 +128,8 @@ pub fn select(topo: &Topology, job: &Job) -> Result<Vec<NodeId>, PlacementError>
             Ok(doms.iter().flat_map(|g| g[..per].iter().copied()).collect())
         }
         Accelerators::Ranks(sel) => {
-            let ranks =
-                fabricsim_collective::select::ranks(Some(sel), &topo.accelerators).map_err(|e| bad(e.to_string()))?;
+            let ranks = fabricsim_collective::select::ranks(Some(sel), &topo.accelerators)
+                .map_err(|e| bad(e.to_string()))?;
             if ranks.len() != need {
                 return Err(bad(format!(
                     "\"{sel}\" selects {} accelerators, and the job needs tp·cp·pp·dp = {need}",

@@ -61,10 +61,8 @@ use crate::RoutingMode;
 use fabricsim_base::diag::{Diagnostics, Sink};
 use fabricsim_base::limits::Limits;
 
-pub(crate) use connectivity::{forwarding_components, touched_components};
 use dci::{site_prefix, sites};
 use explicit::explicit_node;
-pub(crate) use explicit::{lookup_names, name_hint};
 use scale_out::ScaleOutPlan;
 
 /// How to load a topology: the resource limits its size is checked against

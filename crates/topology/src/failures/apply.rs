@@ -90,14 +90,14 @@ impl Pass<'_, '_> {
                 continue;
             }
             let names = p.expand();
-            let unknown = crate::build::lookup_names(self.index, &names, &mut ids);
+            let unknown = crate::names::lookup_names(self.index, &names, &mut ids);
             if unknown.is_empty() {
                 continue;
             }
             ok = false;
             let (msg, help) = if names.len() == 1 {
                 let u = &unknown[0];
-                let hint = crate::build::name_hint(self.index, u);
+                let hint = crate::names::name_hint(self.index, u);
                 (format!("no node named \"{u}\""), hint)
             } else {
                 let shown: Vec<&str> = unknown.iter().take(3).map(String::as_str).collect();

@@ -14,7 +14,7 @@ use fabricsim_base::diag::did_you_mean;
 const FLAG_FORMS: &str = "link:A,B, switch:PATTERN, rail:N, plane:N, random:PERCENT%[:SEED[:TIERS]] or random:LANES[:SEED[:TIERS]]";
 
 /// Largest rail or plane index accepted.
-pub(super) const MAX_INDEX: u64 = u32::MAX as u64;
+pub(crate) const MAX_INDEX: u64 = u32::MAX as u64;
 
 fn parse_ids(text: &str) -> Result<Vec<Pattern>, String> {
     text.split('+').map(|t| Pattern::parse(t.trim())).collect()
@@ -29,7 +29,7 @@ fn parse_index(text: &str, kind: &str) -> Result<u64, String> {
 }
 
 /// `"1%"` or `"0.5 %"` → percent in `[0, 100]`.
-pub(super) fn parse_percent(text: &str) -> Result<f64, String> {
+pub(crate) fn parse_percent(text: &str) -> Result<f64, String> {
     let num = text
         .trim()
         .strip_suffix('%')

@@ -65,8 +65,7 @@
 //! types and the report.
 
 mod apply;
-mod file;
-mod flag;
+pub(crate) mod flag;
 mod random;
 mod reach;
 
@@ -74,15 +73,13 @@ use serde::Serialize;
 
 use super::NodeId;
 use super::pattern::Pattern;
-use super::spec::Span;
+use fabricsim_base::spanned::Span;
 
 pub(crate) use apply::apply;
-pub(crate) use file::read;
-pub use file::{KEYS, RANDOM_KEYS};
 
 /// How many lanes a random failure takes.
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Amount {
+pub(crate) enum Amount {
     /// Percent of the eligible lanes, in `[0, 100]`.
     Percent(f64),
     /// A number of lanes.
@@ -91,7 +88,7 @@ enum Amount {
 
 /// What an entry fails.
 #[derive(Clone, Debug, PartialEq)]
-enum What {
+pub(crate) enum What {
     /// Every link between a node of the first group and one of the second.
     Link(Vec<Pattern>, Vec<Pattern>),
     Switch(Vec<Pattern>),
@@ -125,14 +122,14 @@ enum What {
 /// assert!("random:150%:7".parse::<FailureSpec>().is_err());
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct FailureSpec(What);
+pub struct FailureSpec(pub(crate) What);
 
 /// One failure with where it came from.
 #[derive(Clone, Debug)]
 pub(crate) struct Entry {
-    spec: FailureSpec,
+    pub(crate) spec: FailureSpec,
     /// The entry's value in the file; `None` for a `--fail` flag.
-    span: Option<Span>,
+    pub(crate) span: Option<Span>,
 }
 
 /// Failure domains known to the generators: the nodes that fail with a

@@ -53,7 +53,7 @@ pub(super) fn cut_off(
     }
     let out = |u: usize| adj[start[u]..start[u + 1]].iter().map(|&v| v as usize);
     let fwd: Vec<bool> = nodes.iter().map(|x| x.forwards).collect();
-    let (comp, comps) = crate::build::forwarding_components(&fwd, out);
+    let (comp, comps) = crate::components::forwarding_components(&fwd, out);
     let accs: Vec<usize> = (0..n)
         .filter(|&v| nodes[v].role == NodeRole::Accelerator)
         .collect();
@@ -61,7 +61,7 @@ pub(super) fn cut_off(
     for (r, &a) in accs.iter().enumerate() {
         rank[a] = r;
     }
-    let touches = crate::build::touched_components(&accs, &fwd, &comp, out);
+    let touches = crate::components::touched_components(&accs, &fwd, &comp, out);
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); comps as usize];
     for (r, cs) in touches.iter().enumerate() {
         for &c in cs {

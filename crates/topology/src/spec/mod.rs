@@ -15,6 +15,7 @@
 
 mod dci;
 mod explicit;
+mod failures;
 mod scale_out;
 mod scale_up;
 mod types;
@@ -28,6 +29,7 @@ pub use explicit::{LINK_KEYS, NODE_KEYS};
 use explicit::{read_link, read_node};
 use fabricsim_base::diag::Sink;
 pub(crate) use fabricsim_base::spanned::*;
+pub use failures::{KEYS as FAILURE_KEYS, RANDOM_KEYS as FAILURE_RANDOM_KEYS};
 use scale_out::read_scale_out;
 pub use scale_out::{SCALE_OUT_CLOS, SCALE_OUT_COMMON, SCALE_OUT_DRAGONFLY};
 use scale_up::read_scale_up;
@@ -122,7 +124,7 @@ pub(crate) fn read_file(sink: &mut Sink<'_>, root: &DeTable<'_>) -> FileSpec {
     spec.scale_out = block(sink, root, "scale_out", &mut incomplete, read_scale_out);
     spec.nodes_incomplete |= incomplete;
     if let Some(v) = get(root, "failures") {
-        spec.failures = super::failures::read(sink, v);
+        spec.failures = failures::read(sink, v);
     }
     spec
 }

@@ -4,10 +4,10 @@
 
 use toml::de::DeValue;
 
-use super::flag::{MAX_INDEX, parse_percent};
-use super::{Amount, Entry, FailureSpec, What};
+use super::{self as spec, Val};
+use crate::failures::flag::{MAX_INDEX, parse_percent};
+use crate::failures::{Amount, Entry, FailureSpec, What};
 use crate::pattern::Pattern;
-use crate::spec::{self, Val};
 use fabricsim_base::diag::Sink;
 
 /// Keys a `[[failures]]` entry may use.
