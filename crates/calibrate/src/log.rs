@@ -19,7 +19,7 @@
 //!   `# Avg bus bandwidth : X`, which ends the table.
 //!
 //! Every problem is a [`Diagnostic`](fabricsim_topology::Diagnostic) at `file:line:col`; nothing here
-//! panics on input. Rules (one test each in `tests/it/calibrate.rs`):
+//! panics on input. Rules (one test each in `tests/it/validation/calibrate.rs`):
 //! a row with the wrong number of columns, a number that does not parse,
 //! a `#wrong` that is not `0` (`N/A`: the run did not check its results,
 //! nccl-tests `-c 0`), a repeated size, an error line (an `NCCL WARN` that

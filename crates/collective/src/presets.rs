@@ -11,7 +11,7 @@
 //! These are the calibration knobs of the collective model, kept few; each
 //! value says whether it is cited or fitted, and to what. Fitted values may
 //! use only the `fit` systems of `validation/measurements.toml`;
-//! `tests/it/fit_checks.rs` guards the fits, and `fabricsim validate-model`
+//! `tests/it/validation/fit_checks.rs` guards the fits, and `fabricsim validate-model`
 //! (docs/validation.md) measures prediction on the held-out systems.
 
 /// α for NVLink (and, assumed, UALink) steps \[s\]: **fitted**, 11 µs.

@@ -3,7 +3,7 @@
 //! The file is walked over toml's spanned tree with the readers of the
 //! topology loader, so errors read like the topology and job parsers':
 //! `path:line:col: error: message` plus a hint. The rules (each with a test
-//! in `tests/it/sweep.rs` or below):
+//! in `tests/it/cli/sweep.rs` or below):
 //!
 //! 1. The file is valid TOML; every key is known ("did you mean").
 //! 2. `topology` is a path or a non-empty array of paths (an axis); exactly

@@ -1,6 +1,6 @@
 //! From a topology file to a validated [`Topology`], reporting every problem.
 //!
-//! The rules, each with a negative test in `tests/it/topology.rs`:
+//! The rules, each with a negative test in `tests/it/topology/rules.rs`:
 //!
 //! 1. The file is valid TOML (all syntax errors are reported, one per line).
 //! 2. Every key is known (unknown keys get a "did you mean").

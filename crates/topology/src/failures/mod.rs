@@ -37,7 +37,7 @@
 //! fail, so the order of entries and flags never matters. Flags are applied
 //! with the file's entries, as if appended to the file.
 //!
-//! Rules, each with a negative test in `tests/it/failures.rs`:
+//! Rules, each with a negative test in `tests/it/topology/failures.rs`:
 //!
 //! - F1. A `[[failures]]` entry fails exactly one kind of element (`link`,
 //!   `switch`, `rail`, `plane` or `random`); keys and types as documented.

@@ -5,7 +5,7 @@
 //! reported with its file, line and column, what was expected and a hint.
 //! The format is documented in `docs/workload-format.md`.
 //!
-//! The rules, each with a negative test in `tests/it/workload_files.rs`
+//! The rules, each with a negative test in `tests/it/workload/workload_files.rs`
 //! (`rule_*`):
 //!
 //! 1. The file is valid TOML.

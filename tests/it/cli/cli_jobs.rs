@@ -1,0 +1,267 @@
+//! `fabricsim job` and `fabricsim compare`, run as a user would.
+
+use crate::common::{fabricsim, stderr, stdout};
+use serde_json::Value;
+
+const TOPO: &str = "topologies/h100-2tier-16node.toml";
+const JOB: &str = "workloads/llama3-8b.toml";
+
+#[test]
+fn job_json_has_the_cli_md_fields() {
+    let o = fabricsim(&["job", TOPO, JOB, "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    for k in ["topology", "job", "iteration", "by_kind"] {
+        assert!(v.get(k).is_some(), "missing {k}");
+    }
+    let it = &v["iteration"];
+    for k in [
+        "comm_time_s",
+        "exposed_comm_time_s",
+        "compute_time_s",
+        "total_time_s",
+    ] {
+        assert!(it[k].as_f64().unwrap() >= 0.0, "{k}");
+    }
+    let total = it["total_time_s"].as_f64().unwrap();
+    let parts = it["compute_time_s"].as_f64().unwrap()
+        + it["exposed_comm_time_s"].as_f64().unwrap()
+        + it["bubble_s"].as_f64().unwrap();
+    assert!((parts - total).abs() < 1e-9 * total);
+    let rows = v["by_kind"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    for r in rows {
+        for k in [
+            "kind",
+            "collective",
+            "group_size",
+            "count",
+            "bytes",
+            "time_s",
+            "bottleneck",
+        ] {
+            assert!(r.get(k).is_some(), "by_kind row without {k}: {r}");
+        }
+    }
+    // Llama 3 8B is DP 128 over all 128 GPUs: one DP group of 128.
+    assert!(
+        rows.iter()
+            .all(|r| r["kind"] == "dp" && r["group_size"] == 128)
+    );
+}
+
+#[test]
+fn job_is_deterministic_and_shows_groups() {
+    let a = fabricsim(&["job", TOPO, JOB, "--show-groups"]);
+    let b = fabricsim(&["job", TOPO, JOB, "--show-groups"]);
+    assert!(a.status.success(), "{}", stderr(&a));
+    assert_eq!(a.stdout, b.stdout);
+    let out = stdout(&a);
+    assert!(out.contains("# dp: 1 groups of 128\n"), "{out}");
+    assert!(out.contains("dp 0: d0.gpu0 d0.gpu1"), "{out}");
+}
+
+#[test]
+fn job_that_does_not_fit_is_an_input_error_naming_the_job() {
+    let o = fabricsim(&["job", "topologies/hgx-h100.toml", JOB]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("llama3-8b.toml") && e.contains("128"), "{e}");
+}
+
+#[test]
+fn bad_job_file_is_located() {
+    let dir = std::env::temp_dir().join(format!("fabricsim-cli-jobs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.toml");
+    let text = std::fs::read_to_string(JOB)
+        .unwrap_or_else(|_| {
+            std::fs::read_to_string(format!("{}/{JOB}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+        })
+        .replace("tp = 1", "tq = 1");
+    std::fs::write(&bad, text).unwrap();
+    let o = fabricsim(&["job", TOPO, bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("bad.toml:") && e.contains("tq"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// compare: rows in the order given, the first with delta 0, the 2:1
+/// oversubscribed copy of the superpod never faster than the full one.
+#[test]
+fn compare_runs_every_topology_and_reports_deltas() {
+    let args = [
+        "compare",
+        "topologies/h100-superpod.toml",
+        "topologies/h100-2to1-oversubscribed.toml",
+        "--op",
+        "all-reduce",
+        "--size",
+        "64MiB",
+        "--json",
+    ];
+    let o = fabricsim(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["delta"].as_f64().unwrap(), 0.0);
+    assert!(
+        rows[0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("h100-superpod.toml")
+    );
+    let (t0, t1) = (
+        rows[0]["time_s"].as_f64().unwrap(),
+        rows[1]["time_s"].as_f64().unwrap(),
+    );
+    assert!(t1 >= t0, "{t1} < {t0}");
+    assert!((rows[1]["delta"].as_f64().unwrap() - (t1 / t0 - 1.0)).abs() < 1e-12);
+    // Same output again (parallel runs, deterministic order).
+    assert_eq!(fabricsim(&args).stdout, o.stdout);
+}
+
+#[test]
+fn compare_jobs_prints_a_row_per_topology() {
+    let o = fabricsim(&["compare", TOPO, TOPO, "--job", JOB]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert_eq!(
+        out.lines().filter(|l| !l.starts_with('#')).count(),
+        2,
+        "{out}"
+    );
+    assert!(out.contains("+0.0%"), "{out}");
+}
+
+/// `compare --report`: one self-contained page with the table, the plots as
+/// inline SVG and the inputs; no external assets; written whole.
+#[test]
+fn compare_report_is_one_self_contained_page() {
+    let dir = std::env::temp_dir().join(format!("fabricsim-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("review.html");
+    let o = fabricsim(&[
+        "compare",
+        "topologies/hgx-h100.toml",
+        "topologies/hgx-a100.toml",
+        "--op",
+        "all-reduce",
+        "--size",
+        "256MiB",
+        "--report",
+        file.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(&file).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+    assert!(html.contains("<svg"), "no inline plot");
+    // The comparison table's rows and both inputs' text (escaped).
+    assert!(html.contains("topologies/hgx-h100.toml") && html.contains("topologies/hgx-a100.toml"));
+    assert!(html.contains("kind = &quot;nvlink4&quot;") || html.contains("nvlink4"));
+    assert!(html.contains("+0.0%"));
+    for external in ["src=\"http", "href=\"http", "<script", "<link", "<img"] {
+        assert!(!html.contains(external), "external asset: {external}");
+    }
+    // Nothing else was written beside it (the temporary file was renamed).
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The report opens in headless Chromium without errors: the DOM loads with
+/// the inline plots and no resource fails or script error is logged.
+/// Skipped (with a message) where Chromium is not installed; `.ci/run`
+/// installs it when it can.
+#[test]
+fn compare_report_opens_in_headless_chromium() {
+    let Some(chromium) = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+    else {
+        eprintln!("skipped: Chromium is not installed (apt-get install chromium)");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("fabricsim-chromium-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("review.html");
+    let o = fabricsim(&[
+        "compare",
+        "topologies/hgx-h100.toml",
+        "topologies/hgx-a100.toml",
+        "--op",
+        "all-reduce",
+        "--size",
+        "64MiB",
+        "--report",
+        file.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let profile = dir.join("profile");
+    let out = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            &format!("--user-data-dir={}", profile.display()),
+            "--dump-dom",
+            &format!("file://{}", file.display()),
+        ])
+        .output()
+        .expect("chromium runs");
+    assert!(out.status.success(), "chromium failed: {:?}", out.status);
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        dom.contains("<svg") && dom.contains("fabricsim design review"),
+        "{dom:.300}"
+    );
+    let log = String::from_utf8_lossy(&out.stderr);
+    for bad in [":CONSOLE", "Uncaught", "net::ERR_"] {
+        assert!(!log.contains(bad), "chromium reported `{bad}`:\n{log}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `validate` takes job files too (docs/cli.md): every shipped workload is valid,
+/// and a broken one is a located error with exit 1.
+#[test]
+fn validate_checks_job_files() {
+    let mut args = vec!["validate".to_string()];
+    for e in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/workloads")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            args.push(p.display().to_string());
+        }
+    }
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = fabricsim(&argv);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("llama3-8b.toml: ok (job for 128 accelerators)"));
+
+    let dir = std::env::temp_dir().join(format!("fabricsim-validate-job-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad-job.toml");
+    let text = std::fs::read_to_string(format!("{}/{JOB}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap()
+        .replace("dp = 128", "dp = 0");
+    std::fs::write(&bad, text).unwrap();
+    let o = fabricsim(&["validate", "--json", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let f = &v["files"][0];
+    assert_eq!(f["kind"], "job");
+    assert_eq!(f["ok"], false);
+    assert!(f["errors"][0]["line"].as_u64().unwrap() > 0, "{f}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

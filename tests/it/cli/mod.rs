@@ -1,0 +1,9 @@
+//! The command line, sweeps, plots and examples, run as a user runs them.
+
+mod cli_flows;
+mod cli_jobs;
+mod commands;
+mod examples;
+mod plots;
+mod set_flag;
+mod sweep;

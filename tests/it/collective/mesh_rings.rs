@@ -1,0 +1,59 @@
+//! Rings over full-mesh scale-up domains (xGMI): every directed link of the
+//! mesh carries the ring, and across nodes the NICs, not one xGMI link,
+//! bound it. Expected bytes are the ring's closed form.
+
+use crate::common::topology as load;
+use fabricsim::collective::run::{Request, run_with_report};
+use fabricsim::collective::{Algo, CollectiveSim, Op, Params};
+
+#[test]
+fn a_ring_over_two_mesh_nodes_uses_every_xgmi_link_once_and_is_nic_bound() {
+    let t = load("mi300x-128node-roce.toml");
+    let ranks = &t.accelerators[..16];
+    let s = (1u64 << 30) as f64;
+    let mut sim = CollectiveSim::new(&t, Params::default());
+    let req = Request::new(Op::AllReduce, s).algo(Algo::Ring);
+    let (o, rep) = run_with_report(&mut sim, ranks, &req).unwrap();
+    // n = 16 ranks, C = 8 channels (one per rail): each ring hop carries
+    // 2(n−1) chunks of S/(n·C); each directed xGMI link is one hop of one
+    // channel, so it carries 2·15·S/(16·8) bytes.
+    let per_hop = 2.0 * 15.0 * s / (16.0 * 8.0);
+    let mut xgmi = 0;
+    for (l, link) in t.links.iter().enumerate() {
+        let inside = ranks.contains(&link.src) && ranks.contains(&link.dst);
+        if inside && link.kind == "xgmi3" {
+            xgmi += 1;
+            let b = rep.link_bytes[l];
+            assert!(
+                (b - per_hop).abs() < 1e-6 * per_hop,
+                "{}: {b} bytes, expected {per_hop}",
+                t.link_label(fabricsim::topology::LinkId(l as u32))
+            );
+        }
+    }
+    assert_eq!(xgmi, 2 * 8 * 7, "56 directed xGMI links per node");
+    let b = o.bottleneck.unwrap();
+    assert!(b.kind.starts_with("ethernet"), "NIC-bound, got {}", b.link);
+}
+
+#[test]
+fn a_ring_inside_one_mesh_uses_link_disjoint_cycles() {
+    let t = load("mi300x-8.toml");
+    let s = (1u64 << 30) as f64;
+    let mut sim = CollectiveSim::new(&t, Params::default());
+    let req = Request::new(Op::AllReduce, s).algo(Algo::Ring);
+    let (_, rep) = run_with_report(&mut sim, &t.accelerators, &req).unwrap();
+    // 6 link-disjoint Hamiltonian cycles of K8 (48 of the 56 directed
+    // links), one channel each: a used link carries 2(n−1)·S/(n·C) =
+    // 2·7·S/(8·6) bytes, the 8 others none.
+    let per_hop = 2.0 * 7.0 * s / (8.0 * 6.0);
+    let mut used = 0;
+    for (l, link) in t.links.iter().enumerate() {
+        let b = rep.link_bytes[l];
+        if b > 0.0 {
+            used += 1;
+            assert!((b - per_hop).abs() < 1e-6 * per_hop, "{}: {b}", link.kind);
+        }
+    }
+    assert_eq!(used, 48);
+}

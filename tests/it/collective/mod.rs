@@ -1,0 +1,13 @@
+//! collective: algorithms, protocols, NCCL's model, routing fidelity, closed forms, properties.
+
+mod collective_algos;
+mod collective_props;
+mod collectives;
+mod mesh_rings;
+mod nccl_tuning;
+mod numeric_props;
+mod protocols;
+mod pxn;
+mod routing_fidelity;
+mod staged;
+mod symmetry;

@@ -1,0 +1,5 @@
+//! flow: the max-min engine and its budgets.
+
+mod budget;
+pub(crate) mod flow_props;
+mod flows;

@@ -1,0 +1,9 @@
+//! topology: files, blocks, failures, shipped fabrics, `info`.
+
+mod block_equivalence;
+mod failures;
+mod info_golden;
+mod rules;
+mod shipped;
+mod shipped_blocks;
+mod topology_blocks;

@@ -1,0 +1,5 @@
+//! calibrate and validate: fits, fit checks, the model-error report.
+
+mod calibrate;
+mod fit_checks;
+mod validate_model;

@@ -1,0 +1,5 @@
+//! workload: accelerators, jobs and job files.
+
+mod accelerators;
+mod jobs;
+mod workload_files;
