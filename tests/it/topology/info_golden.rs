@@ -1,6 +1,6 @@
 //! Golden `fabricsim info` tables of the shipped topologies: every file in `topologies/` (sorted) is loaded and its
 //! `Info::of(&topo).render_table()` pinned by an insta snapshot named after
-//! the file (`snapshots/it__info_golden__<stem>.snap`).
+//! the file (`snapshots/it__topology__info_golden__<stem>.snap`).
 //!
 //! Next to each snapshot, the node and directed-link counts (and the
 //! accelerators, switches and NICs) are asserted against formulas evaluated
@@ -323,12 +323,12 @@ fn info_golden_every_shipped_topology() {
     let skipped: Vec<(&str, u64)> = skipped.iter().map(|(f, n)| (f.as_str(), *n)).collect();
     assert_eq!(skipped, SKIPPED, "update SKIPPED and the module docs");
     // No golden outlives its file.
-    let snaps: BTreeSet<String> = std::fs::read_dir(root().join("tests/it/snapshots"))
+    let snaps: BTreeSet<String> = std::fs::read_dir(root().join("tests/it/topology/snapshots"))
         .unwrap()
         .filter_map(|e| {
             let name = e.unwrap().file_name().to_string_lossy().into_owned();
             Some(
-                name.strip_prefix("it__info_golden__")?
+                name.strip_prefix("it__topology__info_golden__")?
                     .strip_suffix(".snap")?
                     .to_string(),
             )
@@ -336,7 +336,7 @@ fn info_golden_every_shipped_topology() {
         .collect();
     assert_eq!(
         snaps, pinned,
-        "stale or missing snapshots in tests/it/snapshots"
+        "stale or missing snapshots in tests/it/topology/snapshots"
     );
 }
 
