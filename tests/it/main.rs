@@ -41,6 +41,7 @@ mod symmetry;
 // workload: jobs and job files.
 mod accelerators;
 mod jobs;
+mod memory;
 mod workload_files;
 
 // calibrate and validate: fits, fit checks, the model-error report.
