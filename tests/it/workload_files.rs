@@ -950,6 +950,58 @@ fn rule_15_world_size_limit() {
 }
 
 #[test]
+fn rule_16_training_and_schedule() {
+    one_error(
+        &job(&[("# parallelism+", "schedule = \"zigzag\"")]),
+        18,
+        12,
+        "unknown pipeline schedule \"zigzag\"",
+        "\"zero-bubble\"",
+    );
+    one_error(
+        &job(&[("# parallelism+", "schedule = \"interleaved\"")]),
+        18,
+        12,
+        "schedule = \"interleaved\" needs virtual_stages ≥ 2",
+        "add virtual_stages = 2",
+    );
+    one_error(
+        &job(&[(
+            "# parallelism+",
+            "schedule = \"zero-bubble\"\nvirtual_stages = 2",
+        )]),
+        18,
+        12,
+        "schedule = \"zero-bubble\" runs one model chunk per rank, but virtual_stages = 2",
+        "schedule = \"interleaved\"",
+    );
+    one_error(
+        &job(&[("# compute+", "[training]\nrecompute = \"ful\"")]),
+        23,
+        13,
+        "unknown recompute setting \"ful\"; did you mean \"full\"?",
+        "FlashAttention",
+    );
+    one_error(
+        &job(&[("# compute+", "[training]\noptimizer_bytes = 100")]),
+        23,
+        19,
+        "\"optimizer_bytes\" must be at most",
+        "",
+    );
+    // Absent: the defaults (selective recomputation, 12 optimizer bytes,
+    // 1F1B without virtual stages, interleaved with).
+    let j = load(BASE);
+    assert_eq!(
+        (j.training.recompute, j.training.optimizer_bytes),
+        (fabricsim::workload::Recompute::Selective, 12.0)
+    );
+    assert_eq!(j.parallelism.schedule, fabricsim::workload::PipelineSchedule::OneFOneB);
+    let j = load(&job(&[("# parallelism+", "virtual_stages = 2")]));
+    assert_eq!(j.parallelism.schedule, fabricsim::workload::PipelineSchedule::Interleaved);
+}
+
+#[test]
 fn every_problem_is_reported_in_file_order() {
     let d = errors(&job(&[
         ("parameters", "parameters = 0"),

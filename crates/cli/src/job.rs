@@ -101,6 +101,20 @@ fn check_memory(topo: &Topology, job: &Job, job_path: &Path, edited: bool) -> Re
     if r.fits != Some(false) {
         return Ok(());
     }
+    // A job that cannot be placed, or whose call counts overflow, is
+    // refused for that first (by the simulation's own errors).
+    if place(topo, job).is_err() {
+        return Ok(());
+    }
+    let m = u64::from(job.parallelism.micro_batches());
+    if workload::traffic::collectives(job).iter().any(|c| {
+        c.per_micro_batch
+            && c.count
+                .checked_mul(m)
+                .is_none_or(|n| n > iteration::MAX_CALLS)
+    }) {
+        return Ok(());
+    }
     let t = &r.terms;
     let (name, big) = t.largest();
     let message = format!(
