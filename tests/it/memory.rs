@@ -49,12 +49,8 @@ fn dense_gpt3_memory_matches_table_2_by_hand() {
     let base = std::fs::read_to_string("workloads/gpt3-175b.toml").unwrap();
     let sp = base.replace("zero = 1", "zero = 1\nsequence_parallel = true");
     let states = [5_468_750_000.0, 10_937_500_000.0, 2_050_781_250.0];
-    let with = |src: &str, act: f64| {
-        check(
-            &terms(&job(src)),
-            [states[0], states[1], states[2], act],
-        )
-    };
+    let with =
+        |src: &str, act: f64| check(&terms(&job(src)), [states[0], states[1], states[2], act]);
     with(&sp, 10_267_656_192.0);
     with(
         &format!("{sp}\n[training]\nrecompute = \"none\"\n"),
@@ -154,12 +150,23 @@ fn schedule_bubbles_in_closed_form() {
             let pp = r
                 .by_kind
                 .iter()
-                .find(|k| k.kind == Kind::Pp && k.formula.contains(if g == Groups::PipelineForward { "forward" } else { "backward" }))
+                .find(|k| {
+                    k.kind == Kind::Pp
+                        && k.formula.contains(if g == Groups::PipelineForward {
+                            "forward"
+                        } else {
+                            "backward"
+                        })
+                })
                 .unwrap();
             assert_eq!(pp.count, sends, "{extra}");
         }
         let c = collectives(&j);
-        assert!(c.iter().filter(|c| c.kind == Kind::Pp).all(|c| c.count == sends / 8));
+        assert!(
+            c.iter()
+                .filter(|c| c.kind == Kind::Pp)
+                .all(|c| c.count == sends / 8)
+        );
     }
 }
 
@@ -183,7 +190,11 @@ fn full_recompute_costs_a_forward_pass() {
         [parallelism]\ntp = 1\npp = 1\ndp = 1\nmicro_batch = 1\nglobal_batch = 8\n\
         [compute]\nlayer_time = \"10 ms\"\n[training]\nrecompute = \"full\"\n";
     let r = iteration::run(&topo, &job(src), Default::default()).unwrap();
-    close(r.iteration.compute_time_s, 8.0 * 0.080 * 4.0 / 3.0, "compute");
+    close(
+        r.iteration.compute_time_s,
+        8.0 * 0.080 * 4.0 / 3.0,
+        "compute",
+    );
 }
 
 /// Llama 3 8B with ZeRO 1 on H100 (80 GB): weights 8.03e9·2 = 16.06 GB,
@@ -204,14 +215,21 @@ fn a_layout_over_hbm_is_refused_with_a_fitting_one() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let e = stderr(&o);
     assert!(e.contains("85.44 GB"), "{e}");
-    assert!(e.contains("the largest term is activations (36.51 GB)"), "{e}");
+    assert!(
+        e.contains("the largest term is activations (36.51 GB)"),
+        "{e}"
+    );
     assert!(e.contains("a layout that fits: zero = 2 (53.57 GB"), "{e}");
     assert!(e.contains("--allow-oversubscribed-memory"), "{e}");
     let mut allowed = args.to_vec();
     allowed.push("--allow-oversubscribed-memory");
     let o = fabricsim(&allowed);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stdout(&o).contains("OVERSUBSCRIBED by 5.44 GB"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("OVERSUBSCRIBED by 5.44 GB"),
+        "{}",
+        stdout(&o)
+    );
     allowed.push("--json");
     let o = fabricsim(&allowed);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
@@ -241,7 +259,9 @@ fn the_refusal_is_located() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains(&format!("llama3-8b-zero1.toml:{line}:1: error: the layout needs")),
+        stderr(&o).contains(&format!(
+            "llama3-8b-zero1.toml:{line}:1: error: the layout needs"
+        )),
         "{}",
         stderr(&o)
     );
@@ -260,8 +280,17 @@ fn validate_takes_set() {
         "parallelism.global_batch=256",
     ]);
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
-    assert!(stdout(&ok).contains("ok (job for 64 accelerators)"), "{}", stdout(&ok));
-    let bad = fabricsim(&["validate", "workloads/llama3-8b.toml", "--set", "parallelism.tp=3"]);
+    assert!(
+        stdout(&ok).contains("ok (job for 64 accelerators)"),
+        "{}",
+        stdout(&ok)
+    );
+    let bad = fabricsim(&[
+        "validate",
+        "workloads/llama3-8b.toml",
+        "--set",
+        "parallelism.tp=3",
+    ]);
     assert_eq!(bad.status.code(), Some(1));
     let e = stderr(&bad);
     assert!(e.contains("(after --set parallelism.tp=3)"), "{e}");
@@ -273,7 +302,12 @@ fn validate_takes_set() {
         "scale_up.kind=\"nvlink3\"",
     ]);
     assert_eq!(topo.status.code(), Some(0), "{}", stderr(&topo));
-    let unknown = fabricsim(&["validate", "workloads/llama3-8b.toml", "--set", "parallelism.dpp=2"]);
+    let unknown = fabricsim(&[
+        "validate",
+        "workloads/llama3-8b.toml",
+        "--set",
+        "parallelism.dpp=2",
+    ]);
     assert_eq!(unknown.status.code(), Some(1));
     assert!(stderr(&unknown).contains("dp"), "{}", stderr(&unknown));
 }

@@ -996,9 +996,15 @@ fn rule_16_training_and_schedule() {
         (j.training.recompute, j.training.optimizer_bytes),
         (fabricsim::workload::Recompute::Selective, 12.0)
     );
-    assert_eq!(j.parallelism.schedule, fabricsim::workload::PipelineSchedule::OneFOneB);
+    assert_eq!(
+        j.parallelism.schedule,
+        fabricsim::workload::PipelineSchedule::OneFOneB
+    );
     let j = load(&job(&[("# parallelism+", "virtual_stages = 2")]));
-    assert_eq!(j.parallelism.schedule, fabricsim::workload::PipelineSchedule::Interleaved);
+    assert_eq!(
+        j.parallelism.schedule,
+        fabricsim::workload::PipelineSchedule::Interleaved
+    );
 }
 
 #[test]

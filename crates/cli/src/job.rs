@@ -661,7 +661,9 @@ fn memory_line(m: &memory::MemoryReport, part: Option<&str>) -> String {
             part.unwrap_or("?"),
             gb(-h)
         ),
-        _ => format!("{terms}; not checked: the topology names no accelerator, so no HBM capacity\n"),
+        _ => {
+            format!("{terms}; not checked: the topology names no accelerator, so no HBM capacity\n")
+        }
     }
 }
 

@@ -459,15 +459,15 @@ fn edit_for_validate(
     kind: &'static str,
     target: fabricsim_sweep::set::SetTarget,
     sets: &[fabricsim_sweep::set::Set],
-) -> Result<(String, bool), FileVerdict> {
+) -> Result<(String, bool), Box<FileVerdict>> {
     match fabricsim_sweep::set::apply_sets(&text, shown, target, sets) {
         Ok(None) => Ok((text, false)),
         Ok(Some(t)) => Ok((t, true)),
-        Err(e) => Err(FileVerdict::failed(
+        Err(e) => Err(Box::new(FileVerdict::failed(
             shown.to_string(),
             kind,
             topology::Diagnostics::without_position(shown, e).items,
-        )),
+        ))),
     }
 }
 
@@ -524,7 +524,7 @@ fn validate(
                 let (text, edited) =
                     match edit_for_validate(text, &shown, "job", SetTarget::Job, sets) {
                         Ok(x) => x,
-                        Err(v) => return v,
+                        Err(v) => return *v,
                     };
                 return match fabricsim_workload::Job::parse(&text, &shown, limits) {
                     Ok(j) => FileVerdict {
@@ -540,7 +540,7 @@ fn validate(
             let (text, edited) =
                 match edit_for_validate(text, &shown, "topology", SetTarget::Topology, sets) {
                     Ok(x) => x,
-                    Err(v) => return v,
+                    Err(v) => return *v,
                 };
             match Topology::parse(&text, &shown, &load_options(fail, limits)) {
                 Ok(t) => FileVerdict {

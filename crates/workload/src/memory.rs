@@ -185,8 +185,8 @@ pub fn terms(job: &Job) -> Terms {
     } else {
         0.0
     };
-    let per_layer =
-        (1.0 - moe_share) * layer_activations(job, false) + moe_share * layer_activations(job, true);
+    let per_layer = (1.0 - moe_share) * layer_activations(job, false)
+        + moe_share * layer_activations(job, true);
     Terms {
         weights_bytes: m.dtype_bytes as f64 * sharded(3),
         gradients_bytes: m.grad_dtype_bytes as f64 * sharded(2),
@@ -256,8 +256,8 @@ pub fn suggest(job: &Job, capacity_bytes: f64, max_tp: u32) -> Option<Suggestion
         let (tp, pp) = (par.tp * ft, par.pp * fp);
         let f = ft * fp;
         if f > 1 {
-            let dp_ok = par.dp % f == 0 && (par.dp / f) % par.ep == 0;
-            let tp_ok = ft == 1 || (tp <= max_tp && job.model.heads % tp == 0);
+            let dp_ok = par.dp.is_multiple_of(f) && (par.dp / f).is_multiple_of(par.ep);
+            let tp_ok = ft == 1 || (tp <= max_tp && job.model.heads.is_multiple_of(tp));
             let pp_ok = fp == 1 || job.model.layers >= pp * par.virtual_stages;
             if !(dp_ok && tp_ok && pp_ok) {
                 continue;

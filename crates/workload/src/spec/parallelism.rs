@@ -309,7 +309,10 @@ pub(super) fn read_parallelism(
         {
             sink.error(
                 sc.span.clone(),
-                format!("schedule = \"{}\" needs pipeline parallelism (pp > 1)", sc.v.name()),
+                format!(
+                    "schedule = \"{}\" needs pipeline parallelism (pp > 1)",
+                    sc.v.name()
+                ),
                 Some("with pp = 1 there is no pipeline: remove schedule or set pp > 1".to_string()),
             );
         }
