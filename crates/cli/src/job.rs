@@ -9,6 +9,7 @@ use fabricsim_plot::{Breakdown, Busbw, TopLinks};
 use fabricsim_report::plot_data as from;
 use fabricsim_topology::Topology;
 use fabricsim_workload::iteration::{self, JobReport};
+use fabricsim_workload::memory;
 use fabricsim_workload::placement::place;
 use fabricsim_workload::{self as workload, Dim, Job};
 use rayon::prelude::*;
@@ -31,6 +32,10 @@ pub(crate) struct JobArgs {
     /// phases and each kind's bottleneck link.
     #[arg(long, value_name = "DIR")]
     plots: Option<PathBuf>,
+    /// Run a layout whose weights, gradients, optimizer states and
+    /// activations exceed the accelerator's HBM (refused otherwise).
+    #[arg(long)]
+    allow_oversubscribed_memory: bool,
     #[command(flatten)]
     failures: super::FailArgs,
     #[command(flatten)]
@@ -64,6 +69,10 @@ pub(crate) struct CompareArgs {
     /// comparison table, the plots (inline SVG) and the input files.
     #[arg(long, value_name = "FILE.html")]
     report: Option<PathBuf>,
+    /// With --job: run a layout that exceeds an accelerator's HBM (refused
+    /// otherwise).
+    #[arg(long, requires = "job")]
+    allow_oversubscribed_memory: bool,
     #[command(flatten)]
     failures: super::FailArgs,
     #[command(flatten)]
@@ -75,13 +84,100 @@ pub(crate) struct CompareArgs {
 /// Sizes of the busbw curves of `compare --op --plots`: `size / 2^k`, k = 7..0.
 const COMPARE_CURVE_POINTS: i32 = 8;
 
+/// GB (1e9 bytes) with two decimals.
+fn gb(bytes: f64) -> String {
+    format!("{:.2}", bytes / 1e9)
+}
+
+/// Refuses a job whose memory per accelerator exceeds the HBM of the
+/// topology's accelerator (none named: not checked), naming the largest
+/// term and a layout that fits (`fabricsim_workload::memory`).
+fn check_memory(topo: &Topology, job: &Job, job_path: &Path, edited: bool) -> Result<(), String> {
+    let Some(part) = topo.accelerator else {
+        return Ok(());
+    };
+    let cap = part.hbm_gb * 1e9;
+    let r = memory::report(job, Some(cap));
+    if r.fits != Some(false) {
+        return Ok(());
+    }
+    // A job that cannot be placed, or whose call counts overflow, is
+    // refused for that first (by the simulation's own errors).
+    if place(topo, job).is_err() {
+        return Ok(());
+    }
+    let m = u64::from(job.parallelism.micro_batches());
+    if workload::traffic::collectives(job).iter().any(|c| {
+        c.per_micro_batch
+            && c.count
+                .checked_mul(m)
+                .is_none_or(|n| n > iteration::MAX_CALLS)
+    }) {
+        return Ok(());
+    }
+    let t = &r.terms;
+    let (name, big) = t.largest();
+    let message = format!(
+        "the layout needs {} GB of memory per accelerator, more than the {} GB of HBM of one {} (weights {} + gradients {} + optimizer states {} + activations {} GB); the largest term is {name} ({} GB)",
+        gb(r.total_bytes),
+        gb(cap),
+        part.title,
+        gb(t.weights_bytes),
+        gb(t.gradients_bytes),
+        gb(t.optimizer_bytes),
+        gb(t.activations_bytes),
+        gb(big),
+    );
+    let max_tp = if job.parallelism.allow_tp_across_domains {
+        u32::MAX
+    } else {
+        topo.domains_of(&topo.accelerators)
+            .iter()
+            .map(|d| d.len() as u32)
+            .min()
+            .unwrap_or(1)
+    };
+    let help = match memory::suggest(job, cap, max_tp) {
+        Some(s) => format!(
+            "a layout that fits: {} ({} GB per accelerator); or run it anyway with --allow-oversubscribed-memory (GB = 1e9 bytes; formulas: docs/training-jobs.md, \"Memory\")",
+            s.changes.join(", "),
+            gb(s.total_bytes)
+        ),
+        None => "no layout near this one fits (tried sequence_parallel, zero up to 3, micro_batch 1, full recomputation, tp or pp doubled); use more accelerators, or run it anyway with --allow-oversubscribed-memory".to_string(),
+    };
+    if !edited
+        && let Ok(src) = fabricsim_base::limits::read_text(
+            job_path,
+            fabricsim_base::limits::DEFAULT_MAX_INPUT_BYTES,
+        )
+    {
+        return Err(workload::spec::located(
+            &src,
+            &job_path.display().to_string(),
+            "parallelism",
+            None,
+            message,
+            help,
+        )
+        .render());
+    }
+    Err(format!(
+        "{}: error: {message}\n  help: {help}",
+        job_path.display()
+    ))
+}
+
 fn simulate(
     topo: &Topology,
     job: &Job,
     job_path: &Path,
     edited: bool,
+    allow_oversubscribed: bool,
     budget: &super::budget::BudgetArgs,
 ) -> Result<JobReport, String> {
+    if !allow_oversubscribed {
+        check_memory(topo, job, job_path, edited)?;
+    }
     iteration::run(topo, job, budget.params()).map_err(|e| {
         if let iteration::JobError::Placement(pe) = &e
             && !edited
@@ -117,7 +213,14 @@ pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
     let edited = sets
         .iter()
         .any(|s| s.target == fabricsim_sweep::set::SetTarget::Job);
-    let report = simulate(&topo, &job, &a.job, edited, &a.budget)?;
+    let report = simulate(
+        &topo,
+        &job,
+        &a.job,
+        edited,
+        a.allow_oversubscribed_memory,
+        &a.budget,
+    )?;
     if let Some(dir) = &a.plots {
         let (t, j) = (
             &super::plots::file_stem(&a.topology),
@@ -199,6 +302,18 @@ fn table(job: &Job, r: &JobReport) -> String {
         p.micro_batch
     );
     s += &compute_line(&r.compute);
+    if p.pp > 1 {
+        s += &format!(
+            "# pipeline: {}{}\n",
+            r.schedule,
+            if p.virtual_stages > 1 {
+                format!(", {} virtual stages per rank", p.virtual_stages)
+            } else {
+                String::new()
+            }
+        );
+    }
+    s += &memory_line(&r.memory, r.compute.accelerator);
     let a = &r.accelerators;
     if a.unused > 0 {
         s += &format!(
@@ -313,7 +428,14 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
                     let edited = sets
                         .iter()
                         .any(|s| s.target == fabricsim_sweep::set::SetTarget::Job);
-                    let r = simulate(&topo, job, job_path, edited, &a.budget)?;
+                    let r = simulate(
+                        &topo,
+                        job,
+                        job_path,
+                        edited,
+                        a.allow_oversubscribed_memory,
+                        &a.budget,
+                    )?;
                     (r.iteration.total_time_s, Some(r), None)
                 }
                 (None, Some((op, size))) => {
@@ -510,6 +632,39 @@ fn compare_table(rows: &[Row]) -> String {
         s += "# compute is the same on every system: the job file sets it (tflops_per_accelerator or layer_time), so this compares fabrics, not systems; give [compute] efficiency to take each topology's accelerator peak\n";
     }
     s
+}
+
+/// The memory per accelerator by term, and the headroom.
+fn memory_line(m: &memory::MemoryReport, part: Option<&str>) -> String {
+    let t = &m.terms;
+    let terms = format!(
+        "# memory per accelerator (GB = 1e9 bytes): weights {} + gradients {} + optimizer states {} + activations {} ({} layers × {:.2} micro-batches in flight, recompute {}) = {} GB",
+        gb(t.weights_bytes),
+        gb(t.gradients_bytes),
+        gb(t.optimizer_bytes),
+        gb(t.activations_bytes),
+        m.layers_per_stage,
+        m.micro_batches_in_flight,
+        m.recompute,
+        gb(m.total_bytes)
+    );
+    match (m.capacity_bytes, m.headroom_bytes) {
+        (Some(c), Some(h)) if h >= 0.0 => format!(
+            "{terms} of {} GB HBM ({}): headroom {} GB\n",
+            gb(c),
+            part.unwrap_or("?"),
+            gb(h)
+        ),
+        (Some(c), Some(h)) => format!(
+            "{terms} of {} GB HBM ({}): OVERSUBSCRIBED by {} GB (run with --allow-oversubscribed-memory)\n",
+            gb(c),
+            part.unwrap_or("?"),
+            gb(-h)
+        ),
+        _ => {
+            format!("{terms}; not checked: the topology names no accelerator, so no HBM capacity\n")
+        }
+    }
 }
 
 /// One line saying how the compute time was obtained.

@@ -93,6 +93,8 @@ enum Command {
         json: bool,
         #[command(flatten)]
         failures: FailArgs,
+        #[command(flatten)]
+        set: set::SetArgs,
     },
     /// Summarise a topology: counts, injection and bisection bandwidth, diameter.
     Info {
@@ -224,7 +226,11 @@ pub fn main() -> ExitCode {
             files,
             json,
             failures,
-        } => validate(&files, json, &failures.fail, limits),
+            set,
+        } => set
+            .parse(true)
+            .map_err(Failure::input)
+            .and_then(|sets| validate(&files, json, &failures.fail, limits, &sets)),
         Command::Info {
             topology,
             json,
@@ -444,12 +450,54 @@ fn is_sweep(text: &str) -> bool {
     has_top_key(text, &["axes"])
 }
 
+/// `text` with the `--set` edits of `target` applied, or the verdict of a
+/// failed edit. Diagnostics of an edited text keep no position (it is not
+/// the file on disk) and name the edits instead.
+fn edit_for_validate(
+    text: String,
+    shown: &str,
+    kind: &'static str,
+    target: fabricsim_sweep::set::SetTarget,
+    sets: &[fabricsim_sweep::set::Set],
+) -> Result<(String, bool), Box<FileVerdict>> {
+    match fabricsim_sweep::set::apply_sets(&text, shown, target, sets) {
+        Ok(None) => Ok((text, false)),
+        Ok(Some(t)) => Ok((t, true)),
+        Err(e) => Err(Box::new(FileVerdict::failed(
+            shown.to_string(),
+            kind,
+            topology::Diagnostics::without_position(shown, e.to_string()).items,
+        ))),
+    }
+}
+
+/// Diagnostics of an edited text, without positions, naming the edits.
+fn unlocate(
+    mut items: Vec<fabricsim_topology::Diagnostic>,
+    target: fabricsim_sweep::set::SetTarget,
+    sets: &[fabricsim_sweep::set::Set],
+) -> Vec<fabricsim_topology::Diagnostic> {
+    let args: Vec<String> = sets
+        .iter()
+        .filter(|s| s.target == target)
+        .map(|s| format!("--set {}", s.arg))
+        .collect();
+    for d in &mut items {
+        d.line = 0;
+        d.col = 0;
+        d.message = format!("(after {}) {}", args.join(", "), d.message);
+    }
+    items
+}
+
 fn validate(
     files: &[PathBuf],
     json: bool,
     fail: &[FailureSpec],
     limits: &Limits,
+    sets: &[fabricsim_sweep::set::Set],
 ) -> Result<String, Failure> {
+    use fabricsim_sweep::set::SetTarget;
     let verdicts: Vec<FileVerdict> = files
         .iter()
         .map(|path| {
@@ -473,14 +521,27 @@ fn validate(
                 };
             }
             if is_job(&text) {
+                let (text, edited) =
+                    match edit_for_validate(text, &shown, "job", SetTarget::Job, sets) {
+                        Ok(x) => x,
+                        Err(v) => return *v,
+                    };
                 return match fabricsim_workload::Job::parse(&text, &shown, limits) {
                     Ok(j) => FileVerdict {
                         accelerators: Some(j.parallelism.world() as usize),
                         ..FileVerdict::passed(shown, "job")
                     },
+                    Err(d) if edited => {
+                        FileVerdict::failed(shown, "job", unlocate(d.items, SetTarget::Job, sets))
+                    }
                     Err(d) => FileVerdict::failed(shown, "job", d.items),
                 };
             }
+            let (text, edited) =
+                match edit_for_validate(text, &shown, "topology", SetTarget::Topology, sets) {
+                    Ok(x) => x,
+                    Err(v) => return *v,
+                };
             match Topology::parse(&text, &shown, &load_options(fail, limits)) {
                 Ok(t) => FileVerdict {
                     accelerators: Some(t.accelerators.len()),
@@ -493,6 +554,11 @@ fn validate(
                     links: Some(t.links.len() / 2),
                     ..FileVerdict::passed(shown, "topology")
                 },
+                Err(d) if edited => FileVerdict::failed(
+                    shown,
+                    "topology",
+                    unlocate(d.items, SetTarget::Topology, sets),
+                ),
                 Err(d) => FileVerdict::failed(shown, "topology", d.items),
             }
         })

@@ -1,4 +1,4 @@
-//! `--set KEY=VALUE` on `job`, `compare` and `collective`: edits of the
+//! `--set KEY=VALUE` on `job`, `compare`, `collective` and `validate`: edits of the
 //! topology and job text before they are read ([`fabricsim_sweep::set`]).
 
 use fabricsim_base::diag::Diagnostics;

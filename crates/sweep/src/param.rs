@@ -179,6 +179,7 @@ fn job_schema(path: &[&str]) -> Option<Node> {
         ["parallelism"] => Node::Table(wspec::PARALLELISM_KEYS.to_vec()),
         ["compute"] => Node::Table(wspec::COMPUTE_KEYS.to_vec()),
         ["compute", "overlap"] => Node::Table(wspec::OVERLAP_KEYS.to_vec()),
+        ["training"] => Node::Table(wspec::TRAINING_KEYS.to_vec()),
         _ => return None,
     })
 }

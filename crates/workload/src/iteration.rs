@@ -15,23 +15,53 @@
 //! `F_tok · tokens / (world · R · T_iter)`, includes the bubble and the
 //! exposed communication.
 //!
-//! # Composition (1F1B, Narayanan et al. 2021)
+//! With full recomputation (`[training] recompute = "full"`) every
+//! micro-batch reruns its forward pass in the backward pass, so `t_mb` is
+//! multiplied by `1 + ⅓ = 4/3` (the forward is `2N` of the `6N` FLOPs per
+//! token; Korthikanti et al. 2022, §5); the FLOPs of the MFU stay the model
+//! FLOPs. Selective recomputation (the attention core, which FlashAttention
+//! recomputes anyway) is not charged: `efficiency` is measured against
+//! model FLOPs by runs that use it.
+//!
+//! # Composition
 //! Per micro-batch, the TP, CP, EP and PP collectives are on the critical
 //! path: those of kinds marked to overlap hide behind `t_mb` up to its
 //! length, the others add. `t_step = t_mb + exposed_mb` with
 //! `exposed_mb = Σ_no-overlap T_k + max(0, Σ_overlap T_k − t_mb)`. The
-//! pipeline takes `(m + (p−1)/v) · t_step` (`v` virtual stages), of which
-//! `(p−1)/v · t_step` is the bubble. Data-parallel communication follows the
-//! last micro-batch; with DP overlap it hides behind that micro-batch's
-//! backward pass (`⅔·t_mb`: the backward pass costs twice the forward's
-//! FLOPs, `4N` of the `6N` per token; Kaplan et al. 2020, §2.1) only, as
-//! gradients are complete only then.
-//! `T_iter = (m + (p−1)/v) · t_step + exposed_dp`, reported as compute
+//! pipeline takes `(m + β) · t_step`, of which `β · t_step` is the bubble,
+//! by schedule ([`bubble_steps`]):
+//! - `1f1b` (Narayanan et al. 2021, §2.2): `β = p − 1`;
+//! - `interleaved` with `v` virtual stages (ibid. §2.2.2): `β = (p−1)/v`;
+//!   each micro-batch crosses every pipeline rank `v` times, so the PP
+//!   sends per micro-batch are `v` each way ([`super::traffic`]);
+//! - `zero-bubble`, ZB-H1 (Qi et al. 2023, §3.1): the backward pass is
+//!   split into the input gradient `B` and the weight gradient `W`, and `W`
+//!   passes fill the cool-down, leaving a bubble of
+//!   `(p−1)·(T_F + T_B − T_W)`; with `T_B = T_W` (each half of the
+//!   backward's `4N` FLOPs per token, the paper's own assumption) that is
+//!   `(p−1)·T_F`, so `β = (p−1)/3` (a third of 1F1B's), at 1F1B's memory.
+//!
+//! Data-parallel communication follows the last micro-batch. With DP
+//! overlap it runs as Megatron-Core's `overlap_grad_reduce` does (its
+//! distributed-data-parallel buckets: a bucket's collective starts as soon
+//! as the backward pass has produced its gradients): the `n` DP calls of
+//! the iteration (buckets, all phases) are issued in order while the last
+//! micro-batch's backward pass (`W = ⅔·t_mb`: backward is `4N` of the `6N`
+//! FLOPs per token, Kaplan et al. 2020 §2.1; plus the rerun forward with
+//! full recomputation) produces the gradients evenly, call `k` ready at
+//! `k·W/n`; calls run one at a time, each `T_dp/n`. The last call ends
+//! `max(T_dp/n, T_dp − W·(n−1)/n)` after the backward pass: only the last
+//! bucket is exposed when communication keeps up, otherwise everything the
+//! backward pass cannot hide. ZeRO's parameter all-gathers are counted in
+//! the same stream (Megatron-Core overlaps them with the next forward,
+//! `overlap_param_gather`, a window of the same order).
+//! `T_iter = (m + β) · t_step + exposed_dp`, reported as compute
 //! `m·t_mb` + exposed communication `m·exposed_mb + exposed_dp` + bubble
-//! `(p−1)/v · t_step` (the bubble's own share of communication counted in
-//! the bubble), so the three add up to the total.
+//! `β · t_step` (the bubble's own share of communication counted in the
+//! bubble), so the three add up to the total.
 
-use super::job::{Compute, Dim, Job};
+use super::job::{Compute, Dim, Job, PipelineSchedule, Recompute};
+use super::memory::{self, MemoryReport};
 use super::placement::{Placement, PlacementError, place};
 use super::traffic::{Collective, Groups, Kind, active_parameters, collectives};
 use fabricsim_collective::run::{Request, run_groups};
@@ -45,6 +75,34 @@ use serde::Serialize;
 /// Fraction of a micro-batch's forward + backward time spent in the
 /// backward pass: `4N / 6N` FLOPs per token (Kaplan et al. 2020, §2.1).
 pub const BACKWARD_SHARE: f64 = 2.0 / 3.0;
+
+/// Compute of a micro-batch with full recomputation relative to without:
+/// the forward pass (`1 − BACKWARD_SHARE` of it) runs twice.
+pub const FULL_RECOMPUTE_FACTOR: f64 = 2.0 - BACKWARD_SHARE;
+
+/// The bubble `β` of the job's pipeline schedule, in steps of one
+/// micro-batch (module docs): `p−1` (1F1B), `(p−1)/v` (interleaved),
+/// `(p−1)·(1 − BACKWARD_SHARE) = (p−1)/3` (ZB-H1); 0 without a pipeline.
+pub fn bubble_steps(job: &Job) -> f64 {
+    let par = &job.parallelism;
+    let p1 = par.pp as f64 - 1.0;
+    match par.schedule {
+        PipelineSchedule::OneFOneB => p1,
+        PipelineSchedule::Interleaved => p1 / par.virtual_stages.max(1) as f64,
+        PipelineSchedule::ZeroBubble => p1 * (1.0 - BACKWARD_SHARE),
+    }
+}
+
+/// Exposed DP time after the last backward pass (module docs): `T_dp`
+/// without overlap; with it, `n` calls in order behind a backward pass of
+/// `window` seconds, `max(T_dp/n, T_dp − window·(n−1)/n)`.
+pub fn exposed_dp(dp_time: f64, calls: u64, window: f64, overlap: bool) -> f64 {
+    if !overlap || calls == 0 {
+        return dp_time;
+    }
+    let n = calls as f64;
+    (dp_time / n).max(dp_time - window * (n - 1.0) / n)
+}
 
 /// Why a job cannot be simulated on a topology.
 #[derive(Debug, thiserror::Error)]
@@ -223,6 +281,10 @@ pub struct JobReport {
     pub accelerators: AcceleratorUse,
     /// Iteration totals.
     pub iteration: Totals,
+    /// The pipeline schedule (`1f1b`, `interleaved`, `zero-bubble`).
+    pub schedule: &'static str,
+    /// Memory per accelerator against the accelerator's HBM.
+    pub memory: MemoryReport,
     /// One report per collective of the iteration.
     pub by_kind: Vec<KindReport>,
 }
@@ -238,8 +300,9 @@ pub struct AcceleratorUse {
     pub unused: usize,
 }
 
-/// Forward + backward time of one micro-batch on one stage \[s\], and the
-/// model FLOPs of one iteration (see the module docs).
+/// Forward + backward time of one micro-batch on one stage \[s\] (with the
+/// forward rerun under full recomputation), and the model FLOPs of one
+/// iteration (see the module docs).
 pub fn micro_batch_compute(job: &Job, rate: Option<f64>) -> (f64, f64) {
     let m = &job.model;
     let par = &job.parallelism;
@@ -253,7 +316,11 @@ pub fn micro_batch_compute(job: &Job, rate: Option<f64>) -> (f64, f64) {
         (Some(r), _) => flops / (par.world() as f64 * r * mbs),
         (None, _) => f64::NAN,
     };
-    (t_mb, flops)
+    let rerun = match job.training.recompute {
+        Recompute::Full => FULL_RECOMPUTE_FACTOR,
+        Recompute::None | Recompute::Selective => 1.0,
+    };
+    (t_mb * rerun, flops)
 }
 
 /// Pipeline neighbour pairs: `(stage i, stage i+1)` at every position, or
@@ -398,18 +465,24 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
     };
     let exposed_mb = per_mb(false) + (per_mb(true) - t_mb).max(0.0);
     let t_step = t_mb + exposed_mb;
-    let fill = (par.pp as f64 - 1.0) / par.virtual_stages as f64;
+    let fill = bubble_steps(job);
     let dp_time: f64 = by_kind
         .iter()
         .filter(|r| r.kind == Kind::Dp)
         .map(|r| r.time_s)
         .sum();
-    let exposed_dp = if ov.dp {
-        // Backward share of t_mb: 4N of 6N FLOPs per token (module docs).
-        (dp_time - BACKWARD_SHARE * t_mb).max(0.0)
-    } else {
-        dp_time
+    let dp_calls: u64 = by_kind
+        .iter()
+        .filter(|r| r.kind == Kind::Dp)
+        .map(|r| r.count)
+        .sum();
+    // The last micro-batch's backward pass: t_mb less its forward (module docs).
+    let rerun = match job.training.recompute {
+        Recompute::Full => FULL_RECOMPUTE_FACTOR,
+        Recompute::None | Recompute::Selective => 1.0,
     };
+    let window = t_mb - (1.0 - BACKWARD_SHARE) * t_mb / rerun;
+    let exposed_dp = exposed_dp(dp_time, dp_calls, window, ov.dp);
     // Each kind's share of the exposed time: non-overlapped kinds entirely,
     // overlapped ones pro rata of the excess over the compute they hide
     // behind (the composition in the module docs, split by kind).
@@ -438,6 +511,8 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
         topology: topo.name.clone(),
         job: job.name.clone(),
         compute,
+        schedule: par.schedule.name(),
+        memory: memory::report(job, topo.accelerator.map(|a| a.hbm_gb * 1e9)),
         accelerators: AcceleratorUse {
             policy: par.accelerators.name(),
             used: placement.ranks.len(),

@@ -108,7 +108,99 @@ pub struct Parallelism {
     pub accelerators: Accelerators,
     /// Data-parallel gradient bucket \[bytes\].
     pub dp_bucket_bytes: f64,
+    /// The pipeline schedule (`schedule` key; `interleaved` when
+    /// `virtual_stages` > 1, else `1f1b`).
+    pub schedule: PipelineSchedule,
 }
+
+/// How the micro-batches of a pipeline are ordered (`docs/training-jobs.md`,
+/// "Pipeline schedules"; the bubble of each in [`super::iteration`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum PipelineSchedule {
+    /// One forward, one backward (Narayanan et al. 2021, §2.2).
+    #[serde(rename = "1f1b")]
+    OneFOneB,
+    /// Interleaved 1F1B over `virtual_stages` model chunks per rank
+    /// (Narayanan et al. 2021, §2.2.2).
+    #[serde(rename = "interleaved")]
+    Interleaved,
+    /// ZB-H1 of Qi et al. 2023 ("Zero Bubble Pipeline Parallelism", §3):
+    /// the backward pass split into input and weight gradients.
+    #[serde(rename = "zero-bubble")]
+    ZeroBubble,
+}
+
+impl PipelineSchedule {
+    /// Every schedule, in the order of the file's names.
+    pub const ALL: [PipelineSchedule; 3] = [
+        PipelineSchedule::OneFOneB,
+        PipelineSchedule::Interleaved,
+        PipelineSchedule::ZeroBubble,
+    ];
+
+    /// The name in files and reports: `1f1b`, `interleaved`, `zero-bubble`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PipelineSchedule::OneFOneB => "1f1b",
+            PipelineSchedule::Interleaved => "interleaved",
+            PipelineSchedule::ZeroBubble => "zero-bubble",
+        }
+    }
+}
+
+/// Which activations are recomputed in the backward pass instead of kept
+/// (Korthikanti et al. 2022, §4 and §5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Recompute {
+    /// Every activation kept, the `s × s` attention scores included.
+    None,
+    /// The attention core (scores, softmax, dropout) recomputed: what
+    /// FlashAttention does as a matter of course (the default).
+    Selective,
+    /// Only each layer's input kept; the whole forward pass rerun.
+    Full,
+}
+
+impl Recompute {
+    /// Every setting, in the order of the file's names.
+    pub const ALL: [Recompute; 3] = [Recompute::None, Recompute::Selective, Recompute::Full];
+
+    /// The name in files and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Recompute::None => "none",
+            Recompute::Selective => "selective",
+            Recompute::Full => "full",
+        }
+    }
+}
+
+/// Training-state settings (`[training]`): what the memory model
+/// ([`super::memory`]) and the compute time depend on beyond the layout.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Training {
+    /// Activation recomputation.
+    pub recompute: Recompute,
+    /// Optimizer-state bytes per parameter (Adam with mixed precision: fp32
+    /// master weights, momentum and variance, 4 + 4 + 4 = 12; Rajbhandari
+    /// et al. 2020, §3.1).
+    pub optimizer_bytes: f64,
+}
+
+impl Default for Training {
+    fn default() -> Training {
+        Training {
+            recompute: Recompute::Selective,
+            optimizer_bytes: DEFAULT_OPTIMIZER_BYTES,
+        }
+    }
+}
+
+/// Adam's optimizer state with mixed precision \[bytes per parameter\]:
+/// fp32 master weights, momentum and variance (ZeRO, Rajbhandari et al.
+/// 2020, §3.1: `K = 12`).
+pub const DEFAULT_OPTIMIZER_BYTES: f64 = 12.0;
 
 /// Which accelerators a job smaller than its topology runs on
 /// ([`super::placement::place`]).
@@ -192,6 +284,8 @@ pub struct Job {
     pub compute: Compute,
     /// Which communication kinds overlap with computation.
     pub overlap: Overlap,
+    /// Recomputation and optimizer state (`[training]`).
+    pub training: Training,
 }
 
 impl Parallelism {

@@ -27,7 +27,10 @@
 //!   boundary carries the activations forward and their gradients backward,
 //!   `S = b·(s/c)·h·B/t` from each of the stage's `t·c` ranks to its peer
 //!   (Megatron's scatter/gather optimisation sends `1/t` per TP rank):
-//!   one send-recv each way. All boundaries send at once.
+//!   one send-recv each way, `v` each way with interleaved 1F1B (`v`
+//!   virtual stages: a micro-batch crosses every rank `v` times, Narayanan
+//!   et al. 2021 §2.2.2: "the amount of communication also increases by
+//!   v"). All boundaries send at once.
 //!
 //! Once per iteration:
 //! - **DP** gradients: each rank holds `P_d/(t·p)` dense and `P_x/(e·t·p)`
@@ -236,23 +239,25 @@ pub fn collectives(job: &Job) -> Vec<Collective> {
     }
     if par.pp > 1 {
         let send = act / t;
+        // Interleaved 1F1B: a micro-batch crosses each rank v times.
+        let v = u64::from(par.virtual_stages.max(1));
         push(
             Kind::Pp,
             Op::SendRecv,
             Groups::PipelineForward,
             send,
-            1,
+            v,
             true,
-            "S = b·(s/c)·h·B/t; one forward send per micro-batch per boundary".to_string(),
+            "S = b·(s/c)·h·B/t; v forward sends per micro-batch per boundary".to_string(),
         );
         push(
             Kind::Pp,
             Op::SendRecv,
             Groups::PipelineBackward,
             send,
-            1,
+            v,
             true,
-            "S = b·(s/c)·h·B/t; one backward send per micro-batch per boundary".to_string(),
+            "S = b·(s/c)·h·B/t; v backward sends per micro-batch per boundary".to_string(),
         );
     }
     // Data parallelism, dense and expert parameters.

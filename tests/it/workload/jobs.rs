@@ -46,6 +46,7 @@ pub(crate) fn small_job(tp: u32, pp: u32, dp: u32) -> Job {
             allow_tp_across_domains: false,
             accelerators: fabricsim::workload::job::Accelerators::Packed,
             dp_bucket_bytes: DEFAULT_DP_BUCKET_BYTES,
+            schedule: fabricsim::workload::PipelineSchedule::OneFOneB,
         },
         compute: Compute::Peak {
             flops_per_s: 989e12,
@@ -55,6 +56,7 @@ pub(crate) fn small_job(tp: u32, pp: u32, dp: u32) -> Job {
             dp: true,
             ..Overlap::default()
         },
+        training: fabricsim::workload::Training::default(),
     }
 }
 

@@ -2,4 +2,5 @@
 
 mod accelerators;
 mod jobs;
+mod memory;
 mod workload_files;

@@ -7,8 +7,9 @@
 //! cited in each file's header), never copied from the code's output.
 //! `load`/`errors` are the only calls into the parser.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use crate::common::root;
 use fabricsim::topology::Diagnostics;
 use fabricsim::workload::job::DEFAULT_DP_BUCKET_BYTES;
 use fabricsim::workload::{Compute, Dim, Job, Overlap};
@@ -42,10 +43,6 @@ fn one_error(src: &str, line: usize, col: usize, msg: &str, help: &str) {
     );
     let h = e.help.as_deref().unwrap_or("");
     assert!(h.contains(help), "help {h:?} lacks {help:?}");
-}
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// A valid dense job. The `# ...+` lines are slots: replacing one with a key
@@ -264,13 +261,7 @@ fn unreadable_file_is_a_diagnostic() {
 // ---------------------------------------------------------------- shipped files
 
 fn shipped() -> Vec<PathBuf> {
-    let mut files: Vec<_> = std::fs::read_dir(root().join("workloads"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
-    files
+    crate::common::files("workloads", "toml")
 }
 
 fn shipped_job(name: &str) -> Job {
@@ -946,6 +937,64 @@ fn rule_15_world_size_limit() {
         1,
         "tp × cp × pp × dp = 64000000 accelerators, more than a topology may have (4194304, the default of --max-nodes)",
         "",
+    );
+}
+
+#[test]
+fn rule_16_training_and_schedule() {
+    one_error(
+        &job(&[("# parallelism+", "schedule = \"zigzag\"")]),
+        18,
+        12,
+        "unknown pipeline schedule \"zigzag\"",
+        "\"zero-bubble\"",
+    );
+    one_error(
+        &job(&[("# parallelism+", "schedule = \"interleaved\"")]),
+        18,
+        12,
+        "schedule = \"interleaved\" needs virtual_stages ≥ 2",
+        "add virtual_stages = 2",
+    );
+    one_error(
+        &job(&[(
+            "# parallelism+",
+            "schedule = \"zero-bubble\"\nvirtual_stages = 2",
+        )]),
+        18,
+        12,
+        "schedule = \"zero-bubble\" runs one model chunk per rank, but virtual_stages = 2",
+        "schedule = \"interleaved\"",
+    );
+    one_error(
+        &job(&[("# compute+", "[training]\nrecompute = \"ful\"")]),
+        23,
+        13,
+        "unknown recompute setting \"ful\"; did you mean \"full\"?",
+        "FlashAttention",
+    );
+    one_error(
+        &job(&[("# compute+", "[training]\noptimizer_bytes = 100")]),
+        23,
+        19,
+        "\"optimizer_bytes\" must be at most",
+        "",
+    );
+    // Absent: the defaults (selective recomputation, 12 optimizer bytes,
+    // 1F1B without virtual stages, interleaved with).
+    let j = load(BASE);
+    assert_eq!(
+        (j.training.recompute, j.training.optimizer_bytes),
+        (fabricsim::workload::Recompute::Selective, 12.0)
+    );
+    assert_eq!(
+        j.parallelism.schedule,
+        fabricsim::workload::PipelineSchedule::OneFOneB
+    );
+    let j = load(&job(&[("# parallelism+", "virtual_stages = 2")]));
+    assert_eq!(
+        j.parallelism.schedule,
+        fabricsim::workload::PipelineSchedule::Interleaved
     );
 }
 

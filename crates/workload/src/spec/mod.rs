@@ -36,6 +36,11 @@
 //! 15. The layout needs at most [`Limits::max_nodes`] accelerators
 //!     (`tp` × `cp` × `pp` × `dp`; default
 //!     [`MAX_NODES`](fabricsim_base::limits::MAX_NODES), `--max-nodes`).
+//! 16. `[training]` (optional): `recompute` is `none`, `selective` or
+//!     `full`; `optimizer_bytes` is a positive number of at most 64; a
+//!     `schedule` in `[parallelism]` is `1f1b`, `interleaved` (with
+//!     `virtual_stages` ≥ 2) or `zero-bubble` (with `virtual_stages` = 1),
+//!     and other than `1f1b` needs `pp` > 1.
 //!
 //! Cross-field rules are checked only when the values involved are valid, so
 //! one mistake is reported once. Whether the layout fits a topology (its size
@@ -52,6 +57,7 @@ mod compute;
 mod fields;
 mod model;
 mod parallelism;
+mod training;
 
 use std::path::Path;
 
@@ -68,9 +74,18 @@ pub use model::MODEL_KEYS;
 use model::{ModelIn, read_model};
 pub use parallelism::PARALLELISM_KEYS;
 use parallelism::read_parallelism;
+pub use training::TRAINING_KEYS;
+use training::read_training;
 
 /// Top-level keys of a job file.
-pub const TOP_KEYS: &[&str] = &["name", "description", "model", "parallelism", "compute"];
+pub const TOP_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "model",
+    "parallelism",
+    "compute",
+    "training",
+];
 
 impl Job {
     /// Reads and validates a job file within `limits` (the file's size and
@@ -155,17 +170,30 @@ pub fn placement_diagnostic(
                 .to_string(),
         ),
     };
+    located(src, path, "parallelism", Some(key), e.to_string(), help)
+}
+
+/// A diagnostic at `key` of `[table]` in the job text `src` (the table
+/// itself when `key` is `None` or absent; unlocated without the table).
+pub fn located(
+    src: &str,
+    path: &str,
+    table: &str,
+    key: Option<&str>,
+    message: String,
+    help: String,
+) -> Diagnostics {
     let mut sink = Sink::new(src, path);
     let span = parse_document(&mut Sink::new(src, path), src).and_then(|root| {
-        let par = get(root.get_ref(), "parallelism")?;
-        match par.get_ref() {
-            DeValue::Table(t) => Some(get(t, key).map_or(par.span(), |v| v.span())),
+        let par = get(root.get_ref(), table)?;
+        match (par.get_ref(), key) {
+            (DeValue::Table(t), Some(key)) => Some(get(t, key).map_or(par.span(), |v| v.span())),
             _ => Some(par.span()),
         }
     });
     match span {
-        Some(span) => sink.error(span, e.to_string(), Some(help)),
-        None => sink.error_unlocated(e.to_string(), Some(help)),
+        Some(span) => sink.error(span, message, Some(help)),
+        None => sink.error_unlocated(message, Some(help)),
     }
     sink.finish()
         .unwrap_or_else(|| Diagnostics { items: Vec::new() })
@@ -200,6 +228,18 @@ fn read_job(sink: &mut Sink<'_>, root: &DeTable<'_>, path: &str, max_world: u64)
         ("[compute]", COMPUTE_KEYS),
         "tflops_per_accelerator and mfu, or layer_time",
     );
+    // `[training]` is optional: absent, every default applies.
+    let training = match get(root, "training") {
+        None => Some(crate::job::Training::default()),
+        Some(_) => table(
+            sink,
+            root,
+            "training",
+            ("[training]", TRAINING_KEYS),
+            "recompute or optimizer_bytes",
+        )
+        .and_then(|tab| read_training(sink, &tab)),
+    };
     let model = match &model_tab {
         Some(tab) => read_model(sink, tab),
         None => ModelIn::none(),
@@ -214,6 +254,7 @@ fn read_job(sink: &mut Sink<'_>, root: &DeTable<'_>, path: &str, max_world: u64)
         parallelism: parallelism?,
         compute,
         overlap,
+        training: training?,
     })
 }
 

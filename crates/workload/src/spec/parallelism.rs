@@ -9,7 +9,7 @@ use toml::de::DeValue;
 
 use super::fields::{Field, MAX_COUNT, Span, Tab, count, divisors_hint, positive_quantity};
 use super::model::ModelIn;
-use crate::job::{Accelerators, DEFAULT_DP_BUCKET_BYTES, Dim, Parallelism};
+use crate::job::{Accelerators, DEFAULT_DP_BUCKET_BYTES, Dim, Parallelism, PipelineSchedule};
 use fabricsim_base::diag::{Sink, suggestion};
 use fabricsim_base::limits::MAX_NODES;
 use fabricsim_base::spanned::{Sp, Val, boolean, check_keys, string, uint, wrong_type};
@@ -31,7 +31,32 @@ pub const PARALLELISM_KEYS: &[&str] = &[
     "allow_tp_across_domains",
     "dp_bucket",
     "accelerators",
+    "schedule",
 ];
+
+fn schedule(sink: &mut Sink<'_>, v: &Val<'_>) -> Option<Sp<PipelineSchedule>> {
+    let s = string(
+        sink,
+        v,
+        "schedule",
+        "a string: \"1f1b\", \"interleaved\" or \"zero-bubble\"",
+    )?;
+    match PipelineSchedule::ALL.iter().find(|x| x.name() == s.v) {
+        Some(&x) => Some(Sp { v: x, span: s.span }),
+        None => {
+            sink.error(
+                s.span,
+                format!(
+                    "unknown pipeline schedule \"{}\"{}",
+                    s.v,
+                    suggestion(s.v, PipelineSchedule::ALL.iter().map(|x| x.name()))
+                ),
+                Some("schedules: \"1f1b\" (Narayanan et al. 2021), \"interleaved\" (with virtual_stages ≥ 2), \"zero-bubble\" (ZB-H1, Qi et al. 2023); docs/training-jobs.md".to_string()),
+            );
+            None
+        }
+    }
+}
 
 fn accelerators(sink: &mut Sink<'_>, v: &Val<'_>) -> Option<Accelerators> {
     const HELP: &str = "write \"packed\" (fill scale-up domains in order), \"spread\" (as many from every domain) or rank indices such as \"0..4096,8192..12288\"";
@@ -174,6 +199,7 @@ pub(super) fn read_parallelism(
         positive_quantity(sink, v, "dp_bucket", Quantity::DataSize)
     })
     .or(DEFAULT_DP_BUCKET_BYTES);
+    let sched = Field::read(t, "schedule", |v| schedule(sink, v));
 
     // Values with the span to blame; a defaulted value blames `fallback`.
     let val = |f: &Field<Sp<u64>>, fallback: Option<&Span>| -> Option<Sp<u64>> {
@@ -257,6 +283,40 @@ pub(super) fn read_parallelism(
             }
         }
     }
+    // INVARIANT: the schedule agrees with virtual_stages: interleaved needs
+    // at least 2, the others exactly 1.
+    if let (Field::Val(sc), Some(vs)) = (&sched, &vs_v) {
+        match sc.v {
+            PipelineSchedule::Interleaved if vs.v < 2 => sink.error(
+                sc.span.clone(),
+                "schedule = \"interleaved\" needs virtual_stages ≥ 2".to_string(),
+                Some("interleaved 1F1B runs v ≥ 2 model chunks per pipeline rank: add virtual_stages = 2 (say), or use schedule = \"1f1b\"".to_string()),
+            ),
+            PipelineSchedule::OneFOneB | PipelineSchedule::ZeroBubble if vs.v > 1 => sink.error(
+                sc.span.clone(),
+                format!(
+                    "schedule = \"{}\" runs one model chunk per rank, but virtual_stages = {}",
+                    sc.v.name(),
+                    vs.v
+                ),
+                Some("virtual stages belong to the interleaved schedule: set schedule = \"interleaved\" or virtual_stages = 1".to_string()),
+            ),
+            _ => {}
+        }
+        if sc.v != PipelineSchedule::OneFOneB
+            && let Some(pp) = &pp
+            && pp.v == 1
+        {
+            sink.error(
+                sc.span.clone(),
+                format!(
+                    "schedule = \"{}\" needs pipeline parallelism (pp > 1)",
+                    sc.v.name()
+                ),
+                Some("with pp = 1 there is no pipeline: remove schedule or set pp > 1".to_string()),
+            );
+        }
+    }
     // INVARIANT: global_batch is a whole number of micro-batches per replica.
     if let (Some(g), Some(mb), Some(dp)) = (&global_batch, &micro_batch, &dp) {
         let unit = mb.v * dp.v;
@@ -326,10 +386,16 @@ pub(super) fn read_parallelism(
         sequence_parallel: sequence_parallel?,
         micro_batch: micro_batch?.v as u32,
         global_batch: global_batch?.v as u32,
-        virtual_stages: vs_v?.v as u32,
+        virtual_stages: vs_v.as_ref()?.v as u32,
         placement: placement?,
         allow_tp_across_domains: allow_tp?,
         accelerators: accelerators?,
         dp_bucket_bytes: dp_bucket?,
+        schedule: match sched {
+            Field::Val(s) => s.v,
+            Field::Bad => return None,
+            Field::Absent if vs_v.as_ref()?.v > 1 => PipelineSchedule::Interleaved,
+            Field::Absent => PipelineSchedule::OneFOneB,
+        },
     })
 }
