@@ -197,11 +197,12 @@ fn full_recompute_costs_a_forward_pass() {
     );
 }
 
-/// Llama 3 8B with ZeRO 1 on H100 (80 GB): weights 8.03e9·2 = 16.06 GB,
-/// fp32 gradients 32.12 GB, optimizer 8.03e9·12/128 = 0.75 GB, activations
-/// 34·8192·4096·32 = 36.51 GB: 85.44 GB, refused with exit 1, naming the
-/// largest term (activations) and a layout that fits (ZeRO 2: gradients
-/// /128, 53.57 GB). `--allow-oversubscribed-memory` runs it.
+/// Llama 3 8B with ZeRO 0 on H100 (80 GiB = 85.90 GB): weights 8.03e9·2 =
+/// 16.06 GB, fp32 gradients 8.03e9·4 = 32.12 GB, optimizer 8.03e9·12 =
+/// 96.36 GB (not sharded), activations 34·8192·4096·32 = 36.51 GB: 181.05 GB,
+/// refused with exit 1, naming the largest term (optimizer states) and a
+/// layout that fits (ZeRO 1: optimizer /128, 85.44 GB).
+/// `--allow-oversubscribed-memory` runs it, 95.15 GB over.
 #[test]
 fn a_layout_over_hbm_is_refused_with_a_fitting_one() {
     let args = [
@@ -209,24 +210,25 @@ fn a_layout_over_hbm_is_refused_with_a_fitting_one() {
         "topologies/h100-2tier-16node.toml",
         "workloads/llama3-8b.toml",
         "--set",
-        "parallelism.zero=1",
+        "parallelism.zero=0",
     ];
     let o = fabricsim(&args);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let e = stderr(&o);
-    assert!(e.contains("85.44 GB"), "{e}");
+    assert!(e.contains("181.05 GB"), "{e}");
+    assert!(e.contains("85.90 GB of HBM"), "{e}");
     assert!(
-        e.contains("the largest term is activations (36.51 GB)"),
+        e.contains("the largest term is optimizer states (96.36 GB)"),
         "{e}"
     );
-    assert!(e.contains("a layout that fits: zero = 2 (53.57 GB"), "{e}");
+    assert!(e.contains("a layout that fits: zero = 1 (85.44 GB"), "{e}");
     assert!(e.contains("--allow-oversubscribed-memory"), "{e}");
     let mut allowed = args.to_vec();
     allowed.push("--allow-oversubscribed-memory");
     let o = fabricsim(&allowed);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains("OVERSUBSCRIBED by 5.44 GB"),
+        stdout(&o).contains("OVERSUBSCRIBED by 95.15 GB"),
         "{}",
         stdout(&o)
     );
@@ -234,7 +236,10 @@ fn a_layout_over_hbm_is_refused_with_a_fitting_one() {
     let o = fabricsim(&allowed);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["memory"]["fits"], serde_json::Value::Bool(false));
-    assert_eq!(v["memory"]["capacity_bytes"].as_f64(), Some(80e9));
+    assert_eq!(
+        v["memory"]["capacity_bytes"].as_f64(),
+        Some(80.0 * 1024.0 * 1024.0 * 1024.0)
+    );
 }
 
 /// The refusal of an unedited file is located at its `[parallelism]` table.
@@ -242,10 +247,10 @@ fn a_layout_over_hbm_is_refused_with_a_fitting_one() {
 fn the_refusal_is_located() {
     let text = std::fs::read_to_string("workloads/llama3-8b.toml")
         .unwrap()
-        .replace("zero = 2", "zero = 1");
+        .replace("zero = 2", "zero = 0");
     let dir = std::env::temp_dir().join(format!("fabricsim-mem-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join("llama3-8b-zero1.toml");
+    let p = dir.join("llama3-8b-zero0.toml");
     std::fs::write(&p, &text).unwrap();
     let line = text
         .lines()
@@ -260,7 +265,7 @@ fn the_refusal_is_located() {
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains(&format!(
-            "llama3-8b-zero1.toml:{line}:1: error: the layout needs"
+            "llama3-8b-zero0.toml:{line}:1: error: the layout needs"
         )),
         "{}",
         stderr(&o)
