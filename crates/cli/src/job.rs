@@ -96,7 +96,7 @@ fn check_memory(topo: &Topology, job: &Job, job_path: &Path, edited: bool) -> Re
     let Some(part) = topo.accelerator else {
         return Ok(());
     };
-    let cap = part.hbm_gib * (1u64 << 30) as f64;
+    let cap = part.hbm_bytes();
     let r = memory::report(job, Some(cap));
     if r.fits != Some(false) {
         return Ok(());

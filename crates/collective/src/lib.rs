@@ -209,7 +209,8 @@ impl std::str::FromStr for Algo {
 ///   near-LL latency, enabled by NCCL on NVLink systems only.
 ///
 /// Their latencies and bandwidth fractions are in [`presets`] (NCCL 2.20.3
-/// `src/graph/tuning.cc`); docs/collectives.md explains the model.
+/// `src/graph/tuning.cc`, docs/sources.md [S-nccl-tuning-cc]); docs/collectives.md
+/// explains the model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
 pub enum Protocol {
     /// NCCL's `LL`.

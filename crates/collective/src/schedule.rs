@@ -39,7 +39,7 @@ pub enum StepLatency {
     /// a ring algorithm on `n` ranks it crosses `k` consecutive ring hops,
     /// each hop ≈ `k/n` times, so its latency is `k · mean_hop α`. This is
     /// NCCL's ring latency `(nsteps − nInterSteps)·intraLat +
-    /// nInterSteps·interLat` (`tuning.cc`), with `nInterSteps/nsteps` the
+    /// nInterSteps·interLat` (`tuning.cc`, docs/sources.md [S-nccl-tuning-cc]), with `nInterSteps/nsteps` the
     /// fraction of the ring's hops that leave a node. A bulk-synchronous
     /// step would instead make every step pay its slowest hop's α.
     RingMean,

@@ -70,6 +70,11 @@ pub struct Accelerator {
 }
 
 impl Accelerator {
+    /// HBM capacity \[bytes\]: [`Accelerator::hbm_gib`] · 2^30.
+    pub fn hbm_bytes(&self) -> f64 {
+        self.hbm_gib * (1u64 << 30) as f64
+    }
+
     /// Dense peak for `dtype` \[FLOP/s\], if the part supports it.
     pub fn peak_flops(&self, dtype: ComputeDtype) -> Option<f64> {
         match dtype {

@@ -512,10 +512,7 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
         job: job.name.clone(),
         compute,
         schedule: par.schedule.name(),
-        memory: memory::report(
-            job,
-            topo.accelerator.map(|a| a.hbm_gib * (1u64 << 30) as f64),
-        ),
+        memory: memory::report(job, topo.accelerator.map(|a| a.hbm_bytes())),
         accelerators: AcceleratorUse {
             policy: par.accelerators.name(),
             used: placement.ranks.len(),
