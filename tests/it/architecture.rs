@@ -10,7 +10,9 @@ use std::path::Path;
 
 /// (crate directory, workspace crates it may use, external crates it may use).
 const LAYERS: &[(&str, &[&str], &[&str])] = &[
-    ("base", &[], &["serde", "thiserror", "toml"]),
+    // The one input reader owns files: rustix (safe fcntl) opens FIFOs
+    // without waiting for a writer.
+    ("base", &[], &["rustix", "serde", "thiserror", "toml"]),
     // The solver knows nothing of topologies, files or terminals.
     ("flow", &[], &["serde", "thiserror"]),
     (

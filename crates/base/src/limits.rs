@@ -143,12 +143,14 @@ impl ReadError {
 ///
 /// A regular file larger than the limit is refused from its metadata,
 /// before any of it is read; a pipe or device is read up to one byte past
-/// the limit. (Standard input is the command line's business: it reads it
-/// with [`read_stream`].)
+/// the limit. A FIFO is opened without waiting for a writer: one that no
+/// process writes to reads as nothing and is refused, instead of blocking
+/// the run at `open` as `cat` would. (Standard input is the command
+/// line's business: it reads it with [`read_stream`].)
 #[allow(clippy::disallowed_methods)] // the one reader of input files
 pub fn read_text(path: &Path, max_bytes: u64) -> Result<String, ReadError> {
     let io = |e: std::io::Error| ReadError::Io(e.to_string());
-    let file = std::fs::File::open(path).map_err(io)?;
+    let file = open_without_waiting(path).map_err(io)?;
     let meta = file.metadata().map_err(io)?;
     if meta.is_dir() {
         return Err(ReadError::Io("it is a directory".to_string()));
@@ -159,7 +161,50 @@ pub fn read_text(path: &Path, max_bytes: u64) -> Result<String, ReadError> {
             limit: max_bytes,
         });
     }
-    text(read_bounded(file, max_bytes)?)
+    let bytes = read_bounded(file, max_bytes)?;
+    if bytes.is_empty() && is_fifo(&meta) {
+        return Err(ReadError::Io(
+            "it is a FIFO (named pipe) and nothing was written to it: no process had it \
+             open for writing"
+                .to_string(),
+        ));
+    }
+    text(bytes)
+}
+
+/// Opens `path` for reading without blocking on a FIFO that has no writer
+/// (`O_NONBLOCK` at open), then restores blocking reads: a writer that is
+/// there is waited for, as a pipe from `<(...)` must be; with none, the
+/// first read is end-of-file (POSIX `read` on a FIFO with no writer).
+#[cfg(unix)]
+#[allow(clippy::disallowed_methods)] // called by the one reader of input files
+fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+    use rustix::fs::{OFlags, fcntl_getfl, fcntl_setfl};
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(OFlags::NONBLOCK.bits() as i32)
+        .open(path)?;
+    let flags = fcntl_getfl(&file)?;
+    fcntl_setfl(&file, flags - OFlags::NONBLOCK)?;
+    Ok(file)
+}
+
+#[cfg(not(unix))]
+#[allow(clippy::disallowed_methods)] // called by the one reader of input files
+fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+#[cfg(unix)]
+fn is_fifo(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    meta.file_type().is_fifo()
+}
+
+#[cfg(not(unix))]
+fn is_fifo(_: &std::fs::Metadata) -> bool {
+    false
 }
 
 /// Reads a stream (standard input, a socket) as UTF-8 text of at most

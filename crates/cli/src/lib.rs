@@ -212,7 +212,14 @@ pub fn main() -> ExitCode {
         Err(e) => {
             // Help and version go to standard output, usage errors to
             // standard error; a failed write is exit 1, never a panic.
+            // Usage errors quote what the user typed: they are written
+            // plain, control characters escaped, as every other message.
             let code = u8::try_from(e.exit_code()).unwrap_or(2);
+            if e.use_stderr() {
+                let text = e.render().to_string();
+                output::note(text.trim_end());
+                return ExitCode::from(if output::stderr_failed() { 1 } else { code });
+            }
             return match e.print() {
                 Ok(()) => ExitCode::from(code),
                 Err(_) if e.use_stderr() => ExitCode::from(1),
