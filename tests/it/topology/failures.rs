@@ -293,6 +293,29 @@ fn random_failures_are_seeded_and_honour_the_fraction() {
     );
 }
 
+/// Failed sets are nested (issue 19): for one seed, the lanes failed at a
+/// smaller fraction are a subset of those failed at a larger one, so more
+/// failures never fail less. Checked for 5 seeds over 0% ⊆ 5% ⊆ … ⊆ 25%
+/// on fat-tree-32 (each lane is a whole cable there).
+#[test]
+fn random_failures_are_nested_across_fractions() {
+    let base = fixture("fat-tree-32.toml");
+    for seed in [0u64, 1, 2, 3, 4] {
+        let mut before: Vec<(String, String, u32)> = Vec::new();
+        for pct in [0, 5, 10, 15, 20, 25] {
+            let set = failed_set(&load_flags(&base, &[&format!("random:{pct}%:{seed}")]));
+            assert_eq!(set.len(), (32.0 * pct as f64 / 100.0).round() as usize);
+            for l in &before {
+                assert!(
+                    set.contains(l),
+                    "seed {seed}: {l:?} failed below {pct}% but not at it"
+                );
+            }
+            before = set;
+        }
+    }
+}
+
 /// Entries are resolved against the intact fabric: the random draw does not
 /// depend on the other entries or their order.
 #[test]

@@ -1,6 +1,7 @@
 //! Random failures (rule F4): a seeded uniform sample of the lanes of the
 //! eligible links (switch-to-switch by default, else the listed tiers),
-//! drawn with [`SplitMix64`] by selection sampling in link order.
+//! drawn with [`SplitMix64`] as a prefix of one seeded permutation, so that
+//! failure sets are nested across percentages.
 
 use super::apply::Pass;
 use super::{Amount, Entry};
@@ -9,9 +10,14 @@ use fabricsim_base::diag::did_you_mean;
 use fabricsim_base::rng::SplitMix64;
 
 impl Pass<'_, '_> {
-    /// Selection sampling (Knuth, TAOCP vol. 2, Algorithm 3.4.2 S): lane `t`
-    /// of `L` is taken with probability (k − taken) / (L − t), which yields a
-    /// uniform k-subset in one pass in lane order, O(L) time, O(k) memory.
+    /// A prefix of one seeded permutation: lane `j` (in link order, `0 ≤ j <
+    /// L`) draws the key `x_j`, the `j`-th output of [`SplitMix64`] from
+    /// `seed`, and the `k` lanes with the smallest `(x_j, j)` fail. The order
+    /// does not depend on `k`, so with one seed and one set of eligible
+    /// links the lanes failed at `p%` are a subset of those failed at any
+    /// `q% > p%`: more failures never fail less (a uniform k-subset for each
+    /// k, as every ordering of the keys is equally likely). O(L) memory and
+    /// O(L) expected time (selection, then the k chosen sorted).
     pub(super) fn fail_random(
         &mut self,
         i: usize,
@@ -38,28 +44,32 @@ impl Pass<'_, '_> {
             Amount::Lanes(k) => k,
         };
         let mut rng = SplitMix64::new(seed);
-        let mut taken = 0u64;
-        let mut seen = 0u64;
+        let mut keyed: Vec<(u64, u64)> = (0..total).map(|j| (rng.next_u64(), j)).collect();
+        let k = k.min(total) as usize;
+        if k < keyed.len() {
+            keyed.select_nth_unstable(k);
+        }
+        let mut chosen: Vec<u64> = keyed[..k].iter().map(|&(_, j)| j).collect();
+        chosen.sort_unstable();
+        // Lane number j back to (cable, lane): walk the cables in order.
+        let mut next = chosen.iter().peekable();
+        let mut first = 0u64;
         let mut cables = 0usize;
-        'cables: for &c in &eligible {
-            let count = self.links[2 * c as usize].count;
+        for &c in &eligible {
+            let count = u64::from(self.links[2 * c as usize].count);
             let mut hit = false;
-            for lane in 0..count {
-                if taken == k {
-                    break 'cables;
+            while let Some(&&j) = next.peek() {
+                if j >= first + count {
+                    break;
                 }
-                let left = (total - seen) as f64;
-                if left * rng.unit() < (k - taken) as f64 {
-                    self.random.push((c, lane, i as u32));
-                    taken += 1;
-                    hit = true;
-                }
-                seen += 1;
+                self.random.push((c, (j - first) as u32, i as u32));
+                hit = true;
+                next.next();
             }
             cables += usize::from(hit);
+            first += count;
         }
-        debug_assert_eq!(taken, k, "selection sampling takes exactly k");
-        Some((0, cables, k, Some(total)))
+        Some((0, cables, k as u64, Some(total)))
     }
 
     /// The cables a random entry samples from, in link order: with no
