@@ -1,6 +1,7 @@
 //! `fabricsim collective`: an nccl-tests-shaped table (or JSON) of one
 //! collective over a range of sizes.
 
+use crate::failures::Failures;
 use fabricsim_base::limits::Limits;
 use fabricsim_base::units::{Bytes, Quantity, Seconds};
 use fabricsim_collective::run::Selection;
@@ -75,6 +76,8 @@ struct Report<'a> {
     op: Op,
     ranks: usize,
     results: &'a [Outcome],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failures: Option<&'a Failures>,
 }
 
 use fabricsim_collective::run::MAX_CHANNELS;
@@ -182,9 +185,9 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
     if let Some(o) = &overrides {
         params.apply_overrides(o);
     }
-    let mut sim = CollectiveSim::new(&topo, params);
+    let mut sim = CollectiveSim::new(&topo, params.clone());
     let mut results = Vec::with_capacity(sizes.len());
-    for size in sizes {
+    for &size in &sizes {
         let req = Request {
             op,
             algo,
@@ -207,6 +210,38 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
         }
         results.push(out);
     }
+    // With failures: the same requests on the intact fabric, beside.
+    let failures = if topo.failures.is_empty() {
+        None
+    } else {
+        let mut intact = super::set::load_intact_topology(&a.topology, limits, &sets)?;
+        if let Some(o) = &overrides {
+            fabricsim_topology::overrides::apply_overrides(&mut intact, o)
+                .map_err(|e| format!("error: {e}"))?;
+        }
+        let mut isim = CollectiveSim::new(&intact, params);
+        let mut intact_times = Vec::with_capacity(sizes.len());
+        for &size in &sizes {
+            let req = Request {
+                op,
+                algo,
+                size,
+                channels: a.channels,
+                chunk_bytes,
+                protocol,
+            };
+            let o = run(&mut isim, &ranks, &req).map_err(|e| {
+                format!(
+                    "{} (intact, without the failures): error: {}",
+                    a.topology.display(),
+                    super::budget::explain(&e)
+                )
+            })?;
+            intact_times.push(o.time_s);
+        }
+        let times: Vec<f64> = results.iter().map(|o| o.time_s).collect();
+        Failures::new(&intact, &topo, &ranks, &times, intact_times)
+    };
     if let Some(dir) = &a.plots {
         let last = Request {
             op,
@@ -225,12 +260,19 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
             op,
             ranks: ranks.len(),
             results: &results,
+            failures: failures.as_ref(),
         };
         let mut s = serde_json::to_string_pretty(&report).expect("report serializes");
         s.push('\n');
         return Ok(s);
     }
-    Ok(table(&topo.name, op, ranks.len(), &results))
+    Ok(table(
+        &topo.name,
+        op,
+        ranks.len(),
+        &results,
+        failures.as_ref(),
+    ))
 }
 
 /// The plots of `--plots`: busbw against size (with the lower bound), and for
@@ -293,10 +335,13 @@ fn count(op: Op, n: usize, bytes: f64) -> f64 {
     }
 }
 
-fn table(name: &str, op: Op, n: usize, rows: &[Outcome]) -> String {
+fn table(name: &str, op: Op, n: usize, rows: &[Outcome], failures: Option<&Failures>) -> String {
     let mut s = format!(
         "# {op} on {name}, {n} ranks (GB/s = 1e9 bytes/s; count = float32 elements per call, as nccl-tests; algorithm/protocol as NCCL names them)\n"
     );
+    if let Some(f) = failures {
+        s += &f.lines("us");
+    }
     s += &format!(
         "#{:>14} {:>13} {:>6} {:>23} {:>11} {:>9} {:>9} {:>11} {:>7}  {}\n",
         "size",

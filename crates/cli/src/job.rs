@@ -2,6 +2,7 @@
 //! `fabricsim compare` (one job or collective on several topologies, in
 //! parallel).
 
+use crate::failures::Failures;
 use fabricsim_base::limits::Limits;
 use fabricsim_collective::run::{DEFAULT_CHUNK_BYTES, Outcome, Request, run};
 use fabricsim_collective::{Algo, CollectiveSim, Op};
@@ -250,12 +251,67 @@ pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
         )?;
         b.write(dir)?;
     }
+    let failures = job_failures(a, limits, &sets, &topo, &job, edited, &report)?;
     if a.json {
-        let mut s = serde_json::to_string_pretty(&report).expect("report serializes");
+        let doc = WithFailures {
+            report: &report,
+            failures: failures.as_ref(),
+        };
+        let mut s = serde_json::to_string_pretty(&doc).expect("report serializes");
         s.push('\n');
         return Ok(out + &s);
     }
-    Ok(out + &table(&job, &report))
+    let mut t = table(&job, &report);
+    if let Some(f) = &failures {
+        // After the first header line, as `collective` does.
+        let at = t.find('\n').map_or(t.len(), |i| i + 1);
+        t.insert_str(at, &f.lines("ms"));
+    }
+    Ok(out + &t)
+}
+
+/// A job report and, with failures, what they did.
+#[derive(serde::Serialize)]
+struct WithFailures<'a> {
+    #[serde(flatten)]
+    report: &'a JobReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failures: Option<&'a Failures>,
+}
+
+/// With failures: the same job on the intact fabric, for comparison.
+fn job_failures(
+    a: &JobArgs,
+    limits: &Limits,
+    sets: &[fabricsim_sweep::set::Set],
+    topo: &Topology,
+    job: &Job,
+    edited: bool,
+    report: &JobReport,
+) -> Result<Option<Failures>, String> {
+    if topo.failures.is_empty() {
+        return Ok(None);
+    }
+    let intact = super::set::load_intact_topology(&a.topology, limits, sets)?;
+    let base = simulate(
+        &intact,
+        job,
+        &a.job,
+        edited,
+        a.allow_oversubscribed_memory,
+        &a.budget,
+    )
+    .map_err(|e| format!("(intact fabric, without the failures) {e}"))?;
+    let ranks = place(topo, job)
+        .map(|p| p.ranks)
+        .unwrap_or_else(|_| topo.accelerators.clone());
+    Ok(Failures::new(
+        &intact,
+        topo,
+        &ranks,
+        &[report.iteration.total_time_s],
+        vec![base.iteration.total_time_s],
+    ))
 }
 
 /// Every group of every parallel dimension, one line each.
@@ -392,6 +448,9 @@ struct Row {
     /// busbw curve for `--plots` (smaller sizes, then `collective`).
     #[serde(skip)]
     curve: Vec<Outcome>,
+    /// What failed on this topology and what it did to the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failures: Option<Failures>,
 }
 
 pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String> {
@@ -468,6 +527,55 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
                 }
                 (None, None) => unreachable!("clap requires --job or --op"),
             };
+            // With failures: the same run on the intact fabric, beside.
+            let failures = if topo.failures.is_empty() {
+                None
+            } else {
+                let intact = super::set::load_intact_topology(path, limits, &sets)?;
+                let t = match (&job, op) {
+                    (Some(job), _) => {
+                        let job_path = a.job.as_deref().unwrap_or(Path::new("job"));
+                        simulate(
+                            &intact,
+                            job,
+                            job_path,
+                            false,
+                            a.allow_oversubscribed_memory,
+                            &a.budget,
+                        )?
+                        .iteration
+                        .total_time_s
+                    }
+                    (None, Some((op, size))) => {
+                        let mut sim = CollectiveSim::new(&intact, a.budget.params());
+                        let req = Request {
+                            op,
+                            algo: Algo::Auto,
+                            size,
+                            channels: None,
+                            chunk_bytes: DEFAULT_CHUNK_BYTES,
+                            protocol: None,
+                        };
+                        run(&mut sim, &intact.accelerators, &req)
+                            .map_err(|e| {
+                                format!(
+                                    "{} (intact, without the failures): error: {}",
+                                    path.display(),
+                                    super::budget::explain(&e)
+                                )
+                            })?
+                            .time_s
+                    }
+                    (None, None) => unreachable!("clap requires --job or --op"),
+                };
+                let ranks = match &job {
+                    Some(job) => place(&topo, job)
+                        .map(|p| p.ranks)
+                        .unwrap_or_else(|_| topo.accelerators.clone()),
+                    None => topo.accelerators.clone(),
+                };
+                Failures::new(&intact, &topo, &ranks, &[time_s], vec![t])
+            };
             Ok(Row {
                 topology: topo.name.clone(),
                 stem: super::plots::file_stem(path),
@@ -477,6 +585,7 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
                 job: job_report,
                 collective: coll,
                 curve,
+                failures,
             })
         })
         .collect();
@@ -624,6 +733,12 @@ fn compare_table(rows: &[Row]) -> String {
                 r.topology,
                 r.file
             );
+        }
+    }
+    for r in rows {
+        if let Some(f) = &r.failures {
+            s += &format!("# on {} ({}):\n", r.topology, r.file);
+            s += &f.lines(if job { "ms" } else { "us" });
         }
     }
     if let Some(j) = rows.first().and_then(|r| r.job.as_ref())

@@ -78,8 +78,31 @@ pub(crate) fn load_topology(
     limits: &Limits,
     sets: &[Set],
 ) -> Result<Topology, String> {
+    load_with(path, super::load_options(fail, limits), limits, sets)
+}
+
+/// The same topology without any failure (the file's `[[failures]]` and
+/// `--fail` left out): the baseline of a run with failures.
+pub(crate) fn load_intact_topology(
+    path: &Path,
+    limits: &Limits,
+    sets: &[Set],
+) -> Result<Topology, String> {
+    load_with(
+        path,
+        super::load_options(&[], limits).intact(),
+        limits,
+        sets,
+    )
+}
+
+fn load_with(
+    path: &Path,
+    opts: fabricsim_topology::LoadOptions,
+    limits: &Limits,
+    sets: &[Set],
+) -> Result<Topology, String> {
     super::output::input(path);
-    let opts = super::load_options(fail, limits);
     match edited(path, limits, SetTarget::Topology, sets)? {
         None => Topology::load(path, &opts).map_err(|d| d.render()),
         Some((text, mine)) => Topology::parse(&text, &path.display().to_string(), &opts)

@@ -153,14 +153,14 @@ pub fn sharp_across(topo: &Topology, ranks: &[NodeId]) -> bool {
 }
 
 /// Rail `i`: local rank `i` of every domain.
-fn rails(doms: &[Vec<NodeId>]) -> Vec<Vec<NodeId>> {
+pub(crate) fn rails(doms: &[Vec<NodeId>]) -> Vec<Vec<NodeId>> {
     (0..doms[0].len())
         .map(|i| doms.iter().map(|d| d[i]).collect())
         .collect()
 }
 
 /// The SHARP aggregation tree of every rail (tree `i` for rail `i`).
-fn rail_trees(
+pub(crate) fn rail_trees(
     topo: &Topology,
     rails: &[Vec<NodeId>],
 ) -> Result<Vec<Vec<(NodeId, NodeId)>>, String> {

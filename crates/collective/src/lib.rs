@@ -19,6 +19,7 @@
 
 pub mod algorithms;
 pub mod bound;
+pub mod capability;
 pub mod components;
 pub mod hierarchical;
 pub mod nvls;

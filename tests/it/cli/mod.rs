@@ -4,6 +4,7 @@ mod cli_flows;
 mod cli_jobs;
 mod commands;
 mod examples;
+mod failure_outputs;
 mod plots;
 mod set_flag;
 mod sweep;

@@ -80,6 +80,10 @@ pub struct LoadOptions {
     pub limits: Limits,
     /// Failures applied after the file's own.
     pub failures: Vec<FailureSpec>,
+    /// Build the intact fabric: the file's `[[failures]]` are checked but
+    /// not applied, and `failures` is ignored (the baseline a run with
+    /// failures is compared with).
+    pub intact: bool,
 }
 
 impl LoadOptions {
@@ -94,6 +98,12 @@ impl LoadOptions {
         self.failures = failures;
         self
     }
+
+    /// These options building the intact fabric (no failure applied).
+    pub fn intact(mut self) -> LoadOptions {
+        self.intact = true;
+        self
+    }
 }
 
 impl Topology {
@@ -104,13 +114,13 @@ impl Topology {
         let shown = path.display().to_string();
         let src = fabricsim_base::limits::read_text(path, opts.limits.max_input_bytes)
             .map_err(|e| Diagnostics::from_read(&shown, &e))?;
-        parse_str_limited(&src, &shown, &opts.failures, &opts.limits)
+        parse_str_limited(&src, &shown, opts)
     }
 
     /// Parses and validates topology text; `path` is used in messages and,
     /// when the text has no `name`, as the topology's name (its file stem).
     pub fn parse(src: &str, path: &str, opts: &LoadOptions) -> Result<Topology, Diagnostics> {
-        parse_str_limited(src, path, &opts.failures, &opts.limits)
+        parse_str_limited(src, path, opts)
     }
 }
 
@@ -119,12 +129,8 @@ impl Topology {
 /// errors already, so that small files get every error at once.
 const BUILD_INVALID_MAX: usize = 100_000;
 
-fn parse_str_limited(
-    src: &str,
-    path: &str,
-    extra: &[FailureSpec],
-    limits: &Limits,
-) -> Result<Topology, Diagnostics> {
+fn parse_str_limited(src: &str, path: &str, opts: &LoadOptions) -> Result<Topology, Diagnostics> {
+    let (extra, limits) = (&opts.failures[..], &opts.limits);
     let mut sink = Sink::new(src, path);
     let Some(root) = spec::parse_document(&mut sink, src) else {
         return Err(sink
@@ -179,6 +185,7 @@ fn parse_str_limited(
         groups,
         ..
     } = b;
+    let mut intact_links = opts.intact.then(|| links.clone());
     let failed = failures::apply(
         &mut sink,
         &spec.failures,
@@ -188,6 +195,15 @@ fn parse_str_limited(
         &groups,
         &mut links,
     );
+    // Intact: the failures were checked (their errors stand) but the
+    // fabric is the one before them.
+    let failed = match intact_links.take() {
+        Some(l) => {
+            links = l;
+            Default::default()
+        }
+        None => failed,
+    };
     let calibration = spec.calibration.as_ref().and_then(|c| {
         let file = Path::new(path).parent().unwrap_or(Path::new("")).join(&c.v);
         let text = match fabricsim_base::limits::read_text(&file, limits.max_input_bytes) {
