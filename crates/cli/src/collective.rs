@@ -4,7 +4,7 @@
 use crate::failures::Failures;
 use fabricsim_base::limits::Limits;
 use fabricsim_base::units::{Bytes, Quantity, Seconds};
-use fabricsim_collective::run::Selection;
+use fabricsim_collective::run::{BoundBy, Selection};
 use fabricsim_collective::run::{
     DEFAULT_CHUNK_BYTES, Outcome, Request, run, run_with_report, with_alternative,
 };
@@ -353,14 +353,21 @@ fn table(name: &str, op: Op, n: usize, rows: &[Outcome], failures: Option<&Failu
         "busbw",
         "bound(us)",
         "eff",
-        "bottleneck (utilization)"
+        "bound by: bottleneck link (utilization), or latency"
     );
     for r in rows {
-        let bottleneck = r
-            .bottleneck
-            .as_ref()
-            .map(|b| format!("{} ({:.0}%)", b.link, 100.0 * b.utilization))
-            .unwrap_or_default();
+        let bottleneck = match (r.bound_by, &r.bottleneck) {
+            (BoundBy::Latency, _) => format!(
+                "latency: {} step{}, {:.2} us of the time",
+                r.steps,
+                if r.steps == 1 { "" } else { "s" },
+                r.latency_s * 1e6
+            ),
+            (BoundBy::Bandwidth, Some(b)) => {
+                format!("{} ({:.0}%)", b.link, 100.0 * b.utilization)
+            }
+            (BoundBy::Bandwidth, None) => String::new(),
+        };
         s += &format!(
             " {:>14} {:>13} {:>6} {:>23} {:>11.2} {:>9.2} {:>9.2} {:>11.2} {:>6.1}%  {}\n",
             r.bytes,

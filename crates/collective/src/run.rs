@@ -1,7 +1,7 @@
 //! One collective on one topology: schedule, simulate, compare with the bound.
 
 use super::algorithms::{default_channels, schedule};
-use super::bound::{bisection_bound_s, injection_bound_s, rank_bandwidths};
+use super::bound::{bisection_bound_s, domain_bound_s, injection_bound_s, rank_bandwidths};
 use super::schedule::Schedule;
 use super::sim::{Bottleneck, CollectiveSim, RunReport};
 use super::{Algo, CollectiveError, Op, Protocol, presets, tuning};
@@ -98,6 +98,17 @@ pub struct Outcome {
     pub bottleneck: Option<Bottleneck>,
     /// Simulated steps, counting repetitions.
     pub steps: u64,
+    /// `latency` when the run spends more of its time in per-step latency
+    /// than in moving bytes on each step's busiest link (`latency_s >
+    /// time_s / 2`), else `bandwidth`.
+    pub bound_by: BoundBy,
+    /// The latency part of `time_s` \[s\]: `t − Σ_k r_k · t_k · u_k` over
+    /// the distinct steps `k` (run `r_k` times, `t_k` each), `u_k` the
+    /// busiest link's bytes over its effective capacity (line rate ×
+    /// efficiency) × `t_k`; what is left when
+    /// each step's transfer time on its bottleneck is taken out (α, route
+    /// latency, protocol base, and waiting on other links).
+    pub latency_s: f64,
     /// How the algorithm and protocol were chosen.
     pub selection: Selection,
     /// NCCL's own predicted time of the choice \[s\] ([`tuning`]), when
@@ -106,6 +117,36 @@ pub struct Outcome {
     /// A faster algorithm fabricsim can simulate, when one is more than
     /// [`ALTERNATIVE_MARGIN`] faster (filled by [`with_alternative`]).
     pub alternative: Option<Alternative>,
+}
+
+/// What limits a collective's time ([`Outcome::bound_by`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BoundBy {
+    /// Per-step latency dominates: more links or bandwidth would not help.
+    Latency,
+    /// Moving bytes on the bottleneck links dominates.
+    Bandwidth,
+}
+
+impl BoundBy {
+    /// The JSON name.
+    pub fn name(self) -> &'static str {
+        match self {
+            BoundBy::Latency => "latency",
+            BoundBy::Bandwidth => "bandwidth",
+        }
+    }
+}
+
+/// The latency part of a run's time \[s\] ([`Outcome::latency_s`]).
+pub fn latency_part_s(report: &RunReport) -> f64 {
+    let transfer: f64 = report
+        .steps
+        .iter()
+        .map(|k| f64::from(k.repeat) * k.time_s * k.busiest.min(1.0))
+        .sum();
+    (report.time_s - transfer).max(0.0)
 }
 
 /// How an [`Outcome`]'s algorithm and protocol were chosen.
@@ -591,6 +632,7 @@ fn run_one_with_report(
     let mut report = report;
     report.time_s += presets::protocol_base_s(protocol);
     let t = report.time_s;
+    let latency_s = latency_part_s(&report);
     let algbw = if t > 0.0 {
         req.size / t / 1e9
     } else {
@@ -607,6 +649,12 @@ fn run_one_with_report(
         efficiency_vs_bound: if t > 0.0 { bound_s / t } else { 1.0 },
         bottleneck: report.bottleneck.clone(),
         steps: sched.step_count(),
+        bound_by: if latency_s > t / 2.0 {
+            BoundBy::Latency
+        } else {
+            BoundBy::Bandwidth
+        },
+        latency_s,
         selection: Selection::Requested,
         nccl_model_s: None,
         alternative: None,
@@ -629,6 +677,14 @@ fn fabric_bound_s(sim: &mut CollectiveSim<'_>, groups: &[Vec<NodeId>], req: &Req
         .chunks(n)
         .map(|b| injection_bound_s(req.op, req.size, b, in_switch))
         .fold(0.0, f64::max);
+    // Across scale-up domains, only the links that leave a domain count.
+    bound_s = bound_s.max(domain_bound_s(
+        topo,
+        sim.capacity_bps(),
+        groups,
+        req.op,
+        req.size,
+    ));
     if req.op == Op::AllToAll && topo.links.len() <= BISECTION_BOUND_MAX_LINKS {
         // The first ⌊n/2⌋ ranks send S/n to each of the others across the cut.
         let half = n / 2;

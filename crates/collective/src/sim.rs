@@ -103,6 +103,11 @@ pub struct StepReport {
     /// every tier of the topology in [`tier_order`], so `O(steps × tiers)`
     /// memory for a whole run.
     pub tier_busy: Vec<TierBusy>,
+    /// The busiest link's bytes of one execution over its effective
+    /// capacity (line rate × efficiency) × `time_s`: the fraction of the
+    /// step spent moving bytes on its bottleneck (≤ 1 up to rounding).
+    #[serde(skip)]
+    pub busiest: f64,
 }
 
 /// How busy the links of one tier are during a step: bytes carried over
@@ -606,6 +611,7 @@ impl<'t> CollectiveSim<'t> {
                 repeat: step.repeat,
                 transfers: w.map_or(step.transfers.len(), |w| w.iter().sum::<f64>() as usize),
                 tier_busy: self.tier_busy(&step_bytes, &touched, &tier_bytes, t),
+                busiest: self.busiest(&step_bytes, &touched, t),
             });
             for l in touched.drain(..) {
                 step_bytes[l as usize] = 0.0;
@@ -651,6 +657,17 @@ impl<'t> CollectiveSim<'t> {
 
     /// Per-tier utilization of one step from its per-link bytes (for the
     /// busiest link) and its per-tier bytes (for the mean).
+    /// The busiest touched link's `bytes / (effective capacity × time)`.
+    pub(crate) fn busiest(&self, step_bytes: &[f64], touched: &[u32], time_s: f64) -> f64 {
+        if time_s <= 0.0 {
+            return 0.0;
+        }
+        touched
+            .iter()
+            .map(|&l| step_bytes[l as usize] / (self.capacity_bps[l as usize] * time_s))
+            .fold(0.0, f64::max)
+    }
+
     fn tier_busy(
         &self,
         step_bytes: &[f64],

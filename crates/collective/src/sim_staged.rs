@@ -543,6 +543,7 @@ impl<'t> CollectiveSim<'t> {
                 repeat: step.repeat,
                 transfers: step.transfers.len(),
                 tier_busy: self.tier_busy(&step_bytes, &touched, &tier_bytes, t),
+                busiest: self.busiest(&step_bytes, &touched, t),
             });
             for l in touched.drain(..) {
                 step_bytes[l as usize] = 0.0;

@@ -95,6 +95,16 @@ pub struct Info {
     pub bisection_bps: Option<f64>,
     /// How `bisection_bps` was computed, in words.
     pub bisection_method: String,
+    /// Bisection of the switch fabric itself, one direction \[bytes/s\]:
+    /// the maximum flow from the first half of the leaf switches (those
+    /// cabled to a NIC, accelerator or host outside a scale-up domain, in
+    /// node order) to the rest over switch-to-switch links only. Unlike
+    /// `bisection_bps`, where ranks sharing a leaf or relaying over NVLink
+    /// can hide the spine, it halves with 2:1 oversubscription. `None`
+    /// without two leaves or above [`BISECTION_MAX_LINKS`] links.
+    pub switch_bisection_bps: Option<f64>,
+    /// Leaf switches `switch_bisection_bps` splits.
+    pub leaves: usize,
     /// What failed (`[[failures]]`, `--fail`); every figure above is of the
     /// degraded fabric. Omitted from the JSON when nothing failed.
     #[serde(skip_serializing_if = "FailureReport::is_empty")]
@@ -153,6 +163,12 @@ impl Info {
         } else {
             None
         };
+        let leaves = leaf_switches(t);
+        let switch_bisection_bps = if leaves.len() >= 2 && t.links.len() <= BISECTION_MAX_LINKS {
+            Some(switch_bisection(t, &leaves, stop)?)
+        } else {
+            None
+        };
         Some(Info {
             name: t.name.clone(),
             routing: t.routing,
@@ -174,6 +190,8 @@ impl Info {
                 n / 2,
                 n - n / 2
             ),
+            switch_bisection_bps,
+            leaves: leaves.len(),
             failures: t.failures.clone(),
         })
     }
@@ -232,6 +250,21 @@ impl Info {
             None => {
                 let _ = writeln!(s, "{:<32}n/a", "bisection");
             }
+        }
+        if let Some(b) = self.switch_bisection_bps {
+            let _ = writeln!(s, "{:<32}{}", "switch bisection", gb(b));
+            if b == 0.0 {
+                let _ = writeln!(
+                    s,
+                    "  (no switch path between the two halves of the leaves: their traffic must cross a scale-up domain)"
+                );
+            }
+            let _ = writeln!(
+                s,
+                "  (max flow from the first {} to the last {} leaf switches over switch-to-switch links; halves with 2:1 oversubscription)",
+                self.leaves / 2,
+                self.leaves - self.leaves / 2
+            );
         }
         render_failures(&mut s, &self.failures);
         s
@@ -430,6 +463,45 @@ fn injection(t: &Topology) -> Vec<Injection> {
 
 /// Breadth-first steps between two questions to `stop`.
 const STOP_EVERY: u64 = 1 << 16;
+
+/// Leaf switches in node order: switches with a link, not of the
+/// scale-up tier, to a node that is not a switch.
+fn leaf_switches(t: &Topology) -> Vec<fabricsim_topology::NodeId> {
+    let mut leaf = vec![false; t.nodes.len()];
+    for l in &t.links {
+        let (a, b) = (&t.nodes[l.src.idx()], &t.nodes[l.dst.idx()]);
+        if l.tier != "scale-up" && a.role == NodeRole::Switch && b.role != NodeRole::Switch {
+            leaf[l.src.idx()] = true;
+        }
+    }
+    (0..t.nodes.len() as u32)
+        .map(fabricsim_topology::NodeId)
+        .filter(|v| leaf[v.idx()])
+        .collect()
+}
+
+/// Max flow from the first half of `leaves` to the rest over
+/// switch-to-switch links at full capacity (every other link closed).
+fn switch_bisection(
+    t: &Topology,
+    leaves: &[fabricsim_topology::NodeId],
+    stop: &dyn Fn() -> bool,
+) -> Option<f64> {
+    let sw = |v: fabricsim_topology::NodeId| t.nodes[v.idx()].role == NodeRole::Switch;
+    let caps: Vec<f64> = t
+        .links
+        .iter()
+        .map(|l| {
+            if sw(l.src) && sw(l.dst) {
+                l.capacity_bps
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let half = leaves.len() / 2;
+    max_flow_between_until(t, &caps, &leaves[..half], &leaves[half..], stop)
+}
 
 /// Max flow from the first ⌊n/2⌋ accelerators to the rest (Dinic), links
 /// at full capacity.

@@ -1,5 +1,6 @@
 //! collective: algorithms, protocols, NCCL's model, routing fidelity, closed forms, properties.
 
+mod bounds;
 mod collective_algos;
 mod collective_props;
 mod collectives;

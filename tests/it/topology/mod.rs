@@ -1,5 +1,6 @@
 //! topology: files, blocks, failures, shipped fabrics, `info`.
 
+mod bisection;
 mod block_equivalence;
 mod failures;
 mod info_golden;
