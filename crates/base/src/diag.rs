@@ -31,18 +31,36 @@ pub struct Diagnostic {
     pub message: String,
     /// How to fix it, if there is something useful to say.
     pub help: Option<String>,
+    /// An error stops the run; a warning (a plausibility check) is printed
+    /// and the run goes on, unless warnings are denied.
+    pub severity: Severity,
+}
+
+/// How serious a [`Diagnostic`] is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The input is wrong: nothing runs.
+    #[default]
+    Error,
+    /// The input is valid but far from anything real (a unit slip?).
+    Warning,
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
         if self.line > 0 {
             write!(
                 f,
-                "{}:{}:{}: error: {}",
+                "{}:{}:{}: {sev}: {}",
                 self.path, self.line, self.col, self.message
             )?;
         } else {
-            write!(f, "{}: error: {}", self.path, self.message)?;
+            write!(f, "{}: {sev}: {}", self.path, self.message)?;
         }
         if let Some(h) = &self.help {
             write!(f, "\n  help: {h}")?;
@@ -96,6 +114,7 @@ impl Diagnostics {
                 offset: 0,
                 message: e.to_string(),
                 help: e.help(),
+                severity: Severity::Error,
             }],
         }
     }
@@ -110,6 +129,7 @@ impl Diagnostics {
                 offset: 0,
                 message,
                 help: None,
+                severity: Severity::Error,
             }],
         }
     }
@@ -121,6 +141,7 @@ pub struct Sink<'s> {
     path: &'s str,
     line_starts: Vec<usize>,
     items: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
 }
 
 impl<'s> Sink<'s> {
@@ -133,6 +154,7 @@ impl<'s> Sink<'s> {
             path,
             line_starts,
             items: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -161,7 +183,35 @@ impl<'s> Sink<'s> {
             offset: span.start,
             message: message.into(),
             help,
+            severity: Severity::Error,
         });
+    }
+
+    /// Records a warning at the start of `span`: the value is valid but
+    /// implausible; the run goes on (see [`Severity::Warning`]).
+    pub fn warn(&mut self, span: Range<usize>, message: impl Into<String>, help: Option<String>) {
+        let (line, col) = self.line_col(span.start);
+        self.warnings.push(Diagnostic {
+            path: self.path.to_string(),
+            line,
+            col,
+            offset: span.start,
+            message: message.into(),
+            help,
+            severity: Severity::Warning,
+        });
+    }
+
+    /// The warnings recorded so far, in file order (taken out of the sink).
+    pub fn take_warnings(&mut self) -> Vec<Diagnostic> {
+        let mut w = std::mem::take(&mut self.warnings);
+        w.sort_by(|a, b| {
+            a.offset
+                .cmp(&b.offset)
+                .then_with(|| a.message.cmp(&b.message))
+        });
+        w.dedup();
+        w
     }
 
     /// Records an error about the file as a whole, without a position (e.g.
@@ -174,6 +224,7 @@ impl<'s> Sink<'s> {
             offset: 0,
             message: message.into(),
             help,
+            severity: Severity::Error,
         });
     }
 

@@ -44,6 +44,10 @@ struct Args {
     command: Command,
     #[command(flatten)]
     limits: LimitArgs,
+    /// Treat plausibility warnings (a value far from its preset, e.g. a NIC
+    /// at 8x its kind's line rate) as errors: exit 1 before running.
+    #[arg(long, global = true)]
+    deny_warnings: bool,
 }
 
 /// Resource limits (see `fabricsim_base::limits`), accepted by every command.
@@ -229,6 +233,7 @@ pub fn main() -> ExitCode {
         }
     };
     let limits = &args.limits.limits();
+    output::deny_warnings(args.deny_warnings);
     let result = match args.command {
         Command::Validate {
             files,
@@ -276,6 +281,7 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => sweep::merge(&args, limits),
         Command::ValidateModel(args) => validate::command(&args, limits).map_err(Failure::input),
     };
+    output::flush_warnings();
     let (stdout, code) = match result {
         Ok(out) => (Some(out), 0),
         Err(f) => {
@@ -385,7 +391,10 @@ fn flows(
 /// become an input error.
 fn load_topology(path: &Path, fail: &[FailureSpec], limits: &Limits) -> Result<Topology, Failure> {
     output::input(path);
-    Topology::load(path, &load_options(fail, limits)).map_err(|d| Failure::input(d.render()))
+    let t = Topology::load(path, &load_options(fail, limits))
+        .map_err(|d| Failure::input(d.render()))?;
+    output::warnings(&t.warnings).map_err(Failure::input)?;
+    Ok(t)
 }
 
 /// How every command loads a topology: within the limit flags, with `--fail`.
@@ -409,6 +418,9 @@ struct FileVerdict {
     switches: Option<usize>,
     links: Option<usize>,
     errors: Vec<fabricsim_topology::Diagnostic>,
+    /// Plausibility warnings (valid values far from their presets).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<fabricsim_topology::Diagnostic>,
 }
 
 impl FileVerdict {
@@ -423,6 +435,7 @@ impl FileVerdict {
             switches: None,
             links: None,
             errors: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -551,7 +564,16 @@ fn validate(
                     Err(v) => return *v,
                 };
             match Topology::parse(&text, &shown, &load_options(fail, limits)) {
+                Ok(t) if output::warnings(&t.warnings).is_err() => {
+                    // --deny-warnings: the warnings are this file's errors.
+                    let mut errors = t.warnings.clone();
+                    for e in &mut errors {
+                        e.severity = fabricsim_base::diag::Severity::Error;
+                    }
+                    FileVerdict::failed(shown, "topology", errors)
+                }
                 Ok(t) => FileVerdict {
+                    warnings: t.warnings.clone(),
                     accelerators: Some(t.accelerators.len()),
                     switches: Some(
                         t.nodes

@@ -19,6 +19,54 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// The inputs of this run, resolved (links and `..`).
 static INPUTS: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
 
+/// Set by `--deny-warnings`: plausibility warnings are errors.
+static DENY_WARNINGS: AtomicBool = AtomicBool::new(false);
+
+/// Plausibility warnings of this run's inputs, rendered, sorted and
+/// deduplicated (files may be loaded on several threads, or twice): they
+/// go to standard error once, in order, by [`flush_warnings`].
+static WARNINGS: Mutex<std::collections::BTreeSet<String>> =
+    Mutex::new(std::collections::BTreeSet::new());
+
+/// Sets `--deny-warnings`.
+pub(crate) fn deny_warnings(deny: bool) {
+    DENY_WARNINGS.store(deny, Ordering::SeqCst);
+}
+
+/// Records an input's plausibility warnings; with `--deny-warnings` they
+/// are the run's error instead.
+pub(crate) fn warnings(w: &[fabricsim_base::diag::Diagnostic]) -> Result<(), String> {
+    if w.is_empty() {
+        return Ok(());
+    }
+    if DENY_WARNINGS.load(Ordering::SeqCst) {
+        let lines: Vec<String> = w
+            .iter()
+            .map(|d| {
+                let mut e = d.clone();
+                e.severity = fabricsim_base::diag::Severity::Error;
+                e.to_string()
+            })
+            .collect();
+        return Err(format!(
+            "{}\n  note: an error because of --deny-warnings",
+            lines.join("\n")
+        ));
+    }
+    if let Ok(mut set) = WARNINGS.lock() {
+        set.extend(w.iter().map(|d| d.to_string()));
+    }
+    Ok(())
+}
+
+/// Writes the recorded warnings on standard error (once).
+pub(crate) fn flush_warnings() {
+    let taken = WARNINGS.lock().map(|mut s| std::mem::take(&mut *s));
+    for w in taken.unwrap_or_default() {
+        note(&w);
+    }
+}
+
 /// Set when a write to standard error failed: the run then exits 1.
 static STDERR_FAILED: AtomicBool = AtomicBool::new(false);
 

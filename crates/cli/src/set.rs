@@ -78,7 +78,9 @@ pub(crate) fn load_topology(
     limits: &Limits,
     sets: &[Set],
 ) -> Result<Topology, String> {
-    load_with(path, super::load_options(fail, limits), limits, sets)
+    let t = load_with(path, super::load_options(fail, limits), limits, sets)?;
+    super::output::warnings(&t.warnings)?;
+    Ok(t)
 }
 
 /// The same topology without any failure (the file's `[[failures]]` and

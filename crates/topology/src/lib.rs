@@ -183,6 +183,9 @@ pub struct Topology {
     /// The accelerator part of every rank (`accelerator = "NAME"`), when
     /// the file names one ([`accelerators`]).
     pub accelerator: Option<&'static accelerators::Accelerator>,
+    /// Plausibility warnings of the file (valid values far from their
+    /// presets, e.g. a NIC at 8× its kind's line rate), in file order.
+    pub warnings: Vec<fabricsim_base::diag::Diagnostic>,
     /// Per node, the smallest node id of its scale-up domain (computed on
     /// first use by [`Topology::scale_up_domain`]).
     domain_roots: std::sync::OnceLock<Vec<u32>>,
@@ -268,6 +271,7 @@ impl Topology {
             link_efficiency: BTreeMap::new(),
             name_index,
             failures: FailureReport::default(),
+            warnings: Vec::new(),
             calibration: None,
             accelerator: None,
             domain_roots: std::sync::OnceLock::new(),

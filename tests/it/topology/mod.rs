@@ -4,6 +4,7 @@ mod bisection;
 mod block_equivalence;
 mod failures;
 mod info_golden;
+mod plausibility;
 mod rules;
 mod shipped;
 mod shipped_blocks;

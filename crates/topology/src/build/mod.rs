@@ -240,10 +240,12 @@ fn parse_str_limited(src: &str, path: &str, opts: &LoadOptions) -> Result<Topolo
             }
         }
     });
+    let warnings = sink.take_warnings();
     if let Some(d) = sink.finish() {
         return Err(d);
     }
     let mut topo = Topology::from_parts(name, nodes, links);
+    topo.warnings = warnings;
     topo.failures = failed;
     topo.routing = routing;
     topo.accelerator = spec.accelerator;

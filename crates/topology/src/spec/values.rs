@@ -157,6 +157,7 @@ pub(super) fn link_params(
     if !ok {
         return None;
     }
+    plausible(sink, &kind, bw.as_ref(), lat.as_ref(), bw_key);
     let bandwidth_bps = match (bw, kind.bandwidth_bps) {
         (Some(b), _) => b.v,
         (None, Some(b)) => b,
@@ -204,6 +205,77 @@ pub(super) fn link_params(
         default_tier: kind.default_tier,
         default_switch: kind.default_switch,
     })
+}
+
+/// A given bandwidth this many times above or below its kind's preset is
+/// implausible (a bits/bytes slip is exactly 8×).
+const BANDWIDTH_FACTOR_WARN: f64 = 4.0;
+
+/// A given latency this many times its kind's preset is implausible.
+const LATENCY_FACTOR_WARN: f64 = 1000.0;
+
+/// Plausibility warnings for a link's given values against its kind's
+/// preset: a bandwidth ≥ 4× or ≤ 1/4 of the preset line rate (an 8× slip
+/// is "GB/s" written for "Gb/s"), a latency ≥ 1000× the preset (seconds
+/// on a scale-up link). The values stay valid: the run goes on.
+fn plausible(
+    sink: &mut Sink<'_>,
+    kind: &LinkKind,
+    bw: Option<&Sp<f64>>,
+    lat: Option<&Sp<f64>>,
+    bw_key: &str,
+) {
+    use fabricsim_base::units::{BytesPerSec, Seconds};
+    if let (Some(b), Some(p)) = (bw, kind.bandwidth_bps) {
+        let r = b.v / p;
+        if r >= BANDWIDTH_FACTOR_WARN || r <= 1.0 / BANDWIDTH_FACTOR_WARN {
+            let slip = if (r - 8.0).abs() < 1e-9 {
+                format!(
+                    "; \"{} Gb/s\" (bits) would be {}",
+                    b.v / 1e9,
+                    BytesPerSec(b.v / 8.0)
+                )
+            } else {
+                String::new()
+            };
+            let times = format!("{r:.3}");
+            let times = times.trim_end_matches('0').trim_end_matches('.');
+            sink.warn(
+                b.span.clone(),
+                format!(
+                    "{bw_key} {} is {times}x the line rate of {} ({} per lane per direction){slip}",
+                    BytesPerSec(b.v),
+                    kind.name,
+                    BytesPerSec(p)
+                ),
+                Some(
+                    "check the unit: Gb/s is 1e9 bits/s, GB/s 1e9 bytes/s (a valid value; \
+                     --deny-warnings makes this an error)"
+                        .to_string(),
+                ),
+            );
+        }
+    }
+    if let (Some(l), Some(p)) = (lat, kind.latency_s)
+        && p > 0.0
+        && l.v / p >= LATENCY_FACTOR_WARN
+    {
+        sink.warn(
+            l.span.clone(),
+            format!(
+                "latency {} is {:.0}x the preset of {} ({})",
+                Seconds(l.v),
+                l.v / p,
+                kind.name,
+                Seconds(p)
+            ),
+            Some(
+                "latency is one traversal of the link; check the unit (ns, us, ms) \
+                 (--deny-warnings makes this an error)"
+                    .to_string(),
+            ),
+        );
+    }
 }
 
 /// A preset of the same family, for hints.
