@@ -98,6 +98,7 @@ const LAYERS: &[(&str, &[&str], &[&str])] = &[
             "rayon",
             "serde",
             "serde_json",
+            "sha2",
             "toml",
         ],
     ),

@@ -37,6 +37,11 @@ pub(crate) struct JobArgs {
     /// activations exceed the accelerator's HBM (refused otherwise).
     #[arg(long)]
     allow_oversubscribed_memory: bool,
+    /// Write a design-review report: one self-contained HTML page with the
+    /// iteration, what limits it, failures, assumptions, the plots and the
+    /// input files.
+    #[arg(long, value_name = "FILE.html")]
+    report: Option<PathBuf>,
     #[command(flatten)]
     failures: super::FailArgs,
     #[command(flatten)]
@@ -222,7 +227,8 @@ pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
         a.allow_oversubscribed_memory,
         &a.budget,
     )?;
-    if let Some(dir) = &a.plots {
+    let failures = job_failures(a, limits, &sets, &topo, &job, edited, &report)?;
+    if a.plots.is_some() || a.report.is_some() {
         let (t, j) = (
             &super::plots::file_stem(&a.topology),
             &super::plots::file_stem(&a.job),
@@ -249,9 +255,41 @@ pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
                 bars: from::job_bottlenecks(&report),
             },
         )?;
-        b.write(dir)?;
+        if let Some(file) = &a.report {
+            let row = Row {
+                topology: topo.name.clone(),
+                stem: t.clone(),
+                file: a.topology.display().to_string(),
+                time_s: report.iteration.total_time_s,
+                delta: 0.0,
+                job: Some(report.clone()),
+                collective: None,
+                curve: Vec::new(),
+                notes: crate::review::Notes {
+                    limits: crate::review::job_limits(&report, failures.as_ref()),
+                    assumptions: crate::review::job_assumptions(&report)
+                        .into_iter()
+                        .chain(crate::review::assumptions(&topo))
+                        .collect(),
+                },
+                failures: failures.clone(),
+            };
+            let table = table(&job, &report);
+            let inputs = [a.topology.as_path(), a.job.as_path()];
+            let page = super::report::Page {
+                what: format!("One training iteration of {}", job.name),
+                columns: &JOB_COLUMNS,
+                systems: vec![review_system(&row)],
+                table: &table,
+                plots: &b,
+                inputs: &inputs,
+            };
+            super::report::write(file, &page, limits)?;
+        }
+        if let Some(dir) = &a.plots {
+            b.write(dir)?;
+        }
     }
-    let failures = job_failures(a, limits, &sets, &topo, &job, edited, &report)?;
     if a.json {
         let doc = WithFailures {
             report: &report,
@@ -346,7 +384,7 @@ fn groups(topo: &Topology, job: &Job, job_path: &Path) -> Result<String, String>
 fn table(job: &Job, r: &JobReport) -> String {
     let p = &job.parallelism;
     let mut s = format!(
-        "# {} on {}: TP {} · CP {} · PP {} · DP {} · EP {}, {} micro-batches of {} (times per iteration; GB/s = 1e9 bytes/s)\n",
+        "# {} on {}: TP {} · CP {} · PP {} · DP {} · EP {}, {} micro-batches of {} (times per iteration; count = calls per iteration on one rank's path; GB/s = 1e9 bytes/s)\n",
         r.job,
         r.topology,
         p.tp,
@@ -402,7 +440,11 @@ fn table(job: &Job, r: &JobReport) -> String {
         s += &format!(
             " {:>4} {:>14} {:>19} {:>6} {:>7} {:>7} {:>13.0} {:>11.2} {:>11.3}  {}\n",
             k.kind.name(),
-            k.collective,
+            match k.direction {
+                Some("forward") => format!("{} fwd", k.collective),
+                Some(_) => format!("{} bwd", k.collective),
+                None => k.collective.to_string(),
+            },
             format!("{}/{}", k.algorithm.name(), k.protocol.name()),
             k.group_size,
             k.groups,
@@ -451,6 +493,9 @@ struct Row {
     /// What failed on this topology and what it did to the run.
     #[serde(skip_serializing_if = "Option::is_none")]
     failures: Option<Failures>,
+    /// What limits this system and what it assumes (`--report`).
+    #[serde(skip)]
+    notes: crate::review::Notes,
 }
 
 pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String> {
@@ -576,7 +621,22 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
                 };
                 Failures::new(&intact, &topo, &ranks, &[time_s], vec![t])
             };
+            let notes = crate::review::Notes {
+                limits: match (&job_report, &coll) {
+                    (Some(r), _) => crate::review::job_limits(r, failures.as_ref()),
+                    (None, Some(o)) => crate::review::collective_limits(o, failures.as_ref()),
+                    (None, None) => Vec::new(),
+                },
+                assumptions: job_report
+                    .as_ref()
+                    .map(crate::review::job_assumptions)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .chain(crate::review::assumptions(&topo))
+                    .collect(),
+            };
             Ok(Row {
+                notes,
                 topology: topo.name.clone(),
                 stem: super::plots::file_stem(path),
                 file: path.display().to_string(),
@@ -607,7 +667,29 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
                 .map(PathBuf::as_path)
                 .chain(a.job.as_deref())
                 .collect();
-            super::report::write(file, &compare_table(&rows), &batch, &inputs, limits)?;
+            let table = compare_table(&rows);
+            let what = match (&job, op) {
+                (Some(j), _) => format!("One training iteration of {}", j.name),
+                (None, Some((op, size))) => format!(
+                    "{} of {} ({size} bytes) on all accelerators",
+                    op.name(),
+                    fabricsim_plot::fmt_bytes(size)
+                ),
+                (None, None) => String::new(),
+            };
+            let page = super::report::Page {
+                what,
+                columns: if job.is_some() {
+                    &JOB_COLUMNS
+                } else {
+                    &COLLECTIVE_COLUMNS
+                },
+                systems: rows.iter().map(review_system).collect(),
+                table: &table,
+                plots: &batch,
+                inputs: &inputs,
+            };
+            super::report::write(file, &page, limits)?;
         }
         if let Some(dir) = &a.plots {
             batch.write(dir)?;
@@ -619,6 +701,69 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
         return Ok(s);
     }
     Ok(compare_table(&rows))
+}
+
+/// The report's columns for a job comparison.
+const JOB_COLUMNS: [&str; 8] = [
+    "iteration (ms)",
+    "delta",
+    "tokens/s",
+    "exposed comm (ms)",
+    "bubble (ms)",
+    "MFU",
+    "peak (TFLOP/s)",
+    "efficiency",
+];
+
+/// The report's columns for a collective comparison.
+const COLLECTIVE_COLUMNS: [&str; 7] = [
+    "time (us)",
+    "delta",
+    "algorithm",
+    "busbw (GB/s)",
+    "bound (us)",
+    "eff",
+    "bound by",
+];
+
+/// A row as the report shows it.
+fn review_system(r: &Row) -> super::report::System {
+    let opt = |x: Option<f64>, f: &dyn Fn(f64) -> String| x.map_or_else(|| "-".to_string(), f);
+    let cells = match (&r.job, &r.collective) {
+        (Some(j), _) => {
+            let it = &j.iteration;
+            vec![
+                format!("{:.1}", it.total_time_s * 1e3),
+                format!("{:+.1}%", 100.0 * r.delta),
+                format!("{:.0}", it.tokens_per_s),
+                format!("{:.1}", it.exposed_comm_time_s * 1e3),
+                format!("{:.1}", it.bubble_s * 1e3),
+                opt(it.mfu, &|m| format!("{:.1}%", 100.0 * m)),
+                opt(j.compute.peak_tflops, &|p| format!("{p:.0}")),
+                opt(j.compute.efficiency, &|e| format!("{e:.3}")),
+            ]
+        }
+        (None, Some(o)) => vec![
+            format!("{:.2}", o.time_s * 1e6),
+            format!("{:+.1}%", 100.0 * r.delta),
+            format!("{}/{}", o.algorithm.name(), o.protocol.name()),
+            format!("{:.2}", o.busbw_gbps),
+            format!("{:.2}", o.bound_s * 1e6),
+            format!("{:.1}%", 100.0 * o.efficiency_vs_bound),
+            o.bound_by.name().to_string(),
+        ],
+        (None, None) => Vec::new(),
+    };
+    super::report::System {
+        name: r.topology.clone(),
+        file: r.file.clone(),
+        cells,
+        notes: r.notes.clone(),
+        failures: r
+            .failures
+            .as_ref()
+            .map(|f| f.lines(if r.job.is_some() { "ms" } else { "us" })),
+    }
 }
 
 /// Series names: the topology file's stem, or its path when two rows share it.

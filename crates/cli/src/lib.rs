@@ -18,6 +18,7 @@ mod job;
 mod output;
 mod plots;
 mod report;
+mod review;
 mod set;
 mod sweep;
 mod validate;
@@ -102,6 +103,12 @@ enum Command {
         set: set::SetArgs,
     },
     /// Summarise a topology: counts, injection and bisection bandwidth, diameter.
+    #[command(
+        after_help = "bisection = max flow between the two halves of the accelerators in \
+rank order over every link at line rate (NVLink relays included); switch bisection = max flow \
+between the two halves of the leaf switches over switch-to-switch links only (halves at 2:1 \
+oversubscription)."
+    )]
     Info {
         /// Topology file (TOML).
         topology: PathBuf,
@@ -139,6 +146,15 @@ enum Command {
         failures: FailArgs,
     },
     /// Time a collective on a topology, in nccl-tests' terms.
+    #[command(
+        after_help = "Columns: size = nccl-tests size S [bytes]; count = float32 elements per call; \
+time(us) = one call; algbw = S/time, busbw = algbw x bus factor (GB/s = 1e9 bytes/s); \
+bound(us) = a lower bound no algorithm beats on this fabric (each rank's bytes over its \
+injection/ejection capacity; across scale-up domains each domain's bytes over the links \
+leaving it, only its own ranks' NICs); eff = bound/time; bound by = the busiest link \
+(bytes over line rate x time), or `latency: N steps` when per-step latency is more than \
+half the time (JSON bound_by, latency_s). README \"Reading the tables\", docs/semantics.md."
+    )]
     Collective(collective::Args),
     /// One training iteration of a job on a topology: per-kind collectives,
     /// compute, bubble, exposed communication, tokens/s.

@@ -223,6 +223,10 @@ pub struct KindReport {
     pub kind: Kind,
     /// Operation name (`all-reduce`, ...).
     pub collective: &'static str,
+    /// For pipeline sends: `forward` (activations to the next stage) or
+    /// `backward` (gradients to the previous one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direction: Option<&'static str>,
     /// The algorithm that ran (`direct` for pipeline sends).
     pub algorithm: Algo,
     /// The protocol that ran (`Simple` for pipeline sends).
@@ -434,6 +438,11 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
         by_kind.push(KindReport {
             kind: c.kind,
             collective: c.op.name(),
+            direction: match c.groups {
+                Groups::PipelineForward => Some("forward"),
+                Groups::PipelineBackward => Some("backward"),
+                _ => None,
+            },
             algorithm,
             protocol,
             group_size,

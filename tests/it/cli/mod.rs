@@ -6,5 +6,6 @@ mod commands;
 mod examples;
 mod failure_outputs;
 mod plots;
+mod report;
 mod set_flag;
 mod sweep;
