@@ -43,7 +43,17 @@ const LAYERS: &[(&str, &[&str], &[&str])] = &[
         &["nalgebra", "serde", "thiserror"],
     ),
     // Charts from plain result types: no topology, no simulator.
-    ("plot", &[], &["plotters", "png", "thiserror"]),
+    (
+        "plot",
+        &[],
+        &[
+            "ab_glyph",
+            "plotters",
+            "plotters_backend",
+            "png",
+            "thiserror",
+        ],
+    ),
     (
         "report",
         &[

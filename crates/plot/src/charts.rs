@@ -295,12 +295,14 @@ impl Plot for TopLinks {
         let n = self.bars.len().max(1);
         let centers: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
         let labels: Vec<String> = self.bars.iter().map(|b| ellipsize(&b.label, 46)).collect();
-        let xmax = self
+        // The axis ends at 100% (or the busiest bar); the space to its right
+        // holds the bars' labels and has no ticks.
+        let top = self
             .bars
             .iter()
             .map(|b| b.busy * 100.0)
-            .fold(100.0, f64::max)
-            * 1.22;
+            .fold(100.0, f64::max);
+        let xmax = top * 1.22;
         let mut chart = ChartBuilder::on(&main)
             .margin(20)
             .x_label_area_size(60)
@@ -317,7 +319,13 @@ impl Plot for TopLinks {
             .disable_y_mesh()
             .x_desc("busy fraction (% of line-rate capacity × run time)")
             .y_desc("link")
-            .x_label_formatter(&|x| format!("{x:.0}%"))
+            .x_label_formatter(&|x| {
+                if *x > top + 1e-9 {
+                    String::new()
+                } else {
+                    format!("{x:.0}%")
+                }
+            })
             .y_label_formatter(&label_of)
             .label_style((FONT, LABEL_PT))
             .axis_desc_style((FONT, DESC_PT))

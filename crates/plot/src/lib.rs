@@ -10,7 +10,8 @@
 //!
 //! Text uses the DejaVu Sans font shipped in `crates/plot/assets/fonts/` (Bitstream Vera
 //! licence, `crates/plot/assets/fonts/LICENSE-DejaVu.txt`) through plotters' `ab_glyph`
-//! path, so rendering needs no system font or image library. Colours are
+//! path for SVG and laid out by `text.rs` for PNG, so rendering needs no
+//! system font or image library. Colours are
 //! the Okabe–Ito palette (safe for colour-blind readers) and viridis for the
 //! heatmap.
 //!
@@ -23,6 +24,7 @@
 
 mod charts;
 mod sweep;
+mod text;
 mod validation;
 
 pub use charts::{Breakdown, Busbw, GanttBar, Heatmap, LinkBar, Series, Stack, Timeline, TopLinks};
@@ -38,7 +40,7 @@ pub const SIZE: (u32, u32) = (1200, 700);
 /// The font family every text of a plot uses (registered once).
 pub(crate) const FONT: &str = "sans-serif";
 
-static FONT_BYTES: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+pub(crate) static FONT_BYTES: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
 
 fn register_font() {
     static ONCE: std::sync::Once = std::sync::Once::new();
@@ -105,7 +107,7 @@ pub fn render(plot: &impl Plot) -> Result<Rendered, PlotError> {
     }
     let mut rgb = vec![0u8; (w * h * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area();
+        let root = text::Text(BitMapBackend::with_buffer(&mut rgb, SIZE)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
         plot.draw(&root).map_err(err)?;
         root.present().map_err(|e| err(e.to_string()))?;
