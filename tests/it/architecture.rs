@@ -34,6 +34,9 @@ const LAYERS: &[(&str, &[&str], &[&str])] = &[
         &["base", "topology", "routing", "collective"],
         &["serde", "thiserror", "toml"],
     ),
+    // Energy and power from result types (a job report, link bytes) and
+    // the topology's power presets: no simulator, no terminal.
+    ("energy", &["topology", "workload"], &["serde"]),
     // The only nalgebra user.
     (
         "calibrate",
@@ -50,6 +53,7 @@ const LAYERS: &[(&str, &[&str], &[&str])] = &[
             "routing",
             "collective",
             "workload",
+            "energy",
             "plot",
         ],
         &["serde"],
@@ -83,6 +87,7 @@ const LAYERS: &[(&str, &[&str], &[&str])] = &[
             "routing",
             "collective",
             "workload",
+            "energy",
             "calibrate",
             "plot",
             "report",

@@ -5,7 +5,7 @@ use fabricsim_base::limits::Limits;
 use fabricsim_base::units::{Bytes, Quantity, Seconds};
 use fabricsim_collective::run::Selection;
 use fabricsim_collective::run::{
-    DEFAULT_CHUNK_BYTES, Outcome, Request, run, run_with_report, with_alternative,
+    DEFAULT_CHUNK_BYTES, Outcome, Request, run_with_report, with_alternative,
 };
 use fabricsim_collective::{Algo, CollectiveSim, Op, Params, Protocol};
 use fabricsim_plot::{Busbw, TopLinks};
@@ -75,9 +75,12 @@ struct Report<'a> {
     op: Op,
     ranks: usize,
     results: &'a [Outcome],
+    /// Energy of one call of each result, in the same order.
+    energy: &'a [CollectiveEnergy],
 }
 
 use fabricsim_collective::run::MAX_CHANNELS;
+use fabricsim_energy::{CollectiveEnergy, collective_energy};
 
 /// `--channels N`: 1 to [`MAX_CHANNELS`].
 fn parse_channels(s: &str) -> Result<usize, String> {
@@ -184,6 +187,7 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
     }
     let mut sim = CollectiveSim::new(&topo, params);
     let mut results = Vec::with_capacity(sizes.len());
+    let mut energy = Vec::with_capacity(sizes.len());
     for size in sizes {
         let req = Request {
             op,
@@ -200,7 +204,13 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
                 super::budget::explain(&e)
             )
         };
-        let mut out = run(&mut sim, &ranks, &req).map_err(fail)?;
+        let (mut out, report) = run_with_report(&mut sim, &ranks, &req).map_err(fail)?;
+        energy.push(collective_energy(
+            &topo,
+            &ranks,
+            out.time_s,
+            &report.link_bytes,
+        ));
         if algo == Algo::Auto && !a.no_alternative {
             out = with_alternative(&mut sim, std::slice::from_ref(&ranks), &req, out)
                 .map_err(fail)?;
@@ -225,12 +235,33 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
             op,
             ranks: ranks.len(),
             results: &results,
+            energy: &energy,
         };
         let mut s = serde_json::to_string_pretty(&report).expect("report serializes");
         s.push('\n');
         return Ok(s);
     }
-    Ok(table(&topo.name, op, ranks.len(), &results))
+    Ok(table(&topo.name, op, ranks.len(), &results) + &energy_line(&results, &energy))
+}
+
+/// One line: the energy of one call at each size (docs/energy.md).
+fn energy_line(results: &[Outcome], energy: &[CollectiveEnergy]) -> String {
+    let calls: Vec<String> = results
+        .iter()
+        .zip(energy)
+        .map(|(r, e)| {
+            format!(
+                "{}: {:.4e} J ({:.1} kW)",
+                fabricsim_plot::fmt_bytes(r.bytes),
+                e.joules_per_call,
+                e.average_power_w / 1e3
+            )
+        })
+        .collect();
+    format!(
+        "# energy per call, whole system (ranks communicating, the rest idle; docs/energy.md): {}\n",
+        calls.join(", ")
+    )
 }
 
 /// The plots of `--plots`: busbw against size (with the lower bound), and for

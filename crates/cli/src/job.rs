@@ -3,9 +3,10 @@
 //! parallel).
 
 use fabricsim_base::limits::Limits;
-use fabricsim_collective::run::{DEFAULT_CHUNK_BYTES, Outcome, Request, run};
+use fabricsim_collective::run::{DEFAULT_CHUNK_BYTES, Outcome, Request, run, run_with_report};
 use fabricsim_collective::{Algo, CollectiveSim, Op};
-use fabricsim_plot::{Breakdown, Busbw, TopLinks};
+use fabricsim_energy::{CollectiveEnergy, JobEnergy, collective_energy, job_energy};
+use fabricsim_plot::{Breakdown, Busbw, EnergyBreakdown, TopLinks};
 use fabricsim_report::plot_data as from;
 use fabricsim_topology::Topology;
 use fabricsim_workload::iteration::{self, JobReport};
@@ -242,6 +243,17 @@ pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
             ),
         )?;
         b.add(
+            &[t, j, "energy"],
+            &EnergyBreakdown {
+                title: format!("Energy of one iteration of {j} on {t}"),
+                per: "iteration".into(),
+                bars: vec![from::energy_stack(
+                    t,
+                    &job_energy(&topo, &job, &report).by_part,
+                )],
+            },
+        )?;
+        b.add(
             &[t, j, "top-links"],
             &TopLinks {
                 title: format!("Bottleneck link of each collective kind: {j} on {t}"),
@@ -250,12 +262,84 @@ pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
         )?;
         b.write(dir)?;
     }
+    let energy = job_energy(&topo, &job, &report);
     if a.json {
-        let mut s = serde_json::to_string_pretty(&report).expect("report serializes");
+        let mut s = serde_json::to_string_pretty(&JobOut {
+            report: &report,
+            energy: &energy,
+        })
+        .expect("report serializes");
         s.push('\n');
         return Ok(out + &s);
     }
-    Ok(out + &table(&job, &report))
+    Ok(out + &table(&job, &report) + &energy_lines(&energy))
+}
+
+/// `fabricsim job --json`: the report, then its `"energy"`.
+#[derive(Serialize)]
+struct JobOut<'a> {
+    #[serde(flatten)]
+    report: &'a JobReport,
+    energy: &'a JobEnergy,
+}
+
+/// Joules in the largest unit that keeps the number readable.
+fn joules(j: f64) -> String {
+    match j.abs() {
+        x if x >= 1e9 => format!("{:.3} GJ", j / 1e9),
+        x if x >= 1e6 => format!("{:.3} MJ", j / 1e6),
+        x if x >= 1e3 => format!("{:.3} kJ", j / 1e3),
+        x if x >= 1.0 || x == 0.0 => format!("{j:.3} J"),
+        _ => format!("{:.3} mJ", j * 1e3),
+    }
+}
+
+/// Watts in W, kW or MW.
+fn watts(w: f64) -> String {
+    match w.abs() {
+        x if x >= 1e6 => format!("{:.3} MW", w / 1e6),
+        x if x >= 1e3 => format!("{:.2} kW", w / 1e3),
+        _ => format!("{w:.1} W"),
+    }
+}
+
+/// The energy parts that are not zero, as shares of the total.
+fn part_shares(p: &fabricsim_energy::ByPart, total: f64) -> String {
+    p.named()
+        .iter()
+        .filter(|(_, j)| *j > 0.0)
+        .map(|(n, j)| format!("{n} {:.1}%", 100.0 * j / total.max(f64::MIN_POSITIVE)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Two lines: energy of the iteration and power per scale-up domain
+/// (formulas and sources: docs/energy.md).
+fn energy_lines(e: &JobEnergy) -> String {
+    let d = &e.per_domain;
+    let cap = if e.assumptions.compute_speed < 1.0 {
+        format!(
+            ", power cap {} (compute at {:.1}% speed)",
+            watts(e.assumptions.busy_w),
+            100.0 * e.assumptions.compute_speed
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "# energy per iteration {} ({}); average {}, peak {}; {:.3} tokens/J; PUE {}{cap}\n\
+         # power per scale-up domain (IT): peak {:.1} kW, average {:.1} kW over {} domains; all-in {} per accelerator with every one computing (docs/energy.md)\n",
+        joules(e.joules_per_iteration),
+        part_shares(&e.by_part, e.joules_per_iteration),
+        watts(e.average_power_w),
+        watts(e.peak_power_w),
+        e.tokens_per_joule,
+        e.assumptions.pue,
+        d.peak_kw,
+        d.average_kw,
+        d.domains,
+        watts(e.all_in_w_per_accelerator),
+    )
 }
 
 /// Every group of every parallel dimension, one line each.
@@ -373,6 +457,24 @@ fn table(job: &Job, r: &JobReport) -> String {
     s
 }
 
+/// The energy of a `compare` row: of the iteration, or of the call.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum RowEnergy {
+    Job(JobEnergy),
+    Collective(CollectiveEnergy),
+}
+
+impl RowEnergy {
+    /// Joules of the iteration or call.
+    fn joules(&self) -> f64 {
+        match self {
+            RowEnergy::Job(e) => e.joules_per_iteration,
+            RowEnergy::Collective(e) => e.joules_per_call,
+        }
+    }
+}
+
 /// One row of `compare`.
 #[derive(Serialize)]
 struct Row {
@@ -389,6 +491,8 @@ struct Row {
     job: Option<JobReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     collective: Option<Outcome>,
+    /// Energy of the iteration or of the call (docs/energy.md).
+    energy: RowEnergy,
     /// busbw curve for `--plots` (smaller sizes, then `collective`).
     #[serde(skip)]
     curve: Vec<Outcome>,
@@ -422,7 +526,7 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
         .map(|path| {
             let topo = super::set::load_topology(path, &a.failures.fail, limits, &sets)?;
             let mut curve = Vec::new();
-            let (time_s, job_report, coll) = match (&job, op) {
+            let (time_s, job_report, coll, energy) = match (&job, op) {
                 (Some(job), _) => {
                     let job_path = a.job.as_deref().unwrap_or(Path::new("job"));
                     let edited = sets
@@ -436,7 +540,8 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
                         a.allow_oversubscribed_memory,
                         &a.budget,
                     )?;
-                    (r.iteration.total_time_s, Some(r), None)
+                    let e = RowEnergy::Job(job_energy(&topo, job, &r));
+                    (r.iteration.total_time_s, Some(r), None, e)
                 }
                 (None, Some((op, size))) => {
                     let mut sim = CollectiveSim::new(&topo, a.budget.params());
@@ -448,9 +553,16 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
                         chunk_bytes: DEFAULT_CHUNK_BYTES,
                         protocol: None,
                     };
-                    let o = run(&mut sim, &topo.accelerators, &req).map_err(|e| {
-                        format!("{}: error: {}", path.display(), super::budget::explain(&e))
-                    })?;
+                    let (o, report) =
+                        run_with_report(&mut sim, &topo.accelerators, &req).map_err(|e| {
+                            format!("{}: error: {}", path.display(), super::budget::explain(&e))
+                        })?;
+                    let e = RowEnergy::Collective(collective_energy(
+                        &topo,
+                        &topo.accelerators,
+                        o.time_s,
+                        &report.link_bytes,
+                    ));
                     if a.plots.is_some() || a.report.is_some() {
                         for k in (1..COMPARE_CURVE_POINTS).rev() {
                             let r = Request {
@@ -464,7 +576,7 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
                         }
                         curve.push(o.clone());
                     }
-                    (o.time_s, None, Some(o))
+                    (o.time_s, None, Some(o), e)
                 }
                 (None, None) => unreachable!("clap requires --job or --op"),
             };
@@ -476,6 +588,7 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
                 delta: 0.0,
                 job: job_report,
                 collective: coll,
+                energy,
                 curve,
             })
         })
@@ -549,6 +662,21 @@ fn compare_plots(
             &Breakdown {
                 title: format!("Iteration of {} per topology", j.job),
                 bars,
+            },
+        )?;
+        b.add(
+            &["compare", job_stem.as_deref().unwrap_or("job"), "energy"],
+            &EnergyBreakdown {
+                title: format!("Energy of one iteration of {} per topology", j.job),
+                per: "iteration".into(),
+                bars: rows
+                    .iter()
+                    .zip(&names)
+                    .filter_map(|(r, n)| match &r.energy {
+                        RowEnergy::Job(e) => Some(from::energy_stack(n, &e.by_part)),
+                        RowEnergy::Collective(_) => None,
+                    })
+                    .collect(),
             },
         )?;
     } else if let Some(op) = op {
@@ -626,10 +754,68 @@ fn compare_table(rows: &[Row]) -> String {
             );
         }
     }
+    s += &compare_energy(rows);
     if let Some(j) = rows.first().and_then(|r| r.job.as_ref())
         && j.compute.peak_from != "accelerator"
     {
         s += "# compute is the same on every system: the job file sets it (tflops_per_accelerator or layer_time), so this compares fabrics, not systems; give [compute] efficiency to take each topology's accelerator peak\n";
+    }
+    s
+}
+
+/// The energy block of `compare`: joules, power and tokens per joule per
+/// topology, with deltas against the first (docs/energy.md).
+fn compare_energy(rows: &[Row]) -> String {
+    let base_j = rows[0].energy.joules();
+    let mut s = String::new();
+    match &rows[0].energy {
+        RowEnergy::Job(b) => {
+            s += &format!(
+                "# energy per iteration (delta vs the first topology; IT power unless [power] pue is set; kW/domain = the busiest scale-up domain, IT)\n#{:>13} {:>8} {:>12} {:>12} {:>10} {:>8} {:>10} {:>12}  {}\n",
+                "energy(MJ)",
+                "delta",
+                "avg(kW)",
+                "peak(kW)",
+                "tokens/J",
+                "delta",
+                "kW/domain",
+                "W/acc all-in",
+                "topology"
+            );
+            for r in rows {
+                if let RowEnergy::Job(e) = &r.energy {
+                    s += &format!(
+                        " {:>13.3} {:>+7.1}% {:>12.1} {:>12.1} {:>10.4} {:>+7.1}% {:>10.1} {:>12.0}  {}\n",
+                        e.joules_per_iteration / 1e6,
+                        100.0 * (e.joules_per_iteration / base_j - 1.0),
+                        e.average_power_w / 1e3,
+                        e.peak_power_w / 1e3,
+                        e.tokens_per_joule,
+                        100.0 * (e.tokens_per_joule / b.tokens_per_joule - 1.0),
+                        e.per_domain.peak_kw,
+                        e.all_in_w_per_accelerator,
+                        r.topology
+                    );
+                }
+            }
+        }
+        RowEnergy::Collective(_) => {
+            s += &format!(
+                "# energy per call, whole system (delta vs the first topology)\n#{:>13} {:>8} {:>12}  {}\n",
+                "energy(J)", "delta", "avg(kW)", "topology"
+            );
+            for r in rows {
+                if let RowEnergy::Collective(e) = &r.energy {
+                    s += &format!(
+                        " {:>13.4e} {:>+7.1}% {:>12.1}  {}\n",
+                        e.joules_per_call,
+                        100.0 * (e.joules_per_call / base_j - 1.0),
+                        e.average_power_w / 1e3,
+                        r.topology
+                    );
+                }
+            }
+        }
     }
     s
 }

@@ -25,7 +25,10 @@ mod charts;
 mod sweep;
 mod validation;
 
-pub use charts::{Breakdown, Busbw, GanttBar, Heatmap, LinkBar, Series, Stack, Timeline, TopLinks};
+pub use charts::{
+    Breakdown, Busbw, EnergyBreakdown, GanttBar, Heatmap, LinkBar, Series, Stack, Timeline,
+    TopLinks, energy_unit, part_color,
+};
 pub use sweep::SweepLines;
 pub use validation::{ErrorVsSize, PointGroup, PredictedVsMeasured};
 
