@@ -65,6 +65,7 @@ const LAYERS: &[(&str, &[&str], &[&str])] = &[
             "topology",
             "collective",
             "workload",
+            "energy",
             "plot",
             "report",
         ],
