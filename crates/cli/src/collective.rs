@@ -251,10 +251,10 @@ fn energy_line(results: &[Outcome], energy: &[CollectiveEnergy]) -> String {
         .zip(energy)
         .map(|(r, e)| {
             format!(
-                "{}: {:.4e} J ({:.1} kW)",
+                "{}: {} ({})",
                 fabricsim_plot::fmt_bytes(r.bytes),
-                e.joules_per_call,
-                e.average_power_w / 1e3
+                super::job::joules(e.joules_per_call),
+                super::job::watts(e.average_power_w)
             )
         })
         .collect();

@@ -222,6 +222,7 @@ pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
         a.allow_oversubscribed_memory,
         &a.budget,
     )?;
+    let energy = job_energy(&topo, &job, &report);
     if let Some(dir) = &a.plots {
         let (t, j) = (
             &super::plots::file_stem(&a.topology),
@@ -262,7 +263,6 @@ pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
         )?;
         b.write(dir)?;
     }
-    let energy = job_energy(&topo, &job, &report);
     if a.json {
         let mut s = serde_json::to_string_pretty(&JobOut {
             report: &report,
@@ -284,7 +284,7 @@ struct JobOut<'a> {
 }
 
 /// Joules in the largest unit that keeps the number readable.
-fn joules(j: f64) -> String {
+pub(crate) fn joules(j: f64) -> String {
     match j.abs() {
         x if x >= 1e9 => format!("{:.3} GJ", j / 1e9),
         x if x >= 1e6 => format!("{:.3} MJ", j / 1e6),
@@ -295,7 +295,7 @@ fn joules(j: f64) -> String {
 }
 
 /// Watts in W, kW or MW.
-fn watts(w: f64) -> String {
+pub(crate) fn watts(w: f64) -> String {
     match w.abs() {
         x if x >= 1e6 => format!("{:.3} MW", w / 1e6),
         x if x >= 1e3 => format!("{:.2} kW", w / 1e3),

@@ -297,7 +297,9 @@ fn domains(topo: &Topology, model: &PowerModel, a: &Activity<'_>) -> DomainPower
         }
     }
     for (i, g) in groups.iter().enumerate() {
-        let host = g.len().div_ceil(model.per_server as usize) as f64 * model.host_w;
+        // The domain's share of the hosts: whole servers for a rack of
+        // trays or an 8-GPU board, a fraction where a server spans domains.
+        let host = g.len() as f64 / model.per_server as f64 * model.host_w;
         peak[i] += host;
         avg[i] += host;
     }
@@ -512,10 +514,10 @@ mod tests {
         // Peak: 2 × 1000 + 300 + 500 + 0.24 J / 2 s, × 1.2.
         close(a.peak_power_w, 3360.144);
         close(a.all_in_w_per_accelerator, 2800.12 / 2.0);
-        // No scale-up links: each accelerator is its own domain, with one
-        // (partial) server: 1,000 + 500 W.
+        // No scale-up links: each accelerator is its own domain, with half
+        // of the 2-accelerator server's host: 1,000 + 500 / 2 W.
         assert_eq!(a.per_domain.domains, 2);
-        close(a.per_domain.peak_kw, 1.5);
+        close(a.per_domain.peak_kw, 1.25);
     }
 
     #[test]
