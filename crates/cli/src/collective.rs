@@ -241,27 +241,8 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
         s.push('\n');
         return Ok(s);
     }
-    Ok(table(&topo.name, op, ranks.len(), &results) + &energy_line(&results, &energy))
-}
-
-/// One line: the energy of one call at each size (docs/energy.md).
-fn energy_line(results: &[Outcome], energy: &[CollectiveEnergy]) -> String {
-    let calls: Vec<String> = results
-        .iter()
-        .zip(energy)
-        .map(|(r, e)| {
-            format!(
-                "{}: {} ({})",
-                fabricsim_plot::fmt_bytes(r.bytes),
-                super::job::joules(e.joules_per_call),
-                super::job::watts(e.average_power_w)
-            )
-        })
-        .collect();
-    format!(
-        "# energy per call, whole system (ranks communicating, the rest idle; docs/energy.md): {}\n",
-        calls.join(", ")
-    )
+    Ok(table(&topo.name, op, ranks.len(), &results)
+        + &super::energy::collective_line(&results, &energy))
 }
 
 /// The plots of `--plots`: busbw against size (with the lower bound), and for

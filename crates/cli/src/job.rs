@@ -272,7 +272,7 @@ pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
         s.push('\n');
         return Ok(out + &s);
     }
-    Ok(out + &table(&job, &report) + &energy_lines(&energy))
+    Ok(out + &table(&job, &report) + &super::energy::job_lines(&energy))
 }
 
 /// `fabricsim job --json`: the report, then its `"energy"`.
@@ -281,65 +281,6 @@ struct JobOut<'a> {
     #[serde(flatten)]
     report: &'a JobReport,
     energy: &'a JobEnergy,
-}
-
-/// Joules in the largest unit that keeps the number readable.
-pub(crate) fn joules(j: f64) -> String {
-    match j.abs() {
-        x if x >= 1e9 => format!("{:.3} GJ", j / 1e9),
-        x if x >= 1e6 => format!("{:.3} MJ", j / 1e6),
-        x if x >= 1e3 => format!("{:.3} kJ", j / 1e3),
-        x if x >= 1.0 || x == 0.0 => format!("{j:.3} J"),
-        _ => format!("{:.3} mJ", j * 1e3),
-    }
-}
-
-/// Watts in W, kW or MW.
-pub(crate) fn watts(w: f64) -> String {
-    match w.abs() {
-        x if x >= 1e6 => format!("{:.3} MW", w / 1e6),
-        x if x >= 1e3 => format!("{:.2} kW", w / 1e3),
-        _ => format!("{w:.1} W"),
-    }
-}
-
-/// The energy parts that are not zero, as shares of the total.
-fn part_shares(p: &fabricsim_energy::ByPart, total: f64) -> String {
-    p.named()
-        .iter()
-        .filter(|(_, j)| *j > 0.0)
-        .map(|(n, j)| format!("{n} {:.1}%", 100.0 * j / total.max(f64::MIN_POSITIVE)))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Two lines: energy of the iteration and power per scale-up domain
-/// (formulas and sources: docs/energy.md).
-fn energy_lines(e: &JobEnergy) -> String {
-    let d = &e.per_domain;
-    let cap = if e.assumptions.compute_speed < 1.0 {
-        format!(
-            ", power cap {} (compute at {:.1}% speed)",
-            watts(e.assumptions.busy_w),
-            100.0 * e.assumptions.compute_speed
-        )
-    } else {
-        String::new()
-    };
-    format!(
-        "# energy per iteration {} ({}); average {}, peak {}; {:.3} tokens/J; PUE {}{cap}\n\
-         # power per scale-up domain (IT): peak {:.1} kW, average {:.1} kW over {} domains; all-in {} per accelerator with every one computing (docs/energy.md)\n",
-        joules(e.joules_per_iteration),
-        part_shares(&e.by_part, e.joules_per_iteration),
-        watts(e.average_power_w),
-        watts(e.peak_power_w),
-        e.tokens_per_joule,
-        e.assumptions.pue,
-        d.peak_kw,
-        d.average_kw,
-        d.domains,
-        watts(e.all_in_w_per_accelerator),
-    )
 }
 
 /// Every group of every parallel dimension, one line each.

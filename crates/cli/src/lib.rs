@@ -13,6 +13,7 @@
 mod budget;
 mod calibrate;
 mod collective;
+mod energy;
 mod job;
 mod output;
 mod plots;

@@ -142,6 +142,9 @@ pub struct Assumptions {
     pub host_w: f64,
     /// Optics of the optical links (`pluggable`, `co-packaged`).
     pub optics: &'static str,
+    /// Whether optical links draw their full power for the whole run
+    /// (`optics_always_on`) rather than per bit carried.
+    pub optics_always_on: bool,
     /// Facility power usage effectiveness.
     pub pue: f64,
 }
@@ -407,6 +410,7 @@ pub fn assumptions(m: &PowerModel) -> Assumptions {
         accelerators_per_server: m.per_server,
         host_w: m.host_w,
         optics: m.optics.name(),
+        optics_always_on: m.link_w.iter().any(|&w| w > 0.0),
         pue: m.pue,
     }
 }
