@@ -41,6 +41,7 @@ pub use fabricsim_base::{diag, limits, rng, spanned, suggest, units};
 pub use fabricsim_calibrate as calibrate;
 pub use fabricsim_collective as collective;
 pub use fabricsim_collective::select;
+pub use fabricsim_energy as energy;
 pub use fabricsim_flow as flow;
 pub use fabricsim_plot as plot;
 pub use fabricsim_report::{info, plot_data};

@@ -36,6 +36,9 @@ const LAYERS: &[(&str, &[&str], &[&str])] = &[
         &["base", "topology", "routing", "collective"],
         &["serde", "thiserror", "toml"],
     ),
+    // Energy and power from result types (a job report, link bytes) and
+    // the topology's power presets: no simulator, no terminal.
+    ("energy", &["topology", "workload"], &["serde"]),
     // The only nalgebra user.
     (
         "calibrate",
@@ -62,6 +65,7 @@ const LAYERS: &[(&str, &[&str], &[&str])] = &[
             "routing",
             "collective",
             "workload",
+            "energy",
             "plot",
         ],
         &["serde"],
@@ -73,6 +77,7 @@ const LAYERS: &[(&str, &[&str], &[&str])] = &[
             "topology",
             "collective",
             "workload",
+            "energy",
             "plot",
             "report",
         ],
@@ -95,6 +100,7 @@ const LAYERS: &[(&str, &[&str], &[&str])] = &[
             "routing",
             "collective",
             "workload",
+            "energy",
             "calibrate",
             "plot",
             "report",

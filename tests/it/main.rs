@@ -10,6 +10,7 @@ mod architecture;
 mod base;
 mod cli;
 mod collective;
+mod energy;
 mod flow;
 mod topology;
 mod validation;

@@ -78,9 +78,12 @@ struct Report<'a> {
     results: &'a [Outcome],
     #[serde(skip_serializing_if = "Option::is_none")]
     failures: Option<&'a Failures>,
+    /// Energy of one call of each result, in the same order.
+    energy: &'a [CollectiveEnergy],
 }
 
 use fabricsim_collective::run::MAX_CHANNELS;
+use fabricsim_energy::{CollectiveEnergy, collective_energy};
 
 /// `--channels N`: 1 to [`MAX_CHANNELS`].
 fn parse_channels(s: &str) -> Result<usize, String> {
@@ -187,6 +190,7 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
     }
     let mut sim = CollectiveSim::new(&topo, params.clone());
     let mut results = Vec::with_capacity(sizes.len());
+    let mut energy = Vec::with_capacity(sizes.len());
     for &size in &sizes {
         let req = Request {
             op,
@@ -203,7 +207,13 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
                 super::budget::explain(&e)
             )
         };
-        let mut out = run(&mut sim, &ranks, &req).map_err(fail)?;
+        let (mut out, report) = run_with_report(&mut sim, &ranks, &req).map_err(fail)?;
+        energy.push(collective_energy(
+            &topo,
+            &ranks,
+            out.time_s,
+            &report.link_bytes,
+        ));
         if algo == Algo::Auto && !a.no_alternative {
             out = with_alternative(&mut sim, std::slice::from_ref(&ranks), &req, out)
                 .map_err(fail)?;
@@ -261,18 +271,16 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
             ranks: ranks.len(),
             results: &results,
             failures: failures.as_ref(),
+            energy: &energy,
         };
         let mut s = serde_json::to_string_pretty(&report).expect("report serializes");
         s.push('\n');
         return Ok(s);
     }
-    Ok(table(
-        &topo.name,
-        op,
-        ranks.len(),
-        &results,
-        failures.as_ref(),
-    ))
+    Ok(
+        table(&topo.name, op, ranks.len(), &results, failures.as_ref())
+            + &super::energy::collective_line(&results, &energy),
+    )
 }
 
 /// The plots of `--plots`: busbw against size (with the lower bound), and for

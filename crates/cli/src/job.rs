@@ -4,9 +4,10 @@
 
 use crate::failures::Failures;
 use fabricsim_base::limits::Limits;
-use fabricsim_collective::run::{DEFAULT_CHUNK_BYTES, Outcome, Request, run};
+use fabricsim_collective::run::{DEFAULT_CHUNK_BYTES, Outcome, Request, run, run_with_report};
 use fabricsim_collective::{Algo, CollectiveSim, Op};
-use fabricsim_plot::{Breakdown, Busbw, TopLinks};
+use fabricsim_energy::{CollectiveEnergy, JobEnergy, collective_energy, job_energy};
+use fabricsim_plot::{Breakdown, Busbw, EnergyBreakdown, TopLinks};
 use fabricsim_report::plot_data as from;
 use fabricsim_topology::Topology;
 use fabricsim_workload::iteration::{self, JobReport};
@@ -228,6 +229,7 @@ pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
         &a.budget,
     )?;
     let failures = job_failures(a, limits, &sets, &topo, &job, edited, &report)?;
+    let energy = job_energy(&topo, &job, &report);
     if a.plots.is_some() || a.report.is_some() {
         let (t, j) = (
             &super::plots::file_stem(&a.topology),
@@ -249,6 +251,17 @@ pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
             ),
         )?;
         b.add(
+            &[t, j, "energy"],
+            &EnergyBreakdown {
+                title: format!("Energy of one iteration of {j} on {t}"),
+                per: "iteration".into(),
+                bars: vec![from::energy_stack(
+                    t,
+                    &job_energy(&topo, &job, &report).by_part,
+                )],
+            },
+        )?;
+        b.add(
             &[t, j, "top-links"],
             &TopLinks {
                 title: format!("Bottleneck link of each collective kind: {j} on {t}"),
@@ -265,6 +278,7 @@ pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
                 job: Some(report.clone()),
                 collective: None,
                 curve: Vec::new(),
+                energy: RowEnergy::Job(energy.clone()),
                 notes: crate::review::Notes {
                     limits: crate::review::job_limits(&report, failures.as_ref()),
                     assumptions: crate::review::job_assumptions(&report)
@@ -291,8 +305,9 @@ pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
         }
     }
     if a.json {
-        let doc = WithFailures {
+        let doc = JobOut {
             report: &report,
+            energy: &energy,
             failures: failures.as_ref(),
         };
         let mut s = serde_json::to_string_pretty(&doc).expect("report serializes");
@@ -305,14 +320,16 @@ pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
         let at = t.find('\n').map_or(t.len(), |i| i + 1);
         t.insert_str(at, &f.lines("ms"));
     }
-    Ok(out + &t)
+    Ok(out + &t + &super::energy::job_lines(&energy))
 }
 
-/// A job report and, with failures, what they did.
-#[derive(serde::Serialize)]
-struct WithFailures<'a> {
+/// `fabricsim job --json`: the report, its `"energy"` and, with
+/// failures, what they did.
+#[derive(Serialize)]
+struct JobOut<'a> {
     #[serde(flatten)]
     report: &'a JobReport,
+    energy: &'a JobEnergy,
     #[serde(skip_serializing_if = "Option::is_none")]
     failures: Option<&'a Failures>,
 }
@@ -471,6 +488,24 @@ fn table(job: &Job, r: &JobReport) -> String {
     s
 }
 
+/// The energy of a `compare` row: of the iteration, or of the call.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum RowEnergy {
+    Job(JobEnergy),
+    Collective(CollectiveEnergy),
+}
+
+impl RowEnergy {
+    /// Joules of the iteration or call.
+    fn joules(&self) -> f64 {
+        match self {
+            RowEnergy::Job(e) => e.joules_per_iteration,
+            RowEnergy::Collective(e) => e.joules_per_call,
+        }
+    }
+}
+
 /// One row of `compare`.
 #[derive(Serialize)]
 struct Row {
@@ -487,6 +522,8 @@ struct Row {
     job: Option<JobReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     collective: Option<Outcome>,
+    /// Energy of the iteration or of the call (docs/energy.md).
+    energy: RowEnergy,
     /// busbw curve for `--plots` (smaller sizes, then `collective`).
     #[serde(skip)]
     curve: Vec<Outcome>,
@@ -526,7 +563,7 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
         .map(|path| {
             let topo = super::set::load_topology(path, &a.failures.fail, limits, &sets)?;
             let mut curve = Vec::new();
-            let (time_s, job_report, coll) = match (&job, op) {
+            let (time_s, job_report, coll, energy) = match (&job, op) {
                 (Some(job), _) => {
                     let job_path = a.job.as_deref().unwrap_or(Path::new("job"));
                     let edited = sets
@@ -540,7 +577,8 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
                         a.allow_oversubscribed_memory,
                         &a.budget,
                     )?;
-                    (r.iteration.total_time_s, Some(r), None)
+                    let e = RowEnergy::Job(job_energy(&topo, job, &r));
+                    (r.iteration.total_time_s, Some(r), None, e)
                 }
                 (None, Some((op, size))) => {
                     let mut sim = CollectiveSim::new(&topo, a.budget.params());
@@ -552,9 +590,16 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
                         chunk_bytes: DEFAULT_CHUNK_BYTES,
                         protocol: None,
                     };
-                    let o = run(&mut sim, &topo.accelerators, &req).map_err(|e| {
-                        format!("{}: error: {}", path.display(), super::budget::explain(&e))
-                    })?;
+                    let (o, report) =
+                        run_with_report(&mut sim, &topo.accelerators, &req).map_err(|e| {
+                            format!("{}: error: {}", path.display(), super::budget::explain(&e))
+                        })?;
+                    let e = RowEnergy::Collective(collective_energy(
+                        &topo,
+                        &topo.accelerators,
+                        o.time_s,
+                        &report.link_bytes,
+                    ));
                     if a.plots.is_some() || a.report.is_some() {
                         for k in (1..COMPARE_CURVE_POINTS).rev() {
                             let r = Request {
@@ -568,7 +613,7 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
                         }
                         curve.push(o.clone());
                     }
-                    (o.time_s, None, Some(o))
+                    (o.time_s, None, Some(o), e)
                 }
                 (None, None) => unreachable!("clap requires --job or --op"),
             };
@@ -644,6 +689,7 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
                 delta: 0.0,
                 job: job_report,
                 collective: coll,
+                energy,
                 curve,
                 failures,
             })
@@ -704,7 +750,7 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
 }
 
 /// The report's columns for a job comparison.
-const JOB_COLUMNS: [&str; 8] = [
+const JOB_COLUMNS: [&str; 11] = [
     "iteration (ms)",
     "delta",
     "tokens/s",
@@ -713,10 +759,13 @@ const JOB_COLUMNS: [&str; 8] = [
     "MFU",
     "peak (TFLOP/s)",
     "efficiency",
+    "energy (MJ)",
+    "avg power (kW)",
+    "tokens/J",
 ];
 
 /// The report's columns for a collective comparison.
-const COLLECTIVE_COLUMNS: [&str; 7] = [
+const COLLECTIVE_COLUMNS: [&str; 8] = [
     "time (us)",
     "delta",
     "algorithm",
@@ -724,6 +773,7 @@ const COLLECTIVE_COLUMNS: [&str; 7] = [
     "bound (us)",
     "eff",
     "bound by",
+    "energy (J)",
 ];
 
 /// A row as the report shows it.
@@ -742,6 +792,16 @@ fn review_system(r: &Row) -> super::report::System {
                 opt(j.compute.peak_tflops, &|p| format!("{p:.0}")),
                 opt(j.compute.efficiency, &|e| format!("{e:.3}")),
             ]
+            .into_iter()
+            .chain(match &r.energy {
+                RowEnergy::Job(e) => vec![
+                    format!("{:.3}", e.joules_per_iteration / 1e6),
+                    format!("{:.1}", e.average_power_w / 1e3),
+                    format!("{:.3}", e.tokens_per_joule),
+                ],
+                RowEnergy::Collective(_) => Vec::new(),
+            })
+            .collect()
         }
         (None, Some(o)) => vec![
             format!("{:.2}", o.time_s * 1e6),
@@ -751,6 +811,7 @@ fn review_system(r: &Row) -> super::report::System {
             format!("{:.2}", o.bound_s * 1e6),
             format!("{:.1}%", 100.0 * o.efficiency_vs_bound),
             o.bound_by.name().to_string(),
+            format!("{:.3}", r.energy.joules()),
         ],
         (None, None) => Vec::new(),
     };
@@ -803,6 +864,21 @@ fn compare_plots(
             &Breakdown {
                 title: format!("Iteration of {} per topology", j.job),
                 bars,
+            },
+        )?;
+        b.add(
+            &["compare", job_stem.as_deref().unwrap_or("job"), "energy"],
+            &EnergyBreakdown {
+                title: format!("Energy of one iteration of {} per topology", j.job),
+                per: "iteration".into(),
+                bars: rows
+                    .iter()
+                    .zip(&names)
+                    .filter_map(|(r, n)| match &r.energy {
+                        RowEnergy::Job(e) => Some(from::energy_stack(n, &e.by_part)),
+                        RowEnergy::Collective(_) => None,
+                    })
+                    .collect(),
             },
         )?;
     } else if let Some(op) = op {
@@ -886,10 +962,68 @@ fn compare_table(rows: &[Row]) -> String {
             s += &f.lines(if job { "ms" } else { "us" });
         }
     }
+    s += &compare_energy(rows);
     if let Some(j) = rows.first().and_then(|r| r.job.as_ref())
         && j.compute.peak_from != "accelerator"
     {
         s += "# compute is the same on every system: the job file sets it (tflops_per_accelerator or layer_time), so this compares fabrics, not systems; give [compute] efficiency to take each topology's accelerator peak\n";
+    }
+    s
+}
+
+/// The energy block of `compare`: joules, power and tokens per joule per
+/// topology, with deltas against the first (docs/energy.md).
+fn compare_energy(rows: &[Row]) -> String {
+    let base_j = rows[0].energy.joules();
+    let mut s = String::new();
+    match &rows[0].energy {
+        RowEnergy::Job(b) => {
+            s += &format!(
+                "# energy per iteration (delta vs the first topology; IT power unless [power] pue is set; kW/domain = the busiest scale-up domain, IT)\n#{:>13} {:>8} {:>12} {:>12} {:>10} {:>8} {:>10} {:>12}  {}\n",
+                "energy(MJ)",
+                "delta",
+                "avg(kW)",
+                "peak(kW)",
+                "tokens/J",
+                "delta",
+                "kW/domain",
+                "W/acc all-in",
+                "topology"
+            );
+            for r in rows {
+                if let RowEnergy::Job(e) = &r.energy {
+                    s += &format!(
+                        " {:>13.3} {:>+7.1}% {:>12.1} {:>12.1} {:>10.4} {:>+7.1}% {:>10.1} {:>12.0}  {}\n",
+                        e.joules_per_iteration / 1e6,
+                        100.0 * (e.joules_per_iteration / base_j - 1.0),
+                        e.average_power_w / 1e3,
+                        e.peak_power_w / 1e3,
+                        e.tokens_per_joule,
+                        100.0 * (e.tokens_per_joule / b.tokens_per_joule - 1.0),
+                        e.per_domain.peak_kw,
+                        e.all_in_w_per_accelerator,
+                        r.topology
+                    );
+                }
+            }
+        }
+        RowEnergy::Collective(_) => {
+            s += &format!(
+                "# energy per call, whole system (delta vs the first topology)\n#{:>13} {:>8} {:>12}  {}\n",
+                "energy(J)", "delta", "avg(kW)", "topology"
+            );
+            for r in rows {
+                if let RowEnergy::Collective(e) = &r.energy {
+                    s += &format!(
+                        " {:>13.4e} {:>+7.1}% {:>12.1}  {}\n",
+                        e.joules_per_call,
+                        100.0 * (e.joules_per_call / base_j - 1.0),
+                        e.average_power_w / 1e3,
+                        r.topology
+                    );
+                }
+            }
+        }
     }
     s
 }

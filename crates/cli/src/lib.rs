@@ -13,6 +13,7 @@
 mod budget;
 mod calibrate;
 mod collective;
+mod energy;
 mod failures;
 mod job;
 mod output;

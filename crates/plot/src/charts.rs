@@ -1,11 +1,12 @@
-//! The five plot kinds: their data and how each draws itself.
+//! The plot kinds of runs (busbw, top links, time and energy breakdowns,
+//! timelines, heatmaps): their data and how each draws itself.
 //!
 //! Every chart puts its title on top and its legend in a panel to the right
 //! of the plotting area, so a legend never covers data.
 
 use super::{
-    FONT, Plot, ellipsize, fmt_bytes, fmt_bytes_si, kind_color, series_color, tier_color,
-    time_unit, viridis,
+    FONT, OKABE_ITO, Plot, ellipsize, fmt_bytes, fmt_bytes_si, kind_color, series_color,
+    tier_color, time_unit, viridis,
 };
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
@@ -392,71 +393,171 @@ impl Plot for Breakdown {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        let (main, side) = layout(root, &self.title)?;
-        let n = self.bars.len().max(1);
-        let total = |s: &Stack| s.segments.iter().map(|x| x.1).sum::<f64>();
-        let tmax = self.bars.iter().map(total).fold(0.0, f64::max);
+        let tmax = self.bars.iter().map(stack_total).fold(0.0, f64::max);
         let (div, unit) = time_unit(tmax);
-        let ymax = if tmax > 0.0 { tmax / div * 1.12 } else { 1.0 };
-        let centers: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
-        let max_chars = (110 / n).clamp(8, 40);
-        let names: Vec<String> = self
-            .bars
-            .iter()
-            .map(|b| ellipsize(&b.name, max_chars))
-            .collect();
-        let mut chart = ChartBuilder::on(&main)
-            .margin(20)
-            .x_label_area_size(60)
-            .y_label_area_size(80)
-            .build_cartesian_2d(keyed(0.0..n as f64, centers), 0.0..ymax)
-            .map_err(e)?;
-        let name_of = |x: &f64| names.get(x.floor() as usize).cloned().unwrap_or_default();
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_desc("topology")
-            .y_desc(format!("time per iteration ({unit})"))
-            .x_label_formatter(&name_of)
-            .label_style((FONT, LABEL_PT))
-            .axis_desc_style((FONT, DESC_PT))
-            .draw()
-            .map_err(e)?;
-        let mut cats: Vec<&str> = Vec::new();
-        for (i, b) in self.bars.iter().enumerate() {
-            let x = i as f64;
-            let mut y = 0.0;
-            for (cat, t) in &b.segments {
-                if !cats.contains(&cat.as_str()) {
-                    cats.push(cat);
-                }
-                let h = t / div;
-                if h > 0.0 {
-                    chart
-                        .draw_series(std::iter::once(Rectangle::new(
-                            [(x + 0.2, y), (x + 0.8, y + h)],
-                            kind_color(cat).filled(),
-                        )))
-                        .map_err(e)?;
-                }
-                y += h;
+        stacked(
+            root,
+            &self.title,
+            &self.bars,
+            Axis {
+                div,
+                unit,
+                y_desc: format!("time per iteration ({unit})"),
+                legend: "time spent in",
+                color: kind_color,
+            },
+        )
+    }
+}
+
+/// The sum of a stack's segments.
+fn stack_total(s: &Stack) -> f64 {
+    s.segments.iter().map(|x| x.1).sum()
+}
+
+/// How a stacked chart scales and labels its values.
+struct Axis {
+    /// Values are divided by this for the axis.
+    div: f64,
+    /// The unit after dividing.
+    unit: &'static str,
+    /// The y axis description.
+    y_desc: String,
+    /// The legend heading.
+    legend: &'static str,
+    /// Colour of a category.
+    color: fn(&str) -> RGBColor,
+}
+
+/// Stacked bars, one per entry of `bars`, the total printed above each.
+fn stacked<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    bars: &[Stack],
+    axis: Axis,
+) -> Result<(), String> {
+    let (main, side) = layout(root, title)?;
+    let n = bars.len().max(1);
+    let tmax = bars.iter().map(stack_total).fold(0.0, f64::max);
+    let (div, unit) = (axis.div, axis.unit);
+    let ymax = if tmax > 0.0 { tmax / div * 1.12 } else { 1.0 };
+    let centers: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
+    let max_chars = (110 / n).clamp(8, 40);
+    let names: Vec<String> = bars.iter().map(|b| ellipsize(&b.name, max_chars)).collect();
+    let mut chart = ChartBuilder::on(&main)
+        .margin(20)
+        .x_label_area_size(60)
+        .y_label_area_size(80)
+        .build_cartesian_2d(keyed(0.0..n as f64, centers), 0.0..ymax)
+        .map_err(e)?;
+    let name_of = |x: &f64| names.get(x.floor() as usize).cloned().unwrap_or_default();
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_desc("topology")
+        .y_desc(axis.y_desc.clone())
+        .x_label_formatter(&name_of)
+        .label_style((FONT, LABEL_PT))
+        .axis_desc_style((FONT, DESC_PT))
+        .draw()
+        .map_err(e)?;
+    let mut cats: Vec<&str> = Vec::new();
+    for (i, b) in bars.iter().enumerate() {
+        let x = i as f64;
+        let mut y = 0.0;
+        for (cat, t) in &b.segments {
+            if !cats.contains(&cat.as_str()) {
+                cats.push(cat);
             }
-            let style = TextStyle::from((FONT, LABEL_PT).into_font())
-                .pos(Pos::new(HPos::Center, VPos::Bottom));
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    format!("{y:.3} {unit}"),
-                    (x + 0.5, y + ymax * 0.01),
-                    style,
-                )))
-                .map_err(e)?;
+            let h = t / div;
+            if h > 0.0 {
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(x + 0.2, y), (x + 0.8, y + h)],
+                        (axis.color)(cat).filled(),
+                    )))
+                    .map_err(e)?;
+            }
+            y += h;
         }
-        let entries: Vec<_> = cats
-            .iter()
-            .rev()
-            .map(|c| (c.to_string(), kind_color(c), Mark::Box))
-            .collect();
-        legend(&side, "time spent in", &entries)
+        let style =
+            TextStyle::from((FONT, LABEL_PT).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!("{y:.3} {unit}"),
+                (x + 0.5, y + ymax * 0.01),
+                style,
+            )))
+            .map_err(e)?;
+    }
+    let entries: Vec<_> = cats
+        .iter()
+        .rev()
+        .map(|c| (c.to_string(), (axis.color)(c), Mark::Box))
+        .collect();
+    legend(&side, axis.legend, &entries)
+}
+
+/// Stacked bars: where a system's energy goes, per topology (one training
+/// iteration or one collective call); segments in joules.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnergyBreakdown {
+    /// Heading drawn above the chart.
+    pub title: String,
+    /// What one bar is the energy of, for the y axis, e.g. `iteration`.
+    pub per: String,
+    /// One stacked bar per topology, left to right: (part, joules).
+    pub bars: Vec<Stack>,
+}
+
+/// Joules scaled to J, kJ, MJ or GJ for an axis whose largest value is `max_j`.
+pub fn energy_unit(max_j: f64) -> (f64, &'static str) {
+    if max_j >= 1e9 {
+        (1e9, "GJ")
+    } else if max_j >= 1e6 {
+        (1e6, "MJ")
+    } else if max_j >= 1e3 {
+        (1e3, "kJ")
+    } else {
+        (1.0, "J")
+    }
+}
+
+/// Colour of an energy part (`fabricsim_energy::ByPart::named`).
+pub fn part_color(part: &str) -> RGBColor {
+    match part {
+        "accel. compute" => OKABE_ITO[3],
+        "accel. communication" => OKABE_ITO[1],
+        "accel. idle" => RGBColor(0x99, 0x99, 0x99),
+        "hosts" => OKABE_ITO[5],
+        "NICs" => OKABE_ITO[6],
+        "switches" => OKABE_ITO[4],
+        "links and optics" => OKABE_ITO[2],
+        "facility" => RGBColor(0x40, 0x40, 0x40),
+        _ => OKABE_ITO[0],
+    }
+}
+
+impl Plot for EnergyBreakdown {
+    fn kind(&self) -> &'static str {
+        "energy"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let jmax = self.bars.iter().map(stack_total).fold(0.0, f64::max);
+        let (div, unit) = energy_unit(jmax);
+        stacked(
+            root,
+            &self.title,
+            &self.bars,
+            Axis {
+                div,
+                unit,
+                y_desc: format!("energy per {} ({unit})", self.per),
+                legend: "energy drawn by",
+                color: part_color,
+            },
+        )
     }
 }
 

@@ -27,7 +27,10 @@ mod sweep;
 mod text;
 mod validation;
 
-pub use charts::{Breakdown, Busbw, GanttBar, Heatmap, LinkBar, Series, Stack, Timeline, TopLinks};
+pub use charts::{
+    Breakdown, Busbw, EnergyBreakdown, GanttBar, Heatmap, LinkBar, Series, Stack, Timeline,
+    TopLinks, energy_unit, part_color,
+};
 pub use sweep::SweepLines;
 pub use validation::{ErrorVsSize, PointGroup, PredictedVsMeasured};
 

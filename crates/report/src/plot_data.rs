@@ -177,6 +177,20 @@ pub fn job_stack(job: &JobReport) -> Stack {
     }
 }
 
+/// One bar of an energy breakdown: the parts of `by_part` that are not
+/// zero, in the order of `ByPart::named`, named `name`.
+pub fn energy_stack(name: &str, by_part: &fabricsim_energy::ByPart) -> Stack {
+    Stack {
+        name: name.to_string(),
+        segments: by_part
+            .named()
+            .iter()
+            .filter(|(_, j)| *j > 0.0)
+            .map(|(n, j)| (n.to_string(), *j))
+            .collect(),
+    }
+}
+
 /// A job's iteration as a Gantt chart of its phases, aggregated over
 /// micro-batches (1F1B interleaves them; the lengths are exact, the order
 /// is a summary): pipeline fill, compute, the exposed communication of each

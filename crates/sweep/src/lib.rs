@@ -152,6 +152,9 @@ pub fn metric_columns(target: Target) -> &'static [&'static str] {
             "ep_time_s",
             "pp_time_s",
             "dp_time_s",
+            "joules_per_iteration",
+            "average_power_w",
+            "tokens_per_joule",
         ],
     }
 }

@@ -164,6 +164,7 @@ fn topology_schema(path: &[&str]) -> Option<Node> {
             tspec::SCALE_OUT_DRAGONFLY,
         ])),
         ["dci"] => Node::Table(tspec::DCI_KEYS.to_vec()),
+        ["power"] => Node::Table(tspec::POWER_KEYS.to_vec()),
         ["nodes"] => Node::Array(tspec::NODE_KEYS.to_vec()),
         ["links"] => Node::Array(tspec::LINK_KEYS.to_vec()),
         ["failures"] => Node::Array(tspec::FAILURE_KEYS.to_vec()),

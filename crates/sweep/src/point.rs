@@ -14,7 +14,8 @@ use fabricsim_workload::traffic::Kind;
 /// What a point produced.
 pub(crate) enum Metrics {
     Collective(Outcome),
-    Job(JobReport),
+    /// A job's report and its energy (boxed: far larger than an outcome).
+    Job(Box<(JobReport, fabricsim_energy::JobEnergy)>),
 }
 
 /// The `--fail` specs of a point's failure parameters: one seeded `random`
@@ -202,7 +203,8 @@ pub(crate) fn run_point(sw: &Sweep, params: &Params, index: usize) -> Result<Met
                 .map_err(|d| one_line(&d, job_file, edited))?;
             let r = iteration::run(&topo, &job, params.clone())
                 .map_err(|e| format!("{}: {e}", job_file.label))?;
-            Ok(Metrics::Job(r))
+            let e = fabricsim_energy::job_energy(&topo, &job, &r);
+            Ok(Metrics::Job(Box::new((r, e))))
         }
     }
 }
@@ -234,7 +236,8 @@ pub(crate) fn metric_cells(m: &Metrics) -> Vec<Cell> {
                 b.map_or(Cell::Null, |b| num(b.utilization)),
             ]
         }
-        Metrics::Job(r) => {
+        Metrics::Job(b) => {
+            let (r, e) = &**b;
             let it = &r.iteration;
             let kind = |k: Kind| {
                 num(r
@@ -256,6 +259,9 @@ pub(crate) fn metric_cells(m: &Metrics) -> Vec<Cell> {
                 kind(Kind::Ep),
                 kind(Kind::Pp),
                 kind(Kind::Dp),
+                num(e.joules_per_iteration),
+                num(e.average_power_w),
+                num(e.tokens_per_joule),
             ]
         }
     }

@@ -45,6 +45,7 @@ mod maxflow;
 mod names;
 pub mod overrides;
 mod pattern;
+pub mod power;
 pub mod presets;
 mod routing_mode;
 pub(crate) mod spec;
@@ -59,6 +60,7 @@ pub use routing_mode::RoutingMode;
 /// The keys a topology file may use, per table (for tools that edit files,
 /// such as sweeps, to check a key path before they set it).
 pub mod keys {
+    pub use crate::spec::POWER_KEYS;
     pub use crate::spec::{
         DCI_KEYS, LINK_KEYS, NODE_KEYS, SCALE_OUT_CLOS, SCALE_OUT_COMMON, SCALE_OUT_DRAGONFLY,
         SCALE_UP_COMMON, SCALE_UP_MESH, SCALE_UP_SWITCHED, SCALE_UP_TORUS, TOP_KEYS,
@@ -186,6 +188,9 @@ pub struct Topology {
     /// Plausibility warnings of the file (valid values far from their
     /// presets, e.g. a NIC at 8× its kind's line rate), in file order.
     pub warnings: Vec<fabricsim_base::diag::Diagnostic>,
+    /// The file's `[power]` overrides of the power presets ([`power`];
+    /// resolved by [`power::PowerModel::of`]).
+    pub power: power::PowerSettings,
     /// Per node, the smallest node id of its scale-up domain (computed on
     /// first use by [`Topology::scale_up_domain`]).
     domain_roots: std::sync::OnceLock<Vec<u32>>,
@@ -274,6 +279,7 @@ impl Topology {
             warnings: Vec::new(),
             calibration: None,
             accelerator: None,
+            power: power::PowerSettings::default(),
             domain_roots: std::sync::OnceLock::new(),
             adjacency: std::sync::OnceLock::new(),
         }

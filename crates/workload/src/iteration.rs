@@ -64,7 +64,7 @@ use super::job::{Compute, Dim, Job, PipelineSchedule, Recompute};
 use super::memory::{self, MemoryReport};
 use super::placement::{Placement, PlacementError, place};
 use super::traffic::{Collective, Groups, Kind, active_parameters, collectives};
-use fabricsim_collective::run::{Request, run_groups};
+use fabricsim_collective::run::{Request, run_groups_with_report};
 use fabricsim_collective::sim::Bottleneck;
 use fabricsim_collective::{
     Algo, CollectiveError, CollectiveSim, Params, Protocol, Schedule, Transfer,
@@ -166,18 +166,27 @@ pub struct ComputeUsed {
     pub peak_from: &'static str,
     /// The topology's accelerator part, if it names one.
     pub accelerator: Option<&'static str>,
+    /// Compute speed under the topology's power cap relative to uncapped
+    /// (`[power] accelerator_cap_w`; absent without a cap).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub power_cap_speed: Option<f64>,
 }
 
 /// The per-accelerator throughput a job computes at \[FLOP/s\] (peak ×
 /// fraction achieved; `None` for a per-layer time), with its provenance.
 pub fn compute_rate(job: &Job, topo: &Topology) -> Result<(Option<f64>, ComputeUsed), JobError> {
     let part = topo.accelerator;
+    let power_cap_speed = topo
+        .power
+        .accelerator_cap_w
+        .map(|_| fabricsim_topology::power::compute_speed(topo));
     let used = |peak: Option<f64>, eff: Option<f64>, dtype, from| ComputeUsed {
         peak_tflops: peak.map(|p| p / 1e12),
         efficiency: eff,
         dtype,
         peak_from: from,
         accelerator: part.map(|a| a.title),
+        power_cap_speed,
     };
     match job.compute {
         Compute::Peak { flops_per_s, mfu } => Ok((
@@ -291,6 +300,11 @@ pub struct JobReport {
     pub memory: MemoryReport,
     /// One report per collective of the iteration.
     pub by_kind: Vec<KindReport>,
+    /// Bytes each directed link carries in one iteration (every call of
+    /// every kind, all groups) \[bytes\], indexed by `LinkId`: the energy
+    /// model's link input. Not serialized (one number per link).
+    #[serde(skip)]
+    pub link_bytes: Vec<f64>,
 }
 
 /// Which of the topology's accelerators a job used.
@@ -349,6 +363,8 @@ struct Simulated {
     groups: usize,
     call_s: f64,
     bottleneck: Option<Bottleneck>,
+    /// Bytes each directed link carried in one call (all groups).
+    link_bytes: Vec<f64>,
 }
 
 fn simulate(
@@ -360,7 +376,7 @@ fn simulate(
         Groups::Of(dims) => {
             let groups = placement.node_groups(dims);
             let req = Request::new(c.op, c.bytes);
-            let o = run_groups(sim, &groups, &req)?;
+            let (o, report) = run_groups_with_report(sim, &groups, &req)?;
             Ok(Simulated {
                 algorithm: o.algorithm,
                 protocol: o.protocol,
@@ -368,6 +384,7 @@ fn simulate(
                 groups: groups.len(),
                 call_s: o.time_s,
                 bottleneck: o.bottleneck,
+                link_bytes: report.link_bytes,
             })
         }
         Groups::PipelineForward | Groups::PipelineBackward => {
@@ -392,6 +409,7 @@ fn simulate(
                 groups: pairs.len(),
                 call_s: r.time_s,
                 bottleneck: r.bottleneck,
+                link_bytes: r.link_bytes,
             })
         }
     }
@@ -405,7 +423,11 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
     let m = par.micro_batches() as f64;
     let (rate, compute) = compute_rate(job, topo)?;
     let (t_mb, flops) = micro_batch_compute(job, rate);
+    // A power cap (`[power] accelerator_cap_w`) slows compute by its curve
+    // (fabricsim_topology::power::cap_speed).
+    let t_mb = t_mb / compute.power_cap_speed.unwrap_or(1.0);
     let mut by_kind = Vec::new();
+    let mut link_bytes = vec![0.0; topo.links.len()];
     for c in collectives(job) {
         let Simulated {
             algorithm,
@@ -414,6 +436,7 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
             groups,
             call_s: call,
             bottleneck,
+            link_bytes: call_bytes,
         } = simulate(&mut sim, &placement, &c).map_err(|source| JobError::Collective {
             kind: c.kind.name(),
             op: c.op.name(),
@@ -435,6 +458,9 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
             },
             max: MAX_CALLS,
         })?;
+        for (total, b) in link_bytes.iter_mut().zip(&call_bytes) {
+            *total += count as f64 * b;
+        }
         by_kind.push(KindReport {
             kind: c.kind,
             collective: c.op.name(),
@@ -537,6 +563,7 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
             mfu,
         },
         by_kind,
+        link_bytes,
     };
     check_finite(&report)?;
     Ok(report)

@@ -128,11 +128,13 @@ fn compare_jobs_prints_a_row_per_topology() {
     let o = fabricsim(&["compare", TOPO, TOPO, "--job", JOB]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
+    // One row per topology in the time table, one in the energy table.
     assert_eq!(
         out.lines().filter(|l| !l.starts_with('#')).count(),
-        2,
+        4,
         "{out}"
     );
+    assert!(out.contains("# energy per iteration"), "{out}");
     assert!(out.contains("+0.0%"), "{out}");
 }
 

@@ -111,3 +111,12 @@ fn failure_whatif_runs() {
         "plane:1",
     );
 }
+
+#[test]
+fn energy_clusters_runs() {
+    runs_and_writes(
+        "energy_clusters",
+        &["energy-clusters-breakdown"],
+        "H100 SuperPOD",
+    );
+}

@@ -240,7 +240,12 @@ fn job_and_compare_plots() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let files = listing(&dir);
-    assert_eq!(files.len(), 6, "{files:?}");
+    // breakdown, timeline, top links and energy, each PNG + SVG.
+    assert_eq!(files.len(), 8, "{files:?}");
+    assert!(
+        files.iter().any(|f| f.ends_with("-energy.png")),
+        "{files:?}"
+    );
     assert!(
         files
             .iter()

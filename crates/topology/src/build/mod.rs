@@ -249,6 +249,7 @@ fn parse_str_limited(src: &str, path: &str, opts: &LoadOptions) -> Result<Topolo
     topo.failures = failed;
     topo.routing = routing;
     topo.accelerator = spec.accelerator;
+    topo.power = spec.power.clone();
     topo.link_efficiency = efficiency.into_iter().map(|(k, (e, _))| (k, e)).collect();
     if let Some(o) = calibration {
         // A kind the fabric lacks is harmless here: the file may serve

@@ -16,6 +16,7 @@
 mod dci;
 mod explicit;
 mod failures;
+mod power;
 mod scale_out;
 mod scale_up;
 mod types;
@@ -30,6 +31,7 @@ use explicit::{read_link, read_node};
 use fabricsim_base::diag::Sink;
 pub(crate) use fabricsim_base::spanned::*;
 pub use failures::{KEYS as FAILURE_KEYS, RANDOM_KEYS as FAILURE_RANDOM_KEYS};
+pub use power::POWER_KEYS;
 use scale_out::read_scale_out;
 pub use scale_out::{SCALE_OUT_CLOS, SCALE_OUT_COMMON, SCALE_OUT_DRAGONFLY};
 use scale_up::read_scale_up;
@@ -54,6 +56,7 @@ pub const TOP_KEYS: &[&str] = &[
     "dci",
     "calibration",
     "accelerator",
+    "power",
 ];
 
 /// Reads the whole document. Problems go to `sink`.
@@ -125,6 +128,14 @@ pub(crate) fn read_file(sink: &mut Sink<'_>, root: &DeTable<'_>) -> FileSpec {
     spec.nodes_incomplete |= incomplete;
     if let Some(v) = get(root, "failures") {
         spec.failures = failures::read(sink, v);
+    }
+    if let Some(v) = get(root, "power") {
+        match v.get_ref() {
+            DeValue::Table(t) => {
+                spec.power = power::read_power(sink, t, spec.accelerator).unwrap_or_default()
+            }
+            _ => wrong_type(sink, v, "power", "a table ([power])", None),
+        }
     }
     spec
 }

@@ -28,6 +28,8 @@ pub(crate) struct FileSpec {
     pub calibration: Option<Sp<String>>,
     /// `accelerator = "NAME"`: the accelerator preset, if named and known.
     pub accelerator: Option<&'static crate::accelerators::Accelerator>,
+    /// `[power]`: overrides of the power presets.
+    pub power: crate::power::PowerSettings,
 }
 
 /// What a `[[nodes]]` entry's `kind` says.
