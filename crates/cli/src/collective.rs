@@ -295,18 +295,19 @@ fn plots(
     let topo = sim.topology();
     let op = last.op.name();
     let n = ranks.len();
+    let failed = crate::failures::title_suffix(topo);
     let mut b = super::plots::Batch::new();
     b.add(
         &[name, op, "busbw"],
         &Busbw {
-            title: format!("{op} busbw on {name}, {n} ranks"),
+            title: format!("{op} busbw on {name}, {n} ranks{failed}"),
             series: from::busbw_series(name, results, 0).to_vec(),
         },
     )?;
     let (o, report) = run_with_report(sim, ranks, last)
         .map_err(|e| format!("error: {}", super::budget::explain(&e)))?;
     let what = format!(
-        "{op} of {} on {name} ({}/{})",
+        "{op} of {} on {name}{failed} ({}/{})",
         fabricsim_plot::fmt_bytes(o.bytes),
         o.algorithm.name(),
         o.protocol.name()

@@ -115,3 +115,13 @@ impl Failures {
         s
     }
 }
+
+/// `", failed: SPEC, SPEC"` for plot titles of a fabric with failures;
+/// empty for an intact one.
+pub(crate) fn title_suffix(t: &Topology) -> String {
+    if t.failures.is_empty() {
+        return String::new();
+    }
+    let specs: Vec<&str> = t.failures.entries.iter().map(|e| e.spec.as_str()).collect();
+    format!(", failed: {}", specs.join(", "))
+}

@@ -235,25 +235,27 @@ pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
             &super::plots::file_stem(&a.topology),
             &super::plots::file_stem(&a.job),
         );
+        // Titles name the failures; file names stay the stems.
+        let tt = &format!("{t}{}", crate::failures::title_suffix(&topo));
         let mut b = super::plots::Batch::new();
         b.add(
             &[t, j, "breakdown"],
             &Breakdown {
-                title: format!("Iteration of {j} on {t}"),
+                title: format!("Iteration of {j} on {tt}"),
                 bars: vec![from::job_stack(&report)],
             },
         )?;
         b.add(
             &[t, j, "timeline"],
             &from::job_timeline(
-                &format!("Phases of one iteration of {j} on {t} (micro-batches merged)"),
+                &format!("Phases of one iteration of {j} on {tt} (micro-batches merged)"),
                 &report,
             ),
         )?;
         b.add(
             &[t, j, "energy"],
             &EnergyBreakdown {
-                title: format!("Energy of one iteration of {j} on {t}"),
+                title: format!("Energy of one iteration of {j} on {tt}"),
                 per: "iteration".into(),
                 bars: vec![from::energy_stack(
                     t,
@@ -264,7 +266,7 @@ pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
         b.add(
             &[t, j, "top-links"],
             &TopLinks {
-                title: format!("Bottleneck link of each collective kind: {j} on {t}"),
+                title: format!("Bottleneck link of each collective kind: {j} on {tt}"),
                 bars: from::job_bottlenecks(&report),
             },
         )?;
@@ -846,6 +848,19 @@ fn compare_plots(
     job_stem: Option<String>,
 ) -> Result<super::plots::Batch, String> {
     let names = row_names(rows);
+    // Plot titles say when any system ran with failures.
+    let failed = if rows.iter().any(|r| r.failures.is_some()) {
+        let specs: Vec<String> = rows
+            .iter()
+            .filter_map(|r| r.failures.as_ref())
+            .flat_map(|f| f.failed.entries.iter().map(|e| e.spec.clone()))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        format!(" (failed: {})", specs.join(", "))
+    } else {
+        String::new()
+    };
     let mut b = super::plots::Batch::new();
     if let Some(j) = &rows[0].job {
         let bars = rows
@@ -862,14 +877,14 @@ fn compare_plots(
         b.add(
             &["compare", job_stem.as_deref().unwrap_or("job"), "breakdown"],
             &Breakdown {
-                title: format!("Iteration of {} per topology", j.job),
+                title: format!("Iteration of {} per topology{failed}", j.job),
                 bars,
             },
         )?;
         b.add(
             &["compare", job_stem.as_deref().unwrap_or("job"), "energy"],
             &EnergyBreakdown {
-                title: format!("Energy of one iteration of {} per topology", j.job),
+                title: format!("Energy of one iteration of {} per topology{failed}", j.job),
                 per: "iteration".into(),
                 bars: rows
                     .iter()
@@ -891,7 +906,7 @@ fn compare_plots(
         b.add(
             &["compare", op.name(), "busbw"],
             &Busbw {
-                title: format!("{} busbw per topology, all accelerators", op.name()),
+                title: format!("{} busbw per topology, all accelerators{failed}", op.name()),
                 series,
             },
         )?;

@@ -12,7 +12,7 @@
 //! of endpoint groups (rails), `E` = endpoints (NIC ports) per group.
 //!
 //! **Rails.** With a `[scale_up]` block of `N` accelerators per domain and
-//! `R = nics_per_accelerator`, rail `r = i·R + n` holds NIC `n` of local
+//! `R = nics_per_accelerator`, rail `r = n·N + i` holds NIC `n` of local
 //! accelerator `i` of every domain, so `G = N·R` rails of `E = D` endpoints
 //! (`D` = domains): GPU `i` of every server shares a leaf group, as in NVIDIA's
 //! rail-optimized SuperPODs. Without a `[scale_up]` block each accelerator is

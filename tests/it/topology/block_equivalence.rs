@@ -515,7 +515,7 @@ switch_kind = "nvswitch-gen3"
 /// A hand-wired leaf–spine scale-out of one site: for every accelerator
 /// `{site}d{d}.gpu{i}` (rank order) its NICs `.nic{n}` (attachment: the
 /// scale-out kind at `nic_bw`, 0 ns, tier `nic`), NIC `n` of GPU `i` on
-/// leaf `leaf(i·R + n, d)` of every plane (`port_bw`, tier `leaf`), every
+/// leaf `leaf(n·N + i, d)` of every plane (N = `gpus` per domain) (`port_bw`, tier `leaf`), every
 /// leaf to every spine with `lanes` lanes (tier `spine`). Returns the top
 /// switches (the spines), plane by plane.
 struct LeafSpine<'a> {
@@ -583,7 +583,7 @@ impl LeafSpine<'_> {
                         ),
                     }
                     for p in 0..self.planes {
-                        let leaf = format!("{}leaf{}", plane(p), (self.leaf)(i * self.nics + n, d));
+                        let leaf = format!("{}leaf{}", plane(p), (self.leaf)(n * self.gpus + i, d));
                         x.link(&nic, &leaf, self.kind, "leaf", 1, &[&port_bw]);
                     }
                 }
@@ -633,7 +633,8 @@ fn ndr_k4(site: &str) -> LeafSpine<'_> {
 ///
 /// 1. R = 1, k = 4, 1:1: [`ndr_k4`] (4 leaves, 2 spines, single lanes).
 /// 2. R = 2, k = 8, 1:1: G = 8, d = 4, q = 2 rails per leaf → L = 4, rail
-///    r = 2i + n on leaf ⌊r/2⌋ = i (both NICs of GPU i); e = 4, u = 4;
+///    r = 4n + i on leaf ⌊r/2⌋ (NIC 0 of GPU i on leaf ⌊i/2⌋, NIC 1 on
+///    leaf 2 + ⌊i/2⌋: a GPU's two NICs on two leaves); e = 4, u = 4;
 ///    c = largest divisor of 4 with 4·c ≤ 8 = 2 → S = 2 spines, 2 lanes.
 /// 3. R = 1, k = 8, 3:1: g = ⌊8/4⌋ = 2, d = 6, q = 3 rails per leaf →
 ///    L = ⌈4/3⌉ = 2 leaves (rails 0–2 on leaf 0, rail 3 on leaf 1),
@@ -748,7 +749,7 @@ fn equivalent_fat_tree_three_tier() {
 /// 1. R = 1: G = 2, E = 2, d = 2, q = 1 → L = 2 leaves (rail i on leaf i),
 ///    u = 2, c = largest divisor of 2 with 2·c ≤ 4 = 2 → S = 1 spine with
 ///    2 lanes per leaf.
-/// 2. R = 2: G = 4 rails (r = 2i + n) on L = 4 leaves (rail r on leaf r),
+/// 2. R = 2: G = 4 rails (r = 2n + i) on L = 4 leaves (rail r on leaf r),
 ///    u = 2, c = largest divisor of 2 with 4·c ≤ 4 = 1 → S = 2 spines.
 fn two_planes(site: &str, r: usize) -> LeafSpine<'_> {
     let (leaves, spines, lanes) = if r == 1 { (2, 1, 2) } else { (4, 2, 1) };

@@ -804,3 +804,34 @@ fn cli_unreachable_rank_and_bad_flags() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// With 3 NICs per GPU (the 16-rack Helios file), a GPU's NICs are on
+/// rails 72 apart and land on 3 different leaves, so failing one leaf
+/// leaves every GPU on the scale-out (it used to put all three on one
+/// leaf: `--fail switch:leaf0` cut 16 GPUs off).
+#[test]
+fn a_multi_nic_gpu_spans_leaves() {
+    let topo = crate::common::topology("helios-mi450-16rack-uec.toml");
+    let leaf_of = |nic: &str| -> String {
+        let id = topo.name_index[nic];
+        topo.links
+            .iter()
+            .find(|l| l.src == id && topo.nodes[l.dst.idx()].name.starts_with("leaf"))
+            .map(|l| topo.nodes[l.dst.idx()].name.clone())
+            .unwrap()
+    };
+    for g in ["d0.gpu0", "d3.gpu17", "d15.gpu71"] {
+        let mut leaves: Vec<String> = (0..3).map(|n| leaf_of(&format!("{g}.nic{n}"))).collect();
+        leaves.sort();
+        leaves.dedup();
+        assert_eq!(leaves.len(), 3, "{g}: {leaves:?}");
+    }
+    let t = load_flags(
+        &std::fs::read_to_string(
+            crate::common::root().join("topologies/helios-mi450-16rack-uec.toml"),
+        )
+        .unwrap(),
+        &["switch:leaf0"],
+    );
+    assert_eq!(t.failures.nodes, vec!["leaf0".to_string()]);
+}

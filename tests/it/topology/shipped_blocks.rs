@@ -186,14 +186,15 @@ fn shipped_helios_16rack_uec_by_hand() {
     assert_eq!(lanes_out(&t, sw, "scale-up"), 288);
     assert_close(t.nodes[sw.idx()].latency_s, 200.0 * NS, "UALink switch");
     assert!(!t.nodes[sw.idx()].in_switch_reduction);
-    // Rail r = 3i + n holds NIC n of GPU i; leaf ⌊r/4⌋ (L_g = 1):
-    // GPU 0's three NICs and GPU 1's NIC 0 (rails 0–3) share leaf 0;
-    // GPU 5 NIC 1 is rail 16 → leaf 4; GPU 71 NIC 2 is rail 215 → leaf 53.
-    for n in 0..3 {
-        assert!(nic_on_leaf(&t, "d9.gpu0", n, "leaf0"));
+    // Rail r = 72n + i holds NIC n of GPU i; leaf ⌊r/4⌋ (L_g = 1):
+    // NIC 0 of GPUs 0–3 (rails 0–3) share leaf 0, GPU 0's NICs 1 and 2
+    // are rails 72 and 144 → leaves 18 and 36; GPU 5 NIC 1 is rail 77 →
+    // leaf 19; GPU 71 NIC 2 is rail 215 → leaf 53.
+    for (n, leaf) in [(0, "leaf0"), (1, "leaf18"), (2, "leaf36")] {
+        assert!(nic_on_leaf(&t, "d9.gpu0", n, leaf));
     }
     assert!(nic_on_leaf(&t, "d9.gpu1", 0, "leaf0"));
-    assert!(nic_on_leaf(&t, "d3.gpu5", 1, "leaf4"));
+    assert!(nic_on_leaf(&t, "d3.gpu5", 1, "leaf19"));
     assert!(nic_on_leaf(&t, "d15.gpu71", 2, "leaf53"));
     // Published per-GPU figures: scale-out 300 GB/s = 3 × 100 GB/s; scale-up
     // 3.6 TB/s bidirectional = 18 × 4 × 25 GB/s = 1.8 TB/s per direction.
@@ -205,10 +206,11 @@ fn shipped_helios_16rack_uec_by_hand() {
     assert_eq!(hops(&t, "d0.gpu0", "d0.gpu71"), 2);
     assert_eq!(hops(&t, "d0.gpu0", "d15.gpu1"), 4);
     assert_eq!(hops(&t, "d0.gpu0", "d15.gpu71"), 6);
-    // Spray d0.gpu0 → d15.gpu71: every path is NIC n → leaf 0 → spine s →
-    // leaf 53 → NIC m (3 × 32 × 3 equal paths), so each source NIC carries
-    // 1/3 and each spine 1/32. Latency: NIC attachments 0 ns, 4 UEC links of
-    // 50 ns, 3 Tomahawk 6 of 250 ns: 950 ns.
+    // Spray d0.gpu0 → d15.gpu71: every path is NIC n → its leaf (0, 18, 36)
+    // → spine s → a leaf of the destination's NICs (17, 35, 53) → NIC m
+    // (3 × 32 × 3 equal paths), so each source NIC carries 1/3 and each
+    // spine 1/32 of that: 1/96 from leaf 0. Latency: NIC attachments 0 ns,
+    // 4 UEC links of 50 ns, 3 Tomahawk 6 of 250 ns: 950 ns.
     let r = route(&t, RoutingMode::Spray, "d0.gpu0", "d15.gpu71");
     let src = id(&t, "d0.gpu0");
     for n in 0..3 {
@@ -216,7 +218,7 @@ fn shipped_helios_16rack_uec_by_hand() {
         assert_close(share(&t, &r, src, nic), 1.0 / 3.0, "per NIC");
     }
     for &s in &spines {
-        assert_close(share(&t, &r, leaves[0], s), 1.0 / 32.0, "per spine");
+        assert_close(share(&t, &r, leaves[0], s), 1.0 / 96.0, "per spine");
     }
     assert_close(r.latency_s, 4.0 * 50.0 * NS + 3.0 * 250.0 * NS, "latency");
     // Non-blocking: the first 8 racks' 576 GPUs send 576 × 300 GB/s.

@@ -283,6 +283,14 @@ impl Builder<'_> {
             if ids.len() as u64 != r {
                 return None;
             }
+            // Rail of NIC `n` of local accelerator `i`: `n·N + i` (N per
+            // domain), so the R NICs of one accelerator sit on R different
+            // rails, N apart, and never share a leaf unless a leaf holds
+            // more than N rails.
+            let per_domain = domains
+                .get(d as usize)
+                .map_or(1, |dom| dom.accelerators.len() as u64);
+            let rail_of = |n: u64| n * per_domain + i;
             for (n, nic) in ids.into_iter().enumerate() {
                 let n = n as u64;
                 let at = match (&p.net, so.shape, spec.scale_up.is_some()) {
@@ -291,9 +299,9 @@ impl Builder<'_> {
                         (0, plan.leaf_of(0, a * r + n))
                     }
                     (Net::Clos { plan, .. }, ScaleOutShape::RailOnly, _) => {
-                        (i * r + n, plan.leaf_of(0, d))
+                        (rail_of(n), plan.leaf_of(0, d))
                     }
-                    (Net::Clos { plan, .. }, _, true) => (0, plan.leaf_of(i * r + n, d)),
+                    (Net::Clos { plan, .. }, _, true) => (0, plan.leaf_of(rail_of(n), d)),
                     (Net::Clos { plan, .. }, _, false) => (0, plan.leaf_of(n, a)),
                 };
                 if matches!(
@@ -301,7 +309,7 @@ impl Builder<'_> {
                     ScaleOutShape::RailOptimized | ScaleOutShape::RailOnly
                 ) {
                     let rail = if spec.scale_up.is_some() {
-                        i * r + n
+                        rail_of(n)
                     } else {
                         n
                     };

@@ -206,7 +206,7 @@ impl Pass<'_, '_> {
                 let (msg, help) = match (n, kind) {
                     (0, "rail") => (
                         "the topology has no rails".to_string(),
-                        "rails are the NIC groups of a rail-optimized [scale_out] (topology = \"rail-optimized\", the default): rail i·R + n holds NIC n of local accelerator i of every domain".to_string(),
+                        "rails are the NIC groups of a rail-optimized [scale_out] (topology = \"rail-optimized\", the default): rail n·N + i holds NIC n of local accelerator i (of N) of every domain".to_string(),
                     ),
                     (0, _) => (
                         "the topology has no planes".to_string(),

@@ -13,7 +13,7 @@
 //!   loses every link.
 //! - A failed **rail** is the failure of every NIC of the rail (each loses all
 //!   its links, including the accelerator attachment). Rails exist in a
-//!   rail-optimized `[scale_out]`: rail `r = i·R + n` holds NIC `n` of local
+//!   rail-optimized `[scale_out]`: rail `r = n·N + i` holds NIC `n` of local
 //!   accelerator `i` of every domain (see [`super::clos`]).
 //! - A failed **plane** is the failure of every switch of the plane. Planes
 //!   are the independent scale-out networks of a multi-plane fabric; the
