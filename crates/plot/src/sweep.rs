@@ -62,7 +62,7 @@ impl Plot for SweepLines {
             .x_desc(&self.x_desc)
             .y_desc(&self.y_desc)
             .x_label_formatter(&label)
-            .y_label_formatter(&|y| tick(*y))
+            .y_label_formatter(&|y| tick(*y, lo.abs().max(hi.abs())))
             .label_style((FONT, LABEL_PT))
             .axis_desc_style((FONT, DESC_PT))
             .draw()
@@ -94,18 +94,21 @@ impl Plot for SweepLines {
     }
 }
 
-/// A y tick label: plain digits where they are short, else scientific.
-fn tick(y: f64) -> String {
-    let a = y.abs();
-    if y == 0.0 {
-        "0".into()
-    } else if !(1e-3..1e6).contains(&a) {
-        format!("{y:.2e}")
-    } else if a >= 100.0 {
-        format!("{y:.0}")
-    } else if a >= 1.0 {
-        format!("{y:.2}")
-    } else {
-        format!("{y:.4}")
+/// A y tick label in one format for the whole axis (`span` = the largest
+/// |y| shown): scientific beyond 1e6 or below 1e-3, else as many decimals
+/// as the span needs (0 from 100, 1 from 10, 2 from 1, else 4).
+fn tick(y: f64, span: f64) -> String {
+    if span >= 1e6 || (span > 0.0 && span < 1e-3) {
+        return format!("{y:.2e}");
     }
+    let decimals = if span >= 100.0 {
+        0
+    } else if span >= 10.0 {
+        1
+    } else if span >= 1.0 {
+        2
+    } else {
+        4
+    };
+    format!("{y:.decimals$}")
 }

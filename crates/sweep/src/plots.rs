@@ -11,6 +11,50 @@ use fabricsim_plot::{SweepLines, fmt_bytes};
 /// Most charts one table yields (one per combination of the other axes).
 pub const MAX_CHARTS: usize = 24;
 
+/// A column or axis key in words with its unit (`None` when unknown).
+/// Axis keys may carry their file's prefix (`topology.`, `job.`).
+pub fn words(key: &str) -> Option<&'static str> {
+    let bare = key
+        .strip_prefix("topology.")
+        .or_else(|| key.strip_prefix("job."))
+        .unwrap_or(key);
+    Some(match bare {
+        "time_s" => "time per call (s)",
+        "algbw_gbps" => "algorithm bandwidth (GB/s = 1e9 bytes/s)",
+        "busbw_gbps" => "bus bandwidth (GB/s = 1e9 bytes/s)",
+        "bound_s" => "lower bound (s)",
+        "efficiency_vs_bound" => "bound / time",
+        "bottleneck_utilization" => "bottleneck utilization (fraction of line rate)",
+        "total_time_s" => "iteration time (s)",
+        "compute_time_s" => "compute time (s)",
+        "comm_time_s" => "communication time (s)",
+        "exposed_comm_time_s" => "exposed communication (s)",
+        "bubble_s" => "pipeline bubble (s)",
+        "tokens_per_s" => "tokens per second",
+        "mfu" => "MFU (fraction of peak)",
+        "joules_per_iteration" => "energy per iteration (J)",
+        "average_power_w" => "average power (W)",
+        "tokens_per_joule" => "tokens per joule",
+        "collective.size" => "message size S",
+        "scale_out.nic_bandwidth" => "NIC bandwidth per port",
+        "scale_out.oversubscription" => "leaf oversubscription (down:up)",
+        "parallelism.zero" => "ZeRO stage",
+        "parallelism.dp" => "data-parallel degree",
+        "parallelism.tp" => "tensor-parallel degree",
+        "parallelism.pp" => "pipeline stages",
+        "power.accelerator_cap_w" => "accelerator power cap (W)",
+        "power.optics" => "optics",
+        "failures.seed" => "failure seed",
+        _ => return None,
+    })
+}
+
+/// [`words`] with the key in brackets (so a reader finds the column), or
+/// the key alone.
+pub fn in_words(key: &str) -> String {
+    words(key).map_or_else(|| key.to_string(), |w| format!("{w} [{key}]"))
+}
+
 /// The charts of `t`, each with its file stem, and how many were left out
 /// beyond [`MAX_CHARTS`].
 pub fn charts(t: &Table) -> (Vec<(String, SweepLines)>, usize) {
@@ -83,7 +127,9 @@ pub fn charts(t: &Table) -> (Vec<(String, SweepLines)>, usize) {
             rest /= lens[i];
         }
         fixed.reverse();
-        let mut title = format!("{metric} vs {}: {}", names[x], h.sweep);
+        // The axes say what is plotted against what: the title is the
+        // sweep's name (and the fixed axes), so it fits.
+        let mut title = h.sweep.clone();
         if !fixed.is_empty() {
             title += &format!(" ({})", fixed.join(", "));
         }
@@ -103,10 +149,13 @@ pub fn charts(t: &Table) -> (Vec<(String, SweepLines)>, usize) {
             stem,
             SweepLines {
                 title,
-                x_desc: names[x].to_string(),
-                y_desc: metric.clone(),
+                x_desc: in_words(names[x]),
+                y_desc: in_words(&metric),
                 x_labels: h.axes[x].values.iter().map(|v| label(x, v)).collect(),
-                legend: lines.map_or_else(|| "metric".to_string(), |l| names[l].to_string()),
+                legend: lines.map_or_else(
+                    || "metric".to_string(),
+                    |l| words(names[l]).map_or_else(|| names[l].to_string(), str::to_string),
+                ),
                 series,
             },
         ));
