@@ -79,8 +79,9 @@ fn h100_clusters_all_in_power_per_gpu_lies_in_the_hgx_range() {
     }
 }
 
-/// An HGX H100 server alone (the 8-GPU board, no scale-out): with every GPU
-/// computing it draws the measured 8.4 kW the host overhead was derived from
+/// Fit check, not validation: an HGX H100 server alone (the 8-GPU board, no
+/// scale-out): with every GPU computing it draws the measured 8.4 kW the
+/// host overhead was derived from
 /// ([S-latif-h100-node]) less the 8 × 25 W of NICs the board file does not
 /// have: 8 × 700 + 4 NVSwitch × 100 + 2,200 W.
 #[test]
