@@ -122,6 +122,11 @@ fn write_outputs(dir: &Path, t: &Table, plots: bool, quiet: bool) -> Result<Vec<
         write_whole(dir, name, text.as_bytes()).map_err(input)?;
         written.push(dir.join(name));
     }
+    // Over failure seeds: mean, min and max per combination of the rest.
+    if let Some(text) = sweep::plots::seed_summary_csv(t) {
+        write_whole(dir, "seeds.csv", text.as_bytes()).map_err(input)?;
+        written.push(dir.join("seeds.csv"));
+    }
     if plots {
         let (charts, left_out) = sweep::plots::charts(t);
         for (stem, chart) in charts {

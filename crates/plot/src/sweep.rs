@@ -21,6 +21,10 @@ pub struct SweepLines {
     pub legend: String,
     /// (name, one value per x position; `None` where the point failed).
     pub series: Vec<(String, Vec<Option<f64>>)>,
+    /// Per series (same order), per x position, a `(low, high)` band drawn
+    /// shaded behind the line (the min and max over failure seeds); empty
+    /// for no bands.
+    pub bands: Vec<Vec<Option<(f64, f64)>>>,
 }
 
 impl Plot for SweepLines {
@@ -36,7 +40,12 @@ impl Plot for SweepLines {
         let ys = self
             .series
             .iter()
-            .flat_map(|(_, v)| v.iter().flatten().copied());
+            .flat_map(|(_, v)| v.iter().flatten().copied())
+            .chain(
+                self.bands
+                    .iter()
+                    .flat_map(|b| b.iter().flatten().flat_map(|&(l, h)| [l, h])),
+            );
         let (lo, hi) = ys.fold((0.0f64, 0.0f64), |(a, b), y| (a.min(y), b.max(y)));
         let (lo, hi) = if hi > lo {
             (lo * 1.1, hi * 1.1)
@@ -67,6 +76,33 @@ impl Plot for SweepLines {
             .axis_desc_style((FONT, DESC_PT))
             .draw()
             .map_err(e)?;
+        // Bands first, under every line: one shaded polygon per run of
+        // consecutive x positions that have a band.
+        for (i, band) in self.bands.iter().enumerate() {
+            let color = series_color(i);
+            let mut run: Vec<(f64, f64, f64)> = Vec::new();
+            let mut runs = Vec::new();
+            for (x, b) in band.iter().enumerate() {
+                match b {
+                    Some((lo, hi)) => run.push((x as f64, *lo, *hi)),
+                    None => runs.push(std::mem::take(&mut run)),
+                }
+            }
+            runs.push(run);
+            for r in runs.into_iter().filter(|r| r.len() > 1) {
+                let outline: Vec<(f64, f64)> = r
+                    .iter()
+                    .map(|&(x, lo, _)| (x, lo))
+                    .chain(r.iter().rev().map(|&(x, _, hi)| (x, hi)))
+                    .collect();
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        outline,
+                        color.mix(0.2).filled(),
+                    )))
+                    .map_err(e)?;
+            }
+        }
         let mut entries = Vec::new();
         for (i, (name, values)) in self.series.iter().enumerate() {
             let color = series_color(i);

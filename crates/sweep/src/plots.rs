@@ -8,6 +8,35 @@
 use super::{Cell, Table};
 use fabricsim_plot::{SweepLines, fmt_bytes};
 
+/// The axis whose values are failure seeds: summarized, not plotted.
+pub const SEED_AXIS: &str = "failures.seed";
+
+/// Mean, min and max of a metric over the seeds of one point.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Summary {
+    /// Arithmetic mean.
+    pub mean: f64,
+    /// Smallest value.
+    pub min: f64,
+    /// Largest value.
+    pub max: f64,
+}
+
+impl Summary {
+    /// The summary of `v`, `None` when empty (every seed failed).
+    pub fn of(v: &[f64]) -> Option<Summary> {
+        if v.is_empty() {
+            return None;
+        }
+        let sum: f64 = v.iter().sum();
+        Some(Summary {
+            mean: sum / v.len() as f64,
+            min: v.iter().copied().fold(f64::INFINITY, f64::min),
+            max: v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        })
+    }
+}
+
 /// Most charts one table yields (one per combination of the other axes).
 pub const MAX_CHARTS: usize = 24;
 
@@ -45,6 +74,7 @@ pub fn words(key: &str) -> Option<&'static str> {
         "power.accelerator_cap_w" => "accelerator power cap (W)",
         "power.optics" => "optics",
         "failures.seed" => "failure seed",
+        "failures.random" => "randomly failed share of lanes",
         _ => return None,
     })
 }
@@ -74,21 +104,28 @@ pub fn charts(t: &Table) -> (Vec<(String, SweepLines)>, usize) {
         .unwrap_or_else(|| default_metric.to_string());
     let names: Vec<&str> = h.axes.iter().map(|a| a.name.as_str()).collect();
     let pos = |n: &str| names.iter().position(|x| *x == n);
+    // A failure-seed axis is summarized, not drawn: lines are the mean over
+    // seeds with a min–max band.
+    let seed = pos(SEED_AXIS);
     let x = spec
         .as_ref()
         .and_then(|p| p.x.as_deref())
         .and_then(pos)
-        .unwrap_or(0);
+        .filter(|&i| Some(i) != seed)
+        .or_else(|| (0..names.len()).find(|&i| Some(i) != seed));
+    let Some(x) = x else {
+        return (Vec::new(), 0); // the seed is the only axis
+    };
     let lines = match &spec {
         Some(p) => p.lines.as_deref().and_then(pos),
-        None => (0..names.len()).find(|&i| i != x),
+        None => (0..names.len()).find(|&i| i != x && Some(i) != seed),
     }
-    .filter(|&l| l != x);
+    .filter(|&l| l != x && Some(l) != seed);
     let Some(mcol) = t.column(&metric) else {
         return (Vec::new(), 0);
     };
     let facets: Vec<usize> = (0..names.len())
-        .filter(|&i| i != x && Some(i) != lines)
+        .filter(|&i| i != x && Some(i) != lines && Some(i) != seed)
         .collect();
     let lens: Vec<usize> = h.axes.iter().map(|a| a.values.len()).collect();
     let n_facets: usize = facets.iter().map(|&i| lens[i]).product();
@@ -106,13 +143,17 @@ pub fn charts(t: &Table) -> (Vec<(String, SweepLines)>, usize) {
         _ => v.text(),
     };
     let n_lines = lines.map_or(1, |l| lens[l]);
-    // grid[facet][line][x] = metric
-    let mut grid = vec![vec![vec![None; lens[x]]; n_lines]; n_facets];
+    // grid[facet][line][x] = the metric over seeds (one value without a
+    // seed axis); a failed point leaves its seed out.
+    let mut grid: Vec<Vec<Vec<Vec<f64>>>> =
+        vec![vec![vec![Vec::new(); lens[x]]; n_lines]; n_facets];
     for r in &t.rows {
         let c = coords(Table::point_of(r));
         let f = facets.iter().fold(0, |acc, &i| acc * lens[i] + c[i]);
         let l = lines.map_or(0, |l| c[l]);
-        grid[f][l][c[x]] = r.get(mcol).and_then(Cell::as_f64);
+        if let Some(v) = r.get(mcol).and_then(Cell::as_f64) {
+            grid[f][l][c[x]].push(v);
+        }
     }
     let mut out = Vec::new();
     for (f, lines_data) in grid.into_iter().enumerate().take(MAX_CHARTS) {
@@ -133,12 +174,20 @@ pub fn charts(t: &Table) -> (Vec<(String, SweepLines)>, usize) {
         if !fixed.is_empty() {
             title += &format!(" ({})", fixed.join(", "));
         }
+        if let Some(sd) = seed {
+            title = format!("mean of {} failure seeds, band min-max: {title}", lens[sd]);
+        }
+        let mut bands = Vec::new();
         let series = lines_data
             .into_iter()
             .enumerate()
-            .map(|(i, v)| {
+            .map(|(i, per_x)| {
                 let name = lines.map_or_else(|| metric.clone(), |l| label(l, &h.axes[l].values[i]));
-                (name, v)
+                let summary: Vec<Option<Summary>> = per_x.iter().map(|v| Summary::of(v)).collect();
+                if seed.is_some() {
+                    bands.push(summary.iter().map(|s| s.map(|s| (s.min, s.max))).collect());
+                }
+                (name, summary.iter().map(|s| s.map(|s| s.mean)).collect())
             })
             .collect();
         let mut stem = format!("sweep-{metric}-vs-{}", names[x]);
@@ -157,8 +206,93 @@ pub fn charts(t: &Table) -> (Vec<(String, SweepLines)>, usize) {
                     |l| words(names[l]).map_or_else(|| names[l].to_string(), str::to_string),
                 ),
                 series,
+                bands,
             },
         ));
     }
     (out, n_facets.saturating_sub(MAX_CHARTS))
+}
+
+/// `seeds.csv` of a sweep with a [`SEED_AXIS`]: one line per combination of
+/// the other axes (in grid order), the number of seeds whose point ran,
+/// then `_mean`, `_min` and `_max` of every numeric metric over them.
+/// `None` without a seed axis.
+pub fn seed_summary_csv(t: &Table) -> Option<String> {
+    let h = &t.header;
+    let names: Vec<&str> = h.axes.iter().map(|a| a.name.as_str()).collect();
+    let sd = names.iter().position(|n| *n == SEED_AXIS)?;
+    let lens: Vec<usize> = h.axes.iter().map(|a| a.values.len()).collect();
+    let axis_col = |i: usize| t.column(names[i]);
+    // Numeric metrics: the columns after the axes, except `error`, that
+    // hold a number in some row.
+    let first_metric = 1 + names.len();
+    let metrics: Vec<usize> = (first_metric..h.columns.len())
+        .filter(|&c| h.columns[c] != "error")
+        .filter(|&c| {
+            t.rows
+                .iter()
+                .any(|r| r.get(c).and_then(Cell::as_f64).is_some())
+        })
+        .collect();
+    let others: Vec<usize> = (0..names.len()).filter(|&i| i != sd).collect();
+    let groups: usize = others.iter().map(|&i| lens[i]).product();
+    // values[group][metric] over seeds.
+    let mut values = vec![vec![Vec::new(); metrics.len()]; groups];
+    let mut coords_of = vec![None; groups];
+    for r in &t.rows {
+        let mut rest = Table::point_of(r);
+        let mut c = vec![0; lens.len()];
+        for i in (0..lens.len()).rev() {
+            c[i] = rest % lens[i];
+            rest /= lens[i];
+        }
+        let g = others.iter().fold(0, |acc, &i| acc * lens[i] + c[i]);
+        if coords_of[g].is_none() {
+            coords_of[g] = Some(
+                others
+                    .iter()
+                    .map(|&i| {
+                        axis_col(i)
+                            .and_then(|col| r.get(col))
+                            .map_or_else(String::new, Cell::text)
+                    })
+                    .collect::<Vec<_>>(),
+            );
+        }
+        for (m, &col) in metrics.iter().enumerate() {
+            if let Some(v) = r.get(col).and_then(Cell::as_f64) {
+                values[g][m].push(v);
+            }
+        }
+    }
+    let mut out: Vec<String> = others.iter().map(|&i| names[i].to_string()).collect();
+    out.push("seeds".to_string());
+    for &c in &metrics {
+        for s in ["mean", "min", "max"] {
+            out.push(format!("{}_{s}", h.columns[c]));
+        }
+    }
+    let mut text = out.join(",") + "\n";
+    for (g, coords) in coords_of.iter().enumerate() {
+        let Some(coords) = coords else { continue };
+        let mut line: Vec<String> = coords.iter().map(|c| csv_cell(c)).collect();
+        let n = values[g].iter().map(Vec::len).max().unwrap_or(0);
+        line.push(n.to_string());
+        for v in &values[g] {
+            match Summary::of(v) {
+                Some(s) => line.extend([s.mean, s.min, s.max].map(|x| x.to_string())),
+                None => line.extend([String::new(), String::new(), String::new()]),
+            }
+        }
+        text += &(line.join(",") + "\n");
+    }
+    Some(text)
+}
+
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
 }
