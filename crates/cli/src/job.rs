@@ -51,7 +51,7 @@ pub(crate) struct JobArgs {
     budget: super::budget::BudgetArgs,
 }
 
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Clone)]
 pub(crate) struct CompareArgs {
     /// Topology files (TOML), compared against the first.
     #[arg(required = true)]
@@ -62,7 +62,8 @@ pub(crate) struct CompareArgs {
     /// Operation: compare one collective (with --size) over all accelerators.
     #[arg(long, requires = "size")]
     op: Option<String>,
-    /// Size of the collective, e.g. `1GiB` (one size).
+    /// Size of the collective: one (`1GiB`), a list or a doubling range
+    /// (`1MiB..1GiB`: one comparison per size).
     #[arg(long)]
     size: Option<String>,
     /// Print one JSON document instead of a table.
@@ -548,11 +549,8 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
         (Some(op), Some(size)) => {
             let op: Op = op.parse().map_err(|e| format!("--op: {e}"))?;
             let sizes = super::collective::parse_sizes(size, limits)?;
-            if sizes.len() != 1 {
-                return Err(format!(
-                    "--size \"{size}\": compare takes one size (got {})",
-                    sizes.len()
-                ));
+            if sizes.len() > 1 {
+                return compare_sizes(a, limits, &sizes);
             }
             Some((op, sizes[0]))
         }
@@ -827,6 +825,49 @@ fn review_system(r: &Row) -> super::report::System {
             .as_ref()
             .map(|f| f.lines(if r.job.is_some() { "ms" } else { "us" })),
     }
+}
+
+/// `compare --size` over several sizes: one comparison per size (a table
+/// each; in JSON one array of every row, each row's `collective.bytes`
+/// naming its size); `--plots` and `--report` are of the largest size.
+fn compare_sizes(a: &CompareArgs, limits: &Limits, sizes: &[f64]) -> Result<String, String> {
+    let one = |size: f64, outputs: bool| {
+        let mut b = a.clone();
+        b.size = Some(format!("{size}B"));
+        if !outputs {
+            b.plots = None;
+            b.report = None;
+        }
+        compare(&b, limits)
+    };
+    let last = sizes.len() - 1;
+    let mut texts = Vec::with_capacity(sizes.len());
+    for (i, &size) in sizes.iter().enumerate() {
+        texts.push(one(size, i == last)?);
+    }
+    if a.json {
+        let mut rows: Vec<serde_json::Value> = Vec::new();
+        for t in &texts {
+            match serde_json::from_str::<serde_json::Value>(t) {
+                Ok(serde_json::Value::Array(v)) => rows.extend(v),
+                _ => return Err("error: compare produced no JSON array (a bug)".into()),
+            }
+        }
+        let mut s = serde_json::to_string_pretty(&rows).expect("rows serialize");
+        s.push('\n');
+        return Ok(s);
+    }
+    Ok(sizes
+        .iter()
+        .zip(texts)
+        .map(|(&size, t)| {
+            format!(
+                "## size {} ({size} bytes)\n{t}",
+                fabricsim_plot::fmt_bytes(size)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n"))
 }
 
 /// Series names: the topology file's stem, or its path when two rows share it.

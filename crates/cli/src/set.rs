@@ -8,7 +8,7 @@ use fabricsim_topology::{FailureSpec, Topology};
 use fabricsim_workload::Job;
 use std::path::Path;
 
-#[derive(clap::Args, Debug, Default)]
+#[derive(clap::Args, Debug, Clone, Default)]
 pub(crate) struct SetArgs {
     /// Change a topology or job key before running, with a sweep axis's key
     /// path: `--set parallelism.dp=256`, `--set 'scale_out.nic_bandwidth=800 Gb/s'`

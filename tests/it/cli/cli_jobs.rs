@@ -267,3 +267,50 @@ fn validate_checks_job_files() {
     assert!(f["errors"][0]["line"].as_u64().unwrap() > 0, "{f}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `compare --size` over a range: one comparison per size; the JSON rows of
+/// each size are those of a `compare` of that size alone.
+#[test]
+fn compare_over_a_size_range() {
+    let base = [
+        "compare",
+        "topologies/hgx-h100.toml",
+        "topologies/hgx-a100.toml",
+        "--op",
+        "all-reduce",
+        "--json",
+        "--size",
+    ];
+    let run = |size: &str| -> Vec<Value> {
+        let mut args = base.to_vec();
+        args.push(size);
+        let o = fabricsim(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_str::<Value>(&stdout(&o))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let range = run("1MiB..4MiB");
+    assert_eq!(range.len(), 6, "3 sizes x 2 topologies");
+    for (k, size) in ["1MiB", "2MiB", "4MiB"].into_iter().enumerate() {
+        let alone = run(size);
+        assert_eq!(&range[2 * k..2 * k + 2], alone.as_slice(), "{size}");
+    }
+    let o = fabricsim(&[
+        "compare",
+        "topologies/hgx-h100.toml",
+        "topologies/hgx-a100.toml",
+        "--op",
+        "all-reduce",
+        "--size",
+        "1MiB,4MiB",
+    ]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("## size 1 MiB (1048576 bytes)")
+            && out.contains("## size 4 MiB (4194304 bytes)"),
+        "{out}"
+    );
+}
