@@ -92,6 +92,20 @@ impl Failures {
                 e.spec, e.origin, e.nodes, e.links, e.lanes
             );
         }
+        if !f.relays.is_empty() {
+            let shown: Vec<&str> = f.relays.iter().take(4).map(String::as_str).collect();
+            let more = f.relays.len().saturating_sub(4);
+            s += &format!(
+                "#   PXN relays for {} accelerators whose scale-out links failed: {}{}\n",
+                f.relays.len(),
+                shown.join(", "),
+                if more > 0 {
+                    format!(", ... ({more} more)")
+                } else {
+                    String::new()
+                }
+            );
+        }
         for l in &self.lost {
             s += &format!("#   {} lost: {}\n", l.capability.name(), l.why);
         }

@@ -302,6 +302,9 @@ fn render_failures(s: &mut String, f: &FailureReport) {
     if !f.nodes.is_empty() {
         let _ = writeln!(s, "  failed nodes: {}", f.nodes.join(", "));
     }
+    if !f.relays.is_empty() {
+        let _ = writeln!(s, "  PXN relays: {}", f.relays.join(", "));
+    }
     for l in f.links.iter().take(FAILED_LINKS_SHOWN) {
         let lanes = if l.failed_lanes == l.lanes {
             "down".to_string()

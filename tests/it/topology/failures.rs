@@ -835,3 +835,40 @@ fn a_multi_nic_gpu_spans_leaves() {
     );
     assert_eq!(t.failures.nodes, vec!["leaf0".to_string()]);
 }
+
+/// `--fail rail:0` on the 16-node HGX fabric (one NIC per GPU): each
+/// `gpu0` relays through `gpu1` (PXN), the run is accepted, every rank
+/// still reaches every other, and a ring all-reduce is slower than intact
+/// but no more than twice as slow (gpu1's NIC now carries two GPUs'
+/// traffic: at most double the bytes on the busiest NIC).
+#[test]
+fn a_failed_rail_is_relayed_through_a_peer() {
+    let src =
+        std::fs::read_to_string(crate::common::root().join("topologies/h100-2tier-16node.toml"))
+            .unwrap();
+    let t = load_flags(&src, &["rail:0"]);
+    assert_eq!(t.failures.relays.len(), 16);
+    assert_eq!(t.failures.relays[0], "d0.gpu0 via d0.gpu1");
+    assert!(t.nodes[t.name_index["d0.gpu1"].idx()].forwards);
+    assert!(!t.nodes[t.name_index["d0.gpu2"].idx()].forwards);
+    let intact = load(&src);
+    let ring = |t: &Topology| {
+        let mut sim = fabricsim::collective::CollectiveSim::new(t, Default::default());
+        let req = fabricsim::collective::run::Request {
+            op: fabricsim::collective::Op::AllReduce,
+            algo: fabricsim::collective::Algo::Ring,
+            size: 1073741824.0,
+            channels: None,
+            chunk_bytes: 524288.0,
+            protocol: Some(fabricsim::collective::Protocol::Simple),
+        };
+        fabricsim::collective::run::run(&mut sim, &t.accelerators, &req)
+            .unwrap()
+            .time_s
+    };
+    let (a, b) = (ring(&intact), ring(&t));
+    assert!(
+        b > a && b <= 2.0 * a * (1.0 + 1e-9),
+        "intact {a}, rail 0 failed {b}"
+    );
+}

@@ -178,7 +178,7 @@ fn parse_str_limited(src: &str, path: &str, opts: &LoadOptions) -> Result<Topolo
     }
     let Builder {
         mut sink,
-        nodes,
+        mut nodes,
         mut links,
         efficiency,
         index,
@@ -204,6 +204,10 @@ fn parse_str_limited(src: &str, path: &str, opts: &LoadOptions) -> Result<Topolo
         }
         None => failed,
     };
+    // PXN relays forward for the peers whose scale-out links failed.
+    for r in &failed.relay_ids {
+        nodes[r.idx()].forwards = true;
+    }
     let calibration = spec.calibration.as_ref().and_then(|c| {
         let file = Path::new(path).parent().unwrap_or(Path::new("")).join(&c.v);
         let text = match fabricsim_base::limits::read_text(&file, limits.max_input_bytes) {

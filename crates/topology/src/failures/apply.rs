@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::reach::{cut_off, report_cut};
+use super::reach::{cut_off, pxn_relays, report_cut};
 use super::{Entry, FailedEntry, FailedLink, FailureReport, FailureSpec, Groups, What};
 use crate::pattern::Pattern;
 use crate::{Link, Node, NodeId, NodeRole};
@@ -434,7 +434,8 @@ pub(crate) fn apply(
         cause[c] = cause[c].min(by);
     }
     let alive = |c: usize| dead[c] < links[2 * c].count;
-    if let Some(cut) = cut_off(nodes, links, &alive) {
+    let relays = pxn_relays(nodes, links, &alive);
+    if let Some(cut) = cut_off(nodes, links, &alive, &relays) {
         report_cut(&mut pass, &all, &cut, &dead, &cause);
         return FailureReport::default();
     }
@@ -459,6 +460,16 @@ pub(crate) fn apply(
             })
             .collect(),
         lanes: dead.iter().map(|&d| u64::from(d)).sum(),
+        relays: relays
+            .iter()
+            .map(|&(a, r)| format!("{} via {}", nodes[a].name, nodes[r].name))
+            .collect(),
+        relay_ids: {
+            let mut r: Vec<NodeId> = relays.iter().map(|&(_, r)| NodeId(r as u32)).collect();
+            r.sort_unstable();
+            r.dedup();
+            r
+        },
     };
     let old = std::mem::take(links);
     for (c, pair) in old.chunks(2).enumerate() {

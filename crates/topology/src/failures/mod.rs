@@ -200,6 +200,14 @@ pub struct FailureReport {
     pub links: Vec<FailedLink>,
     /// Lanes failed over all links (each counted once).
     pub lanes: u64,
+    /// PXN relays: an accelerator whose own scale-out links all failed
+    /// sends and receives through a peer of its scale-up domain, which
+    /// forwards for it (`"d0.gpu0 via d0.gpu1"`, in node order).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub relays: Vec<String>,
+    /// The relaying accelerators (node ids), set forwarding when built.
+    #[serde(skip)]
+    pub relay_ids: Vec<crate::NodeId>,
 }
 
 impl FailureReport {

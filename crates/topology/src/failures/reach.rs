@@ -31,6 +31,7 @@ pub(super) fn cut_off(
     nodes: &[Node],
     links: &[Link],
     alive: &dyn Fn(usize) -> bool,
+    relays: &[(usize, usize)],
 ) -> Option<Cut> {
     let n = nodes.len();
     let mut start = vec![0usize; n + 1];
@@ -52,7 +53,10 @@ pub(super) fn cut_off(
         fill[b] += 1;
     }
     let out = |u: usize| adj[start[u]..start[u + 1]].iter().map(|&v| v as usize);
-    let fwd: Vec<bool> = nodes.iter().map(|x| x.forwards).collect();
+    let mut fwd: Vec<bool> = nodes.iter().map(|x| x.forwards).collect();
+    for &(_, r) in relays {
+        fwd[r] = true;
+    }
     let (comp, comps) = crate::components::forwarding_components(&fwd, out);
     let accs: Vec<usize> = (0..n)
         .filter(|&v| nodes[v].role == NodeRole::Accelerator)
@@ -200,4 +204,69 @@ pub(super) fn report_cut(
         Some(sp) => pass.sink.error(sp, message, help),
         None => pass.sink.error_unlocated(message, help),
     }
+}
+
+/// PXN relays (NCCL's PXN: a rank's network traffic goes over the scale-up
+/// fabric to a peer's NIC, whose proxy sends it): every accelerator whose
+/// live links are all of tier `scale-up` (its NICs or their cables failed)
+/// but which has at least one, is paired with one peer of its scale-up
+/// domain (reached over live scale-up cables, through switches) that has a
+/// live link of another tier: the first such peer after it in node order,
+/// wrapping around. Returns `(cut-off accelerator, relay)` in node order.
+pub(super) fn pxn_relays(
+    nodes: &[Node],
+    links: &[Link],
+    alive: &dyn Fn(usize) -> bool,
+) -> Vec<(usize, usize)> {
+    let n = nodes.len();
+    let mut out_side = vec![false; n];
+    let mut up = vec![false; n];
+    let mut adj: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for c in (0..links.len() / 2).filter(|&c| alive(c)) {
+        let l = &links[2 * c];
+        let (a, b) = (l.src.idx(), l.dst.idx());
+        if l.tier == "scale-up" {
+            up[a] = true;
+            up[b] = true;
+            adj[a].push(b);
+            adj[b].push(a);
+        } else {
+            out_side[a] = true;
+            out_side[b] = true;
+        }
+    }
+    let acc = |v: usize| nodes[v].role == NodeRole::Accelerator;
+    let mut pairs = Vec::new();
+    for a in (0..n).filter(|&v| acc(v) && up[v] && !out_side[v]) {
+        // Accelerators of a's domain: through switches, not through other
+        // accelerators (they do not forward).
+        let mut seen = vec![false; n];
+        seen[a] = true;
+        let mut stack = vec![a];
+        let mut peers = Vec::new();
+        while let Some(u) = stack.pop() {
+            for &v in &adj[u] {
+                if seen[v] {
+                    continue;
+                }
+                seen[v] = true;
+                if acc(v) {
+                    peers.push(v);
+                } else {
+                    stack.push(v);
+                }
+            }
+        }
+        let with_nic: Vec<usize> = peers.into_iter().filter(|&p| out_side[p]).collect();
+        let relay = with_nic
+            .iter()
+            .copied()
+            .filter(|&p| p > a)
+            .min()
+            .or_else(|| with_nic.iter().copied().min());
+        if let Some(r) = relay {
+            pairs.push((a, r));
+        }
+    }
+    pairs
 }
