@@ -249,7 +249,7 @@ pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
         b.add(
             &[t, j, "timeline"],
             &from::job_timeline(
-                &format!("Phases of one iteration of {j} on {tt} (micro-batches merged)"),
+                &format!("Phases of one iteration of {j} on {tt}, micro-batch by micro-batch"),
                 &report,
             ),
         )?;

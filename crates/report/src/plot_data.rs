@@ -191,10 +191,15 @@ pub fn energy_stack(name: &str, by_part: &fabricsim_energy::ByPart) -> Stack {
     }
 }
 
-/// A job's iteration as a Gantt chart of its phases, aggregated over
-/// micro-batches (1F1B interleaves them; the lengths are exact, the order
-/// is a summary): pipeline fill, compute, the exposed communication of each
-/// kind, pipeline drain, then the exposed data-parallel tail.
+/// Most micro-batch groups a job timeline draws.
+pub const MAX_TIMELINE_GROUPS: u32 = 32;
+
+/// A job's iteration as a Gantt chart of its phases on one rank's critical
+/// path: pipeline fill, then micro-batch after micro-batch its compute and
+/// the exposed communication of each kind (grouped into at most
+/// [`MAX_TIMELINE_GROUPS`] bars per lane), pipeline drain, then the exposed
+/// data-parallel tail. Lengths are exact; 1F1B's forward/backward order
+/// inside a micro-batch is not drawn.
 pub fn job_timeline(title: &str, job: &JobReport) -> Timeline {
     let it = &job.iteration;
     let mut bars = Vec::new();
@@ -210,10 +215,23 @@ pub fn job_timeline(title: &str, job: &JobReport) -> Timeline {
             t += d;
         }
     };
+    // Micro-batch by micro-batch (at most MAX_TIMELINE_GROUPS bars per
+    // lane: consecutive micro-batches are grouped), each one's compute
+    // then its exposed TP, CP, EP and PP communication, between the two
+    // halves of the bubble; DP after the last.
+    let groups = job.micro_batches.clamp(1, MAX_TIMELINE_GROUPS);
+    // Each group's share of the per-micro-batch terms.
+    let share = 1.0 / f64::from(groups);
     push("pipeline bubble", "bubble", it.bubble_s / 2.0);
-    push("compute", "compute", it.compute_time_s);
-    for k in [Kind::Tp, Kind::Cp, Kind::Ep, Kind::Pp] {
-        push(&format!("exposed {}", k.name()), k.name(), exposed(job, k));
+    for _ in 0..groups {
+        push("compute", "compute", it.compute_time_s * share);
+        for k in [Kind::Tp, Kind::Cp, Kind::Ep, Kind::Pp] {
+            push(
+                &format!("exposed {}", k.name()),
+                k.name(),
+                exposed(job, k) * share,
+            );
+        }
     }
     push("pipeline bubble", "bubble", it.bubble_s / 2.0);
     push("exposed dp", "dp", exposed(job, Kind::Dp));

@@ -296,6 +296,8 @@ pub struct JobReport {
     pub iteration: Totals,
     /// The pipeline schedule (`1f1b`, `interleaved`, `zero-bubble`).
     pub schedule: &'static str,
+    /// Micro-batches per pipeline per iteration.
+    pub micro_batches: u32,
     /// Memory per accelerator against the accelerator's HBM.
     pub memory: MemoryReport,
     /// One report per collective of the iteration.
@@ -547,6 +549,7 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
         job: job.name.clone(),
         compute,
         schedule: par.schedule.name(),
+        micro_batches: par.micro_batches(),
         memory: memory::report(job, topo.accelerator.map(|a| a.hbm_bytes())),
         accelerators: AcceleratorUse {
             policy: par.accelerators.name(),

@@ -165,6 +165,12 @@ fn job_breakdown_timeline_and_bottlenecks() {
     let tl = from::job_timeline("iteration phases", &rep);
     let total = tl.bars.last().unwrap().end_s;
     assert!((total - it.total_time_s).abs() <= 1e-9 * it.total_time_s);
+    // Micro-batch by micro-batch: min(m, 32) compute bars that sum to the
+    // compute time, each before its share of exposed communication.
+    let compute: Vec<_> = tl.bars.iter().filter(|b| b.lane == "compute").collect();
+    assert_eq!(compute.len(), rep.micro_batches.clamp(1, 32) as usize);
+    let sum: f64 = compute.iter().map(|b| b.end_s - b.start_s).sum();
+    assert!((sum - it.compute_time_s).abs() <= 1e-9 * it.compute_time_s);
     let r = render(&tl);
     check_svg(&r, &["iteration phases", "compute", "phase", "time ("]);
 
