@@ -157,7 +157,7 @@ pub(super) fn link_params(
     if !ok {
         return None;
     }
-    plausible(sink, &kind, bw.as_ref(), lat.as_ref(), bw_key);
+    plausible(sink, kind, bw.as_ref(), lat.as_ref(), bw_key);
     let bandwidth_bps = match (bw, kind.bandwidth_bps) {
         (Some(b), _) => b.v,
         (None, Some(b)) => b,
