@@ -188,18 +188,19 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
     if let Some(o) = &overrides {
         params.apply_overrides(o);
     }
+    let request = |size: f64| Request {
+        op,
+        algo,
+        size,
+        channels: a.channels,
+        chunk_bytes,
+        protocol,
+    };
     let mut sim = CollectiveSim::new(&topo, params.clone());
     let mut results = Vec::with_capacity(sizes.len());
     let mut energy = Vec::with_capacity(sizes.len());
     for &size in &sizes {
-        let req = Request {
-            op,
-            algo,
-            size,
-            channels: a.channels,
-            chunk_bytes,
-            protocol,
-        };
+        let req = request(size);
         let fail = |e| {
             format!(
                 "{}: error: {}",
@@ -232,14 +233,7 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
         let mut isim = CollectiveSim::new(&intact, params);
         let mut intact_times = Vec::with_capacity(sizes.len());
         for &size in &sizes {
-            let req = Request {
-                op,
-                algo,
-                size,
-                channels: a.channels,
-                chunk_bytes,
-                protocol,
-            };
+            let req = request(size);
             let o = run(&mut isim, &ranks, &req).map_err(|e| {
                 format!(
                     "{} (intact, without the failures): error: {}",
@@ -253,14 +247,7 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
         Failures::new(&intact, &topo, &ranks, &times, intact_times)
     };
     if let Some(dir) = &a.plots {
-        let last = Request {
-            op,
-            algo,
-            size: results.last().map_or(0.0, |o| o.bytes),
-            channels: a.channels,
-            chunk_bytes,
-            protocol,
-        };
+        let last = request(results.last().map_or(0.0, |o| o.bytes));
         let stem = super::plots::file_stem(&a.topology);
         plots(&mut sim, &stem, &ranks, &last, &results)?.write(dir)?;
     }

@@ -4,8 +4,8 @@
 
 use crate::failures::Failures;
 use fabricsim_base::limits::Limits;
-use fabricsim_collective::run::{DEFAULT_CHUNK_BYTES, Outcome, Request, run, run_with_report};
-use fabricsim_collective::{Algo, CollectiveSim, Op};
+use fabricsim_collective::run::{Outcome, Request, run, run_with_report};
+use fabricsim_collective::{CollectiveSim, Op};
 use fabricsim_energy::{CollectiveEnergy, JobEnergy, collective_energy, job_energy};
 use fabricsim_plot::{Breakdown, Busbw, EnergyBreakdown, TopLinks};
 use fabricsim_report::plot_data as from;
@@ -582,14 +582,7 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
                 }
                 (None, Some((op, size))) => {
                     let mut sim = CollectiveSim::new(&topo, a.budget.params());
-                    let req = Request {
-                        op,
-                        algo: Algo::Auto,
-                        size,
-                        channels: None,
-                        chunk_bytes: DEFAULT_CHUNK_BYTES,
-                        protocol: None,
-                    };
+                    let req = Request::new(op, size);
                     let (o, report) =
                         run_with_report(&mut sim, &topo.accelerators, &req).map_err(|e| {
                             format!("{}: error: {}", path.display(), super::budget::explain(&e))
@@ -638,14 +631,7 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
                     }
                     (None, Some((op, size))) => {
                         let mut sim = CollectiveSim::new(&intact, a.budget.params());
-                        let req = Request {
-                            op,
-                            algo: Algo::Auto,
-                            size,
-                            channels: None,
-                            chunk_bytes: DEFAULT_CHUNK_BYTES,
-                            protocol: None,
-                        };
+                        let req = Request::new(op, size);
                         run(&mut sim, &intact.accelerators, &req)
                             .map_err(|e| {
                                 format!(
