@@ -249,7 +249,7 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
     if let Some(dir) = &a.plots {
         let last = request(results.last().map_or(0.0, |o| o.bytes));
         let stem = super::plots::file_stem(&a.topology);
-        plots(&mut sim, &stem, &ranks, &last, &results)?.write(dir)?;
+        plots(&mut sim, &stem, &ranks, &last, &results, failures.as_ref())?.write(dir)?;
     }
     if a.json {
         let report = Report {
@@ -278,17 +278,35 @@ fn plots(
     ranks: &[NodeId],
     last: &Request,
     results: &[Outcome],
+    failures: Option<&Failures>,
 ) -> Result<super::plots::Batch, String> {
     let topo = sim.topology();
     let op = last.op.name();
     let n = ranks.len();
     let failed = crate::failures::title_suffix(topo);
+    let mut series = from::busbw_series(name, results, 0).to_vec();
+    // Before and after: with failures, the intact fabric's curve beside
+    // (busbw ∝ 1/time at a fixed size).
+    if let Some(f) = failures {
+        series[0].name = "with failures".into();
+        series[1].name = "lower bound".into();
+        series.push(fabricsim_plot::Series {
+            name: "intact fabric".into(),
+            points: results
+                .iter()
+                .zip(&f.intact_time_s)
+                .map(|(o, &t)| (o.bytes, o.busbw_gbps * o.time_s / t))
+                .collect(),
+            dashed: false,
+            color: 1,
+        });
+    }
     let mut b = super::plots::Batch::new();
     b.add(
         &[name, op, "busbw"],
         &Busbw {
             title: format!("{op} busbw on {name}, {n} ranks{failed}"),
-            series: from::busbw_series(name, results, 0).to_vec(),
+            series,
         },
     )?;
     let (o, report) = run_with_report(sim, ranks, last)

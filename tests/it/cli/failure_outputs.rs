@@ -179,3 +179,31 @@ fn job_and_compare_report_failures() {
     // The HGX board has no switch-to-switch cables: nothing is eligible.
     assert_eq!(c[1]["failures"]["lanes"], 0);
 }
+
+/// Before and after: with failures, the busbw plot of `collective --plots`
+/// carries the intact fabric's curve beside the degraded one.
+#[test]
+fn busbw_plot_shows_before_and_after() {
+    let dir = std::env::temp_dir().join(format!("fabricsim-before-after-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let o = fabricsim(&[
+        "collective",
+        TWO_TIER,
+        "--op",
+        "all-to-all",
+        "--size",
+        "16MiB..64MiB",
+        "--fail",
+        "random:20%",
+        "--plots",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let svg = std::fs::read_to_string(dir.join("h100-2tier-16node-all-to-all-busbw.svg")).unwrap();
+    assert!(svg.contains("with failures") && svg.contains("intact fabric"));
+    assert!(
+        svg.contains("failed: random:20%:0"),
+        "the title names the failure"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
