@@ -545,150 +545,180 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
         .as_deref()
         .map(|p| super::set::load_job(p, limits, &sets))
         .transpose()?;
-    let op: Option<(Op, f64)> = match (&a.op, &a.size) {
+    // One comparison per size of `--size` (a job: one).
+    let ops: Vec<Option<(Op, f64)>> = match (&a.op, &a.size) {
         (Some(op), Some(size)) => {
             let op: Op = op.parse().map_err(|e| format!("--op: {e}"))?;
-            let sizes = super::collective::parse_sizes(size, limits)?;
-            if sizes.len() > 1 {
-                return compare_sizes(a, limits, &sizes);
-            }
-            Some((op, sizes[0]))
+            super::collective::parse_sizes(size, limits)?
+                .into_iter()
+                .map(|s| Some((op, s)))
+                .collect()
         }
-        _ => None,
+        _ => vec![None],
     };
-    // Every topology in parallel; results in the order given.
-    let rows: Vec<Result<Row, String>> = a
+    let last = ops.len() - 1;
+    // One row of `path` (loaded as `topo`, and `intact` without its
+    // failures) for `op`; `curve`: the smaller sizes for the plots too.
+    let row_of = |path: &PathBuf,
+                  topo: &Topology,
+                  intact: Option<&Topology>,
+                  op: Option<(Op, f64)>,
+                  curve_wanted: bool|
+     -> Result<Row, String> {
+        let mut curve = Vec::new();
+        let (time_s, job_report, coll, energy) = match (&job, op) {
+            (Some(job), _) => {
+                let job_path = a.job.as_deref().unwrap_or(Path::new("job"));
+                let edited = sets
+                    .iter()
+                    .any(|s| s.target == fabricsim_sweep::set::SetTarget::Job);
+                let r = simulate(
+                    topo,
+                    job,
+                    job_path,
+                    edited,
+                    a.allow_oversubscribed_memory,
+                    &a.budget,
+                )?;
+                let e = RowEnergy::Job(job_energy(topo, job, &r));
+                (r.iteration.total_time_s, Some(r), None, e)
+            }
+            (None, Some((op, size))) => {
+                let mut sim = CollectiveSim::new(topo, a.budget.params());
+                let req = Request::new(op, size);
+                let (o, report) =
+                    run_with_report(&mut sim, &topo.accelerators, &req).map_err(|e| {
+                        format!("{}: error: {}", path.display(), super::budget::explain(&e))
+                    })?;
+                let e = RowEnergy::Collective(collective_energy(
+                    topo,
+                    &topo.accelerators,
+                    o.time_s,
+                    &report.link_bytes,
+                ));
+                if curve_wanted && (a.plots.is_some() || a.report.is_some()) {
+                    for k in (1..COMPARE_CURVE_POINTS).rev() {
+                        let r = Request {
+                            size: size / 2f64.powi(k),
+                            ..req.clone()
+                        };
+                        curve.push(
+                            run(&mut sim, &topo.accelerators, &r)
+                                .map_err(|e| format!("{}: error: {e}", path.display()))?,
+                        );
+                    }
+                    curve.push(o.clone());
+                }
+                (o.time_s, None, Some(o), e)
+            }
+            (None, None) => unreachable!("clap requires --job or --op"),
+        };
+        // With failures: the same run on the intact fabric, beside.
+        let failures = if let Some(intact) = intact {
+            let t = match (&job, op) {
+                (Some(job), _) => {
+                    let job_path = a.job.as_deref().unwrap_or(Path::new("job"));
+                    simulate(
+                        intact,
+                        job,
+                        job_path,
+                        false,
+                        a.allow_oversubscribed_memory,
+                        &a.budget,
+                    )?
+                    .iteration
+                    .total_time_s
+                }
+                (None, Some((op, size))) => {
+                    let mut sim = CollectiveSim::new(intact, a.budget.params());
+                    let req = Request::new(op, size);
+                    run(&mut sim, &intact.accelerators, &req)
+                        .map_err(|e| {
+                            format!(
+                                "{} (intact, without the failures): error: {}",
+                                path.display(),
+                                super::budget::explain(&e)
+                            )
+                        })?
+                        .time_s
+                }
+                (None, None) => unreachable!("clap requires --job or --op"),
+            };
+            let ranks = match &job {
+                Some(job) => place(topo, job)
+                    .map(|p| p.ranks)
+                    .unwrap_or_else(|_| topo.accelerators.clone()),
+                None => topo.accelerators.clone(),
+            };
+            Failures::new(intact, topo, &ranks, &[time_s], vec![t])
+        } else {
+            None
+        };
+        let notes = crate::review::Notes {
+            limits: match (&job_report, &coll) {
+                (Some(r), _) => crate::review::job_limits(r, failures.as_ref()),
+                (None, Some(o)) => crate::review::collective_limits(o, failures.as_ref()),
+                (None, None) => Vec::new(),
+            },
+            assumptions: job_report
+                .as_ref()
+                .map(crate::review::job_assumptions)
+                .unwrap_or_default()
+                .into_iter()
+                .chain(crate::review::assumptions(topo))
+                .collect(),
+        };
+        Ok(Row {
+            notes,
+            topology: topo.name.clone(),
+            stem: super::plots::file_stem(path),
+            file: path.display().to_string(),
+            time_s,
+            delta: 0.0,
+            job: job_report,
+            collective: coll,
+            energy,
+            curve,
+            failures,
+        })
+    };
+    // Every topology in parallel, loaded once for every size; results in
+    // the order given.
+    let per_topology: Vec<Result<Vec<Row>, String>> = a
         .topologies
         .par_iter()
         .map(|path| {
             let topo = super::set::load_topology(path, &a.failures.fail, limits, &sets)?;
-            let mut curve = Vec::new();
-            let (time_s, job_report, coll, energy) = match (&job, op) {
-                (Some(job), _) => {
-                    let job_path = a.job.as_deref().unwrap_or(Path::new("job"));
-                    let edited = sets
-                        .iter()
-                        .any(|s| s.target == fabricsim_sweep::set::SetTarget::Job);
-                    let r = simulate(
-                        &topo,
-                        job,
-                        job_path,
-                        edited,
-                        a.allow_oversubscribed_memory,
-                        &a.budget,
-                    )?;
-                    let e = RowEnergy::Job(job_energy(&topo, job, &r));
-                    (r.iteration.total_time_s, Some(r), None, e)
-                }
-                (None, Some((op, size))) => {
-                    let mut sim = CollectiveSim::new(&topo, a.budget.params());
-                    let req = Request::new(op, size);
-                    let (o, report) =
-                        run_with_report(&mut sim, &topo.accelerators, &req).map_err(|e| {
-                            format!("{}: error: {}", path.display(), super::budget::explain(&e))
-                        })?;
-                    let e = RowEnergy::Collective(collective_energy(
-                        &topo,
-                        &topo.accelerators,
-                        o.time_s,
-                        &report.link_bytes,
-                    ));
-                    if a.plots.is_some() || a.report.is_some() {
-                        for k in (1..COMPARE_CURVE_POINTS).rev() {
-                            let r = Request {
-                                size: size / 2f64.powi(k),
-                                ..req.clone()
-                            };
-                            curve.push(
-                                run(&mut sim, &topo.accelerators, &r)
-                                    .map_err(|e| format!("{}: error: {e}", path.display()))?,
-                            );
-                        }
-                        curve.push(o.clone());
-                    }
-                    (o.time_s, None, Some(o), e)
-                }
-                (None, None) => unreachable!("clap requires --job or --op"),
-            };
-            // With failures: the same run on the intact fabric, beside.
-            let failures = if topo.failures.is_empty() {
+            let intact = if topo.failures.is_empty() {
                 None
             } else {
-                let intact = super::set::load_intact_topology(path, limits, &sets)?;
-                let t = match (&job, op) {
-                    (Some(job), _) => {
-                        let job_path = a.job.as_deref().unwrap_or(Path::new("job"));
-                        simulate(
-                            &intact,
-                            job,
-                            job_path,
-                            false,
-                            a.allow_oversubscribed_memory,
-                            &a.budget,
-                        )?
-                        .iteration
-                        .total_time_s
-                    }
-                    (None, Some((op, size))) => {
-                        let mut sim = CollectiveSim::new(&intact, a.budget.params());
-                        let req = Request::new(op, size);
-                        run(&mut sim, &intact.accelerators, &req)
-                            .map_err(|e| {
-                                format!(
-                                    "{} (intact, without the failures): error: {}",
-                                    path.display(),
-                                    super::budget::explain(&e)
-                                )
-                            })?
-                            .time_s
-                    }
-                    (None, None) => unreachable!("clap requires --job or --op"),
-                };
-                let ranks = match &job {
-                    Some(job) => place(&topo, job)
-                        .map(|p| p.ranks)
-                        .unwrap_or_else(|_| topo.accelerators.clone()),
-                    None => topo.accelerators.clone(),
-                };
-                Failures::new(&intact, &topo, &ranks, &[time_s], vec![t])
+                Some(super::set::load_intact_topology(path, limits, &sets)?)
             };
-            let notes = crate::review::Notes {
-                limits: match (&job_report, &coll) {
-                    (Some(r), _) => crate::review::job_limits(r, failures.as_ref()),
-                    (None, Some(o)) => crate::review::collective_limits(o, failures.as_ref()),
-                    (None, None) => Vec::new(),
-                },
-                assumptions: job_report
-                    .as_ref()
-                    .map(crate::review::job_assumptions)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .chain(crate::review::assumptions(&topo))
-                    .collect(),
-            };
-            Ok(Row {
-                notes,
-                topology: topo.name.clone(),
-                stem: super::plots::file_stem(path),
-                file: path.display().to_string(),
-                time_s,
-                delta: 0.0,
-                job: job_report,
-                collective: coll,
-                energy,
-                curve,
-                failures,
-            })
+            ops.iter()
+                .enumerate()
+                .map(|(i, &op)| row_of(path, &topo, intact.as_ref(), op, i == last))
+                .collect()
         })
         .collect();
-    let mut rows: Vec<Row> = rows.into_iter().collect::<Result<_, _>>()?;
-    let base = rows[0].time_s;
-    for r in &mut rows {
-        r.delta = r.time_s / base - 1.0;
+    let per_topology: Vec<Vec<Row>> = per_topology.into_iter().collect::<Result<_, _>>()?;
+    // Size-major: the rows of each size, deltas against its first topology.
+    let mut by_size: Vec<Vec<Row>> = (0..ops.len()).map(|_| Vec::new()).collect();
+    for rows in per_topology {
+        for (k, row) in rows.into_iter().enumerate() {
+            by_size[k].push(row);
+        }
     }
+    for rows in &mut by_size {
+        let base = rows[0].time_s;
+        for r in rows.iter_mut() {
+            r.delta = r.time_s / base - 1.0;
+        }
+    }
+    let op = ops[last];
+    let rows = &by_size[last];
     if a.plots.is_some() || a.report.is_some() {
         let batch = compare_plots(
-            &rows,
+            rows,
             op.map(|o| o.0),
             a.job.as_deref().map(super::plots::file_stem),
         )?;
@@ -699,7 +729,7 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
                 .map(PathBuf::as_path)
                 .chain(a.job.as_deref())
                 .collect();
-            let table = compare_table(&rows);
+            let table = compare_table(rows);
             let what = match (&job, op) {
                 (Some(j), _) => format!("One training iteration of {}", j.name),
                 (None, Some((op, size))) => format!(
@@ -728,11 +758,28 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
         }
     }
     if a.json {
-        let mut s = serde_json::to_string_pretty(&rows).expect("rows serialize");
+        // Every row, size-major; each collective row names its size.
+        let all: Vec<&Row> = by_size.iter().flatten().collect();
+        let mut s = serde_json::to_string_pretty(&all).expect("rows serialize");
         s.push('\n');
         return Ok(s);
     }
-    Ok(compare_table(&rows))
+    if by_size.len() == 1 {
+        return Ok(compare_table(rows));
+    }
+    Ok(ops
+        .iter()
+        .zip(&by_size)
+        .map(|(op, rows)| {
+            let size = op.map_or(0.0, |o| o.1);
+            format!(
+                "## size {} ({size} bytes)\n{}",
+                fabricsim_plot::fmt_bytes(size),
+                compare_table(rows)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n"))
 }
 
 /// The report's columns for a job comparison.
@@ -811,49 +858,6 @@ fn review_system(r: &Row) -> super::report::System {
             .as_ref()
             .map(|f| f.lines(if r.job.is_some() { "ms" } else { "us" })),
     }
-}
-
-/// `compare --size` over several sizes: one comparison per size (a table
-/// each; in JSON one array of every row, each row's `collective.bytes`
-/// naming its size); `--plots` and `--report` are of the largest size.
-fn compare_sizes(a: &CompareArgs, limits: &Limits, sizes: &[f64]) -> Result<String, String> {
-    let one = |size: f64, outputs: bool| {
-        let mut b = a.clone();
-        b.size = Some(format!("{size}B"));
-        if !outputs {
-            b.plots = None;
-            b.report = None;
-        }
-        compare(&b, limits)
-    };
-    let last = sizes.len() - 1;
-    let mut texts = Vec::with_capacity(sizes.len());
-    for (i, &size) in sizes.iter().enumerate() {
-        texts.push(one(size, i == last)?);
-    }
-    if a.json {
-        let mut rows: Vec<serde_json::Value> = Vec::new();
-        for t in &texts {
-            match serde_json::from_str::<serde_json::Value>(t) {
-                Ok(serde_json::Value::Array(v)) => rows.extend(v),
-                _ => return Err("error: compare produced no JSON array (a bug)".into()),
-            }
-        }
-        let mut s = serde_json::to_string_pretty(&rows).expect("rows serialize");
-        s.push('\n');
-        return Ok(s);
-    }
-    Ok(sizes
-        .iter()
-        .zip(texts)
-        .map(|(&size, t)| {
-            format!(
-                "## size {} ({size} bytes)\n{t}",
-                fabricsim_plot::fmt_bytes(size)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n"))
 }
 
 /// Series names: the topology file's stem, or its path when two rows share it.

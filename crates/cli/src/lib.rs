@@ -583,11 +583,7 @@ fn validate(
             match Topology::parse(&text, &shown, &load_options(fail, limits)) {
                 Ok(t) if output::warnings(&t.warnings).is_err() => {
                     // --deny-warnings: the warnings are this file's errors.
-                    let mut errors = t.warnings.clone();
-                    for e in &mut errors {
-                        e.severity = fabricsim_base::diag::Severity::Error;
-                    }
-                    FileVerdict::failed(shown, "topology", errors)
+                    FileVerdict::failed(shown, "topology", output::as_errors(&t.warnings))
                 }
                 Ok(t) => FileVerdict {
                     warnings: t.warnings.clone(),

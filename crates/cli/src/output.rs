@@ -33,6 +33,18 @@ pub(crate) fn deny_warnings(deny: bool) {
     DENY_WARNINGS.store(deny, Ordering::SeqCst);
 }
 
+/// `w` as errors (what `--deny-warnings` makes of them).
+pub(crate) fn as_errors(
+    w: &[fabricsim_base::diag::Diagnostic],
+) -> Vec<fabricsim_base::diag::Diagnostic> {
+    w.iter()
+        .map(|d| fabricsim_base::diag::Diagnostic {
+            severity: fabricsim_base::diag::Severity::Error,
+            ..d.clone()
+        })
+        .collect()
+}
+
 /// Records an input's plausibility warnings; with `--deny-warnings` they
 /// are the run's error instead.
 pub(crate) fn warnings(w: &[fabricsim_base::diag::Diagnostic]) -> Result<(), String> {
@@ -40,14 +52,7 @@ pub(crate) fn warnings(w: &[fabricsim_base::diag::Diagnostic]) -> Result<(), Str
         return Ok(());
     }
     if DENY_WARNINGS.load(Ordering::SeqCst) {
-        let lines: Vec<String> = w
-            .iter()
-            .map(|d| {
-                let mut e = d.clone();
-                e.severity = fabricsim_base::diag::Severity::Error;
-                e.to_string()
-            })
-            .collect();
+        let lines: Vec<String> = as_errors(w).iter().map(ToString::to_string).collect();
         return Err(format!(
             "{}\n  note: an error because of --deny-warnings",
             lines.join("\n")

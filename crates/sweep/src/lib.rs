@@ -167,13 +167,8 @@ impl Sweep {
 
     /// The value index on each axis of point `index` (last axis fastest).
     pub fn coords(&self, index: usize) -> Vec<usize> {
-        let mut rest = index;
-        let mut c = vec![0; self.axes.len()];
-        for (i, a) in self.axes.iter().enumerate().rev() {
-            c[i] = rest % a.values.len();
-            rest /= a.values.len();
-        }
-        c
+        let lens: Vec<usize> = self.axes.iter().map(|a| a.values.len()).collect();
+        grid_coords(index, &lens)
     }
 
     /// Every column: `point`, the axes, the metrics, `error`.
@@ -248,4 +243,16 @@ fn fnv1a(bytes: &[u8]) -> u64 {
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     h
+}
+
+/// The coordinates of grid point `index` over axes of `lens` values, the
+/// last axis varying fastest (the order of points in every table).
+pub fn grid_coords(index: usize, lens: &[usize]) -> Vec<usize> {
+    let mut rest = index;
+    let mut c = vec![0; lens.len()];
+    for i in (0..lens.len()).rev() {
+        c[i] = rest % lens[i];
+        rest /= lens[i];
+    }
+    c
 }

@@ -129,15 +129,7 @@ pub fn charts(t: &Table) -> (Vec<(String, SweepLines)>, usize) {
         .collect();
     let lens: Vec<usize> = h.axes.iter().map(|a| a.values.len()).collect();
     let n_facets: usize = facets.iter().map(|&i| lens[i]).product();
-    let coords = |p: usize| {
-        let mut rest = p;
-        let mut c = vec![0; lens.len()];
-        for i in (0..lens.len()).rev() {
-            c[i] = rest % lens[i];
-            rest /= lens[i];
-        }
-        c
-    };
+    let coords = |p: usize| super::grid_coords(p, &lens);
     let label = |axis: usize, v: &Cell| match (names[axis], v) {
         ("collective.size", Cell::Int(b)) => fmt_bytes(*b as f64),
         _ => v.text(),
@@ -240,12 +232,7 @@ pub fn seed_summary_csv(t: &Table) -> Option<String> {
     let mut values = vec![vec![Vec::new(); metrics.len()]; groups];
     let mut coords_of = vec![None; groups];
     for r in &t.rows {
-        let mut rest = Table::point_of(r);
-        let mut c = vec![0; lens.len()];
-        for i in (0..lens.len()).rev() {
-            c[i] = rest % lens[i];
-            rest /= lens[i];
-        }
+        let c = super::grid_coords(Table::point_of(r), &lens);
         let g = others.iter().fold(0, |acc, &i| acc * lens[i] + c[i]);
         if coords_of[g].is_none() {
             coords_of[g] = Some(
@@ -275,7 +262,7 @@ pub fn seed_summary_csv(t: &Table) -> Option<String> {
     let mut text = out.join(",") + "\n";
     for (g, coords) in coords_of.iter().enumerate() {
         let Some(coords) = coords else { continue };
-        let mut line: Vec<String> = coords.iter().map(|c| csv_cell(c)).collect();
+        let mut line: Vec<String> = coords.iter().map(|c| super::table::csv_field(c)).collect();
         let n = values[g].iter().map(Vec::len).max().unwrap_or(0);
         line.push(n.to_string());
         for v in &values[g] {
@@ -287,12 +274,4 @@ pub fn seed_summary_csv(t: &Table) -> Option<String> {
         text += &(line.join(",") + "\n");
     }
     Some(text)
-}
-
-fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }

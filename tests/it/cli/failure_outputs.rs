@@ -51,13 +51,12 @@ fn more_random_failures_are_never_faster() {
         // Equal up to summation order (1e-12) counts as not faster.
         let le = |x: f64, y: f64| x <= y * (1.0 + 1e-12);
         assert!(le(intact, a) && le(a, b), "seed {seed}: {intact} {a} {b}");
-        for t in [&t10, &t20] {
+        for (pct, t) in [(0.10, &t10), (0.20, &t20)] {
             let f = &t["failures"];
             assert_eq!(f["intact_time_s"][0].as_f64().unwrap(), intact);
             let e = &f["entries"][0];
             // round(p × eligible) lanes, by the documented rule.
             let eligible = e["eligible_lanes"].as_f64().unwrap();
-            let pct = if std::ptr::eq(t, &t10) { 0.10 } else { 0.20 };
             assert_eq!(e["lanes"].as_f64().unwrap(), (pct * eligible).round());
             assert_eq!(f["lanes"], e["lanes"], "one entry: its lanes are all");
         }

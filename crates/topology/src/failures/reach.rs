@@ -237,19 +237,21 @@ pub(super) fn pxn_relays(
     }
     let acc = |v: usize| nodes[v].role == NodeRole::Accelerator;
     let mut pairs = Vec::new();
+    // Visited marks: the search from `a` stamps `a`, so no array is
+    // cleared between searches (O(size of each domain), not O(nodes)).
+    let mut seen = vec![usize::MAX; n];
     for a in (0..n).filter(|&v| acc(v) && up[v] && !out_side[v]) {
         // Accelerators of a's domain: through switches, not through other
         // accelerators (they do not forward).
-        let mut seen = vec![false; n];
-        seen[a] = true;
+        seen[a] = a;
         let mut stack = vec![a];
         let mut peers = Vec::new();
         while let Some(u) = stack.pop() {
             for &v in &adj[u] {
-                if seen[v] {
+                if seen[v] == a {
                     continue;
                 }
-                seen[v] = true;
+                seen[v] = a;
                 if acc(v) {
                     peers.push(v);
                 } else {
