@@ -254,7 +254,7 @@ pub fn schedule(
             limit: MAX_SCHEDULE_TRANSFERS,
         });
     }
-    match algo {
+    let mut s = match algo {
         Algo::Ring => Ok(ring(topo, op, ranks, size, channels, chunk_bytes)),
         Algo::Direct => Ok(direct(op, ranks, size)),
         Algo::HalvingDoubling => halving_doubling(op, ranks, size),
@@ -282,7 +282,10 @@ pub fn schedule(
             op,
             why: format!("{algo} picks an algorithm in run::run; a schedule needs a concrete one"),
         }),
-    }
+    }?;
+    // Steps no builder named are the operation itself.
+    s.name_from(0, op.name());
+    Ok(s)
 }
 
 /// Ring algorithms over NCCL-style channels; each channel carries `1/C` of
@@ -316,11 +319,15 @@ pub fn ring(
     };
     let mut s = Schedule::default();
     match op {
-        Op::AllReduce => s.push_step(
-            shift(1, size / (n as f64 * c)),
-            2 * (n as u32 - 1),
-            StepLatency::RingMean,
-        ),
+        Op::AllReduce => {
+            let k = n as u32 - 1;
+            s.push_step(
+                shift(1, size / (n as f64 * c)),
+                2 * k,
+                StepLatency::RingMean,
+            );
+            s.name_last(&[("reduce-scatter", k), ("all-gather", k)]);
+        }
         Op::AllGather | Op::ReduceScatter => s.push_step(
             shift(1, size / (n as f64 * c)),
             n as u32 - 1,
@@ -384,7 +391,10 @@ pub fn direct(op: Op, ranks: &[NodeId], size: f64) -> Schedule {
     let mut s = Schedule::default();
     match op {
         Op::AllToAll | Op::AllGather | Op::ReduceScatter => s.push(all_pairs(size / n as f64), 1),
-        Op::AllReduce => s.push(all_pairs(size / n as f64), 2),
+        Op::AllReduce => {
+            s.push(all_pairs(size / n as f64), 2);
+            s.name_last(&[("reduce-scatter", 1), ("all-gather", 1)]);
+        }
         Op::Broadcast => s.push(
             (1..n)
                 .map(|j| Transfer {
@@ -456,7 +466,9 @@ pub fn halving_doubling(op: Op, ranks: &[NodeId], size: f64) -> Result<Schedule,
     match op {
         Op::AllReduce => {
             halving(&mut s);
+            s.name_from(0, "reduce-scatter (halving)");
             doubling(&mut s);
+            s.name_from(0, "all-gather (doubling)");
         }
         Op::ReduceScatter => halving(&mut s),
         Op::AllGather => doubling(&mut s),

@@ -268,6 +268,7 @@ fn build(
         }
         Op::AllReduce => {
             intra_phase(&mut s, Op::ReduceScatter);
+            s.name_from(0, "in-domain reduce-scatter");
             match &trees {
                 Some(trees) => s.push(
                     trees
@@ -278,15 +279,21 @@ fn build(
                 ),
                 None => rail_ring(&mut s, 2 * (nd - 1)),
             }
+            s.name_from(0, "cross-domain all-reduce");
             intra_phase(&mut s, Op::AllGather);
+            s.name_from(0, "in-domain all-gather");
         }
         Op::ReduceScatter => {
             intra_phase(&mut s, Op::ReduceScatter);
+            s.name_from(0, "in-domain reduce-scatter");
             rail_ring(&mut s, nd - 1);
+            s.name_from(0, "cross-domain reduce-scatter");
         }
         Op::AllGather => {
             rail_ring(&mut s, nd - 1);
+            s.name_from(0, "cross-domain all-gather");
             intra_phase(&mut s, Op::AllGather);
+            s.name_from(0, "in-domain all-gather");
         }
         _ => {
             return Err(unsupported(

@@ -36,7 +36,7 @@ pub mod tree;
 pub mod tuning;
 
 pub use run::default_protocols;
-pub use schedule::{Schedule, Step, StepLatency, Transfer};
+pub use schedule::{Phase, Schedule, Step, StepLatency, Transfer};
 pub use sim::{CollectiveSim, Params, RunReport, StepReport, TierBusy};
 
 use serde::Serialize;

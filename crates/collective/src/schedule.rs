@@ -70,6 +70,21 @@ pub struct Step {
     /// ([`crate::presets::protocol_bandwidth_fraction`]): a transfer of `b`
     /// bytes is simulated as `b / fraction` bytes on the wire.
     pub bandwidth_fraction: f64,
+    /// What the step's repetitions do, in order, for timelines: each
+    /// [`Phase`] names `repeat` consecutive repetitions, and the counts add
+    /// up to [`Step::repeat`] (a ring all-reduce's one step is `n−1`
+    /// repetitions of reduce-scatter, then `n−1` of all-gather). Empty when
+    /// unnamed. Labels only: the simulation never reads them.
+    pub phases: Vec<Phase>,
+}
+
+/// A named run of consecutive repetitions of a [`Step`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Phase {
+    /// What the repetitions do: `reduce-scatter`, `pipeline fill`, ...
+    pub name: &'static str,
+    /// How many repetitions \[steps\].
+    pub repeat: u32,
 }
 
 impl Default for Step {
@@ -81,6 +96,7 @@ impl Default for Step {
             pxn: false,
             protocol: Protocol::Simple,
             bandwidth_fraction: 1.0,
+            phases: Vec::new(),
         }
     }
 }
@@ -122,6 +138,33 @@ impl Schedule {
                 latency,
                 ..Step::default()
             });
+        }
+    }
+
+    /// Names the repetitions of the last step: `phases` as `(name, count)`,
+    /// the counts adding up to its `repeat` (otherwise the step stays
+    /// unnamed, as it does when there is no step).
+    pub fn name_last(&mut self, phases: &[(&'static str, u32)]) {
+        if let Some(step) = self.steps.last_mut()
+            && phases.iter().map(|p| p.1 as u64).sum::<u64>() == step.repeat as u64
+        {
+            step.phases = phases
+                .iter()
+                .map(|&(name, repeat)| Phase { name, repeat })
+                .collect();
+        }
+    }
+
+    /// Names every unnamed step from index `from` on: all its repetitions
+    /// are `name`.
+    pub fn name_from(&mut self, from: usize, name: &'static str) {
+        for step in self.steps.iter_mut().skip(from) {
+            if step.phases.is_empty() {
+                step.phases = vec![Phase {
+                    name,
+                    repeat: step.repeat,
+                }];
+            }
         }
     }
 

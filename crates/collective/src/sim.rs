@@ -108,6 +108,9 @@ pub struct StepReport {
     /// step spent moving bytes on its bottleneck (≤ 1 up to rounding).
     #[serde(skip)]
     pub busiest: f64,
+    /// What the repetitions do ([`Step::phases`](super::Step::phases)).
+    #[serde(skip)]
+    pub phases: Vec<super::Phase>,
 }
 
 /// How busy the links of one tier are during a step: bytes carried over
@@ -612,6 +615,7 @@ impl<'t> CollectiveSim<'t> {
                 transfers: w.map_or(step.transfers.len(), |w| w.iter().sum::<f64>() as usize),
                 tier_busy: self.tier_busy(&step_bytes, &touched, &tier_bytes, t),
                 busiest: self.busiest(&step_bytes, &touched, t),
+                phases: step.phases.clone(),
             });
             for l in touched.drain(..) {
                 step_bytes[l as usize] = 0.0;

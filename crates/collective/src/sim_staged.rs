@@ -544,6 +544,7 @@ impl<'t> CollectiveSim<'t> {
                 transfers: step.transfers.len(),
                 tier_busy: self.tier_busy(&step_bytes, &touched, &tier_bytes, t),
                 busiest: self.busiest(&step_bytes, &touched, t),
+                phases: step.phases.clone(),
             });
             for l in touched.drain(..) {
                 step_bytes[l as usize] = 0.0;

@@ -185,6 +185,16 @@ pub fn pipeline_stages(stages: &[Vec<Transfer>], m: usize) -> Schedule {
         );
         if s.steps.len() > before {
             ranges.push((lo, hi));
+            s.name_from(
+                before,
+                if lo == 0 && hi == h - 1 {
+                    "pipeline steady state"
+                } else if lo == 0 {
+                    "pipeline fill"
+                } else {
+                    "pipeline drain"
+                },
+            );
         }
         t += run;
     }

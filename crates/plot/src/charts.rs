@@ -606,8 +606,11 @@ impl Plot for Timeline {
         let tmax = self.bars.iter().map(|b| b.end_s).fold(0.0, f64::max);
         let (div, unit) = time_unit(tmax);
         let xmax = if tmax > 0.0 { tmax / div * 1.02 } else { 1.0 };
-        let names: Vec<String> = lanes.iter().map(|l| ellipsize(l, 26)).collect();
-        let mut chart = rows_over_time(&main, xmax, unit, &names, 230, "", true)?;
+        let names: Vec<String> = lanes.iter().map(|l| ellipsize(l, 44)).collect();
+        // Room for the longest lane name (≈ 7 px a character at the label size).
+        let widest = names.iter().map(|l| l.chars().count()).max().unwrap_or(0) as u32;
+        let area = (widest * 7 + 30).clamp(120, 340);
+        let mut chart = rows_over_time(&main, xmax, unit, &names, area, "", true)?;
         for b in &self.bars {
             let row = lanes.iter().position(|l| *l == b.lane).unwrap_or(0);
             let y = (n - 1 - row) as f64;

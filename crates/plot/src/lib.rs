@@ -164,7 +164,7 @@ pub fn kind_color(kind: &str) -> RGBColor {
         "ep" => OKABE_ITO[5],
         "pp" => OKABE_ITO[2],
         "dp" => OKABE_ITO[4],
-        "bubble" => RGBColor(0x99, 0x99, 0x99),
+        "bubble" | "latency" => RGBColor(0x99, 0x99, 0x99),
         _ => tier_color(&k),
     }
 }

@@ -86,35 +86,81 @@ fn busiest_tier(step: &fabricsim_collective::StepReport) -> String {
         .map_or_else(|| "idle".to_string(), |t| t.tier.clone())
 }
 
-/// Most lanes a step timeline shows one per distinct step; beyond, all
-/// steps share one lane.
+/// Most lanes a step timeline shows; beyond, all steps share one lane.
 pub const MAX_STEP_LANES: usize = 24;
 
-/// A Gantt chart of a collective's steps: each distinct step runs `repeat`
-/// times back to back, coloured by the tier of its busiest link.
+/// A Gantt chart of a collective by phase: one lane per named phase
+/// (`reduce-scatter`, `pipeline fill`, `in-domain all-gather`, ...; see
+/// [`fabricsim_collective::Phase`]) labelled with its step count, each
+/// run of repetitions a bar of `count × step time`, coloured by the tier
+/// of the step's busiest link. Unnamed steps get a lane each
+/// (`step k (×r)`). The protocol's base latency, paid once per call
+/// (`RunReport::time_s` minus the steps), is a first `launch` bar, so the
+/// bars tile `[0, time_s]`.
 pub fn step_timeline(title: &str, report: &RunReport) -> Timeline {
-    let one_lane = report.steps.len() > MAX_STEP_LANES;
-    let mut t = 0.0;
-    let bars = report
+    // (lane key, repetitions, step index) in time order.
+    let mut runs: Vec<(String, u32, usize)> = Vec::new();
+    for (i, s) in report.steps.iter().enumerate() {
+        if s.phases.is_empty() {
+            runs.push((format!("step {} (×{})", i + 1, s.repeat), s.repeat, i));
+        } else {
+            runs.extend(s.phases.iter().map(|p| (p.name.to_string(), p.repeat, i)));
+        }
+    }
+    // Steps per lane, in order of first appearance.
+    let mut lanes: Vec<(String, u64)> = Vec::new();
+    for (key, r, _) in &runs {
+        match lanes.iter_mut().find(|l| &l.0 == key) {
+            Some(l) => l.1 += *r as u64,
+            None => lanes.push((key.clone(), *r as u64)),
+        }
+    }
+    let total: u64 = lanes.iter().map(|l| l.1).sum();
+    let one_lane = lanes.len() > MAX_STEP_LANES;
+    let label = |key: &str| -> String {
+        if one_lane {
+            return format!("all {total} steps");
+        }
+        let (key, n) = lanes
+            .iter()
+            .find(|l| l.0 == key)
+            .expect("every run has a lane");
+        if key.starts_with("step ") {
+            key.clone()
+        } else {
+            format!("{key} ({n} step{})", if *n == 1 { "" } else { "s" })
+        }
+    };
+    // The protocol's base latency (once per call, before the first step).
+    let steps_s: f64 = report
         .steps
         .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let d = s.repeat as f64 * s.time_s;
-            let bar = GanttBar {
-                lane: if one_lane {
-                    format!("steps 1–{}", report.steps.len())
-                } else {
-                    format!("step {} (×{})", i + 1, s.repeat)
-                },
-                start_s: t,
-                end_s: t + d,
-                kind: busiest_tier(s),
-            };
-            t += d;
-            bar
-        })
-        .collect();
+        .map(|s| s.repeat as f64 * s.time_s)
+        .sum();
+    let launch = report.time_s - steps_s;
+    let mut t = 0.0;
+    let mut bars = Vec::with_capacity(runs.len() + 1);
+    if launch > 1e-9 * report.time_s {
+        bars.push(GanttBar {
+            lane: "launch (base latency)".into(),
+            start_s: 0.0,
+            end_s: launch,
+            kind: "latency".into(),
+        });
+        t = launch;
+    }
+    bars.extend(runs.iter().map(|(key, r, i)| {
+        let s = &report.steps[*i];
+        let d = *r as f64 * s.time_s;
+        let bar = GanttBar {
+            lane: label(key),
+            start_s: t,
+            end_s: t + d,
+            kind: busiest_tier(s),
+        };
+        t += d;
+        bar
+    }));
     Timeline {
         title: title.to_string(),
         kind_desc: "busiest link tier".into(),

@@ -283,3 +283,74 @@ fn job_and_compare_plots() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The step timeline has one lane per phase, in order, each labelled with
+/// its step count, and the bars tile the run: a ring all-reduce on `n`
+/// ranks is `n−1` reduce-scatter steps then `n−1` all-gather steps, each
+/// half the time (the steps are identical); hierarchical is the in-domain
+/// reduce-scatter, the cross-domain all-reduce over the `D` domains' rail
+/// rings (`2(D−1)` steps) and the in-domain all-gather; a pipelined tree
+/// fills, runs steady and drains. A protocol's base latency comes first.
+#[test]
+fn step_timeline_lanes_are_phases() {
+    use fabricsim::collective::Algo;
+    let t = topo("h100-2tier-16node.toml");
+    let n = t.accelerators.len();
+    let mut sim = CollectiveSim::new(&t, Params::default());
+    let mut lanes = |algo: Algo| {
+        let r = req(Op::AllReduce, 1073741824.0).algo(algo);
+        let (o, report) = run_with_report(&mut sim, &t.accelerators, &r).unwrap();
+        let tl = from::step_timeline("steps", &report);
+        // Bars are back to back from 0 to the run's time.
+        let mut at = 0.0;
+        for b in &tl.bars {
+            assert_eq!(b.start_s, at);
+            at = b.end_s;
+        }
+        assert!(
+            (at - o.time_s).abs() <= 1e-9 * o.time_s,
+            "{at} vs {}",
+            o.time_s
+        );
+        let mut names: Vec<String> = Vec::new();
+        for b in &tl.bars {
+            if b.lane != "launch (base latency)" && !names.contains(&b.lane) {
+                names.push(b.lane.clone());
+            }
+        }
+        (names, tl)
+    };
+    let (names, tl) = lanes(Algo::Ring);
+    assert_eq!(tl.bars[0].lane, "launch (base latency)");
+    let k = n - 1;
+    assert_eq!(
+        names,
+        [
+            format!("reduce-scatter ({k} steps)"),
+            format!("all-gather ({k} steps)")
+        ]
+    );
+    let d = |b: &fabricsim::plot::GanttBar| b.end_s - b.start_s;
+    assert!((d(&tl.bars[1]) - d(&tl.bars[2])).abs() <= 1e-12 * d(&tl.bars[1]));
+
+    let (names, _) = lanes(Algo::Hierarchical);
+    let domains = n / 8;
+    assert_eq!(
+        names,
+        [
+            "in-domain reduce-scatter (1 step)".to_string(),
+            format!("cross-domain all-reduce ({} steps)", 2 * (domains - 1)),
+            "in-domain all-gather (1 step)".to_string(),
+        ]
+    );
+
+    let (names, _) = lanes(Algo::Tree);
+    let stems: Vec<&str> = names
+        .iter()
+        .map(|l| l.split(" (").next().unwrap())
+        .collect();
+    assert_eq!(
+        stems,
+        ["pipeline fill", "pipeline steady state", "pipeline drain"]
+    );
+}
