@@ -229,7 +229,7 @@ pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
         a.allow_oversubscribed_memory,
         &a.budget,
     )?;
-    let failures = job_failures(a, limits, &sets, &topo, &job, edited, &report)?;
+    let (failures, intact) = job_failures(a, limits, &sets, &topo, &job, edited, &report)?.unzip();
     let energy = job_energy(&topo, &job, &report);
     if a.plots.is_some() || a.report.is_some() {
         let (t, j) = (
@@ -243,7 +243,9 @@ pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
             &[t, j, "breakdown"],
             &Breakdown {
                 title: format!("Iteration of {j} on {tt}"),
-                bars: vec![from::job_stack(&report)],
+                bars: before_after(intact.as_ref(), &report, from::job_stack, |s, n| {
+                    s.name = n.into()
+                }),
             },
         )?;
         b.add(
@@ -258,10 +260,12 @@ pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
             &EnergyBreakdown {
                 title: format!("Energy of one iteration of {j} on {tt}"),
                 per: "iteration".into(),
-                bars: vec![from::energy_stack(
-                    t,
-                    &job_energy(&topo, &job, &report).by_part,
-                )],
+                bars: before_after(
+                    intact.as_ref(),
+                    &report,
+                    |r| from::energy_stack(t, &job_energy(&topo, &job, r).by_part),
+                    |s, n| s.name = n.into(),
+                ),
             },
         )?;
         b.add(
@@ -290,6 +294,8 @@ pub(crate) fn job(a: &JobArgs, limits: &Limits) -> Result<String, String> {
                         .collect(),
                 },
                 failures: failures.clone(),
+                intact_job: intact.clone(),
+                intact_curve: Vec::new(),
             };
             let table = table(&job, &report);
             let inputs = [a.topology.as_path(), a.job.as_path()];
@@ -337,7 +343,8 @@ struct JobOut<'a> {
     failures: Option<&'a Failures>,
 }
 
-/// With failures: the same job on the intact fabric, for comparison.
+/// With failures: the same job on the intact fabric, for comparison (the
+/// report, and the intact run's iteration for the before/after plots).
 fn job_failures(
     a: &JobArgs,
     limits: &Limits,
@@ -346,7 +353,7 @@ fn job_failures(
     job: &Job,
     edited: bool,
     report: &JobReport,
-) -> Result<Option<Failures>, String> {
+) -> Result<Option<(Failures, JobReport)>, String> {
     if topo.failures.is_empty() {
         return Ok(None);
     }
@@ -369,7 +376,27 @@ fn job_failures(
         &ranks,
         &[report.iteration.total_time_s],
         vec![base.iteration.total_time_s],
-    ))
+    )
+    .map(|f| (f, base)))
+}
+
+/// Before and after: with an intact run, its bar first (named `intact
+/// fabric`), then the run's (`with failures`); else the run's alone.
+fn before_after<T>(
+    intact: Option<&JobReport>,
+    report: &JobReport,
+    bar: impl Fn(&JobReport) -> T,
+    rename: impl Fn(&mut T, &str),
+) -> Vec<T> {
+    match intact {
+        Some(base) => {
+            let (mut b, mut r) = (bar(base), bar(report));
+            rename(&mut b, "intact fabric");
+            rename(&mut r, "with failures");
+            vec![b, r]
+        }
+        None => vec![bar(report)],
+    }
 }
 
 /// Every group of every parallel dimension, one line each.
@@ -533,6 +560,13 @@ struct Row {
     /// What failed on this topology and what it did to the run.
     #[serde(skip_serializing_if = "Option::is_none")]
     failures: Option<Failures>,
+    /// With failures, the same run on the intact fabric for the
+    /// before/after plots: the iteration, or the busbw curve at `curve`'s
+    /// sizes.
+    #[serde(skip)]
+    intact_job: Option<JobReport>,
+    #[serde(skip)]
+    intact_curve: Vec<Outcome>,
     /// What limits this system and what it assumes (`--report`).
     #[serde(skip)]
     notes: crate::review::Notes,
@@ -614,33 +648,46 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
             (None, None) => unreachable!("clap requires --job or --op"),
         };
         // With failures: the same run on the intact fabric, beside.
+        let (mut intact_job, mut intact_curve) = (None, Vec::new());
         let failures = if let Some(intact) = intact {
             let t = match (&job, op) {
                 (Some(job), _) => {
                     let job_path = a.job.as_deref().unwrap_or(Path::new("job"));
-                    simulate(
+                    let r = simulate(
                         intact,
                         job,
                         job_path,
                         false,
                         a.allow_oversubscribed_memory,
                         &a.budget,
-                    )?
-                    .iteration
-                    .total_time_s
+                    )?;
+                    let t = r.iteration.total_time_s;
+                    intact_job = Some(r);
+                    t
                 }
                 (None, Some((op, size))) => {
                     let mut sim = CollectiveSim::new(intact, a.budget.params());
-                    let req = Request::new(op, size);
-                    run(&mut sim, &intact.accelerators, &req)
-                        .map_err(|e| {
+                    let mut at = |size: f64| {
+                        run(&mut sim, &intact.accelerators, &Request::new(op, size)).map_err(|e| {
                             format!(
                                 "{} (intact, without the failures): error: {}",
                                 path.display(),
                                 super::budget::explain(&e)
                             )
-                        })?
-                        .time_s
+                        })
+                    };
+                    // The curve's smaller sizes too, when it is drawn.
+                    if !curve.is_empty() {
+                        for k in (1..COMPARE_CURVE_POINTS).rev() {
+                            intact_curve.push(at(size / 2f64.powi(k))?);
+                        }
+                    }
+                    let o = at(size)?;
+                    let t = o.time_s;
+                    if !curve.is_empty() {
+                        intact_curve.push(o);
+                    }
+                    t
                 }
                 (None, None) => unreachable!("clap requires --job or --op"),
             };
@@ -680,6 +727,8 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
             energy,
             curve,
             failures,
+            intact_job,
+            intact_curve,
         })
     };
     // Every topology in parallel, loaded once for every size; results in
@@ -897,12 +946,23 @@ fn compare_plots(
         let bars = rows
             .iter()
             .zip(&names)
-            .filter_map(|(r, n)| {
-                r.job.as_ref().map(|j| {
-                    let mut s = from::job_stack(j);
-                    s.name = n.clone();
-                    s
-                })
+            .flat_map(|(r, n)| {
+                r.job
+                    .as_ref()
+                    .map(|j| {
+                        // Before and after: the intact run's bar first.
+                        let mut bars = Vec::with_capacity(2);
+                        if let Some(base) = &r.intact_job {
+                            let mut s = from::job_stack(base);
+                            s.name = format!("{n} (intact)");
+                            bars.push(s);
+                        }
+                        let mut s = from::job_stack(j);
+                        s.name = n.clone();
+                        bars.push(s);
+                        bars
+                    })
+                    .unwrap_or_default()
             })
             .collect();
         b.add(
@@ -932,7 +992,22 @@ fn compare_plots(
             .iter()
             .zip(&names)
             .enumerate()
-            .flat_map(|(i, (r, n))| from::busbw_series(n, &r.curve, i))
+            .flat_map(|(i, (r, n))| {
+                let mut v = from::busbw_series(n, &r.curve, i).to_vec();
+                // Before and after: the intact fabric's curve, in the
+                // palette's next free colour.
+                if !r.intact_curve.is_empty() {
+                    v.push(
+                        from::busbw_series(
+                            &format!("{n} (intact)"),
+                            &r.intact_curve,
+                            rows.len() + i,
+                        )[0]
+                        .clone(),
+                    );
+                }
+                v
+            })
             .collect();
         b.add(
             &["compare", op.name(), "busbw"],

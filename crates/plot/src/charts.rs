@@ -15,8 +15,12 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+pub(super) use super::curves::{Shape, coincident, draw_marker_at, draw_markers, shape};
+
 /// Width of the legend panel \[pixels\].
 const LEGEND_W: u32 = 270;
+/// Characters of a legend line that fit beside the marker at [`LABEL_PT`].
+const LEGEND_CHARS: usize = 26;
 const TITLE_PT: u32 = 22;
 /// Longest title that fits [`super::SIZE`] at [`TITLE_PT`] \[characters\].
 const TITLE_CHARS: usize = 95;
@@ -103,7 +107,10 @@ pub(super) fn e<E: std::fmt::Display>(err: E) -> String {
 /// How a legend entry is marked.
 #[derive(Clone, Copy)]
 pub(super) enum Mark {
-    Line,
+    /// A solid line with the curve's point marker on it.
+    Line(Shape),
+    /// A line without markers (the reference lines of validation plots).
+    Plain,
     Dashed,
     Box,
 }
@@ -115,9 +122,21 @@ pub(super) fn layout<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
 ) -> Result<Areas<DB>, String> {
-    let body = root
-        .titled(&ellipsize(title, TITLE_CHARS), (FONT, TITLE_PT))
+    // A long title wraps onto a second line rather than being cut.
+    let lines = super::curves::wrap(title, TITLE_CHARS, 2);
+    let (w, _) = root.dim_in_pixel();
+    let style =
+        TextStyle::from((FONT, TITLE_PT).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+    let line_h = TITLE_PT as i32 + 8;
+    for (k, line) in lines.iter().enumerate() {
+        root.draw(&Text::new(
+            line.clone(),
+            (w as i32 / 2, 8 + k as i32 * line_h),
+            style.clone(),
+        ))
         .map_err(e)?;
+    }
+    let body = root.margin(12 + lines.len() as i32 * line_h, 0, 0, 0);
     let w = body.dim_in_pixel().0;
     Ok(body.split_horizontally(w.saturating_sub(LEGEND_W)))
 }
@@ -139,7 +158,7 @@ pub(super) fn legend<DB: DrawingBackend>(
     for (label, color, mark) in entries {
         let cy = y + 8;
         match mark {
-            Mark::Line => side
+            Mark::Line(_) | Mark::Plain => side
                 .draw(&PathElement::new(
                     vec![(x0, cy), (x0 + 34, cy)],
                     color.stroke_width(3),
@@ -160,13 +179,16 @@ pub(super) fn legend<DB: DrawingBackend>(
                 ))
                 .map_err(e)?,
         }
-        side.draw(&Text::new(
-            ellipsize(label, 24),
-            (x0 + 44, y),
-            (FONT, LABEL_PT),
-        ))
-        .map_err(e)?;
-        y += 26;
+        if let Mark::Line(s) = mark {
+            draw_marker_at(side, (x0 + 17, cy), *s, *color)?;
+        }
+        // Long labels wrap (at most three lines) rather than being cut.
+        for line in super::curves::wrap(label, LEGEND_CHARS, 3) {
+            side.draw(&Text::new(line, (x0 + 44, y), (FONT, LABEL_PT)))
+                .map_err(e)?;
+            y += 19;
+        }
+        y += 7;
     }
     Ok(())
 }
@@ -236,6 +258,11 @@ impl Plot for Busbw {
             .draw()
             .map_err(e)?;
         let mut entries = Vec::new();
+        // Solid curves lying on an earlier one say so; each has its marker.
+        let solid: Vec<&Series> = self.series.iter().filter(|s| !s.dashed).collect();
+        let points: Vec<&[(f64, f64)]> = solid.iter().map(|s| s.points.as_slice()).collect();
+        let same = coincident(&points, ymax / 1.1);
+        let mut k = 0;
         for s in &self.series {
             let color = series_color(s.color);
             let style = color.stroke_width(3);
@@ -254,10 +281,14 @@ impl Plot for Busbw {
                 chart
                     .draw_series(LineSeries::new(p.clone(), style))
                     .map_err(e)?;
-                chart
-                    .draw_series(p.iter().map(|&q| Circle::new(q, 4, color.filled())))
-                    .map_err(e)?;
-                entries.push((s.name.clone(), color, Mark::Line));
+                let m = shape(k);
+                draw_markers(&mut chart, &p, m, color)?;
+                let name = match same[k] {
+                    Some(j) => format!("{} (coincides with {})", s.name, solid[j].name),
+                    None => s.name.clone(),
+                };
+                entries.push((name, color, Mark::Line(m)));
+                k += 1;
             }
         }
         legend(&side, "curves", &entries)
@@ -442,25 +473,42 @@ fn stacked<DB: DrawingBackend>(
     let (div, unit) = (axis.div, axis.unit);
     let ymax = if tmax > 0.0 { tmax / div * 1.12 } else { 1.0 };
     let centers: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
+    // Bar names wrap onto two lines under their bar (drawn below, not as
+    // axis labels, which are one line).
     let max_chars = (110 / n).clamp(8, 40);
-    let names: Vec<String> = bars.iter().map(|b| ellipsize(&b.name, max_chars)).collect();
+    let names: Vec<Vec<String>> = bars
+        .iter()
+        .map(|b| super::curves::wrap(&b.name, max_chars, 2))
+        .collect();
     let mut chart = ChartBuilder::on(&main)
         .margin(20)
-        .x_label_area_size(60)
+        .x_label_area_size(80)
         .y_label_area_size(80)
         .build_cartesian_2d(keyed(0.0..n as f64, centers), 0.0..ymax)
         .map_err(e)?;
-    let name_of = |x: &f64| names.get(x.floor() as usize).cloned().unwrap_or_default();
     chart
         .configure_mesh()
         .disable_x_mesh()
         .x_desc("topology")
         .y_desc(axis.y_desc.clone())
-        .x_label_formatter(&name_of)
+        .x_label_formatter(&|_| String::new())
         .label_style((FONT, LABEL_PT))
         .axis_desc_style((FONT, DESC_PT))
         .draw()
         .map_err(e)?;
+    let under =
+        TextStyle::from((FONT, LABEL_PT).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+    for (i, lines) in names.iter().enumerate() {
+        let (x, y) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
+        for (k, line) in lines.iter().enumerate() {
+            root.draw(&Text::new(
+                line.clone(),
+                (x, y + 8 + 18 * k as i32),
+                under.clone(),
+            ))
+            .map_err(e)?;
+        }
+    }
     let mut cats: Vec<&str> = Vec::new();
     for (i, b) in bars.iter().enumerate() {
         let x = i as f64;

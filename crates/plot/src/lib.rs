@@ -23,6 +23,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 mod charts;
+mod curves;
 mod sweep;
 mod text;
 mod validation;

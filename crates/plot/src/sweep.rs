@@ -1,7 +1,9 @@
 //! The sweep chart: a metric against the values of one axis (evenly spaced,
 //! labelled as written), one line per value of another axis.
 
-use super::charts::{DESC_PT, LABEL_PT, Mark, e, keyed, layout, legend};
+use super::charts::{
+    DESC_PT, LABEL_PT, Mark, coincident, draw_markers, e, keyed, layout, legend, shape,
+};
 use super::{FONT, Plot, series_color};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -104,8 +106,23 @@ impl Plot for SweepLines {
             }
         }
         let mut entries = Vec::new();
+        // Lines lying on an earlier one say so (failed points break the
+        // comparison: such lines never coincide); each has its marker.
+        let pts: Vec<Vec<(f64, f64)>> = self
+            .series
+            .iter()
+            .map(|(_, v)| {
+                v.iter()
+                    .enumerate()
+                    .map(|(x, y)| (x as f64, y.unwrap_or(f64::NAN)))
+                    .collect()
+            })
+            .collect();
+        let refs: Vec<&[(f64, f64)]> = pts.iter().map(Vec::as_slice).collect();
+        let same = coincident(&refs, lo.abs().max(hi.abs()));
         for (i, (name, values)) in self.series.iter().enumerate() {
             let color = series_color(i);
+            let m = shape(i);
             // A failed point breaks the line.
             let mut segment: Vec<(f64, f64)> = Vec::new();
             let mut segments = Vec::new();
@@ -120,11 +137,13 @@ impl Plot for SweepLines {
                 chart
                     .draw_series(LineSeries::new(s.clone(), color.stroke_width(3)))
                     .map_err(e)?;
-                chart
-                    .draw_series(s.iter().map(|&q| Circle::new(q, 4, color.filled())))
-                    .map_err(e)?;
+                draw_markers(&mut chart, &s, m, color)?;
             }
-            entries.push((name.clone(), color, Mark::Line));
+            let name = match same[i] {
+                Some(j) => format!("{name} (coincides with {})", self.series[j].0),
+                None => name.clone(),
+            };
+            entries.push((name, color, Mark::Line(m)));
         }
         legend(&side, &self.legend, &entries)
     }

@@ -148,7 +148,7 @@ impl Plot for PredictedVsMeasured {
         let mut entries = dots(&mut chart, &self.groups, |x, y| {
             (x.is_finite() && y.is_finite() && x > 0.0 && y > 0.0).then(|| (x.log10(), y.log10()))
         })?;
-        entries.push(("simulated = measured".into(), grey, Mark::Line));
+        entries.push(("simulated = measured".into(), grey, Mark::Plain));
         entries.push((format!("±{:.0}%", self.band * 100.0), grey, Mark::Dashed));
         legend(&side, "points", &entries)
     }

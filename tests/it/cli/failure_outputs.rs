@@ -206,3 +206,62 @@ fn busbw_plot_shows_before_and_after() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Before and after for jobs and comparisons: `job --plots` with failures
+/// draws the intact iteration's bar (`intact fabric`) beside the degraded
+/// one (`with failures`) in the time and energy breakdowns; `compare
+/// --plots` adds an `(intact)` bar per system, and for a collective an
+/// `(intact)` busbw curve per system.
+#[test]
+fn job_and_compare_plots_show_before_and_after() {
+    let dir = std::env::temp_dir().join(format!("fabricsim-ba-jobs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    let o = fabricsim(&[
+        "job",
+        TWO_TIER,
+        "workloads/llama3-8b.toml",
+        "--fail",
+        "switch:spine0",
+        "--plots",
+        d,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for kind in ["breakdown", "energy"] {
+        let f = dir.join(format!("h100-2tier-16node-llama3-8b-{kind}.svg"));
+        let svg = std::fs::read_to_string(&f).unwrap();
+        let (a, b) = (svg.find("intact fabric"), svg.find("with failures"));
+        assert!(a.is_some() && b.is_some(), "{kind}: both bars are named");
+    }
+    let o = fabricsim(&[
+        "compare",
+        TWO_TIER,
+        "topologies/h100-2to1-oversubscribed.toml",
+        "--job",
+        "workloads/llama3-8b.toml",
+        "--fail",
+        "switch:spine0",
+        "--plots",
+        d,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let svg = std::fs::read_to_string(dir.join("compare-llama3-8b-breakdown.svg")).unwrap();
+    // One intact bar per system (a long name wraps, `(intact)` on line 2).
+    assert_eq!(svg.matches("(intact)").count(), 2, "two intact bars");
+    let o = fabricsim(&[
+        "compare",
+        TWO_TIER,
+        "--op",
+        "all-to-all",
+        "--size",
+        "64MiB",
+        "--fail",
+        "switch:spine0",
+        "--plots",
+        d,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let svg = std::fs::read_to_string(dir.join("compare-all-to-all-busbw.svg")).unwrap();
+    assert!(svg.contains("h100-2tier-16node (intact)"), "intact curve");
+    let _ = std::fs::remove_dir_all(&dir);
+}

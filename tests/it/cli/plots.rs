@@ -354,3 +354,27 @@ fn step_timeline_lanes_are_phases() {
         ["pipeline fill", "pipeline steady state", "pipeline drain"]
     );
 }
+
+/// A curve lying on an earlier one says so in the legend (within half a
+/// percent of the y axis), and one that does not, does not.
+#[test]
+fn coinciding_busbw_curves_are_named() {
+    use fabricsim::plot::Series;
+    let curve = |name: &str, y0: f64, color| Series {
+        name: name.into(),
+        points: vec![(1e6, y0), (2e6, 2.0 * y0)],
+        dashed: false,
+        color,
+    };
+    let r = render(&Busbw {
+        title: "t".into(),
+        series: vec![
+            curve("a", 100.0, 0),
+            curve("b", 100.4, 1),
+            curve("c", 110.0, 2),
+        ],
+    });
+    // ymax 220: tolerance 1.1 GB/s; b is 0.4 and 0.8 off a, c 10 and 20.
+    assert!(r.svg.contains("b (coincides with a)"), "b lies on a");
+    assert!(!r.svg.contains("c (coincides"), "c is apart");
+}
