@@ -177,8 +177,8 @@ fn compare_report_is_one_self_contained_page() {
 }
 
 /// The report opens in headless Chromium without errors: the DOM loads with
-/// the inline plots and no resource fails or script error is logged.
-/// Skipped (with a message) where Chromium is not installed; `.ci/run`
+/// the inline plots and no resource fails or script error is logged, and
+/// at a 1,280 px wide window it does not scroll sideways. Skipped (with a message) where Chromium is not installed; `.ci/run`
 /// installs it when it can.
 #[test]
 fn compare_report_opens_in_headless_chromium() {
@@ -232,6 +232,54 @@ fn compare_report_opens_in_headless_chromium() {
     for bad in [":CONSOLE", "Uncaught", "net::ERR_"] {
         assert!(!log.contains(bad), "chromium reported `{bad}`:\n{log}");
     }
+    // No horizontal scrolling at 1,280 px: in a copy of the page (the
+    // report itself has no script), a script records the document's
+    // scroll width against the viewport's width.
+    let html = std::fs::read_to_string(&file).unwrap();
+    let probe = dir.join("probe.html");
+    std::fs::write(
+        &probe,
+        html.replace(
+            "</body>",
+            "<script>document.body.setAttribute('data-widths', \
+             document.documentElement.scrollWidth + ' ' + \
+             document.documentElement.clientWidth)</script></body>",
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--window-size=1280,900",
+            &format!("--user-data-dir={}", profile.display()),
+            "--dump-dom",
+            &format!("file://{}", probe.display()),
+        ])
+        .output()
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let widths: Vec<u32> = dom
+        .split("data-widths=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("the probe ran")
+        .split(' ')
+        .map(|w| w.parse().unwrap())
+        .collect();
+    assert_eq!(widths[1], 1280, "viewport width");
+    assert!(
+        widths[0] <= widths[1],
+        "the page is {} px wide at a 1,280 px viewport: it scrolls sideways",
+        widths[0]
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
