@@ -36,6 +36,7 @@ use super::routes::{Routes, intern_routes};
 use super::{Budget, BudgetExceeded, Dependents, Flow, FlowError, dependents, validate};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::collections::binary_heap::PeekMut;
 
 /// Events whose times differ by at most this fraction of the time are
 /// processed together (the tolerance of an independent max-min implementation used to cross-check the engine, docs/flow-model.md).
@@ -186,13 +187,12 @@ struct Engine<'a> {
     active_links: Vec<u32>,
     active_pos: Vec<u32>,
     // Solve scratch, per link.
-    rem: Vec<f64>,
-    w: Vec<f64>,
-    cnt: Vec<u32>,
-    popped: Vec<bool>,
+    /// Each link's filling state (one record, so freezing a column touches
+    /// one cache line per link).
+    fill: Vec<Fill>,
     new_lambda: Vec<f64>,
-    /// Links by the level at which they saturate (keys are lower bounds).
-    lheap: BinaryHeap<Reverse<Key>>,
+    /// The solve's heap of links by the level at which they saturate (keys
+    /// are lower bounds), kept between solves for its allocation.
     lheap_init: Vec<Reverse<Key>>,
     pull: Vec<u32>,
     moved: Vec<u32>,
@@ -210,6 +210,16 @@ struct Engine<'a> {
 }
 
 const NONE: u32 = u32::MAX;
+
+/// A link's state during one solve: capacity left \[bytes/s\], weight of
+/// unfrozen classes, their count, and whether the link has frozen.
+#[derive(Clone, Copy, Default)]
+struct Fill {
+    rem: f64,
+    w: f64,
+    cnt: u32,
+    popped: bool,
+}
 
 impl<'a> Engine<'a> {
     fn new(cap: &'a [f64], flows: &'a [Flow], traced: bool) -> Engine<'a> {
@@ -237,12 +247,8 @@ impl<'a> Engine<'a> {
             nclass: vec![0; nl],
             active_links: Vec::new(),
             active_pos: vec![NONE; nl],
-            rem: vec![0.0; nl],
-            w: vec![0.0; nl],
-            cnt: vec![0; nl],
-            popped: vec![false; nl],
+            fill: vec![Fill::default(); nl],
             new_lambda: vec![0.0; nl],
-            lheap: BinaryHeap::new(),
             lheap_init: Vec::new(),
             pull: Vec::new(),
             moved: Vec::new(),
@@ -557,35 +563,46 @@ impl<'a> Engine<'a> {
         for k in 0..self.active_links.len() {
             let l = self.active_links[k];
             let li = l as usize;
-            self.rem[li] = self.cap[li];
-            self.w[li] = self.weight[li];
-            self.cnt[li] = self.nclass[li];
-            self.popped[li] = false;
-            init.push(Reverse(Key(self.rem[li] / self.w[li], l)));
+            self.fill[li] = Fill {
+                rem: self.cap[li],
+                w: self.weight[li],
+                cnt: self.nclass[li],
+                popped: false,
+            };
+            init.push(Reverse(Key(self.cap[li] / self.weight[li], l)));
         }
-        let mut heap = std::mem::replace(&mut self.lheap, BinaryHeap::from(init));
+        let mut lheap = BinaryHeap::from(init);
         let mut level = 0.0f64;
-        while let Some(Reverse(Key(key, l))) = self.lheap.pop() {
+        while let Some(mut top) = lheap.peek_mut() {
             self.stats.heap_pops += 1;
+            let Reverse(Key(key, l)) = *top;
             let li = l as usize;
-            if self.cnt[li] == 0 {
+            if self.fill[li].cnt == 0 {
+                PeekMut::pop(top);
                 continue;
             }
             // Keys are lower bounds (freezing never lowers a level R/W; see
-            // maxmin.rs), so a stale key is refreshed only at the top.
-            let lvl = self.rem[li].max(0.0) / self.w[li];
+            // maxmin.rs), so a stale key is refreshed only at the top: in
+            // place, one sift-down instead of a pop and a push.
+            let lvl = self.fill[li].rem.max(0.0) / self.fill[li].w;
             if lvl > key {
-                self.lheap.push(Reverse(Key(lvl, l)));
+                *top = Reverse(Key(lvl, l));
                 continue;
             }
+            PeekMut::pop(top);
             level = level.max(lvl);
-            self.popped[li] = true;
+            self.fill[li].popped = true;
             self.stats.links_frozen += 1;
             // Unfrozen classes of other groups crossing l saturate here first.
+            // Group l's own classes all cross l and are unfrozen, so there
+            // are such classes exactly when l's unfrozen count exceeds the
+            // group's size: only then is l's row scanned.
             self.pull.clear();
-            for &(g, _) in &self.groups.row[li] {
-                if g != l && !self.popped[g as usize] {
-                    self.pull.push(g);
+            if self.fill[li].cnt > self.groups.size[li] {
+                for &(g, _) in &self.groups.row[li] {
+                    if g != l && !self.fill[g as usize].popped {
+                        self.pull.push(g);
+                    }
                 }
             }
             for k in 0..self.pull.len() {
@@ -600,16 +617,15 @@ impl<'a> Engine<'a> {
             // Freeze group l at this level through its column.
             self.new_lambda[li] = level;
             for e in &self.groups.col[li] {
-                let l2 = e.link as usize;
-                self.rem[l2] -= e.weight * level;
-                self.w[l2] -= e.weight;
-                self.cnt[l2] -= e.classes.len() as u32;
+                let f = &mut self.fill[e.link as usize];
+                f.rem -= e.weight * level;
+                f.w -= e.weight;
+                f.cnt -= e.classes.len() as u32;
             }
-            debug_assert_eq!(self.cnt[li], 0, "link {l} still has unfrozen classes");
+            debug_assert_eq!(self.fill[li].cnt, 0, "link {l} still has unfrozen classes");
         }
-        // Keep both buffers' allocations for the next solve.
-        std::mem::swap(&mut self.lheap, &mut heap);
-        self.lheap_init = heap.into_vec();
+        // Keep the allocation for the next solve.
+        self.lheap_init = lheap.into_vec();
         for k in 0..self.active_links.len() {
             let g = self.active_links[k] as usize;
             if self.groups.size[g] == 0 {
