@@ -29,7 +29,7 @@ const LAYERS: &[(&str, &[&str], &[&str])] = &[
     (
         "collective",
         &["base", "flow", "topology", "routing"],
-        &["serde", "thiserror"],
+        &["rayon", "serde", "thiserror"],
     ),
     (
         "workload",

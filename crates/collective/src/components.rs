@@ -54,21 +54,34 @@ pub(crate) type Fast = BuildHasherDefault<WordHasher>;
 struct Canonical {
     words: Vec<u64>,
     flows: usize,
+    /// The words' hash, computed once ([`Canonical::new`]): a component is
+    /// looked up in up to three maps.
+    hash: u64,
 }
 
 impl std::hash::Hash for Canonical {
-    /// Word by word: the derived hash feeds a `[u64]` to the hasher as bytes,
-    /// which [`WordHasher`] mixes one byte at a time (8× the work).
     fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_usize(self.words.len());
-        for &w in &self.words {
-            state.write_u64(w);
-        }
-        state.write_usize(self.flows);
+        state.write_u64(self.hash);
     }
 }
 
 impl Canonical {
+    /// Word by word: a derived hash would feed a `[u64]` to the hasher as
+    /// bytes, which [`WordHasher`] mixes one byte at a time (8× the work).
+    fn new(words: Vec<u64>, flows: usize) -> Canonical {
+        let mut h = WordHasher::default();
+        h.write_usize(words.len());
+        for &w in &words {
+            h.write_u64(w);
+        }
+        h.write_usize(flows);
+        Canonical {
+            hash: h.finish(),
+            words,
+            flows,
+        }
+    }
+
     /// The engine input the words encode: local capacities and flows.
     fn decode(&self) -> (Vec<f64>, Vec<Flow>) {
         let w = &self.words;
@@ -354,6 +367,11 @@ impl Components {
         let local = &mut self.local;
         let mut links: Vec<u32> = Vec::new();
         let mut words: Vec<u64> = Vec::new();
+        // Components not seen before, each once (with the id keys that name
+        // it), simulated below.
+        let mut fresh: Vec<(Canonical, Vec<IdKey>)> = Vec::new();
+        // By hash: the indices of `fresh` with that hash (compared in full).
+        let mut fresh_at: HashMap<u64, Vec<usize>, Fast> = HashMap::default();
         for g in groups {
             let key = ids.map(|(salt, ids)| IdKey {
                 salt,
@@ -384,29 +402,78 @@ impl Components {
             for &l in &links {
                 local[l as usize] = u32::MAX;
             }
-            let canon = Canonical {
-                words: std::mem::take(&mut words),
-                flows: g.len(),
-            };
-            let t = match self.memo.get(&canon) {
-                Some(&t) => {
-                    words = canon.words; // reuse the buffer
-                    t
+            let canon = Canonical::new(std::mem::take(&mut words), g.len());
+            if let Some(&t) = self.memo.get(&canon) {
+                words = canon.words; // reuse the buffer
+                if let Some(k) = key {
+                    self.by_ids.insert(k, t);
                 }
-                None => {
-                    let (cap, local_flows) = canon.decode();
-                    let t = merged_makespan(&cap, &local_flows, budget)?;
-                    self.memo.insert(canon, t);
-                    t
+                makespan = f64::max(makespan, t);
+            } else {
+                let h = canon.hash;
+                let same = fresh_at
+                    .get(&h)
+                    .and_then(|at| at.iter().copied().find(|&i| fresh[i].0 == canon));
+                match same {
+                    Some(i) => {
+                        words = canon.words;
+                        fresh[i].1.extend(key);
+                    }
+                    None => {
+                        fresh_at.entry(h).or_default().push(fresh.len());
+                        fresh.push((canon, key.into_iter().collect()));
+                    }
                 }
-            };
-            if let Some(k) = key {
+            }
+        }
+        drop(fresh_at);
+        for (t, (canon, keys)) in simulate_fresh(&fresh, budget)?.into_iter().zip(fresh) {
+            for k in keys {
                 self.by_ids.insert(k, t);
             }
+            self.memo.insert(canon, t);
             makespan = f64::max(makespan, t);
         }
         Ok(makespan)
     }
+}
+
+/// The makespans of `fresh` components, spending from `budget` as
+/// simulating them one after the other, in order, would.
+///
+/// Two or more run on rayon's pool, each on a copy of `budget` (so each
+/// stops where the sequential run would have at the latest); the events
+/// they spent are then charged in order, and the first component at which
+/// the sequential run would have run out (or failed) decides the error.
+/// Each simulation is deterministic and independent of the others, so the
+/// makespans — and every output — are the same for any number of threads.
+fn simulate_fresh(
+    fresh: &[(Canonical, Vec<IdKey>)],
+    budget: &mut Budget,
+) -> Result<Vec<f64>, FlowError> {
+    let one = |canon: &Canonical, budget: &mut Budget| {
+        let (cap, local_flows) = canon.decode();
+        merged_makespan(&cap, &local_flows, budget)
+    };
+    if fresh.len() < 2 {
+        return fresh.iter().map(|(c, _)| one(c, budget)).collect();
+    }
+    use rayon::prelude::*;
+    let runs: Vec<(Result<f64, FlowError>, u64)> = fresh
+        .par_iter()
+        .map(|(c, _)| {
+            let mut copy = budget.clone();
+            let r = one(c, &mut copy);
+            (r, copy.events_spent() - budget.events_spent())
+        })
+        .collect();
+    runs.into_iter()
+        .map(|(r, spent)| {
+            let t = r?;
+            budget.spend_events(spent)?;
+            Ok(t)
+        })
+        .collect()
 }
 
 /// Makespan of `flows` (no dependencies), after [`merge_equivalent_links`].
@@ -549,6 +616,57 @@ mod tests {
             "{parts} vs {whole}"
         );
         assert!((whole - (1e-6 + 50.0)).abs() < 1e-9);
+    }
+
+    /// Distinct components run in parallel: the makespan is the same on
+    /// pools of 1, 2 and 8 threads, and the budget runs out where the
+    /// sequential run would: with exactly the events a sequential
+    /// simulation of every component spends, the step passes; with one
+    /// fewer, it stops with the events error.
+    #[test]
+    fn parallel_components_match_sequential_and_share_the_budget() {
+        // Five different incasts on disjoint links.
+        let mut cap = Vec::new();
+        let mut flows = Vec::new();
+        for k in 0..5u32 {
+            cap.extend([10.0, 20.0 + k as f64, 15.0]);
+            flows.push(flow(&[3 * k, 3 * k + 2], 30.0 + k as f64));
+            flows.push(flow(&[3 * k + 1, 3 * k + 2], 10.0));
+        }
+        // The events of simulating each component alone, one after another.
+        let mut events = 0;
+        for k in 0..5usize {
+            let part: Vec<Flow> = flows[2 * k..2 * k + 2].to_vec();
+            let mut b = Budget::unlimited();
+            simulate_within(&cap, &part, &mut b).unwrap();
+            events += b.events_spent();
+        }
+        let serial = step_makespan(&cap, &flows, &mut Budget::unlimited()).unwrap();
+        for threads in [1, 2, 8] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let t = pool.install(|| step_makespan(&cap, &flows, &mut Budget::unlimited()));
+            assert_eq!(t.unwrap().to_bits(), serial.to_bits(), "{threads} threads");
+            let mut exact = Budget::new(Some(events), None);
+            assert!(
+                pool.install(|| step_makespan(&cap, &flows, &mut exact))
+                    .is_ok()
+            );
+            assert_eq!(exact.events_spent(), events);
+            let mut short = Budget::new(Some(events - 1), None);
+            let r = pool.install(|| step_makespan(&cap, &flows, &mut short));
+            assert!(
+                matches!(
+                    r,
+                    Err(FlowError::Budget(
+                        fabricsim_flow::BudgetExceeded::Events { .. }
+                    ))
+                ),
+                "{r:?}"
+            );
+        }
     }
 
     /// Spray-like routes over parallel links (random sizes, capacities and

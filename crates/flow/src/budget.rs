@@ -87,6 +87,19 @@ impl Budget {
         Ok(())
     }
 
+    /// Spends `n` events at once (work done elsewhere on a copy of this
+    /// budget, as the parallel component simulation does): an error, with
+    /// nothing spent, when fewer than `n` are left.
+    pub fn spend_events(&mut self, n: u64) -> Result<(), BudgetExceeded> {
+        if n > self.events_left {
+            return Err(BudgetExceeded::Events {
+                limit: self.max_events,
+            });
+        }
+        self.events_left -= n;
+        self.check_time()
+    }
+
     /// Fails when the deadline has passed.
     pub fn check_time(&self) -> Result<(), BudgetExceeded> {
         match (self.deadline, self.limit_s) {

@@ -262,3 +262,54 @@ fn compare_output_does_not_depend_on_thread_count() {
     assert_eq!(one.0, Some(0), "{}", String::from_utf8_lossy(&one.2));
     assert_eq!(one, two);
 }
+
+/// Link-disjoint components of a step that are not copies of each other run
+/// on rayon's pool: a collective whose random failures break the domains'
+/// symmetry (so its steps hold many distinct components) and a job print
+/// the same bytes with 1, 2 and 8 threads.
+#[test]
+fn parallel_components_do_not_change_outputs() {
+    let run = |args: &[&str], threads: &str| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_fabricsim"))
+            .args(args)
+            .env("RAYON_NUM_THREADS", threads)
+            .current_dir(crate::common::root())
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        o.stdout
+    };
+    let cases: [&[&str]; 2] = [
+        &[
+            "collective",
+            "topologies/h100-2tier-16node.toml",
+            "--op",
+            "all-reduce",
+            "--size",
+            "64MiB,1GiB",
+            "--algo",
+            "hierarchical",
+            "--fail",
+            "random:20%:1:scale-up",
+            "--json",
+        ],
+        &[
+            "job",
+            "topologies/h100-2tier-16node.toml",
+            "workloads/mixtral-8x7b.toml",
+            "--fail",
+            "random:20%:1:scale-up",
+            "--json",
+        ],
+    ];
+    for args in cases {
+        let one = run(args, "1");
+        assert_eq!(one, run(args, "2"), "{args:?}");
+        assert_eq!(one, run(args, "8"), "{args:?}");
+    }
+}
