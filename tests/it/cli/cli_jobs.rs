@@ -205,23 +205,26 @@ fn compare_report_opens_in_headless_chromium() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let profile = dir.join("profile");
-    let out = std::process::Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--enable-logging=stderr",
-            &format!("--user-data-dir={}", profile.display()),
-            "--dump-dom",
-            &format!("file://{}", file.display()),
-        ])
-        .output()
-        .expect("chromium runs");
+    // Headless Chromium dumping the DOM of `page`, with `extra` options.
+    let dump = |page: &std::path::Path, extra: &[&str]| {
+        std::process::Command::new(chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                &format!("--user-data-dir={}", profile.display()),
+            ])
+            .args(extra)
+            .args(["--dump-dom", &format!("file://{}", page.display())])
+            .output()
+            .expect("chromium runs")
+    };
+    let out = dump(&file, &["--enable-logging=stderr"]);
     assert!(out.status.success(), "chromium failed: {:?}", out.status);
     let dom = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -247,24 +250,7 @@ fn compare_report_opens_in_headless_chromium() {
         ),
     )
     .unwrap();
-    let out = std::process::Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            "--window-size=1280,900",
-            &format!("--user-data-dir={}", profile.display()),
-            "--dump-dom",
-            &format!("file://{}", probe.display()),
-        ])
-        .output()
-        .expect("chromium runs");
+    let out = dump(&probe, &["--hide-scrollbars", "--window-size=1280,900"]);
     let dom = String::from_utf8_lossy(&out.stdout);
     let widths: Vec<u32> = dom
         .split("data-widths=\"")
