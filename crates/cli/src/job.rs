@@ -92,6 +92,14 @@ pub(crate) struct CompareArgs {
 /// Sizes of the busbw curves of `compare --op --plots`: `size / 2^k`, k = 7..0.
 const COMPARE_CURVE_POINTS: i32 = 8;
 
+/// The smaller sizes of a `compare` busbw curve ending at `size`, in
+/// increasing order (`size` itself is the run's own result).
+fn curve_sizes(size: f64) -> impl Iterator<Item = f64> {
+    (1..COMPARE_CURVE_POINTS)
+        .rev()
+        .map(move |k| size / 2f64.powi(k))
+}
+
 /// GB (1e9 bytes) with two decimals.
 fn gb(bytes: f64) -> String {
     format!("{:.2}", bytes / 1e9)
@@ -631,9 +639,9 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
                     &report.link_bytes,
                 ));
                 if curve_wanted && (a.plots.is_some() || a.report.is_some()) {
-                    for k in (1..COMPARE_CURVE_POINTS).rev() {
+                    for size in curve_sizes(size) {
                         let r = Request {
-                            size: size / 2f64.powi(k),
+                            size,
                             ..req.clone()
                         };
                         curve.push(
@@ -678,8 +686,8 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
                     };
                     // The curve's smaller sizes too, when it is drawn.
                     if !curve.is_empty() {
-                        for k in (1..COMPARE_CURVE_POINTS).rev() {
-                            intact_curve.push(at(size / 2f64.powi(k))?);
+                        for size in curve_sizes(size) {
+                            intact_curve.push(at(size)?);
                         }
                     }
                     let o = at(size)?;

@@ -369,9 +369,9 @@ impl Components {
         let mut words: Vec<u64> = Vec::new();
         // Components not seen before, each once (with the id keys that name
         // it), simulated below.
-        let mut fresh: Vec<(Canonical, Vec<IdKey>)> = Vec::new();
-        // By hash: the indices of `fresh` with that hash (compared in full).
-        let mut fresh_at: HashMap<u64, Vec<usize>, Fast> = HashMap::default();
+        // Each with its order of first appearance and its id keys.
+        let mut fresh: HashMap<Canonical, usize, Fast> = HashMap::default();
+        let mut fresh_keys: Vec<Vec<IdKey>> = Vec::new();
         for g in groups {
             let key = ids.map(|(salt, ids)| IdKey {
                 salt,
@@ -410,25 +410,25 @@ impl Components {
                 }
                 makespan = f64::max(makespan, t);
             } else {
-                let h = canon.hash;
-                let same = fresh_at
-                    .get(&h)
-                    .and_then(|at| at.iter().copied().find(|&i| fresh[i].0 == canon));
-                match same {
-                    Some(i) => {
+                match fresh.get(&canon) {
+                    Some(&i) => {
                         words = canon.words;
-                        fresh[i].1.extend(key);
+                        fresh_keys[i].extend(key);
                     }
                     None => {
-                        fresh_at.entry(h).or_default().push(fresh.len());
-                        fresh.push((canon, key.into_iter().collect()));
+                        fresh.insert(canon, fresh_keys.len());
+                        fresh_keys.push(key.into_iter().collect());
                     }
                 }
             }
         }
-        drop(fresh_at);
-        for (t, (canon, keys)) in simulate_fresh(&fresh, budget)?.into_iter().zip(fresh) {
-            for k in keys {
+        let mut order: Vec<(&Canonical, usize)> = fresh.iter().map(|(c, &i)| (c, i)).collect();
+        order.sort_unstable_by_key(|&(_, i)| i);
+        let order: Vec<&Canonical> = order.into_iter().map(|(c, _)| c).collect();
+        let times = simulate_fresh(&order, budget)?;
+        for (canon, i) in fresh {
+            let t = times[i];
+            for k in std::mem::take(&mut fresh_keys[i]) {
                 self.by_ids.insert(k, t);
             }
             self.memo.insert(canon, t);
@@ -447,21 +447,18 @@ impl Components {
 /// the sequential run would have run out (or failed) decides the error.
 /// Each simulation is deterministic and independent of the others, so the
 /// makespans — and every output — are the same for any number of threads.
-fn simulate_fresh(
-    fresh: &[(Canonical, Vec<IdKey>)],
-    budget: &mut Budget,
-) -> Result<Vec<f64>, FlowError> {
+fn simulate_fresh(fresh: &[&Canonical], budget: &mut Budget) -> Result<Vec<f64>, FlowError> {
     let one = |canon: &Canonical, budget: &mut Budget| {
         let (cap, local_flows) = canon.decode();
         merged_makespan(&cap, &local_flows, budget)
     };
     if fresh.len() < 2 {
-        return fresh.iter().map(|(c, _)| one(c, budget)).collect();
+        return fresh.iter().map(|c| one(c, budget)).collect();
     }
     use rayon::prelude::*;
     let runs: Vec<(Result<f64, FlowError>, u64)> = fresh
         .par_iter()
-        .map(|(c, _)| {
+        .map(|c| {
             let mut copy = budget.clone();
             let r = one(c, &mut copy);
             (r, copy.events_spent() - budget.events_spent())

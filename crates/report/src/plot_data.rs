@@ -109,13 +109,15 @@ pub fn step_timeline(title: &str, report: &RunReport) -> Timeline {
     }
     // Steps per lane, in order of first appearance.
     let mut lanes: Vec<(String, u64)> = Vec::new();
-    for (key, r, _) in &runs {
+    for (key, r, i) in &runs {
         match lanes.iter_mut().find(|l| &l.0 == key) {
             Some(l) => l.1 += *r as u64,
+            // An unnamed step's lane already says its count.
+            None if report.steps[*i].phases.is_empty() => lanes.push((key.clone(), 0)),
             None => lanes.push((key.clone(), *r as u64)),
         }
     }
-    let total: u64 = lanes.iter().map(|l| l.1).sum();
+    let total: u64 = report.steps.iter().map(|s| s.repeat as u64).sum();
     let one_lane = lanes.len() > MAX_STEP_LANES;
     let label = |key: &str| -> String {
         if one_lane {
@@ -125,10 +127,10 @@ pub fn step_timeline(title: &str, report: &RunReport) -> Timeline {
             .iter()
             .find(|l| l.0 == key)
             .expect("every run has a lane");
-        if key.starts_with("step ") {
-            key.clone()
-        } else {
-            format!("{key} ({n} step{})", if *n == 1 { "" } else { "s" })
+        match n {
+            0 => key.clone(),
+            1 => format!("{key} (1 step)"),
+            n => format!("{key} ({n} steps)"),
         }
     };
     // The protocol's base latency (once per call, before the first step).
