@@ -59,3 +59,14 @@ pub(crate) fn assert_rel(got: f64, want: f64, rel: f64, what: &str) {
         (got - want).abs() / scale
     );
 }
+
+/// Schedule knobs: `channels` ring channels, `chunk` bytes per pipeline
+/// chunk, and in-network reduction allowed wherever the fabric has it
+/// (the schedule builders' full capability, not NCCL's default).
+pub fn knobs(channels: usize, chunk: f64) -> fabricsim::collective::algorithms::Knobs {
+    fabricsim::collective::algorithms::Knobs {
+        channels,
+        chunk_bytes: chunk,
+        collnet: true,
+    }
+}

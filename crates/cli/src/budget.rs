@@ -1,11 +1,13 @@
-//! `--max-events` and `--max-time`: the simulation budget of a command
-//! (`fabricsim_flow::budget`), and the hint added to a budget error.
+//! The flags every simulating command shares: `--max-events` and
+//! `--max-time`, the simulation budget (`fabricsim_flow::budget`), with the
+//! hint added to a budget error; and `--collnet`, the NCCL setting that
+//! lets collectives reduce in the network.
 
 use fabricsim_collective::{CollectiveError, Params};
 use fabricsim_flow::budget::DEFAULT_MAX_EVENTS;
 use fabricsim_flow::{Budget, BudgetExceeded, FlowError};
 
-/// The budget flags, shared by every command that simulates.
+/// The budget and library flags, shared by every command that simulates.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub(crate) struct BudgetArgs {
     /// Stop with an error once the flow engine has processed this many
@@ -16,6 +18,12 @@ pub(crate) struct BudgetArgs {
     /// [default: no limit].
     #[arg(long, value_name = "SECONDS", value_parser = seconds)]
     pub(crate) max_time: Option<f64>,
+    /// Let collectives reduce across scale-up domains in the network
+    /// (SHARP: NCCL's CollNet, and NVLS across nodes) where the topology's
+    /// scale-out switches can, as NCCL_COLLNET_ENABLE=1 does [default: off,
+    /// as in NCCL].
+    #[arg(long)]
+    pub(crate) collnet: bool,
 }
 
 pub(crate) fn seconds(s: &str) -> Result<f64, String> {
@@ -28,13 +36,14 @@ pub(crate) fn seconds(s: &str) -> Result<f64, String> {
 }
 
 impl BudgetArgs {
-    /// Sets the budget of `params`.
+    /// Sets the budget and the library switches of `params`.
     pub(crate) fn apply(&self, params: &mut Params) {
         params.max_events = self.max_events;
         params.max_time_s = self.max_time;
+        params.collnet = self.collnet;
     }
 
-    /// Simulation knobs with this budget and every other default.
+    /// Simulation knobs with these flags and every other default.
     pub(crate) fn params(&self) -> Params {
         let mut p = Params::default();
         self.apply(&mut p);

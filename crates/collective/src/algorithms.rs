@@ -220,18 +220,33 @@ pub fn default_channels(topo: &Topology, ranks: &[NodeId]) -> usize {
 /// all-to-all on 4,096 ranks fits; 8,192 ranks (67 M transfers) is refused.
 pub const MAX_SCHEDULE_TRANSFERS: usize = 16 << 20;
 
+/// How a schedule is cut, and what the library may use beyond the links.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Knobs {
+    /// Ring channels.
+    pub channels: usize,
+    /// Pipelining unit of chains, trees and pipelined phases \[bytes\].
+    pub chunk_bytes: f64,
+    /// In-network reduction across scale-up domains (SHARP) may be used
+    /// where the scale-out switches reduce: NCCL's `NCCL_COLLNET_ENABLE=1`
+    /// ([`crate::sim::Params::collnet`]).
+    pub collnet: bool,
+}
+
 /// Builds the schedule of `algo` (not `Auto`) for `op` on `ranks`.
-///
-/// `chunk_bytes` is the pipelining unit of broadcast and reduce chains.
 pub fn schedule(
     topo: &Topology,
     op: Op,
     algo: Algo,
     ranks: &[NodeId],
     size: f64,
-    channels: usize,
-    chunk_bytes: f64,
+    knobs: Knobs,
 ) -> Result<Schedule, CollectiveError> {
+    let Knobs {
+        channels,
+        chunk_bytes,
+        collnet,
+    } = knobs;
     let n = ranks.len();
     if n < 2 {
         return Err(CollectiveError::TooFewRanks(n));
@@ -267,7 +282,9 @@ pub fn schedule(
             }
         }
         Algo::Nvls => super::nvls::nvls(topo, op, ranks, size),
-        Algo::Hierarchical => super::hierarchical::hierarchical(topo, op, ranks, size, chunk_bytes),
+        Algo::Hierarchical => {
+            super::hierarchical::hierarchical(topo, op, ranks, size, chunk_bytes, collnet)
+        }
         Algo::Pat => super::pat::pat(op, ranks, size),
         Algo::NvlsTree if op == Op::AllReduce => {
             super::hierarchical::nvls_tree(topo, ranks, size, chunk_bytes)

@@ -24,7 +24,9 @@
 //! switches reduce in the network (SHARP; [`super::sharp`]), as one step on
 //! every rail's aggregation tree: `S/g` up and down each tree edge, instead
 //! of the rail ring's `2(D−1)/D · S/g` each way in `2(D−1)` steps.
-//! `Algo::Hierarchical` picks it whenever every rail has such a tree.
+//! `Algo::Hierarchical` picks it whenever CollNet is enabled
+//! ([`crate::sim::Params::collnet`], NCCL's default is off) and every rail
+//! has such a tree.
 //! With NVLS inside the domains too, all three phases are single streaming
 //! steps, and they are pipelined in chunks of `chunk_bytes` (NVLS
 //! reduce-scatter of chunk `k+2`, SHARP of chunk `k+1` and NVLS all-gather of
@@ -121,13 +123,16 @@ pub fn hierarchy(
 }
 
 /// Hierarchical schedule of `op`, with NVLS inside the domains when every
-/// domain supports it, else rings (see the module docs).
+/// domain supports it, else rings, and with SHARP across them when
+/// `collnet` allows it and every rail has a tree, else rail rings (see the
+/// module docs).
 pub fn hierarchical(
     topo: &Topology,
     op: Op,
     ranks: &[NodeId],
     size: f64,
     chunk_bytes: f64,
+    collnet: bool,
 ) -> Result<Schedule, CollectiveError> {
     let doms = hierarchy(topo, op, ranks)?;
     // NVLS inside when every domain supports it, SHARP across when every
@@ -140,7 +145,7 @@ pub fn hierarchical(
                 .ok()
         })
         .flatten();
-    let trees = (op == Op::AllReduce)
+    let trees = (collnet && op == Op::AllReduce)
         .then(|| rail_trees(topo, &rails(&doms)).ok())
         .flatten();
     build(op, doms, size, plans, trees, chunk_bytes)

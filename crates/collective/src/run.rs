@@ -1,6 +1,6 @@
 //! One collective on one topology: schedule, simulate, compare with the bound.
 
-use super::algorithms::{default_channels, schedule};
+use super::algorithms::{Knobs, default_channels, schedule};
 use super::bound::{bisection_bound_s, domain_bound_s, injection_bound_s, rank_bandwidths};
 use super::schedule::Schedule;
 use super::sim::{Bottleneck, CollectiveSim, RunReport};
@@ -571,13 +571,18 @@ fn run_one_with_report(
     let channels = req
         .channels
         .unwrap_or_else(|| default_channels(topo, ranks));
+    let knobs = Knobs {
+        channels,
+        chunk_bytes: req.chunk_bytes,
+        collnet: sim.collnet(),
+    };
     // The groups' schedules merged, and each group's transfers per step.
     type Counts = Vec<Vec<usize>>;
     let merged = |groups: &[Vec<NodeId>]| -> Result<(Schedule, Counts), CollectiveError> {
         let parts = groups
             .iter()
             .map(|g| {
-                let mut s = schedule(topo, req.op, algo, g, req.size, channels, req.chunk_bytes)?;
+                let mut s = schedule(topo, req.op, algo, g, req.size, knobs)?;
                 s.set_protocol(protocol, fraction);
                 Ok(s)
             })

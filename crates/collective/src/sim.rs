@@ -55,6 +55,15 @@ pub struct Params {
     /// Wall-clock seconds the simulator may run from its creation (`None`:
     /// no limit). Past it, runs fail with [`fabricsim_flow::BudgetExceeded`].
     pub max_time_s: Option<f64>,
+    /// NCCL's `NCCL_COLLNET_ENABLE=1`: the library may reduce across
+    /// scale-up domains in the network (SHARP, NCCL's CollNet, and NVLS
+    /// across nodes, which needs it) where the scale-out switches can
+    /// (`in_switch_reduction`). Off by default, as in NCCL
+    /// (`NCCL_PARAM(CollNetEnable, "COLLNET_ENABLE", 0)` in `src/init.cc`,
+    /// 2.20.3; the SHARP plugin must also be loaded): a switch that can
+    /// reduce is not used for it unless the job asks (docs/sources.md
+    /// [S-nccl-collnet-enable]).
+    pub collnet: bool,
 }
 
 impl Params {
@@ -375,6 +384,12 @@ impl<'t> CollectiveSim<'t> {
     /// The topology simulated.
     pub fn topology(&self) -> &'t Topology {
         self.topo
+    }
+
+    /// Whether in-network reduction across domains may be used
+    /// ([`Params::collnet`]).
+    pub fn collnet(&self) -> bool {
+        self.params.collnet
     }
 
     /// Effective capacity of every directed link \[bytes/s\].

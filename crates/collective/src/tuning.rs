@@ -49,8 +49,9 @@
 //! Enabled as NCCL enables them: broadcast and reduce ring only, all-gather
 //! and reduce-scatter ring and NVLS (CollNet Direct needs a SHARP plugin
 //! with all-gather, not assumed); NVLS and NVLSTree Simple only; CollNet
-//! only with in-network reduction on every rail, NVLS across nodes only
-//! with it too; NVLSTree only on several nodes; LL128 only over NVLink.
+//! only when enabled (`NCCL_COLLNET_ENABLE`, [`crate::sim::Params::collnet`],
+//! off by default as in NCCL) and with in-network reduction on every rail,
+//! NVLS across nodes only with it too; NVLSTree only on several nodes; LL128 only over NVLink.
 //!
 //! Where fabricsim differs, deliberately (docs/collectives.md):
 //! * NCCL's topology search (`search.cc`) is not rerun: `B_up` is the
@@ -485,7 +486,7 @@ pub fn comm_shape(sim: &super::sim::CollectiveSim<'_>, ranks: &[NodeId]) -> Opti
         nvls: doms
             .iter()
             .all(|d| d.len() > 1 && super::nvls::plan(topo, d).is_ok()),
-        collnet: doms.len() > 1 && super::hierarchical::sharp_across(topo, ranks),
+        collnet: sim.collnet() && doms.len() > 1 && super::hierarchical::sharp_across(topo, ranks),
         ll128: true,
     })
 }

@@ -71,6 +71,10 @@ pub struct Point {
     /// The algorithm the source names (`default`, `Ring`, `NVLS`, ...).
     #[serde(default)]
     pub algo: String,
+    /// The source ran with in-network reduction enabled
+    /// (`NCCL_COLLNET_ENABLE=1`, SHARP); default off, as NCCL's default.
+    #[serde(default)]
+    pub collnet: bool,
     /// NCCL/RCCL version as published.
     #[serde(default)]
     pub library: String,

@@ -50,7 +50,8 @@ pub fn algo_of(label: &str) -> Algo {
         "ring" => Algo::Ring,
         "tree" => Algo::Tree,
         "nvls" => Algo::Nvls,
-        "nvlstree" => Algo::Hierarchical,
+        "nvlstree" => Algo::NvlsTree,
+        "collnet" | "collnetdirect" | "collnetchain" => Algo::Hierarchical,
         _ => Algo::Auto,
     }
 }
@@ -71,7 +72,7 @@ pub fn published_busbw(p: &Point, op: Op) -> f64 {
 }
 
 /// Simulates every point of `corpus` (in file order) on
-/// `<topologies>/<system>.toml`, points of one (system, world size, op,
+/// `<topologies>/<system>.toml`, points of one (system, world size, op, CollNet switch,
 /// algorithm) sharing one simulator; groups run in parallel on the current
 /// rayon pool, and the result does not depend on the thread count.
 pub fn predict(
@@ -88,6 +89,7 @@ pub fn predict(
                 && q.gpus == p.gpus
                 && q.op == p.op
                 && algo_of(&q.algo) == algo_of(&p.algo)
+                && q.collnet == p.collnet
         };
         match groups.iter_mut().find(|g| same(&corpus.point[g[0]])) {
             Some(g) => g.push(i),
@@ -153,10 +155,13 @@ fn simulate_group(
         }
         Ok((topo, op))
     })();
-    let mut sim = setup
-        .as_ref()
-        .ok()
-        .map(|(t, _)| CollectiveSim::new(t, params.clone()));
+    let mut sim = setup.as_ref().ok().map(|(t, _)| {
+        let params = Params {
+            collnet: first.collnet,
+            ..params.clone()
+        };
+        CollectiveSim::new(t, params)
+    });
     group
         .iter()
         .map(|&i| {

@@ -114,6 +114,7 @@ fn a_lost_capability_is_named_with_its_reason() {
         "1GiB",
         "--fail",
         "random:5%",
+        "--collnet",
         "--json",
     ]);
     let lost = j["failures"]["lost"].as_array().unwrap();
@@ -132,9 +133,11 @@ fn a_lost_capability_is_named_with_its_reason() {
         "all-reduce",
         "--size",
         "1GiB",
+        "--collnet",
         "--json",
     ]);
-    // The intact run is faster (SHARP halves the NIC bytes of all-reduce).
+    // The intact run is faster (SHARP, enabled by --collnet, halves the NIC
+    // bytes of all-reduce).
     assert!(
         intact["results"][0]["time_s"].as_f64().unwrap()
             < j["results"][0]["time_s"].as_f64().unwrap()

@@ -2,6 +2,7 @@
 //! (derived by hand under max-min sharing), bytes moved per rank, the
 //! repetition shortcut, `Unsupported` cases and the lower bound.
 
+use crate::common::knobs;
 use crate::common::topology as shipped;
 use fabricsim::collective::algorithms::schedule;
 use fabricsim::collective::hierarchical::{Inter, Intra, hierarchical_with};
@@ -335,8 +336,7 @@ fn unsupported_cases_are_explained() {
         Algo::Hierarchical,
         &hgx.accelerators,
         1e6,
-        1,
-        1e6,
+        knobs(1, 1e6),
     ));
     assert!(why.contains("one scale-up domain"), "{why}");
     let uneven: Vec<NodeId> = two.accelerators[..7].to_vec();
@@ -346,8 +346,7 @@ fn unsupported_cases_are_explained() {
         Algo::Hierarchical,
         &uneven,
         1e6,
-        1,
-        1e6,
+        knobs(1, 1e6),
     ));
     assert!(why.contains("unequal") && why.contains("4, 3"), "{why}");
     // Auto skips what does not apply.
@@ -399,7 +398,15 @@ fn hierarchical_all_reduce_phases_add_up() {
             hierarchical_with(&topo, Op::AllReduce, ranks, s, intra, Inter::Ring, 1e6).unwrap();
         // `Algo::Hierarchical` picks NVLS exactly when the switches reduce.
         assert_eq!(
-            schedule(&topo, Op::AllReduce, Algo::Hierarchical, ranks, s, 1, 1e6).unwrap(),
+            schedule(
+                &topo,
+                Op::AllReduce,
+                Algo::Hierarchical,
+                ranks,
+                s,
+                knobs(1, 1e6)
+            )
+            .unwrap(),
             sched
         );
         let report = sim(&topo, ALPHA).run(&sched).unwrap();
@@ -516,7 +523,7 @@ fn repetition_shortcut_is_exact_for_new_algorithms() {
     ];
     for (topo, n, op, algo) in cases {
         let ranks: Vec<NodeId> = topo.accelerators[..n].to_vec();
-        let sched = schedule(topo, op, algo, &ranks, 8e6, 1, 1e6).unwrap();
+        let sched = schedule(topo, op, algo, &ranks, 8e6, knobs(1, 1e6)).unwrap();
         let mut s = CollectiveSim::new(
             topo,
             Params {
@@ -600,7 +607,15 @@ latency = "0 ns"
     let topo = Topology::parse(&toml, "ring-mean.toml", &Default::default()).unwrap();
     let ranks: Vec<NodeId> = topo.accelerators.clone();
     let n = ranks.len();
-    let s = schedule(&topo, Op::AllReduce, Algo::Ring, &ranks, 64e6, 1, 4e6).unwrap();
+    let s = schedule(
+        &topo,
+        Op::AllReduce,
+        Algo::Ring,
+        &ranks,
+        64e6,
+        knobs(1, 4e6),
+    )
+    .unwrap();
     let with = |alpha_s: Option<f64>| {
         CollectiveSim::new(
             &topo,
@@ -698,7 +713,15 @@ fn sharp_all_reduce_on_a_reducing_leaf() {
     )
     .unwrap();
     assert_eq!(
-        schedule(&topo, Op::AllReduce, Algo::Hierarchical, ranks, s, 1, 1e6).unwrap(),
+        schedule(
+            &topo,
+            Op::AllReduce,
+            Algo::Hierarchical,
+            ranks,
+            s,
+            knobs(1, 1e6)
+        )
+        .unwrap(),
         sched
     );
     let got = time(&topo, ALPHA, &sched);
@@ -755,8 +778,7 @@ fn nvls_sharp_phases_are_pipelined() {
         Algo::Hierarchical,
         ranks,
         s,
-        1,
-        s / 4.0,
+        knobs(1, s / 4.0),
     )
     .unwrap();
     assert_eq!(
@@ -821,7 +843,7 @@ fn nccl_tree_moves_the_hand_counted_bytes() {
     let ranks = topo.accelerators.clone();
     let s = 64e6;
     let chunk = s / 4.0 / 3.0; // m = 3 chunks per channel
-    let sched = schedule(&topo, Op::AllReduce, Algo::Tree, &ranks, s, 1, chunk).unwrap();
+    let sched = schedule(&topo, Op::AllReduce, Algo::Tree, &ranks, s, knobs(1, chunk)).unwrap();
     assert_eq!(sched.step_count(), 3 + 3);
     let sent: f64 = ranks.iter().map(|&r| sched.bytes_sent(r)).sum();
     assert!(rel(sent, 6.0 * s) < 1e-12, "{sent}");
@@ -935,7 +957,15 @@ fn nvls_tree_moves_the_hand_counted_bytes() {
     let topo = two_domains(2, 100.0, 100.0, true);
     let ranks = topo.accelerators.clone();
     let s = 64e6;
-    let sched = schedule(&topo, Op::AllReduce, Algo::NvlsTree, &ranks, s, 1, s / 5.0).unwrap();
+    let sched = schedule(
+        &topo,
+        Op::AllReduce,
+        Algo::NvlsTree,
+        &ranks,
+        s,
+        knobs(1, s / 5.0),
+    )
+    .unwrap();
     assert_eq!(sched.step_count(), 5 + 3);
     assert_spine_bytes(&topo, &sched, s);
     // Without NVLS inside the domains it is refused, with the reason.
@@ -946,8 +976,7 @@ fn nvls_tree_moves_the_hand_counted_bytes() {
         Algo::NvlsTree,
         &plain.accelerators,
         s,
-        1,
-        1e6,
+        knobs(1, 1e6),
     )
     .unwrap_err();
     assert!(e.to_string().contains("NVLS"), "{e}");

@@ -2,6 +2,7 @@
 //! moves at least the bytes its operation requires of every rank, and no
 //! simulated time beats the lower bound.
 
+use crate::common::knobs;
 use fabricsim::collective::algorithms::schedule;
 use fabricsim::collective::run::{Request, run};
 use fabricsim::collective::{Algo, CollectiveSim, Op, Params};
@@ -105,7 +106,7 @@ proptest! {
                 if matches!(algo, Algo::Auto | Algo::Best) {
                     continue;
                 }
-                let sched = schedule(&topo, op, algo, &ranks, size, 1, 1048576.0).unwrap();
+                let sched = schedule(&topo, op, algo, &ranks, size, knobs(1, 1048576.0)).unwrap();
                 let ((s_min, r_min), (s_root, r_root)) = required(op, n as f64, size);
                 for (i, &r) in ranks.iter().enumerate() {
                     let (smin, rmin) = if i == 0 { (s_root, r_root) } else { (s_min, r_min) };

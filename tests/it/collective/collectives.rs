@@ -2,6 +2,7 @@
 //! against the fully expanded flow graph, contention, bytes moved, lower
 //! bounds, and the `collective` command.
 
+use crate::common::knobs;
 use fabricsim::collective::algorithms::{direct, halving_doubling, ring, schedule};
 use fabricsim::collective::run::{Request, run};
 use fabricsim::collective::{Algo, CollectiveSim, Op, Params, Protocol};
@@ -149,7 +150,7 @@ fn repetition_shortcut_equals_expanded_flow_graph() {
             (Op::AllReduce, Algo::HalvingDoubling),
             (Op::AllToAll, Algo::Direct),
         ] {
-            let sched = schedule(topo, op, algo, &ranks, 8e6, 2, 1e6).unwrap();
+            let sched = schedule(topo, op, algo, &ranks, 8e6, knobs(2, 1e6)).unwrap();
             let mut s = CollectiveSim::new(
                 topo,
                 Params {
@@ -495,7 +496,14 @@ fn quadratic_schedules_are_refused_before_allocating() {
     use fabricsim::collective::algorithms::MAX_SCHEDULE_TRANSFERS;
     let topo = star(2, 100.0);
     let ranks: Vec<NodeId> = (0..5000).map(NodeId).collect();
-    match schedule(&topo, Op::AllToAll, Algo::Direct, &ranks, 1e6, 1, 1e6) {
+    match schedule(
+        &topo,
+        Op::AllToAll,
+        Algo::Direct,
+        &ranks,
+        1e6,
+        knobs(1, 1e6),
+    ) {
         Err(CollectiveError::TooLarge {
             transfers, limit, ..
         }) => {

@@ -9,6 +9,7 @@ mod nccl_tuning;
 mod numeric_props;
 mod protocols;
 mod pxn;
+mod rack_scaling;
 mod routing_fidelity;
 mod staged;
 mod symmetry;

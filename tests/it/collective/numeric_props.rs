@@ -15,6 +15,7 @@
 //! `collective_props.rs` covers random switch trees; `flow_props.rs` the
 //! flow engine (capacity, max-min optimality, byte integrals).
 
+use crate::common::knobs;
 use fabricsim::collective::algorithms::schedule;
 use fabricsim::collective::run::{Outcome, Request, run};
 use fabricsim::collective::{Algo, CollectiveError, CollectiveSim, Op, Params};
@@ -130,7 +131,7 @@ proptest! {
                 if matches!(algo, Algo::Auto | Algo::Best) || n < 2 {
                     continue;
                 }
-                let sched = schedule(&topo, op, algo, &topo.accelerators, size, 1, 1048576.0).unwrap();
+                let sched = schedule(&topo, op, algo, &topo.accelerators, size, knobs(1, 1048576.0)).unwrap();
                 let sent: f64 = topo.nodes.iter().enumerate()
                     .map(|(i, _)| sched.bytes_sent(fabricsim::topology::NodeId(i as u32))).sum();
                 let recv: f64 = topo.nodes.iter().enumerate()

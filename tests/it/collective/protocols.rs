@@ -2,6 +2,7 @@
 //! fabrics, derived by hand from NCCL 2.20.3's tables (`tuning.cc`), the
 //! protocols `auto` may pick, and the command line's `--proto`.
 
+use crate::common::knobs;
 use fabricsim::collective::algorithms::schedule;
 use fabricsim::collective::run::{Request, run};
 use fabricsim::collective::{Algo, CollectiveError, CollectiveSim, Op, Params, Protocol};
@@ -90,7 +91,7 @@ fn ll_bandwidth_share_follows_the_operation_and_node_count() {
     // One rank per node on two nodes: LL at 1/4 and LL128 at 0.7 (ppn < 2).
     let two = crate::collective::collective_algos::two_domains(1, 100.0, 100.0, false);
     let ranks = two.accelerators.clone();
-    let sched = schedule(&two, Op::AllGather, Algo::Ring, &ranks, s, 1, 4e6).unwrap();
+    let sched = schedule(&two, Op::AllGather, Algo::Ring, &ranks, s, knobs(1, 4e6)).unwrap();
     assert_eq!(sched.step_count(), 1);
     for (proto, base, f) in [(Protocol::Ll, 6.6e-6, 0.25), (Protocol::Ll128, 14e-6, 0.7)] {
         let mut sim = raw(&two);

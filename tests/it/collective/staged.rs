@@ -4,6 +4,7 @@
 //! must equal the general step-by-step run's bit for bit, on every kind of
 //! schedule and protocol.
 
+use crate::common::knobs;
 use fabricsim::collective::algorithms::{default_channels, schedule};
 use fabricsim::collective::run::DEFAULT_CHUNK_BYTES;
 use fabricsim::collective::{Algo, CollectiveSim, Op, Params, Protocol, Schedule};
@@ -53,7 +54,14 @@ fn same(topo: &Topology, s: &Schedule, what: &str) {
 
 fn check(topo: &Topology, ranks: &[NodeId], op: Op, algo: Algo, size: f64) {
     let channels = default_channels(topo, ranks);
-    let Ok(mut s) = schedule(topo, op, algo, ranks, size, channels, DEFAULT_CHUNK_BYTES) else {
+    let Ok(mut s) = schedule(
+        topo,
+        op,
+        algo,
+        ranks,
+        size,
+        knobs(channels, DEFAULT_CHUNK_BYTES),
+    ) else {
         return; // not supported here
     };
     for (p, fraction) in [
@@ -108,7 +116,15 @@ fn staged_runs_equal_general_runs() {
 fn edited_pipelines_are_not_run_from_stale_stages() {
     let topo = shipped("h100-2tier-16node.toml");
     let ranks = accelerators(&topo, 128);
-    let mut s = schedule(&topo, Op::AllReduce, Algo::Tree, &ranks, 1e8, 16, 1e6).unwrap();
+    let mut s = schedule(
+        &topo,
+        Op::AllReduce,
+        Algo::Tree,
+        &ranks,
+        1e8,
+        knobs(16, 1e6),
+    )
+    .unwrap();
     let k = s.steps.len() / 2;
     s.steps[k].transfers[0].bytes *= 3.0;
     let t0 = s.steps[k].transfers[0];

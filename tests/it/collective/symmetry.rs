@@ -3,6 +3,7 @@
 //! must equal one simulation of every group's transfers merged, which runs
 //! through `CollectiveSim::run` (no reduction there).
 
+use crate::common::knobs;
 use fabricsim::collective::algorithms::{default_channels, schedule};
 use fabricsim::collective::run::{DEFAULT_CHUNK_BYTES, Request, run_groups_with_report};
 use fabricsim::collective::{Algo, CollectiveSim, Op, Params, Schedule};
@@ -52,8 +53,7 @@ fn check(
                 o.algorithm,
                 g,
                 size,
-                channels,
-                DEFAULT_CHUNK_BYTES,
+                knobs(channels, DEFAULT_CHUNK_BYTES),
             )
             .unwrap()
         })
