@@ -244,7 +244,14 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
             intact_times.push(o.time_s);
         }
         let times: Vec<f64> = results.iter().map(|o| o.time_s).collect();
-        Failures::new(&intact, &topo, &ranks, &times, intact_times)
+        Failures::new(
+            &intact,
+            &topo,
+            &ranks,
+            &times,
+            intact_times,
+            a.budget.collnet,
+        )
     };
     if let Some(dir) = &a.plots {
         let last = request(results.last().map_or(0.0, |o| o.bytes));

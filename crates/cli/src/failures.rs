@@ -42,13 +42,15 @@ pub(crate) struct Failures {
 
 impl Failures {
     /// `None` for an intact fabric; else the report comparing the run's
-    /// `times` with `intact_times` (same order) over `ranks`.
+    /// `times` with `intact_times` (same order) over `ranks`. SHARP counts
+    /// as lost only when the run may use it (`collnet`, `--collnet`).
     pub(crate) fn new(
         intact: &Topology,
         failed: &Topology,
         ranks: &[NodeId],
         times: &[f64],
         intact_times: Vec<f64>,
+        collnet: bool,
     ) -> Option<Failures> {
         if failed.failures.is_empty() {
             return None;
@@ -59,6 +61,7 @@ impl Failures {
             .any(|(t, i)| (t - i).abs() > SAME_TIME_REL * i.abs());
         let lost = capability::lost(intact, failed, ranks)
             .into_iter()
+            .filter(|(c, _)| collnet || *c != capability::Capability::Sharp)
             .map(|(capability, why)| Lost { capability, why })
             .collect();
         Some(Failures {

@@ -384,6 +384,7 @@ fn job_failures(
         &ranks,
         &[report.iteration.total_time_s],
         vec![base.iteration.total_time_s],
+        a.budget.collnet,
     )
     .map(|f| (f, base)))
 }
@@ -705,7 +706,7 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
                     .unwrap_or_else(|_| topo.accelerators.clone()),
                 None => topo.accelerators.clone(),
             };
-            Failures::new(intact, topo, &ranks, &[time_s], vec![t])
+            Failures::new(intact, topo, &ranks, &[time_s], vec![t], a.budget.collnet)
         } else {
             None
         };

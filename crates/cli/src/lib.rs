@@ -356,6 +356,13 @@ fn flows(
     budget: &budget::BudgetArgs,
     limits: &Limits,
 ) -> Result<String, Failure> {
+    if budget.collnet {
+        return Err(Failure::input(
+            "error: --collnet applies to collectives (collective, job, compare, sweep, \
+             validate-model); a flows scenario gives every flow its route already\n\
+             hint: drop --collnet",
+        ));
+    }
     let text = read_input(path, limits).map_err(Failure::input)?;
     let scenario = Scenario::parse(&text).map_err(|e| {
         let place = match e.location() {

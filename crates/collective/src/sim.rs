@@ -426,10 +426,10 @@ impl<'t> CollectiveSim<'t> {
     /// protocol's `bandwidth_fraction`, or by the NVLS efficiency to or from
     /// a reducing switch). The one place both [`Self::flows`] and the staged
     /// runs (`sim_staged.rs`) compute them, so both give the same bits.
-    fn alpha_and_wire_bytes(
+    fn alpha_and_wire_bytes<I: Iterator<Item = usize> + Clone>(
         &self,
         t: &super::schedule::Transfer,
-        links: &[(LinkId, f64)],
+        links: I,
         protocol: Protocol,
         bandwidth_fraction: f64,
     ) -> (f64, f64) {
@@ -441,11 +441,11 @@ impl<'t> CollectiveSim<'t> {
         let in_switch = reducing(t.src) || reducing(t.dst);
         let params = &self.params;
         let family_alpha = links
-            .iter()
-            .map(|&(l, _)| self.link_alpha_s[l.idx()][protocol as usize])
+            .clone()
+            .map(|l| self.link_alpha_s[l][protocol as usize])
             .fold(0.0, f64::max);
         // In-network reduction over network links is SHARP, else NVLS.
-        let sharp = in_switch && links.iter().any(|&(l, _)| self.link_network[l.idx()]);
+        let sharp = in_switch && links.clone().any(|l| self.link_network[l]);
         let alpha_s = params.alpha_s.unwrap_or(if in_switch {
             params.in_switch_step_s(sharp)
         } else {
@@ -456,10 +456,7 @@ impl<'t> CollectiveSim<'t> {
                 // A calibrated efficiency is the system's own; the
                 // preset is Hopper's, scaled by generation.
                 let e = params.nvls_efficiency.unwrap_or_else(|| {
-                    let g = links
-                        .iter()
-                        .map(|&(l, _)| self.link_nvls_factor[l.idx()])
-                        .fold(1.0, f64::min);
+                    let g = links.map(|l| self.link_nvls_factor[l]).fold(1.0, f64::min);
                     presets::NVLS_EFFICIENCY * g
                 });
                 1.0 / e
@@ -492,8 +489,12 @@ impl<'t> CollectiveSim<'t> {
                 }
                 _ => self.router.route(t.src, t.dst, i as u64)?,
             };
-            let (alpha_s, bytes) =
-                self.alpha_and_wire_bytes(t, &r.links, step.protocol, step.bandwidth_fraction);
+            let (alpha_s, bytes) = self.alpha_and_wire_bytes(
+                t,
+                r.links.iter().map(|&(l, _)| l.idx()),
+                step.protocol,
+                step.bandwidth_fraction,
+            );
             alphas.push(alpha_s);
             flows.push(Flow {
                 // Same layout: the route's buffer is reused in place.

@@ -1,5 +1,6 @@
 //! Staged runs: a schedule simulated from its distinct stages, each
-//! transfer routed once, copies of a scale-up domain not simulated at all.
+//! (source, destination) pair routed once per run, copies of a scale-up
+//! domain not simulated at all.
 //!
 //! [`CollectiveSim::run_uncached`] builds every flow of every step and
 //! simulates every component. For a pipeline ([`crate::tree::pipeline_stages`])
@@ -21,7 +22,10 @@
 //!    bytes depend only on it, its route and the protocol, so one routing
 //!    per stage gives every slot's flows: the latency a slot gives a flow
 //!    (α and route latency, a ring mean, or none) is applied per slot, with
-//!    the same arithmetic as [`CollectiveSim::flows`].
+//!    the same arithmetic as [`CollectiveSim::flows`]. For the same reason
+//!    a pair's route is kept once in the run's route arena and shared by
+//!    every flow of the pair (a halving-doubling all-reduce sends over each
+//!    pair twice; each flow keeps its own bytes, α and wire bytes).
 //! 2. **Domain copies** ([`crate::symmetry`]). Transfers between two nodes
 //!    of one scale-up domain are grouped by domain; two domains of one
 //!    copy class whose transfers are the same (stage by stage, in order,
@@ -87,6 +91,10 @@ struct Stage<'s> {
     /// Transfers per distinct α (bit pattern), for ring means.
     alpha_counts: Vec<(u64, f64)>,
 }
+
+/// Per (source, destination) pair routed in a run (`src << 32 | dst`), the
+/// first flow of the pair, whose route the pair's later flows share.
+type PairFlows = HashMap<u64, u32, Fast>;
 
 /// The routed flows of a staged run, their route arena, and each domain's
 /// representative (itself when it is simulated).
@@ -198,6 +206,9 @@ impl<'t> CollectiveSim<'t> {
         };
         let mut flows: Vec<Routed> = Vec::new();
         let mut arena: Vec<(u32, f64)> = Vec::new();
+        // A pair's route is kept once in the arena and shared by its flows
+        // (module docs, item 1): the first flow of each pair.
+        let mut shared: PairFlows = HashMap::default();
         // Pass 1: transfers that may belong to a copy are signed per
         // domain (stage, positions, bytes); the others are routed, and
         // every domain whose links they cross is kept whole.
@@ -219,7 +230,7 @@ impl<'t> CollectiveSim<'t> {
                     }
                     None => {
                         let Some(f) =
-                            self.route_into(&mut flows, &mut arena, t, i, st.protocol, st.fraction)
+                            self.route_into(&mut flows, &mut arena, &mut shared, t, i, st)
                         else {
                             return Ok(Err(Fallback::General));
                         };
@@ -276,8 +287,7 @@ impl<'t> CollectiveSim<'t> {
                             _ => return Ok(Err(Fallback::NoCopies)),
                         }
                     }
-                    let Some(f) =
-                        self.route_into(&mut flows, &mut arena, t, i, st.protocol, st.fraction)
+                    let Some(f) = self.route_into(&mut flows, &mut arena, &mut shared, t, i, st)
                     else {
                         return Ok(Err(Fallback::General));
                     };
@@ -344,26 +354,40 @@ impl<'t> CollectiveSim<'t> {
         Ok(Ok((flows, arena, rep_of)))
     }
 
-    /// Routes transfer `t` (index `i` of its step) into a new flow of
-    /// `flows`, its route appended to `arena`; `None` on a routing error.
-    #[allow(clippy::too_many_arguments)]
+    /// Routes transfer `t` (index `i` of stage `st`) into a new flow of
+    /// `flows`: its route appended to `arena`, or the route of the pair's
+    /// first flow (`shared`) when the pair was routed before in this run;
+    /// `None` on a routing error.
     fn route_into(
         &mut self,
         flows: &mut Vec<Routed>,
         arena: &mut Vec<(u32, f64)>,
+        shared: &mut PairFlows,
         t: &Transfer,
         i: usize,
-        protocol: Protocol,
-        fraction: f64,
+        st: &Stage<'_>,
     ) -> Option<u32> {
-        let r = self.router.route(t.src, t.dst, i as u64).ok()?;
-        let (alpha_s, wire_bytes) = self.alpha_and_wire_bytes(t, &r.links, protocol, fraction);
-        let start = arena.len();
-        arena.extend(r.links.iter().map(|&(l, f)| (l.0, f)));
+        let pair = u64::from(t.src.0) << 32 | u64::from(t.dst.0);
+        let (start, len, latency_s) = match shared.get(&pair) {
+            Some(&f) => {
+                let r = &flows[f as usize];
+                (r.start, r.len, r.route_latency_s)
+            }
+            None => {
+                // The arena keeps the route: the router need not.
+                let r = self.router.route_once(t.src, t.dst, i as u64).ok()?;
+                let start = arena.len();
+                arena.extend(r.links.iter().map(|&(l, f)| (l.0, f)));
+                shared.insert(pair, flows.len() as u32);
+                (start, r.links.len(), r.latency_s)
+            }
+        };
+        let links = arena[start..start + len].iter().map(|&(l, _)| l as usize);
+        let (alpha_s, wire_bytes) = self.alpha_and_wire_bytes(t, links, st.protocol, st.fraction);
         flows.push(Routed {
             start,
-            len: r.links.len(),
-            route_latency_s: r.latency_s,
+            len,
+            route_latency_s: latency_s,
             alpha_s,
             wire_bytes,
             bytes: t.bytes,
@@ -390,17 +414,13 @@ impl<'t> CollectiveSim<'t> {
         let mut tier_bytes = vec![0.0; self.tiers.len()];
         // The slot whose tier sums `tier_bytes` holds.
         let mut tier_prefix: Option<(usize, usize)> = None;
-        // Per route entry (as `arena`): the link's tier and the bytes the
-        // entry puts on it, `fraction · payload` as `run_steps` computes it.
-        let mut entry_tier: Vec<u16> = Vec::with_capacity(arena.len());
-        let mut entry_bytes: Vec<f64> = Vec::with_capacity(arena.len());
-        for f in flows {
-            for &(l, phi) in &arena[f.start..f.start + f.len] {
-                entry_tier.push(self.tier_of[l as usize]);
-                entry_bytes.push(phi * f.bytes);
-            }
-        }
-        debug_assert_eq!(entry_bytes.len(), arena.len(), "flows tile the arena");
+        // Per route entry (as `arena`, whose routes flows may share): the
+        // link's tier. The bytes an entry puts on its link are
+        // `fraction · payload`, as `run_steps` computes them.
+        let entry_tier: Vec<u16> = arena
+            .iter()
+            .map(|&(l, _)| self.tier_of[l as usize])
+            .collect();
         // Per stage in more than one slot: per tier, the bytes each
         // transfer's route puts on the tier's links, in transfer order.
         let mut uses = vec![0u32; stages.len()];
@@ -420,8 +440,8 @@ impl<'t> CollectiveSim<'t> {
                 for &r in &st.refs {
                     let f = &flows[(r & !COPY) as usize];
                     let range = f.start..f.start + f.len;
-                    for (&t, &b) in entry_tier[range.clone()].iter().zip(&entry_bytes[range]) {
-                        per_tier[t as usize].push(b);
+                    for (&t, &(_, phi)) in entry_tier[range.clone()].iter().zip(&arena[range]) {
+                        per_tier[t as usize].push(phi * f.bytes);
                     }
                 }
                 per_tier
@@ -492,8 +512,8 @@ impl<'t> CollectiveSim<'t> {
                 for &r in &st.refs {
                     if r & COPY == 0 {
                         let f = &flows[r as usize];
-                        let bytes = &entry_bytes[f.start..f.start + f.len];
-                        for (&(l, _), &b) in route(f).iter().zip(bytes) {
+                        for &(l, phi) in route(f) {
+                            let b = phi * f.bytes;
                             link_bytes[l as usize] += repeat * b;
                             if step_bytes[l as usize] == 0.0 {
                                 touched.push(l);
@@ -531,7 +551,8 @@ impl<'t> CollectiveSim<'t> {
                             add_by_tier(
                                 &mut tier_bytes,
                                 &entry_tier[range.clone()],
-                                &entry_bytes[range],
+                                &arena[range],
+                                f.bytes,
                             );
                         }
                     }
@@ -623,21 +644,22 @@ fn same_transfers(a: &[Transfer], b: &[Transfer]) -> bool {
         })
 }
 
-/// `sums[tiers[i]] += bytes[i]` for each `i` in order, a run of entries of
+/// `sums[tiers[i]] += route[i].1 · bytes` for each `i` in order (the
+/// bytes entry `i` of a route puts on its link), a run of entries of
 /// one tier summed in a register (the same additions in the same order: a
 /// route's entries are mostly of one tier, and adding through memory made
 /// each addition wait for the previous store).
-fn add_by_tier(sums: &mut [f64], tiers: &[u16], bytes: &[f64]) {
+fn add_by_tier(sums: &mut [f64], tiers: &[u16], route: &[(u32, f64)], bytes: f64) {
     let Some(&first) = tiers.first() else { return };
     let mut tier = first as usize;
     let mut acc = sums[tier];
-    for (&t, &b) in tiers.iter().zip(bytes) {
+    for (&t, &(_, phi)) in tiers.iter().zip(route) {
         if t as usize != tier {
             sums[tier] = acc;
             tier = t as usize;
             acc = sums[tier];
         }
-        acc += b;
+        acc += phi * bytes;
     }
     sums[tier] = acc;
 }

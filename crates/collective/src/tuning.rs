@@ -151,7 +151,8 @@ pub struct CommShape {
     pub gpus_per_nic: f64,
     /// Every domain reduces in its NVLink switches.
     pub nvls: bool,
-    /// Every rail has in-network reduction on the scale-out switches.
+    /// CollNet is enabled ([`crate::sim::Params::collnet`]) and every rail has
+    /// in-network reduction on the scale-out switches.
     pub collnet: bool,
     /// LL128 is enabled (every rank's scale-up is NVLink).
     pub ll128: bool,

@@ -430,6 +430,34 @@ impl<'t> Router<'t> {
     /// O(DAG size) for a new spray or weighted route, O(k) for a cached one,
     /// O(hops) for hash.
     pub fn route(&mut self, src: NodeId, dst: NodeId, flow_id: u64) -> Result<Route, RoutingError> {
+        self.route_keeping(src, dst, flow_id, true)
+    }
+
+    /// [`Self::route`] for a caller that keeps the route itself: the route
+    /// cache is read but the new route is not added to it (the pair's
+    /// shortest-path DAG is cached as by [`Self::route`]). The route is the
+    /// same, as routes never depend on cache state; this saves the cache's
+    /// copy of every route when a large run keeps its own.
+    ///
+    /// # Errors
+    ///
+    /// As [`Self::route`].
+    pub fn route_once(
+        &mut self,
+        src: NodeId,
+        dst: NodeId,
+        flow_id: u64,
+    ) -> Result<Route, RoutingError> {
+        self.route_keeping(src, dst, flow_id, false)
+    }
+
+    fn route_keeping(
+        &mut self,
+        src: NodeId,
+        dst: NodeId,
+        flow_id: u64,
+        keep: bool,
+    ) -> Result<Route, RoutingError> {
         self.check_node(src)?;
         self.check_node(dst)?;
         if src == dst {
@@ -462,7 +490,9 @@ impl<'t> Router<'t> {
                 } else {
                     dag::weighted_route(self.topo, dag, &mut self.scratch)
                 };
-                self.spray.insert(src, dst, &route);
+                if keep {
+                    self.spray.insert(src, dst, &route);
+                }
                 route
             }
             RoutingMode::Hash => {

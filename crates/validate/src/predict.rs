@@ -2,8 +2,11 @@
 //!
 //! A point of world size n runs on the first n accelerators of the file (in
 //! the file's order), with the algorithm the source names when it forced one
-//! (`Ring` → ring, `NVLS` → nvls, `NVLSTree` → hierarchical, `Tree` → tree)
-//! and `auto` otherwise: what fabricsim would predict for that system.
+//! (`Ring` → ring, `NVLS` → nvls, `NVLSTree` → nvls-tree, `Tree` → tree,
+//! `CollNet*` → hierarchical with CollNet) and `auto` otherwise: what
+//! fabricsim would predict for that system. CollNet (SHARP) is on for a
+//! point whose source enabled it (`collnet = true`, or a CollNet label) or
+//! when `validate-model --collnet` asks for it everywhere.
 
 use std::path::Path;
 
@@ -56,6 +59,12 @@ pub fn algo_of(label: &str) -> Algo {
     }
 }
 
+/// Whether the source of `p` ran with CollNet enabled: its `collnet`
+/// field, or an algorithm label that names CollNet.
+fn collnet_of(p: &Point) -> bool {
+    p.collnet || p.algo.to_ascii_lowercase().starts_with("collnet")
+}
+
 fn op_of(name: &str) -> Result<Op, String> {
     match name {
         "sendrecv" => Ok(Op::SendRecv),
@@ -89,7 +98,7 @@ pub fn predict(
                 && q.gpus == p.gpus
                 && q.op == p.op
                 && algo_of(&q.algo) == algo_of(&p.algo)
-                && q.collnet == p.collnet
+                && collnet_of(q) == collnet_of(p)
         };
         match groups.iter_mut().find(|g| same(&corpus.point[g[0]])) {
             Some(g) => g.push(i),
@@ -157,7 +166,7 @@ fn simulate_group(
     })();
     let mut sim = setup.as_ref().ok().map(|(t, _)| {
         let params = Params {
-            collnet: first.collnet,
+            collnet: params.collnet || collnet_of(first),
             ..params.clone()
         };
         CollectiveSim::new(t, params)

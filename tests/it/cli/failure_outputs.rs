@@ -268,3 +268,34 @@ fn job_and_compare_plots_show_before_and_after() {
     assert!(svg.contains("h100-2tier-16node (intact)"), "intact curve");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Without `--collnet` (NCCL's default) SHARP is never used, so failures
+/// that break its trees take nothing from the run: SHARP is not listed as
+/// lost (with `--collnet` it is: `a_lost_capability_is_named_with_its_reason`).
+#[test]
+fn sharp_is_not_lost_when_collnet_is_off() {
+    let j = json(&[
+        "collective",
+        "topologies/h100-superpod.toml",
+        "--op",
+        "all-reduce",
+        "--size",
+        "1GiB",
+        "--fail",
+        "random:5%",
+        "--json",
+    ]);
+    let lost = j["failures"]["lost"].as_array().unwrap();
+    assert!(lost.iter().all(|l| l["capability"] != "SHARP"), "{lost:?}");
+}
+
+/// `flows` takes the budget flags but refuses `--collnet`, which only
+/// collectives use.
+#[test]
+fn flows_refuses_collnet() {
+    let o = fabricsim(&["flows", "-", "--collnet"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("--collnet applies to collectives"), "{err}");
+    assert!(err.contains("hint: drop --collnet"), "{err}");
+}

@@ -131,3 +131,28 @@ fn edited_pipelines_are_not_run_from_stale_stages() {
     s.steps[k + 1].transfers.push(t0);
     same(&topo, &s, "edited tree");
 }
+
+/// One pair's route is kept once per run and shared by the pair's flows
+/// (`sim_staged.rs`, item 1): a pair sending twice in one step with
+/// different bytes, again in a later step with another protocol and
+/// bandwidth share, and in reverse, gives the general run's report bit for
+/// bit (each flow keeps its own bytes, α and wire bytes).
+#[test]
+fn flows_of_one_pair_share_a_route_but_not_their_bytes() {
+    use fabricsim::collective::{StepLatency, Transfer};
+    let topo = shipped("h100-2tier-16node.toml");
+    let ranks = accelerators(&topo, 128);
+    let (a, b, c) = (ranks[0], ranks[77], ranks[3]);
+    let t = |src, dst, bytes| Transfer { src, dst, bytes };
+    let mut s = Schedule::default();
+    s.push_step(
+        vec![t(a, b, 3e6), t(a, b, 5e6), t(c, b, 1e6)],
+        1,
+        StepLatency::EachTransfer,
+    );
+    s.push_step(vec![t(a, b, 7e6), t(b, a, 2e6)], 2, StepLatency::RingMean);
+    s.set_protocol(Protocol::Simple, 1.0);
+    s.steps[1].protocol = Protocol::Ll128;
+    s.steps[1].bandwidth_fraction = 0.9;
+    same(&topo, &s, "one pair, several flows");
+}

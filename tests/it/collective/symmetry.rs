@@ -53,7 +53,10 @@ fn check(
                 o.algorithm,
                 g,
                 size,
-                knobs(channels, DEFAULT_CHUNK_BYTES),
+                fabricsim::collective::algorithms::Knobs {
+                    collnet: sim.collnet(),
+                    ..knobs(channels, DEFAULT_CHUNK_BYTES)
+                },
             )
             .unwrap()
         })

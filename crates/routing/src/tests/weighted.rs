@@ -227,3 +227,24 @@ fn weighted_split_where_branches_merge_before_the_destination() {
         &[(sa, 0.5), (sb, 0.5), (ac, 0.5), (bc, 0.5), (cd, 1.0)],
     );
 }
+
+// `route_once` returns the route `route` does and adds it to the route
+// cache only as `route` would not: a later `route` of the pair walks the
+// (cached) DAG again instead of hitting the route cache, and once `route`
+// has cached the route `route_once` reads it.
+#[test]
+fn route_once_reads_but_never_fills_the_route_cache() {
+    let (topo, g0, g1, _, _) = hgx_star();
+    let mut r = Router::new(&topo, RoutingMode::Weighted, 0);
+    let once = r.route_once(g0, g1, 0).unwrap();
+    let st = r.stats();
+    assert_eq!((st.dest_misses, st.spray_misses, st.spray_hits), (1, 1, 0));
+    let kept = r.route(g0, g1, 0).unwrap();
+    assert_eq!(once, kept);
+    let st = r.stats();
+    // The DAG was cached (a hit), the route was not (a second miss).
+    assert_eq!((st.dest_hits, st.dest_misses), (1, 1));
+    assert_eq!((st.spray_misses, st.spray_hits), (2, 0));
+    assert_eq!(r.route_once(g0, g1, 3).unwrap(), kept);
+    assert_eq!(r.stats().spray_hits, 1);
+}
