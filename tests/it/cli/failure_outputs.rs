@@ -100,12 +100,10 @@ fn failures_that_change_nothing_say_so() {
     assert!(out.contains("did not change the result"), "{out}");
 }
 
-/// The SuperPOD file has SHARP on its scale-out switches; random failures
-/// of its leaf-spine cables break the per-rail aggregation trees, and the
-/// outputs say that SHARP was lost and why (the unexplained cliff).
-#[test]
-fn a_lost_capability_is_named_with_its_reason() {
-    let j = json(&[
+/// `collective` 1 GiB all-reduce on the SuperPOD file with 5% of its
+/// switch-to-switch lanes failed, plus `extra` flags, as JSON.
+fn superpod_failed(extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
         "collective",
         "topologies/h100-superpod.toml",
         "--op",
@@ -114,9 +112,18 @@ fn a_lost_capability_is_named_with_its_reason() {
         "1GiB",
         "--fail",
         "random:5%",
-        "--collnet",
         "--json",
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    json(&args)
+}
+
+/// The SuperPOD file has SHARP on its scale-out switches; random failures
+/// of its leaf-spine cables break the per-rail aggregation trees, and the
+/// outputs say that SHARP was lost and why (the unexplained cliff).
+#[test]
+fn a_lost_capability_is_named_with_its_reason() {
+    let j = superpod_failed(&["--collnet"]);
     let lost = j["failures"]["lost"].as_array().unwrap();
     assert_eq!(lost.len(), 1, "{lost:?}");
     assert_eq!(lost[0]["capability"], "SHARP");
@@ -274,17 +281,7 @@ fn job_and_compare_plots_show_before_and_after() {
 /// lost (with `--collnet` it is: `a_lost_capability_is_named_with_its_reason`).
 #[test]
 fn sharp_is_not_lost_when_collnet_is_off() {
-    let j = json(&[
-        "collective",
-        "topologies/h100-superpod.toml",
-        "--op",
-        "all-reduce",
-        "--size",
-        "1GiB",
-        "--fail",
-        "random:5%",
-        "--json",
-    ]);
+    let j = superpod_failed(&[]);
     let lost = j["failures"]["lost"].as_array().unwrap();
     assert!(lost.iter().all(|l| l["capability"] != "SHARP"), "{lost:?}");
 }

@@ -397,18 +397,7 @@ fn hierarchical_all_reduce_phases_add_up() {
         let sched =
             hierarchical_with(&topo, Op::AllReduce, ranks, s, intra, Inter::Ring, 1e6).unwrap();
         // `Algo::Hierarchical` picks NVLS exactly when the switches reduce.
-        assert_eq!(
-            schedule(
-                &topo,
-                Op::AllReduce,
-                Algo::Hierarchical,
-                ranks,
-                s,
-                knobs(1, 1e6)
-            )
-            .unwrap(),
-            sched
-        );
+        assert_eq!(hierarchical_all_reduce(&topo, ranks, s, true), sched);
         let report = sim(&topo, ALPHA).run(&sched).unwrap();
         let phases: Vec<(u32, f64)> = report
             .steps
@@ -690,6 +679,16 @@ tier = "leaf"
     Topology::parse(&toml, "sharp.toml", &Default::default()).unwrap()
 }
 
+/// `Algo::Hierarchical`'s all-reduce schedule of `s` bytes on `ranks`, one
+/// channel, 1 MB chunks, with CollNet (`--collnet`) on or off.
+fn hierarchical_all_reduce(topo: &Topology, ranks: &[NodeId], s: f64, collnet: bool) -> Schedule {
+    let k = fabricsim::collective::algorithms::Knobs {
+        collnet,
+        ..knobs(1, 1e6)
+    };
+    schedule(topo, Op::AllReduce, Algo::Hierarchical, ranks, s, k).unwrap()
+}
+
 /// SHARP across domains (g = 2, D = 2, per-GPU bandwidth B_u = 100 GB/s in
 /// the domain, B_x = 40 GB/s to the reducing leaf), one α for every step:
 /// ring reduce-scatter in the domain `α + S/(2B_u)`, one SHARP step (each GPU
@@ -712,18 +711,7 @@ fn sharp_all_reduce_on_a_reducing_leaf() {
         1e6,
     )
     .unwrap();
-    assert_eq!(
-        schedule(
-            &topo,
-            Op::AllReduce,
-            Algo::Hierarchical,
-            ranks,
-            s,
-            knobs(1, 1e6)
-        )
-        .unwrap(),
-        sched
-    );
+    assert_eq!(hierarchical_all_reduce(&topo, ranks, s, true), sched);
     let got = time(&topo, ALPHA, &sched);
     let want = 3.0 * ALPHA + s / (2.0 * bu) + s / (2.0 * bx) + s / (2.0 * bu);
     assert!(rel(got, want) < 1e-9, "{got} vs {want}");
@@ -741,14 +729,7 @@ fn sharp_all_reduce_on_a_reducing_leaf() {
     assert!(time(&topo, ALPHA, &ring) > got);
     // Without CollNet (NCCL's default) the reducing switches are not used:
     // `hierarchical` runs the rail ring across domains.
-    let default = fabricsim::collective::algorithms::Knobs {
-        collnet: false,
-        ..knobs(1, 1e6)
-    };
-    assert_eq!(
-        schedule(&topo, Op::AllReduce, Algo::Hierarchical, ranks, s, default).unwrap(),
-        ring
-    );
+    assert_eq!(hierarchical_all_reduce(&topo, ranks, s, false), ring);
 
     let plain = sharp_fabric(false);
     let err = hierarchical_with(
