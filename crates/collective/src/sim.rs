@@ -194,6 +194,9 @@ pub struct CollectiveSim<'t> {
     tiers: Vec<String>,
     tier_of: Vec<u16>,
     tier_capacity_bps: Vec<f64>,
+    /// Per link: its line rate \[bytes/s\] (`Link::capacity_bps`, lanes
+    /// included), read per touched link of every step.
+    line_rate_bps: Vec<f64>,
     /// Per link: the per-step α of its family under each protocol, indexed
     /// by [`Protocol`] order (`LL`, `LL128`, `Simple`; Simple from
     /// [`Params::family_step_s`], the others from
@@ -354,6 +357,7 @@ impl<'t> CollectiveSim<'t> {
             tiers,
             tier_of,
             tier_capacity_bps,
+            line_rate_bps: topo.links.iter().map(|l| l.capacity_bps).collect(),
         }
     }
 
@@ -700,7 +704,7 @@ impl<'t> CollectiveSim<'t> {
             let l = l as usize;
             let t = self.tier_of[l] as usize;
             if time_s > 0.0 {
-                max[t] = max[t].max(step_bytes[l] / (self.topo.links[l].capacity_bps * time_s));
+                max[t] = max[t].max(step_bytes[l] / (self.line_rate_bps[l] * time_s));
             }
         }
         self.tiers

@@ -539,9 +539,12 @@ impl<'t> CollectiveSim<'t> {
                 match tier_values.get(s).filter(|v| !v.is_empty()) {
                     Some(per_tier) => {
                         for (acc, values) in tier_bytes.iter_mut().zip(per_tier) {
+                            // In a register: the same additions in order.
+                            let mut sum = *acc;
                             for &b in values {
-                                *acc += b;
+                                sum += b;
                             }
+                            *acc = sum;
                         }
                     }
                     None => {
