@@ -227,7 +227,19 @@ pub fn resolve(
     algo: Algo,
     largest: f64,
 ) -> Result<(Algo, Knob, String), CollectiveError> {
-    let mut sim = CollectiveSim::new(topo, Params::default());
+    resolve_with(topo, ranks, op, algo, largest, &Params::default())
+}
+
+/// [`resolve`] with simulation knobs `base` (e.g. CollNet enabled).
+pub fn resolve_with(
+    topo: &Topology,
+    ranks: &[NodeId],
+    op: Op,
+    algo: Algo,
+    largest: f64,
+    base: &Params,
+) -> Result<(Algo, Knob, String), CollectiveError> {
+    let mut sim = CollectiveSim::new(topo, base.clone());
     let req = Request::new(op, largest)
         .algo(algo)
         .protocol(Protocol::Simple);
@@ -254,6 +266,20 @@ pub fn fit(
     algo: Algo,
     points: &[Point],
 ) -> Result<Fit, FitError> {
+    fit_with(topo, ranks, op, algo, points, &Params::default())
+}
+
+/// [`fit`] with simulation knobs `base` (e.g. CollNet enabled, for a log
+/// measured with `NCCL_COLLNET_ENABLE=1`); the fitted α and efficiency
+/// replace `base`'s.
+pub fn fit_with(
+    topo: &Topology,
+    ranks: &[NodeId],
+    op: Op,
+    algo: Algo,
+    points: &[Point],
+    base: &Params,
+) -> Result<Fit, FitError> {
     for p in points {
         if !(p.size > 0.0 && p.size.is_finite() && p.time_s > 0.0 && p.time_s.is_finite()) {
             return Err(FitError::BadPoint(format!(
@@ -274,7 +300,7 @@ pub fn fit(
         )));
     }
     let largest = distinct[distinct.len() - 1];
-    let (algo, knob, alpha_family) = resolve(topo, ranks, op, algo, largest)?;
+    let (algo, knob, alpha_family) = resolve_with(topo, ranks, op, algo, largest, base)?;
     let preset_efficiency = match &knob {
         Knob::Link(k) => topo.efficiency(k),
         Knob::Nvls => presets::NVLS_EFFICIENCY,
@@ -290,7 +316,7 @@ pub fn fit(
         op,
         algo,
         knob: knob.clone(),
-        base: Params::default(),
+        base: base.clone(),
         sizes: pts.iter().map(|p| p.size).collect(),
     };
     let m: Vec<f64> = pts.iter().map(|p| p.time_s).collect();

@@ -45,6 +45,11 @@ pub(crate) struct Args {
     /// Print one JSON document instead of a table.
     #[arg(long)]
     pub(crate) json: bool,
+    /// The logs were measured with NCCL_COLLNET_ENABLE=1: simulate them
+    /// with in-network reduction (SHARP) where the topology's switches can
+    /// (as `collective --collnet`) [default: off, as in NCCL].
+    #[arg(long)]
+    pub(crate) collnet: bool,
     /// Draw measured busbw over the simulated curves (presets and fitted),
     /// one plot per log (PNG and SVG), into DIR.
     #[arg(long, value_name = "DIR")]
@@ -117,7 +122,11 @@ pub(crate) fn command(a: &Args, limits: &fabricsim_base::limits::Limits) -> Resu
                 })
             })
             .collect();
-        let f = fit::fit(&topo, &ranks, op, algo, &points).map_err(|e| {
+        let base = Params {
+            collnet: a.collnet,
+            ..Params::default()
+        };
+        let f = fit::fit_with(&topo, &ranks, op, algo, &points, &base).map_err(|e| {
             let help = match e {
                 fit::FitError::OutOfRange(_) => {
                     "\n  help: nothing was written; a log whose times do not grow with size \
@@ -127,7 +136,7 @@ pub(crate) fn command(a: &Args, limits: &fabricsim_base::limits::Limits) -> Resu
             };
             format!("{name}: error: {e}{help}")
         })?;
-        let mut sim = CollectiveSim::new(&topo, Params::default());
+        let mut sim = CollectiveSim::new(&topo, base.clone());
         let mut preset_busbw = Vec::new();
         for r in &f.residuals {
             let req = Request {

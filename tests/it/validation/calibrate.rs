@@ -675,3 +675,25 @@ fn log_without_in_place_columns_parses() {
     assert!(l.rows.iter().all(|r| r.in_place.is_none()));
     assert_eq!(l.rows[1].measure().unwrap().time_us, 268.82);
 }
+
+/// `calibrate --collnet` reaches the fit: on the SuperPOD (SHARP on its
+/// switches), 128 ranks, the algorithm the fit resolves for `auto` at 1 GiB
+/// (Simple) is NCCL's CollNet/NVLS across nodes (fabricsim's
+/// `hierarchical`) only with CollNet enabled; without it NCCL's model picks
+/// its tree, as `collective` does with and without `--collnet`.
+#[test]
+fn calibration_resolves_with_collnet_as_collective_does() {
+    let t = topo("h100-superpod.toml");
+    let ranks = &t.accelerators[..128];
+    let on = Params {
+        collnet: true,
+        ..Params::default()
+    };
+    let resolve = |p: &Params| {
+        fit::resolve_with(&t, ranks, Op::AllReduce, Algo::Auto, GIB, p)
+            .unwrap()
+            .0
+    };
+    assert_eq!(resolve(&on), Algo::Hierarchical);
+    assert_eq!(resolve(&Params::default()), Algo::Tree);
+}
