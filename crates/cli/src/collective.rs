@@ -8,7 +8,7 @@ use fabricsim_collective::run::{BoundBy, Selection};
 use fabricsim_collective::run::{
     DEFAULT_CHUNK_BYTES, Outcome, Request, run, run_with_report, with_alternative,
 };
-use fabricsim_collective::{Algo, CollectiveSim, Op, Params, Protocol};
+use fabricsim_collective::{Algo, CollectiveSim, Op, Params, Protocol, capability};
 use fabricsim_plot::{Busbw, TopLinks};
 use fabricsim_report::plot_data as from;
 use fabricsim_topology::NodeId;
@@ -271,10 +271,16 @@ pub(crate) fn command(a: &Args, limits: &Limits) -> Result<String, String> {
         s.push('\n');
         return Ok(s);
     }
-    Ok(
-        table(&topo.name, op, ranks.len(), &results, failures.as_ref())
-            + &super::energy::collective_line(&results, &energy),
-    )
+    let mut out = table(&topo.name, op, ranks.len(), &results, failures.as_ref());
+    if op == Op::AllReduce
+        && !a.budget.collnet
+        && capability::unavailable(&topo, &ranks, capability::Capability::Sharp).is_none()
+    {
+        out += "# SHARP: the scale-out switches can reduce across the domains, but NCCL uses \
+                them only with NCCL_COLLNET_ENABLE=1 (off by default): add --collnet to \
+                simulate that\n";
+    }
+    Ok(out + &super::energy::collective_line(&results, &energy))
 }
 
 /// The plots of `--plots`: busbw against size (with the lower bound), and for

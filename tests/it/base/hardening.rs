@@ -412,17 +412,35 @@ fn bounded_input_fifos_never_hang() {
     assert!(stderr(&o).contains(s(&fifo)), "{}", stderr(&o));
 
     // A writer that is there: the shipped HGX file through the FIFO
-    // validates as the file itself does.
+    // validates as the file itself does. The writer thread blocks in
+    // `open` until a reader comes, as a shell pipe's writer does; if the
+    // child reads before that `open` has returned (a loaded machine), it
+    // sees no writer and refuses the FIFO, and the writer would wait
+    // forever: then this thread opens the read end itself (which waits for
+    // the writer, so the two meet), lets the writer finish, and tries again.
     let text = std::fs::read_to_string(HGX).unwrap();
-    let path = fifo.clone();
-    let writer = std::thread::spawn(move || {
-        use std::io::Write;
-        // Opening for writing waits for the reader, as a shell pipe does.
-        let mut w = std::fs::OpenOptions::new().write(true).open(path).unwrap();
-        w.write_all(text.as_bytes()).unwrap();
-    });
-    let o = run_in(&d, &["validate", s(&fifo)]);
-    writer.join().unwrap();
+    let mut o = None;
+    for _ in 0..5 {
+        let path = fifo.clone();
+        let body = text.clone();
+        let writer = std::thread::spawn(move || {
+            use std::io::Write;
+            let mut w = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+            w.write_all(body.as_bytes()).unwrap();
+        });
+        let run = run_in(&d, &["validate", s(&fifo)]);
+        if run.status.code() != Some(0) {
+            assert_refused(&run, "FIFO");
+            let mut r = std::fs::File::open(&fifo).unwrap();
+            std::io::Read::read_to_end(&mut r, &mut Vec::new()).unwrap();
+            writer.join().unwrap();
+            continue;
+        }
+        writer.join().unwrap();
+        o = Some(run);
+        break;
+    }
+    let o = o.expect("the FIFO with a writer validated in one of 5 tries");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     // An HGX H100 board: 8 GPUs.
     assert!(

@@ -91,3 +91,30 @@ fn sharp_is_used_only_with_collnet() {
     );
     assert!(with[2].1 < default[2].1, "{with:?} vs {default:?}");
 }
+
+/// The table says when the fabric could reduce in the network but NCCL's
+/// default leaves it unused, and names the flag; not with `--collnet`, and
+/// not on a fabric without reducing scale-out switches.
+#[test]
+fn the_table_names_collnet_when_sharp_is_unused() {
+    let table = |t: &str, extra: &[&str]| {
+        let mut args = vec![
+            "collective",
+            t,
+            "--op",
+            "all-reduce",
+            "--size",
+            "1GiB",
+            "--ranks",
+            "144",
+        ];
+        args.extend_from_slice(extra);
+        let o = fabricsim(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let hint = "NCCL uses them only with NCCL_COLLNET_ENABLE=1";
+    assert!(table(RACKS20, &[]).contains(hint));
+    assert!(!table(RACKS20, &["--collnet"]).contains(hint));
+    assert!(!table("topologies/gb300-nvl72-16rack.toml", &[]).contains(hint));
+}
