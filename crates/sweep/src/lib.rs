@@ -183,8 +183,17 @@ impl Sweep {
     /// A fingerprint of everything that decides the results: the name, the
     /// text of every file a point reads (base topologies, jobs and their
     /// calibration files), the base values, the axes and the plot (FNV-1a,
-    /// 64 bits, hex). Shards of one sweep share it; `merge` checks it.
+    /// 64 bits, hex), with the default simulation knobs. Shards of one sweep
+    /// share it; `merge` checks it.
     pub fn fingerprint(&self) -> String {
+        self.fingerprint_with(&fabricsim_collective::Params::default())
+    }
+
+    /// [`Self::fingerprint`] of a run with `params`: the knobs that change
+    /// results and are not in the files (`collnet`, `--collnet`) are part of
+    /// it, so shards run with different flags do not merge; default knobs
+    /// give [`Self::fingerprint`].
+    pub fn fingerprint_with(&self, params: &fabricsim_collective::Params) -> String {
         let mut s = format!(
             "fabricsim-sweep-2\n{}\n{}\n{}\n",
             env!("CARGO_PKG_VERSION"),
@@ -208,15 +217,27 @@ impl Sweep {
             s += "\n";
         }
         s += &format!("plot {:?}\n", self.plot);
+        if params.collnet {
+            s += "collnet\n";
+        }
         format!("{:016x}", fnv1a(s.as_bytes()))
     }
 
-    /// The header of this sweep's results table.
+    /// The header of this sweep's results table, run with the default knobs.
     pub fn header(&self, shard: Option<Shard>) -> Header {
+        self.header_with(shard, &fabricsim_collective::Params::default())
+    }
+
+    /// The header of this sweep's results table, run with `params`.
+    pub fn header_with(
+        &self,
+        shard: Option<Shard>,
+        params: &fabricsim_collective::Params,
+    ) -> Header {
         Header {
             sweep: self.name.clone(),
             kind: self.target.name().to_string(),
-            fingerprint: self.fingerprint(),
+            fingerprint: self.fingerprint_with(params),
             points: self.points(),
             shard,
             complete: true,

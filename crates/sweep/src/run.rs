@@ -41,7 +41,7 @@ pub fn run(
         .collect();
     let complete = rows.iter().all(Option::is_some);
     let rows: Vec<Vec<Cell>> = rows.into_iter().flatten().collect();
-    let mut header = sw.header(shard);
+    let mut header = sw.header_with(shard, params);
     header.complete = complete;
     header.errors = count_errors(&rows);
     Table { header, rows }

@@ -336,6 +336,39 @@ fn merge_refuses_shards_of_different_sweeps_repeated_or_missing_shards() {
     let _ = std::fs::remove_dir_all(&d);
 }
 
+/// `--collnet` changes results and lives in no file, so it is part of the
+/// fingerprint: a shard run with it does not merge with one run without
+/// it; two shards run alike still merge.
+#[test]
+fn merge_refuses_shards_run_with_different_collnet() {
+    let d = scratch("collnet");
+    let f = grid(&d);
+    let f = f.to_str().unwrap();
+    let out = |n: &str| d.join(n).to_str().unwrap().to_string();
+    for (shard, dir, flag) in [
+        ("0/2", "p0", false),
+        ("1/2", "c1", true),
+        ("1/2", "p1", false),
+    ] {
+        let dir = out(dir);
+        let mut args = vec![f, "--shard", shard, "--out", dir.as_str(), "-q"];
+        if flag {
+            args.push("--collnet");
+        }
+        let o = run_sweep(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let merge = |a: &str, b: &str| {
+        fabricsim(&["merge", &out(a), &out(b), "--out", &out(&format!("m-{b}"))])
+    };
+    let o = merge("p0", "c1");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("another sweep"), "{}", stderr(&o));
+    let o = merge("p0", "p1");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(&d);
+}
+
 #[test]
 fn existing_results_are_not_replaced_without_force() {
     let d = scratch("force");
