@@ -195,7 +195,8 @@ pub struct CollectiveSim<'t> {
     tier_of: Vec<u16>,
     tier_capacity_bps: Vec<f64>,
     /// Per link: its line rate \[bytes/s\] (`Link::capacity_bps`, lanes
-    /// included), read per touched link of every step.
+    /// included), the denominator of every utilization (read per touched
+    /// link of every step).
     line_rate_bps: Vec<f64>,
     /// Per link: the per-step α of its family under each protocol, indexed
     /// by [`Protocol`] order (`LL`, `LL128`, `Simple`; Simple from
@@ -730,7 +731,7 @@ impl<'t> CollectiveSim<'t> {
         let (l, util) = link_bytes
             .iter()
             .enumerate()
-            .map(|(l, &b)| (l, b / (self.topo.links[l].capacity_bps * time_s)))
+            .map(|(l, &b)| (l, b / (self.line_rate_bps[l] * time_s)))
             .filter(|&(_, u)| u > 0.0)
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))?;
         let id = LinkId(l as u32);

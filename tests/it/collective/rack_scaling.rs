@@ -6,11 +6,32 @@ use crate::common::{fabricsim, root, stderr, stdout};
 
 const RACKS20: &str = "topologies/gb200-nvl72-20rack-ib-xdr.toml";
 
-/// `collective … --json` results: (algorithm, time_s, busbw_gbps) per size.
-fn results(args: &[&str]) -> Vec<(String, f64, f64)> {
-    let o = fabricsim(args);
+/// Standard output of `collective TOPOLOGY --op all-reduce --size SIZES
+/// --ranks RANKS EXTRA…`, which must succeed.
+fn all_reduce_output(topology: &str, sizes: &str, ranks: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        "collective",
+        topology,
+        "--op",
+        "all-reduce",
+        "--size",
+        sizes,
+        "--ranks",
+        ranks,
+    ];
+    args.extend_from_slice(extra);
+    let o = fabricsim(&args);
     assert!(o.status.success(), "{args:?}: {}", stderr(&o));
-    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    stdout(&o)
+}
+
+/// 64 MiB, 1 GiB and 16 GiB all-reduce results as JSON: (algorithm,
+/// time_s, busbw_gbps) per size.
+fn all_reduce(topology: &str, ranks: &str, extra: &[&str]) -> Vec<(String, f64, f64)> {
+    let mut flags = vec!["--json"];
+    flags.extend_from_slice(extra);
+    let out = all_reduce_output(topology, "64MiB,1GiB,16GiB", ranks, &flags);
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
     j["results"]
         .as_array()
         .unwrap()
@@ -23,22 +44,6 @@ fn results(args: &[&str]) -> Vec<(String, f64, f64)> {
             )
         })
         .collect()
-}
-
-fn all_reduce(topology: &str, ranks: &str, extra: &[&str]) -> Vec<(String, f64, f64)> {
-    let mut args = vec![
-        "collective",
-        topology,
-        "--op",
-        "all-reduce",
-        "--size",
-        "64MiB,1GiB,16GiB",
-        "--ranks",
-        ranks,
-        "--json",
-    ];
-    args.extend_from_slice(extra);
-    results(&args)
 }
 
 /// The acceptance: on one fabric and size, busbw on 20 NVL72 racks
@@ -97,22 +102,7 @@ fn sharp_is_used_only_with_collnet() {
 /// not on a fabric without reducing scale-out switches.
 #[test]
 fn the_table_names_collnet_when_sharp_is_unused() {
-    let table = |t: &str, extra: &[&str]| {
-        let mut args = vec![
-            "collective",
-            t,
-            "--op",
-            "all-reduce",
-            "--size",
-            "1GiB",
-            "--ranks",
-            "144",
-        ];
-        args.extend_from_slice(extra);
-        let o = fabricsim(&args);
-        assert!(o.status.success(), "{}", stderr(&o));
-        stdout(&o)
-    };
+    let table = |t: &str, extra: &[&str]| all_reduce_output(t, "1GiB", "144", extra);
     let hint = "NCCL uses them only with NCCL_COLLNET_ENABLE=1";
     assert!(table(RACKS20, &[]).contains(hint));
     assert!(!table(RACKS20, &["--collnet"]).contains(hint));
