@@ -2,14 +2,17 @@
 //! removed in O(log n). Ties are broken by item id, so pop order is
 //! deterministic.
 
+use super::key::Key;
+
 /// Min-heap over items `0..n` keyed by `f64` (compared with `total_cmp`,
 /// ties broken by the smaller item id).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct IndexedHeap {
     /// Heap array of item ids.
     heap: Vec<u32>,
-    /// Key of each item (valid while the item is in the heap).
-    key: Vec<f64>,
+    /// Key of each item packed with its id (valid while the item is in the
+    /// heap).
+    key: Vec<Key>,
     /// Position of each item in `heap`, or `NONE`.
     pos: Vec<u32>,
 }
@@ -18,18 +21,14 @@ const NONE: u32 = u32::MAX;
 
 impl IndexedHeap {
     fn less(&self, a: u32, b: u32) -> bool {
-        match self.key[a as usize].total_cmp(&self.key[b as usize]) {
-            std::cmp::Ordering::Less => true,
-            std::cmp::Ordering::Greater => false,
-            std::cmp::Ordering::Equal => a < b,
-        }
+        self.key[a as usize] < self.key[b as usize]
     }
 
     fn ensure(&mut self, item: u32) {
         let need = item as usize + 1;
         if self.pos.len() < need {
             self.pos.resize(need, NONE);
-            self.key.resize(need, 0.0);
+            self.key.resize(need, Key::new(0.0, 0));
         }
     }
 
@@ -37,7 +36,7 @@ impl IndexedHeap {
     pub(crate) fn set(&mut self, item: u32, key: f64) {
         self.ensure(item);
         let p = self.pos[item as usize];
-        self.key[item as usize] = key;
+        self.key[item as usize] = Key::new(key, item);
         if p == NONE {
             self.heap.push(item);
             let i = self.heap.len() - 1;
@@ -76,7 +75,9 @@ impl IndexedHeap {
 
     /// The minimum `(item, key)` without removing it.
     pub(crate) fn peek(&self) -> Option<(u32, f64)> {
-        self.heap.first().map(|&it| (it, self.key[it as usize]))
+        self.heap
+            .first()
+            .map(|&it| (it, self.key[it as usize].value()))
     }
 
     fn up(&mut self, mut i: usize) {

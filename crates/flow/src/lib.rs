@@ -25,6 +25,7 @@ pub mod budget;
 pub mod engine;
 mod groups;
 mod heap;
+mod key;
 pub mod maxmin;
 mod routes;
 

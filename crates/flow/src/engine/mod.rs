@@ -19,7 +19,9 @@
 //! then the whole group freezes at `λ_b` through one pass over its column of
 //! aggregated weights. Per event the work is proportional to the nonzeros of
 //! the group/link incidence plus the classes whose bottleneck changed, not to
-//! the number of flows.
+//! the number of flows. The part of the filling below the first freeze an
+//! event can change is replayed from the last solve's record without the
+//! queue (`solve.rs`).
 //!
 //! # Time without touching every flow
 //! Each group keeps a clock `S_b(t) = ∫ λ_b dt` [bytes per flow]. A class
@@ -32,11 +34,16 @@
 
 use super::groups::Groups;
 use super::heap::IndexedHeap;
+use super::key::{Key, Key2};
 use super::routes::{Routes, intern_routes};
 use super::{Budget, BudgetExceeded, Dependents, Flow, FlowError, dependents, validate};
+use solve::Scratch;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::collections::binary_heap::PeekMut;
+
+mod solve;
+#[cfg(test)]
+mod tests;
 
 /// Events whose times differ by at most this fraction of the time are
 /// processed together (the tolerance of an independent max-min implementation used to cross-check the engine, docs/flow-model.md).
@@ -135,23 +142,8 @@ pub fn simulate_traced(
     Ok(Engine::new(capacity_bps, flows, true).run(&mut Budget::unlimited())?)
 }
 
-/// Total order on `f64` for heaps.
-#[derive(Clone, Copy, PartialEq)]
-struct Key(f64, u32);
-impl Eq for Key {}
-impl PartialOrd for Key {
-    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for Key {
-    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
-        self.0.total_cmp(&o.0).then(self.1.cmp(&o.1))
-    }
-}
-
 /// Per-group heap entry: (group-relative finish service, class, class version).
-type GroupEntry = Reverse<(Key, u32)>;
+type GroupEntry = Reverse<Key2>;
 
 struct Engine<'a> {
     cap: &'a [f64],
@@ -186,16 +178,8 @@ struct Engine<'a> {
     /// Links with `nclass > 0`, and each link's position in it.
     active_links: Vec<u32>,
     active_pos: Vec<u32>,
-    // Solve scratch, per link.
-    /// Each link's filling state (one record, so freezing a column touches
-    /// one cache line per link).
-    fill: Vec<Fill>,
-    new_lambda: Vec<f64>,
-    /// The solve's heap of links by the level at which they saturate (keys
-    /// are lower bounds), kept between solves for its allocation.
-    lheap_init: Vec<Reverse<Key>>,
-    pull: Vec<u32>,
-    moved: Vec<u32>,
+    /// The solve's scratch and its record of the last solve.
+    sv: Scratch,
     // Global.
     dirty: bool,
     completions: IndexedHeap,
@@ -210,16 +194,6 @@ struct Engine<'a> {
 }
 
 const NONE: u32 = u32::MAX;
-
-/// A link's state during one solve: capacity left \[bytes/s\], weight of
-/// unfrozen classes, their count, and whether the link has frozen.
-#[derive(Clone, Copy, Default)]
-struct Fill {
-    rem: f64,
-    w: f64,
-    cnt: u32,
-    popped: bool,
-}
 
 impl<'a> Engine<'a> {
     fn new(cap: &'a [f64], flows: &'a [Flow], traced: bool) -> Engine<'a> {
@@ -247,11 +221,7 @@ impl<'a> Engine<'a> {
             nclass: vec![0; nl],
             active_links: Vec::new(),
             active_pos: vec![NONE; nl],
-            fill: vec![Fill::default(); nl],
-            new_lambda: vec![0.0; nl],
-            lheap_init: Vec::new(),
-            pull: Vec::new(),
-            moved: Vec::new(),
+            sv: Scratch::new(nl),
             dirty: false,
             completions: IndexedHeap::default(),
             activations: BinaryHeap::new(),
@@ -277,7 +247,7 @@ impl<'a> Engine<'a> {
     fn schedule(&mut self, f: usize, t_rel: f64) {
         self.release[f] = t_rel;
         let t_act = t_rel + self.flows[f].latency_s;
-        self.activations.push(Reverse(Key(t_act, f as u32)));
+        self.activations.push(Reverse(Key::new(t_act, f as u32)));
     }
 
     fn run(
@@ -285,7 +255,7 @@ impl<'a> Engine<'a> {
         budget: &mut Budget,
     ) -> Result<(Completion, Vec<RateInterval>), BudgetExceeded> {
         loop {
-            let ta = self.activations.peek().map(|Reverse(k)| k.0);
+            let ta = self.activations.peek().map(|Reverse(k)| k.value());
             let tc = self.completions.peek().map(|(_, t)| t);
             let t = match (ta, tc) {
                 (None, None) => break,
@@ -303,7 +273,8 @@ impl<'a> Engine<'a> {
                 }
                 self.complete_group(g, t);
             }
-            while let Some(&Reverse(Key(ta, f))) = self.activations.peek() {
+            while let Some(&Reverse(k)) = self.activations.peek() {
+                let (ta, f) = (k.value(), k.id());
                 if ta > lim {
                     break;
                 }
@@ -336,7 +307,7 @@ impl<'a> Engine<'a> {
         for c in 0..self.routes.len() {
             if self.n[c] > 0 {
                 let r = self.lambda[self.group[c] as usize];
-                rates.extend(self.keys[c].iter().map(|Reverse(Key(_, f))| (*f, r)));
+                rates.extend(self.keys[c].iter().map(|Reverse(k)| (k.id(), r)));
             }
         }
         if rates.is_empty() {
@@ -362,15 +333,16 @@ impl<'a> Engine<'a> {
     fn push_class(&mut self, c: u32) {
         let ci = c as usize;
         self.cver[ci] = self.cver[ci].wrapping_add(1);
-        if let Some(&Reverse(Key(k, _))) = self.keys[ci].peek() {
+        if let Some(&Reverse(k)) = self.keys[ci].peek() {
             let g = self.group[ci] as usize;
-            self.gheap[g].push(Reverse((Key(k - self.base[ci], c), self.cver[ci])));
+            let rel = k.value() - self.base[ci];
+            self.gheap[g].push(Reverse(Key2::new(rel, c, self.cver[ci])));
             // Drop stale entries once they outnumber live ones.
             if self.gheap[g].len() > 2 * self.groups.size[g] as usize + 16 {
                 let cver = &self.cver;
                 let group = &self.group;
-                self.gheap[g].retain(|Reverse((Key(_, c2), v))| {
-                    cver[*c2 as usize] == *v && group[*c2 as usize] == g as u32
+                self.gheap[g].retain(|Reverse(e)| {
+                    cver[e.id() as usize] == e.tag() && group[e.id() as usize] == g as u32
                 });
             }
         }
@@ -378,9 +350,10 @@ impl<'a> Engine<'a> {
 
     /// The group's smallest live relative key, discarding stale entries.
     fn group_min(&mut self, g: usize) -> Option<(f64, u32)> {
-        while let Some(&Reverse((Key(k, c), v))) = self.gheap[g].peek() {
-            if self.cver[c as usize] == v && self.group[c as usize] == g as u32 {
-                return Some((k, c));
+        while let Some(&Reverse(e)) = self.gheap[g].peek() {
+            let c = e.id();
+            if self.cver[c as usize] == e.tag() && self.group[c as usize] == g as u32 {
+                return Some((e.value(), c));
             }
             self.gheap[g].pop();
         }
@@ -410,7 +383,8 @@ impl<'a> Engine<'a> {
             let service = self.clock[gi] + self.base[ci];
             let slim = service + tol;
             let mut gone = 0u32;
-            while let Some(&Reverse(Key(fk, f))) = self.keys[ci].peek() {
+            while let Some(&Reverse(k)) = self.keys[ci].peek() {
+                let (fk, f) = (k.value(), k.id());
                 // The first key is due by construction; rounding in `base`
                 // must not leave it behind.
                 if fk > slim && gone > 0 {
@@ -436,6 +410,7 @@ impl<'a> Engine<'a> {
         for &(l, phi) in self.routes[ci].iter() {
             self.weight[l as usize] += dn as f64 * phi;
         }
+        self.touch_route(ci);
         if new == 0 {
             self.groups.remove(g, c, &self.routes, old as f64);
             self.group_left(g);
@@ -453,6 +428,16 @@ impl<'a> Engine<'a> {
         } else {
             self.groups.add_weight(g, &self.routes[ci], dn as f64);
             self.push_class(c);
+        }
+    }
+
+    /// Marks class `ci`'s links as changed since the last solve.
+    fn touch_route(&mut self, ci: usize) {
+        for &(l, _) in self.routes[ci].iter() {
+            if !self.sv.touched[l as usize] {
+                self.sv.touched[l as usize] = true;
+                self.sv.touched_list.push(l);
+            }
         }
     }
 
@@ -507,19 +492,20 @@ impl<'a> Engine<'a> {
                 self.nclass[li] += 1;
                 self.weight[li] += phi;
             }
+            self.touch_route(ci);
             let g = best.1;
             self.advance(g as usize, t);
             self.group[ci] = g;
             self.base[ci] = -self.clock[g as usize];
             self.n[ci] = 1;
             self.groups.insert(g, c, &self.routes, 1.0);
-            self.keys[ci].push(Reverse(Key(fl.bytes, f as u32)));
+            self.keys[ci].push(Reverse(Key::new(fl.bytes, f as u32)));
             self.push_class(c);
         } else {
             let g = self.group[ci] as usize;
             self.advance(g, t);
             let service = self.clock[g] + self.base[ci];
-            self.keys[ci].push(Reverse(Key(service + fl.bytes, f as u32)));
+            self.keys[ci].push(Reverse(Key::new(service + fl.bytes, f as u32)));
             self.change_count(c, 1);
         }
         self.dirty = true;
@@ -551,96 +537,5 @@ impl<'a> Engine<'a> {
         self.groups.insert(to, c, &self.routes, n);
         self.push_class(c);
         self.stats.classes_moved += 1;
-    }
-
-    /// Progressive filling over links (see module docs), then new group
-    /// levels and completion times.
-    fn solve(&mut self, t: f64) {
-        self.dirty = false;
-        self.stats.solves += 1;
-        let mut init = std::mem::take(&mut self.lheap_init);
-        init.clear();
-        for k in 0..self.active_links.len() {
-            let l = self.active_links[k];
-            let li = l as usize;
-            self.fill[li] = Fill {
-                rem: self.cap[li],
-                w: self.weight[li],
-                cnt: self.nclass[li],
-                popped: false,
-            };
-            init.push(Reverse(Key(self.cap[li] / self.weight[li], l)));
-        }
-        let mut lheap = BinaryHeap::from(init);
-        let mut level = 0.0f64;
-        while let Some(mut top) = lheap.peek_mut() {
-            self.stats.heap_pops += 1;
-            let Reverse(Key(key, l)) = *top;
-            let li = l as usize;
-            if self.fill[li].cnt == 0 {
-                PeekMut::pop(top);
-                continue;
-            }
-            // Keys are lower bounds (freezing never lowers a level R/W; see
-            // maxmin.rs), so a stale key is refreshed only at the top: in
-            // place, one sift-down instead of a pop and a push.
-            let lvl = self.fill[li].rem.max(0.0) / self.fill[li].w;
-            if lvl > key {
-                *top = Reverse(Key(lvl, l));
-                continue;
-            }
-            PeekMut::pop(top);
-            level = level.max(lvl);
-            self.fill[li].popped = true;
-            self.stats.links_frozen += 1;
-            // Unfrozen classes of other groups crossing l saturate here first.
-            // Group l's own classes all cross l and are unfrozen, so there
-            // are such classes exactly when l's unfrozen count exceeds the
-            // group's size: only then is l's row scanned.
-            self.pull.clear();
-            if self.fill[li].cnt > self.groups.size[li] {
-                for &(g, _) in &self.groups.row[li] {
-                    if g != l && !self.fill[g as usize].popped {
-                        self.pull.push(g);
-                    }
-                }
-            }
-            for k in 0..self.pull.len() {
-                let g = self.pull[k];
-                self.moved.clear();
-                self.moved.extend_from_slice(self.groups.classes_on(g, l));
-                for j in 0..self.moved.len() {
-                    let c = self.moved[j];
-                    self.move_class(c, l, t);
-                }
-            }
-            // Freeze group l at this level through its column.
-            self.new_lambda[li] = level;
-            for e in &self.groups.col[li] {
-                let f = &mut self.fill[e.link as usize];
-                f.rem -= e.weight * level;
-                f.w -= e.weight;
-                f.cnt -= e.classes.len() as u32;
-            }
-            debug_assert_eq!(self.fill[li].cnt, 0, "link {l} still has unfrozen classes");
-        }
-        // Keep the allocation for the next solve.
-        self.lheap_init = lheap.into_vec();
-        for k in 0..self.active_links.len() {
-            let g = self.active_links[k] as usize;
-            if self.groups.size[g] == 0 {
-                self.completions.remove(g as u32);
-                continue;
-            }
-            self.advance(g, t);
-            self.lambda[g] = self.new_lambda[g];
-            match self.group_min(g) {
-                Some((k, _)) => {
-                    let t_done = t + (k - self.clock[g]).max(0.0) / self.lambda[g];
-                    self.completions.set(g as u32, t_done);
-                }
-                None => self.completions.remove(g as u32),
-            }
-        }
     }
 }
