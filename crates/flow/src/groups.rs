@@ -7,21 +7,30 @@
 //! crossed by the group's classes, the entry `(l, Σ n_c·φ(c,l), #classes,
 //! class list)`. For each link it keeps the *row*: which groups have a column
 //! entry on it. Freezing a group then costs one pass over its column, not over
-//! its flows, and the classes that must change group when the saturation
+//! its flows (the pass reads 16-byte `(weight, link, #classes)` entries; the
+//! class lists sit in a parallel array), and the classes that must change group when the saturation
 //! order changes are found directly from the row of the saturating link.
 
 use super::routes::{MulHasher, Routes};
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
-/// One column entry: the part of a group's classes that crosses `link`.
-#[derive(Debug, Clone)]
+/// One column entry: the part of a group's classes that crosses `link`,
+/// as a freeze reads it (16 bytes, so a column streams through the cache).
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Entry {
-    pub(crate) link: u32,
     /// `Σ n_c · φ(c, link)` over the group's classes crossing `link`.
     pub(crate) weight: f64,
+    pub(crate) link: u32,
+    /// Number of those classes.
+    pub(crate) count: u32,
+}
+
+/// The rest of a column entry, kept beside it at the same index.
+#[derive(Debug, Clone, Default)]
+struct EntryMembers {
     /// The classes, in no particular order.
-    pub(crate) classes: Vec<u32>,
+    classes: Vec<u32>,
     /// Position of this entry's `(group, index)` item in `row[link]`.
     row_pos: u32,
 }
@@ -30,6 +39,7 @@ pub(crate) struct Entry {
 #[derive(Default)]
 pub(crate) struct Groups {
     pub(crate) col: Vec<Vec<Entry>>,
+    members: Vec<Vec<EntryMembers>>,
     pub(crate) row: Vec<Vec<(u32, u32)>>,
     index: HashMap<u64, u32, BuildHasherDefault<MulHasher>>,
     /// Per class and route position (indexed like the route arena): index of
@@ -47,6 +57,7 @@ impl Groups {
     pub(crate) fn new(n_links: usize, routes: &Routes) -> Groups {
         Groups {
             col: vec![Vec::new(); n_links],
+            members: vec![Vec::new(); n_links],
             row: vec![Vec::new(); n_links],
             index: HashMap::default(),
             cpos: vec![0; routes.total_hops()],
@@ -66,8 +77,11 @@ impl Groups {
                     let row_pos = self.row[l as usize].len() as u32;
                     self.row[l as usize].push((g, i as u32));
                     self.col[g as usize].push(Entry {
-                        link: l,
                         weight: 0.0,
+                        link: l,
+                        count: 0,
+                    });
+                    self.members[g as usize].push(EntryMembers {
                         classes: Vec::new(),
                         row_pos,
                     });
@@ -77,8 +91,10 @@ impl Groups {
             };
             let e = &mut self.col[g as usize][idx];
             e.weight += n * phi;
-            self.cpos[off + k] = e.classes.len() as u32;
-            e.classes.push(c);
+            e.count += 1;
+            let m = &mut self.members[g as usize][idx];
+            self.cpos[off + k] = m.classes.len() as u32;
+            m.classes.push(c);
         }
     }
 
@@ -89,22 +105,24 @@ impl Groups {
         let off = routes.offset(c as usize);
         for (k, &(l, phi)) in routes[c as usize].iter().enumerate() {
             let idx = self.index[&key(g, l)] as usize;
-            let e = &mut self.col[g as usize][idx];
+            let m = &mut self.members[g as usize][idx];
             let p = self.cpos[off + k] as usize;
-            debug_assert_eq!(e.classes[p], c);
-            e.classes.swap_remove(p);
-            if p < e.classes.len() {
-                let moved = e.classes[p] as usize;
+            debug_assert_eq!(m.classes[p], c);
+            m.classes.swap_remove(p);
+            if p < m.classes.len() {
+                let moved = m.classes[p] as usize;
                 let kk = routes[moved]
                     .iter()
                     .position(|&(l2, _)| l2 == l)
                     .expect("class in entry crosses its link");
                 self.cpos[routes.offset(moved) + kk] = p as u32;
             }
-            if e.classes.is_empty() {
+            if m.classes.is_empty() {
                 self.remove_entry(g, idx);
             } else {
+                let e = &mut self.col[g as usize][idx];
                 e.weight -= n * phi;
+                e.count -= 1;
             }
         }
     }
@@ -119,26 +137,28 @@ impl Groups {
 
     fn remove_entry(&mut self, g: u32, idx: usize) {
         let col = &mut self.col[g as usize];
+        let members = &mut self.members[g as usize];
         let e = col.swap_remove(idx);
+        let em = members.swap_remove(idx);
         self.index.remove(&key(g, e.link));
         if idx < col.len() {
-            let m = &col[idx];
-            self.index.insert(key(g, m.link), idx as u32);
-            self.row[m.link as usize][m.row_pos as usize].1 = idx as u32;
+            let link = col[idx].link;
+            self.index.insert(key(g, link), idx as u32);
+            self.row[link as usize][members[idx].row_pos as usize].1 = idx as u32;
         }
         let row = &mut self.row[e.link as usize];
-        let rp = e.row_pos as usize;
+        let rp = em.row_pos as usize;
         row.swap_remove(rp);
         if rp < row.len() {
             let (g2, i2) = row[rp];
-            self.col[g2 as usize][i2 as usize].row_pos = rp as u32;
+            self.members[g2 as usize][i2 as usize].row_pos = rp as u32;
         }
     }
 
     /// The classes of group `g` that cross link `l`.
     pub(crate) fn classes_on(&self, g: u32, l: u32) -> &[u32] {
         match self.index.get(&key(g, l)) {
-            Some(&i) => &self.col[g as usize][i as usize].classes,
+            Some(&i) => &self.members[g as usize][i as usize].classes,
             None => &[],
         }
     }

@@ -96,7 +96,7 @@ impl Engine<'_> {
             let f = &mut self.sv.fill[e.link as usize];
             f.rem -= e.weight * level;
             f.w -= e.weight;
-            f.cnt -= e.classes.len() as u32;
+            f.cnt -= e.count;
         }
         debug_assert_eq!(
             self.sv.fill[li].cnt, 0,
