@@ -31,6 +31,10 @@ pub(super) struct Scratch {
     pops_next: Vec<Pop>,
     tqueue: Vec<Reverse<Key>>,
     /// Links whose weight or class count changed since the last solve.
+    /// The replay relies on this: every change between solves to a link's
+    /// weight or count, to a group's column or to a class's group must mark
+    /// the links of the classes it concerns (today all of them come from a
+    /// class's flow count changing, `Engine::touch_route`).
     pub(super) touched: Vec<bool>,
     pub(super) touched_list: Vec<u32>,
     /// Each link's queue key where the solve resumes.
@@ -79,13 +83,15 @@ enum PopKind {
 }
 
 /// A link's state during one solve: capacity left \[bytes/s\], weight of
-/// unfrozen classes, their count, and whether the link has frozen.
+/// unfrozen classes, their count, whether the link has frozen, and whether
+/// it was dropped from the queue in the replayed prefix.
 #[derive(Clone, Copy, Default)]
 struct Fill {
     rem: f64,
     w: f64,
     cnt: u32,
     popped: bool,
+    dropped: bool,
 }
 
 impl Engine<'_> {
@@ -106,8 +112,8 @@ impl Engine<'_> {
 
     /// Replays the part of the last solve's pops that this solve repeats
     /// (see [`Engine::solve`]) into a new record, and returns the filling
-    /// level reached. Links dropped in the prefix get a NaN resume key; the
-    /// others the key they hold at its end.
+    /// level reached. Links dropped in the prefix are marked `dropped`; the
+    /// others get the key they hold at its end.
     fn replay_prefix(&mut self) -> f64 {
         let mut tq = std::mem::take(&mut self.sv.tqueue);
         tq.clear();
@@ -144,7 +150,7 @@ impl Engine<'_> {
                         key,
                         value: 0.0,
                     });
-                    self.sv.resume_key[l as usize] = f64::NAN;
+                    self.sv.fill[l as usize].dropped = true;
                     PeekMut::pop(top);
                     continue;
                 }
@@ -165,7 +171,7 @@ impl Engine<'_> {
             }
             out.push(p);
             match p.kind {
-                PopKind::Dead => self.sv.resume_key[li] = f64::NAN,
+                PopKind::Dead => self.sv.fill[li].dropped = true,
                 PopKind::Refresh => self.sv.resume_key[li] = p.value,
                 PopKind::Freeze => {
                     level = p.value;
@@ -222,6 +228,7 @@ impl Engine<'_> {
                 w: self.weight[li],
                 cnt: self.nclass[li],
                 popped: false,
+                dropped: false,
             };
             self.sv.resume_key[li] = self.cap[li] / self.weight[li];
         }
@@ -241,7 +248,7 @@ impl Engine<'_> {
         for k in 0..self.active_links.len() {
             let l = self.active_links[k];
             let li = l as usize;
-            if !self.sv.fill[li].popped && !self.sv.resume_key[li].is_nan() {
+            if !self.sv.fill[li].popped && !self.sv.fill[li].dropped {
                 init.push(Reverse(Key::new(self.sv.resume_key[li], l)));
             }
         }
