@@ -3,7 +3,7 @@
 //!
 //! Axis keys start with their target (docs/sweep-format.md, "Axes"):
 //! `topology.KEY.PATH` edits the base topology file, `job.KEY.PATH` the base
-//! job file, `collective.{op,size,algo,ranks,channels}` the collective and
+//! job file, `collective.{op,size,algo,ranks,channels,collnet}` the collective and
 //! `failures.{random,seed,tiers,fail}` the failures added to the fabric. A
 //! key path is checked against the keys the topology and job readers accept
 //! (their own lists, so the two never drift apart); numeric segments index
@@ -34,6 +34,8 @@ pub enum CollectiveKey {
     Ranks,
     /// `collective.channels`: ring channels.
     Channels,
+    /// `collective.collnet`: CollNet (SHARP) on or off, as `--collnet`.
+    CollNet,
 }
 
 /// A failure parameter (a `random` entry's fields, or a whole `--fail` spec).
@@ -66,7 +68,8 @@ pub enum Param {
     Failure(FailKey),
 }
 
-pub(crate) const COLLECTIVE_KEYS: &[&str] = &["op", "size", "algo", "ranks", "channels"];
+/// Indexed by [`CollectiveKey`] (same order).
+pub(crate) const COLLECTIVE_KEYS: &[&str] = &["op", "size", "algo", "ranks", "channels", "collnet"];
 pub(crate) const FAILURE_KEYS: &[&str] = &["random", "seed", "tiers", "fail"];
 const PREFIXES: &[&str] = &["topology", "job", "collective", "failures"];
 
@@ -78,6 +81,7 @@ impl CollectiveKey {
             "algo" => CollectiveKey::Algo,
             "ranks" => CollectiveKey::Ranks,
             "channels" => CollectiveKey::Channels,
+            "collnet" => CollectiveKey::CollNet,
             _ => return None,
         })
     }

@@ -185,7 +185,12 @@ pub(crate) fn run_point(sw: &Sweep, params: &Params, index: usize) -> Result<Met
                 chunk_bytes: DEFAULT_CHUNK_BYTES,
                 protocol: None,
             };
-            let mut sim = CollectiveSim::new(&topo, params.clone());
+            // The axis, where there is one, decides CollNet for its points.
+            let mut params = params.clone();
+            if let Some(on) = get(CollectiveKey::CollNet).and_then(|v| v.as_bool()) {
+                params.collnet = on;
+            }
+            let mut sim = CollectiveSim::new(&topo, params);
             let o = run(&mut sim, &ranks, &req).map_err(|e| format!("{}: {e}", topo_file.label))?;
             Ok(Metrics::Collective(o))
         }

@@ -599,6 +599,7 @@ fn check_value(sink: &mut Sink<'_>, p: &Param, v: &toml::Value, at: &Val<'_>) ->
                 err(sink, format!("must be at least 1, found {i}"), None)
             }
         }
+        (Param::Collective(CollectiveKey::CollNet), toml::Value::Boolean(_)) => true,
         (Param::Collective(CollectiveKey::Size), _) => err(
             sink,
             format!(
@@ -612,14 +613,17 @@ fn check_value(sink: &mut Sink<'_>, p: &Param, v: &toml::Value, at: &Val<'_>) ->
             format!(
                 "collective {} must be {}, found {}",
                 param::COLLECTIVE_KEYS[*k as usize],
-                if matches!(k, CollectiveKey::Ranks | CollectiveKey::Channels) {
-                    "an integer (a count)"
-                } else {
-                    "a string"
+                match k {
+                    CollectiveKey::Ranks | CollectiveKey::Channels => "an integer (a count)",
+                    CollectiveKey::CollNet => "true or false",
+                    _ => "a string",
                 },
                 v.type_str()
             ),
-            None,
+            (*k == CollectiveKey::CollNet).then(|| {
+                "true lets NCCL use CollNet (SHARP) as --collnet does; false is NCCL's default"
+                    .into()
+            }),
         ),
         (Param::Failure(FailKey::Random), toml::Value::String(_) | toml::Value::Integer(_))
         | (Param::Failure(FailKey::Seed), toml::Value::Integer(_))

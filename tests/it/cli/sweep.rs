@@ -369,6 +369,94 @@ fn merge_refuses_shards_run_with_different_collnet() {
     let _ = std::fs::remove_dir_all(&d);
 }
 
+/// A `collective.collnet` axis decides CollNet per point: each row equals
+/// `fabricsim collective` run with and without `--collnet` on the same
+/// point (two NVL72 racks over an InfiniBand fabric that can reduce), and
+/// a non-boolean value is refused where it is written.
+#[test]
+fn a_collnet_axis_matches_the_collective_command_with_and_without_the_flag() {
+    let d = scratch("collnet-axis");
+    let topo = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/topologies/gb200-nvl72-20rack-ib-xdr.toml"
+    );
+    let f = d.join("collnet.toml");
+    std::fs::write(
+        &f,
+        format!(
+            r#"topology = "{topo}"
+collective = {{ op = "all-reduce", size = "1GiB", ranks = 144 }}
+
+[axes]
+"collective.collnet" = [false, true]
+"#
+        ),
+    )
+    .unwrap();
+    let out = d.join("out");
+    let o = run_sweep(&[f.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: Value = serde_json::from_str(&read(&out.join("results.json"))).unwrap();
+    let rows = j["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    let mut algorithms = Vec::new();
+    for row in rows {
+        let on = row["collective.collnet"].as_bool().unwrap();
+        let mut args = vec![
+            "collective",
+            topo,
+            "--op",
+            "all-reduce",
+            "--size",
+            "1GiB",
+            "--ranks",
+            "144",
+            "--json",
+        ];
+        if on {
+            args.push("--collnet");
+        }
+        let c = fabricsim(&args);
+        assert!(c.status.success(), "{}", stderr(&c));
+        let cj: Value = serde_json::from_str(&stdout(&c)).unwrap();
+        let r = &cj["results"][0];
+        for k in ["time_s", "busbw_gbps"] {
+            assert_eq!(
+                row[k].as_f64().unwrap(),
+                r[k].as_f64().unwrap(),
+                "collnet {on}: {k}"
+            );
+        }
+        assert_eq!(row["algorithm"], r["algorithm"], "collnet {on}");
+        algorithms.push(r["algorithm"].as_str().unwrap().to_string());
+    }
+    // The axis changes something: NCCL's model picks another algorithm
+    // once CollNet may be used.
+    assert_ne!(algorithms[0], algorithms[1]);
+
+    std::fs::write(
+        &f,
+        format!(
+            r#"topology = "{topo}"
+collective = {{ op = "all-reduce", size = "1GiB" }}
+
+[axes]
+"collective.collnet" = [false, "yes"]
+"#
+        ),
+    )
+    .unwrap();
+    let o = fabricsim(&["validate", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("collnet.toml:5:"), "{e}");
+    assert!(
+        e.contains("collective collnet must be true or false, found string"),
+        "{e}"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}
+
 #[test]
 fn existing_results_are_not_replaced_without_force() {
     let d = scratch("force");
