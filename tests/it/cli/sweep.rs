@@ -50,6 +50,22 @@ fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
+/// Writes `dir/file`: a sweep on the shipped topology `topology` (a file in
+/// `topologies/`), then `rest`.
+fn sweep_on(dir: &Path, file: &str, topology: &str, rest: &str) -> PathBuf {
+    let topo = format!("{}/topologies/{topology}", env!("CARGO_MANIFEST_DIR"));
+    let f = dir.join(file);
+    std::fs::write(&f, format!("topology = \"{topo}\"\n{rest}")).unwrap();
+    f
+}
+
+/// Runs the sweep file `f` quietly into `out` and returns its `results.json`.
+fn run_to_json(f: &Path, out: &Path) -> Value {
+    let o = run_sweep(&[f.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_str(&read(&out.join("results.json"))).unwrap()
+}
+
 /// The two output folders hold byte-identical results files.
 fn assert_same_results(a: &Path, b: &Path) {
     for name in ["results.csv", "results.json"] {
@@ -380,23 +396,17 @@ fn a_collnet_axis_matches_the_collective_command_with_and_without_the_flag() {
         env!("CARGO_MANIFEST_DIR"),
         "/topologies/gb200-nvl72-20rack-ib-xdr.toml"
     );
-    let f = d.join("collnet.toml");
-    std::fs::write(
-        &f,
-        format!(
-            r#"topology = "{topo}"
-collective = {{ op = "all-reduce", size = "1GiB", ranks = 144 }}
+    let f = sweep_on(
+        &d,
+        "collnet.toml",
+        "gb200-nvl72-20rack-ib-xdr.toml",
+        r#"collective = { op = "all-reduce", size = "1GiB", ranks = 144 }
 
 [axes]
 "collective.collnet" = [false, true]
-"#
-        ),
-    )
-    .unwrap();
-    let out = d.join("out");
-    let o = run_sweep(&[f.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let j: Value = serde_json::from_str(&read(&out.join("results.json"))).unwrap();
+"#,
+    );
+    let j = run_to_json(&f, &d.join("out"));
     let rows = j["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 2);
     let mut algorithms = Vec::new();
@@ -434,18 +444,16 @@ collective = {{ op = "all-reduce", size = "1GiB", ranks = 144 }}
     // once CollNet may be used.
     assert_ne!(algorithms[0], algorithms[1]);
 
-    std::fs::write(
-        &f,
-        format!(
-            r#"topology = "{topo}"
-collective = {{ op = "all-reduce", size = "1GiB" }}
+    let f = sweep_on(
+        &d,
+        "collnet.toml",
+        "gb200-nvl72-20rack-ib-xdr.toml",
+        r#"collective = { op = "all-reduce", size = "1GiB" }
 
 [axes]
 "collective.collnet" = [false, "yes"]
-"#
-        ),
-    )
-    .unwrap();
+"#,
+    );
     let o = fabricsim(&["validate", f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let e = stderr(&o);
@@ -856,28 +864,19 @@ fn sweep_points_run_within_the_simulation_budget() {
 #[test]
 fn seeds_are_summarized_as_mean_min_max() {
     let d = scratch("seeds");
-    let topo = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/topologies/h100-2tier-16node.toml"
-    );
-    let f = d.join("s.toml");
-    std::fs::write(
-        &f,
-        format!(
-            r#"name = "seeds"
-topology = "{topo}"
-collective = {{ op = "all-to-all", size = "64MiB" }}
+    let f = sweep_on(
+        &d,
+        "s.toml",
+        "h100-2tier-16node.toml",
+        r#"name = "seeds"
+collective = { op = "all-to-all", size = "64MiB" }
 [axes]
 "failures.random" = ["10%", "20%"]
 "failures.seed" = [0, 1, 2, 3, 4]
-"#
-        ),
-    )
-    .unwrap();
+"#,
+    );
     let out = d.join("out");
-    let o = run_sweep(&[f.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let j: Value = serde_json::from_str(&read(&out.join("results.json"))).unwrap();
+    let j = run_to_json(&f, &out);
     let rows = j["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 10);
     let seeds = read(&out.join("seeds.csv"));
