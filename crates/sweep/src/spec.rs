@@ -324,10 +324,17 @@ fn read(
                 );
             }
         }
-    } else if axes.iter().any(|a| matches!(a.param, Param::Collective(_))) {
-        sink.error_unlocated(
-            "collective.* axes need a collective = {...} base (this sweep runs a job)",
-            None,
+    } else if let Some(a) = axes
+        .iter()
+        .find(|a| matches!(a.param, Param::Collective(_)))
+    {
+        sink.error(
+            axis_span(root, &a.name),
+            format!(
+                "axis \"{}\": collective.* axes need a collective = {{...}} base (this sweep runs a job)",
+                a.name
+            ),
+            Some("a sweep runs either a collective (collective = {...}) or a job (job = ...); `--collnet` applies to a job sweep as a whole".into()),
         );
     }
     for k in [FailKey::Seed, FailKey::Tiers] {

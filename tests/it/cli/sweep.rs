@@ -462,6 +462,24 @@ fn a_collnet_axis_matches_the_collective_command_with_and_without_the_flag() {
         e.contains("collective collnet must be true or false, found string"),
         "{e}"
     );
+    // A job sweep has no collective to apply it to: refused at the axis.
+    let job = concat!(env!("CARGO_MANIFEST_DIR"), "/workloads/llama3-70b.toml");
+    let f = sweep_on(
+        &d,
+        "job.toml",
+        "gb300-nvl72-16rack.toml",
+        &format!("job = \"{job}\"\n\n[axes]\n\"collective.collnet\" = [false, true]\n"),
+    );
+    let o = fabricsim(&["validate", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains(
+            "job.toml:5:1: error: axis \"collective.collnet\": collective.* axes need a collective"
+        ),
+        "{e}"
+    );
+    assert!(e.contains("help: a sweep runs either a collective"), "{e}");
     let _ = std::fs::remove_dir_all(&d);
 }
 
