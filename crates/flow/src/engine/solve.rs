@@ -21,9 +21,8 @@ pub(super) struct Scratch {
     lheap_init: Vec<Reverse<Key>>,
     pull: Vec<u32>,
     moved: Vec<u32>,
-    /// The last solve's queue pops in order, and whether there was one.
+    /// The last solve's queue pops in order (empty before the first).
     pops: Vec<Pop>,
-    solved_once: bool,
     /// Resume from the record (off only in tests, to compare with full
     /// solves).
     pub(super) resume: bool,
@@ -50,7 +49,6 @@ impl Scratch {
             pull: Vec::new(),
             moved: Vec::new(),
             pops: Vec::new(),
-            solved_once: false,
             resume: true,
             pops_next: Vec::new(),
             tqueue: Vec::new(),
@@ -95,8 +93,41 @@ struct Fill {
 }
 
 impl Engine<'_> {
-    /// Freezes group `li` at `level` through its column.
+    /// What popping link `li` with `key` does, from the link's state alone:
+    /// drop it (no unfrozen class left), refresh its stale key to its level
+    /// `R/W`, or freeze it at that level. Returns the kind and the level.
+    #[inline]
+    fn pop_kind(&self, li: usize, key: f64) -> (PopKind, f64) {
+        let f = &self.sv.fill[li];
+        if f.cnt == 0 {
+            return (PopKind::Dead, 0.0);
+        }
+        // Keys are lower bounds (freezing never lowers a level R/W; see
+        // maxmin.rs), so a key is refreshed only when it is the minimum.
+        let lvl = f.rem.max(0.0) / f.w;
+        let kind = if lvl > key {
+            PopKind::Refresh
+        } else {
+            PopKind::Freeze
+        };
+        (kind, lvl)
+    }
+
+    /// Where the queue will restart after the replay: a dropped link leaves
+    /// it, a refreshed one holds its new key.
+    fn note_pop(&mut self, p: &Pop) {
+        match p.kind {
+            PopKind::Dead => self.sv.fill[p.link as usize].dropped = true,
+            PopKind::Refresh => self.sv.resume_key[p.link as usize] = p.value,
+            PopKind::Freeze => {}
+        }
+    }
+
+    /// Freezes link `li` and its group at `level`, through the group's
+    /// column.
     fn freeze_column(&mut self, li: usize, level: f64) {
+        self.sv.fill[li].popped = true;
+        self.stats.links_frozen += 1;
         self.sv.new_lambda[li] = level;
         for e in &self.groups.col[li] {
             let f = &mut self.sv.fill[e.link as usize];
@@ -142,44 +173,30 @@ impl Engine<'_> {
                 if top.0 >= Key::new(p.key, p.link) {
                     break;
                 }
-                let f = self.sv.fill[l as usize];
-                if f.cnt == 0 {
-                    out.push(Pop {
-                        link: l,
-                        kind: PopKind::Dead,
-                        key,
-                        value: 0.0,
-                    });
-                    self.sv.fill[l as usize].dropped = true;
-                    PeekMut::pop(top);
-                    continue;
+                let (kind, lvl) = self.pop_kind(l as usize, key);
+                let tp = Pop {
+                    link: l,
+                    kind,
+                    key,
+                    value: lvl,
+                };
+                match kind {
+                    // A changed link saturates here: the rest differs.
+                    PopKind::Freeze => break 'replay,
+                    PopKind::Dead => {
+                        PeekMut::pop(top);
+                    }
+                    PopKind::Refresh => *top = Reverse(Key::new(lvl, l)),
                 }
-                let lvl = f.rem.max(0.0) / f.w;
-                if lvl > key {
-                    out.push(Pop {
-                        link: l,
-                        kind: PopKind::Refresh,
-                        key,
-                        value: lvl,
-                    });
-                    self.sv.resume_key[l as usize] = lvl;
-                    *top = Reverse(Key::new(lvl, l));
-                    continue;
-                }
-                // A changed link saturates here: the rest differs.
-                break 'replay;
+                out.push(tp);
+                self.note_pop(&tp);
             }
             out.push(p);
-            match p.kind {
-                PopKind::Dead => self.sv.fill[li].dropped = true,
-                PopKind::Refresh => self.sv.resume_key[li] = p.value,
-                PopKind::Freeze => {
-                    level = p.value;
-                    debug_assert_eq!(self.sv.fill[li].cnt, self.groups.size[li]);
-                    self.sv.fill[li].popped = true;
-                    self.stats.links_frozen += 1;
-                    self.freeze_column(li, level);
-                }
+            self.note_pop(&p);
+            if p.kind == PopKind::Freeze {
+                level = p.value;
+                debug_assert_eq!(self.sv.fill[li].cnt, self.groups.size[li]);
+                self.freeze_column(li, level);
             }
         }
         self.stats.heap_pops += out.len() as u64;
@@ -233,7 +250,7 @@ impl Engine<'_> {
             self.sv.resume_key[li] = self.cap[li] / self.weight[li];
         }
         let mut level = 0.0f64;
-        if self.sv.solved_once && self.sv.resume {
+        if self.sv.resume {
             level = self.replay_prefix();
         } else {
             self.sv.pops.clear();
@@ -242,7 +259,6 @@ impl Engine<'_> {
             self.sv.touched[l as usize] = false;
         }
         self.sv.touched_list.clear();
-        self.sv.solved_once = true;
         let mut init = std::mem::take(&mut self.sv.lheap_init);
         init.clear();
         for k in 0..self.active_links.len() {
@@ -257,40 +273,34 @@ impl Engine<'_> {
             self.stats.heap_pops += 1;
             let (key, l) = (top.0.value(), top.0.id());
             let li = l as usize;
-            if self.sv.fill[li].cnt == 0 {
-                self.sv.pops.push(Pop {
-                    link: l,
-                    kind: PopKind::Dead,
-                    key,
-                    value: 0.0,
-                });
-                PeekMut::pop(top);
-                continue;
-            }
-            // Keys are lower bounds (freezing never lowers a level R/W; see
-            // maxmin.rs), so a stale key is refreshed only at the top: in
-            // place, one sift-down instead of a pop and a push.
-            let lvl = self.sv.fill[li].rem.max(0.0) / self.sv.fill[li].w;
-            if lvl > key {
-                self.sv.pops.push(Pop {
-                    link: l,
-                    kind: PopKind::Refresh,
-                    key,
-                    value: lvl,
-                });
-                *top = Reverse(Key::new(lvl, l));
-                continue;
-            }
-            PeekMut::pop(top);
-            level = level.max(lvl);
+            let (kind, lvl) = self.pop_kind(li, key);
+            let value = match kind {
+                PopKind::Dead => {
+                    PeekMut::pop(top);
+                    lvl
+                }
+                // In place: one sift-down instead of a pop and a push.
+                PopKind::Refresh => {
+                    *top = Reverse(Key::new(lvl, l));
+                    lvl
+                }
+                // Rounding may put a level a hair below the previous one;
+                // levels are frozen in non-decreasing order.
+                PopKind::Freeze => {
+                    PeekMut::pop(top);
+                    level = level.max(lvl);
+                    level
+                }
+            };
             self.sv.pops.push(Pop {
                 link: l,
-                kind: PopKind::Freeze,
+                kind,
                 key,
-                value: level,
+                value,
             });
-            self.sv.fill[li].popped = true;
-            self.stats.links_frozen += 1;
+            if kind != PopKind::Freeze {
+                continue;
+            }
             // Unfrozen classes of other groups crossing l saturate here first.
             // Group l's own classes all cross l and are unfrozen, so there
             // are such classes exactly when l's unfrozen count exceeds the
