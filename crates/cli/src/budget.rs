@@ -1,8 +1,10 @@
 //! The flags every simulating command shares: `--max-events` and
 //! `--max-time`, the simulation budget (`fabricsim_flow::budget`), with the
-//! hint added to a budget error; and `--collnet`, the NCCL setting that
-//! lets collectives reduce in the network.
+//! hint added to a budget error; `--collnet`, the NCCL setting that lets
+//! collectives reduce in the network; and `--nccl`, the NCCL release whose
+//! cost model `auto` follows.
 
+use fabricsim_collective::tuning::NcclVersion;
 use fabricsim_collective::{CollectiveError, Params};
 use fabricsim_flow::budget::DEFAULT_MAX_EVENTS;
 use fabricsim_flow::{Budget, BudgetExceeded, FlowError};
@@ -24,6 +26,11 @@ pub(crate) struct BudgetArgs {
     /// as in NCCL].
     #[arg(long)]
     pub(crate) collnet: bool,
+    /// NCCL release whose cost model `--algo auto` reproduces: 2.20.3 or
+    /// 2.28.3 (Blackwell tables, NVLS efficiency, PAT) [default: 2.28.3 on
+    /// Blackwell GPUs, 2.20.3 on earlier ones].
+    #[arg(long, value_name = "VERSION")]
+    pub(crate) nccl: Option<NcclVersion>,
 }
 
 pub(crate) fn seconds(s: &str) -> Result<f64, String> {
@@ -41,6 +48,7 @@ impl BudgetArgs {
         params.max_events = self.max_events;
         params.max_time_s = self.max_time;
         params.collnet = self.collnet;
+        params.nccl = self.nccl;
     }
 
     /// Simulation knobs with these flags and every other default.

@@ -28,7 +28,8 @@ pub(crate) struct Args {
     /// Ranks: a count (`64`: the first 64 accelerators) or rank indices (`0..8,16..24`).
     #[arg(long)]
     pub(crate) ranks: Option<String>,
-    /// Algorithm: auto (what NCCL 2.20.3's cost model picks, simulated), best
+    /// Algorithm: auto (what NCCL's cost model picks, simulated; --nccl
+    /// sets the release), best
     /// (the fastest fabricsim can simulate, a what-if), ring, tree,
     /// halving-doubling, direct, nvls, hierarchical, pat, nvls-tree.
     #[arg(long, default_value = "auto")]
@@ -426,14 +427,15 @@ fn table(name: &str, op: Op, n: usize, rows: &[Outcome], failures: Option<&Failu
         }
     }
     if let Some(r) = rows.first() {
-        s += match r.selection {
-            Selection::NcclModel => {
-                "# algorithm/protocol: NCCL 2.20.3's choice from its cost model, simulated on this fabric (--algo best: the fastest fabricsim can simulate)\n"
-            }
+        s += &match r.selection {
+            Selection::NcclModel => format!(
+                "# algorithm/protocol: NCCL {}'s choice from its cost model, simulated on this fabric (--algo best: the fastest fabricsim can simulate)\n",
+                r.nccl_release.map_or_else(|| "?".to_string(), |v| v.to_string())
+            ),
             Selection::FastestSimulated => {
-                "# algorithm/protocol: the fastest simulated candidate (NCCL's cost model does not cover this operation or fabric)\n"
+                "# algorithm/protocol: the fastest simulated candidate (NCCL's cost model does not cover this operation or fabric)\n".to_string()
             }
-            Selection::Requested => "",
+            Selection::Requested => String::new(),
         };
     }
     s

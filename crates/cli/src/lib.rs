@@ -356,12 +356,17 @@ fn flows(
     budget: &budget::BudgetArgs,
     limits: &Limits,
 ) -> Result<String, Failure> {
-    if budget.collnet {
-        return Err(Failure::input(
-            "error: --collnet applies to collectives (collective, job, compare, sweep, \
+    if budget.collnet || budget.nccl.is_some() {
+        let flag = if budget.collnet {
+            "--collnet"
+        } else {
+            "--nccl"
+        };
+        return Err(Failure::input(format!(
+            "error: {flag} applies to collectives (collective, job, compare, sweep, \
              validate-model); a flows scenario gives every flow its route already\n\
-             hint: drop --collnet",
-        ));
+             hint: drop {flag}"
+        )));
     }
     let text = read_input(path, limits).map_err(Failure::input)?;
     let scenario = Scenario::parse(&text).map_err(|e| {

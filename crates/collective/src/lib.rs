@@ -26,6 +26,7 @@ pub mod nvls;
 pub mod pat;
 pub mod presets;
 pub mod pxn;
+pub mod release;
 pub mod run;
 pub mod schedule;
 pub mod select;

@@ -114,6 +114,8 @@ pub struct Outcome {
     /// NCCL's own predicted time of the choice \[s\] ([`tuning`]), when
     /// its model chose it.
     pub nccl_model_s: Option<f64>,
+    /// The NCCL release whose model chose, when one did.
+    pub nccl_release: Option<crate::release::NcclVersion>,
     /// A faster algorithm fabricsim can simulate, when one is more than
     /// [`ALTERNATIVE_MARGIN`] faster (filled by [`with_alternative`]).
     pub alternative: Option<Alternative>,
@@ -343,6 +345,7 @@ fn nccl_choice(
             Ok(mut o) => {
                 o.selection = Selection::NcclModel;
                 o.nccl_model_s = Some(predicted);
+                o.nccl_release = Some(shape.version);
                 return Ok(Some(o));
             }
             Err(CollectiveError::Unsupported { .. }) => continue,
@@ -662,6 +665,7 @@ fn run_one_with_report(
         latency_s,
         selection: Selection::Requested,
         nccl_model_s: None,
+        nccl_release: None,
         alternative: None,
     };
     Ok((outcome, report))

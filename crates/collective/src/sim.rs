@@ -64,6 +64,10 @@ pub struct Params {
     /// reduce is not used for it unless the job asks (docs/sources.md
     /// [S-nccl-collnet-enable]).
     pub collnet: bool,
+    /// The NCCL release whose cost model `auto` reproduces; `None`: the
+    /// release for the ranks' GPU generation
+    /// ([`crate::tuning::default_release`]).
+    pub nccl: Option<crate::release::NcclVersion>,
 }
 
 impl Params {
@@ -395,6 +399,11 @@ impl<'t> CollectiveSim<'t> {
     /// ([`Params::collnet`]).
     pub fn collnet(&self) -> bool {
         self.params.collnet
+    }
+
+    /// The NCCL release asked for ([`Params::nccl`]).
+    pub fn nccl_version(&self) -> Option<crate::release::NcclVersion> {
+        self.params.nccl
     }
 
     /// Effective capacity of every directed link \[bytes/s\].

@@ -78,6 +78,9 @@ pub struct Point {
     /// NCCL/RCCL version as published.
     #[serde(default)]
     pub library: String,
+    /// Publication or revision date (`YYYY-MM-DD`, `YYYY-MM` or `YYYY`).
+    #[serde(default)]
+    pub source_date: String,
     /// Where the number comes from (URL).
     pub source: String,
 }

@@ -12,6 +12,7 @@ use std::path::Path;
 
 use fabricsim_collective::run::{Request, run};
 use fabricsim_collective::sim::{CollectiveSim, Params};
+use fabricsim_collective::tuning::NcclVersion;
 use fabricsim_collective::{Algo, Op};
 use fabricsim_topology::{LoadOptions, Topology};
 use rayon::prelude::*;
@@ -59,6 +60,26 @@ pub fn algo_of(label: &str) -> Algo {
     }
 }
 
+/// The NCCL cost model for `p` ([`NcclVersion::for_release`]): from the
+/// NCCL version its source printed (`library = "NCCL 2.27.3"`), else from
+/// its date when the source names NCCL without a version (2025 or later:
+/// NCCL 2.23, the first with PAT, came out in late 2024); `None` when
+/// neither says (unknown, RCCL, a date before 2025: the run's default).
+fn nccl_of(p: &Point) -> Option<NcclVersion> {
+    let lib = p.library.trim();
+    if let Some(v) = lib.strip_prefix("NCCL ") {
+        let mut it = v.split(|c: char| !c.is_ascii_digit());
+        if let (Some(Ok(major)), Some(Ok(minor))) = (
+            it.next().map(str::parse::<u32>),
+            it.next().map(str::parse::<u32>),
+        ) {
+            return Some(NcclVersion::for_release(major, minor));
+        }
+    }
+    let year: Option<u32> = p.source_date.get(..4).and_then(|y| y.parse().ok());
+    (lib.starts_with("NCCL") && year.is_some_and(|y| y >= 2025)).then_some(NcclVersion::V2_28_3)
+}
+
 /// Whether the source of `p` ran with CollNet enabled: its `collnet`
 /// field, or an algorithm label that names CollNet.
 fn collnet_of(p: &Point) -> bool {
@@ -99,6 +120,7 @@ pub fn predict(
                 && q.op == p.op
                 && algo_of(&q.algo) == algo_of(&p.algo)
                 && collnet_of(q) == collnet_of(p)
+                && nccl_of(q) == nccl_of(p)
         };
         match groups.iter_mut().find(|g| same(&corpus.point[g[0]])) {
             Some(g) => g.push(i),
@@ -167,6 +189,7 @@ fn simulate_group(
     let mut sim = setup.as_ref().ok().map(|(t, _)| {
         let params = Params {
             collnet: params.collnet || collnet_of(first),
+            nccl: nccl_of(first).or(params.nccl),
             ..params.clone()
         };
         CollectiveSim::new(t, params)
@@ -212,4 +235,43 @@ fn simulate_group(
             (i, pred)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(library: &str, date: &str) -> Point {
+        let text = format!(
+            "system = \"s\"\ngpus = 8\nop = \"all-reduce\"\nsize_bytes = 1024\n\
+             busbw_gbps = 1.0\nsource = \"u\"\nlibrary = \"{library}\"\n\
+             source_date = \"{date}\"\n"
+        );
+        toml::from_str(&text).expect("a valid point")
+    }
+
+    /// The printed NCCL version decides; without one, a source dated 2025
+    /// or later that names NCCL gets 2.28.3; anything else the default.
+    #[test]
+    fn nccl_model_of_a_point() {
+        let v = |lib, date| nccl_of(&point(lib, date));
+        assert_eq!(v("NCCL 2.18.5", "2024-10"), Some(NcclVersion::V2_20_3));
+        assert_eq!(v("NCCL 2.22.3", "2026"), Some(NcclVersion::V2_20_3));
+        assert_eq!(v("NCCL 2.23.4", "2024"), Some(NcclVersion::V2_28_3));
+        assert_eq!(
+            v("NCCL 2.28.9 + gIB plugin", "2026"),
+            Some(NcclVersion::V2_28_3)
+        );
+        assert_eq!(v("NCCL 2.9.9", "2022"), Some(NcclVersion::V2_20_3));
+        assert_eq!(
+            v("NCCL + gIB plugin (version not printed)", "2026-01"),
+            Some(NcclVersion::V2_28_3)
+        );
+        assert_eq!(
+            v("NCCL + gIB plugin (version not printed)", "2024-05"),
+            None
+        );
+        assert_eq!(v("unknown (NCCL with TCPXO plugin)", "2025"), None);
+        assert_eq!(v("RCCL 2.22.3", "2025"), None);
+    }
 }

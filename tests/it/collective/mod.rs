@@ -6,6 +6,7 @@ mod collective_props;
 mod collectives;
 mod mesh_rings;
 mod nccl_tuning;
+mod nccl_tuning_2_28;
 mod numeric_props;
 mod protocols;
 mod pxn;

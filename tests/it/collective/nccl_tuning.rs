@@ -4,7 +4,9 @@
 //! alternative on shipped fabrics.
 
 use fabricsim::collective::run::{Request, Selection, run, run_groups, with_alternative};
-use fabricsim::collective::tuning::{Arch, CommShape, NcclAlgo, model, predicted_s, ranking};
+use fabricsim::collective::tuning::{
+    Arch, CommShape, NcclAlgo, NcclVersion, model, predicted_s, ranking,
+};
 use fabricsim::collective::{Algo, CollectiveSim, Op, Params, Protocol};
 
 use crate::collective::collective_algos::rel;
@@ -25,6 +27,7 @@ fn hopper_node() -> CommShape {
         nvls: true,
         collnet: false,
         ll128: true,
+        version: NcclVersion::V2_20_3,
     }
 }
 

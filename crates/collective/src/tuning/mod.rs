@@ -2,10 +2,12 @@
 //!
 //! `auto` asks what NCCL would run, not what would be fastest: NCCL ranks
 //! every enabled (algorithm, protocol) pair by a closed-form time and runs
-//! the cheapest (NCCL 2.20.3, `src/graph/tuning.cc` @b647562,
-//! `ncclTopoTuneModel` and `ncclTopoGetAlgoTime`; [S-nccl-tuning-cc]). The
-//! constants below are NCCL's, **cited**; the formulas are restated in
-//! fabricsim's words:
+//! the cheapest. Two releases are modelled ([`NcclVersion`]): 2.20.3
+//! (`src/graph/tuning.cc` @b647562, `ncclTopoTuneModel` and
+//! `ncclTopoGetAlgoTime`; [S-nccl-tuning-cc]), below and in `v2_20.rs`, and
+//! 2.28.3 ([S-nccl-tuning-228]), whose differences `v2_28.rs` states. The
+//! constants are NCCL's, **cited**; the formulas are restated in
+//! fabricsim's words (2.20.3):
 //!
 //! `t = lat + S / (1000 · bw)` µs, with `S` in bytes and `bw` the model's
 //! algorithm bandwidth in GB/s, where for `n` ranks on `N` nodes
@@ -60,8 +62,8 @@
 //!   from them as above (not from NCCL's discrete speed steps), and the
 //!   channel count `c` is `⌈B_up / 24 GB/s⌉` capped at 32 (an assumption:
 //!   24 GB/s is one of NCCL's Hopper per-channel search speeds).
-//! * Blackwell (NVLink5) uses the Hopper tables and enables LL128 (NCCL
-//!   2.20.3 predates Blackwell; later versions enable it).
+//! * Under 2.20.3, Blackwell (NVLink5) uses the Hopper tables and enables
+//!   LL128 (NCCL 2.20.3 predates Blackwell; later versions enable it).
 //! * A multi-rack NVLink system has one node per rack, and NVLSTree is
 //!   enabled across racks (2.20.3 disables it under MNNVL).
 //! * CollNet Direct, CollNet Chain and multi-node NVLS all run as
@@ -69,6 +71,10 @@
 //!   the domain supports it).
 
 use super::{Algo, Op, Protocol};
+pub use crate::release::NcclVersion;
+
+mod v2_20;
+mod v2_28;
 use fabricsim_topology::{NodeId, NodeRole};
 
 /// NCCL's algorithms, in the order of NCCL's tables.
@@ -86,16 +92,20 @@ pub enum NcclAlgo {
     Nvls,
     /// NVLS inside nodes, trees across.
     NvlsTree,
+    /// Parallel aggregated trees: all-gather and reduce-scatter at one
+    /// rank per node (NCCL 2.23 and later).
+    Pat,
 }
 
 impl NcclAlgo {
-    const ALL: [NcclAlgo; 6] = [
+    const ALL: [NcclAlgo; 7] = [
         NcclAlgo::Tree,
         NcclAlgo::Ring,
         NcclAlgo::CollNetDirect,
         NcclAlgo::CollNetChain,
         NcclAlgo::Nvls,
         NcclAlgo::NvlsTree,
+        NcclAlgo::Pat,
     ];
 
     /// The fabricsim algorithm that runs it on `nodes` nodes.
@@ -106,6 +116,7 @@ impl NcclAlgo {
             NcclAlgo::Nvls if nodes == 1 => Algo::Nvls,
             NcclAlgo::Nvls | NcclAlgo::CollNetDirect | NcclAlgo::CollNetChain => Algo::Hierarchical,
             NcclAlgo::NvlsTree => Algo::NvlsTree,
+            NcclAlgo::Pat => Algo::Pat,
         }
     }
 }
@@ -117,8 +128,10 @@ pub enum Arch {
     Volta,
     /// 8.x.
     Ampere,
-    /// 9.x and later (Blackwell uses this row, see the module docs).
+    /// 9.x.
     Hopper,
+    /// 10.x (NCCL 2.20.3 predates it and reads it as Hopper).
+    Blackwell,
 }
 
 impl Arch {
@@ -128,8 +141,20 @@ impl Arch {
         match kind {
             "nvlink1" | "nvlink2" => Arch::Volta,
             "nvlink3" => Arch::Ampere,
+            "nvlink5" => Arch::Blackwell,
             _ => Arch::Hopper,
         }
+    }
+}
+
+/// The release `auto` follows when none is asked for (`--nccl`): 2.28.3 on
+/// Blackwell, which 2.20.3 predates (no Blackwell system runs it), 2.20.3
+/// on earlier generations (the release the `fit` systems of the
+/// validation corpus ran, docs/validation.md).
+pub fn default_release(arch: Arch) -> NcclVersion {
+    match arch {
+        Arch::Blackwell => NcclVersion::V2_28_3,
+        _ => NcclVersion::V2_20_3,
     }
 }
 
@@ -156,6 +181,8 @@ pub struct CommShape {
     pub collnet: bool,
     /// LL128 is enabled (every rank's scale-up is NVLink).
     pub ll128: bool,
+    /// The NCCL release whose model applies.
+    pub version: NcclVersion,
 }
 
 impl CommShape {
@@ -168,65 +195,7 @@ impl CommShape {
     }
 }
 
-/// NCCL 2.20.3 per-step hardware latency `hwLat[hw][algo][proto]` \[µs\],
-/// for LL, LL128, Simple.
-fn hw_lat(net: bool, a: NcclAlgo) -> [f64; 3] {
-    match (net, a) {
-        (false, NcclAlgo::Tree) => [0.6, 1.25, 28.0],
-        (false, NcclAlgo::Ring) => [0.6, 1.9, 3.4],
-        (false, NcclAlgo::CollNetDirect) => [0.0, 0.0, 3.7],
-        (false, NcclAlgo::CollNetChain) => [0.0, 0.0, 2.8],
-        (false, NcclAlgo::Nvls | NcclAlgo::NvlsTree) => [0.0, 0.0, 23.0],
-        (true, NcclAlgo::Tree) => [5.0, 8.5, 28.0],
-        (true, NcclAlgo::Ring) => [2.7, 4.0, 14.0],
-        (true, NcclAlgo::CollNetDirect) => [0.0, 0.0, 31.0],
-        (true, NcclAlgo::CollNetChain) => [0.0, 0.0, 30.0],
-        (true, NcclAlgo::Nvls) => [0.0, 0.0, 18.0],
-        (true, NcclAlgo::NvlsTree) => [0.0, 0.0, 14.0],
-    }
-}
-
-/// NCCL 2.20.3 `baseLat[algo][proto]` \[µs\].
-fn base_lat(a: NcclAlgo) -> [f64; 3] {
-    match a {
-        NcclAlgo::Tree => [6.8, 14.0, 0.0],
-        NcclAlgo::Ring => [6.6, 14.0, 8.4],
-        _ => [0.0; 3],
-    }
-}
-
-/// NCCL 2.20.3 per-architecture caps \[GB/s\], indexed by node count class
-/// (1, 2, more): `llMaxBws`, `perChMaxRingLL128Bws`, `perChMaxTreeLL128Bws`,
-/// `perChMaxTreeBws`. `llMaxBws` is read by GPU generation on one node and
-/// by host CPU on several (x86 Intel assumed: its row is Volta's).
-struct Caps {
-    ll_max: f64,
-    ring_ll128_per_ch: f64,
-    tree_ll128_per_ch: f64,
-    tree_per_ch: f64,
-}
-
-fn caps(arch: Arch, nodes: usize) -> Caps {
-    let i = nodes.clamp(1, 3) - 1;
-    let row = |a: Arch| match a {
-        Arch::Volta => 0,
-        Arch::Ampere => 1,
-        Arch::Hopper => 2,
-    };
-    const LL_MAX: [[f64; 3]; 3] = [[39.0, 39.0, 20.4], [87.7, 22.5, 19.0], [87.7, 22.5, 19.0]];
-    const RING_LL128: [[f64; 3]; 3] = [[20.0; 3], [20.0; 3], [36.7; 3]];
-    const TREE_LL128: [[f64; 3]; 3] = [[20.0; 3], [20.0; 3], [36.7, 36.7, 29.0]];
-    const TREE: [[f64; 3]; 3] = [[26.5, 18.5, 10.0], [24.0, 23.6, 17.8], [38.7, 41.4, 36.0]];
-    let ll_row = if nodes == 1 { row(arch) } else { 0 };
-    Caps {
-        ll_max: LL_MAX[ll_row][i],
-        ring_ll128_per_ch: RING_LL128[row(arch)][i],
-        tree_ll128_per_ch: TREE_LL128[row(arch)][i],
-        tree_per_ch: TREE[row(arch)][i],
-    }
-}
-
-/// NCCL 2.20.3 `treeCorrectionFactor[proto][log2(S/64)]`, 64 B to 256 MiB.
+/// NCCL's `treeCorrectionFactor` (the same in 2.20.3 and 2.28.3)[proto][log2(S/64)]`, 64 B to 256 MiB.
 const TREE_CORRECTION: [[f64; 23]; 3] = [
     [
         1.0, 1.0, 1.0, 1.0, 0.9, 0.8, 0.7, 0.7, 0.7, 0.7, 0.6, 0.5, 0.4, 0.4, 0.5, 0.6, 0.7, 0.8,
@@ -246,138 +215,53 @@ const TREE_CORRECTION: [[f64; 23]; 3] = [
 /// see the module docs).
 const CHANNEL_GBPS: f64 = 24.0;
 
-/// NCCL 2.20.3's `MAXCHANNELS`.
+/// At most 32 channels (NCCL 2.20.3's `MAXCHANNELS`; kept for 2.28.3).
 const MAX_CHANNELS: f64 = 32.0;
 
 /// `⌊log2 x⌋` for `x ≥ 1` (0 below).
-fn log2i(x: f64) -> f64 {
+pub(super) fn log2i(x: f64) -> f64 {
     if x < 1.0 { 0.0 } else { x.log2().floor() }
+}
+
+/// The per-rank bandwidths of `a`'s graph \[GB/s\] (NCCL's
+/// `nChannels · bwIntra` and `nChannels · bwInter`; module docs): on one
+/// node both are `B_up`; on several, with `X = min(B_up, B_out)`, ring
+/// `(X, X)`, tree and CollNet `(min(B_up, 2X), X)`, NVLS, NVLSTree and PAT
+/// `(X, min(B_out, 2X))`.
+pub(super) fn graph_gbps(shape: &CommShape, a: NcclAlgo) -> (f64, f64) {
+    let up = shape.up_gbps;
+    if shape.nodes <= 1 {
+        return (up, up);
+    }
+    let both = up.min(shape.out_gbps);
+    match a {
+        NcclAlgo::Ring => (both, both),
+        NcclAlgo::Tree | NcclAlgo::CollNetDirect | NcclAlgo::CollNetChain => {
+            (up.min(2.0 * both), both)
+        }
+        NcclAlgo::Nvls | NcclAlgo::NvlsTree | NcclAlgo::Pat => {
+            (both, shape.out_gbps.min(2.0 * both))
+        }
+    }
+}
+
+/// NCCL's step count of a ring for `op` on `n` ranks: `2(n−1)` for
+/// all-reduce, `n−1` for all-gather and reduce-scatter, `n` otherwise.
+pub(super) fn nsteps(op: Op, n: f64) -> f64 {
+    match op {
+        Op::AllReduce => 2.0 * (n - 1.0),
+        Op::AllGather | Op::ReduceScatter => n - 1.0,
+        _ => n,
+    }
 }
 
 /// One entry of NCCL's table: latency \[µs\] and algorithm bandwidth
 /// \[GB/s\], or `None` when NCCL disables the pair.
 pub fn model(shape: &CommShape, op: Op, a: NcclAlgo, p: Protocol) -> Option<(f64, f64)> {
-    use NcclAlgo::*;
-    let n = shape.ranks as f64;
-    let nodes = shape.nodes.max(1);
-    let nn = nodes as f64;
-    let ppn = n / nn;
-    let simple = p == Protocol::Simple;
-    let collnet_algo = matches!(a, CollNetDirect | CollNetChain);
-    // Which algorithms serve which operation, and which are enabled.
-    let serves = match op {
-        Op::AllReduce => true,
-        Op::AllGather | Op::ReduceScatter => matches!(a, Ring | Nvls),
-        Op::Broadcast | Op::Reduce => a == Ring,
-        Op::AllToAll | Op::SendRecv => false,
-    };
-    let enabled = serves
-        && (simple || !(collnet_algo || matches!(a, Nvls | NvlsTree)))
-        && (p != Protocol::Ll128 || shape.ll128)
-        && (!collnet_algo || shape.collnet)
-        && (a != Nvls || (shape.nvls && (nodes == 1 || shape.collnet)))
-        && (a != NvlsTree || (shape.nvls && nodes > 1));
-    if !enabled {
-        return None;
+    match shape.version {
+        NcclVersion::V2_20_3 => v2_20::model(shape, op, a, p),
+        NcclVersion::V2_28_3 => v2_28::model(shape, op, a, p),
     }
-    let c = shape.channels();
-    let caps = caps(shape.arch, nodes);
-    // The graph's per-rank bandwidths (NCCL's `nChannels · bwIntra` and
-    // `nChannels · bwInter`), module docs.
-    let up = shape.up_gbps;
-    let (intra, inter) = if nodes == 1 {
-        (up, up)
-    } else {
-        let both = up.min(shape.out_gbps);
-        match a {
-            Ring => (both, both),
-            Tree | CollNetDirect | CollNetChain => (up.min(2.0 * both), both),
-            Nvls | NvlsTree => (both, shape.out_gbps.min(2.0 * both)),
-        }
-    };
-    let mut bus = match a {
-        Nvls => intra.min(inter),
-        NvlsTree => intra.min(if nodes <= 2 { inter } else { inter / 2.0 }),
-        _ if nodes <= 2 || collnet_algo => intra,
-        _ => inter,
-    };
-    let reducing_or_multinode = nodes > 1 || matches!(op, Op::AllReduce | Op::Reduce);
-    match (a, p) {
-        (Ring, Protocol::Ll) => {
-            bus = caps.ll_max.min(
-                bus * if reducing_or_multinode {
-                    0.25
-                } else {
-                    1.0 / 3.0
-                },
-            )
-        }
-        (Ring, Protocol::Ll128) => {
-            bus = (bus * if ppn < 2.0 { 0.7 } else { 0.92 }).min(c * caps.ring_ll128_per_ch)
-        }
-        (Tree, _) => {
-            bus = (bus * 0.92).min(c * caps.tree_per_ch);
-            match p {
-                Protocol::Ll => bus = (bus / 3.8).min(caps.ll_max),
-                Protocol::Ll128 => {
-                    bus = (bus * if nodes == 1 { 7.0 / 9.0 } else { 120.0 / 128.0 })
-                        .min(c * caps.tree_ll128_per_ch)
-                }
-                Protocol::Simple => {}
-            }
-        }
-        (CollNetDirect, _) => {
-            let r = shape.gpus_per_nic.max(1.0);
-            bus /= r - (r - 1.0) / 2.0;
-            if shape.arch == Arch::Hopper {
-                bus *= 0.85;
-            }
-        }
-        _ => {}
-    }
-    let nsteps = match op {
-        Op::AllReduce => 2.0 * (n - 1.0),
-        Op::AllGather | Op::ReduceScatter => n - 1.0,
-        _ => n,
-    };
-    let bw = bus
-        * match a {
-            Ring => n / nsteps,
-            Nvls | NvlsTree => 5.0 / 6.0,
-            _ => 0.5,
-        };
-    let pi = p as usize;
-    let intra = hw_lat(false, a)[pi];
-    let inter = hw_lat(true, a)[pi];
-    let mut lat = base_lat(a)[pi];
-    match a {
-        Ring if matches!(op, Op::Broadcast | Op::Reduce) => {
-            lat += hw_lat(nodes > 1, Ring)[pi];
-        }
-        Ring => {
-            let n_inter = match op {
-                Op::AllReduce if nodes > 1 => 2.0 * nn,
-                Op::AllReduce => 0.0,
-                _ => nn - 1.0,
-            };
-            let overhead = match (nodes > 1, simple) {
-                (false, _) => 0.0,
-                (true, true) => 3.0,
-                (true, false) => 1.0,
-            };
-            let intra = intra.max(overhead);
-            lat += (nsteps - n_inter) * intra + n_inter * inter;
-        }
-        Tree => lat += 2.0 * ((ppn.floor() - 1.0) * intra + log2i(nn) * inter),
-        CollNetDirect => {
-            let k = ppn.floor() - 1.0;
-            lat += 2.0 * (k.min(1.0) * intra + 0.4 * k) + inter;
-        }
-        CollNetChain => lat += 2.0 * (ppn.floor() - 1.0) * intra + inter,
-        Nvls => lat = intra + if nodes > 1 { inter } else { 0.0 },
-        NvlsTree => lat += intra + 2.0 * log2i(nn) * inter,
-    }
-    (bw > 0.0).then_some((lat, bw))
 }
 
 /// NCCL's predicted time of `a`/`p` for `size` bytes \[s\], or `None` when
@@ -477,10 +361,11 @@ pub fn comm_shape(sim: &super::sim::CollectiveSim<'_>, ranks: &[NodeId]) -> Opti
         .find(|&&l| scale_up(l))
         .map_or("", |&l| topo.links[l].kind.as_str());
     let ppn = ranks.len() as f64 / doms.len() as f64;
+    let arch = Arch::of_nvlink(kind);
     Some(CommShape {
         ranks: ranks.len(),
         nodes: doms.len(),
-        arch: Arch::of_nvlink(kind),
+        arch,
         up_gbps: up,
         out_gbps: out,
         gpus_per_nic: ppn / nics.max(1) as f64,
@@ -489,5 +374,6 @@ pub fn comm_shape(sim: &super::sim::CollectiveSim<'_>, ranks: &[NodeId]) -> Opti
             .all(|d| d.len() > 1 && super::nvls::plan(topo, d).is_ok()),
         collnet: sim.collnet() && doms.len() > 1 && super::hierarchical::sharp_across(topo, ranks),
         ll128: true,
+        version: sim.nccl_version().unwrap_or(default_release(arch)),
     })
 }

@@ -1,0 +1,58 @@
+//! The NCCL release whose cost model `auto` follows (`--nccl`,
+//! [`crate::sim::Params::nccl`]; the models are in [`crate::tuning`]).
+
+/// The NCCL release whose cost model `auto` reproduces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NcclVersion {
+    /// NCCL 2.20.3 (2024): Volta to Hopper tables.
+    V2_20_3,
+    /// NCCL 2.28.3 (2025): Blackwell tables, NVLS efficiency, PAT.
+    V2_28_3,
+}
+
+impl NcclVersion {
+    /// Every modelled release, oldest first.
+    pub const ALL: [NcclVersion; 2] = [NcclVersion::V2_20_3, NcclVersion::V2_28_3];
+
+    /// The modelled release closest to `major.minor.patch` from below:
+    /// 2.28.3 for 2.23 and later (PAT, the NVLS efficiency and the
+    /// Blackwell tables arrived between 2.23 and 2.28), 2.20.3 before.
+    pub fn for_release(major: u32, minor: u32) -> NcclVersion {
+        if (major, minor) >= (2, 23) {
+            NcclVersion::V2_28_3
+        } else {
+            NcclVersion::V2_20_3
+        }
+    }
+}
+
+impl std::fmt::Display for NcclVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            NcclVersion::V2_20_3 => "2.20.3",
+            NcclVersion::V2_28_3 => "2.28.3",
+        })
+    }
+}
+
+impl std::str::FromStr for NcclVersion {
+    type Err = String;
+
+    /// `2.20.3` / `2.20` or `2.28.3` / `2.28`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "2.20.3" | "2.20" => Ok(NcclVersion::V2_20_3),
+            "2.28.3" | "2.28" => Ok(NcclVersion::V2_28_3),
+            other => Err(format!(
+                "unknown NCCL cost model '{other}': expected 2.20.3 or 2.28.3"
+            )),
+        }
+    }
+}
+
+impl serde::Serialize for NcclVersion {
+    /// As its name, `"2.20.3"` or `"2.28.3"`.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}

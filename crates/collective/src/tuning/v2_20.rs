@@ -1,0 +1,176 @@
+//! NCCL 2.20.3's cost model (`src/graph/tuning.cc` @b647562,
+//! [S-nccl-tuning-cc]); the formulas are in the parent module's docs.
+
+use super::{Arch, CommShape, NcclAlgo, graph_gbps, log2i, nsteps};
+use crate::{Op, Protocol};
+
+/// NCCL 2.20.3 per-step hardware latency `hwLat[hw][algo][proto]` \[µs\],
+/// for LL, LL128, Simple.
+fn hw_lat(net: bool, a: NcclAlgo) -> [f64; 3] {
+    match (net, a) {
+        (false, NcclAlgo::Tree) => [0.6, 1.25, 28.0],
+        (false, NcclAlgo::Ring) => [0.6, 1.9, 3.4],
+        (false, NcclAlgo::CollNetDirect) => [0.0, 0.0, 3.7],
+        (false, NcclAlgo::CollNetChain) => [0.0, 0.0, 2.8],
+        (false, NcclAlgo::Nvls | NcclAlgo::NvlsTree) => [0.0, 0.0, 23.0],
+        (true, NcclAlgo::Tree) => [5.0, 8.5, 28.0],
+        (true, NcclAlgo::Ring) => [2.7, 4.0, 14.0],
+        (true, NcclAlgo::CollNetDirect) => [0.0, 0.0, 31.0],
+        (true, NcclAlgo::CollNetChain) => [0.0, 0.0, 30.0],
+        (true, NcclAlgo::Nvls) => [0.0, 0.0, 18.0],
+        (true, NcclAlgo::NvlsTree) => [0.0, 0.0, 14.0],
+        // PAT came with 2.23: never enabled here.
+        (_, NcclAlgo::Pat) => [0.0; 3],
+    }
+}
+
+/// NCCL 2.20.3 `baseLat[algo][proto]` \[µs\].
+fn base_lat(a: NcclAlgo) -> [f64; 3] {
+    match a {
+        NcclAlgo::Tree => [6.8, 14.0, 0.0],
+        NcclAlgo::Ring => [6.6, 14.0, 8.4],
+        _ => [0.0; 3],
+    }
+}
+
+/// NCCL 2.20.3 per-architecture caps \[GB/s\], indexed by node count class
+/// (1, 2, more): `llMaxBws`, `perChMaxRingLL128Bws`, `perChMaxTreeLL128Bws`,
+/// `perChMaxTreeBws`. `llMaxBws` is read by GPU generation on one node and
+/// by host CPU on several (x86 Intel assumed: its row is Volta's).
+struct Caps {
+    ll_max: f64,
+    ring_ll128_per_ch: f64,
+    tree_ll128_per_ch: f64,
+    tree_per_ch: f64,
+}
+
+fn caps(arch: Arch, nodes: usize) -> Caps {
+    let i = nodes.clamp(1, 3) - 1;
+    let row = |a: Arch| match a {
+        Arch::Volta => 0,
+        Arch::Ampere => 1,
+        Arch::Hopper | Arch::Blackwell => 2,
+    };
+    const LL_MAX: [[f64; 3]; 3] = [[39.0, 39.0, 20.4], [87.7, 22.5, 19.0], [87.7, 22.5, 19.0]];
+    const RING_LL128: [[f64; 3]; 3] = [[20.0; 3], [20.0; 3], [36.7; 3]];
+    const TREE_LL128: [[f64; 3]; 3] = [[20.0; 3], [20.0; 3], [36.7, 36.7, 29.0]];
+    const TREE: [[f64; 3]; 3] = [[26.5, 18.5, 10.0], [24.0, 23.6, 17.8], [38.7, 41.4, 36.0]];
+    let ll_row = if nodes == 1 { row(arch) } else { 0 };
+    Caps {
+        ll_max: LL_MAX[ll_row][i],
+        ring_ll128_per_ch: RING_LL128[row(arch)][i],
+        tree_ll128_per_ch: TREE_LL128[row(arch)][i],
+        tree_per_ch: TREE[row(arch)][i],
+    }
+}
+
+/// One entry of NCCL's table: latency \[µs\] and algorithm bandwidth
+/// \[GB/s\], or `None` when NCCL disables the pair.
+pub(super) fn model(shape: &CommShape, op: Op, a: NcclAlgo, p: Protocol) -> Option<(f64, f64)> {
+    use NcclAlgo::*;
+    let n = shape.ranks as f64;
+    let nodes = shape.nodes.max(1);
+    let nn = nodes as f64;
+    let ppn = n / nn;
+    let simple = p == Protocol::Simple;
+    let collnet_algo = matches!(a, CollNetDirect | CollNetChain);
+    // Which algorithms serve which operation, and which are enabled.
+    let serves = match op {
+        Op::AllReduce => a != Pat,
+        Op::AllGather | Op::ReduceScatter => matches!(a, Ring | Nvls),
+        Op::Broadcast | Op::Reduce => a == Ring,
+        Op::AllToAll | Op::SendRecv => false,
+    };
+    let enabled = serves
+        && (simple || !(collnet_algo || matches!(a, Nvls | NvlsTree)))
+        && (p != Protocol::Ll128 || shape.ll128)
+        && (!collnet_algo || shape.collnet)
+        && (a != Nvls || (shape.nvls && (nodes == 1 || shape.collnet)))
+        && (a != NvlsTree || (shape.nvls && nodes > 1));
+    if !enabled {
+        return None;
+    }
+    let c = shape.channels();
+    let caps = caps(shape.arch, nodes);
+    let (intra, inter) = graph_gbps(shape, a);
+    let mut bus = match a {
+        Nvls => intra.min(inter),
+        NvlsTree => intra.min(if nodes <= 2 { inter } else { inter / 2.0 }),
+        _ if nodes <= 2 || collnet_algo => intra,
+        _ => inter,
+    };
+    let reducing_or_multinode = nodes > 1 || matches!(op, Op::AllReduce | Op::Reduce);
+    match (a, p) {
+        (Ring, Protocol::Ll) => {
+            bus = caps.ll_max.min(
+                bus * if reducing_or_multinode {
+                    0.25
+                } else {
+                    1.0 / 3.0
+                },
+            )
+        }
+        (Ring, Protocol::Ll128) => {
+            bus = (bus * if ppn < 2.0 { 0.7 } else { 0.92 }).min(c * caps.ring_ll128_per_ch)
+        }
+        (Tree, _) => {
+            bus = (bus * 0.92).min(c * caps.tree_per_ch);
+            match p {
+                Protocol::Ll => bus = (bus / 3.8).min(caps.ll_max),
+                Protocol::Ll128 => {
+                    bus = (bus * if nodes == 1 { 7.0 / 9.0 } else { 120.0 / 128.0 })
+                        .min(c * caps.tree_ll128_per_ch)
+                }
+                Protocol::Simple => {}
+            }
+        }
+        (CollNetDirect, _) => {
+            let r = shape.gpus_per_nic.max(1.0);
+            bus /= r - (r - 1.0) / 2.0;
+            if matches!(shape.arch, Arch::Hopper | Arch::Blackwell) {
+                bus *= 0.85;
+            }
+        }
+        _ => {}
+    }
+    let nsteps = nsteps(op, n);
+    let bw = bus
+        * match a {
+            Ring => n / nsteps,
+            Nvls | NvlsTree => 5.0 / 6.0,
+            _ => 0.5,
+        };
+    let pi = p as usize;
+    let intra = hw_lat(false, a)[pi];
+    let inter = hw_lat(true, a)[pi];
+    let mut lat = base_lat(a)[pi];
+    match a {
+        Ring if matches!(op, Op::Broadcast | Op::Reduce) => {
+            lat += hw_lat(nodes > 1, Ring)[pi];
+        }
+        Ring => {
+            let n_inter = match op {
+                Op::AllReduce if nodes > 1 => 2.0 * nn,
+                Op::AllReduce => 0.0,
+                _ => nn - 1.0,
+            };
+            let overhead = match (nodes > 1, simple) {
+                (false, _) => 0.0,
+                (true, true) => 3.0,
+                (true, false) => 1.0,
+            };
+            let intra = intra.max(overhead);
+            lat += (nsteps - n_inter) * intra + n_inter * inter;
+        }
+        Tree => lat += 2.0 * ((ppn.floor() - 1.0) * intra + log2i(nn) * inter),
+        CollNetDirect => {
+            let k = ppn.floor() - 1.0;
+            lat += 2.0 * (k.min(1.0) * intra + 0.4 * k) + inter;
+        }
+        CollNetChain => lat += 2.0 * (ppn.floor() - 1.0) * intra + inter,
+        Nvls => lat = intra + if nodes > 1 { inter } else { 0.0 },
+        NvlsTree => lat += intra + 2.0 * log2i(nn) * inter,
+        Pat => {}
+    }
+    (bw > 0.0).then_some((lat, bw))
+}
