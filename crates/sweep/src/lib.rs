@@ -190,7 +190,7 @@ impl Sweep {
     }
 
     /// [`Self::fingerprint`] of a run with `params`: the knobs that change
-    /// results and are not in the files (`collnet`, `--collnet`) are part of
+    /// results and are not in the files (`--collnet`, `--nccl`) are part of
     /// it, so shards run with different flags do not merge; default knobs
     /// give [`Self::fingerprint`].
     pub fn fingerprint_with(&self, params: &fabricsim_collective::Params) -> String {
@@ -219,6 +219,9 @@ impl Sweep {
         s += &format!("plot {:?}\n", self.plot);
         if params.collnet {
             s += "collnet\n";
+        }
+        if let Some(v) = params.nccl {
+            s += &format!("nccl {v}\n");
         }
         format!("{:016x}", fnv1a(s.as_bytes()))
     }

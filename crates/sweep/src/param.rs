@@ -3,7 +3,7 @@
 //!
 //! Axis keys start with their target (docs/sweep-format.md, "Axes"):
 //! `topology.KEY.PATH` edits the base topology file, `job.KEY.PATH` the base
-//! job file, `collective.{op,size,algo,ranks,channels,collnet}` the collective and
+//! job file, `collective.{op,size,algo,ranks,channels,collnet,nccl}` the collective and
 //! `failures.{random,seed,tiers,fail}` the failures added to the fabric. A
 //! key path is checked against the keys the topology and job readers accept
 //! (their own lists, so the two never drift apart); numeric segments index
@@ -36,6 +36,9 @@ pub enum CollectiveKey {
     Channels,
     /// `collective.collnet`: CollNet (SHARP) on or off, as `--collnet`.
     CollNet,
+    /// `collective.nccl`: the NCCL release whose cost model `auto`
+    /// follows, as `--nccl`.
+    Nccl,
 }
 
 /// A failure parameter (a `random` entry's fields, or a whole `--fail` spec).
@@ -69,7 +72,8 @@ pub enum Param {
 }
 
 /// Indexed by [`CollectiveKey`] (same order).
-pub(crate) const COLLECTIVE_KEYS: &[&str] = &["op", "size", "algo", "ranks", "channels", "collnet"];
+pub(crate) const COLLECTIVE_KEYS: &[&str] =
+    &["op", "size", "algo", "ranks", "channels", "collnet", "nccl"];
 pub(crate) const FAILURE_KEYS: &[&str] = &["random", "seed", "tiers", "fail"];
 const PREFIXES: &[&str] = &["topology", "job", "collective", "failures"];
 
@@ -82,6 +86,7 @@ impl CollectiveKey {
             "ranks" => CollectiveKey::Ranks,
             "channels" => CollectiveKey::Channels,
             "collnet" => CollectiveKey::CollNet,
+            "nccl" => CollectiveKey::Nccl,
             _ => return None,
         })
     }

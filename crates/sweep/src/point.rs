@@ -190,6 +190,13 @@ pub(crate) fn run_point(sw: &Sweep, params: &Params, index: usize) -> Result<Met
             if let Some(on) = get(CollectiveKey::CollNet).and_then(|v| v.as_bool()) {
                 params.collnet = on;
             }
+            // Likewise the NCCL release (checked when the file was read).
+            if let Some(v) = get(CollectiveKey::Nccl)
+                .and_then(|v| v.as_str())
+                .and_then(|s| s.parse().ok())
+            {
+                params.nccl = Some(v);
+            }
             let mut sim = CollectiveSim::new(&topo, params);
             let o = run(&mut sim, &ranks, &req).map_err(|e| format!("{}: {e}", topo_file.label))?;
             Ok(Metrics::Collective(o))

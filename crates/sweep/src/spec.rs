@@ -607,6 +607,16 @@ fn check_value(sink: &mut Sink<'_>, p: &Param, v: &toml::Value, at: &Val<'_>) ->
             }
         }
         (Param::Collective(CollectiveKey::CollNet), toml::Value::Boolean(_)) => true,
+        (Param::Collective(CollectiveKey::Nccl), toml::Value::String(s)) => {
+            match s.parse::<fabricsim_collective::tuning::NcclVersion>() {
+                Ok(_) => true,
+                Err(e) => err(
+                    sink,
+                    e,
+                    Some("the releases fabricsim models, as --nccl takes them".into()),
+                ),
+            }
+        }
         (Param::Collective(CollectiveKey::Size), _) => err(
             sink,
             format!(
@@ -627,10 +637,14 @@ fn check_value(sink: &mut Sink<'_>, p: &Param, v: &toml::Value, at: &Val<'_>) ->
                 },
                 v.type_str()
             ),
-            (*k == CollectiveKey::CollNet).then(|| {
-                "true lets NCCL use CollNet (SHARP) as --collnet does; false is NCCL's default"
-                    .into()
-            }),
+            match k {
+                CollectiveKey::CollNet => Some(
+                    "true lets NCCL use CollNet (SHARP) as --collnet does; false is NCCL's default"
+                        .into(),
+                ),
+                CollectiveKey::Nccl => Some("a release, \"2.20.3\" or \"2.28.3\"".into()),
+                _ => None,
+            },
         ),
         (Param::Failure(FailKey::Random), toml::Value::String(_) | toml::Value::Integer(_))
         | (Param::Failure(FailKey::Seed), toml::Value::Integer(_))

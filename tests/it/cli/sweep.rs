@@ -354,7 +354,7 @@ fn merge_refuses_shards_of_different_sweeps_repeated_or_missing_shards() {
 
 /// `--collnet` changes results and lives in no file, so it is part of the
 /// fingerprint: a shard run with it does not merge with one run without
-/// it; two shards run alike still merge.
+/// it; two shards run alike still merge. The same for `--nccl`.
 #[test]
 fn merge_refuses_shards_run_with_different_collnet() {
     let d = scratch("collnet");
@@ -382,6 +382,13 @@ fn merge_refuses_shards_run_with_different_collnet() {
     assert!(stderr(&o).contains("another sweep"), "{}", stderr(&o));
     let o = merge("p0", "p1");
     assert!(o.status.success(), "{}", stderr(&o));
+    // `--nccl` likewise.
+    let n1 = out("n1");
+    let o = run_sweep(&[f, "--shard", "1/2", "--out", &n1, "-q", "--nccl", "2.28.3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = merge("p0", "n1");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("another sweep"), "{}", stderr(&o));
     let _ = std::fs::remove_dir_all(&d);
 }
 
@@ -938,5 +945,72 @@ collective = { op = "all-to-all", size = "64MiB" }
         "title"
     );
     assert!(svg.contains("<polygon"), "the band");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+/// A `collective.nccl` axis decides the NCCL release per point: each row
+/// equals `fabricsim collective --nccl` on the same point (a GB200 NVL72
+/// rack, 8 ranks, a 4 MiB all-gather, where 2.20.3 picks NVLS and 2.28.3
+/// a ring: tests/it/collective/nccl_tuning_2_28.rs); a release fabricsim
+/// does not model is refused where it is written, with the ones it does.
+#[test]
+fn an_nccl_axis_matches_the_collective_command() {
+    let d = scratch("nccl-axis");
+    let topo = concat!(env!("CARGO_MANIFEST_DIR"), "/topologies/gb200-nvl72.toml");
+    let f = sweep_on(
+        &d,
+        "nccl.toml",
+        "gb200-nvl72.toml",
+        r#"collective = { op = "all-gather", size = "4MiB", ranks = 8 }
+
+[axes]
+"collective.nccl" = ["2.20.3", "2.28.3"]
+"#,
+    );
+    let j = run_to_json(&f, &d.join("out"));
+    let rows = j["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    let mut algorithms = Vec::new();
+    for row in rows {
+        let v = row["collective.nccl"].as_str().unwrap();
+        let c = fabricsim(&[
+            "collective",
+            topo,
+            "--op",
+            "all-gather",
+            "--size",
+            "4MiB",
+            "--ranks",
+            "8",
+            "--nccl",
+            v,
+            "--json",
+        ]);
+        assert!(c.status.success(), "{}", stderr(&c));
+        let cj: Value = serde_json::from_str(&stdout(&c)).unwrap();
+        let r = &cj["results"][0];
+        for k in ["time_s", "busbw_gbps"] {
+            assert_eq!(row[k].as_f64().unwrap(), r[k].as_f64().unwrap(), "{v}: {k}");
+        }
+        assert_eq!(row["algorithm"], r["algorithm"], "{v}");
+        algorithms.push(r["algorithm"].as_str().unwrap().to_string());
+    }
+    assert_eq!(algorithms, ["nvls", "ring"]);
+
+    let f = sweep_on(
+        &d,
+        "nccl.toml",
+        "gb200-nvl72.toml",
+        r#"collective = { op = "all-gather", size = "4MiB" }
+
+[axes]
+"collective.nccl" = ["2.20.3", "2.99"]
+"#,
+    );
+    let o = fabricsim(&["validate", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("nccl.toml:5:"), "{e}");
+    assert!(e.contains("expected 2.20.3 or 2.28.3"), "{e}");
     let _ = std::fs::remove_dir_all(&d);
 }
