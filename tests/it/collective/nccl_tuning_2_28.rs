@@ -187,8 +187,8 @@ fn nvls_all_gather_stops_at_32_ranks_per_node() {
 }
 
 /// PAT at one rank per node: 16 Hopper nodes, 370.8 GB/s NVLink, 50 GB/s
-/// of network per node. Its graph is `(X, min(50, 2X))` with
-/// `X = min(370.8, 50)`, so `B` = 50 (inter, more than 2 nodes), ×0.75
+/// of network per node. It runs on the tree's graph, `(min(370.8, 2X), X)`
+/// with `X = min(370.8, 50)`, so `B` = 50 (inter, more than 2 nodes), ×0.75
 /// and not converted: 37.5 GB/s; latency 8 + ⌊log2 16⌋·14/3.5 + 2.8·16 =
 /// 68.8 µs (the network latency is the tree's, 14 µs, at one rank per
 /// node). The ring all-gather Simple runs at 50·16/15 from 8.4 + 15·14 =

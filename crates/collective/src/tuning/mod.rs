@@ -226,8 +226,8 @@ pub(super) fn log2i(x: f64) -> f64 {
 /// The per-rank bandwidths of `a`'s graph \[GB/s\] (NCCL's
 /// `nChannels · bwIntra` and `nChannels · bwInter`; module docs): on one
 /// node both are `B_up`; on several, with `X = min(B_up, B_out)`, ring
-/// `(X, X)`, tree and CollNet `(min(B_up, 2X), X)`, NVLS, NVLSTree and PAT
-/// `(X, min(B_out, 2X))`.
+/// `(X, X)`, tree, PAT (which runs on NCCL's tree graph) and CollNet
+/// `(min(B_up, 2X), X)`, NVLS and NVLSTree `(X, min(B_out, 2X))`.
 pub(super) fn graph_gbps(shape: &CommShape, a: NcclAlgo) -> (f64, f64) {
     let up = shape.up_gbps;
     if shape.nodes <= 1 {
@@ -236,12 +236,10 @@ pub(super) fn graph_gbps(shape: &CommShape, a: NcclAlgo) -> (f64, f64) {
     let both = up.min(shape.out_gbps);
     match a {
         NcclAlgo::Ring => (both, both),
-        NcclAlgo::Tree | NcclAlgo::CollNetDirect | NcclAlgo::CollNetChain => {
+        NcclAlgo::Tree | NcclAlgo::Pat | NcclAlgo::CollNetDirect | NcclAlgo::CollNetChain => {
             (up.min(2.0 * both), both)
         }
-        NcclAlgo::Nvls | NcclAlgo::NvlsTree | NcclAlgo::Pat => {
-            (both, shape.out_gbps.min(2.0 * both))
-        }
+        NcclAlgo::Nvls | NcclAlgo::NvlsTree => (both, shape.out_gbps.min(2.0 * both)),
     }
 }
 
