@@ -116,10 +116,16 @@ fn blackwell_node_all_reduce_table() {
     // NVLSTree needs several nodes; NVLS runs Simple only.
     assert!(model(&s, ar, NcclAlgo::NvlsTree, Protocol::Simple).is_none());
     assert!(model(&s, ar, NcclAlgo::Nvls, Protocol::Ll).is_none());
-    // Same bandwidth as the Simple ring, less latency: NVLS from the size
-    // where Simple beats LL128 on.
+    // NVLS has the Simple ring's bandwidth (411.43 GB/s) with less latency
+    // and more bandwidth than LL128 (378.51 GB/s, 40.6 µs): it wins from
+    // where it overtakes ring LL (161.14 GB/s, 15 µs), 10 µs ·
+    // 1000/(1/161.14 − 1/411.43) ≈ 2.65 MB, on.
     let big = ranking(&s, ar, 1073741824.0)[0];
     assert_eq!((big.0, big.1), (NcclAlgo::Nvls, Protocol::Simple));
+    let at_2mib = ranking(&s, ar, 2.0 * 1048576.0)[0];
+    assert_eq!((at_2mib.0, at_2mib.1), (NcclAlgo::Ring, Protocol::Ll));
+    let at_4mib = ranking(&s, ar, 4.0 * 1048576.0)[0];
+    assert_eq!(at_4mib.0, NcclAlgo::Nvls);
 }
 
 /// All-gather on the Blackwell node: NVLS carries `(ppn−1)/ppn` of the
@@ -127,11 +133,14 @@ fn blackwell_node_all_reduce_table() {
 /// bandwidth, `B·0.74·(29/30)·(7/8)` = 450.66 GB/s at 25 µs, while the
 /// ring LL runs at `min(282, B/2)·8/7` = 322.29 GB/s from 10.8 µs
 /// (6.6 + 7·0.6) and the ring Simple at `B·8/7` = 822.86 GB/s from 32.2 µs
-/// (8.4 + 7·3.4). LL beats NVLS below (25 − 10.8)/(1/322.29 − 1/450.66)
-/// ≈ 16.1 MB and Simple beats it above (32.2 − 25)/(1/450.66 − 1/822.86)
-/// ≈ 7.2 MB: NVLS never wins. Under 2.20.3 (Blackwell read as Hopper,
-/// NVLS at `B·5/6` = 600 GB/s from 23 µs, ring LL capped at 87.7·8/7)
-/// NVLS wins from ≈ 1.47 MB to ≈ 20.4 MB, e.g. at 4 MiB.
+/// (8.4 + 7·3.4), LL128 at `min(0.92·B, 30·73.4)·8/7` = 757.03 GB/s from
+/// 27.3 µs (14 + 7·1.9). LL beats NVLS below (25 − 10.8) µs · 1000/(1/322.29
+/// − 1/450.66) ≈ 16.1 MB and LL128 beats it above 2.3 µs · 1000/(1/450.66 −
+/// 1/757.03) ≈ 2.56 MB: NVLS never wins. Under 2.20.3 (Blackwell read as
+/// Hopper, NVLS at `B·5/6` = 600 GB/s from 23 µs, ring LL capped at
+/// 87.7·8/7 = 100.23 GB/s from 10.8 µs, LL128 757.03 GB/s from 27.3 µs)
+/// NVLS wins from ≈ 1.47 MB (over LL) to ≈ 12.4 MB (under LL128), e.g. at
+/// 4 MiB.
 #[test]
 fn blackwell_all_gather_leaves_nvls_under_2_28() {
     let s = blackwell_node();
@@ -248,8 +257,9 @@ fn pat_at_one_rank_per_node() {
     assert!(model(&old, ag, NcclAlgo::Pat, Protocol::Simple).is_none());
 }
 
-/// NVLSTree across 16 Hopper nodes (350 GB/s out each): `I` =
-/// 370.8·0.85·(15/16)·2 = 591.01, `J` = inter = min(350, 2·350) = 350,
+/// NVLSTree across 16 Hopper nodes (350 GB/s out each): its graph is
+/// `(X, min(350, 2X))` with `X = min(370.8, 350)` = 350, so `I` =
+/// 350·0.85·(15/16)·2 = 557.81, `J` = inter = 350,
 /// `K` = 16·45.5 = 728 (perChMaxNVLSTree, more than 2 nodes): 350, ×
 /// 128/254; latency 25 + 2·4·14 = 137 µs.
 #[test]

@@ -266,8 +266,10 @@ pub fn model(shape: &CommShape, op: Op, a: NcclAlgo, p: Protocol) -> Option<(f64
 /// disabled (module docs).
 pub fn predicted_s(shape: &CommShape, op: Op, a: NcclAlgo, p: Protocol, size: f64) -> Option<f64> {
     let (mut lat, mut bw) = model(shape, op, a, p)?;
+    // NCCL's `log2i(nBytes >> 6)` is −1 below 64 bytes, where no
+    // correction applies.
     let log_size = log2i((size / 64.0).floor());
-    if a == NcclAlgo::Tree && log_size < 23.0 {
+    if a == NcclAlgo::Tree && size >= 64.0 && log_size < 23.0 {
         bw *= TREE_CORRECTION[p as usize][log_size as usize];
     }
     let c = shape.channels();
@@ -371,7 +373,8 @@ pub fn comm_shape(sim: &super::sim::CollectiveSim<'_>, ranks: &[NodeId]) -> Opti
             .iter()
             .all(|d| d.len() > 1 && super::nvls::plan(topo, d).is_ok()),
         collnet: sim.collnet() && doms.len() > 1 && super::hierarchical::sharp_across(topo, ranks),
-        ll128: true,
+        // NCCL enables LL128 from Volta on (`nvlink1` is Pascal).
+        ll128: kind != "nvlink1",
         version: sim.nccl_version().unwrap_or(default_release(arch)),
     })
 }

@@ -37,9 +37,17 @@
 //!   rank per node (`PAT_ENABLE` default); NVLS for an operation other
 //!   than all-reduce only up to 32 ranks per node (`NCCL_MAX_NVLS_ARITY`)
 //!   and on one node (across nodes it needs a CollNet plugin with
-//!   all-gather, not assumed); CollNet only up to 8 ranks per node. The
-//!   tree pattern's extra `×0.85` (`NCCL_TOPO_PATTERN_TREE`) is not
-//!   applied: fabricsim does not rerun NCCL's search to know the pattern.
+//!   all-gather, not assumed); CollNet only up to 8 ranks per node.
+//!
+//! Where this differs from NCCL, deliberately: the tree pattern's extra
+//! `×0.85` (`NCCL_TOPO_PATTERN_TREE`) is not applied (fabricsim does not
+//! rerun NCCL's search to know the pattern); broadcast and reduce assume
+//! rings on the same channels (`sameChannels`); the arity limits read the
+//! mean ranks per node (NCCL reads the largest node); CollNet Direct's
+//! GPU/NIC ratio is the topology's GPUs per NIC, at least 1 (NCCL divides
+//! ranks per node by the CollNet graph's channels, unclamped), and CollNet
+//! Direct is not tied to an NVSwitch (every NVLink domain a shipped file
+//! gives CollNet has one).
 
 use super::{Arch, CommShape, NcclAlgo, graph_gbps, log2i, nsteps};
 use crate::{Op, Protocol};
