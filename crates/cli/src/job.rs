@@ -721,6 +721,7 @@ pub(crate) fn compare(a: &CompareArgs, limits: &Limits) -> Result<String, String
                 .map(crate::review::job_assumptions)
                 .unwrap_or_default()
                 .into_iter()
+                .chain(coll.as_ref().and_then(crate::review::collective_choice))
                 .chain(crate::review::assumptions(topo))
                 .collect(),
         };

@@ -59,6 +59,18 @@ pub(crate) fn assumptions(topo: &Topology) -> Vec<String> {
     out
 }
 
+/// How the collective's algorithm was chosen, when NCCL's cost model chose
+/// it: which release's model (the `auto` note of `collective`).
+pub(crate) fn collective_choice(o: &Outcome) -> Option<String> {
+    o.nccl_release.map(|v| {
+        format!(
+            "algorithm {}/{}: NCCL {v}'s choice from its cost model (--nccl), simulated",
+            o.algorithm.name(),
+            o.protocol.name()
+        )
+    })
+}
+
 /// What limits a collective on this system.
 pub(crate) fn collective_limits(o: &Outcome, failures: Option<&Failures>) -> Vec<String> {
     let mut out = Vec::new();

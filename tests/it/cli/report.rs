@@ -78,6 +78,12 @@ fn compare_report_tells_the_whole_story() {
     // Assumptions: every link kind with its efficiency and basis.
     assert!(html.contains("link kind infiniband-ndr: efficiency"));
     assert!(html.contains("link kind nvlink4: efficiency"));
+    // And which NCCL release's cost model chose the algorithm (Hopper:
+    // 2.20.3 without --nccl).
+    assert!(
+        html.contains("NCCL 2.20.3's choice from its cost model"),
+        "the cost model's release"
+    );
     // Plots inline; no script; wide content scrolls inside its box, so
     // the page itself fits 1,280 px (body max-width 1,200 px).
     assert!(html.contains("<svg"));
