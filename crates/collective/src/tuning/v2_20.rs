@@ -1,7 +1,8 @@
 //! NCCL 2.20.3's cost model (`src/graph/tuning.cc` @b647562,
 //! [S-nccl-tuning-cc]); the formulas are in the parent module's docs.
 
-use super::{Arch, CommShape, NcclAlgo, graph_gbps, log2i, nsteps};
+use super::shared::{Caps, Lat, latency, refine_tree_collnet};
+use super::{Arch, CommShape, NcclAlgo, graph_gbps, nsteps};
 use crate::{Op, Protocol};
 
 /// NCCL 2.20.3 per-step hardware latency `hwLat[hw][algo][proto]` \[µs\],
@@ -37,13 +38,6 @@ fn base_lat(a: NcclAlgo) -> [f64; 3] {
 /// (1, 2, more): `llMaxBws`, `perChMaxRingLL128Bws`, `perChMaxTreeLL128Bws`,
 /// `perChMaxTreeBws`. `llMaxBws` is read by GPU generation on one node and
 /// by host CPU on several (x86 Intel assumed: its row is Volta's).
-struct Caps {
-    ll_max: f64,
-    ring_ll128_per_ch: f64,
-    tree_ll128_per_ch: f64,
-    tree_per_ch: f64,
-}
-
 fn caps(arch: Arch, nodes: usize) -> Caps {
     let i = nodes.clamp(1, 3) - 1;
     let row = |a: Arch| match a {
@@ -100,77 +94,37 @@ pub(super) fn model(shape: &CommShape, op: Op, a: NcclAlgo, p: Protocol) -> Opti
         _ => inter,
     };
     let reducing_or_multinode = nodes > 1 || matches!(op, Op::AllReduce | Op::Reduce);
-    match (a, p) {
-        (Ring, Protocol::Ll) => {
-            bus = caps.ll_max.min(
-                bus * if reducing_or_multinode {
-                    0.25
-                } else {
-                    1.0 / 3.0
-                },
-            )
-        }
+    bus = match (a, p) {
+        (Ring, Protocol::Ll) => caps.ll_max.min(
+            bus * if reducing_or_multinode {
+                0.25
+            } else {
+                1.0 / 3.0
+            },
+        ),
         (Ring, Protocol::Ll128) => {
-            bus = (bus * if ppn < 2.0 { 0.7 } else { 0.92 }).min(c * caps.ring_ll128_per_ch)
+            (bus * if ppn < 2.0 { 0.7 } else { 0.92 }).min(c * caps.ring_ll128_per_ch)
         }
-        (Tree, _) => {
-            bus = (bus * 0.92).min(c * caps.tree_per_ch);
-            match p {
-                Protocol::Ll => bus = (bus / 3.8).min(caps.ll_max),
-                Protocol::Ll128 => {
-                    bus = (bus * if nodes == 1 { 7.0 / 9.0 } else { 120.0 / 128.0 })
-                        .min(c * caps.tree_ll128_per_ch)
-                }
-                Protocol::Simple => {}
-            }
-        }
-        (CollNetDirect, _) => {
-            let r = shape.gpus_per_nic.max(1.0);
-            bus /= r - (r - 1.0) / 2.0;
-            if matches!(shape.arch, Arch::Hopper | Arch::Blackwell) {
-                bus *= 0.85;
-            }
-        }
-        _ => {}
-    }
-    let nsteps = nsteps(op, n);
+        _ => refine_tree_collnet(bus, shape, a, p, &caps),
+    };
     let bw = bus
         * match a {
-            Ring => n / nsteps,
+            Ring => n / nsteps(op, n),
             Nvls | NvlsTree => 5.0 / 6.0,
             _ => 0.5,
         };
     let pi = p as usize;
-    let intra = hw_lat(false, a)[pi];
-    let inter = hw_lat(true, a)[pi];
-    let mut lat = base_lat(a)[pi];
-    match a {
-        Ring if matches!(op, Op::Broadcast | Op::Reduce) => {
-            lat += hw_lat(nodes > 1, Ring)[pi];
-        }
-        Ring => {
-            let n_inter = match op {
-                Op::AllReduce if nodes > 1 => 2.0 * nn,
-                Op::AllReduce => 0.0,
-                _ => nn - 1.0,
-            };
-            let overhead = match (nodes > 1, simple) {
-                (false, _) => 0.0,
-                (true, true) => 3.0,
-                (true, false) => 1.0,
-            };
-            let intra = intra.max(overhead);
-            lat += (nsteps - n_inter) * intra + n_inter * inter;
-        }
-        Tree => lat += 2.0 * ((ppn.floor() - 1.0) * intra + log2i(nn) * inter),
-        CollNetDirect => {
-            let k = ppn.floor() - 1.0;
-            lat += 2.0 * (k.min(1.0) * intra + 0.4 * k) + inter;
-        }
-        CollNetChain => lat += 2.0 * (ppn.floor() - 1.0) * intra + inter,
-        Nvls => lat = intra + if nodes > 1 { inter } else { 0.0 },
-        NvlsTree => lat += intra + 2.0 * log2i(nn) * inter,
-        Pat => {}
-    }
+    let lat = Lat {
+        base: base_lat(a)[pi],
+        intra: hw_lat(false, a)[pi],
+        inter: hw_lat(true, a)[pi],
+        ring_hw: hw_lat(nodes > 1, Ring)[pi],
+        inter_steps: match op {
+            Op::AllReduce if nodes > 1 => 2.0 * nn,
+            Op::AllReduce => 0.0,
+            _ => nn - 1.0,
+        },
+    };
+    let lat = latency(shape, op, a, p, &lat)?;
     (bw > 0.0).then_some((lat, bw))
 }

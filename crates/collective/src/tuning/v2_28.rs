@@ -49,6 +49,7 @@
 //! Direct is not tied to an NVSwitch (every NVLink domain a shipped file
 //! gives CollNet has one).
 
+use super::shared::{Caps, Lat, latency, refine_tree_collnet};
 use super::{Arch, CommShape, NcclAlgo, graph_gbps, log2i, nsteps};
 use crate::{Op, Protocol};
 
@@ -85,18 +86,9 @@ fn base_lat(a: NcclAlgo) -> [f64; 3] {
 /// Per-architecture caps \[GB/s\] for a node-count class (1, 2, more):
 /// `llMaxBws` (by GPU on one node, by host CPU on several: x86 Intel
 /// assumed, the first row), `perChMaxRingLL128Bws`,
-/// `perChMaxTreeLL128Bws`, `perChMaxTreeBws`, `perChMaxNVLSTreeBws`, and
-/// `nvlsEfficiency`.
-struct Caps {
-    ll_max: f64,
-    ring_ll128_per_ch: f64,
-    tree_ll128_per_ch: f64,
-    tree_per_ch: f64,
-    nvls_tree_per_ch: f64,
-    nvls_efficiency: f64,
-}
-
-fn caps(arch: Arch, nodes: usize) -> Caps {
+/// `perChMaxTreeLL128Bws`, `perChMaxTreeBws`; and NVLS's
+/// `perChMaxNVLSTreeBws` and `nvlsEfficiency`.
+fn caps(arch: Arch, nodes: usize) -> (Caps, NvlsCaps) {
     let i = nodes.clamp(1, 3) - 1;
     let row = match arch {
         Arch::Volta => 0,
@@ -130,14 +122,23 @@ fn caps(arch: Arch, nodes: usize) -> Caps {
         [0.0, 96.0, 43.1],
     ];
     const NVLS_EFFICIENCY: [f64; 4] = [0.0, 0.0, 0.85, 0.74];
-    Caps {
+    let caps = Caps {
         ll_max: LL_MAX[if nodes == 1 { row } else { 0 }][i],
         ring_ll128_per_ch: RING_LL128[row],
         tree_ll128_per_ch: TREE_LL128[row][i],
         tree_per_ch: TREE[row][i],
-        nvls_tree_per_ch: NVLS_TREE[row][i],
-        nvls_efficiency: NVLS_EFFICIENCY[row],
-    }
+    };
+    let nvls = NvlsCaps {
+        tree_per_ch: NVLS_TREE[row][i],
+        efficiency: NVLS_EFFICIENCY[row],
+    };
+    (caps, nvls)
+}
+
+/// `perChMaxNVLSTreeBws` \[GB/s\] and `nvlsEfficiency` of one row.
+struct NvlsCaps {
+    tree_per_ch: f64,
+    efficiency: f64,
 }
 
 /// NCCL's `NCCL_MAX_NVLS_ARITY` from 2.21 on: ranks per node NVLS serves
@@ -174,11 +175,11 @@ pub(super) fn model(shape: &CommShape, op: Op, a: NcclAlgo, p: Protocol) -> Opti
     if !enabled {
         return None;
     }
-    let caps = caps(shape.arch, nodes);
+    let (caps, nvls) = caps(shape.arch, nodes);
     let (intra, inter) = graph_gbps(shape, a);
-    let mut bus = match a {
+    let bus = match a {
         Nvls | NvlsTree => {
-            let per = caps.nvls_efficiency * (c - 1.0) / c;
+            let per = nvls.efficiency * (c - 1.0) / c;
             let i = intra
                 * per
                 * if op == Op::AllReduce {
@@ -193,7 +194,7 @@ pub(super) fn model(shape: &CommShape, op: Op, a: NcclAlgo, p: Protocol) -> Opti
                     1.0
                 };
             let k = if a == NvlsTree {
-                c * caps.nvls_tree_per_ch
+                c * nvls.tree_per_ch
             } else {
                 f64::INFINITY
             };
@@ -202,70 +203,34 @@ pub(super) fn model(shape: &CommShape, op: Op, a: NcclAlgo, p: Protocol) -> Opti
         _ if nodes <= 2 || collnet_algo => intra,
         _ => inter,
     };
-    match (a, p) {
-        (Ring, Protocol::Ll) => bus = caps.ll_max.min(bus * 0.5),
-        (Ring, Protocol::Ll128) => bus = (bus * 0.92).min(c * caps.ring_ll128_per_ch),
-        (Tree, _) => {
-            bus = (bus * 0.92).min(c * caps.tree_per_ch);
-            match p {
-                Protocol::Ll => bus = (bus / 3.8).min(caps.ll_max),
-                Protocol::Ll128 => {
-                    bus = (bus * if nodes == 1 { 7.0 / 9.0 } else { 120.0 / 128.0 })
-                        .min(c * caps.tree_ll128_per_ch)
-                }
-                Protocol::Simple => {}
-            }
-        }
-        (Pat, _) => bus *= 0.75,
-        (CollNetDirect, _) => {
-            let r = shape.gpus_per_nic.max(1.0);
-            bus /= r - (r - 1.0) / 2.0;
-            if matches!(shape.arch, Arch::Hopper | Arch::Blackwell) {
-                bus *= 0.85;
-            }
-        }
-        _ => {}
-    }
-    let steps = nsteps(op, n);
+    let bus = match (a, p) {
+        (Ring, Protocol::Ll) => caps.ll_max.min(bus * 0.5),
+        (Ring, Protocol::Ll128) => (bus * 0.92).min(c * caps.ring_ll128_per_ch),
+        (Pat, _) => bus * 0.75,
+        _ => refine_tree_collnet(bus, shape, a, p, &caps),
+    };
     let bw = match a {
         Nvls | Pat if gather => bus,
-        Ring | Nvls | NvlsTree => bus * n / steps,
+        Ring | Nvls | NvlsTree => bus * n / nsteps(op, n),
         _ => bus * 0.5,
     };
     let pi = p as usize;
-    let intra_lat = hw_lat(false, a)[pi];
-    let inter_lat = if ppn == 1.0 {
-        hw_lat(true, Tree)[pi]
-    } else {
-        hw_lat(true, a)[pi]
+    // With one rank per node the network latency is the tree's.
+    let inter_lat = hw_lat(true, if ppn == 1.0 { Tree } else { a })[pi];
+    let l = Lat {
+        base: base_lat(a)[pi],
+        intra: hw_lat(false, a)[pi],
+        inter: inter_lat,
+        ring_hw: hw_lat(nodes > 1, Ring)[pi],
+        inter_steps: match op {
+            _ if nodes == 1 => 0.0,
+            Op::AllReduce => 2.0 * (nn - 1.0),
+            _ => nn - 1.0,
+        },
     };
-    let mut lat = base_lat(a)[pi];
-    match a {
-        Ring if matches!(op, Op::Broadcast | Op::Reduce) => {
-            lat += hw_lat(nodes > 1, Ring)[pi];
-        }
-        Ring => {
-            let k = match op {
-                _ if nodes == 1 => 0.0,
-                Op::AllReduce => 2.0 * (nn - 1.0),
-                _ => nn - 1.0,
-            };
-            let overhead = match (nodes > 1, simple) {
-                (false, _) => 0.0,
-                (true, true) => 3.0,
-                (true, false) => 1.0,
-            };
-            lat += (steps - k) * intra_lat.max(overhead) + k * inter_lat;
-        }
-        Tree => lat += 2.0 * ((ppn.floor() - 1.0) * intra_lat + log2i(nn) * inter_lat),
-        CollNetDirect => {
-            let k = ppn.floor() - 1.0;
-            lat += 2.0 * (k.min(1.0) * intra_lat + 0.4 * k) + inter_lat;
-        }
-        CollNetChain => lat += 2.0 * (ppn.floor() - 1.0) * intra_lat + inter_lat,
-        Nvls => lat = intra_lat + if nodes > 1 { inter_lat } else { 0.0 },
-        NvlsTree => lat += intra_lat + 2.0 * log2i(nn) * inter_lat,
-        Pat => lat += log2i(nn) * inter_lat / 3.5 + 2.8 * n,
-    }
+    let lat = match a {
+        Pat => l.base + log2i(nn) * inter_lat / 3.5 + 2.8 * n,
+        _ => latency(shape, op, a, p, &l)?,
+    };
     (bw > 0.0).then_some((lat, bw))
 }
