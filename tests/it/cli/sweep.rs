@@ -392,6 +392,27 @@ fn merge_refuses_shards_run_with_different_collnet() {
     let _ = std::fs::remove_dir_all(&d);
 }
 
+/// Checks that sweep row `row` has the time, busbw and algorithm of
+/// `fabricsim ARGS --json` (a `collective` command of one size); returns
+/// the algorithm. `what` names the point in failures.
+fn row_is_collective(row: &Value, args: &[&str], what: &str) -> String {
+    let mut args = args.to_vec();
+    args.push("--json");
+    let c = fabricsim(&args);
+    assert!(c.status.success(), "{}", stderr(&c));
+    let cj: Value = serde_json::from_str(&stdout(&c)).unwrap();
+    let r = &cj["results"][0];
+    for k in ["time_s", "busbw_gbps"] {
+        assert_eq!(
+            row[k].as_f64().unwrap(),
+            r[k].as_f64().unwrap(),
+            "{what}: {k}"
+        );
+    }
+    assert_eq!(row["algorithm"], r["algorithm"], "{what}");
+    r["algorithm"].as_str().unwrap().to_string()
+}
+
 /// A `collective.collnet` axis decides CollNet per point: each row equals
 /// `fabricsim collective` run with and without `--collnet` on the same
 /// point (two NVL72 racks over an InfiniBand fabric that can reduce), and
@@ -428,24 +449,11 @@ fn a_collnet_axis_matches_the_collective_command_with_and_without_the_flag() {
             "1GiB",
             "--ranks",
             "144",
-            "--json",
         ];
         if on {
             args.push("--collnet");
         }
-        let c = fabricsim(&args);
-        assert!(c.status.success(), "{}", stderr(&c));
-        let cj: Value = serde_json::from_str(&stdout(&c)).unwrap();
-        let r = &cj["results"][0];
-        for k in ["time_s", "busbw_gbps"] {
-            assert_eq!(
-                row[k].as_f64().unwrap(),
-                r[k].as_f64().unwrap(),
-                "collnet {on}: {k}"
-            );
-        }
-        assert_eq!(row["algorithm"], r["algorithm"], "collnet {on}");
-        algorithms.push(r["algorithm"].as_str().unwrap().to_string());
+        algorithms.push(row_is_collective(row, &args, &format!("collnet {on}")));
     }
     // The axis changes something: NCCL's model picks another algorithm
     // once CollNet may be used.
@@ -973,7 +981,7 @@ fn an_nccl_axis_matches_the_collective_command() {
     let mut algorithms = Vec::new();
     for row in rows {
         let v = row["collective.nccl"].as_str().unwrap();
-        let c = fabricsim(&[
+        let args = [
             "collective",
             topo,
             "--op",
@@ -984,16 +992,8 @@ fn an_nccl_axis_matches_the_collective_command() {
             "8",
             "--nccl",
             v,
-            "--json",
-        ]);
-        assert!(c.status.success(), "{}", stderr(&c));
-        let cj: Value = serde_json::from_str(&stdout(&c)).unwrap();
-        let r = &cj["results"][0];
-        for k in ["time_s", "busbw_gbps"] {
-            assert_eq!(row[k].as_f64().unwrap(), r[k].as_f64().unwrap(), "{v}: {k}");
-        }
-        assert_eq!(row["algorithm"], r["algorithm"], "{v}");
-        algorithms.push(r["algorithm"].as_str().unwrap().to_string());
+        ];
+        algorithms.push(row_is_collective(row, &args, v));
     }
     assert_eq!(algorithms, ["nvls", "ring"]);
 

@@ -42,8 +42,21 @@ fn hopper_cluster() -> CommShape {
 }
 
 fn assert_entry(shape: &CommShape, a: NcclAlgo, p: Protocol, lat_us: f64, bw_gbps: f64) {
+    assert_op_entry(shape, Op::AllReduce, a, p, lat_us, bw_gbps);
+}
+
+/// The model's entry for `op`, `a`, `p` on `shape` is `lat_us` µs and
+/// `bw_gbps` GB/s to 1e-12 (both derived by hand in the caller).
+pub(crate) fn assert_op_entry(
+    shape: &CommShape,
+    op: Op,
+    a: NcclAlgo,
+    p: Protocol,
+    lat_us: f64,
+    bw_gbps: f64,
+) {
     let (lat, bw) =
-        model(shape, Op::AllReduce, a, p).unwrap_or_else(|| panic!("{a:?}/{p} should be enabled"));
+        model(shape, op, a, p).unwrap_or_else(|| panic!("{a:?}/{p} should be enabled for {op:?}"));
     assert!(
         rel(lat, lat_us) < 1e-12,
         "{a:?}/{p} latency {lat} µs, hand {lat_us}"

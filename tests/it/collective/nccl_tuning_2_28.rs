@@ -27,21 +27,7 @@ fn blackwell_node() -> CommShape {
     }
 }
 
-fn entry(s: &CommShape, op: Op, a: NcclAlgo, p: Protocol) -> (f64, f64) {
-    model(s, op, a, p).unwrap_or_else(|| panic!("{a:?}/{p} should be enabled for {op:?}"))
-}
-
-fn assert_entry(s: &CommShape, op: Op, a: NcclAlgo, p: Protocol, lat_us: f64, bw_gbps: f64) {
-    let (lat, bw) = entry(s, op, a, p);
-    assert!(
-        rel(lat, lat_us) < 1e-12,
-        "{a:?}/{p} latency {lat} µs, hand {lat_us}"
-    );
-    assert!(
-        rel(bw, bw_gbps) < 1e-12,
-        "{a:?}/{p} bandwidth {bw} GB/s, hand {bw_gbps}"
-    );
-}
+use crate::collective::nccl_tuning::assert_op_entry as assert_entry;
 
 /// All-reduce on the Blackwell node, n = 8, 14 steps, B = 720, c = 30:
 /// * ring LL: 6.6 + 14·0.6; min(llMaxBw 282 (Blackwell, one node), B/2) · 8/14;
