@@ -27,8 +27,7 @@ pub(crate) struct BudgetArgs {
     #[arg(long)]
     pub(crate) collnet: bool,
     /// NCCL release whose cost model `--algo auto` reproduces: 2.20.3 or
-    /// 2.28.3 (Blackwell tables, NVLS efficiency, PAT) [default: 2.28.3 on
-    /// Blackwell GPUs, 2.20.3 on earlier ones].
+    /// 2.28.3 (Blackwell tables, NVLS efficiency, PAT) [default: 2.20.3].
     #[arg(long, value_name = "VERSION")]
     pub(crate) nccl: Option<NcclVersion>,
 }

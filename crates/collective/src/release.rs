@@ -14,9 +14,9 @@ impl NcclVersion {
     /// Every modelled release, oldest first.
     pub const ALL: [NcclVersion; 2] = [NcclVersion::V2_20_3, NcclVersion::V2_28_3];
 
-    /// The modelled release closest to `major.minor.patch` from below:
-    /// 2.28.3 for 2.23 and later (PAT, the NVLS efficiency and the
-    /// Blackwell tables arrived between 2.23 and 2.28), 2.20.3 before.
+    /// The modelled release for NCCL `major.minor`: 2.28.3 for 2.23 and
+    /// later (PAT, the NVLS efficiency and the Blackwell tables arrived
+    /// between 2.23 and 2.28), 2.20.3 before.
     pub fn for_release(major: u32, minor: u32) -> NcclVersion {
         if (major, minor) >= (2, 23) {
             NcclVersion::V2_28_3

@@ -321,7 +321,8 @@ pub fn run_groups(
 
 /// NCCL's choice for `req` ([`tuning::ranking`]), simulated: the first
 /// pair in NCCL's ranking that fabricsim can run (a tree over domains
-/// larger than [`AUTO_TREE_MAX_CHAIN`] is skipped), or `None` where NCCL's
+/// larger than [`AUTO_TREE_MAX_CHAIN`] and PAT over more than
+/// [`AUTO_PAT_MAX_RANKS`] ranks are skipped), or `None` where NCCL's
 /// model does not apply ([`tuning::comm_shape`]). With a protocol in
 /// `req`, the first pair of that protocol.
 fn nccl_choice(
@@ -338,6 +339,7 @@ fn nccl_choice(
         let algo = a.simulated_as(shape.nodes);
         if req.protocol.is_some_and(|q| q != p)
             || (algo == Algo::Tree && !tree_is_candidate(sim, ranks, req.op))
+            || (algo == Algo::Pat && ranks.len() > AUTO_PAT_MAX_RANKS)
         {
             continue;
         }
@@ -512,6 +514,15 @@ fn tree_is_candidate(sim: &CollectiveSim<'_>, ranks: &[NodeId], op: Op) -> bool 
 /// joins by NVLS (fabricsim's `hierarchical`), not by a 72-deep chain,
 /// which would also cost ~300 distinct pipeline slots to simulate.
 pub const AUTO_TREE_MAX_CHAIN: usize = 16;
+
+/// Most ranks `auto` runs PAT on when NCCL's model picks it (2.28.3, one
+/// rank per node): 64. fabricsim simulates PAT as Bruck steps whose
+/// partners span the fabric; over the 700-rank data-parallel groups of the
+/// 100,800-GPU job (`gb300-nvl72-1400rack-2plane.toml`,
+/// `llama3-405b-100k.toml`) an iteration then took 9 min and 17.9 GB
+/// instead of 8.6 s and 1.85 GB. Above it the next pair in NCCL's ranking
+/// runs, as for a tree `auto` does not build.
+pub const AUTO_PAT_MAX_RANKS: usize = 64;
 
 fn check_groups(sim: &CollectiveSim<'_>, groups: &[Vec<NodeId>]) -> Result<(), CollectiveError> {
     let n = groups.first().map_or(0, |g| g.len());

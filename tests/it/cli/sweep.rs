@@ -1010,7 +1010,7 @@ fn an_nccl_axis_matches_the_collective_command() {
     let o = fabricsim(&["validate", f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let e = stderr(&o);
-    assert!(e.contains("nccl.toml:5:"), "{e}");
+    assert!(e.contains("nccl.toml:5:32: error"), "{e}");
     assert!(e.contains("expected 2.20.3 or 2.28.3"), "{e}");
     let _ = std::fs::remove_dir_all(&d);
 }

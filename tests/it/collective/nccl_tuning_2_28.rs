@@ -303,13 +303,13 @@ fn cli_nccl_flag() {
     assert!(err.contains("expected 2.20.3 or 2.28.3"), "{err}");
 }
 
-/// Without `--nccl`, a Blackwell communicator follows 2.28.3 (2.20.3
-/// predates Blackwell) and an earlier one 2.20.3; the JSON says which
-/// release chose. On a GB200 NVL72 rack, 8 ranks, a 4 MiB all-gather: NVLS
-/// under 2.20.3, not under 2.28.3 (the derivation of
+/// Without `--nccl`, `auto` follows 2.20.3 on every generation (Blackwell
+/// included: `tuning::default_release`), and the JSON says which release
+/// chose. On a GB200 NVL72 rack, 8 ranks, a 4 MiB all-gather: NVLS under
+/// 2.20.3, not under 2.28.3 (the derivation of
 /// `blackwell_all_gather_leaves_nvls_under_2_28`).
 #[test]
-fn blackwell_defaults_to_2_28() {
+fn the_release_is_asked_for_and_reported() {
     let json = |topo: &str, extra: &[&str]| -> serde_json::Value {
         let mut args = vec![
             "collective",
@@ -329,14 +329,34 @@ fn blackwell_defaults_to_2_28() {
     };
     let gb200 = json("topologies/gb200-nvl72.toml", &[]);
     let r = &gb200["results"][0];
-    assert_eq!(r["nccl_release"], "2.28.3", "{r}");
-    assert_ne!(r["algorithm"], "nvls", "{r}");
-    let pinned = json("topologies/gb200-nvl72.toml", &["--nccl", "2.20.3"]);
-    let r = &pinned["results"][0];
     assert_eq!(r["nccl_release"], "2.20.3", "{r}");
     assert_eq!(r["algorithm"], "nvls", "{r}");
+    let asked = json("topologies/gb200-nvl72.toml", &["--nccl", "2.28.3"]);
+    let r = &asked["results"][0];
+    assert_eq!(r["nccl_release"], "2.28.3", "{r}");
+    assert_ne!(r["algorithm"], "nvls", "{r}");
     let h100 = json("topologies/hgx-h100.toml", &[]);
     assert_eq!(h100["results"][0]["nccl_release"], "2.20.3");
     let forced = json("topologies/gb200-nvl72.toml", &["--algo", "ring"]);
     assert!(forced["results"][0]["nccl_release"].is_null());
+}
+
+/// NCCL applies no tree correction below 64 bytes (its `log2i(S >> 6)` is
+/// −1 there): at 32 B the tree's predicted time is its latency plus
+/// `S/(1000·bw)` with the table's bandwidth; at 64 B the first factor
+/// (0.9 for Simple) applies.
+#[test]
+fn no_tree_correction_below_64_bytes() {
+    let s = CommShape {
+        version: NcclVersion::V2_20_3,
+        arch: Arch::Hopper,
+        up_gbps: 370.8,
+        out_gbps: 370.8,
+        ..blackwell_node()
+    };
+    let (lat, bw) = model(&s, Op::AllReduce, NcclAlgo::Tree, Protocol::Simple).unwrap();
+    let t32 = predicted_s(&s, Op::AllReduce, NcclAlgo::Tree, Protocol::Simple, 32.0).unwrap();
+    assert!(rel(t32, (lat + 32.0 / (1000.0 * bw)) * 1e-6) < 1e-12);
+    let t64 = predicted_s(&s, Op::AllReduce, NcclAlgo::Tree, Protocol::Simple, 64.0).unwrap();
+    assert!(rel(t64, (lat + 64.0 / (1000.0 * bw * 0.9)) * 1e-6) < 1e-12);
 }

@@ -148,15 +148,14 @@ impl Arch {
     }
 }
 
-/// The release `auto` follows when none is asked for (`--nccl`): 2.28.3 on
-/// Blackwell, which 2.20.3 predates (no Blackwell system runs it), 2.20.3
-/// on earlier generations (the release the `fit` systems of the
-/// validation corpus ran, docs/validation.md).
-pub fn default_release(arch: Arch) -> NcclVersion {
-    match arch {
-        Arch::Blackwell => NcclVersion::V2_28_3,
-        _ => NcclVersion::V2_20_3,
-    }
+/// The release `auto` follows when none is asked for (`--nccl`): 2.20.3,
+/// on every generation. 2.20.3 predates Blackwell (its tables are read as
+/// Hopper's there), but under 2.28.3 `auto` runs PAT on communicators of
+/// one rank per node and ring/LL all-gathers above 32 ranks per node,
+/// where fabricsim's simulation of them is slow or far from the
+/// published training runs (docs/collectives.md); 2.28.3 is asked for.
+pub fn default_release(_arch: Arch) -> NcclVersion {
+    NcclVersion::V2_20_3
 }
 
 /// What NCCL's tuner knows about a communicator.
@@ -374,8 +373,7 @@ pub fn comm_shape(sim: &super::sim::CollectiveSim<'_>, ranks: &[NodeId]) -> Opti
             .iter()
             .all(|d| d.len() > 1 && super::nvls::plan(topo, d).is_ok()),
         collnet: sim.collnet() && doms.len() > 1 && super::hierarchical::sharp_across(topo, ranks),
-        // NCCL enables LL128 from Volta on (`nvlink1` is Pascal).
-        ll128: kind != "nvlink1",
+        ll128: true,
         version: sim.nccl_version().unwrap_or(default_release(arch)),
     })
 }

@@ -90,15 +90,16 @@ pub(super) fn latency(shape: &CommShape, op: Op, a: NcclAlgo, p: Protocol, l: &L
                 (true, true) => 3.0,
                 (true, false) => 1.0,
             };
+            // Added to the base as one term, as NCCL (`+=`) does.
             l.base
-                + (super::nsteps(op, n) - l.inter_steps) * l.intra.max(overhead)
-                + l.inter_steps * l.inter
+                + ((super::nsteps(op, n) - l.inter_steps) * l.intra.max(overhead)
+                    + l.inter_steps * l.inter)
         }
         NcclAlgo::Tree => l.base + 2.0 * (k * l.intra + log2i(nn) * l.inter),
-        NcclAlgo::CollNetDirect => l.base + 2.0 * (k.min(1.0) * l.intra + 0.4 * k) + l.inter,
-        NcclAlgo::CollNetChain => l.base + 2.0 * k * l.intra + l.inter,
+        NcclAlgo::CollNetDirect => l.base + (2.0 * (k.min(1.0) * l.intra + 0.4 * k) + l.inter),
+        NcclAlgo::CollNetChain => l.base + (2.0 * k * l.intra + l.inter),
         NcclAlgo::Nvls => l.intra + if nodes > 1 { l.inter } else { 0.0 },
-        NcclAlgo::NvlsTree => l.base + l.intra + 2.0 * log2i(nn) * l.inter,
+        NcclAlgo::NvlsTree => l.base + (l.intra + 2.0 * log2i(nn) * l.inter),
         NcclAlgo::Pat => return None,
     })
 }

@@ -229,7 +229,7 @@ pub(super) fn model(shape: &CommShape, op: Op, a: NcclAlgo, p: Protocol) -> Opti
         },
     };
     let lat = match a {
-        Pat => l.base + log2i(nn) * inter_lat / 3.5 + 2.8 * n,
+        Pat => l.base + (log2i(nn) * (inter_lat / 3.5) + n * 2.8),
         _ => latency(shape, op, a, p, &l)?,
     };
     (bw > 0.0).then_some((lat, bw))
