@@ -2,18 +2,23 @@
 //! [`crate::sim::Params::nccl`]; the models are in [`crate::tuning`]).
 
 /// The NCCL release whose cost model `auto` reproduces.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+///
+/// The default, when `--nccl` does not ask for one, is 2.20.3 on every GPU.
+/// 2.20.3 predates Blackwell (its tables are read as Hopper's there), but
+/// under 2.28.3 `auto` runs PAT on communicators of one rank per node and
+/// ring/LL all-gathers above 32 ranks per node, where fabricsim's
+/// simulation of them is slow or far from the published training runs
+/// (docs/collectives.md).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub enum NcclVersion {
     /// NCCL 2.20.3 (2024): Volta to Hopper tables.
+    #[default]
     V2_20_3,
     /// NCCL 2.28.3 (2025): Blackwell tables, NVLS efficiency, PAT.
     V2_28_3,
 }
 
 impl NcclVersion {
-    /// Every modelled release, oldest first.
-    pub const ALL: [NcclVersion; 2] = [NcclVersion::V2_20_3, NcclVersion::V2_28_3];
-
     /// The modelled release for NCCL `major.minor`: 2.28.3 for 2.23 and
     /// later (PAT, the NVLS efficiency and the Blackwell tables arrived
     /// between 2.23 and 2.28), 2.20.3 before.

@@ -65,7 +65,7 @@ pub struct Params {
     /// [S-nccl-collnet-enable]).
     pub collnet: bool,
     /// The NCCL release whose cost model `auto` reproduces; `None`: the
-    /// default ([`crate::tuning::default_release`], 2.20.3).
+    /// default ([`crate::release::NcclVersion::default`], 2.20.3).
     pub nccl: Option<crate::release::NcclVersion>,
 }
 

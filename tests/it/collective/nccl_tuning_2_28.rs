@@ -304,7 +304,7 @@ fn cli_nccl_flag() {
 }
 
 /// Without `--nccl`, `auto` follows 2.20.3 on every generation (Blackwell
-/// included: `tuning::default_release`), and the JSON says which release
+/// included: `NcclVersion::default()`), and the JSON says which release
 /// chose. On a GB200 NVL72 rack, 8 ranks, a 4 MiB all-gather: NVLS under
 /// 2.20.3, not under 2.28.3 (the derivation of
 /// `blackwell_all_gather_leaves_nvls_under_2_28`).
@@ -344,7 +344,8 @@ fn the_release_is_asked_for_and_reported() {
 /// NCCL applies no tree correction below 64 bytes (its `log2i(S >> 6)` is
 /// −1 there): at 32 B the tree's predicted time is its latency plus
 /// `S/(1000·bw)` with the table's bandwidth; at 64 B the first factor
-/// (0.9 for Simple) applies.
+/// (0.9 for Simple) applies. 2.20.3 tree Simple on one Hopper node of 8
+/// ranks: latency 2·7·28 = 392 µs, bandwidth min(0.92·370.8, 16·38.7)/2.
 #[test]
 fn no_tree_correction_below_64_bytes() {
     let s = CommShape {
@@ -354,7 +355,8 @@ fn no_tree_correction_below_64_bytes() {
         out_gbps: 370.8,
         ..blackwell_node()
     };
-    let (lat, bw) = model(&s, Op::AllReduce, NcclAlgo::Tree, Protocol::Simple).unwrap();
+    let (lat, bw) = (392.0, 0.92 * 370.8 / 2.0);
+    assert_entry(&s, Op::AllReduce, NcclAlgo::Tree, Protocol::Simple, lat, bw);
     let t32 = predicted_s(&s, Op::AllReduce, NcclAlgo::Tree, Protocol::Simple, 32.0).unwrap();
     assert!(rel(t32, (lat + 32.0 / (1000.0 * bw)) * 1e-6) < 1e-12);
     let t64 = predicted_s(&s, Op::AllReduce, NcclAlgo::Tree, Protocol::Simple, 64.0).unwrap();

@@ -148,16 +148,6 @@ impl Arch {
     }
 }
 
-/// The release `auto` follows when none is asked for (`--nccl`): 2.20.3,
-/// on every generation. 2.20.3 predates Blackwell (its tables are read as
-/// Hopper's there), but under 2.28.3 `auto` runs PAT on communicators of
-/// one rank per node and ring/LL all-gathers above 32 ranks per node,
-/// where fabricsim's simulation of them is slow or far from the
-/// published training runs (docs/collectives.md); 2.28.3 is asked for.
-pub fn default_release(_arch: Arch) -> NcclVersion {
-    NcclVersion::V2_20_3
-}
-
 /// What NCCL's tuner knows about a communicator.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CommShape {
@@ -195,7 +185,8 @@ impl CommShape {
     }
 }
 
-/// NCCL's `treeCorrectionFactor` (the same in 2.20.3 and 2.28.3)[proto][log2(S/64)]`, 64 B to 256 MiB.
+/// NCCL's `treeCorrectionFactor[proto][log2(S/64)]`, 64 B to 256 MiB (the
+/// same in 2.20.3 and 2.28.3).
 const TREE_CORRECTION: [[f64; 23]; 3] = [
     [
         1.0, 1.0, 1.0, 1.0, 0.9, 0.8, 0.7, 0.7, 0.7, 0.7, 0.6, 0.5, 0.4, 0.4, 0.5, 0.6, 0.7, 0.8,
@@ -361,11 +352,10 @@ pub fn comm_shape(sim: &super::sim::CollectiveSim<'_>, ranks: &[NodeId]) -> Opti
         .find(|&&l| scale_up(l))
         .map_or("", |&l| topo.links[l].kind.as_str());
     let ppn = ranks.len() as f64 / doms.len() as f64;
-    let arch = Arch::of_nvlink(kind);
     Some(CommShape {
         ranks: ranks.len(),
         nodes: doms.len(),
-        arch,
+        arch: Arch::of_nvlink(kind),
         up_gbps: up,
         out_gbps: out,
         gpus_per_nic: ppn / nics.max(1) as f64,
@@ -374,6 +364,6 @@ pub fn comm_shape(sim: &super::sim::CollectiveSim<'_>, ranks: &[NodeId]) -> Opti
             .all(|d| d.len() > 1 && super::nvls::plan(topo, d).is_ok()),
         collnet: sim.collnet() && doms.len() > 1 && super::hierarchical::sharp_across(topo, ranks),
         ll128: true,
-        version: sim.nccl_version().unwrap_or(default_release(arch)),
+        version: sim.nccl_version().unwrap_or_default(),
     })
 }
