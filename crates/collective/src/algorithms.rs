@@ -58,8 +58,8 @@ pub fn ring_orders(topo: &Topology, ranks: &[NodeId], channels: usize) -> Vec<Ve
 /// ranks joined by a direct link), else `None`.
 ///
 /// - One domain: channel `c` follows cycle `c mod m` of [`disjoint_cycles`]
-///   (`m` link-disjoint Hamiltonian cycles; 6 on 8 GPUs), so no two of the
-///   first `m` channels share a link.
+///   (`m` link-disjoint Hamiltonian cycles; 7 on 8 GPUs, covering all 56
+///   links), so no two of the first `m` channels share a link.
 /// - Several domains, all of one even size `g`: channel `c` enters domain 0
 ///   at local rank `c mod g`; inside a domain entered at local rank `a` it
 ///   follows the zig-zag path `a, a+1, a−1, a+2, a−2, …, a+g/2` (mod `g`),
@@ -132,67 +132,119 @@ pub fn zigzag_path(g: usize, a: usize) -> impl Iterator<Item = usize> {
 }
 
 /// Link-disjoint directed Hamiltonian cycles of the complete directed graph
-/// on `g` vertices, found one after the other by depth-first search (lowest
-/// vertex first, so the result is fixed): each cycle uses only links no
-/// earlier cycle used. Stops at the first cycle it cannot find within a
-/// search budget; always returns at least the cycle `0, 1, …, g−1`. On 8
-/// vertices: 6 cycles (48 of the 56 directed links).
+/// on `g` vertices: `g − 1` of them, which use every one of its `g(g−1)`
+/// directed links exactly once, for every `g ≥ 3` except 4 and 6.
+///
+/// Such a decomposition exists exactly for those `g` (Tillson, "A
+/// Hamiltonian decomposition of K*_2m, 2m ≥ 8", J. Combin. Theory B 29,
+/// 1980, for even `g ≥ 8`; for odd `g` each of the `(g−1)/2` undirected
+/// Hamiltonian cycles of Walecki's decomposition of `K_g`, taken in both
+/// directions). So on an 8-GPU xGMI mesh 7 rings cover all 56 links, as
+/// RCCL's rings use the whole mesh, and a ring all-reduce moves the same
+/// bytes over every link as the direct algorithm.
+///
+/// Found by search: cycles one after the other by depth-first search, each
+/// using only links no earlier cycle used. The first attempt tries vertices
+/// lowest first; the later ones in an order shuffled by SplitMix64 seeded
+/// with the attempt number, until one attempt finds all `g − 1` cycles
+/// (within [`CYCLE_SEARCH_STEPS`] search steps in all). The result is
+/// therefore fixed for each `g`. For 4 and 6, or if the budget runs out, the
+/// attempt with the most cycles (the earliest among equals); at least the
+/// cycle `0, 1, …, g−1`.
 pub fn disjoint_cycles(g: usize) -> Vec<Vec<usize>> {
-    const BUDGET: usize = 200_000;
-    let mut used = vec![false; g * g];
-    let mut cycles: Vec<Vec<usize>> = Vec::new();
-    loop {
-        let mut path = vec![0usize];
-        let mut seen = vec![false; g];
-        seen[0] = true;
-        let mut steps = 0;
-        let found = hamiltonian(g, &used, &mut path, &mut seen, &mut steps, BUDGET);
-        if !found {
-            break;
+    let mut best = cycle_attempt(g, None, CYCLE_SEARCH_STEPS);
+    let mut spent = best.1;
+    let mut attempt = 1u64;
+    while best.0.len() + 1 < g && !matches!(g, 4 | 6) && spent < CYCLE_SEARCH_STEPS {
+        let (cycles, steps) = cycle_attempt(g, Some(attempt), CYCLE_SEARCH_STEPS - spent);
+        spent += steps;
+        if cycles.len() > best.0.len() {
+            best = (cycles, steps);
         }
-        for i in 0..g {
-            used[path[i] * g + path[(i + 1) % g]] = true;
-        }
-        cycles.push(path);
-        if cycles.len() == g - 1 {
-            break;
-        }
+        attempt += 1;
     }
+    let mut cycles = best.0;
     if cycles.is_empty() {
         cycles.push((0..g).collect());
     }
     cycles
 }
 
-fn hamiltonian(
+/// Search steps (depth-first search calls) [`disjoint_cycles`] may spend
+/// over all its attempts for one `g`. An 8-vertex decomposition takes a few
+/// thousand.
+pub const CYCLE_SEARCH_STEPS: usize = 2_000_000;
+
+/// One attempt of [`disjoint_cycles`]: the cycles found in turn (stopping at
+/// the first that cannot be found within `budget` steps) and the steps
+/// spent. `seed = None` tries vertices lowest first.
+fn cycle_attempt(g: usize, seed: Option<u64>, budget: usize) -> (Vec<Vec<usize>>, usize) {
+    let mut rng = seed.map(fabricsim_base::rng::SplitMix64::new);
+    let mut used = vec![false; g * g];
+    let mut cycles: Vec<Vec<usize>> = Vec::new();
+    let mut steps = 0;
+    while cycles.len() + 1 < g {
+        // Each cycle's vertex order: identity, or a fresh shuffle.
+        let mut order: Vec<usize> = (0..g).collect();
+        if let Some(r) = rng.as_mut() {
+            for i in (1..g).rev() {
+                order.swap(i, r.below(i as u64 + 1) as usize);
+            }
+        }
+        let mut path = vec![0usize];
+        let mut seen = vec![false; g];
+        seen[0] = true;
+        let search = Search {
+            g,
+            used: &used,
+            order: &order,
+            budget,
+        };
+        if !search.hamiltonian(&mut path, &mut seen, &mut steps) {
+            break;
+        }
+        for i in 0..g {
+            used[path[i] * g + path[(i + 1) % g]] = true;
+        }
+        cycles.push(path);
+    }
+    (cycles, steps)
+}
+
+/// A depth-first search for a Hamiltonian cycle through 0 over the links
+/// not `used`, trying next vertices in `order`.
+struct Search<'a> {
     g: usize,
-    used: &[bool],
-    path: &mut Vec<usize>,
-    seen: &mut [bool],
-    steps: &mut usize,
+    used: &'a [bool],
+    order: &'a [usize],
     budget: usize,
-) -> bool {
-    *steps += 1;
-    if *steps > budget {
-        return false;
-    }
-    let u = path[path.len() - 1];
-    if path.len() == g {
-        return !used[u * g + path[0]];
-    }
-    for v in 0..g {
-        if seen[v] || used[u * g + v] {
-            continue;
+}
+
+impl Search<'_> {
+    fn hamiltonian(&self, path: &mut Vec<usize>, seen: &mut [bool], steps: &mut usize) -> bool {
+        *steps += 1;
+        if *steps > self.budget {
+            return false;
         }
-        path.push(v);
-        seen[v] = true;
-        if hamiltonian(g, used, path, seen, steps, budget) {
-            return true;
+        let g = self.g;
+        let u = path[path.len() - 1];
+        if path.len() == g {
+            return !self.used[u * g + path[0]];
         }
-        path.pop();
-        seen[v] = false;
+        for &v in self.order {
+            if seen[v] || self.used[u * g + v] {
+                continue;
+            }
+            path.push(v);
+            seen[v] = true;
+            if self.hamiltonian(path, seen, steps) {
+                return true;
+            }
+            path.pop();
+            seen[v] = false;
+        }
+        false
     }
-    false
 }
 
 /// Default channel count: the smallest domain size when the communicator
@@ -528,17 +580,28 @@ mod mesh_tests {
         }
     }
 
+    /// Every directed link of the complete graph is on exactly one cycle
+    /// when a Hamiltonian decomposition exists (`g − 1` cycles: Tillson for
+    /// even `g ≥ 8`, Walecki for odd `g`); for 4 and 6, where none exists,
+    /// the cycles found still share no link.
     #[test]
     fn disjoint_cycles_are_hamiltonian_and_share_no_link() {
-        let cycles = disjoint_cycles(8);
-        assert_eq!(cycles.len(), 6);
-        let mut used = std::collections::HashSet::new();
-        for c in &cycles {
-            let mut sorted = c.clone();
-            sorted.sort_unstable();
-            assert_eq!(sorted, (0..8).collect::<Vec<_>>());
-            for i in 0..8 {
-                assert!(used.insert((c[i], c[(i + 1) % 8])), "link reused");
+        for g in [3, 4, 5, 6, 7, 8, 9, 10, 12, 16] {
+            let cycles = disjoint_cycles(g);
+            let mut used = std::collections::HashSet::new();
+            for c in &cycles {
+                let mut sorted = c.clone();
+                sorted.sort_unstable();
+                assert_eq!(sorted, (0..g).collect::<Vec<_>>(), "g={g}: Hamiltonian");
+                for i in 0..g {
+                    assert!(used.insert((c[i], c[(i + 1) % g])), "g={g}: link reused");
+                }
+            }
+            if matches!(g, 4 | 6) {
+                assert!(!cycles.is_empty() && cycles.len() < g - 1, "g={g}");
+            } else {
+                assert_eq!(cycles.len(), g - 1, "g={g}: a full decomposition");
+                assert_eq!(used.len(), g * (g - 1), "g={g}: every link once");
             }
         }
     }
