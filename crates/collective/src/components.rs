@@ -183,7 +183,9 @@ pub struct Components {
     used: Vec<u32>,
     memo: HashMap<Canonical, f64, Fast>,
     /// Makespans by component identity ([`Components::makespan_keyed`]).
-    by_ids: HashMap<IdKey, f64, Fast>,
+    by_ids: hashbrown::HashMap<IdKey, f64, Fast>,
+    /// A component's ids, gathered to look them up.
+    ids_scratch: Vec<u32>,
 }
 
 /// A component named by its flows' identities, in order, and a salt
@@ -194,15 +196,40 @@ struct IdKey {
     ids: Vec<u32>,
 }
 
+/// An [`IdKey`] borrowed from a scratch list, to look one up without
+/// allocating it (most lookups hit).
+struct IdKeyRef<'a> {
+    salt: [u64; 2],
+    ids: &'a [u32],
+}
+
+/// The hash of an id key, the same for [`IdKey`] and [`IdKeyRef`]: the ids
+/// two to a word.
+fn hash_ids<H: Hasher>(salt: [u64; 2], ids: &[u32], state: &mut H) {
+    state.write_u64(salt[0]);
+    state.write_u64(salt[1]);
+    state.write_usize(ids.len());
+    for pair in ids.chunks(2) {
+        let hi = pair.get(1).map_or(u64::MAX, |&x| u64::from(x));
+        state.write_u64(hi << 32 | u64::from(pair[0]));
+    }
+}
+
 impl std::hash::Hash for IdKey {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(self.salt[0]);
-        state.write_u64(self.salt[1]);
-        state.write_usize(self.ids.len());
-        for pair in self.ids.chunks(2) {
-            let hi = pair.get(1).map_or(u64::MAX, |&x| u64::from(x));
-            state.write_u64(hi << 32 | u64::from(pair[0]));
-        }
+        hash_ids(self.salt, &self.ids, state);
+    }
+}
+
+impl std::hash::Hash for IdKeyRef<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_ids(self.salt, self.ids, state);
+    }
+}
+
+impl hashbrown::Equivalent<IdKey> for IdKeyRef<'_> {
+    fn equivalent(&self, key: &IdKey) -> bool {
+        self.salt == key.salt && self.ids == key.ids.as_slice()
     }
 }
 
@@ -217,7 +244,8 @@ impl Components {
             local: vec![UNSEEN; links],
             used: Vec::new(),
             memo: HashMap::default(),
-            by_ids: HashMap::default(),
+            by_ids: hashbrown::HashMap::default(),
+            ids_scratch: Vec::new(),
         }
     }
 
@@ -373,14 +401,23 @@ impl Components {
         let mut fresh: HashMap<Canonical, usize, Fast> = HashMap::default();
         let mut fresh_keys: Vec<Vec<IdKey>> = Vec::new();
         for g in groups {
-            let key = ids.map(|(salt, ids)| IdKey {
-                salt,
-                ids: g.iter().map(|&i| ids[i]).collect(),
-            });
-            if let Some(&t) = key.as_ref().and_then(|k| self.by_ids.get(k)) {
-                makespan = f64::max(makespan, t);
-                continue;
-            }
+            let key = match ids {
+                Some((salt, ids)) => {
+                    let scratch = &mut self.ids_scratch;
+                    scratch.clear();
+                    scratch.extend(g.iter().map(|&i| ids[i]));
+                    let lookup = IdKeyRef { salt, ids: scratch };
+                    if let Some(&t) = self.by_ids.get(&lookup) {
+                        makespan = f64::max(makespan, t);
+                        continue;
+                    }
+                    Some(IdKey {
+                        salt,
+                        ids: scratch.clone(),
+                    })
+                }
+                None => None,
+            };
             links.clear();
             words.clear();
             for &i in g {

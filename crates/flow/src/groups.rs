@@ -12,6 +12,7 @@
 //! order changes are found directly from the row of the saturating link.
 
 use super::routes::{MulHasher, Routes};
+use smallvec::SmallVec;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
@@ -26,11 +27,18 @@ pub(crate) struct Entry {
     pub(crate) count: u32,
 }
 
+/// Classes kept inline in a column entry before its list moves to the
+/// heap: most entries hold a few classes, and one allocation per entry was
+/// a quarter of the engine's time on the many small runs of a large
+/// collective.
+const INLINE_CLASSES: usize = 4;
+
 /// The rest of a column entry, kept beside it at the same index.
 #[derive(Debug, Clone, Default)]
 struct EntryMembers {
-    /// The classes, in no particular order.
-    classes: Vec<u32>,
+    /// The classes, in no particular order (a `Vec`'s order: pushed at the
+    /// end, removed by swapping the last one in).
+    classes: SmallVec<[u32; INLINE_CLASSES]>,
     /// Position of this entry's `(group, index)` item in `row[link]`.
     row_pos: u32,
 }
@@ -82,7 +90,7 @@ impl Groups {
                         count: 0,
                     });
                     self.members[g as usize].push(EntryMembers {
-                        classes: Vec::new(),
+                        classes: SmallVec::new(),
                         row_pos,
                     });
                     self.index.insert(key(g, l), i as u32);
