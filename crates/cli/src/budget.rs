@@ -26,8 +26,9 @@ pub(crate) struct BudgetArgs {
     /// as in NCCL].
     #[arg(long)]
     pub(crate) collnet: bool,
-    /// NCCL release whose cost model `--algo auto` reproduces: 2.20.3 or
-    /// 2.28.3 (Blackwell tables, NVLS efficiency, PAT) [default: 2.20.3].
+    /// NCCL release whose cost model `--algo auto` reproduces, and whose
+    /// LL/LL128 bandwidth shares the simulation uses: 2.20.3 or 2.28.3
+    /// (Blackwell tables, NVLS efficiency, PAT) [default: 2.20.3].
     #[arg(long, value_name = "VERSION")]
     pub(crate) nccl: Option<NcclVersion>,
 }

@@ -165,41 +165,51 @@ pub fn protocol_base_s(proto: super::Protocol) -> f64 {
     }
 }
 
-/// Fraction of the Simple protocol's bandwidth a protocol sustains:
-/// **cited**, NCCL 2.20.3 `ncclTopoTuneModel` ring refinements:
+/// Fraction of the Simple protocol's bandwidth a protocol sustains in the
+/// simulation: **cited**, the ring refinements of the cost model of the
+/// NCCL release the run follows (`release`), so that what `auto` chooses
+/// is simulated as that release models it.
+///
+/// NCCL 2.20.3 (`ncclTopoTuneModel`, [S-nccl-tuning-cc]):
 /// * `LL`: 1/4 when the communicator spans more than one node or the
 ///   operation reduces into one buffer (all-reduce, reduce), else 1/3
 ///   (8-byte stores carry 4 data bytes, and the receiver polls flags);
 /// * `LL128`: 0.92 (120 of 128 bytes are data, less polling), 0.7 when a
 ///   node holds fewer than 2 ranks (`ppn < 2`: the GPU sends and receives
-///   through its NIC);
-/// * `Simple`: 1.
+///   through its NIC).
 ///
-/// NCCL's further caps on LL/LL128 bandwidth (`llMaxBws`,
-/// `perChMaxRingLL128Bws`) are not applied: they bind only at sizes where
-/// the protocol is not chosen (docs/collectives.md).
+/// NCCL 2.28.3 ([S-nccl-tuning-228]): `LL` 1/2 for every operation and
+/// node count; `LL128` 0.92, with no reduction at one rank per node.
+///
+/// `Simple`: 1 in both. NCCL's further caps on LL/LL128 bandwidth
+/// (`llMaxBws`, `perChMaxRingLL128Bws`) are not applied: they bind only at
+/// sizes where the protocol is not chosen (docs/collectives.md).
 pub fn protocol_bandwidth_fraction(
     proto: super::Protocol,
     op: super::Op,
     nodes: usize,
     ranks_per_node: f64,
+    release: crate::release::NcclVersion,
 ) -> f64 {
     use super::{Op, Protocol};
-    match proto {
-        Protocol::Simple => 1.0,
-        Protocol::Ll => {
+    use crate::release::NcclVersion;
+    match (proto, release) {
+        (Protocol::Simple, _) => 1.0,
+        (Protocol::Ll, NcclVersion::V2_20_3) => {
             if nodes > 1 || matches!(op, Op::AllReduce | Op::Reduce) {
                 0.25
             } else {
                 1.0 / 3.0
             }
         }
-        Protocol::Ll128 => {
+        (Protocol::Ll, NcclVersion::V2_28_3) => 0.5,
+        (Protocol::Ll128, NcclVersion::V2_20_3) => {
             if ranks_per_node < 2.0 {
                 0.7
             } else {
                 0.92
             }
         }
+        (Protocol::Ll128, NcclVersion::V2_28_3) => 0.92,
     }
 }

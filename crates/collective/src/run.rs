@@ -435,7 +435,8 @@ fn bandwidth_fraction(sim: &CollectiveSim<'_>, ranks: &[NodeId], op: Op, p: Prot
         return 1.0;
     }
     let nodes = sim.topology().domains_of(ranks).len().max(1);
-    presets::protocol_bandwidth_fraction(p, op, nodes, ranks.len() as f64 / nodes as f64)
+    let release = sim.nccl_version().unwrap_or_default();
+    presets::protocol_bandwidth_fraction(p, op, nodes, ranks.len() as f64 / nodes as f64, release)
 }
 
 /// Runs `req` like [`run`] and also returns the simulation's [`RunReport`]

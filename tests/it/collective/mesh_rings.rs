@@ -71,7 +71,10 @@ fn a_large_ring_inside_one_mesh_matches_the_direct_algorithm() {
     let mut sim = CollectiveSim::new(&t, Params::default());
     let mut time = |algo| {
         let req = Request::new(Op::AllReduce, s).algo(algo);
-        run_with_report(&mut sim, &t.accelerators, &req).unwrap().0.time_s
+        run_with_report(&mut sim, &t.accelerators, &req)
+            .unwrap()
+            .0
+            .time_s
     };
     let (ring, direct) = (time(Algo::Ring), time(Algo::Direct));
     assert!(ring >= direct, "ring {ring} s, direct {direct} s");

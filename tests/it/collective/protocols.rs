@@ -4,6 +4,7 @@
 
 use crate::common::knobs;
 use fabricsim::collective::algorithms::schedule;
+use fabricsim::collective::release::NcclVersion;
 use fabricsim::collective::run::{Request, run};
 use fabricsim::collective::{Algo, CollectiveError, CollectiveSim, Op, Params, Protocol};
 use fabricsim::topology::Topology;
@@ -101,6 +102,67 @@ fn ll_bandwidth_share_follows_the_operation_and_node_count() {
             .protocol(proto);
         let o = run(&mut sim, &ranks, &req).unwrap();
         // `custom` links carry no protocol α: one step of S/2 at B·f.
+        let want = base + s / (2.0 * B * f);
+        assert!(
+            rel(o.time_s, want) < 1e-9,
+            "{proto}: {} s, want {want} s",
+            o.time_s
+        );
+    }
+}
+
+/// Under NCCL 2.28.3 the simulation runs LL and LL128 at that release's
+/// ring refinements: LL at 1/2 of the bus bandwidth for every operation and
+/// node count, LL128 at 0.92 also at one rank per node (2.28.3's
+/// `tuning.cc`; 2.20.3 gives 1/4 or 1/3 and 0.7 there). The per-step and
+/// base latencies are the same in both releases (ring `hwLat` NVLink
+/// 0.6 / 1.9 / 3.4 µs, `baseLat` 6.6 / 14 µs), so the closed forms are
+/// those of the tests above with the new fractions.
+#[test]
+fn nccl_2_28_runs_ll_and_ll128_at_its_own_bandwidth_shares() {
+    let v228 = |topo| {
+        CollectiveSim::new(
+            topo,
+            Params {
+                raw_capacity: true,
+                nccl: Some(NcclVersion::V2_28_3),
+                ..Params::default()
+            },
+        )
+    };
+    // 8-rank NVLink star, ring all-reduce: 2(n−1) steps of S/n at B·f.
+    let n = 8;
+    let topo = star(n, "nvlink4");
+    let ranks = topo.accelerators.clone();
+    let s = 64.0 * 1024.0 * 1024.0;
+    let steps = 2.0 * (n - 1) as f64;
+    for (proto, base, alpha, f) in [
+        (Protocol::Ll, 6.6e-6, 11e-6 * 0.6 / 3.4, 0.5),
+        (Protocol::Ll128, 14e-6, 11e-6 * 1.9 / 3.4, 0.92),
+    ] {
+        let req = Request::new(Op::AllReduce, s)
+            .algo(Algo::Ring)
+            .channels(1)
+            .protocol(proto);
+        let o = run(&mut v228(&topo), &ranks, &req).unwrap();
+        let want = base + steps * (alpha + s / (n as f64 * B * f));
+        assert!(
+            rel(o.time_s, want) < 1e-9,
+            "{proto}: {} s, want {want} s",
+            o.time_s
+        );
+    }
+    // One rank per node on two nodes, all-gather: one step of S/2 over
+    // `custom` links (no protocol α), LL at 1/2 and LL128 at 0.92.
+    let two = crate::collective::collective_algos::two_domains(1, 100.0, 100.0, false);
+    let ranks = two.accelerators.clone();
+    let s = 1e9;
+    for (proto, base, f) in [(Protocol::Ll, 6.6e-6, 0.5), (Protocol::Ll128, 14e-6, 0.92)] {
+        let req = Request::new(Op::AllGather, s)
+            .algo(Algo::Ring)
+            .channels(1)
+            .protocol(proto);
+        let o = run(&mut v228(&two), &ranks, &req).unwrap();
         let want = base + s / (2.0 * B * f);
         assert!(
             rel(o.time_s, want) < 1e-9,
