@@ -13,8 +13,9 @@ const LAYERS: &[(&str, &[&str], &[&str])] = &[
     // The one input reader owns files: rustix (safe fcntl) opens FIFOs
     // without waiting for a writer.
     ("base", &[], &["rustix", "serde", "thiserror", "toml"]),
-    // The solver knows nothing of topologies, files or terminals.
-    ("flow", &[], &["serde", "thiserror"]),
+    // The solver knows nothing of topologies, files or terminals; smallvec
+    // keeps short class lists inline.
+    ("flow", &[], &["serde", "smallvec", "thiserror"]),
     (
         "scenario",
         &["base", "flow"],
@@ -29,7 +30,8 @@ const LAYERS: &[(&str, &[&str], &[&str])] = &[
     (
         "collective",
         &["base", "flow", "topology", "routing"],
-        &["rayon", "serde", "thiserror"],
+        // hashbrown: looking component keys up without allocating them.
+        &["hashbrown", "rayon", "serde", "thiserror"],
     ),
     (
         "workload",

@@ -29,8 +29,8 @@ pub(crate) struct Entry {
 
 /// Classes kept inline in a column entry before its list moves to the
 /// heap: most entries hold a few classes, and one allocation per entry was
-/// a quarter of the engine's time on the many small runs of a large
-/// collective.
+/// the engine's largest source of allocations on the many small runs of a
+/// large collective (BENCHMARKS.md, 2026-12-07).
 const INLINE_CLASSES: usize = 4;
 
 /// The rest of a column entry, kept beside it at the same index.
