@@ -46,16 +46,32 @@ const B: f64 = 100e9;
 /// all-reduce) and 0.92 (LL128, 8 ranks per node).
 #[test]
 fn ring_all_reduce_matches_the_closed_form_per_protocol() {
+    check_ring_all_reduce(
+        Params::default(),
+        &[
+            (Protocol::Ll, 6.6e-6, 11e-6 * 0.6 / 3.4, 0.25),
+            (Protocol::Ll128, 14e-6, 11e-6 * 1.9 / 3.4, 0.92),
+        ],
+    );
+}
+
+/// The closed form above on 8 ranks of an NVLink star at raw capacity, for
+/// each `(protocol, base latency, per-step α, bandwidth share f)`, with
+/// `params` otherwise.
+fn check_ring_all_reduce(params: Params, cases: &[(Protocol, f64, f64, f64)]) {
     let n = 8;
     let topo = star(n, "nvlink4");
     let ranks = topo.accelerators.clone();
     let s = 64.0 * 1024.0 * 1024.0;
     let steps = 2.0 * (n - 1) as f64;
-    for (proto, base, alpha, f) in [
-        (Protocol::Ll, 6.6e-6, 11e-6 * 0.6 / 3.4, 0.25),
-        (Protocol::Ll128, 14e-6, 11e-6 * 1.9 / 3.4, 0.92),
-    ] {
-        let mut sim = raw(&topo);
+    for &(proto, base, alpha, f) in cases {
+        let mut sim = CollectiveSim::new(
+            &topo,
+            Params {
+                raw_capacity: true,
+                ..params.clone()
+            },
+        );
         let req = Request::new(Op::AllReduce, s)
             .algo(Algo::Ring)
             .channels(1)
@@ -131,27 +147,16 @@ fn nccl_2_28_runs_ll_and_ll128_at_its_own_bandwidth_shares() {
         )
     };
     // 8-rank NVLink star, ring all-reduce: 2(n−1) steps of S/n at B·f.
-    let n = 8;
-    let topo = star(n, "nvlink4");
-    let ranks = topo.accelerators.clone();
-    let s = 64.0 * 1024.0 * 1024.0;
-    let steps = 2.0 * (n - 1) as f64;
-    for (proto, base, alpha, f) in [
-        (Protocol::Ll, 6.6e-6, 11e-6 * 0.6 / 3.4, 0.5),
-        (Protocol::Ll128, 14e-6, 11e-6 * 1.9 / 3.4, 0.92),
-    ] {
-        let req = Request::new(Op::AllReduce, s)
-            .algo(Algo::Ring)
-            .channels(1)
-            .protocol(proto);
-        let o = run(&mut v228(&topo), &ranks, &req).unwrap();
-        let want = base + steps * (alpha + s / (n as f64 * B * f));
-        assert!(
-            rel(o.time_s, want) < 1e-9,
-            "{proto}: {} s, want {want} s",
-            o.time_s
-        );
-    }
+    check_ring_all_reduce(
+        Params {
+            nccl: Some(NcclVersion::V2_28_3),
+            ..Params::default()
+        },
+        &[
+            (Protocol::Ll, 6.6e-6, 11e-6 * 0.6 / 3.4, 0.5),
+            (Protocol::Ll128, 14e-6, 11e-6 * 1.9 / 3.4, 0.92),
+        ],
+    );
     // One rank per node on two nodes, all-gather: one step of S/2 over
     // `custom` links (no protocol α), LL at 1/2 and LL128 at 0.92.
     let two = crate::collective::collective_algos::two_domains(1, 100.0, 100.0, false);
