@@ -12,6 +12,7 @@
 use super::schedule::{Schedule, StepLatency, Transfer};
 use super::{Algo, CollectiveError, Op};
 use fabricsim_topology::{NodeId, Topology};
+use std::collections::HashMap;
 
 /// Ring orders for `channels` NCCL-style channels.
 ///
@@ -132,47 +133,100 @@ pub fn zigzag_path(g: usize, a: usize) -> impl Iterator<Item = usize> {
 }
 
 /// Link-disjoint directed Hamiltonian cycles of the complete directed graph
-/// on `g` vertices: `g − 1` of them, which use every one of its `g(g−1)`
-/// directed links exactly once, for every `g ≥ 3` except 4 and 6.
-///
-/// Such a decomposition exists exactly for those `g` (Tillson, "A
+/// on `g` vertices, each starting at vertex 0. Ideally `g − 1` of them,
+/// which use every one of its `g(g−1)` directed links exactly once: such a
+/// decomposition exists for every `g ≥ 3` except 4 and 6 (Tillson, "A
 /// Hamiltonian decomposition of K*_2m, 2m ≥ 8", J. Combin. Theory B 29,
-/// 1980, for even `g ≥ 8`; for odd `g` each of the `(g−1)/2` undirected
-/// Hamiltonian cycles of Walecki's decomposition of `K_g`, taken in both
-/// directions). So on an 8-GPU xGMI mesh 7 rings cover all 56 links, as
-/// RCCL's rings use the whole mesh, and a ring all-reduce moves the same
-/// bytes over every link as the direct algorithm.
+/// 1980, for even `g`; Walecki's for odd `g`). So on an 8-GPU xGMI mesh 7
+/// rings cover all 56 links, as RCCL's rings use the whole mesh, and a ring
+/// all-reduce moves the same bytes over every link as the direct algorithm.
 ///
-/// Found by search: cycles one after the other by depth-first search, each
-/// using only links no earlier cycle used. The first attempt tries vertices
-/// lowest first; the later ones in an order shuffled by SplitMix64 seeded
-/// with the attempt number, until one attempt finds all `g − 1` cycles
-/// (within [`CYCLE_SEARCH_STEPS`] search steps in all). The result is
-/// therefore fixed for each `g`. For 4 and 6, or if the budget runs out, the
-/// attempt with the most cycles (the earliest among equals); at least the
-/// cycle `0, 1, …, g−1`.
+/// - Odd `g = 2m + 1`: Walecki's construction, directly. With vertex `2m`
+///   as the hub, the zig-zag paths [`zigzag_path`]`(2m, i)` for
+///   `i = 0..m` are edge-disjoint and cover every pair of the other `2m`
+///   vertices; closing each through the hub gives `m` undirected
+///   Hamiltonian cycles, and taking each in both directions the `2m`
+///   directed ones.
+/// - Even `g`: by search. Cycles are found one after the other by
+///   depth-first search, each over the links no earlier cycle used; the
+///   first attempt tries vertices lowest first, the later ones in an order
+///   shuffled by SplitMix64 seeded with the attempt number, each within
+///   [`CYCLE_ATTEMPT_STEPS`] search steps and all within
+///   [`CYCLE_SEARCH_STEPS`]. The first attempt that finds all `g − 1`
+///   wins; else the one with the most cycles (the earliest among equals).
+///   The tests check that every even `g` from 8 to 16 is decomposed in
+///   full; 4 and 6 have no decomposition.
+///
+/// The result depends only on `g` and is computed once per process and
+/// size (it is asked for by every ring inside a mesh).
 pub fn disjoint_cycles(g: usize) -> Vec<Vec<usize>> {
-    let mut best = cycle_attempt(g, None, CYCLE_SEARCH_STEPS);
-    let mut spent = best.1;
-    let mut attempt = 1u64;
-    while best.0.len() + 1 < g && !matches!(g, 4 | 6) && spent < CYCLE_SEARCH_STEPS {
-        let (cycles, steps) = cycle_attempt(g, Some(attempt), CYCLE_SEARCH_STEPS - spent);
-        spent += steps;
-        if cycles.len() > best.0.len() {
-            best = (cycles, steps);
-        }
-        attempt += 1;
+    static DONE: std::sync::OnceLock<std::sync::Mutex<HashMap<usize, Vec<Vec<usize>>>>> =
+        std::sync::OnceLock::new();
+    let done = DONE.get_or_init(Default::default);
+    if let Some(c) = done.lock().ok().and_then(|m| m.get(&g).cloned()) {
+        return c;
     }
-    let mut cycles = best.0;
-    if cycles.is_empty() {
-        cycles.push((0..g).collect());
+    let cycles = if g % 2 == 1 && g >= 3 {
+        walecki_cycles(g)
+    } else {
+        searched_cycles(g)
+    };
+    if let Ok(mut m) = done.lock() {
+        m.insert(g, cycles.clone());
     }
     cycles
 }
 
-/// Search steps (depth-first search calls) [`disjoint_cycles`] may spend
-/// over all its attempts for one `g`. An 8-vertex decomposition takes a few
-/// thousand.
+/// The `g − 1` directed Hamiltonian cycles of Walecki's decomposition of
+/// the complete graph on odd `g` vertices (see [`disjoint_cycles`]).
+fn walecki_cycles(g: usize) -> Vec<Vec<usize>> {
+    let m = (g - 1) / 2;
+    let hub = 2 * m;
+    let mut cycles = Vec::with_capacity(2 * m);
+    for i in 0..m {
+        let mut c: Vec<usize> = std::iter::once(hub).chain(zigzag_path(2 * m, i)).collect();
+        let mut back = c.clone();
+        back.reverse();
+        for cycle in [&mut c, &mut back] {
+            let at = cycle
+                .iter()
+                .position(|&v| v == 0)
+                .expect("0 is on every cycle");
+            cycle.rotate_left(at);
+        }
+        cycles.push(c);
+        cycles.push(back);
+    }
+    cycles
+}
+
+/// Even `g` (and `g < 3`): the search of [`disjoint_cycles`]; at least the
+/// cycle `0, 1, …, g−1`.
+fn searched_cycles(g: usize) -> Vec<Vec<usize>> {
+    let (mut best, mut spent) = cycle_attempt(g, None, CYCLE_ATTEMPT_STEPS);
+    let mut attempt = 1u64;
+    while best.len() + 1 < g && !matches!(g, 4 | 6) && spent < CYCLE_SEARCH_STEPS {
+        let budget = CYCLE_ATTEMPT_STEPS.min(CYCLE_SEARCH_STEPS - spent);
+        let (cycles, steps) = cycle_attempt(g, Some(attempt), budget);
+        spent += steps;
+        if cycles.len() > best.len() {
+            best = cycles;
+        }
+        attempt += 1;
+    }
+    if best.is_empty() {
+        best.push((0..g).collect());
+    }
+    best
+}
+
+/// Search steps (depth-first search calls) one attempt of the search in
+/// [`disjoint_cycles`] may spend.
+pub const CYCLE_ATTEMPT_STEPS: usize = 100_000;
+
+/// Search steps all attempts for one `g` may spend together. An 8-vertex
+/// decomposition takes a few thousand; an unsuccessful search (large even
+/// `g`) about 0.1 s.
 pub const CYCLE_SEARCH_STEPS: usize = 2_000_000;
 
 /// One attempt of [`disjoint_cycles`]: the cycles found in turn (stopping at
@@ -582,11 +636,12 @@ mod mesh_tests {
 
     /// Every directed link of the complete graph is on exactly one cycle
     /// when a Hamiltonian decomposition exists (`g − 1` cycles: Tillson for
-    /// even `g ≥ 8`, Walecki for odd `g`); for 4 and 6, where none exists,
-    /// the cycles found still share no link.
+    /// even `g ≥ 8`, found by the search up to 16; Walecki for odd `g`,
+    /// constructed); for 4 and 6, where none exists, and for larger even
+    /// sizes, the cycles found still share no link. Every cycle starts at 0.
     #[test]
     fn disjoint_cycles_are_hamiltonian_and_share_no_link() {
-        for g in [3, 4, 5, 6, 7, 8, 9, 10, 12, 16] {
+        for g in [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 16, 19, 20, 33, 63, 64] {
             let cycles = disjoint_cycles(g);
             let mut used = std::collections::HashSet::new();
             for c in &cycles {
@@ -597,8 +652,9 @@ mod mesh_tests {
                     assert!(used.insert((c[i], c[(i + 1) % g])), "g={g}: link reused");
                 }
             }
-            if matches!(g, 4 | 6) {
-                assert!(!cycles.is_empty() && cycles.len() < g - 1, "g={g}");
+            assert!(cycles.iter().all(|c| c[0] == 0), "g={g}: starts at 0");
+            if matches!(g, 4 | 6) || (g % 2 == 0 && g > 16) {
+                assert!(!cycles.is_empty() && cycles.len() < g, "g={g}");
             } else {
                 assert_eq!(cycles.len(), g - 1, "g={g}: a full decomposition");
                 assert_eq!(used.len(), g * (g - 1), "g={g}: every link once");
