@@ -166,11 +166,13 @@ pub fn protocol_base_s(proto: super::Protocol) -> f64 {
 }
 
 /// Fraction of the Simple protocol's bandwidth a protocol sustains in the
-/// simulation: **cited**, the ring refinements of the cost model of the
-/// NCCL release the run follows (`release`), so that what `auto` chooses
-/// is simulated as that release models it.
+/// simulation: **cited**, the refinements of the cost model of the NCCL
+/// release the run follows (`release`), so that what `auto` chooses is
+/// simulated as that release models it. NCCL has them for rings and trees;
+/// `algo` [`Algo::Tree`](super::Algo::Tree) takes the tree's, every other
+/// algorithm the ring's.
 ///
-/// NCCL 2.20.3 (`ncclTopoTuneModel`, [S-nccl-tuning-cc]):
+/// Rings, NCCL 2.20.3 (`ncclTopoTuneModel`, [S-nccl-tuning-cc]):
 /// * `LL`: 1/4 when the communicator spans more than one node or the
 ///   operation reduces into one buffer (all-reduce, reduce), else 1/3
 ///   (8-byte stores carry 4 data bytes, and the receiver polls flags);
@@ -178,38 +180,52 @@ pub fn protocol_base_s(proto: super::Protocol) -> f64 {
 ///   node holds fewer than 2 ranks (`ppn < 2`: the GPU sends and receives
 ///   through its NIC).
 ///
-/// NCCL 2.28.3 ([S-nccl-tuning-228]): `LL` 1/2 for every operation and
-/// node count; `LL128` 0.92, with no reduction at one rank per node.
+/// Rings, NCCL 2.28.3 ([S-nccl-tuning-228]): `LL` 1/2 for every operation
+/// and node count; `LL128` 0.92, with no reduction at one rank per node.
 ///
-/// `Simple`: 1 in both. NCCL's further caps on LL/LL128 bandwidth
-/// (`llMaxBws`, `perChMaxRingLL128Bws`) are not applied: they bind only at
-/// sizes where the protocol is not chosen (docs/collectives.md).
+/// Trees, both releases: `LL` 1/3.8; `LL128` 7/9 on one node, 120/128 on
+/// several (relative to the tree's Simple bandwidth, which NCCL caps
+/// further; the simulated tree's own structure stands for that).
+///
+/// `Simple`: 1. NCCL's further caps on LL/LL128 bandwidth (`llMaxBws`,
+/// `perChMaxRingLL128Bws`, `perChMaxTreeLL128Bws`) are not applied: they
+/// bind only at sizes where the protocol is not chosen
+/// (docs/collectives.md).
 pub fn protocol_bandwidth_fraction(
     proto: super::Protocol,
+    algo: super::Algo,
     op: super::Op,
     nodes: usize,
     ranks_per_node: f64,
     release: crate::release::NcclVersion,
 ) -> f64 {
-    use super::{Op, Protocol};
+    use super::{Algo, Op, Protocol};
     use crate::release::NcclVersion;
-    match (proto, release) {
-        (Protocol::Simple, _) => 1.0,
-        (Protocol::Ll, NcclVersion::V2_20_3) => {
+    match (proto, algo, release) {
+        (Protocol::Simple, _, _) => 1.0,
+        (Protocol::Ll, Algo::Tree, _) => 1.0 / 3.8,
+        (Protocol::Ll128, Algo::Tree, _) => {
+            if nodes <= 1 {
+                7.0 / 9.0
+            } else {
+                120.0 / 128.0
+            }
+        }
+        (Protocol::Ll, _, NcclVersion::V2_20_3) => {
             if nodes > 1 || matches!(op, Op::AllReduce | Op::Reduce) {
                 0.25
             } else {
                 1.0 / 3.0
             }
         }
-        (Protocol::Ll, NcclVersion::V2_28_3) => 0.5,
-        (Protocol::Ll128, NcclVersion::V2_20_3) => {
+        (Protocol::Ll, _, NcclVersion::V2_28_3) => 0.5,
+        (Protocol::Ll128, _, NcclVersion::V2_20_3) => {
             if ranks_per_node < 2.0 {
                 0.7
             } else {
                 0.92
             }
         }
-        (Protocol::Ll128, NcclVersion::V2_28_3) => 0.92,
+        (Protocol::Ll128, _, NcclVersion::V2_28_3) => 0.92,
     }
 }

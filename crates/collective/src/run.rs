@@ -294,8 +294,8 @@ pub fn run_groups(
             None => default_protocols(sim, ranks, a, req.op, req.size),
         };
         for p in protocols {
-            let floor =
-                bound_s / bandwidth_fraction(sim, ranks, req.op, p) + presets::protocol_base_s(p);
+            let floor = bound_s / bandwidth_fraction(sim, ranks, a, req.op, p)
+                + presets::protocol_base_s(p);
             if p != Protocol::Simple && best.as_ref().is_some_and(|b| floor >= b.time_s) {
                 continue;
             }
@@ -430,13 +430,26 @@ pub const P2P_LL_THRESHOLD_BYTES: f64 = 16384.0;
 
 /// [`presets::protocol_bandwidth_fraction`] for `ranks`: nodes are the
 /// scale-up domains they span (an NVL72 rack is one node, as NCCL's MNNVL).
-fn bandwidth_fraction(sim: &CollectiveSim<'_>, ranks: &[NodeId], op: Op, p: Protocol) -> f64 {
+fn bandwidth_fraction(
+    sim: &CollectiveSim<'_>,
+    ranks: &[NodeId],
+    algo: Algo,
+    op: Op,
+    p: Protocol,
+) -> f64 {
     if p == Protocol::Simple {
         return 1.0;
     }
     let nodes = sim.topology().domains_of(ranks).len().max(1);
     let release = sim.nccl_version().unwrap_or_default();
-    presets::protocol_bandwidth_fraction(p, op, nodes, ranks.len() as f64 / nodes as f64, release)
+    presets::protocol_bandwidth_fraction(
+        p,
+        algo,
+        op,
+        nodes,
+        ranks.len() as f64 / nodes as f64,
+        release,
+    )
 }
 
 /// Runs `req` like [`run`] and also returns the simulation's [`RunReport`]
@@ -582,7 +595,7 @@ fn run_one_with_report(
             why: format!("NVLS runs the Simple protocol only, not {protocol}"),
         });
     }
-    let fraction = bandwidth_fraction(sim, ranks, req.op, protocol);
+    let fraction = bandwidth_fraction(sim, ranks, algo, req.op, protocol);
     let channels = req
         .channels
         .unwrap_or_else(|| default_channels(topo, ranks));

@@ -177,6 +177,36 @@ fn nccl_2_28_runs_ll_and_ll128_at_its_own_bandwidth_shares() {
     }
 }
 
+/// Trees run LL and LL128 at NCCL's tree refinements, not the ring's (both
+/// releases' `tuning.cc`): LL at 1/3.8 of Simple, LL128 at 7/9 on one node.
+/// On 2 ranks of one star with `custom` links (no per-step α) the tree
+/// all-reduce is bandwidth only: each rank sends its half of S up and
+/// receives the other half, over its own link, so Simple takes
+/// `S / B` (the two-rank case of `tree_all_reduce_matches_closed_form`),
+/// and a protocol `base + S / (B·f)`.
+#[test]
+fn trees_run_ll_and_ll128_at_the_tree_refinements() {
+    let topo = star(2, "custom");
+    let ranks = topo.accelerators.clone();
+    let s = 64.0 * 1024.0 * 1024.0;
+    for (proto, base, f) in [
+        (Protocol::Simple, 0.0, 1.0),
+        (Protocol::Ll, 6.6e-6, 1.0 / 3.8),
+        (Protocol::Ll128, 14e-6, 7.0 / 9.0),
+    ] {
+        let req = Request::new(Op::AllReduce, s)
+            .algo(Algo::Tree)
+            .protocol(proto);
+        let o = run(&mut raw(&topo), &ranks, &req).unwrap();
+        let want = base + s / (B * f);
+        assert!(
+            rel(o.time_s, want) < 1e-9,
+            "{proto}: {} s, want {want} s",
+            o.time_s
+        );
+    }
+}
+
 /// `auto` takes the fastest protocol: LL for a tiny message (its latency is
 /// lowest), Simple for a large one (full bandwidth). On 8 ranks and 1 KiB,
 /// LL costs 6.6 + 14·1.94 = 34 µs plus 1.75 KiB at 25 GB/s, LL128
