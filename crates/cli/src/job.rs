@@ -452,6 +452,10 @@ fn table(job: &Job, r: &JobReport) -> String {
         p.micro_batch
     );
     s += &compute_line(&r.compute);
+    s += &format!(
+        "# algorithm/protocol: NCCL {}'s choice where its cost model covers the collective, else the fastest simulated (--nccl; docs/collectives.md)\n",
+        r.nccl_release
+    );
     if p.pp > 1 {
         s += &format!(
             "# pipeline: {}{}\n",

@@ -302,6 +302,9 @@ pub struct JobReport {
     pub memory: MemoryReport,
     /// One report per collective of the iteration.
     pub by_kind: Vec<KindReport>,
+    /// The NCCL release whose cost model chose each collective's algorithm
+    /// and protocol (`--nccl`; 2.20.3 when not given).
+    pub nccl_release: fabricsim_collective::release::NcclVersion,
     /// Bytes each directed link carries in one iteration (every call of
     /// every kind, all groups) \[bytes\], indexed by `LinkId`: the energy
     /// model's link input. Not serialized (one number per link).
@@ -420,6 +423,7 @@ fn simulate(
 /// Simulates one iteration of `job` on `topo` (see the module docs).
 pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobError> {
     let placement = place(topo, job)?;
+    let nccl_release = params.nccl.unwrap_or_default();
     let mut sim = CollectiveSim::new(topo, params);
     let par = &job.parallelism;
     let m = par.micro_batches() as f64;
@@ -566,6 +570,7 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
             mfu,
         },
         by_kind,
+        nccl_release,
         link_bytes,
     };
     check_finite(&report)?;

@@ -50,6 +50,25 @@ fn job_json_has_the_cli_md_fields() {
     );
 }
 
+/// The job names the NCCL release whose cost model chose its collectives:
+/// 2.20.3 by default, the `--nccl` one otherwise, in the table and the
+/// JSON.
+#[test]
+fn job_names_the_nccl_release() {
+    for (args, release) in [(&[][..], "2.20.3"), (&["--nccl", "2.28.3"][..], "2.28.3")] {
+        let mut table = vec!["job", TOPO, JOB];
+        table.extend_from_slice(args);
+        let o = fabricsim(&table);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let line = format!("# algorithm/protocol: NCCL {release}'s choice where");
+        assert!(stdout(&o).contains(&line), "{}", stdout(&o));
+        table.push("--json");
+        let o = fabricsim(&table);
+        let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(v["nccl_release"], release);
+    }
+}
+
 #[test]
 fn job_is_deterministic_and_shows_groups() {
     let a = fabricsim(&["job", TOPO, JOB, "--show-groups"]);
