@@ -4,6 +4,7 @@
 use fabricsim_base::units::Bytes;
 use fabricsim_calibrate::fit::{self, Fit, Knob, Point, show_time};
 use fabricsim_calibrate::log::{self, NcclLog};
+use fabricsim_collective::release::NcclVersion;
 use fabricsim_collective::run::{DEFAULT_CHUNK_BYTES, Request, run};
 use fabricsim_collective::{Algo, CollectiveSim, Op, Params};
 use fabricsim_topology::overrides::Overrides;
@@ -54,6 +55,11 @@ pub(crate) struct Args {
     /// one plot per log (PNG and SVG), into DIR.
     #[arg(long, value_name = "DIR")]
     pub(crate) plots: Option<PathBuf>,
+    /// NCCL release whose cost model picks the algorithm of an `auto` fit
+    /// and of the preset curves: 2.20.3 or 2.28.3 [default: the release of
+    /// the NCCL version the log prints (2.28.3 from 2.23 on), else 2.20.3].
+    #[arg(long, value_name = "VERSION")]
+    pub(crate) nccl: Option<NcclVersion>,
 }
 
 /// The date of `path`'s last modification, `YYYY-MM-DD` (UTC).
@@ -75,6 +81,8 @@ fn file_date(path: &Path) -> Option<String> {
 
 struct Done {
     log: NcclLog,
+    /// The release whose cost model picked the algorithm.
+    release: NcclVersion,
     fit: Fit,
     /// Simulated busbw with the presets, per size (for `--check`).
     preset_busbw: Vec<f64>,
@@ -122,8 +130,17 @@ pub(crate) fn command(a: &Args, limits: &fabricsim_base::limits::Limits) -> Resu
                 })
             })
             .collect();
+        let release = a
+            .nccl
+            .or_else(|| {
+                log.nccl_version
+                    .as_deref()
+                    .and_then(NcclVersion::of_version)
+            })
+            .unwrap_or_default();
         let base = Params {
             collnet: a.collnet,
+            nccl: Some(release),
             ..Params::default()
         };
         let f = fit::fit_with(&topo, &ranks, op, algo, &points, &base).map_err(|e| {
@@ -152,6 +169,7 @@ pub(crate) fn command(a: &Args, limits: &fabricsim_base::limits::Limits) -> Resu
         }
         done.push(Done {
             log,
+            release,
             fit: f,
             preset_busbw,
         });
@@ -200,7 +218,7 @@ pub(crate) fn command(a: &Args, limits: &fabricsim_base::limits::Limits) -> Resu
     if a.json {
         let fits: Vec<_> = done
             .iter()
-            .map(|d| serde_json::json!({"log": d.log.path, "nccl_version": d.log.nccl_version, "fit": d.fit}))
+            .map(|d| serde_json::json!({"log": d.log.path, "nccl_version": d.log.nccl_version, "nccl_release": d.release, "fit": d.fit}))
             .collect();
         let mut s = serde_json::to_string_pretty(&serde_json::json!({
             "topology": topo.name,
@@ -278,7 +296,7 @@ fn show_eff(f: &Fit) -> String {
 fn render(d: &Done, check: bool) -> String {
     let f = &d.fit;
     let mut s = format!(
-        "# {}: {} on {} ranks, algorithm {}{}\n",
+        "# {}: {} on {} ranks, algorithm {}{} (NCCL {}'s cost model)\n",
         d.log.path,
         f.op,
         f.ranks,
@@ -287,7 +305,8 @@ fn render(d: &Done, check: bool) -> String {
             .nccl_version
             .as_ref()
             .map(|v| format!(", NCCL {v}"))
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        d.release
     );
     s += &format!(
         "#   efficiency ({}) = {}   (95 %; preset {:.4})\n",

@@ -29,6 +29,16 @@ impl NcclVersion {
             NcclVersion::V2_20_3
         }
     }
+
+    /// The model for a library version as logs print it (`2.18.5`,
+    /// `2.18.5+cuda12.2`, `2.28.7`): [`NcclVersion::for_release`] of its
+    /// major and minor numbers; `None` when it does not start with them.
+    pub fn of_version(v: &str) -> Option<NcclVersion> {
+        let mut it = v.trim().split(|c: char| !c.is_ascii_digit());
+        let major = it.next()?.parse().ok()?;
+        let minor = it.next()?.parse().ok()?;
+        Some(NcclVersion::for_release(major, minor))
+    }
 }
 
 impl std::fmt::Display for NcclVersion {
@@ -59,5 +69,25 @@ impl serde::Serialize for NcclVersion {
     /// As its name, `"2.20.3"` or `"2.28.3"`.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NcclVersion;
+
+    /// Versions as logs print them map to the model of their series: NCCL
+    /// 2.23 introduced what 2.28.3's model has (PAT), so 2.23 and later are
+    /// 2.28.3, earlier ones 2.20.3.
+    #[test]
+    fn library_versions_map_to_their_model() {
+        let of = NcclVersion::of_version;
+        assert_eq!(of("2.18.5+cuda12.2"), Some(NcclVersion::V2_20_3));
+        assert_eq!(of("2.22.3"), Some(NcclVersion::V2_20_3));
+        assert_eq!(of("2.23.4"), Some(NcclVersion::V2_28_3));
+        assert_eq!(of(" 2.28.7+cuda13.0"), Some(NcclVersion::V2_28_3));
+        assert_eq!(of("3.0"), Some(NcclVersion::V2_28_3));
+        assert_eq!(of("2"), None);
+        assert_eq!(of("unknown"), None);
     }
 }

@@ -67,14 +67,8 @@ pub fn algo_of(label: &str) -> Algo {
 /// neither says (unknown, RCCL, a date before 2025: the run's default).
 fn nccl_of(p: &Point) -> Option<NcclVersion> {
     let lib = p.library.trim();
-    if let Some(v) = lib.strip_prefix("NCCL ") {
-        let mut it = v.split(|c: char| !c.is_ascii_digit());
-        if let (Some(Ok(major)), Some(Ok(minor))) = (
-            it.next().map(str::parse::<u32>),
-            it.next().map(str::parse::<u32>),
-        ) {
-            return Some(NcclVersion::for_release(major, minor));
-        }
+    if let Some(v) = lib.strip_prefix("NCCL ").and_then(NcclVersion::of_version) {
+        return Some(v);
     }
     let year: Option<u32> = p.source_date.get(..4).and_then(|y| y.parse().ok());
     (lib.starts_with("NCCL") && year.is_some_and(|y| y >= 2025)).then_some(NcclVersion::V2_28_3)

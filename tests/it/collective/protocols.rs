@@ -136,22 +136,13 @@ fn ll_bandwidth_share_follows_the_operation_and_node_count() {
 /// those of the tests above with the new fractions.
 #[test]
 fn nccl_2_28_runs_ll_and_ll128_at_its_own_bandwidth_shares() {
-    let v228 = |topo| {
-        CollectiveSim::new(
-            topo,
-            Params {
-                raw_capacity: true,
-                nccl: Some(NcclVersion::V2_28_3),
-                ..Params::default()
-            },
-        )
+    let v228 = Params {
+        nccl: Some(NcclVersion::V2_28_3),
+        ..Params::default()
     };
     // 8-rank NVLink star, ring all-reduce: 2(n−1) steps of S/n at B·f.
     check_ring_all_reduce(
-        Params {
-            nccl: Some(NcclVersion::V2_28_3),
-            ..Params::default()
-        },
+        v228.clone(),
         &[
             (Protocol::Ll, 6.6e-6, 11e-6 * 0.6 / 3.4, 0.5),
             (Protocol::Ll128, 14e-6, 11e-6 * 1.9 / 3.4, 0.92),
@@ -160,21 +151,16 @@ fn nccl_2_28_runs_ll_and_ll128_at_its_own_bandwidth_shares() {
     // One rank per node on two nodes, all-gather: one step of S/2 over
     // `custom` links (no protocol α), LL at 1/2 and LL128 at 0.92.
     let two = crate::collective::collective_algos::two_domains(1, 100.0, 100.0, false);
-    let ranks = two.accelerators.clone();
     let s = 1e9;
-    for (proto, base, f) in [(Protocol::Ll, 6.6e-6, 0.5), (Protocol::Ll128, 14e-6, 0.92)] {
-        let req = Request::new(Op::AllGather, s)
+    let cases = [(Protocol::Ll, 6.6e-6, 0.5), (Protocol::Ll128, 14e-6, 0.92)];
+    let want = cases.map(|(p, base, f)| (p, base + s / (2.0 * B * f)));
+    let ring = |p| {
+        Request::new(Op::AllGather, s)
             .algo(Algo::Ring)
             .channels(1)
-            .protocol(proto);
-        let o = run(&mut v228(&two), &ranks, &req).unwrap();
-        let want = base + s / (2.0 * B * f);
-        assert!(
-            rel(o.time_s, want) < 1e-9,
-            "{proto}: {} s, want {want} s",
-            o.time_s
-        );
-    }
+            .protocol(p)
+    };
+    check_times(&two, &v228, ring, &want);
 }
 
 /// Trees run LL and LL128 at NCCL's tree refinements, not the ring's (both
@@ -189,19 +175,36 @@ fn trees_run_ll_and_ll128_at_the_tree_refinements() {
     let topo = star(2, "custom");
     let ranks = topo.accelerators.clone();
     let s = 64.0 * 1024.0 * 1024.0;
-    for (proto, base, f) in [
+    let cases = [
         (Protocol::Simple, 0.0, 1.0),
         (Protocol::Ll, 6.6e-6, 1.0 / 3.8),
         (Protocol::Ll128, 14e-6, 7.0 / 9.0),
-    ] {
-        let req = Request::new(Op::AllReduce, s)
-            .algo(Algo::Tree)
-            .protocol(proto);
-        let o = run(&mut raw(&topo), &ranks, &req).unwrap();
-        let want = base + s / (B * f);
+    ];
+    let want = cases.map(|(p, base, f)| (p, base + s / (B * f)));
+    let tree = |p| Request::new(Op::AllReduce, s).algo(Algo::Tree).protocol(p);
+    check_times(&topo, &Params::default(), tree, &want);
+}
+
+/// Runs `req(p)` on all of `topo`'s accelerators at raw capacity (with
+/// `params` otherwise) for each `(p, time)` of `want` and checks the time.
+fn check_times(
+    topo: &Topology,
+    params: &Params,
+    req: impl Fn(Protocol) -> Request,
+    want: &[(Protocol, f64)],
+) {
+    for &(proto, t) in want {
+        let mut sim = CollectiveSim::new(
+            topo,
+            Params {
+                raw_capacity: true,
+                ..params.clone()
+            },
+        );
+        let o = run(&mut sim, &topo.accelerators, &req(proto)).unwrap();
         assert!(
-            rel(o.time_s, want) < 1e-9,
-            "{proto}: {} s, want {want} s",
+            rel(o.time_s, t) < 1e-9,
+            "{proto}: {} s, want {t} s",
             o.time_s
         );
     }

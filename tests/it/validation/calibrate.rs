@@ -458,6 +458,16 @@ fn overrides_round_trip_and_apply() {
     assert!(Overrides::parse("[link_efficiency]\nnvlink3 = 0.0\n").is_err());
 }
 
+/// `calibrate` options of a ring fit of the 8×A100 log from 16 MiB.
+const A100_RING_FIT: [&str; 6] = [
+    "--topology",
+    "topologies/hgx-a100.toml",
+    "--algo",
+    "ring",
+    "--min-size",
+    "16MiB",
+];
+
 #[test]
 fn cli_calibrate_writes_without_overwriting() {
     let dir = std::env::temp_dir().join(format!("fabricsim-calib-{}", std::process::id()));
@@ -465,19 +475,9 @@ fn cli_calibrate_writes_without_overwriting() {
     let out = dir.join("a100.toml");
     let _ = std::fs::remove_file(&out);
     let out_s = out.to_str().unwrap();
-    let args = [
-        "calibrate",
-        "tests/data/nccl/a100-allreduce.log",
-        "--topology",
-        "topologies/hgx-a100.toml",
-        "--algo",
-        "ring",
-        "--min-size",
-        "16MiB",
-        "--check",
-        "--out",
-        out_s,
-    ];
+    let mut args = vec!["calibrate", "tests/data/nccl/a100-allreduce.log"];
+    args.extend(A100_RING_FIT);
+    args.extend(["--check", "--out", out_s]);
     let o = fabricsim(&args);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
@@ -527,6 +527,38 @@ fn cli_calibrate_writes_without_overwriting() {
         "topologies/hgx-a100.toml",
     ]);
     assert_eq!(bad.status.code(), Some(1));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `calibrate` models the NCCL release its log printed (2.18.5 → 2.20.3's
+/// cost model; 2.25.1 → 2.28.3's, NCCL 2.23 being the first of that
+/// model's series here), unless `--nccl` says otherwise; the JSON names it.
+#[test]
+fn cli_calibrate_models_the_release_the_log_printed() {
+    let dir = std::env::temp_dir().join(format!("fabricsim-calib-rel-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let a100 = std::fs::read_to_string(data("a100-allreduce.log")).unwrap();
+    assert!(a100.contains("NCCL version 2.18.5+cuda12.2"));
+    let newer = dir.join("a100-2.25.log");
+    std::fs::write(&newer, a100.replace("2.18.5+cuda12.2", "2.25.1+cuda12.8")).unwrap();
+    let release = |log: &str, extra: &[&str]| -> String {
+        let mut args = vec!["calibrate", log];
+        args.extend(A100_RING_FIT);
+        args.push("--json");
+        args.extend_from_slice(extra);
+        let o = fabricsim(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        v["fits"][0]["nccl_release"].as_str().unwrap().to_string()
+    };
+    let old = "tests/data/nccl/a100-allreduce.log";
+    assert_eq!(release(old, &[]), "2.20.3");
+    assert_eq!(release(old, &["--nccl", "2.28.3"]), "2.28.3");
+    assert_eq!(release(newer.to_str().unwrap(), &[]), "2.28.3");
+    assert_eq!(
+        release(newer.to_str().unwrap(), &["--nccl", "2.20.3"]),
+        "2.20.3"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
