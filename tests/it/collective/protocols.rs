@@ -173,7 +173,6 @@ fn nccl_2_28_runs_ll_and_ll128_at_its_own_bandwidth_shares() {
 #[test]
 fn trees_run_ll_and_ll128_at_the_tree_refinements() {
     let topo = star(2, "custom");
-    let ranks = topo.accelerators.clone();
     let s = 64.0 * 1024.0 * 1024.0;
     let cases = [
         (Protocol::Simple, 0.0, 1.0),
