@@ -213,3 +213,51 @@ fn held_out_targets_are_met() {
         .collect();
     assert!(missed.is_empty(), "targets missed:\n{}", missed.join("\n"));
 }
+
+/// Points of one system that ran different NCCL releases are predicted
+/// with each one's cost model, as `collective --nccl` would: on an 8×H100
+/// board NCCL 2.20.3's model picks NVLS for a 1 MiB all-reduce and 2.28.3's
+/// ring/LL (`collective --nccl` on the same board shows both), so the two
+/// points, alike but for the library they name, get different algorithms.
+#[test]
+fn points_are_predicted_with_the_release_their_source_ran() {
+    let point = |library: &str| {
+        format!(
+            r#"
+[[point]]
+system = "board"
+gpus = 8
+op = "all-reduce"
+size_bytes = 1048576
+busbw_gbps = 100.0
+library = "{library}"
+source = "by hand"
+"#
+        )
+    };
+    let d = corpus(
+        "releases",
+        &(point("NCCL 2.18.5") + &point("NCCL 2.28.7+cuda13.0")),
+    );
+    let j = run_json(&d);
+    for (k, release, algo) in [(0, "2.20.3", "nvls"), (1, "2.28.3", "ring")] {
+        let p = &j["points"][k];
+        assert_eq!(p["simulated_algorithm"], algo, "point {k}");
+        let o = fabricsim(&[
+            "collective",
+            d.join("topologies/board.toml").to_str().unwrap(),
+            "--op",
+            "all-reduce",
+            "--size",
+            "1MiB",
+            "--nccl",
+            release,
+            "--no-alternative",
+            "--json",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let c: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(c["results"][0]["algorithm"], algo, "{release}");
+        assert_eq!(p["simulated_busbw_gbps"], c["results"][0]["busbw_gbps"]);
+    }
+}
