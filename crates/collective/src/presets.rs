@@ -183,9 +183,11 @@ pub fn protocol_base_s(proto: super::Protocol) -> f64 {
 /// Rings, NCCL 2.28.3 ([S-nccl-tuning-228]): `LL` 1/2 for every operation
 /// and node count; `LL128` 0.92, with no reduction at one rank per node.
 ///
-/// Trees, both releases: `LL` 1/3.8; `LL128` 7/9 on one node, 120/128 on
-/// several (relative to the tree's Simple bandwidth, which NCCL caps
-/// further; the simulated tree's own structure stands for that).
+/// Trees, both releases ([S-nccl-tuning-cc], [S-nccl-tuning-228]; the
+/// cost models' `tuning::shared::refine_tree_collnet`): `LL` 1/3.8;
+/// `LL128` 7/9 on one node, 120/128 on several (relative to the tree's
+/// Simple bandwidth, which NCCL caps further; the simulated tree's own
+/// structure stands for that).
 ///
 /// `Simple`: 1. NCCL's further caps on LL/LL128 bandwidth (`llMaxBws`,
 /// `perChMaxRingLL128Bws`, `perChMaxTreeLL128Bws`) are not applied: they
