@@ -16,7 +16,8 @@ use std::collections::HashMap;
 
 /// Ring orders for `channels` NCCL-style channels.
 ///
-/// Ranks are grouped by scale-up domain (see [`domains`]). On a switched
+/// Ranks are grouped by scale-up domain (see
+/// [`Topology::domains_of`](fabricsim_topology::Topology::domains_of)). On a switched
 /// domain (NVSwitch, UALink switches) every GPU reaches every other through
 /// its own switch ports, so the order inside a domain only decides the
 /// rails: channel `c` visits the domains in communicator order and, inside

@@ -2,7 +2,8 @@
 //! domains (NCCL-style multi-node: NVLink inside a server, one NIC per GPU
 //! "rail" across servers).
 //!
-//! The communicator must span `D ≥ 2` scale-up domains ([`domains`]) holding
+//! The communicator must span `D ≥ 2` scale-up domains
+//! ([`Topology::domains_of`](fabricsim_topology::Topology::domains_of)) holding
 //! `g` ranks each; local index `i` of a rank = its position among its
 //! domain's ranks in communicator order, and *rail* `i` = the `D` ranks of
 //! local index `i`. All-reduce of `S` (the reduce-scatter / all-gather

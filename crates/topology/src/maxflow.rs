@@ -18,7 +18,7 @@ pub fn max_flow_between(t: &Topology, capacity_bps: &[f64], from: &[NodeId], to:
 }
 
 /// [`max_flow_between`], giving up (`None`) once `stop` returns true; it is
-/// asked at every phase and every [`STOP_EVERY`] steps of the search.
+/// asked at every phase and every 65,536 (`STOP_EVERY`) steps of the search.
 pub fn max_flow_between_until(
     t: &Topology,
     capacity_bps: &[f64],
