@@ -293,6 +293,8 @@ pub fn run_groups(
             Some(p) => vec![p],
             None => default_protocols(sim, ranks, a, req.op, req.size),
         };
+        // One schedule under each protocol: its pairs are routed once.
+        sim.keep_routes(protocols.len() > 1);
         for p in protocols {
             let floor = bound_s / bandwidth_fraction(sim, ranks, a, req.op, p)
                 + presets::protocol_base_s(p);
@@ -310,9 +312,13 @@ pub fn run_groups(
                 {
                     last_err = Some(e)
                 }
-                Err(e) => return Err(e),
+                Err(e) => {
+                    sim.keep_routes(false);
+                    return Err(e);
+                }
             }
         }
+        sim.keep_routes(false);
     }
     let mut best = best.ok_or_else(|| last_err.expect("some candidate was tried"))?;
     best.selection = selection;

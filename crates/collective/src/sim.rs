@@ -217,6 +217,11 @@ pub struct CollectiveSim<'t> {
     /// Scale-up domains, their copy classes and accelerators, built on
     /// first use (a PXN step, [`CollectiveSim::reduce_groups`]).
     domains: Option<super::symmetry::Domains>,
+    /// Whether staged runs keep their routes for the next ones
+    /// ([`CollectiveSim::keep_routes`]), and the pairs routed so far with
+    /// their arena (empty when off).
+    keep_routes: bool,
+    route_memo: staged::RouteMemo,
     /// What the simulations may still spend ([`Params::max_events`],
     /// [`Params::max_time_s`]).
     budget: Budget,
@@ -350,6 +355,8 @@ impl<'t> CollectiveSim<'t> {
             link_nvls_factor,
             nvlink_scale_up,
             domains: None,
+            keep_routes: false,
+            route_memo: Default::default(),
             budget: Budget::new(
                 Some(params.max_events.unwrap_or(DEFAULT_MAX_EVENTS)),
                 params.max_time_s,
@@ -392,6 +399,19 @@ impl<'t> CollectiveSim<'t> {
     /// The topology simulated.
     pub fn topology(&self) -> &'t Topology {
         self.topo
+    }
+
+    /// Keeps the routes of staged runs for the following runs (`true`), or
+    /// drops them and stops (`false`). A caller that runs one schedule
+    /// under several protocols turns it on around them: the transfers, so
+    /// the routed pairs, are the same, and each pair is routed once instead
+    /// of once per protocol. Results do not change (a pair's route depends
+    /// only on its source and destination on the staged path); memory
+    /// holds the routes of the runs since it was turned on, which for
+    /// runs of one schedule are those of one run.
+    pub fn keep_routes(&mut self, on: bool) {
+        self.keep_routes = on;
+        self.route_memo = Default::default();
     }
 
     /// Whether in-network reduction across domains may be used

@@ -92,13 +92,22 @@ struct Stage<'s> {
     alpha_counts: Vec<(u64, f64)>,
 }
 
-/// Per (source, destination) pair routed in a run (`src << 32 | dst`), the
-/// first flow of the pair, whose route the pair's later flows share.
-type PairFlows = HashMap<u64, u32, Fast>;
+/// Per (source, destination) pair routed (`src << 32 | dst`): its route
+/// in the arena (start, length) and the route's latency, shared by every
+/// flow of the pair.
+type PairRoutes = HashMap<u64, (usize, usize, f64), Fast>;
 
-/// The routed flows of a staged run, their route arena, and each domain's
-/// representative (itself when it is simulated).
-type RoutedStages = (Vec<Routed>, Vec<(u32, f64)>, Vec<u32>);
+/// Routed pairs and their arena, kept across staged runs while
+/// [`CollectiveSim::keep_routes`] is on.
+#[derive(Default)]
+pub(crate) struct RouteMemo {
+    pairs: PairRoutes,
+    arena: Vec<(u32, f64)>,
+}
+
+/// The routed flows of a staged run, their routes (pairs and arena), and
+/// each domain's representative (itself when it is simulated).
+type RoutedStages = (Vec<Routed>, RouteMemo, Vec<u32>);
 
 /// A domain's copy class and its transfers (stage, positions, bytes),
 /// hashed word by word.
@@ -160,8 +169,11 @@ impl<'t> CollectiveSim<'t> {
             .any(|s| s.latency == StepLatency::RingMean);
         let result = self.route_stages(&mut stages, &domains, copies, ring_mean);
         let out = match result {
-            Ok(Ok((flows, arena, rep_of))) => {
-                let r = self.simulate_stages(schedule, &stages, &slots, &flows, &arena);
+            Ok(Ok((flows, routes, rep_of))) => {
+                let r = self.simulate_stages(schedule, &stages, &slots, &flows, &routes.arena);
+                if self.keep_routes {
+                    self.route_memo = routes;
+                }
                 r.map(|mut report| {
                     // Copies' links carry what their representative's do.
                     for (d, &rep) in rep_of.iter().enumerate() {
@@ -205,10 +217,12 @@ impl<'t> CollectiveSim<'t> {
             (domains.domain_of(t.dst) == Some(d)).then_some(d)
         };
         let mut flows: Vec<Routed> = Vec::new();
-        let mut arena: Vec<(u32, f64)> = Vec::new();
         // A pair's route is kept once in the arena and shared by its flows
-        // (module docs, item 1): the first flow of each pair.
-        let mut shared: PairFlows = HashMap::default();
+        // (module docs, item 1), and across runs while routes are kept.
+        let RouteMemo {
+            pairs: mut shared,
+            mut arena,
+        } = std::mem::take(&mut self.route_memo);
         // Pass 1: transfers that may belong to a copy are signed per
         // domain (stage, positions, bytes); the others are routed, and
         // every domain whose links they cross is kept whole.
@@ -351,35 +365,36 @@ impl<'t> CollectiveSim<'t> {
         if flows.len() >= COPY as usize {
             return Ok(Err(Fallback::General));
         }
-        Ok(Ok((flows, arena, rep_of)))
+        let routes = RouteMemo {
+            pairs: shared,
+            arena,
+        };
+        Ok(Ok((flows, routes, rep_of)))
     }
 
     /// Routes transfer `t` (index `i` of stage `st`) into a new flow of
-    /// `flows`: its route appended to `arena`, or the route of the pair's
-    /// first flow (`shared`) when the pair was routed before in this run;
-    /// `None` on a routing error.
+    /// `flows`: its route appended to `arena`, or the pair's route
+    /// (`shared`) when the pair was routed before in this run or in a run
+    /// whose routes were kept; `None` on a routing error.
     fn route_into(
         &mut self,
         flows: &mut Vec<Routed>,
         arena: &mut Vec<(u32, f64)>,
-        shared: &mut PairFlows,
+        shared: &mut PairRoutes,
         t: &Transfer,
         i: usize,
         st: &Stage<'_>,
     ) -> Option<u32> {
         let pair = u64::from(t.src.0) << 32 | u64::from(t.dst.0);
         let (start, len, latency_s) = match shared.get(&pair) {
-            Some(&f) => {
-                let r = &flows[f as usize];
-                (r.start, r.len, r.route_latency_s)
-            }
+            Some(&route) => route,
             None => {
                 // The arena keeps the route: the router need not.
                 let r = self.router.route_once(t.src, t.dst, i as u64).ok()?;
-                let start = arena.len();
+                let route = (arena.len(), r.links.len(), r.latency_s);
                 arena.extend(r.links.iter().map(|&(l, f)| (l.0, f)));
-                shared.insert(pair, flows.len() as u32);
-                (start, r.links.len(), r.latency_s)
+                shared.insert(pair, route);
+                route
             }
         };
         let links = arena[start..start + len].iter().map(|&(l, _)| l as usize);
