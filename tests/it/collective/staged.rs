@@ -156,3 +156,36 @@ fn flows_of_one_pair_share_a_route_but_not_their_bytes() {
     s.steps[1].bandwidth_fraction = 0.9;
     same(&topo, &s, "one pair, several flows");
 }
+
+/// Routes kept across runs (`CollectiveSim::keep_routes`, as `run` keeps
+/// them across one request's protocols) give every run the report a fresh
+/// simulator gives it, bit for bit: the same schedule under each protocol,
+/// then another algorithm's schedule whose pairs are partly new.
+#[test]
+fn kept_routes_change_no_report() {
+    let topo = shipped("h100-2tier-16node.toml");
+    let ranks = accelerators(&topo, 128);
+    let size = 64.0 * 1048576.0;
+    let mut kept = CollectiveSim::new(&topo, Params::default());
+    kept.keep_routes(true);
+    for algo in [Algo::HalvingDoubling, Algo::Tree] {
+        let knobs = knobs(default_channels(&topo, &ranks), DEFAULT_CHUNK_BYTES);
+        let base = schedule(&topo, Op::AllReduce, algo, &ranks, size, knobs).unwrap();
+        for (p, f) in [
+            (Protocol::Simple, 1.0),
+            (Protocol::Ll128, 0.92),
+            (Protocol::Ll, 0.25),
+        ] {
+            let mut s = base.clone();
+            s.set_protocol(p, f);
+            let a = kept.run(&s).unwrap();
+            let b = CollectiveSim::new(&topo, Params::default())
+                .run(&s)
+                .unwrap();
+            let what = format!("{algo:?} {p}");
+            assert_eq!(a.time_s.to_bits(), b.time_s.to_bits(), "{what}");
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&a.link_bytes), bits(&b.link_bytes), "{what}");
+        }
+    }
+}
