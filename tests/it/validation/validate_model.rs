@@ -33,6 +33,18 @@ scale_out = "none"
     d
 }
 
+/// `fabricsim collective` of a 1 MiB all-reduce on the corpus folder's
+/// board, with `extra` flags, as JSON.
+fn board_all_reduce_1mib(d: &Path, extra: &[&str]) -> Value {
+    let board = d.join("topologies/board.toml");
+    let mut args = vec!["collective", board.to_str().unwrap()];
+    args.extend(["--op", "all-reduce", "--size", "1MiB", "--json"]);
+    args.extend_from_slice(extra);
+    let o = fabricsim(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
 fn run_json(d: &Path) -> Value {
     let o = fabricsim(&[
         "validate-model",
@@ -70,19 +82,7 @@ source = "by hand"
     assert!((published - 18.35008).abs() < 1e-9, "{published}");
     assert_eq!(p["algo"], "ring", "the source forced Ring");
     // The same point through `fabricsim collective`.
-    let o = fabricsim(&[
-        "collective",
-        d.join("topologies/board.toml").to_str().unwrap(),
-        "--op",
-        "all-reduce",
-        "--size",
-        "1MiB",
-        "--algo",
-        "ring",
-        "--json",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let c: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let c = board_all_reduce_1mib(&d, &["--algo", "ring"]);
     let busbw = c["results"][0]["busbw_gbps"].as_f64().unwrap();
     assert_eq!(p["simulated_busbw_gbps"].as_f64().unwrap(), busbw);
     let error = p["error"].as_f64().unwrap();
@@ -243,20 +243,7 @@ source = "by hand"
     for (k, release, algo) in [(0, "2.20.3", "nvls"), (1, "2.28.3", "ring")] {
         let p = &j["points"][k];
         assert_eq!(p["simulated_algorithm"], algo, "point {k}");
-        let o = fabricsim(&[
-            "collective",
-            d.join("topologies/board.toml").to_str().unwrap(),
-            "--op",
-            "all-reduce",
-            "--size",
-            "1MiB",
-            "--nccl",
-            release,
-            "--no-alternative",
-            "--json",
-        ]);
-        assert!(o.status.success(), "{}", stderr(&o));
-        let c: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let c = board_all_reduce_1mib(&d, &["--nccl", release, "--no-alternative"]);
         assert_eq!(c["results"][0]["algorithm"], algo, "{release}");
         assert_eq!(p["simulated_busbw_gbps"], c["results"][0]["busbw_gbps"]);
     }
