@@ -168,9 +168,10 @@ pub fn protocol_base_s(proto: super::Protocol) -> f64 {
 /// Fraction of the Simple protocol's bandwidth a protocol sustains in the
 /// simulation: **cited**, the refinements of the cost model of the NCCL
 /// release the run follows (`release`), so that what `auto` chooses is
-/// simulated as that release models it. NCCL has them for rings and trees;
-/// `algo` [`Algo::Tree`](super::Algo::Tree) takes the tree's, every other
-/// algorithm the ring's.
+/// simulated as that release models it; the factors are read from the
+/// cost models' own table (`tuning::protocol_share`). NCCL has them for
+/// rings and trees; `algo` [`Algo::Tree`](super::Algo::Tree) takes the
+/// tree's, every other algorithm the ring's.
 ///
 /// Rings, NCCL 2.20.3 (`ncclTopoTuneModel`, [S-nccl-tuning-cc]):
 /// * `LL`: 1/4 when the communicator spans more than one node or the
@@ -201,33 +202,11 @@ pub fn protocol_bandwidth_fraction(
     ranks_per_node: f64,
     release: crate::release::NcclVersion,
 ) -> f64 {
-    use super::{Algo, Op, Protocol};
-    use crate::release::NcclVersion;
-    match (proto, algo, release) {
-        (Protocol::Simple, _, _) => 1.0,
-        (Protocol::Ll, Algo::Tree, _) => 1.0 / 3.8,
-        (Protocol::Ll128, Algo::Tree, _) => {
-            if nodes <= 1 {
-                7.0 / 9.0
-            } else {
-                120.0 / 128.0
-            }
-        }
-        (Protocol::Ll, _, NcclVersion::V2_20_3) => {
-            if nodes > 1 || matches!(op, Op::AllReduce | Op::Reduce) {
-                0.25
-            } else {
-                1.0 / 3.0
-            }
-        }
-        (Protocol::Ll, _, NcclVersion::V2_28_3) => 0.5,
-        (Protocol::Ll128, _, NcclVersion::V2_20_3) => {
-            if ranks_per_node < 2.0 {
-                0.7
-            } else {
-                0.92
-            }
-        }
-        (Protocol::Ll128, _, NcclVersion::V2_28_3) => 0.92,
-    }
+    use crate::tuning::NcclAlgo;
+    let table = if algo == super::Algo::Tree {
+        NcclAlgo::Tree
+    } else {
+        NcclAlgo::Ring
+    };
+    crate::tuning::protocol_share(release, table, proto, op, nodes, ranks_per_node)
 }

@@ -1,8 +1,8 @@
 //! NCCL 2.20.3's cost model (`src/graph/tuning.cc` @b647562,
 //! [S-nccl-tuning-cc]); the formulas are in the parent module's docs.
 
-use super::shared::{Caps, Lat, latency, refine_tree_collnet};
-use super::{Arch, CommShape, NcclAlgo, graph_gbps, nsteps};
+use super::shared::{Caps, Lat, latency, protocol_share, refine_tree_collnet};
+use super::{Arch, CommShape, NcclAlgo, NcclVersion, graph_gbps, nsteps};
 use crate::{Op, Protocol};
 
 /// NCCL 2.20.3 per-step hardware latency `hwLat[hw][algo][proto]` \[µs\],
@@ -93,18 +93,10 @@ pub(super) fn model(shape: &CommShape, op: Op, a: NcclAlgo, p: Protocol) -> Opti
         _ if nodes <= 2 || collnet_algo => intra,
         _ => inter,
     };
-    let reducing_or_multinode = nodes > 1 || matches!(op, Op::AllReduce | Op::Reduce);
+    let share = || protocol_share(NcclVersion::V2_20_3, a, p, op, nodes, ppn);
     bus = match (a, p) {
-        (Ring, Protocol::Ll) => caps.ll_max.min(
-            bus * if reducing_or_multinode {
-                0.25
-            } else {
-                1.0 / 3.0
-            },
-        ),
-        (Ring, Protocol::Ll128) => {
-            (bus * if ppn < 2.0 { 0.7 } else { 0.92 }).min(c * caps.ring_ll128_per_ch)
-        }
+        (Ring, Protocol::Ll) => caps.ll_max.min(bus * share()),
+        (Ring, Protocol::Ll128) => (bus * share()).min(c * caps.ring_ll128_per_ch),
         _ => refine_tree_collnet(bus, shape, a, p, &caps),
     };
     let bw = bus
