@@ -136,9 +136,9 @@ pub fn zigzag_path(g: usize, a: usize) -> impl Iterator<Item = usize> {
 /// Link-disjoint directed Hamiltonian cycles of the complete directed graph
 /// on `g` vertices, each starting at vertex 0. Ideally `g − 1` of them,
 /// which use every one of its `g(g−1)` directed links exactly once: such a
-/// decomposition exists for every `g ≥ 3` except 4 and 6 (Tillson, "A
-/// Hamiltonian decomposition of K*_2m, 2m ≥ 8", J. Combin. Theory B 29,
-/// 1980, for even `g`; Walecki's for odd `g`). So on an 8-GPU xGMI mesh 7
+/// decomposition exists for every `g ≥ 3` except 4 and 6 (Tillson 1980
+/// for even `g`; Walecki's for odd `g`; docs/sources.md
+/// [S-hamiltonian-decomposition]). So on an 8-GPU xGMI mesh 7
 /// rings cover all 56 links, as RCCL's rings use the whole mesh, and a ring
 /// all-reduce moves the same bytes over every link as the direct algorithm.
 ///
