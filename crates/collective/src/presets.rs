@@ -166,34 +166,13 @@ pub fn protocol_base_s(proto: super::Protocol) -> f64 {
 }
 
 /// Fraction of the Simple protocol's bandwidth a protocol sustains in the
-/// simulation: **cited**, the refinements of the cost model of the NCCL
-/// release the run follows (`release`), so that what `auto` chooses is
-/// simulated as that release models it; the factors are read from the
-/// cost models' own table (`tuning::protocol_share`). NCCL has them for
-/// rings and trees; `algo` [`Algo::Tree`](super::Algo::Tree) takes the
-/// tree's, every other algorithm the ring's.
-///
-/// Rings, NCCL 2.20.3 (`ncclTopoTuneModel`, [S-nccl-tuning-cc]):
-/// * `LL`: 1/4 when the communicator spans more than one node or the
-///   operation reduces into one buffer (all-reduce, reduce), else 1/3
-///   (8-byte stores carry 4 data bytes, and the receiver polls flags);
-/// * `LL128`: 0.92 (120 of 128 bytes are data, less polling), 0.7 when a
-///   node holds fewer than 2 ranks (`ppn < 2`: the GPU sends and receives
-///   through its NIC).
-///
-/// Rings, NCCL 2.28.3 ([S-nccl-tuning-228]): `LL` 1/2 for every operation
-/// and node count; `LL128` 0.92, with no reduction at one rank per node.
-///
-/// Trees, both releases ([S-nccl-tuning-cc], [S-nccl-tuning-228]; the
-/// cost models' `tuning::shared::refine_tree_collnet`): `LL` 1/3.8;
-/// `LL128` 7/9 on one node, 120/128 on several (relative to the tree's
-/// Simple bandwidth, which NCCL caps further; the simulated tree's own
-/// structure stands for that).
-///
-/// `Simple`: 1. NCCL's further caps on LL/LL128 bandwidth (`llMaxBws`,
-/// `perChMaxRingLL128Bws`, `perChMaxTreeLL128Bws`) are not applied: they
-/// bind only at sizes where the protocol is not chosen
-/// (docs/collectives.md).
+/// simulation: **cited**, [`protocol_share`] of the NCCL release the run
+/// follows (`release`), so that what `auto` chooses is simulated as that
+/// release models it; a tree (`algo` [`Algo::Tree`](super::Algo::Tree))
+/// takes the tree's shares, every other algorithm the ring's. NCCL's
+/// further caps on LL/LL128 bandwidth (`llMaxBws`, `perChMaxRingLL128Bws`,
+/// `perChMaxTreeLL128Bws`) are not applied: they bind only at sizes where
+/// the protocol is not chosen (docs/collectives.md).
 pub fn protocol_bandwidth_fraction(
     proto: super::Protocol,
     algo: super::Algo,
@@ -202,11 +181,61 @@ pub fn protocol_bandwidth_fraction(
     ranks_per_node: f64,
     release: crate::release::NcclVersion,
 ) -> f64 {
-    use crate::tuning::NcclAlgo;
-    let table = if algo == super::Algo::Tree {
-        NcclAlgo::Tree
-    } else {
-        NcclAlgo::Ring
-    };
-    crate::tuning::protocol_share(release, table, proto, op, nodes, ranks_per_node)
+    let tree = algo == super::Algo::Tree;
+    protocol_share(release, tree, proto, op, nodes, ranks_per_node)
+}
+
+/// NCCL's tree LL refinement divides the tree's bus bandwidth by this
+/// (`busBw / 3.8`, both releases).
+pub(crate) const TREE_LL_DIVISOR: f64 = 3.8;
+
+/// NCCL's tree LL128 refinement: `7/9` of the tree's bus bandwidth on one
+/// node, `120/128` on several (both releases).
+pub(crate) fn tree_ll128_share(nodes: usize) -> f64 {
+    if nodes <= 1 { 7.0 / 9.0 } else { 120.0 / 128.0 }
+}
+
+/// The share of the Simple protocol's bus bandwidth that protocol `p`
+/// keeps on a tree (`tree`) or a ring in release `v`'s cost model, before
+/// NCCL's per-channel caps: **cited**, NCCL's refinements in
+/// `ncclTopoTuneModel` (2.20.3: [S-nccl-tuning-cc]; 2.28.3:
+/// [S-nccl-tuning-228]). The one table of these factors, read by both
+/// cost models (`tuning`) and by the simulation
+/// ([`protocol_bandwidth_fraction`]).
+///
+/// * Tree, both releases: LL `1/3.8`; LL128 `7/9` on one node, `120/128`
+///   on several (relative to the tree's Simple bandwidth, which NCCL caps
+///   further).
+/// * Ring, 2.20.3: LL `1/4` on several nodes or for all-reduce and reduce,
+///   else `1/3` (8-byte stores carry 4 data bytes, and the receiver polls
+///   flags); LL128 `0.92` (120 of 128 bytes are data), `0.7` below 2 ranks
+///   per node (the GPU sends and receives through its NIC).
+/// * Ring, 2.28.3: LL `1/2` for every operation and node count; LL128
+///   `0.92` at any ranks per node.
+/// * Simple: 1.
+pub fn protocol_share(
+    v: crate::release::NcclVersion,
+    tree: bool,
+    p: super::Protocol,
+    op: super::Op,
+    nodes: usize,
+    ppn: f64,
+) -> f64 {
+    use super::{Op, Protocol};
+    use crate::release::NcclVersion;
+    match (p, tree, v) {
+        (Protocol::Simple, _, _) => 1.0,
+        (Protocol::Ll, true, _) => 1.0 / TREE_LL_DIVISOR,
+        (Protocol::Ll128, true, _) => tree_ll128_share(nodes),
+        (Protocol::Ll, _, NcclVersion::V2_20_3) => {
+            if nodes > 1 || matches!(op, Op::AllReduce | Op::Reduce) {
+                0.25
+            } else {
+                1.0 / 3.0
+            }
+        }
+        (Protocol::Ll, _, NcclVersion::V2_28_3) => 0.5,
+        (Protocol::Ll128, _, NcclVersion::V2_20_3) if ppn < 2.0 => 0.7,
+        (Protocol::Ll128, _, _) => 0.92,
+    }
 }

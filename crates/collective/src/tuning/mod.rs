@@ -74,7 +74,6 @@ use super::{Algo, Op, Protocol};
 pub use crate::release::NcclVersion;
 
 mod shared;
-pub(crate) use shared::protocol_share;
 mod v2_20;
 mod v2_28;
 use fabricsim_topology::{NodeId, NodeRole};

@@ -3,55 +3,9 @@
 //! bandwidth refinements and the latency of a step sequence per algorithm
 //! (the parent module's docs give the formulas).
 
-use super::{Arch, CommShape, NcclAlgo, NcclVersion, log2i};
+use super::{Arch, CommShape, NcclAlgo, log2i};
+use crate::presets::{TREE_LL_DIVISOR, tree_ll128_share};
 use crate::{Op, Protocol};
-
-/// NCCL's tree LL refinement divides the tree's bus bandwidth by this
-/// (`busBw / 3.8`, both releases).
-const TREE_LL_DIVISOR: f64 = 3.8;
-
-/// NCCL's tree LL128 refinement: `7/9` of the tree's bus bandwidth on one
-/// node, `120/128` on several (both releases).
-fn tree_ll128_share(nodes: usize) -> f64 {
-    if nodes <= 1 { 7.0 / 9.0 } else { 120.0 / 128.0 }
-}
-
-/// The share of the Simple protocol's bus bandwidth that protocol `p`
-/// keeps on algorithm `a` in release `v`'s cost model, before NCCL's
-/// per-channel caps: NCCL's refinements (the parent module's docs), the
-/// one source of these factors for the cost models and for the
-/// simulation ([`crate::presets::protocol_bandwidth_fraction`]).
-///
-/// * Tree, both releases: LL `1/3.8`; LL128 `7/9` on one node, `120/128`
-///   on several.
-/// * Every other algorithm, the ring's: under 2.20.3 LL `1/4` on several
-///   nodes or for all-reduce and reduce, else `1/3`, and LL128 `0.7` below
-///   2 ranks per node, else `0.92`; under 2.28.3 LL `1/2`, LL128 `0.92`.
-/// * Simple: 1.
-pub(crate) fn protocol_share(
-    v: NcclVersion,
-    a: NcclAlgo,
-    p: Protocol,
-    op: Op,
-    nodes: usize,
-    ppn: f64,
-) -> f64 {
-    match (p, a, v) {
-        (Protocol::Simple, _, _) => 1.0,
-        (Protocol::Ll, NcclAlgo::Tree, _) => 1.0 / TREE_LL_DIVISOR,
-        (Protocol::Ll128, NcclAlgo::Tree, _) => tree_ll128_share(nodes),
-        (Protocol::Ll, _, NcclVersion::V2_20_3) => {
-            if nodes > 1 || matches!(op, Op::AllReduce | Op::Reduce) {
-                0.25
-            } else {
-                1.0 / 3.0
-            }
-        }
-        (Protocol::Ll, _, NcclVersion::V2_28_3) => 0.5,
-        (Protocol::Ll128, _, NcclVersion::V2_20_3) if ppn < 2.0 => 0.7,
-        (Protocol::Ll128, _, _) => 0.92,
-    }
-}
 
 /// A release's per-architecture caps \[GB/s\] for one node-count class.
 pub(super) struct Caps {

@@ -1,8 +1,9 @@
 //! NCCL 2.20.3's cost model (`src/graph/tuning.cc` @b647562,
 //! [S-nccl-tuning-cc]); the formulas are in the parent module's docs.
 
-use super::shared::{Caps, Lat, latency, protocol_share, refine_tree_collnet};
+use super::shared::{Caps, Lat, latency, refine_tree_collnet};
 use super::{Arch, CommShape, NcclAlgo, NcclVersion, graph_gbps, nsteps};
+use crate::presets::protocol_share;
 use crate::{Op, Protocol};
 
 /// NCCL 2.20.3 per-step hardware latency `hwLat[hw][algo][proto]` \[µs\],
@@ -93,7 +94,7 @@ pub(super) fn model(shape: &CommShape, op: Op, a: NcclAlgo, p: Protocol) -> Opti
         _ if nodes <= 2 || collnet_algo => intra,
         _ => inter,
     };
-    let share = || protocol_share(NcclVersion::V2_20_3, a, p, op, nodes, ppn);
+    let share = || protocol_share(NcclVersion::V2_20_3, a == Tree, p, op, nodes, ppn);
     bus = match (a, p) {
         (Ring, Protocol::Ll) => caps.ll_max.min(bus * share()),
         (Ring, Protocol::Ll128) => (bus * share()).min(c * caps.ring_ll128_per_ch),

@@ -49,8 +49,9 @@
 //! Direct is not tied to an NVSwitch (every NVLink domain a shipped file
 //! gives CollNet has one).
 
-use super::shared::{Caps, Lat, latency, protocol_share, refine_tree_collnet};
+use super::shared::{Caps, Lat, latency, refine_tree_collnet};
 use super::{Arch, CommShape, NcclAlgo, NcclVersion, graph_gbps, log2i, nsteps};
+use crate::presets::protocol_share;
 use crate::{Op, Protocol};
 
 /// `hwLatencies[hw][algo][proto]` \[µs\] for LL, LL128, Simple, on NVLink
@@ -203,7 +204,7 @@ pub(super) fn model(shape: &CommShape, op: Op, a: NcclAlgo, p: Protocol) -> Opti
         _ if nodes <= 2 || collnet_algo => intra,
         _ => inter,
     };
-    let share = || protocol_share(NcclVersion::V2_28_3, a, p, op, nodes, ppn);
+    let share = || protocol_share(NcclVersion::V2_28_3, a == Tree, p, op, nodes, ppn);
     let bus = match (a, p) {
         (Ring, Protocol::Ll) => caps.ll_max.min(bus * share()),
         (Ring, Protocol::Ll128) => (bus * share()).min(c * caps.ring_ll128_per_ch),
