@@ -414,7 +414,7 @@ fn table(name: &str, op: Op, n: usize, rows: &[Outcome], failures: Option<&Failu
         if let Some(alt) = &r.alternative {
             s += &format!(
                 "# {}: {}/{} is faster than {}/{} ({:.2} us, busbw {:.2} GB/s: {:.2}x), \
-                 a what-if: NCCL's model would not pick it\n",
+                 a what-if: {}'s model would not pick it\n",
                 r.bytes,
                 alt.algorithm.name(),
                 alt.protocol.name(),
@@ -422,7 +422,12 @@ fn table(name: &str, op: Op, n: usize, rows: &[Outcome], failures: Option<&Failu
                 r.protocol.name(),
                 alt.time_s * 1e6,
                 alt.busbw_gbps,
-                r.time_s / alt.time_s
+                r.time_s / alt.time_s,
+                if r.selection == Selection::RcclModel {
+                    "RCCL"
+                } else {
+                    "NCCL"
+                }
             );
         }
     }
@@ -431,6 +436,10 @@ fn table(name: &str, op: Op, n: usize, rows: &[Outcome], failures: Option<&Failu
             Selection::NcclModel => format!(
                 "# algorithm/protocol: NCCL {}'s choice from its cost model, simulated on this fabric (--algo best: the fastest fabricsim can simulate)\n",
                 r.nccl_release.map_or_else(|| "?".to_string(), |v| v.to_string())
+            ),
+            Selection::RcclModel => format!(
+                "# algorithm/protocol: RCCL {}'s choice from its cost model and protocol rules for this AMD GPU, simulated on this fabric (--algo best: the fastest fabricsim can simulate)\n",
+                r.rccl_release.unwrap_or("?")
             ),
             Selection::FastestSimulated => {
                 "# algorithm/protocol: the fastest simulated candidate (NCCL's cost model does not cover this operation or fabric)\n".to_string()

@@ -452,10 +452,22 @@ fn table(job: &Job, r: &JobReport) -> String {
         p.micro_batch
     );
     s += &compute_line(&r.compute);
-    s += &format!(
-        "# algorithm/protocol: NCCL {}'s choice where its cost model covers the collective, else the fastest simulated (--nccl; docs/collectives.md)\n",
-        r.nccl_release
-    );
+    let amd = r
+        .compute
+        .accelerator
+        .and_then(fabricsim_collective::tuning::rccl::Gfx::of_accelerator)
+        .is_some();
+    s += &if amd {
+        format!(
+            "# algorithm/protocol: RCCL {}'s choice where its cost model covers the collective, else the fastest simulated (docs/collectives.md)\n",
+            fabricsim_collective::tuning::rccl::RCCL_RELEASE
+        )
+    } else {
+        format!(
+            "# algorithm/protocol: NCCL {}'s choice where its cost model covers the collective, else the fastest simulated (--nccl; docs/collectives.md)\n",
+            r.nccl_release
+        )
+    };
     if p.pp > 1 {
         s += &format!(
             "# pipeline: {}{}\n",

@@ -59,16 +59,20 @@ pub(crate) fn assumptions(topo: &Topology) -> Vec<String> {
     out
 }
 
-/// How the collective's algorithm was chosen, when NCCL's cost model chose
-/// it: which release's model (the `auto` note of `collective`).
+/// How the collective's algorithm was chosen, when the library's cost
+/// model (NCCL's, or RCCL's on AMD) chose it: which release's model (the
+/// `auto` note of `collective`).
 pub(crate) fn collective_choice(o: &Outcome) -> Option<String> {
-    o.nccl_release.map(|v| {
-        format!(
-            "algorithm {}/{}: NCCL {v}'s choice from its cost model (--nccl), simulated",
-            o.algorithm.name(),
-            o.protocol.name()
-        )
-    })
+    let (algo, proto) = (o.algorithm.name(), o.protocol.name());
+    match (o.nccl_release, o.rccl_release) {
+        (Some(v), _) => Some(format!(
+            "algorithm {algo}/{proto}: NCCL {v}'s choice from its cost model (--nccl), simulated"
+        )),
+        (None, Some(v)) => Some(format!(
+            "algorithm {algo}/{proto}: RCCL {v}'s choice from its cost model and protocol rules, simulated"
+        )),
+        (None, None) => None,
+    }
 }
 
 /// What limits a collective on this system.

@@ -22,6 +22,7 @@ pub mod bound;
 pub mod capability;
 pub mod components;
 pub mod hierarchical;
+pub mod mesh;
 pub mod nvls;
 pub mod pat;
 pub mod presets;

@@ -22,10 +22,15 @@
 /// hwLat/baseLat), which overestimates mid-size busbw by ~50 % on that ramp.
 pub const NVLINK_STEP_S: f64 = 11e-6;
 
-/// α for xGMI steps \[s\]: **fitted**, 31.5 µs, to the 8×MI300X rccl-tests
+/// α for xGMI steps \[s\]: **fitted**, 4.5 µs, to the 8×MI300X rccl-tests
 /// all-reduce ramp (16 MiB..8 GiB: 187.83 / 303.10 / 313.36 / 315.91 GB/s,
-/// hisohara/ai-scripts) with the direct algorithm: max error 0.3 %.
-pub const XGMI_STEP_S: f64 = 31.5e-6;
+/// hisohara/ai-scripts) with ring/Simple, what RCCL's cost model runs there
+/// from 1 MiB up ([`crate::tuning::rccl`]): max error 0.25 % (4 µs: 4.5 %,
+/// 5 µs: 4.5 %). RCCL's own model puts 17 + 14 × 2.1 = 46.4 µs of latency
+/// on that ring, fabricsim 14 × 4.5 = 63 µs. Until `auto` followed RCCL it
+/// ran the fastest simulated algorithm, `direct`, and this α was 31.5 µs,
+/// fitted to the same ramp with `direct`'s few steps.
+pub const XGMI_STEP_S: f64 = 4.5e-6;
 
 /// α for network steps (InfiniBand, Ethernet, DCI) \[s\]: **cited**, 14 µs,
 /// NCCL's `hwLat[NET][Ring][Simple]` (NVIDIA/nccl `src/graph/tuning.cc`
@@ -136,7 +141,7 @@ fn nccl_ring_hw_lat_us(hw: HwClass) -> [f64; 3] {
 /// between its protocols' per-step latencies (NCCL 2.20.3 `hwLat[hw][Ring]`:
 /// NVLink 0.6 / 1.9 / 3.4 µs, PCI 1.0 / 2.5 / 5.7, network 2.7 / 4.0 / 14.0
 /// for LL / LL128 / Simple), applied to fabricsim's Simple α. Where that α
-/// was fitted above NCCL's figure (NVLink 11 µs against 3.4, xGMI 31.5),
+/// was fitted above NCCL's figure (NVLink 11 µs against 3.4, xGMI 4.5 against RCCL's 2.1),
 /// the protocols inherit the same factor: the fit measured how much slower
 /// a real step is than NCCL's table, and nothing says the LL steps are
 /// exempt. 0 for unknown families.

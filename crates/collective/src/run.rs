@@ -111,11 +111,15 @@ pub struct Outcome {
     pub latency_s: f64,
     /// How the algorithm and protocol were chosen.
     pub selection: Selection,
-    /// NCCL's own predicted time of the choice \[s\] ([`tuning`]), when
-    /// its model chose it.
+    /// The collective library's own predicted time of the choice \[s\],
+    /// when its cost model chose it: NCCL's ([`tuning`]), or RCCL's on AMD
+    /// Instinct GPUs ([`tuning::rccl`]).
     pub nccl_model_s: Option<f64>,
     /// The NCCL release whose model chose, when one did.
     pub nccl_release: Option<crate::release::NcclVersion>,
+    /// The RCCL release whose model chose, when one did
+    /// ([`tuning::rccl::RCCL_RELEASE`]).
+    pub rccl_release: Option<&'static str>,
     /// A faster algorithm fabricsim can simulate, when one is more than
     /// [`ALTERNATIVE_MARGIN`] faster (filled by [`with_alternative`]).
     pub alternative: Option<Alternative>,
@@ -159,6 +163,8 @@ pub enum Selection {
     Requested,
     /// NCCL's cost model ranked it first (`auto`).
     NcclModel,
+    /// RCCL's cost model and rules chose it (`auto` on AMD Instinct GPUs).
+    RcclModel,
     /// The fastest simulated candidate (`best`, or `auto` where NCCL's
     /// model does not apply).
     FastestSimulated,
@@ -170,6 +176,7 @@ impl Selection {
         match self {
             Selection::Requested => "requested",
             Selection::NcclModel => "nccl-model",
+            Selection::RcclModel => "rccl-model",
             Selection::FastestSimulated => "fastest-simulated",
         }
     }
@@ -278,7 +285,7 @@ pub fn run_groups(
     };
     let (algos, selection) = match req.algo {
         Algo::Auto => {
-            if let Some(o) = nccl_choice(sim, groups, req, bound_s)? {
+            if let Some(o) = library_choice(sim, groups, req, bound_s)? {
                 return Ok(o);
             }
             (library(&AUTO_CANDIDATES, sim), Selection::FastestSimulated)
@@ -325,24 +332,32 @@ pub fn run_groups(
     Ok(best)
 }
 
-/// NCCL's choice for `req` ([`tuning::ranking`]), simulated: the first
-/// pair in NCCL's ranking that fabricsim can run (a tree over domains
-/// larger than [`AUTO_TREE_MAX_CHAIN`] and PAT over more than
-/// [`AUTO_PAT_MAX_RANKS`] ranks are skipped), or `None` where NCCL's
-/// model does not apply ([`tuning::comm_shape`]). With a protocol in
-/// `req`, the first pair of that protocol.
-fn nccl_choice(
+/// The collective library's choice for `req`, simulated: NCCL's
+/// ([`tuning::ranking`]) on NVLink, RCCL's ([`tuning::rccl::choices`]) on
+/// AMD Instinct GPUs joined by xGMI. The first pair in the library's order
+/// that fabricsim can run (a tree over domains larger than
+/// [`AUTO_TREE_MAX_CHAIN`] and PAT over more than [`AUTO_PAT_MAX_RANKS`]
+/// ranks are skipped), or `None` where neither model applies
+/// ([`tuning::comm_shape`], [`tuning::rccl::comm_shape`]). With a protocol
+/// in `req`, the first pair of that protocol.
+fn library_choice(
     sim: &mut CollectiveSim<'_>,
     groups: &[Vec<NodeId>],
     req: &Request,
     bound_s: f64,
 ) -> Result<Option<Outcome>, CollectiveError> {
     let ranks = &groups[0];
-    let Some(shape) = tuning::comm_shape(sim, ranks) else {
+    let (choices, nodes, selection) = if let Some(shape) = tuning::comm_shape(sim, ranks) {
+        let ranked = tuning::ranking(&shape, req.op, req.size);
+        (ranked, shape.nodes, Selection::NcclModel)
+    } else if let Some(shape) = tuning::rccl::comm_shape(sim, ranks) {
+        let ranked = tuning::rccl::choices(&shape, req.op, req.size);
+        (ranked, shape.nodes, Selection::RcclModel)
+    } else {
         return Ok(None);
     };
-    for (a, p, predicted) in tuning::ranking(&shape, req.op, req.size) {
-        let algo = a.simulated_as(shape.nodes);
+    for (a, p, predicted) in choices {
+        let algo = a.simulated_as(nodes);
         if req.protocol.is_some_and(|q| q != p)
             || (algo == Algo::Tree && !tree_is_candidate(sim, ranks, req.op))
             || (algo == Algo::Pat && ranks.len() > AUTO_PAT_MAX_RANKS)
@@ -351,9 +366,13 @@ fn nccl_choice(
         }
         match run_one(sim, groups, req, algo, p, bound_s) {
             Ok(mut o) => {
-                o.selection = Selection::NcclModel;
+                o.selection = selection;
                 o.nccl_model_s = Some(predicted);
-                o.nccl_release = Some(shape.version);
+                if selection == Selection::NcclModel {
+                    o.nccl_release = Some(sim.nccl_version().unwrap_or_default());
+                } else {
+                    o.rccl_release = Some(tuning::rccl::RCCL_RELEASE);
+                }
                 return Ok(Some(o));
             }
             Err(CollectiveError::Unsupported { .. }) => continue,
@@ -697,6 +716,7 @@ fn run_one_with_report(
         selection: Selection::Requested,
         nccl_model_s: None,
         nccl_release: None,
+        rccl_release: None,
         alternative: None,
     };
     Ok((outcome, report))

@@ -286,7 +286,14 @@ pub const MAX_TREE_CHANNELS: usize = 32;
 /// chain starts at the head `L_j[k mod g_j]` and visits the others in
 /// rotated order (`L_j[k+1], L_j[k+2], …`); each chain rank's parent is the
 /// one before it, and the head's parent is the head of domain `j`'s parent
-/// in the domain tree. Heads of all domains in a channel share a local
+/// in the domain tree. On full-mesh domains of even size (`mesh`: xGMI,
+/// one link per GPU pair) rotations of one order would put every channel
+/// on the same `g` of the `g(g−1)` directed links, so the chain from head
+/// `h` follows instead the zig-zag Hamiltonian path
+/// [`zigzag_path`](crate::mesh::zigzag_path)`(g, h)`: the `g` rails'
+/// chains then use every directed link of the mesh once going down and once
+/// going up, as the rings across mesh domains do
+/// ([`mesh_ring_orders`](crate::algorithms::mesh_ring_orders)). Heads of all domains in a channel share a local
 /// index, so on a rail-optimised fabric inter-domain edges stay on rail
 /// `k`. Depth `H = (g − 1) + ⌈log2 D⌉` for equal domains.
 ///
@@ -298,7 +305,12 @@ pub const MAX_TREE_CHANNELS: usize = 32;
 /// ([`pipeline_stages`]). Per steady slot a chain-interior rank sends one
 /// chunk up and one down per channel; a domain-tree interior head sends
 /// up to three over the scale-out fabric.
-pub fn nccl_tree_all_reduce(domains: &[Vec<NodeId>], size: f64, chunk_bytes: f64) -> Schedule {
+pub fn nccl_tree_all_reduce(
+    domains: &[Vec<NodeId>],
+    size: f64,
+    chunk_bytes: f64,
+    mesh: bool,
+) -> Schedule {
     let all: Vec<NodeId> = domains.iter().flatten().copied().collect();
     let mut start = Vec::with_capacity(domains.len());
     let mut at = 0;
@@ -322,9 +334,15 @@ pub fn nccl_tree_all_reduce(domains: &[Vec<NodeId>], size: f64, chunk_bytes: f64
             for (j, d) in domains.iter().enumerate() {
                 let g = d.len();
                 let h = k % g;
-                // chain[i] = L_j[(h + i) mod g]; parent of chain[i] is chain[i-1].
-                for i in 1..g {
-                    parents[start[j] + (h + i) % g] = Some(start[j] + (h + i - 1) % g);
+                // The chain's local indices from the head; each one's parent
+                // is the one before it.
+                let chain: Vec<usize> = if mesh {
+                    crate::mesh::zigzag_path(g, h).collect()
+                } else {
+                    (0..g).map(|i| (h + i) % g).collect()
+                };
+                for w in chain.windows(2) {
+                    parents[start[j] + w[1]] = Some(start[j] + w[0]);
                 }
                 parents[head(j)] = tree[j].map(head);
             }

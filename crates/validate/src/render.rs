@@ -207,7 +207,8 @@ pub fn markdown(r: &Report, corpus_path: &str, notes: &str) -> String {
     s += "Each published point is simulated on `topologies/corpus/<system>.toml` with the \
           algorithm the source forced (else `auto`, with NCCL's cost model of the release the \
           source ran: 2.28.3 from NCCL 2.23 on or for a source dated 2025 or later that names \
-          NCCL without a version, else 2.20.3), on the first n accelerators of the file. \
+          NCCL without a version, else 2.20.3; on AMD Instinct GPUs, RCCL 2.26's cost model \
+          and protocol rules), on the first n accelerators of the file. \
           Error = simulated busbw / published busbw − 1 (the published busbw is recomputed from \
           the published time where there is one). Statistics are over |error|: the median and \
           the 90th percentile by nearest rank. Fit systems are those the model's constants were \

@@ -80,3 +80,35 @@ fn a_large_ring_inside_one_mesh_matches_the_direct_algorithm() {
     assert!(ring >= direct, "ring {ring} s, direct {direct} s");
     assert!(ring < 1.01 * direct, "ring {ring} s, direct {direct} s");
 }
+
+/// NCCL's multi-node tree on two 8-GPU xGMI meshes (RCCL's choice there
+/// from 1 KiB to 64 MiB): each rail's intra-node chain follows the
+/// zig-zag Hamiltonian path from its head, so the 8 rails' chains use every
+/// directed xGMI link once going down and once going up. C = 2 · 8 = 16
+/// channels (two per rail, one per domain tree) each carry S/16 over every
+/// chain hop in each direction, so every directed link carries
+/// 2 · S/16 (down) + 2 · S/16 (up) = S/4. With rotations of one order, as
+/// before, 8 of the 56 links of a node carried everything.
+#[test]
+fn a_tree_over_two_mesh_nodes_spreads_its_chains_over_every_xgmi_link() {
+    let t = load("mi300x-128node-roce.toml");
+    let ranks = &t.accelerators[..16];
+    let s = (1u64 << 30) as f64;
+    let mut sim = CollectiveSim::new(&t, Params::default());
+    let req = Request::new(Op::AllReduce, s).algo(Algo::Tree);
+    let (_, rep) = run_with_report(&mut sim, ranks, &req).unwrap();
+    let per_link = s / 4.0;
+    let mut xgmi = 0;
+    for (l, link) in t.links.iter().enumerate() {
+        if ranks.contains(&link.src) && ranks.contains(&link.dst) && link.kind == "xgmi3" {
+            xgmi += 1;
+            let b = rep.link_bytes[l];
+            assert!(
+                (b - per_link).abs() < 1e-6 * per_link,
+                "{}: {b} bytes, expected {per_link}",
+                t.link_label(fabricsim::topology::LinkId(l as u32))
+            );
+        }
+    }
+    assert_eq!(xgmi, 2 * 8 * 7);
+}

@@ -263,9 +263,9 @@ fn two_nodes_read_the_nics_into_every_graph() {
 }
 
 /// The command line says who chose: NCCL's model on an NVLink node (ring/LL
-/// at 64 KiB, NVLS at 1 MiB, as derived above for the node NCCL sees), the
-/// fastest simulated candidate on an xGMI mesh, which NCCL's model does not
-/// cover.
+/// at 64 KiB, NVLS at 1 MiB, as derived above for the node NCCL sees),
+/// RCCL's on an MI300X node, and the fastest simulated candidate on MI450
+/// over UALink, which neither model covers.
 #[test]
 fn cli_reports_the_selection() {
     let json = |topo: &str, size: &str| -> serde_json::Value {
@@ -292,9 +292,23 @@ fn cli_reports_the_selection() {
         (Some("nvls"), Some("Simple"))
     );
     assert!(r[1]["nccl_model_s"].as_f64().unwrap() > 0.0);
-    let m = json("mi300x-8.toml", "1MiB");
-    assert_eq!(m["results"][0]["selection"], "fastest-simulated");
-    assert!(m["results"][0]["nccl_model_s"].is_null());
+    // On AMD Instinct, RCCL's model chooses: ring/Simple at 1 MiB on one
+    // MI300X node, predicted 17 + 14 · 2.1 µs + 1 MiB / (336 · 8/14 GB/s)
+    // = 51.861 µs (tuning::rccl's docs, by hand).
+    let m = &json("mi300x-8.toml", "1MiB")["results"][0];
+    assert_eq!(m["selection"], "rccl-model");
+    assert_eq!(
+        (m["algorithm"].as_str(), m["protocol"].as_str()),
+        (Some("ring"), Some("Simple"))
+    );
+    assert_eq!(m["rccl_release"], "2.26");
+    assert!(m["nccl_release"].is_null());
+    let want = (46.4 + 1048576.0 / 192_000.0) * 1e-6;
+    assert!((m["nccl_model_s"].as_f64().unwrap() - want).abs() < 1e-9 * want);
+    // MI450 over UALink: neither library's model, the fastest simulated.
+    let u = &json("helios-mi450.toml", "1MiB")["results"][0];
+    assert_eq!(u["selection"], "fastest-simulated");
+    assert!(u["nccl_model_s"].is_null() && u["rccl_release"].is_null());
 }
 
 /// `best` is at least as fast as every algorithm it may run (the fastest of

@@ -73,6 +73,7 @@
 use super::{Algo, Op, Protocol};
 pub use crate::release::NcclVersion;
 
+pub mod rccl;
 mod shared;
 mod v2_20;
 mod v2_28;
