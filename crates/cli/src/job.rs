@@ -452,15 +452,9 @@ fn table(job: &Job, r: &JobReport) -> String {
         p.micro_batch
     );
     s += &compute_line(&r.compute);
-    let amd = r
-        .compute
-        .accelerator
-        .and_then(fabricsim_collective::tuning::rccl::Gfx::of_accelerator)
-        .is_some();
-    s += &if amd {
+    s += &if let Some(rccl) = r.rccl_release {
         format!(
-            "# algorithm/protocol: RCCL {}'s choice where its cost model covers the collective, else the fastest simulated (docs/collectives.md)\n",
-            fabricsim_collective::tuning::rccl::RCCL_RELEASE
+            "# algorithm/protocol: RCCL {rccl}'s choice where its cost model covers the collective, else the fastest simulated (docs/collectives.md)\n"
         )
     } else {
         format!(

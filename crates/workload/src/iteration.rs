@@ -305,6 +305,9 @@ pub struct JobReport {
     /// The NCCL release whose cost model chose each collective's algorithm
     /// and protocol (`--nccl`; 2.20.3 when not given).
     pub nccl_release: fabricsim_collective::release::NcclVersion,
+    /// The RCCL release whose cost model chooses instead, on AMD Instinct
+    /// GPUs it covers ([`fabricsim_collective::tuning::rccl`]).
+    pub rccl_release: Option<&'static str>,
     /// Bytes each directed link carries in one iteration (every call of
     /// every kind, all groups) \[bytes\], indexed by `LinkId`: the energy
     /// model's link input. Not serialized (one number per link).
@@ -571,6 +574,10 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
         },
         by_kind,
         nccl_release,
+        rccl_release: topo
+            .accelerator
+            .and_then(|a| fabricsim_collective::tuning::rccl::Gfx::of_accelerator(a.name))
+            .map(|_| fabricsim_collective::tuning::rccl::RCCL_RELEASE),
         link_bytes,
     };
     check_finite(&report)?;

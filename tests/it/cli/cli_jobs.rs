@@ -69,6 +69,42 @@ fn job_names_the_nccl_release() {
     }
 }
 
+/// On AMD Instinct (MI300X: gfx942, RCCL's tuning model 5) the job's
+/// collectives are RCCL's choice, and the table and JSON say so. The
+/// data-parallel reduce-scatter of 26.2 MB per call over 128 ranks on 16
+/// nodes has 26 199 021 / 128 = 204 679 bytes per rank, inside model 5's
+/// reduce-scatter LL128 window (131 072, 3 211 264] (`rccl_wrap.cc`'s
+/// rule on two or more nodes), so it runs ring/LL128.
+#[test]
+fn job_on_amd_names_rccl_and_runs_its_protocol_windows() {
+    let args = ["job", "topologies/mi300x-128node-roce.toml", JOB];
+    let o = fabricsim(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("# algorithm/protocol: RCCL 2.26's choice where"),
+        "{out}"
+    );
+    let o = fabricsim(&[args[0], args[1], args[2], "--json"]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["rccl_release"], "2.26");
+    let rs = v["by_kind"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["collective"] == "reduce-scatter")
+        .expect("a data-parallel reduce-scatter");
+    let per_rank = rs["bytes"].as_f64().unwrap() / 128.0;
+    assert!(
+        per_rank > 131_072.0 && per_rank <= 3_211_264.0,
+        "{per_rank}"
+    );
+    assert_eq!(
+        (rs["algorithm"].as_str(), rs["protocol"].as_str()),
+        (Some("ring"), Some("LL128"))
+    );
+}
+
 #[test]
 fn job_is_deterministic_and_shows_groups() {
     let a = fabricsim(&["job", TOPO, JOB, "--show-groups"]);
