@@ -280,12 +280,23 @@ pub fn predicted_s(shape: &CommShape, op: Op, a: NcclAlgo, p: Protocol, size: f6
 /// fastest first (ties keep NCCL's table order: algorithms, then LL,
 /// LL128, Simple).
 pub fn ranking(shape: &CommShape, op: Op, size: f64) -> Vec<(NcclAlgo, Protocol, f64)> {
-    let mut all: Vec<(NcclAlgo, Protocol, f64)> = NcclAlgo::ALL
-        .into_iter()
-        .flat_map(|a| {
+    rank(&NcclAlgo::ALL, |a, p| predicted_s(shape, op, a, p, size))
+}
+
+/// The pairs of `algos` × (LL, LL128, Simple) that `time` \[s\] enables,
+/// fastest first; ties keep that order (a stable sort), as the libraries'
+/// strict `<` over their tables does.
+fn rank(
+    algos: &[NcclAlgo],
+    time: impl Fn(NcclAlgo, Protocol) -> Option<f64>,
+) -> Vec<(NcclAlgo, Protocol, f64)> {
+    let mut all: Vec<(NcclAlgo, Protocol, f64)> = algos
+        .iter()
+        .flat_map(|&a| {
             [Protocol::Ll, Protocol::Ll128, Protocol::Simple]
                 .into_iter()
-                .filter_map(move |p| predicted_s(shape, op, a, p, size).map(|t| (a, p, t)))
+                .filter_map(|p| time(a, p).map(|t| (a, p, t)))
+                .collect::<Vec<_>>()
         })
         .collect();
     all.sort_by(|x, y| x.2.total_cmp(&y.2));

@@ -281,16 +281,9 @@ pub fn predicted_s(shape: &RcclShape, op: Op, a: NcclAlgo, p: Protocol, size: f6
 /// fastest first, ties in RCCL's table order (tree, ring; LL, LL128,
 /// Simple).
 pub fn ranking(shape: &RcclShape, op: Op, size: f64) -> Vec<(NcclAlgo, Protocol, f64)> {
-    let mut all: Vec<(NcclAlgo, Protocol, f64)> = [NcclAlgo::Tree, NcclAlgo::Ring]
-        .into_iter()
-        .flat_map(|a| {
-            [Protocol::Ll, Protocol::Ll128, Protocol::Simple]
-                .into_iter()
-                .filter_map(move |p| predicted_s(shape, op, a, p, size).map(|t| (a, p, t)))
-        })
-        .collect();
-    all.sort_by(|x, y| x.2.total_cmp(&y.2));
-    all
+    super::rank(&[NcclAlgo::Tree, NcclAlgo::Ring], |a, p| {
+        predicted_s(shape, op, a, p, size)
+    })
 }
 
 /// The protocol RCCL runs `a` with after its cost model chose `p`
