@@ -29,7 +29,10 @@ pub const NVLINK_STEP_S: f64 = 11e-6;
 /// 5 µs: 4.5 %). RCCL's own model puts 17 + 14 × 2.1 = 46.4 µs of latency
 /// on that ring, fabricsim 14 × 4.5 = 63 µs. Until `auto` followed RCCL it
 /// ran the fastest simulated algorithm, `direct`, and this α was 31.5 µs,
-/// fitted to the same ramp with `direct`'s few steps.
+/// fitted to the same ramp with `direct`'s few steps. Provenance caveat:
+/// the ramp was measured with an rccl-tests build of RCCL before 2.26
+/// (tuning tables from 2.26 decide the algorithm here), and on one MI300X
+/// node RCCL's MSCCL kernels, not modelled, may take some sizes.
 pub const XGMI_STEP_S: f64 = 4.5e-6;
 
 /// α for network steps (InfiniBand, Ethernet, DCI) \[s\]: **cited**, 14 µs,

@@ -351,7 +351,11 @@ fn library_choice(
         let ranked = tuning::ranking(&shape, req.op, req.size);
         (ranked, shape.nodes, Selection::NcclModel)
     } else if let Some(shape) = tuning::rccl::comm_shape(sim, ranks) {
-        let ranked = tuning::rccl::choices(&shape, req.op, req.size);
+        // A forced protocol is NCCL_PROTO, under which RCCL skips its rules.
+        let ranked = match req.protocol {
+            None => tuning::rccl::choices(&shape, req.op, req.size),
+            Some(_) => tuning::rccl::ranking(&shape, req.op, req.size),
+        };
         (ranked, shape.nodes, Selection::RcclModel)
     } else {
         return Ok(None);

@@ -82,7 +82,7 @@ fn a_large_ring_inside_one_mesh_matches_the_direct_algorithm() {
 }
 
 /// NCCL's multi-node tree on two 8-GPU xGMI meshes (RCCL's choice there
-/// from 1 KiB to 64 MiB): each rail's intra-node chain follows the
+/// from 1 KiB to 128 MiB): each rail's intra-node chain follows the
 /// zig-zag Hamiltonian path from its head, so the 8 rails' chains use every
 /// directed xGMI link once going down and once going up. C = 2 · 8 = 16
 /// channels (two per rail, one per domain tree) each carry S/16 over every

@@ -11,6 +11,7 @@ mod numeric_props;
 mod protocols;
 mod pxn;
 mod rack_scaling;
+mod rccl_choice;
 mod routing_fidelity;
 mod staged;
 mod symmetry;

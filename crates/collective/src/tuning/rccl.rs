@@ -32,8 +32,8 @@
 //!   tree's table always, the ring's only on several nodes.
 //! * **Enabled.** Tree for all-reduce only, and tree/Simple not when every
 //!   rank is on one node; ring for all five collectives. LL128 only where
-//!   the platform model enables it: on several nodes (8×MI300X with one NIC
-//!   per GPU, `rome_models.cc` @cb829d6), not on one node.
+//!   the platform model enables it: several nodes of 8 GPUs with one NIC
+//!   per GPU (`rome_models.cc` @cb829d6; [`comm_shape`]), not on one node.
 //! * **Choice.** The cheapest entry, ties to the earlier in RCCL's order
 //!   (tree before ring; LL, LL128, Simple). Then on two or more nodes
 //!   (`rcclUpdateCollectiveProtocol`, `src/rccl_wrap.cc` @ee075f8), for
@@ -325,8 +325,12 @@ pub fn protocol_after_rules(shape: &RcclShape, op: Op, size: f64, p: Protocol) -
 
 /// RCCL's choice for `op` of `size` bytes, first, then the rest of its
 /// ranking (what a caller falls back to when the choice cannot be
-/// simulated), each with RCCL's predicted time \[s\]. Empty for
-/// collectives RCCL's model does not cover.
+/// simulated; the protocol rules are not applied to those), each with
+/// RCCL's predicted time \[s\]. When the rules overwrite the protocol the
+/// time is RCCL's model's for the pair that runs, which the model itself
+/// may rank far below its own pick. Empty for collectives RCCL's model
+/// does not cover. With a protocol forced (`NCCL_PROTO`) RCCL skips the
+/// rules: use [`ranking`].
 pub fn choices(shape: &RcclShape, op: Op, size: f64) -> Vec<(NcclAlgo, Protocol, f64)> {
     let mut all = ranking(shape, op, size);
     let Some(&(a, p, _)) = all.first() else {
@@ -343,36 +347,55 @@ pub fn choices(shape: &RcclShape, op: Op, size: f64) -> Vec<(NcclAlgo, Protocol,
 
 /// The shape RCCL's tuner would see for `ranks` of `sim`'s topology, or
 /// `None` where its tuning models 5 and 6 do not apply: the topology names
-/// no gfx942 / gfx950 accelerator ([`Gfx::of_accelerator`]), or a rank's
-/// scale-up links are not xGMI.
+/// no gfx942 / gfx950 accelerator ([`Gfx::of_accelerator`]), a scale-up
+/// link is not xGMI, or some rank has no xGMI link to another rank of the
+/// communicator (one GPU per node: RCCL's graph is then NIC-bound, which
+/// this model does not restate).
+///
+/// RCCL builds its graph over the communicator's own GPUs, so a rank's bus
+/// bandwidth counts only its xGMI links to other ranks (the fewest over
+/// ranks). LL128 is enabled as RCCL's platform model for 8×MI300X with
+/// one NIC per GPU enables it (`ll128Enabled=1`, `rome_models.cc`): on
+/// several nodes of 8 ranks, each rank with exactly one NIC; every other
+/// layout matches no model that enables it.
 pub fn comm_shape(sim: &crate::sim::CollectiveSim<'_>, ranks: &[NodeId]) -> Option<RcclShape> {
+    use fabricsim_topology::NodeRole;
     let topo = sim.topology();
     let gfx = Gfx::of_accelerator(topo.accelerator?.name)?;
     if ranks.len() < 2 {
         return None;
     }
+    let mut member = vec![false; topo.nodes.len()];
+    for &r in ranks {
+        member[r.idx()] = true;
+    }
     let mut links = vec![0usize; topo.nodes.len()];
+    let mut nics = vec![0usize; topo.nodes.len()];
     for l in &topo.links {
         if l.tier == "scale-up" {
             if crate::presets::family_of(&l.kind) != "xgmi" {
                 return None;
             }
-            if topo.nodes[l.dst.idx()].role == fabricsim_topology::NodeRole::Accelerator {
+            if member[l.src.idx()] && member[l.dst.idx()] {
                 links[l.src.idx()] += 1;
             }
+        } else if topo.nodes[l.dst.idx()].role == NodeRole::Nic {
+            nics[l.src.idx()] += 1;
         }
     }
     let fewest = ranks.iter().map(|r| links[r.idx()]).min()?;
     if fewest == 0 {
         return None;
     }
-    let nodes = topo.domains_of(ranks).len();
+    let doms = topo.domains_of(ranks);
+    let nodes = doms.len();
+    let platform_81 = doms.iter().all(|d| d.len() == 8) && ranks.iter().all(|r| nics[r.idx()] == 1);
     Some(RcclShape {
         ranks: ranks.len(),
         nodes,
         gfx,
         bus_gbps: fewest as f64 * XGMI_LINK_GBPS,
-        ll128: nodes > 1,
+        ll128: nodes > 1 && platform_81,
     })
 }
 

@@ -98,7 +98,8 @@ fn two_mi300x_nodes_all_reduce_entries() {
 /// becomes tree/LL128 by the LL128 window (1 MiB, 9 MiB]; 16 MiB tree/Simple
 /// (99.2 + 16 777 216/18 480 = 1007.1 µs; ring/Simple, corrected ×0.1, 1761
 /// µs); 256 MiB ring/Simple (825 + 268 435 456/179 200 = 2323 µs; tree/Simple
-/// ×0.7, 20 850 µs).
+/// ×0.7, 20 850 µs); the tree/Simple → ring/Simple switch between 64 and
+/// 128 MiB.
 #[test]
 fn two_mi300x_nodes_pick_tree_then_ring() {
     let s = mi300x(2);
@@ -120,6 +121,16 @@ fn two_mi300x_nodes_pick_tree_then_ring() {
     let (a, p, t) = pick(268_435_456.0);
     assert_eq!((a, p), (NcclAlgo::Ring, Protocol::Simple));
     close(t, (825.0 + 268_435_456.0 / 179_200.0) * 1e-6);
+    // The switch to the ring: 64 MiB (bucket 20) tree/Simple 99.2 +
+    // 67 108 864/18 480 = 3730.6 µs against ring/Simple (×0.1) 4569.9 µs;
+    // 128 MiB (bucket 21) ring/Simple 825 + 134 217 728/17 920 = 8314.8 µs
+    // against tree/Simple (×0.7) 10 474.7 µs.
+    let (a, p, t) = pick(67_108_864.0);
+    assert_eq!((a, p), (NcclAlgo::Tree, Protocol::Simple));
+    close(t, (99.2 + 67_108_864.0 / 18_480.0) * 1e-6);
+    let (a, p, t) = pick(134_217_728.0);
+    assert_eq!((a, p), (NcclAlgo::Ring, Protocol::Simple));
+    close(t, (825.0 + 134_217_728.0 / 17_920.0) * 1e-6);
 }
 
 /// The protocol windows: sizes per rank `(min, max]`, the LL128 window
