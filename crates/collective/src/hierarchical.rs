@@ -269,8 +269,8 @@ fn build(
                 .iter()
                 .flat_map(|t| sharp::all_reduce_transfers(t, chunk / g as f64))
                 .collect();
-            let stages = [intra(Op::ReduceScatter), across, intra(Op::AllGather)];
-            s = super::tree::pipeline_stages(&stages, m);
+            let stages = vec![intra(Op::ReduceScatter), across, intra(Op::AllGather)];
+            s = super::tree::pipeline_stages(stages, m);
         }
         Op::AllReduce => {
             intra_phase(&mut s, Op::ReduceScatter);
@@ -386,5 +386,5 @@ pub fn nvls_tree(
     let mut stages = vec![intra(Op::ReduceScatter)];
     stages.extend(hops);
     stages.push(intra(Op::AllGather));
-    Ok(super::tree::pipeline_stages(&stages, m))
+    Ok(super::tree::pipeline_stages(stages, m))
 }

@@ -34,12 +34,14 @@ pub mod select;
 pub mod sharp;
 pub mod sim;
 pub mod symmetry;
+pub mod transfers;
 pub mod tree;
 pub mod tuning;
 
 pub use run::default_protocols;
 pub use schedule::{Phase, Schedule, Step, StepLatency, Transfer};
 pub use sim::{CollectiveSim, Params, RunReport, StepReport, TierBusy};
+pub use transfers::Transfers;
 
 use serde::Serialize;
 

@@ -13,6 +13,7 @@
 //! graph with explicit barrier dependencies, and the tests check both agree.
 
 use crate::Protocol;
+pub use crate::transfers::Transfers;
 use fabricsim_topology::NodeId;
 
 /// One point-to-point transfer of `bytes` from `src` to `dst`.
@@ -53,7 +54,7 @@ pub enum StepLatency {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step {
     /// The transfers, started together.
-    pub transfers: Vec<Transfer>,
+    pub transfers: Transfers,
     /// Times the step runs in a row (each after a barrier).
     pub repeat: u32,
     /// How the transfers pay the per-step latency α.
@@ -90,7 +91,7 @@ pub struct Phase {
 impl Default for Step {
     fn default() -> Step {
         Step {
-            transfers: Vec::new(),
+            transfers: Transfers::default(),
             repeat: 0,
             latency: StepLatency::default(),
             pxn: false,
@@ -106,20 +107,6 @@ impl Default for Step {
 pub struct Schedule {
     /// The steps, in order, separated by barriers.
     pub steps: Vec<Step>,
-    /// How the steps were cut from shared stages, when
-    /// [`super::tree::pipeline_stages`] built them (see [`Stages`]).
-    pub(crate) stages: Option<Stages>,
-}
-
-/// Where a pipeline's steps come from: step `k` holds the transfers of
-/// stages `slots[k].0 ..= slots[k].1` concatenated in stage order, stage
-/// `s` having `lens[s]` transfers. A hint only: the simulator checks it
-/// against the steps before relying on it (the steps are public and may
-/// have been edited), and every operation that changes the steps drops it.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub(crate) struct Stages {
-    pub(crate) lens: Vec<usize>,
-    pub(crate) slots: Vec<(usize, usize)>,
 }
 
 impl Schedule {
@@ -129,8 +116,13 @@ impl Schedule {
     }
 
     /// Appends a step whose transfers pay α as `latency` says.
-    pub fn push_step(&mut self, transfers: Vec<Transfer>, repeat: u32, latency: StepLatency) {
-        self.stages = None;
+    pub fn push_step(
+        &mut self,
+        transfers: impl Into<Transfers>,
+        repeat: u32,
+        latency: StepLatency,
+    ) {
+        let transfers = transfers.into();
         if !transfers.is_empty() && repeat > 0 {
             self.steps.push(Step {
                 transfers,
@@ -187,7 +179,6 @@ impl Schedule {
         let mut it = parts.into_iter();
         let mut out = it.next()?;
         for p in it {
-            out.stages = None;
             if p.steps.len() != out.steps.len()
                 || p.steps.iter().zip(&out.steps).any(|(a, b)| {
                     a.repeat != b.repeat
@@ -217,7 +208,6 @@ impl Schedule {
 
     /// Appends every step of `other`.
     pub fn extend(&mut self, other: Schedule) {
-        self.stages = None;
         self.steps.extend(other.steps);
     }
 

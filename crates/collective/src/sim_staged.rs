@@ -11,11 +11,11 @@
 //! components are copies of a few. This path gives the same [`RunReport`],
 //! bit for bit, by doing each of those once:
 //!
-//! 1. **Stages.** A schedule built by `pipeline_stages` carries a hint of
-//!    which stages make each step ([`crate::schedule::Stages`]). It is
-//!    checked against the steps (every step must be its stages' transfers,
-//!    protocol and bandwidth fraction, exactly); otherwise every step is a
-//!    stage of its own. A transfer's route does not depend on the step it
+//! 1. **Stages.** The steps of a schedule built by `pipeline_stages` are
+//!    windows of stages they share ([`crate::transfers::Transfers`]): the
+//!    steps that window the same stages with one protocol and bandwidth
+//!    fraction use one copy of them; any other step (one edited after it
+//!    was built holds its own copy) is a stage of its own. A transfer's route does not depend on the step it
 //!    is in (spray and weighted routes depend only on source and
 //!    destination; hash routing, whose route depends on the transfer's
 //!    index, and PXN relaying take the general path), and its α and wire
@@ -598,10 +598,14 @@ impl<'t> CollectiveSim<'t> {
     }
 }
 
-/// The stages of `schedule` and each step's range of them: its
-/// [`crate::schedule::Stages`] hint when every step matches it exactly
-/// (transfers, protocol, bandwidth fraction), else one stage per step.
+/// The stages of `schedule` and each step's range of them. A step that is
+/// a window of a pipeline's shared stages ([`crate::transfers`]) is that
+/// range of them, and the steps that window the same stages under one
+/// protocol and bandwidth share use one copy of them (routed and
+/// simulated stage by stage); any other step is one stage.
 fn split_stages(schedule: &Schedule) -> (Vec<Stage<'_>>, Vec<(usize, usize)>) {
+    use crate::transfers::SharedStages;
+    use std::sync::Arc;
     let stage = |transfers, step: &crate::schedule::Step| Stage {
         transfers,
         protocol: step.protocol,
@@ -609,57 +613,36 @@ fn split_stages(schedule: &Schedule) -> (Vec<Stage<'_>>, Vec<(usize, usize)>) {
         refs: Vec::new(),
         alpha_counts: Vec::new(),
     };
-    if let Some(hint) = &schedule.stages
-        && hint.slots.len() == schedule.steps.len()
-    {
-        let mut found: Vec<Option<Stage<'_>>> = (0..hint.lens.len()).map(|_| None).collect();
-        let ok = schedule
-            .steps
+    let mut stages: Vec<Stage<'_>> = Vec::new();
+    let mut slots = Vec::with_capacity(schedule.steps.len());
+    // Shared stages already listed: (stages, protocol, share bits, index
+    // of their first stage).
+    let mut listed: Vec<(&SharedStages, Protocol, u64, usize)> = Vec::new();
+    for step in &schedule.steps {
+        let Some((shared, lo, hi)) = step.transfers.as_window() else {
+            for part in step.transfers.parts() {
+                stages.push(stage(part, step));
+            }
+            let n = stages.len();
+            slots.push((n - step.transfers.parts().len(), n - 1));
+            continue;
+        };
+        let fraction = step.bandwidth_fraction.to_bits();
+        let base = match listed
             .iter()
-            .zip(&hint.slots)
-            .all(|(step, &(lo, hi))| {
-                if lo > hi || hi >= hint.lens.len() {
-                    return false;
-                }
-                let mut at = 0;
-                for (slot, &n) in found[lo..=hi].iter_mut().zip(&hint.lens[lo..=hi]) {
-                    let Some(part) = step.transfers.get(at..at + n) else {
-                        return false;
-                    };
-                    at += n;
-                    match slot {
-                        None => *slot = Some(stage(part, step)),
-                        Some(f) => {
-                            if !same_transfers(f.transfers, part)
-                                || f.protocol != step.protocol
-                                || f.fraction.to_bits() != step.bandwidth_fraction.to_bits()
-                            {
-                                return false;
-                            }
-                        }
-                    }
-                }
-                at == step.transfers.len()
-            });
-        if ok && found.iter().all(Option::is_some) {
-            return (found.into_iter().flatten().collect(), hint.slots.clone());
-        }
+            .find(|&&(s, p, f, _)| Arc::ptr_eq(s, shared) && p == step.protocol && f == fraction)
+        {
+            Some(&(.., base)) => base,
+            None => {
+                let base = stages.len();
+                stages.extend(shared.iter().map(|t| stage(t, step)));
+                listed.push((shared, step.protocol, fraction, base));
+                base
+            }
+        };
+        slots.push((base + lo, base + hi));
     }
-    let stages = schedule
-        .steps
-        .iter()
-        .map(|s| stage(&s.transfers, s))
-        .collect();
-    (stages, (0..schedule.steps.len()).map(|k| (k, k)).collect())
-}
-
-/// Whether two transfer lists are equal bit for bit (bytes compared by bit
-/// pattern, so the flows built from them are the same).
-fn same_transfers(a: &[Transfer], b: &[Transfer]) -> bool {
-    a.len() == b.len()
-        && a.iter().zip(b).all(|(x, y)| {
-            x.src == y.src && x.dst == y.dst && x.bytes.to_bits() == y.bytes.to_bits()
-        })
+    (stages, slots)
 }
 
 /// `sums[tiers[i]] += route[i].1 · bytes` for each `i` in order (the

@@ -34,7 +34,7 @@
 //! same way over its `D` levels: `m = ⌈S/chunk⌉` chunks, `D+m−1` slots.
 //! Other operations are unsupported.
 
-use super::schedule::{Schedule, StepLatency, Transfer};
+use super::schedule::{Schedule, StepLatency, Transfer, Transfers};
 use super::{Algo, CollectiveError, Op};
 use fabricsim_topology::NodeId;
 
@@ -131,7 +131,7 @@ pub fn staged_pipeline(hops: &[Vec<(NodeId, NodeId)>], m: usize, chunk: f64) -> 
                 .collect()
         })
         .collect();
-    pipeline_stages(&stages, m)
+    pipeline_stages(stages, m)
 }
 
 /// A pipeline of `H` stages: `stages[h]` are the transfers of one chunk at
@@ -143,26 +143,19 @@ pub fn staged_pipeline(hops: &[Vec<(NodeId, NodeId)>], m: usize, chunk: f64) -> 
 /// Latency: only the `H` slots in which the first chunk is still travelling
 /// pay the per-step α; later slots overlap α with the transfers in flight
 /// (as NCCL's model charges `hwLat` per hop of pipeline depth, not per chunk).
-pub fn pipeline_stages(stages: &[Vec<Transfer>], m: usize) -> Schedule {
+///
+/// Every slot's step is a window of the stages, which the steps share
+/// ([`crate::transfers`]); the staged simulation reads the stages back from
+/// the windows and simulates each stage's transfers once per slot.
+pub fn pipeline_stages(stages: Vec<Vec<Transfer>>, m: usize) -> Schedule {
     let h = stages.len();
     let mut s = Schedule::default();
     if h == 0 || m == 0 {
         return s;
     }
-    // Each slot's copy is allocated at its final size (a flattened
-    // iterator has no exact length, and growing a 1M-transfer slot by
-    // doubling copied it over and over).
-    let slot = |lo: usize, hi: usize| -> Vec<Transfer> {
-        let part = &stages[lo..=hi];
-        let mut v = Vec::with_capacity(part.iter().map(Vec::len).sum());
-        for st in part {
-            v.extend_from_slice(st);
-        }
-        v
-    };
+    let stages: crate::transfers::SharedStages = stages.into();
     let slots = h + m - 1;
     let mut t = 0;
-    let mut ranges = Vec::new();
     while t < slots {
         let lo = (t + 1).saturating_sub(m);
         let hi = t.min(h - 1);
@@ -175,7 +168,7 @@ pub fn pipeline_stages(stages: &[Vec<Transfer>], m: usize) -> Schedule {
         };
         let before = s.steps.len();
         s.push_step(
-            slot(lo, hi),
+            Transfers::window(&stages, lo, hi),
             run as u32,
             if t >= h {
                 StepLatency::Hidden
@@ -184,7 +177,6 @@ pub fn pipeline_stages(stages: &[Vec<Transfer>], m: usize) -> Schedule {
             },
         );
         if s.steps.len() > before {
-            ranges.push((lo, hi));
             s.name_from(
                 before,
                 if lo == 0 && hi == h - 1 {
@@ -197,14 +189,6 @@ pub fn pipeline_stages(stages: &[Vec<Transfer>], m: usize) -> Schedule {
             );
         }
         t += run;
-    }
-    // Empty stages leave empty slots out; the hint then no longer matches
-    // step for step, so it is only given when every slot was kept.
-    if ranges.len() == s.steps.len() {
-        s.stages = Some(super::schedule::Stages {
-            lens: stages.iter().map(Vec::len).collect(),
-            slots: ranges,
-        });
     }
     s
 }
