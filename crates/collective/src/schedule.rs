@@ -13,19 +13,8 @@
 //! graph with explicit barrier dependencies, and the tests check both agree.
 
 use crate::Protocol;
-pub use crate::transfers::Transfers;
+pub use crate::transfers::{Transfer, Transfers};
 use fabricsim_topology::NodeId;
-
-/// One point-to-point transfer of `bytes` from `src` to `dst`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Transfer {
-    /// Sending rank.
-    pub src: NodeId,
-    /// Receiving rank.
-    pub dst: NodeId,
-    /// Bytes sent \[bytes\].
-    pub bytes: f64,
-}
 
 /// How a step's transfers pay the per-step latency α (`presets.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

@@ -1,5 +1,6 @@
-//! The transfers of one schedule step: a list of the step's own, or a
-//! window of a pipeline's stages that every step of the pipeline shares.
+//! Point-to-point transfers, and the transfers of one schedule step: a
+//! list of the step's own, or a window of a pipeline's stages that every
+//! step of the pipeline shares.
 //!
 //! A pipeline of `H` stages over `m` chunks has `H + m − 1` slots, and slot
 //! `t` runs stages `lo..=hi` together ([`crate::tree::pipeline_stages`]).
@@ -9,8 +10,19 @@
 //! and reads as their concatenation in stage order, the order the copied
 //! list had; equality, iteration and length are the same either way.
 
-use crate::schedule::Transfer;
+use fabricsim_topology::NodeId;
 use std::sync::Arc;
+
+/// One point-to-point transfer of `bytes` from `src` to `dst`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Transfer {
+    /// Sending rank.
+    pub src: NodeId,
+    /// Receiving rank.
+    pub dst: NodeId,
+    /// Bytes sent \[bytes\].
+    pub bytes: f64,
+}
 
 /// The transfers of a step, read as one list (see the module docs).
 #[derive(Clone, Debug)]
@@ -162,7 +174,6 @@ impl Extend<Transfer> for Transfers {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use fabricsim_topology::NodeId;
 
     fn t(src: u32, dst: u32, bytes: f64) -> Transfer {
         Transfer {
