@@ -4,7 +4,7 @@
 
 use crate::failures::Failures;
 use fabricsim_base::limits::Limits;
-use fabricsim_collective::run::{Outcome, Request, run, run_with_report};
+use fabricsim_collective::run::{Outcome, Request, Selection, run, run_with_report};
 use fabricsim_collective::{CollectiveSim, Op};
 use fabricsim_energy::{CollectiveEnergy, JobEnergy, collective_energy, job_energy};
 use fabricsim_plot::{Breakdown, Busbw, EnergyBreakdown, TopLinks};
@@ -452,16 +452,7 @@ fn table(job: &Job, r: &JobReport) -> String {
         p.micro_batch
     );
     s += &compute_line(&r.compute);
-    s += &if let Some(rccl) = r.rccl_release {
-        format!(
-            "# algorithm/protocol: RCCL {rccl}'s choice where its cost model covers the collective, else the fastest simulated (docs/collectives.md)\n"
-        )
-    } else {
-        format!(
-            "# algorithm/protocol: NCCL {}'s choice where its cost model covers the collective, else the fastest simulated (--nccl; docs/collectives.md)\n",
-            r.nccl_release
-        )
-    };
+    s += &choice_line(r);
     if p.pp > 1 {
         s += &format!(
             "# pipeline: {}{}\n",
@@ -1214,5 +1205,25 @@ fn compute_line(c: &fabricsim_workload::iteration::ComputeUsed) -> String {
             "# compute: peak {p:.1} TFLOP/s × mfu {e} from the job file (an override; the topology's accelerator: {part})\n"
         ),
         _ => "# compute: a per-layer time from the job file\n".to_string(),
+    }
+}
+
+/// The line that says how the collectives' algorithms and protocols were
+/// chosen: by RCCL's cost model (on AMD Instinct GPUs it covers), else by
+/// NCCL's, else, where neither library's model covers any communicator,
+/// as the fastest simulated.
+fn choice_line(r: &JobReport) -> String {
+    let chose = |s: Selection| r.by_kind.iter().any(|k| k.selection == s);
+    if let Some(rccl) = r.rccl_release {
+        format!(
+            "# algorithm/protocol: RCCL {rccl}'s choice where its cost model covers the collective, else the fastest simulated (docs/collectives.md)\n"
+        )
+    } else if chose(Selection::NcclModel) || !chose(Selection::FastestSimulated) {
+        format!(
+            "# algorithm/protocol: NCCL {}'s choice where its cost model covers the collective, else the fastest simulated (--nccl; docs/collectives.md)\n",
+            r.nccl_release
+        )
+    } else {
+        "# algorithm/protocol: the fastest simulated: neither NCCL's nor RCCL's cost model covers these communicators (docs/collectives.md)\n".to_string()
     }
 }

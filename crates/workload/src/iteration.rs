@@ -64,7 +64,7 @@ use super::job::{Compute, Dim, Job, PipelineSchedule, Recompute};
 use super::memory::{self, MemoryReport};
 use super::placement::{Placement, PlacementError, place};
 use super::traffic::{Collective, Groups, Kind, active_parameters, collectives};
-use fabricsim_collective::run::{Request, run_groups_with_report};
+use fabricsim_collective::run::{Request, Selection, run_groups_with_report};
 use fabricsim_collective::sim::Bottleneck;
 use fabricsim_collective::{
     Algo, CollectiveError, CollectiveSim, Params, Protocol, Schedule, Transfer,
@@ -240,6 +240,10 @@ pub struct KindReport {
     pub algorithm: Algo,
     /// The protocol that ran (`Simple` for pipeline sends).
     pub protocol: Protocol,
+    /// How they were chosen: `nccl-model` or `rccl-model` (the library's
+    /// cost model), `fastest-simulated` (no library model covers the
+    /// communicator), `requested` (pipeline sends: always `direct`).
+    pub selection: Selection,
     /// Ranks per group (2 for pipeline neighbour pairs).
     pub group_size: usize,
     /// Concurrent groups in the simulation.
@@ -305,8 +309,9 @@ pub struct JobReport {
     /// The NCCL release whose cost model chose each collective's algorithm
     /// and protocol (`--nccl`; 2.20.3 when not given).
     pub nccl_release: fabricsim_collective::release::NcclVersion,
-    /// The RCCL release whose cost model chooses instead, on AMD Instinct
-    /// GPUs it covers ([`fabricsim_collective::tuning::rccl`]).
+    /// The RCCL release whose cost model chose instead, when it chose any
+    /// of the collectives (AMD Instinct GPUs it covers, communicators on
+    /// xGMI: [`fabricsim_collective::tuning::rccl`]).
     pub rccl_release: Option<&'static str>,
     /// Bytes each directed link carries in one iteration (every call of
     /// every kind, all groups) \[bytes\], indexed by `LinkId`: the energy
@@ -373,6 +378,10 @@ struct Simulated {
     bottleneck: Option<Bottleneck>,
     /// Bytes each directed link carried in one call (all groups).
     link_bytes: Vec<f64>,
+    /// How the algorithm and protocol were chosen.
+    selection: Selection,
+    /// The RCCL release whose cost model chose them, if it did.
+    rccl_release: Option<&'static str>,
 }
 
 fn simulate(
@@ -393,6 +402,8 @@ fn simulate(
                 call_s: o.time_s,
                 bottleneck: o.bottleneck,
                 link_bytes: report.link_bytes,
+                selection: o.selection,
+                rccl_release: o.rccl_release,
             })
         }
         Groups::PipelineForward | Groups::PipelineBackward => {
@@ -418,6 +429,8 @@ fn simulate(
                 call_s: r.time_s,
                 bottleneck: r.bottleneck,
                 link_bytes: r.link_bytes,
+                selection: Selection::Requested,
+                rccl_release: None,
             })
         }
     }
@@ -437,6 +450,8 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
     let t_mb = t_mb / compute.power_cap_speed.unwrap_or(1.0);
     let mut by_kind = Vec::new();
     let mut link_bytes = vec![0.0; topo.links.len()];
+    // Set when RCCL's cost model chose any of the collectives.
+    let mut rccl_release = None;
     for c in collectives(job) {
         let Simulated {
             algorithm,
@@ -446,11 +461,14 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
             call_s: call,
             bottleneck,
             link_bytes: call_bytes,
+            selection,
+            rccl_release: chosen_by_rccl,
         } = simulate(&mut sim, &placement, &c).map_err(|source| JobError::Collective {
             kind: c.kind.name(),
             op: c.op.name(),
             source,
         })?;
+        rccl_release = rccl_release.or(chosen_by_rccl);
         let count = if c.per_micro_batch {
             c.count.checked_mul(u64::from(par.micro_batches()))
         } else {
@@ -480,6 +498,7 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
             },
             algorithm,
             protocol,
+            selection,
             group_size,
             groups,
             count,
@@ -574,10 +593,7 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
         },
         by_kind,
         nccl_release,
-        rccl_release: topo
-            .accelerator
-            .and_then(|a| fabricsim_collective::tuning::rccl::Gfx::of_accelerator(a.name))
-            .map(|_| fabricsim_collective::tuning::rccl::RCCL_RELEASE),
+        rccl_release,
         link_bytes,
     };
     check_finite(&report)?;

@@ -103,6 +103,57 @@ fn job_on_amd_names_rccl_and_runs_its_protocol_windows() {
         (rs["algorithm"].as_str(), rs["protocol"].as_str()),
         (Some("ring"), Some("LL128"))
     );
+    assert_eq!(rs["selection"], "rccl-model");
+}
+
+/// On AMD Instinct GPUs whose communicators have one GPU per node, RCCL's
+/// cost model as fabricsim reproduces it does not apply (no xGMI link
+/// among the ranks: `tuning::rccl::comm_shape`), so the job must not name
+/// RCCL's choice: its data-parallel group is the same 16 ranks that
+/// `collective --ranks` labels `fastest-simulated`, and the job says so.
+#[test]
+fn job_on_amd_without_xgmi_groups_names_no_library_choice() {
+    let dir = std::env::temp_dir().join(format!("fabricsim-amd-1pn-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ranks = "0,8,16,24,32,40,48,56,64,72,80,88,96,104,112,120";
+    let text = std::fs::read_to_string(JOB)
+        .unwrap()
+        .replace("dp = 128", &format!("dp = 16\naccelerators = \"{ranks}\""))
+        .replace("global_batch = 512", "global_batch = 64");
+    let job = dir.join("one-per-node.toml");
+    std::fs::write(&job, text).unwrap();
+    let topo = "topologies/mi300x-128node-roce.toml";
+    let o = fabricsim(&["job", topo, job.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["rccl_release"], Value::Null);
+    let kinds = v["by_kind"].as_array().unwrap();
+    assert!(!kinds.is_empty());
+    for k in kinds {
+        assert_eq!(k["selection"], "fastest-simulated", "{k}");
+    }
+    let op = kinds[0]["collective"].as_str().unwrap();
+    let c = fabricsim(&[
+        "collective",
+        topo,
+        "--op",
+        op,
+        "--size",
+        "64MiB",
+        "--ranks",
+        ranks,
+        "--json",
+    ]);
+    assert!(c.status.success(), "{}", stderr(&c));
+    let cv: Value = serde_json::from_str(&stdout(&c)).unwrap();
+    assert_eq!(cv["results"][0]["selection"], "fastest-simulated");
+    let o = fabricsim(&["job", topo, job.to_str().unwrap()]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("# algorithm/protocol: the fastest simulated: neither"),
+        "{out}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
