@@ -190,3 +190,36 @@ fn kept_routes_change_no_report() {
         }
     }
 }
+
+/// A pipeline with empty stages (a phase with nothing to send, e.g. no
+/// transfers between domains): its windows hold the empty stages, and
+/// the slots that hold nothing but them are left out; the staged run still
+/// equals the general one.
+#[test]
+fn pipelines_with_empty_stages_equal_general_runs() {
+    use fabricsim::collective::Transfer;
+    use fabricsim::collective::tree::pipeline_stages;
+    let topo = shipped("h100-2tier-16node.toml");
+    let ranks = accelerators(&topo, 32);
+    let hop = |k: usize| -> Vec<Transfer> {
+        (0..16)
+            .map(|i| Transfer {
+                src: ranks[i],
+                dst: ranks[(i + 8 * k + 1) % 32],
+                bytes: 3e5 + k as f64,
+            })
+            .collect()
+    };
+    let stages = vec![hop(0), Vec::new(), Vec::new(), hop(1), Vec::new(), hop(2)];
+    let mut s = pipeline_stages(stages, 4);
+    s.set_protocol(Protocol::Simple, 1.0);
+    // 6 stages, 4 chunks: 9 slots, windows (0,0) (0,1) (0,2) (0,3) (1,4)
+    // (2,5) (3,5) (4,5) (5,5); each holds stage 0, 3 or 5, so all are kept.
+    assert_eq!(s.steps.len(), 9);
+    same(&topo, &s, "empty middle stages");
+    let mut s = pipeline_stages(vec![Vec::new(), hop(0), Vec::new()], 2);
+    s.set_protocol(Protocol::Simple, 1.0);
+    // Slots (0,0) and (2,2) hold only empty stages and are left out.
+    assert_eq!(s.steps.len(), 2);
+    same(&topo, &s, "empty first and last stages");
+}
