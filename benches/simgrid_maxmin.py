@@ -30,7 +30,7 @@ rate; rates change only when a flow starts moving or finishes.
 
 SimGrid's network models are max-min solvers (LMM) plus TCP corrections. The
 corrections are switched off as SimGrid's documentation describes them
-(simgrid.org/doc, "The SimGrid Models": sections "The TCP models", "CM02" and
+(docs/sources.md [S-simgrid]; its documentation, "The SimGrid Models": sections "The TCP models", "CM02" and
 "LV08"; "Configuring SimGrid": "Configuring the Network Model"):
 
   --cfg=network/model:CM02          CM02: max-min (LMM) without LV08's

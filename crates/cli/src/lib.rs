@@ -146,7 +146,8 @@ oversubscription)."
         #[command(flatten)]
         failures: FailArgs,
     },
-    /// Time a collective on a topology, in nccl-tests' terms.
+    /// Time a collective on a topology, in nccl-tests' terms (docs/sources.md
+    /// [S-nccl-tests-perf]).
     #[command(
         after_help = "Columns: size = nccl-tests size S [bytes]; count = float32 elements per call; \
 time(us) = one call; algbw = S/time, busbw = algbw x bus factor (GB/s = 1e9 bytes/s); \

@@ -3,10 +3,10 @@
 //! Textbook costs on an ideal fabric (n ranks, per-rank bandwidth B, per-step
 //! latency α; docs/semantics.md), which the tests check against the simulation:
 //! - ring all-reduce: `2(n−1)·α + 2(n−1)/n · S/B`; all-gather and
-//!   reduce-scatter: `(n−1)·α + (n−1)/n · S/B` (Patarasuk & Yuan, JPDC 2009);
+//!   reduce-scatter: `(n−1)·α + (n−1)/n · S/B` (Patarasuk & Yuan, JPDC 2009, docs/sources.md [S-patarasuk-yuan]);
 //! - recursive halving-doubling all-reduce (n a power of two):
 //!   `2·log2(n)·α + 2(n−1)/n · S/B` (Rabenseifner, ICCS 2004; Thakur et al.,
-//!   IJHPCA 2005);
+//!   IJHPCA 2005; docs/sources.md [S-thakur-rabenseifner]);
 //! - direct all-to-all: `α + (n−1)/n · S/B` on a non-blocking switch.
 
 use super::mesh::is_full_mesh;
@@ -142,7 +142,7 @@ pub struct Knobs {
     pub chunk_bytes: f64,
     /// In-network reduction across scale-up domains (SHARP) may be used
     /// where the scale-out switches reduce: NCCL's `NCCL_COLLNET_ENABLE=1`
-    /// ([`crate::sim::Params::collnet`]).
+    /// (docs/sources.md [S-nccl-collnet-enable]; [`crate::sim::Params::collnet`]).
     pub collnet: bool,
 }
 

@@ -16,7 +16,7 @@
 //! NVSwitches). A communicator spanning several scale-up domains has no such
 //! common switch: use the hierarchical algorithm.
 //!
-//! # Schedules (one step each; `n` ranks, `S` the nccl-tests size)
+//! # Schedules (one step each; `n` ranks, `S` the nccl-tests size, docs/sources.md [S-nccl-tests-perf])
 //! Every rank `r` sends `up·w_k` to each reducing switch `k` and receives
 //! `down·w_k` from it, all at once (the switch streams: reduction and
 //! multicast overlap the writes):

@@ -50,7 +50,7 @@ pub struct Step {
     pub latency: StepLatency,
     /// Whether transfers between scale-up domains relay through the
     /// rail-aligned accelerator of the source's domain, as NCCL's PXN does
-    /// for point-to-point sends (`super::pxn`).
+    /// for point-to-point sends (`super::pxn`; docs/sources.md [S-nccl-env]).
     pub pxn: bool,
     /// The protocol the transfers use: it sets their α
     /// ([`crate::presets::protocol_step_s`]); transfers to or from a

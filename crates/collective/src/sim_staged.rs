@@ -15,10 +15,11 @@
 //!    windows of stages they share ([`crate::transfers::Transfers`]): the
 //!    steps that window the same stages with one protocol and bandwidth
 //!    fraction use one copy of them; any other step (one edited after it
-//!    was built holds its own copy) is a stage of its own. A transfer's route does not depend on the step it
-//!    is in (spray and weighted routes depend only on source and
-//!    destination; hash routing, whose route depends on the transfer's
-//!    index, and PXN relaying take the general path), and its α and wire
+//!    was built holds its own copy) is a stage of its own. A transfer's
+//!    route does not depend on the step it is in (spray and weighted
+//!    routes depend only on source and destination; hash routing, whose
+//!    route depends on the transfer's index, and PXN relaying take the
+//!    general path), and its α and wire
 //!    bytes depend only on it, its route and the protocol, so one routing
 //!    per stage gives every slot's flows: the latency a slot gives a flow
 //!    (α and route latency, a ring mean, or none) is applied per slot, with
@@ -620,11 +621,9 @@ fn split_stages(schedule: &Schedule) -> (Vec<Stage<'_>>, Vec<(usize, usize)>) {
     let mut listed: Vec<(&SharedStages, Protocol, u64, usize)> = Vec::new();
     for step in &schedule.steps {
         let Some((shared, lo, hi)) = step.transfers.as_window() else {
-            for part in step.transfers.parts() {
-                stages.push(stage(part, step));
-            }
-            let n = stages.len();
-            slots.push((n - step.transfers.parts().len(), n - 1));
+            // A list of the step's own: one run, one stage.
+            slots.push((stages.len(), stages.len()));
+            stages.extend(step.transfers.parts().iter().map(|t| stage(t, step)));
             continue;
         };
         let fraction = step.bandwidth_fraction.to_bits();

@@ -380,8 +380,6 @@ struct Simulated {
     link_bytes: Vec<f64>,
     /// How the algorithm and protocol were chosen.
     selection: Selection,
-    /// The RCCL release whose cost model chose them, if it did.
-    rccl_release: Option<&'static str>,
 }
 
 fn simulate(
@@ -403,7 +401,6 @@ fn simulate(
                 bottleneck: o.bottleneck,
                 link_bytes: report.link_bytes,
                 selection: o.selection,
-                rccl_release: o.rccl_release,
             })
         }
         Groups::PipelineForward | Groups::PipelineBackward => {
@@ -430,7 +427,6 @@ fn simulate(
                 bottleneck: r.bottleneck,
                 link_bytes: r.link_bytes,
                 selection: Selection::Requested,
-                rccl_release: None,
             })
         }
     }
@@ -450,8 +446,6 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
     let t_mb = t_mb / compute.power_cap_speed.unwrap_or(1.0);
     let mut by_kind = Vec::new();
     let mut link_bytes = vec![0.0; topo.links.len()];
-    // Set when RCCL's cost model chose any of the collectives.
-    let mut rccl_release = None;
     for c in collectives(job) {
         let Simulated {
             algorithm,
@@ -462,13 +456,11 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
             bottleneck,
             link_bytes: call_bytes,
             selection,
-            rccl_release: chosen_by_rccl,
         } = simulate(&mut sim, &placement, &c).map_err(|source| JobError::Collective {
             kind: c.kind.name(),
             op: c.op.name(),
             source,
         })?;
-        rccl_release = rccl_release.or(chosen_by_rccl);
         let count = if c.per_micro_batch {
             c.count.checked_mul(u64::from(par.micro_batches()))
         } else {
@@ -591,9 +583,12 @@ pub fn run(topo: &Topology, job: &Job, params: Params) -> Result<JobReport, JobE
             tokens_per_s: tokens / total,
             mfu,
         },
+        rccl_release: by_kind
+            .iter()
+            .any(|k| k.selection == Selection::RcclModel)
+            .then_some(fabricsim_collective::tuning::rccl::RCCL_RELEASE),
         by_kind,
         nccl_release,
-        rccl_release,
         link_bytes,
     };
     check_finite(&report)?;
