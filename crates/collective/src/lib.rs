@@ -25,6 +25,7 @@ pub mod hierarchical;
 pub mod mesh;
 pub mod nvls;
 pub mod pat;
+mod planes;
 pub mod presets;
 pub mod pxn;
 pub mod release;

@@ -49,6 +49,15 @@
 //!    transfer (a copy through its representative's route, whose links
 //!    have the same tiers and fractions).
 //!
+//! 3. **Plane copies** ([`crate::planes`]). After routing, the flows left
+//!    (representatives' and whole domains') are split into planes, sets of
+//!    links no two of which are joined by any flow of the run, and a plane
+//!    whose flows are, stage by stage, the image of another's under a
+//!    capacity-, rate- and tier-preserving map of links (checked link by
+//!    link) is a copy: its flows point at the original's, as a domain
+//!    copy's do, and its links take the original's bytes. The rails of a
+//!    rail-optimized fabric are such copies.
+//!
 //! Since a copy's components are never built, a step holding a copy is
 //! known to have several components, and is simulated per component
 //! ([`Whole::Split`]) as the whole step would be. Makespans of canonical
@@ -58,6 +67,7 @@
 
 use super::{CollectiveSim, RunReport, StepReport};
 use crate::components::{Components, Fast, FlowView, Whole};
+use crate::planes::{PlaneFlow, plane_copies};
 use crate::schedule::{Schedule, StepLatency, Transfer};
 use crate::symmetry::MAX_CONFINED_HOPS;
 use crate::{CollectiveError, Protocol};
@@ -171,12 +181,18 @@ impl<'t> CollectiveSim<'t> {
         let result = self.route_stages(&mut stages, &domains, copies, ring_mean);
         let out = match result {
             Ok(Ok((flows, routes, rep_of))) => {
+                let planes = self.copy_planes(&mut stages, &flows, &routes.arena);
                 let r = self.simulate_stages(schedule, &stages, &slots, &flows, &routes.arena);
                 if self.keep_routes {
                     self.route_memo = routes;
                 }
                 r.map(|mut report| {
-                    // Copies' links carry what their representative's do.
+                    // Copies' links carry what their representative's do:
+                    // planes' first, as a domain's representative may lie
+                    // in a plane that is a copy.
+                    for &(a, b) in &planes {
+                        report.link_bytes[b as usize] = report.link_bytes[a as usize];
+                    }
                     for (d, &rep) in rep_of.iter().enumerate() {
                         if rep != d as u32 {
                             let (a, b) = (domains.links_of(rep), domains.links_of(d as u32));
@@ -371,6 +387,54 @@ impl<'t> CollectiveSim<'t> {
             arena,
         };
         Ok(Ok((flows, routes, rep_of)))
+    }
+
+    /// Marks the flows of planes that are copies of others as copies
+    /// (`planes.rs`) and returns the `(original, copy)` link pairs whose
+    /// bytes the copies take.
+    fn copy_planes(
+        &self,
+        stages: &mut [Stage<'_>],
+        flows: &[Routed],
+        arena: &[(u32, f64)],
+    ) -> Vec<(u32, u32)> {
+        let mut seq: Vec<PlaneFlow<'_>> = Vec::new();
+        let mut at: Vec<(u32, u32)> = Vec::new();
+        for (s, st) in stages.iter().enumerate() {
+            for (i, &r) in st.refs.iter().enumerate() {
+                if r & COPY == 0 {
+                    let f = &flows[r as usize];
+                    seq.push(PlaneFlow {
+                        stage: s as u32,
+                        attrs: [
+                            f.wire_bytes.to_bits(),
+                            f.bytes.to_bits(),
+                            f.route_latency_s.to_bits(),
+                            f.alpha_s.to_bits(),
+                        ],
+                        route: &arena[f.start..f.start + f.len],
+                    });
+                    at.push((s as u32, i as u32));
+                }
+            }
+        }
+        let found = plane_copies(self.topo.links.len(), &seq, |l| {
+            let l = l as usize;
+            [
+                self.capacity_bps[l].to_bits(),
+                self.line_rate_bps[l].to_bits(),
+                u64::from(self.tier_of[l]),
+            ]
+        });
+        for (k, &orig) in found.copy_of.iter().enumerate() {
+            if orig != u32::MAX {
+                let (s, i) = at[k];
+                let (so, io) = at[orig as usize];
+                let flow = stages[so as usize].refs[io as usize];
+                stages[s as usize].refs[i as usize] = COPY | flow;
+            }
+        }
+        found.links
     }
 
     /// Routes transfer `t` (index `i` of stage `st`) into a new flow of
