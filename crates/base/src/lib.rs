@@ -13,6 +13,7 @@
 #![warn(missing_docs)]
 
 pub mod diag;
+pub mod exact_sum;
 pub mod limits;
 pub mod rng;
 pub mod spanned;

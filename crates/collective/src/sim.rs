@@ -20,6 +20,7 @@ use super::schedule::{Schedule, Step, StepLatency};
 #[path = "sim_staged.rs"]
 mod staged;
 use super::{CollectiveError, Protocol, presets};
+use fabricsim_base::exact_sum::ExactSum;
 use fabricsim_flow::budget::DEFAULT_MAX_EVENTS;
 use fabricsim_flow::{Budget, Flow, FlowError, simulate_within};
 use fabricsim_routing::Router;
@@ -637,15 +638,18 @@ impl<'t> CollectiveSim<'t> {
         // it touched (reset after each step).
         let mut step_bytes = vec![0.0; self.topo.links.len()];
         let mut touched: Vec<u32> = Vec::new();
-        // Bytes per tier of one execution of the step, copies included.
+        // Bytes per tier of one execution of the step, copies included: an
+        // exact sum, so the staged run may add the same terms grouped by
+        // stage (`fabricsim_base::exact_sum`).
         let mut tier_bytes = vec![0.0; self.tiers.len()];
+        let mut tier_sums = vec![ExactSum::new(); self.tiers.len()];
         for (k, step) in schedule.steps.iter().enumerate() {
             let w = weights.map(|w| w[k].as_slice());
             self.budget.check_time().map_err(FlowError::from)?;
             let flows = self.flows(step, w)?;
             let t = super::components::step_makespan(&self.capacity_bps, &flows, &mut self.budget)?;
             time_s += step.repeat as f64 * t;
-            tier_bytes.fill(0.0);
+            tier_sums.iter_mut().for_each(ExactSum::clear);
             for (i, (f, tr)) in flows.iter().zip(&step.transfers).enumerate() {
                 let copies = w.map_or(1.0, |w| w[i]);
                 for &(l, phi) in &f.route {
@@ -655,8 +659,11 @@ impl<'t> CollectiveSim<'t> {
                         touched.push(l);
                     }
                     step_bytes[l as usize] += b;
-                    tier_bytes[self.tier_of[l as usize] as usize] += copies * b;
+                    tier_sums[self.tier_of[l as usize] as usize].add(copies * b);
                 }
+            }
+            for (b, x) in tier_bytes.iter_mut().zip(&tier_sums) {
+                *b = x.value();
             }
             steps.push(StepReport {
                 time_s: t,

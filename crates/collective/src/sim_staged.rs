@@ -71,6 +71,7 @@ use crate::planes::{PlaneFlow, plane_copies};
 use crate::schedule::{Schedule, StepLatency, Transfer};
 use crate::symmetry::MAX_CONFINED_HOPS;
 use crate::{CollectiveError, Protocol};
+use fabricsim_base::exact_sum::ExactSum;
 use fabricsim_flow::FlowError;
 use fabricsim_topology::RoutingMode;
 use std::collections::{BTreeMap, HashMap};
@@ -491,9 +492,9 @@ impl<'t> CollectiveSim<'t> {
         let mut steps = Vec::with_capacity(schedule.steps.len());
         let mut step_bytes = vec![0.0; nl];
         let mut touched: Vec<u32> = Vec::new();
-        let mut tier_bytes = vec![0.0; self.tiers.len()];
-        // The slot whose tier sums `tier_bytes` holds.
-        let mut tier_prefix: Option<(usize, usize)> = None;
+        let nt = self.tiers.len();
+        let mut tier_bytes = vec![0.0; nt];
+        let mut tier_sums = vec![ExactSum::new(); nt];
         // Per route entry (as `arena`, whose routes flows may share): the
         // link's tier. The bytes an entry puts on its link are
         // `fraction · payload`, as `run_steps` computes them.
@@ -501,30 +502,36 @@ impl<'t> CollectiveSim<'t> {
             .iter()
             .map(|&(l, _)| self.tier_of[l as usize])
             .collect();
-        // Per stage in more than one slot: per tier, the bytes each
-        // transfer's route puts on the tier's links, in transfer order.
+        // Adds the bytes every transfer of `st` (copies included, through
+        // their original's route: same fractions and tiers) puts on each tier.
+        let add_stage = |sums: &mut [ExactSum], st: &Stage<'_>| {
+            for &r in &st.refs {
+                let f = &flows[(r & !COPY) as usize];
+                let range = f.start..f.start + f.len;
+                for (&t, &(_, phi)) in entry_tier[range.clone()].iter().zip(&arena[range]) {
+                    sums[t as usize].add(phi * f.bytes);
+                }
+            }
+        };
+        // Per stage in more than one slot: its exact per-tier sums, which
+        // each slot holding it adds (exact sums: any grouping gives the
+        // same correctly rounded value, `fabricsim_base::exact_sum`).
         let mut uses = vec![0u32; stages.len()];
         for &(lo, hi) in slots {
             for u in &mut uses[lo..=hi] {
                 *u += 1;
             }
         }
-        let tier_values: Vec<Vec<Vec<f64>>> = stages
+        let stage_sums: Vec<Vec<ExactSum>> = stages
             .iter()
             .zip(&uses)
             .map(|(st, &u)| {
                 if u < 2 {
                     return Vec::new();
                 }
-                let mut per_tier = vec![Vec::new(); self.tiers.len()];
-                for &r in &st.refs {
-                    let f = &flows[(r & !COPY) as usize];
-                    let range = f.start..f.start + f.len;
-                    for (&t, &(_, phi)) in entry_tier[range.clone()].iter().zip(&arena[range]) {
-                        per_tier[t as usize].push(phi * f.bytes);
-                    }
-                }
-                per_tier
+                let mut sums = vec![ExactSum::new(); nt];
+                add_stage(&mut sums, st);
+                sums
             })
             .collect();
         let mut components = Components::new(nl);
@@ -603,45 +610,21 @@ impl<'t> CollectiveSim<'t> {
                     }
                 }
             }
-            // Bytes per tier: every transfer's, copies included, each
-            // tier's sum in transfer order as `run_uncached` adds them. A
-            // slot that extends the previous one (same first stage, later
-            // last stage: a pipeline filling) continues its sums, which is
-            // the same sequence of additions.
-            let from = match tier_prefix {
-                Some((plo, phi)) if plo == lo && phi < hi => phi + 1,
-                _ => {
-                    tier_bytes.fill(0.0);
-                    lo
-                }
-            };
-            for (s, st) in stages.iter().enumerate().take(hi + 1).skip(from) {
-                match tier_values.get(s).filter(|v| !v.is_empty()) {
-                    Some(per_tier) => {
-                        for (acc, values) in tier_bytes.iter_mut().zip(per_tier) {
-                            // In a register: the same additions in order.
-                            let mut sum = *acc;
-                            for &b in values {
-                                sum += b;
-                            }
-                            *acc = sum;
-                        }
-                    }
-                    None => {
-                        for &r in &st.refs {
-                            let f = &flows[(r & !COPY) as usize];
-                            let range = f.start..f.start + f.len;
-                            add_by_tier(
-                                &mut tier_bytes,
-                                &entry_tier[range.clone()],
-                                &arena[range],
-                                f.bytes,
-                            );
+            // Bytes per tier: every transfer's, copies included.
+            tier_sums.iter_mut().for_each(ExactSum::clear);
+            for (s, st) in stages.iter().enumerate().take(hi + 1).skip(lo) {
+                match stage_sums[s].as_slice() {
+                    [] => add_stage(&mut tier_sums, st),
+                    sums => {
+                        for (acc, x) in tier_sums.iter_mut().zip(sums) {
+                            acc.add_sum(x);
                         }
                     }
                 }
             }
-            tier_prefix = Some((lo, hi));
+            for (b, x) in tier_bytes.iter_mut().zip(&tier_sums) {
+                *b = x.value();
+            }
             steps.push(StepReport {
                 time_s: t,
                 repeat: step.repeat,
@@ -706,24 +689,4 @@ fn split_stages(schedule: &Schedule) -> (Vec<Stage<'_>>, Vec<(usize, usize)>) {
         slots.push((base + lo, base + hi));
     }
     (stages, slots)
-}
-
-/// `sums[tiers[i]] += route[i].1 · bytes` for each `i` in order (the
-/// bytes entry `i` of a route puts on its link), a run of entries of
-/// one tier summed in a register (the same additions in the same order: a
-/// route's entries are mostly of one tier, and adding through memory made
-/// each addition wait for the previous store).
-fn add_by_tier(sums: &mut [f64], tiers: &[u16], route: &[(u32, f64)], bytes: f64) {
-    let Some(&first) = tiers.first() else { return };
-    let mut tier = first as usize;
-    let mut acc = sums[tier];
-    for (&t, &(_, phi)) in tiers.iter().zip(route) {
-        if t as usize != tier {
-            sums[tier] = acc;
-            tier = t as usize;
-            acc = sums[tier];
-        }
-        acc += phi * bytes;
-    }
-    sums[tier] = acc;
 }
