@@ -52,6 +52,18 @@ impl ExactSum {
         self.partials.push(x);
     }
 
+    /// Adds `m · x` exactly (for instance `x` counted `m` times): the
+    /// product's rounding error, `fma(m, x, −m·x)`, is itself a double
+    /// (barring underflow), so the product is two exact terms.
+    pub fn add_product(&mut self, m: f64, x: f64) {
+        let p = m * x;
+        let e = m.mul_add(x, -p);
+        self.add(p);
+        if e != 0.0 {
+            self.add(e);
+        }
+    }
+
     /// Adds every term of `other`, exactly.
     pub fn add_sum(&mut self, other: &ExactSum) {
         for &p in &other.partials {
@@ -139,6 +151,23 @@ mod tests {
                 sb.add_sum(&sa);
                 assert_eq!(sb.value().to_bits(), want.to_bits(), "{n} terms, merged");
             }
+        }
+    }
+
+    #[test]
+    fn a_product_adds_as_its_repeated_term() {
+        let mut rng = SplitMix64::new(11);
+        for _ in 0..200 {
+            let (v, _) = terms(&mut rng, 3);
+            let m = (rng.next_u64() % 5000) as f64;
+            let (mut once, mut repeated) = (ExactSum::new(), ExactSum::new());
+            once.add(v[0]);
+            repeated.add(v[0]);
+            once.add_product(m, v[1] * 0.1);
+            for _ in 0..m as usize {
+                repeated.add(v[1] * 0.1);
+            }
+            assert_eq!(once.value().to_bits(), repeated.value().to_bits(), "{m}");
         }
     }
 

@@ -100,6 +100,10 @@ struct Stage<'s> {
     fraction: f64,
     /// Per transfer: its flow, or `COPY |` the representative's flow.
     refs: Vec<u32>,
+    /// The flows of `refs` that are not copies, in order, and whether any
+    /// is a copy (set once copies are known, [`CollectiveSim::copy_planes`]).
+    simulated: Vec<u32>,
+    has_copies: bool,
     /// Transfers per distinct α (bit pattern), for ring means.
     alpha_counts: Vec<(u64, f64)>,
 }
@@ -427,13 +431,28 @@ impl<'t> CollectiveSim<'t> {
                 u64::from(self.tier_of[l]),
             ]
         });
+        // Each flow's original, where it became a copy. A domain copy's
+        // transfers point at its representative's flows, which may now be
+        // copies themselves: they then point at their original too (the
+        // same stage, fractions, tiers and bytes), so that every copy
+        // points at a simulated flow.
+        let mut original: Vec<u32> = (0..flows.len() as u32).collect();
         for (k, &orig) in found.copy_of.iter().enumerate() {
             if orig != u32::MAX {
                 let (s, i) = at[k];
                 let (so, io) = at[orig as usize];
                 let flow = stages[so as usize].refs[io as usize];
-                stages[s as usize].refs[i as usize] = COPY | flow;
+                let r = &mut stages[s as usize].refs[i as usize];
+                original[*r as usize] = flow;
+                *r = COPY | flow;
             }
+        }
+        for st in stages.iter_mut() {
+            for r in st.refs.iter_mut().filter(|r| **r & COPY != 0) {
+                *r = COPY | original[(*r & !COPY) as usize];
+            }
+            st.simulated = st.refs.iter().copied().filter(|r| r & COPY == 0).collect();
+            st.has_copies = st.simulated.len() < st.refs.len();
         }
         found.links
     }
@@ -502,14 +521,22 @@ impl<'t> CollectiveSim<'t> {
             .iter()
             .map(|&(l, _)| self.tier_of[l as usize])
             .collect();
-        // Adds the bytes every transfer of `st` (copies included, through
-        // their original's route: same fractions and tiers) puts on each tier.
-        let add_stage = |sums: &mut [ExactSum], st: &Stage<'_>| {
+        // Adds the bytes every transfer of `st` puts on each tier: a copy's
+        // are its original's (same fractions and tiers, planes.rs and
+        // symmetry.rs), so each simulated flow's are added times the number
+        // of transfers it stands for (`count`: scratch per flow, left zero).
+        let mut count = vec![0.0f64; flows.len()];
+        let mut add_stage = |sums: &mut [ExactSum], st: &Stage<'_>| {
             for &r in &st.refs {
-                let f = &flows[(r & !COPY) as usize];
+                count[(r & !COPY) as usize] += 1.0;
+            }
+            for &r in &st.simulated {
+                let f = &flows[r as usize];
+                let m = std::mem::take(&mut count[r as usize]);
+
                 let range = f.start..f.start + f.len;
                 for (&t, &(_, phi)) in entry_tier[range.clone()].iter().zip(&arena[range]) {
-                    sums[t as usize].add(phi * f.bytes);
+                    sums[t as usize].add_product(m, phi * f.bytes);
                 }
             }
         };
@@ -560,11 +587,8 @@ impl<'t> CollectiveSim<'t> {
             view_ids.clear();
             let mut split = false;
             for st in window {
-                for &r in &st.refs {
-                    if r & COPY != 0 {
-                        split = true;
-                        continue;
-                    }
+                split |= st.has_copies;
+                for &r in &st.simulated {
                     let f = &flows[r as usize];
                     view_ids.push(r);
                     views.push(FlowView {
@@ -596,17 +620,15 @@ impl<'t> CollectiveSim<'t> {
             time_s += step.repeat as f64 * t;
             let repeat = step.repeat as f64;
             for st in window {
-                for &r in &st.refs {
-                    if r & COPY == 0 {
-                        let f = &flows[r as usize];
-                        for &(l, phi) in route(f) {
-                            let b = phi * f.bytes;
-                            link_bytes[l as usize] += repeat * b;
-                            if step_bytes[l as usize] == 0.0 {
-                                touched.push(l);
-                            }
-                            step_bytes[l as usize] += b;
+                for &r in &st.simulated {
+                    let f = &flows[r as usize];
+                    for &(l, phi) in route(f) {
+                        let b = phi * f.bytes;
+                        link_bytes[l as usize] += repeat * b;
+                        if step_bytes[l as usize] == 0.0 {
+                            touched.push(l);
                         }
+                        step_bytes[l as usize] += b;
                     }
                 }
             }
@@ -659,6 +681,8 @@ fn split_stages(schedule: &Schedule) -> (Vec<Stage<'_>>, Vec<(usize, usize)>) {
         protocol: step.protocol,
         fraction: step.bandwidth_fraction,
         refs: Vec::new(),
+        simulated: Vec::new(),
+        has_copies: false,
         alpha_counts: Vec::new(),
     };
     let mut stages: Vec<Stage<'_>> = Vec::new();
