@@ -273,7 +273,8 @@ pub fn run_groups(
     }
     let ranks = &groups[0];
     // A protocol cannot beat the best time so far when even its bandwidth
-    // share of the fabric's bound, plus its fixed latency, is slower.
+    // share of the fabric's bound, or the floor the algorithm's Simple run
+    // puts on it (`ProtocolFloor`), plus its fixed latency, is slower.
     let bound_s = fabric_bound_s(sim, groups, req);
     let library = |candidates: &[Algo], sim: &CollectiveSim<'_>| -> Vec<Algo> {
         candidates
@@ -302,14 +303,23 @@ pub fn run_groups(
         };
         // One schedule under each protocol: its pairs are routed once.
         sim.keep_routes(protocols.len() > 1);
+        // What the Simple run of this algorithm bounds about the others.
+        let mut simple: Option<(ProtocolFloor, f64)> = None;
         for p in protocols {
-            let floor = bound_s / bandwidth_fraction(sim, ranks, a, req.op, p)
-                + presets::protocol_base_s(p);
+            let fraction = bandwidth_fraction(sim, ranks, a, req.op, p);
+            let mut floor = bound_s / fraction;
+            if let Some((f, simple_fraction)) = &simple {
+                floor = floor.max(f.floor_s(*simple_fraction, fraction, sim.min_alpha_s(p)));
+            }
+            floor += presets::protocol_base_s(p);
             if p != Protocol::Simple && best.as_ref().is_some_and(|b| floor >= b.time_s) {
                 continue;
             }
-            match run_one(sim, groups, req, a, p, bound_s) {
-                Ok(o) => {
+            match run_one_floor(sim, groups, req, a, p, bound_s) {
+                Ok((o, f)) => {
+                    if p == Protocol::Simple {
+                        simple = Some((f, fraction));
+                    }
                     if best.as_ref().is_none_or(|b| o.time_s < b.time_s) {
                         best = Some(o);
                     }
@@ -604,7 +614,7 @@ fn run_one(
     protocol: Protocol,
     bound_s: f64,
 ) -> Result<Outcome, CollectiveError> {
-    run_one_with_report(sim, groups, req, algo, protocol, bound_s).map(|(o, _)| o)
+    run_one_full(sim, groups, req, algo, protocol, bound_s).map(|(o, ..)| o)
 }
 
 fn run_one_with_report(
@@ -615,6 +625,104 @@ fn run_one_with_report(
     protocol: Protocol,
     bound_s: f64,
 ) -> Result<(Outcome, RunReport), CollectiveError> {
+    run_one_full(sim, groups, req, algo, protocol, bound_s).map(|(o, r, _)| (o, r))
+}
+
+fn run_one_floor(
+    sim: &mut CollectiveSim<'_>,
+    groups: &[Vec<NodeId>],
+    req: &Request,
+    algo: Algo,
+    protocol: Protocol,
+    bound_s: f64,
+) -> Result<(Outcome, ProtocolFloor), CollectiveError> {
+    run_one_full(sim, groups, req, algo, protocol, bound_s).map(|(o, _, f)| (o, f))
+}
+
+/// Lower bounds on the time of one algorithm's schedule under another
+/// protocol, from its run under this one (without protocol base latency).
+///
+/// Per distinct step `k` (run `r_k` times, `t_k` each, busiest link at
+/// `u_k`: its payload bytes over capacity × `t_k`), a protocol of bandwidth
+/// fraction `f` puts `1/f` times the payload on every link when no transfer
+/// reduces in a switch (the *uniform* case, `CollectiveSim`'s wire bytes),
+/// so each execution takes at least `u_k·t_k / f` (the busiest link's bytes
+/// over its capacity), after the earliest start of a transfer crossing
+/// that link: at least `α_min`, the least α any transfer gets under the
+/// protocol (`CollectiveSim::min_alpha_s`). A step whose transfers pay no latency
+/// (`StepLatency::Hidden`) is, in the uniform case, the same max-min
+/// problem with every size scaled by `f₀/f` (`f₀` this run's fraction): its
+/// makespan scales exactly (every rate is unchanged, every completion comes
+/// `f₀/f` times later), so it takes `t_k·f₀/f`. Where a transfer reduces
+/// in a switch, its wire bytes do not depend on the protocol and only the
+/// links' payload bound (`u_k·t_k`) is kept. The engine's rounding (events
+/// within `TIME_REL_EPS` batched) is covered by a relative margin of
+/// `1e-6`.
+#[derive(Clone, Copy, Debug)]
+struct ProtocolFloor {
+    /// `Σ r_k·t_k` over hidden-latency steps \[s\].
+    hidden_s: f64,
+    /// `Σ r_k·u_k·t_k` over hidden-latency steps and over the others \[s\].
+    hidden_load_s: f64,
+    other_load_s: f64,
+    /// `Σ r_k` over the other steps that load a link.
+    other_runs: f64,
+    /// No transfer reduces in a switch.
+    uniform: bool,
+}
+
+impl ProtocolFloor {
+    fn new(
+        sched: &Schedule,
+        report: &RunReport,
+        topo: &fabricsim_topology::Topology,
+    ) -> ProtocolFloor {
+        let reduces = |n: NodeId| topo.nodes[n.idx()].in_switch_reduction;
+        let uniform = !sched
+            .steps
+            .iter()
+            .any(|s| s.transfers.iter().any(|t| reduces(t.src) || reduces(t.dst)));
+        let mut f = ProtocolFloor {
+            hidden_s: 0.0,
+            hidden_load_s: 0.0,
+            other_load_s: 0.0,
+            other_runs: 0.0,
+            uniform,
+        };
+        for (step, r) in sched.steps.iter().zip(&report.steps) {
+            let (t, n) = (r.time_s, f64::from(r.repeat));
+            let load = n * r.busiest.min(1.0) * t;
+            if step.latency == crate::StepLatency::Hidden {
+                f.hidden_s += n * t;
+                f.hidden_load_s += load;
+            } else if load > 0.0 {
+                f.other_load_s += load;
+                f.other_runs += n;
+            }
+        }
+        f
+    }
+
+    /// The floor \[s\] for bandwidth fraction `to` and least α `alpha_min_s`,
+    /// this run's fraction being `from`.
+    fn floor_s(&self, from: f64, to: f64, alpha_min_s: f64) -> f64 {
+        let s = if self.uniform {
+            self.hidden_s * (from / to) + self.other_load_s / to
+        } else {
+            self.hidden_load_s + self.other_load_s
+        };
+        (s + self.other_runs * alpha_min_s) * (1.0 - 1e-6)
+    }
+}
+
+fn run_one_full(
+    sim: &mut CollectiveSim<'_>,
+    groups: &[Vec<NodeId>],
+    req: &Request,
+    algo: Algo,
+    protocol: Protocol,
+    bound_s: f64,
+) -> Result<(Outcome, RunReport, ProtocolFloor), CollectiveError> {
     let topo = sim.topology();
     let ranks = &groups[0];
     if matches!(algo, Algo::Nvls | Algo::NvlsTree) && protocol != Protocol::Simple {
@@ -689,6 +797,7 @@ fn run_one_with_report(
             (sched, report)
         }
     };
+    let floor = ProtocolFloor::new(&sched, &report, topo);
     let n = ranks.len();
     // The protocol's once-per-collective latency (0 for Simple).
     let mut report = report;
@@ -723,7 +832,7 @@ fn run_one_with_report(
         rccl_release: None,
         alternative: None,
     };
-    Ok((outcome, report))
+    Ok((outcome, report, floor))
 }
 
 /// Lower bound on the time of `req` on `groups` \[s\] (computed once per

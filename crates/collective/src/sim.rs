@@ -758,6 +758,25 @@ impl<'t> CollectiveSim<'t> {
             .collect()
     }
 
+    /// A lower bound on the α [`Self::alpha_and_wire_bytes`] gives any
+    /// transfer with a route under `protocol` \[s\]: the override if set,
+    /// else the least of every link's α and of the in-switch steps' α.
+    pub(crate) fn min_alpha_s(&self, protocol: Protocol) -> f64 {
+        if let Some(a) = self.params.alpha_s {
+            return a;
+        }
+        let links = self
+            .link_alpha_s
+            .iter()
+            .map(|a| a[protocol as usize])
+            .fold(f64::INFINITY, f64::min);
+        let switch = self
+            .params
+            .in_switch_step_s(true)
+            .min(self.params.in_switch_step_s(false));
+        links.min(switch).max(0.0)
+    }
+
     /// The most utilized link given bytes per link over a run of `time_s`.
     pub fn bottleneck(&self, link_bytes: &[f64], time_s: f64) -> Option<Bottleneck> {
         if time_s <= 0.0 {

@@ -10,7 +10,7 @@ use fabricsim::collective::run::DEFAULT_CHUNK_BYTES;
 use fabricsim::collective::{Algo, CollectiveSim, Op, Params, Protocol, Schedule};
 use fabricsim::topology::{NodeId, NodeRole, Topology};
 
-fn shipped(name: &str) -> Topology {
+pub(crate) fn shipped(name: &str) -> Topology {
     Topology::load(
         format!("{}/topologies/{name}", env!("CARGO_MANIFEST_DIR")),
         &Default::default(),
@@ -18,7 +18,7 @@ fn shipped(name: &str) -> Topology {
     .unwrap()
 }
 
-fn accelerators(topo: &Topology, n: usize) -> Vec<NodeId> {
+pub(crate) fn accelerators(topo: &Topology, n: usize) -> Vec<NodeId> {
     (0..topo.nodes.len() as u32)
         .map(NodeId)
         .filter(|&x| topo.nodes[x.idx()].role == NodeRole::Accelerator)
