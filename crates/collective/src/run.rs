@@ -678,10 +678,15 @@ impl ProtocolFloor {
         topo: &fabricsim_topology::Topology,
     ) -> ProtocolFloor {
         let reduces = |n: NodeId| topo.nodes[n.idx()].in_switch_reduction;
+        // Each list of transfers once: a pipeline's steps window shared
+        // stages (`crate::transfers`).
+        let mut seen = std::collections::HashSet::new();
         let uniform = !sched
             .steps
             .iter()
-            .any(|s| s.transfers.iter().any(|t| reduces(t.src) || reduces(t.dst)));
+            .flat_map(|s| s.transfers.parts())
+            .filter(|part| seen.insert(std::ptr::from_ref(*part)))
+            .any(|part| part.iter().any(|t| reduces(t.src) || reduces(t.dst)));
         let mut f = ProtocolFloor {
             hidden_s: 0.0,
             hidden_load_s: 0.0,
