@@ -577,26 +577,24 @@ pub fn merge_equivalent_links(
     // Verify and rewrite: a flow must cross all `size[g]` links of each of
     // its groups, with one fraction.
     let mut merged = Vec::with_capacity(flows.len());
-    let mut seen: HashMap<u32, (u32, u64), Fast> = HashMap::default();
+    // Per group: links of it the current flow crossed (0: none yet).
+    let mut seen: Vec<u32> = vec![0; cap.len()];
     for f in flows {
-        seen.clear();
-        let mut route = Vec::new();
+        let mut route: Vec<(u32, f64)> = Vec::new();
         for &(l, phi) in &f.route {
             let g = group_of[l as usize];
-            match seen.get_mut(&g) {
-                Some((k, p)) => {
-                    if *p != phi.to_bits() {
-                        return None;
-                    }
-                    *k += 1;
-                }
-                None => {
-                    seen.insert(g, (1, phi.to_bits()));
-                    route.push((g, phi));
-                }
+            if seen[g as usize] == 0 {
+                route.push((g, phi));
+            } else if route.iter().any(|&(h, p)| h == g && p.to_bits() != phi.to_bits()) {
+                return None;
             }
+            seen[g as usize] += 1;
         }
-        if seen.iter().any(|(&g, &(k, _))| k != size[g as usize]) {
+        let complete = route.iter().all(|&(g, _)| seen[g as usize] == size[g as usize]);
+        for &(g, _) in &route {
+            seen[g as usize] = 0;
+        }
+        if !complete {
             return None;
         }
         merged.push(Flow {
