@@ -585,12 +585,17 @@ pub fn merge_equivalent_links(
             let g = group_of[l as usize];
             if seen[g as usize] == 0 {
                 route.push((g, phi));
-            } else if route.iter().any(|&(h, p)| h == g && p.to_bits() != phi.to_bits()) {
+            } else if route
+                .iter()
+                .any(|&(h, p)| h == g && p.to_bits() != phi.to_bits())
+            {
                 return None;
             }
             seen[g as usize] += 1;
         }
-        let complete = route.iter().all(|&(g, _)| seen[g as usize] == size[g as usize]);
+        let complete = route
+            .iter()
+            .all(|&(g, _)| seen[g as usize] == size[g as usize]);
         for &(g, _) in &route {
             seen[g as usize] = 0;
         }
