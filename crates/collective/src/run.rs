@@ -315,8 +315,8 @@ pub fn run_groups(
             if p != Protocol::Simple && best.as_ref().is_some_and(|b| floor >= b.time_s) {
                 continue;
             }
-            match run_one_floor(sim, groups, req, a, p, bound_s) {
-                Ok((o, f)) => {
+            match run_one_full(sim, groups, req, a, p, bound_s) {
+                Ok((o, _, f)) => {
                     if p == Protocol::Simple {
                         simple = Some((f, fraction));
                     }
@@ -512,7 +512,7 @@ pub fn run_groups_with_report(
     req: &Request,
 ) -> Result<(Outcome, RunReport), CollectiveError> {
     let o = run_groups(sim, groups, req)?;
-    let (_, report) = run_one_with_report(sim, groups, req, o.algorithm, o.protocol, o.bound_s)?;
+    let (_, report, _) = run_one_full(sim, groups, req, o.algorithm, o.protocol, o.bound_s)?;
     Ok((o, report))
 }
 
@@ -615,28 +615,6 @@ fn run_one(
     bound_s: f64,
 ) -> Result<Outcome, CollectiveError> {
     run_one_full(sim, groups, req, algo, protocol, bound_s).map(|(o, ..)| o)
-}
-
-fn run_one_with_report(
-    sim: &mut CollectiveSim<'_>,
-    groups: &[Vec<NodeId>],
-    req: &Request,
-    algo: Algo,
-    protocol: Protocol,
-    bound_s: f64,
-) -> Result<(Outcome, RunReport), CollectiveError> {
-    run_one_full(sim, groups, req, algo, protocol, bound_s).map(|(o, r, _)| (o, r))
-}
-
-fn run_one_floor(
-    sim: &mut CollectiveSim<'_>,
-    groups: &[Vec<NodeId>],
-    req: &Request,
-    algo: Algo,
-    protocol: Protocol,
-    bound_s: f64,
-) -> Result<(Outcome, ProtocolFloor), CollectiveError> {
-    run_one_full(sim, groups, req, algo, protocol, bound_s).map(|(o, _, f)| (o, f))
 }
 
 /// Lower bounds on the time of one algorithm's schedule under another
