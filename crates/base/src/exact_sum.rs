@@ -18,7 +18,7 @@
 //! Terms must be finite and their partial sums must not overflow.
 
 /// An exact sum of `f64` terms (module docs).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct ExactSum {
     /// Non-overlapping partials in increasing magnitude (all non-zero but
     /// the last).

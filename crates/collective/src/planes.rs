@@ -25,8 +25,8 @@
 //! renumbered by first appearance, which `σ` preserves) and the same
 //! makespan; each link `σ(l)` receives the additions `l` receives, in the
 //! same order, so its byte count is `l`'s; per-step maxima are over equal
-//! values; and per-tier sums, which walk every transfer, read a copy's
-//! bytes and tiers through its match, which has the same ones. So only
+//! values; and per-tier sums, which count every transfer, count a copy's
+//! bytes and tiers as its match's, which are the same. So only
 //! representatives are simulated and counted, and a copy's link bytes are
 //! copied: the report is bit for bit the one without copies.
 

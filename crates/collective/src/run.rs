@@ -317,7 +317,7 @@ pub fn run_groups(
             }
             match run_one_full(sim, groups, req, a, p, bound_s) {
                 Ok((o, _, f)) => {
-                    if p == Protocol::Simple {
+                    if let Some(f) = f {
                         simple = Some((f, fraction));
                     }
                     if best.as_ref().is_none_or(|b| o.time_s < b.time_s) {
@@ -617,6 +617,9 @@ fn run_one(
     run_one_full(sim, groups, req, algo, protocol, bound_s).map(|(o, ..)| o)
 }
 
+/// Relative margin of [`ProtocolFloor`] against the engine's rounding.
+const FLOOR_MARGIN: f64 = 1e-4;
+
 /// Lower bounds on the time of one algorithm's schedule under another
 /// protocol, from its run under this one (without protocol base latency).
 ///
@@ -633,17 +636,24 @@ fn run_one(
 /// makespan scales exactly (every rate is unchanged, every completion comes
 /// `f₀/f` times later), so it takes `t_k·f₀/f`. Where a transfer reduces
 /// in a switch, its wire bytes do not depend on the protocol and only the
-/// links' payload bound (`u_k·t_k`) is kept. The engine's rounding (events
-/// within `TIME_REL_EPS` batched) is covered by a relative margin of
-/// `1e-6`.
+/// links' payload bound (`u_k·t_k`) is kept. The α term is taken only for
+/// steps whose transfers each pay their own α (`StepLatency::EachTransfer`;
+/// a ring mean may include a route-less transfer's α of 0). The bound is
+/// exact up to the engine's rounding (events within `TIME_REL_EPS` = 1e-12
+/// relative are batched, so a chain of `N` events may end up to about
+/// `N·1e-12` of its time early); a relative margin of `1e-4` covers chains
+/// of up to 10⁸ events. A skipped protocol is not run at all, so an error
+/// it would have hit (such as `--max-events`) is not reported, as with the
+/// fabric-bound skip.
 #[derive(Clone, Copy, Debug)]
-struct ProtocolFloor {
+pub(crate) struct ProtocolFloor {
     /// `Σ r_k·t_k` over hidden-latency steps \[s\].
     hidden_s: f64,
     /// `Σ r_k·u_k·t_k` over hidden-latency steps and over the others \[s\].
     hidden_load_s: f64,
     other_load_s: f64,
-    /// `Σ r_k` over the other steps that load a link.
+    /// `Σ r_k` over the other steps that load a link and whose transfers
+    /// each pay their own α.
     other_runs: f64,
     /// No transfer reduces in a switch.
     uniform: bool,
@@ -680,7 +690,9 @@ impl ProtocolFloor {
                 f.hidden_load_s += load;
             } else if load > 0.0 {
                 f.other_load_s += load;
-                f.other_runs += n;
+                if step.latency == crate::StepLatency::EachTransfer {
+                    f.other_runs += n;
+                }
             }
         }
         f
@@ -694,7 +706,7 @@ impl ProtocolFloor {
         } else {
             self.hidden_load_s + self.other_load_s
         };
-        (s + self.other_runs * alpha_min_s) * (1.0 - 1e-6)
+        (s + self.other_runs * alpha_min_s) * (1.0 - FLOOR_MARGIN)
     }
 }
 
@@ -705,7 +717,7 @@ fn run_one_full(
     algo: Algo,
     protocol: Protocol,
     bound_s: f64,
-) -> Result<(Outcome, RunReport, ProtocolFloor), CollectiveError> {
+) -> Result<(Outcome, RunReport, Option<ProtocolFloor>), CollectiveError> {
     let topo = sim.topology();
     let ranks = &groups[0];
     if matches!(algo, Algo::Nvls | Algo::NvlsTree) && protocol != Protocol::Simple {
@@ -780,7 +792,8 @@ fn run_one_full(
             (sched, report)
         }
     };
-    let floor = ProtocolFloor::new(&sched, &report, topo);
+    // Only a Simple run's floor is read (the protocol loop in `run_groups`).
+    let floor = (protocol == Protocol::Simple).then(|| ProtocolFloor::new(&sched, &report, topo));
     let n = ranks.len();
     // The protocol's once-per-collective latency (0 for Simple).
     let mut report = report;
@@ -848,4 +861,102 @@ fn fabric_bound_s(sim: &mut CollectiveSim<'_>, groups: &[Vec<NodeId>], req: &Req
         bound_s = bound_s.max(bisection_bound_s(n, half, req.size, cut));
     }
     bound_s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fabricsim_topology::{NodeRole, Topology};
+
+    fn shipped(name: &str) -> Topology {
+        let path = format!("{}/../../topologies/{name}", env!("CARGO_MANIFEST_DIR"));
+        Topology::load(path, &Default::default()).unwrap()
+    }
+
+    fn accelerators(topo: &Topology, n: usize) -> Vec<NodeId> {
+        (0..topo.nodes.len() as u32)
+            .map(NodeId)
+            .filter(|&x| topo.nodes[x.idx()].role == NodeRole::Accelerator)
+            .take(n)
+            .collect()
+    }
+
+    /// The floor a Simple run puts on LL and LL128 is below their simulated
+    /// times, run by run (trees, rings, halving-doubling and hierarchical
+    /// phases, some reducing in NVSwitches), and high enough to skip a
+    /// protocol in some of these cases.
+    #[test]
+    fn floors_are_below_every_protocols_time() {
+        let (mut checked, mut would_skip) = (0, 0);
+        for (name, n) in [
+            ("h100-2tier-16node.toml", 128),
+            ("gb200-nvl72.toml", 72),
+            ("hgx-h100.toml", 8),
+        ] {
+            let topo = shipped(name);
+            let ranks = accelerators(&topo, n);
+            let groups = vec![ranks.clone()];
+            let mut sim = CollectiveSim::new(&topo, Default::default());
+            for algo in [
+                Algo::Ring,
+                Algo::Tree,
+                Algo::HalvingDoubling,
+                Algo::Hierarchical,
+            ] {
+                for (op, size) in [
+                    (Op::AllReduce, 4096.0),
+                    (Op::AllReduce, 1048576.0),
+                    (Op::AllReduce, 256.0 * 1048576.0),
+                    (Op::AllGather, 64.0 * 1048576.0),
+                ] {
+                    let req = Request::new(op, size).algo(algo);
+                    let bound_s = fabric_bound_s(&mut sim, &groups, &req);
+                    let Ok((simple, _, floor)) =
+                        run_one_full(&mut sim, &groups, &req, algo, Protocol::Simple, bound_s)
+                    else {
+                        continue;
+                    };
+                    let floor = floor.expect("a Simple run has a floor");
+                    let from = bandwidth_fraction(&sim, &ranks, algo, op, Protocol::Simple);
+                    for p in [Protocol::Ll128, Protocol::Ll] {
+                        let to = bandwidth_fraction(&sim, &ranks, algo, op, p);
+                        let f = floor.floor_s(from, to, sim.min_alpha_s(p))
+                            + presets::protocol_base_s(p);
+                        let Ok((o, ..)) = run_one_full(&mut sim, &groups, &req, algo, p, bound_s)
+                        else {
+                            continue;
+                        };
+                        let what = format!("{op} {algo} {p} {size} on {name}");
+                        assert!(f <= o.time_s, "{what}: floor {f} above {}", o.time_s);
+                        checked += 1;
+                        if f >= simple.time_s && bound_s / to < simple.time_s {
+                            would_skip += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked >= 60, "{checked} runs checked");
+        assert!(would_skip > 0, "the floor skips nothing here");
+    }
+
+    /// The eight rails of a rail-optimized fabric are plane copies in a
+    /// multi-node tree (`planes.rs`): found, and the run unchanged (the
+    /// integration test `staged_runs_equal_general_runs` compares it with
+    /// the general run bit for bit).
+    #[test]
+    fn rails_of_a_rail_optimized_fabric_are_plane_copies() {
+        let topo = shipped("h100-2tier-16node.toml");
+        let ranks = accelerators(&topo, 128);
+        let mut sim = CollectiveSim::new(&topo, Default::default());
+        let req = Request::new(Op::AllReduce, 64.0 * 1048576.0)
+            .algo(Algo::Tree)
+            .protocol(Protocol::Simple);
+        run(&mut sim, &ranks, &req).unwrap();
+        assert!(
+            sim.planes_copied >= 7,
+            "{} planes copied",
+            sim.planes_copied
+        );
+    }
 }

@@ -222,6 +222,8 @@ pub struct CollectiveSim<'t> {
     /// ([`CollectiveSim::keep_routes`]), and the pairs routed so far with
     /// their arena (empty when off).
     keep_routes: bool,
+    /// Planes found to be copies over the staged runs so far (`planes.rs`).
+    pub(crate) planes_copied: usize,
     route_memo: staged::RouteMemo,
     /// What the simulations may still spend ([`Params::max_events`],
     /// [`Params::max_time_s`]).
@@ -357,6 +359,7 @@ impl<'t> CollectiveSim<'t> {
             nvlink_scale_up,
             domains: None,
             keep_routes: false,
+            planes_copied: 0,
             route_memo: Default::default(),
             budget: Budget::new(
                 Some(params.max_events.unwrap_or(DEFAULT_MAX_EVENTS)),
@@ -659,7 +662,7 @@ impl<'t> CollectiveSim<'t> {
                         touched.push(l);
                     }
                     step_bytes[l as usize] += b;
-                    tier_sums[self.tier_of[l as usize] as usize].add(copies * b);
+                    tier_sums[self.tier_of[l as usize] as usize].add_product(copies, b);
                 }
             }
             for (b, x) in tier_bytes.iter_mut().zip(&tier_sums) {

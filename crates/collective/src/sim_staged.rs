@@ -44,10 +44,12 @@
 //!    (a maximum) is unchanged; each of a copy's links receives the same
 //!    additions, in the same order, as the representative's link it is the
 //!    image of, so its byte count is copied; the per-tier busiest link is a
-//!    maximum over equal values; and the per-tier byte sums and ring α
-//!    counts, which depend on every transfer in order, still walk every
-//!    transfer (a copy through its representative's route, whose links
-//!    have the same tiers and fractions).
+//!    maximum over equal values; the per-tier byte sums count every
+//!    transfer, a copy as its representative's bytes on links of the same
+//!    tiers and fractions (exact sums, so each simulated flow's bytes are
+//!    added times the transfers it stands for and each stage's sum once);
+//!    and ring α counts count every transfer's α, a copy's being its
+//!    representative's.
 //!
 //! 3. **Plane copies** ([`crate::planes`]). After routing, the flows left
 //!    (representatives' and whole domains') are split into planes, sets of
@@ -398,7 +400,7 @@ impl<'t> CollectiveSim<'t> {
     /// (`planes.rs`) and returns the `(original, copy)` link pairs whose
     /// bytes the copies take.
     fn copy_planes(
-        &self,
+        &mut self,
         stages: &mut [Stage<'_>],
         flows: &[Routed],
         arena: &[(u32, f64)],
@@ -454,6 +456,7 @@ impl<'t> CollectiveSim<'t> {
             st.simulated = st.refs.iter().copied().filter(|r| r & COPY == 0).collect();
             st.has_copies = st.simulated.len() < st.refs.len();
         }
+        self.planes_copied += found.planes_copied;
         found.links
     }
 
