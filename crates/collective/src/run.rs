@@ -251,6 +251,15 @@ pub fn run_groups(
     groups: &[Vec<NodeId>],
     req: &Request,
 ) -> Result<Outcome, CollectiveError> {
+    run_groups_reported(sim, groups, req).map(|(o, _)| o)
+}
+
+/// [`run_groups`], with the report of the run it chose.
+fn run_groups_reported(
+    sim: &mut CollectiveSim<'_>,
+    groups: &[Vec<NodeId>],
+    req: &Request,
+) -> Result<(Outcome, RunReport), CollectiveError> {
     check_groups(sim, groups)?;
     if let Some(c) = req.channels
         && !(1..=MAX_CHANNELS).contains(&c)
@@ -286,8 +295,8 @@ pub fn run_groups(
     };
     let (algos, selection) = match req.algo {
         Algo::Auto => {
-            if let Some(o) = library_choice(sim, groups, req, bound_s)? {
-                return Ok(o);
+            if let Some(chosen) = library_choice(sim, groups, req, bound_s)? {
+                return Ok(chosen);
             }
             (library(&AUTO_CANDIDATES, sim), Selection::FastestSimulated)
         }
@@ -295,6 +304,7 @@ pub fn run_groups(
         a => (vec![a], Selection::Requested),
     };
     let mut best: Option<Outcome> = None;
+    let mut best_report: Option<RunReport> = None;
     let mut last_err = None;
     for a in algos {
         let protocols = match req.protocol {
@@ -316,12 +326,13 @@ pub fn run_groups(
                 continue;
             }
             match run_one_full(sim, groups, req, a, p, bound_s) {
-                Ok((o, _, f)) => {
+                Ok((o, report, f)) => {
                     if let Some(f) = f {
                         simple = Some((f, fraction));
                     }
                     if best.as_ref().is_none_or(|b| o.time_s < b.time_s) {
                         best = Some(o);
+                        best_report = Some(report);
                     }
                 }
                 Err(e @ CollectiveError::Unsupported { .. })
@@ -339,7 +350,8 @@ pub fn run_groups(
     }
     let mut best = best.ok_or_else(|| last_err.expect("some candidate was tried"))?;
     best.selection = selection;
-    Ok(best)
+    let report = best_report.expect("kept with the best outcome");
+    Ok((best, report))
 }
 
 /// The collective library's choice for `req`, simulated: NCCL's
@@ -355,7 +367,7 @@ fn library_choice(
     groups: &[Vec<NodeId>],
     req: &Request,
     bound_s: f64,
-) -> Result<Option<Outcome>, CollectiveError> {
+) -> Result<Option<(Outcome, RunReport)>, CollectiveError> {
     let ranks = &groups[0];
     let (choices, nodes, selection) = if let Some(shape) = tuning::comm_shape(sim, ranks) {
         let ranked = tuning::ranking(&shape, req.op, req.size);
@@ -378,8 +390,8 @@ fn library_choice(
         {
             continue;
         }
-        match run_one(sim, groups, req, algo, p, bound_s) {
-            Ok(mut o) => {
+        match run_one_full(sim, groups, req, algo, p, bound_s) {
+            Ok((mut o, report, _)) => {
                 o.selection = selection;
                 o.nccl_model_s = Some(predicted);
                 if selection == Selection::NcclModel {
@@ -387,7 +399,7 @@ fn library_choice(
                 } else {
                     o.rccl_release = Some(tuning::rccl::RCCL_RELEASE);
                 }
-                return Ok(Some(o));
+                return Ok(Some((o, report)));
             }
             Err(CollectiveError::Unsupported { .. }) => continue,
             Err(e) => return Err(e),
@@ -511,9 +523,7 @@ pub fn run_groups_with_report(
     groups: &[Vec<NodeId>],
     req: &Request,
 ) -> Result<(Outcome, RunReport), CollectiveError> {
-    let o = run_groups(sim, groups, req)?;
-    let (_, report, _) = run_one_full(sim, groups, req, o.algorithm, o.protocol, o.bound_s)?;
-    Ok((o, report))
+    run_groups_reported(sim, groups, req)
 }
 
 /// Largest fabric (directed links) on which the all-to-all bisection bound
@@ -604,17 +614,6 @@ fn check_groups(sim: &CollectiveSim<'_>, groups: &[Vec<NodeId>]) -> Result<(), C
         }
     }
     Ok(())
-}
-
-fn run_one(
-    sim: &mut CollectiveSim<'_>,
-    groups: &[Vec<NodeId>],
-    req: &Request,
-    algo: Algo,
-    protocol: Protocol,
-    bound_s: f64,
-) -> Result<Outcome, CollectiveError> {
-    run_one_full(sim, groups, req, algo, protocol, bound_s).map(|(o, ..)| o)
 }
 
 /// Relative margin of [`ProtocolFloor`] against the engine's rounding.
