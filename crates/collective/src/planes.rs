@@ -283,6 +283,75 @@ mod tests {
         assert_eq!(links, vec![(0, 4), (1, 5), (2, 6), (3, 7)]);
     }
 
+    /// The exact check itself, on flows the fingerprint would not tell
+    /// apart: a consistent one-to-one link map passes; a link mapped to
+    /// two images, two links mapped to one, another link key, stage or
+    /// attribute fails.
+    #[test]
+    fn the_link_map_must_be_one_to_one_and_consistent() {
+        let (mut img, mut pre, mut mapped) = (vec![NONE; 10], vec![NONE; 10], Vec::new());
+        let mut check = |routes: [&[(u32, f64)]; 4], stage_b: u32, key9: u64| {
+            let flows = [
+                flow(0, routes[0]),
+                flow(0, routes[1]),
+                flow(stage_b, routes[2]),
+                flow(stage_b, routes[3]),
+            ];
+            img.fill(NONE);
+            pre.fill(NONE);
+            let key = |l: u32| [if l == 9 { key9 } else { 7 }, 7, 0];
+            matches(
+                &flows,
+                &[0, 1],
+                &[2, 3],
+                &key,
+                &mut img,
+                &mut pre,
+                &mut mapped,
+            )
+        };
+        let (a0, a1) = ([(0, 1.0), (1, 1.0)], [(1, 1.0), (2, 1.0)]);
+        assert!(check(
+            [&a0, &a1, &[(5, 1.0), (6, 1.0)], &[(6, 1.0), (7, 1.0)]],
+            0,
+            7
+        ));
+        // Link 1 would map to 6 and to 8.
+        assert!(!check(
+            [&a0, &a1, &[(5, 1.0), (6, 1.0)], &[(8, 1.0), (7, 1.0)]],
+            0,
+            7
+        ));
+        // Links 0 and 2 would both map to 5.
+        assert!(!check(
+            [&a0, &a1, &[(5, 1.0), (6, 1.0)], &[(6, 1.0), (5, 1.0)]],
+            0,
+            7
+        ));
+        // Link 9 has another capacity than link 2.
+        assert!(!check(
+            [&a0, &a1, &[(5, 1.0), (6, 1.0)], &[(6, 1.0), (9, 1.0)]],
+            0,
+            5
+        ));
+        assert!(check(
+            [&a0, &a1, &[(5, 1.0), (6, 1.0)], &[(6, 1.0), (9, 1.0)]],
+            0,
+            7
+        ));
+        // Another stage, or another fraction.
+        assert!(!check(
+            [&a0, &a1, &[(5, 1.0), (6, 1.0)], &[(6, 1.0), (7, 1.0)]],
+            1,
+            7
+        ));
+        assert!(!check(
+            [&a0, &a1, &[(5, 1.0), (6, 0.5)], &[(6, 1.0), (7, 1.0)]],
+            0,
+            7
+        ));
+    }
+
     #[test]
     fn links_of_other_capacity_or_shared_links_break_a_copy() {
         let (r0, s0) = ([(0, 1.0), (1, 1.0)], [(2, 1.0), (3, 1.0)]);

@@ -223,3 +223,26 @@ fn pipelines_with_empty_stages_equal_general_runs() {
     assert_eq!(s.steps.len(), 2);
     same(&topo, &s, "empty first and last stages");
 }
+
+/// With one NVLink lane failed, one scale-up domain is no longer a copy of
+/// the others (its links' capacities differ, so neither `symmetry.rs` nor
+/// `planes.rs` may treat it as one): staged runs still equal general runs,
+/// for a tree, a ring and halving-doubling.
+#[test]
+fn staged_runs_on_a_degraded_fabric_equal_general_runs() {
+    use fabricsim::topology::{FailureSpec, LoadOptions};
+    let flags: Vec<FailureSpec> = ["random:1:7:scale-up".parse().unwrap()].into();
+    let topo = Topology::load(
+        format!(
+            "{}/topologies/h100-2tier-16node.toml",
+            env!("CARGO_MANIFEST_DIR")
+        ),
+        &LoadOptions::default().with_failures(flags),
+    )
+    .unwrap();
+    assert_eq!(topo.failures.lanes, 1);
+    let ranks = accelerators(&topo, 128);
+    for algo in [Algo::Tree, Algo::Ring, Algo::HalvingDoubling] {
+        check(&topo, &ranks, Op::AllReduce, algo, 64.0 * 1048576.0);
+    }
+}
