@@ -310,63 +310,6 @@ fn cli_proto_flag_names_the_protocol_and_rejects_typos() {
     );
 }
 
-/// A protocol `run` does not simulate, because a lower bound on its time
-/// (from the Simple run of the same schedule) is no better than the best
-/// so far, could not have won: on shipped fabrics, every algorithm's
-/// choice among the default protocols equals the fastest of the protocols
-/// run one by one (`--proto`), bit for bit.
-#[test]
-fn protocols_skipped_by_their_floor_could_not_have_won() {
-    use crate::collective::staged::{accelerators, shipped};
-    use fabricsim::collective::run::default_protocols;
-    let mut compared = 0;
-    for (name, n) in [
-        ("h100-2tier-16node.toml", 128),
-        ("gb200-nvl72.toml", 72),
-        ("h100-rail-only.toml", 64),
-        ("hgx-h100.toml", 8),
-    ] {
-        let topo = shipped(name);
-        let ranks = accelerators(&topo, n);
-        let mut sim = CollectiveSim::new(&topo, Params::default());
-        for algo in [
-            Algo::Ring,
-            Algo::Tree,
-            Algo::HalvingDoubling,
-            Algo::Hierarchical,
-        ] {
-            for (op, size) in [
-                (Op::AllReduce, 4096.0),
-                (Op::AllReduce, 1048576.0),
-                (Op::AllReduce, 256.0 * 1048576.0),
-                (Op::AllGather, 64.0 * 1048576.0),
-            ] {
-                let req = Request::new(op, size).algo(algo);
-                let Ok(chosen) = run(&mut sim, &ranks, &req) else {
-                    continue;
-                };
-                let mut fastest: Option<(Protocol, f64)> = None;
-                for p in default_protocols(&sim, &ranks, algo, op, size) {
-                    let t = run(&mut sim, &ranks, &req.clone().protocol(p))
-                        .unwrap()
-                        .time_s;
-                    if fastest.is_none_or(|(_, b)| t < b) {
-                        fastest = Some((p, t));
-                    }
-                }
-                let (p, t) = fastest.unwrap();
-                let what = format!("{op} {algo} {size} on {name}");
-                assert_eq!(chosen.protocol, p, "{what}");
-                assert_eq!(chosen.time_s.to_bits(), t.to_bits(), "{what}");
-                compared += 1;
-            }
-        }
-    }
-    // 48 cases; in 17 of them a protocol is skipped by the Simple run's
-    // floor and not by the fabric's bound alone (counted when written).
-    assert_eq!(compared, 48);
-}
-
 /// The floor's premise: a pipeline slot whose transfers pay no latency is
 /// the same max-min problem under every protocol with every size scaled by
 /// the ratio of the bandwidth shares, so its time scales by that ratio
