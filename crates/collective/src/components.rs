@@ -577,21 +577,21 @@ pub fn merge_equivalent_links(
     // Verify and rewrite: a flow must cross all `size[g]` links of each of
     // its groups, with one fraction.
     let mut merged = Vec::with_capacity(flows.len());
-    // Per group: links of it the current flow crossed (0: none yet).
+    // Per group: links of it the current flow crossed (0: none yet), and
+    // the fraction of the first.
     let mut seen: Vec<u32> = vec![0; cap.len()];
+    let mut first_phi: Vec<u64> = vec![0; cap.len()];
     for f in flows {
         let mut route: Vec<(u32, f64)> = Vec::new();
         for &(l, phi) in &f.route {
-            let g = group_of[l as usize];
-            if seen[g as usize] == 0 {
-                route.push((g, phi));
-            } else if route
-                .iter()
-                .any(|&(h, p)| h == g && p.to_bits() != phi.to_bits())
-            {
+            let g = group_of[l as usize] as usize;
+            if seen[g] == 0 {
+                route.push((g as u32, phi));
+                first_phi[g] = phi.to_bits();
+            } else if first_phi[g] != phi.to_bits() {
                 return None;
             }
-            seen[g as usize] += 1;
+            seen[g] += 1;
         }
         let complete = route
             .iter()

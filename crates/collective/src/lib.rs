@@ -137,7 +137,8 @@ pub enum Algo {
     Ring,
     /// NCCL's pipelined double binary tree ([`tree`]).
     Tree,
-    /// Recursive halving-doubling (Rabenseifner).
+    /// Recursive halving-doubling (Rabenseifner; docs/sources.md
+    /// [S-thakur-rabenseifner]).
     HalvingDoubling,
     /// Every rank exchanges with every other at once.
     Direct,
@@ -252,7 +253,7 @@ impl std::fmt::Display for Protocol {
 
 impl std::str::FromStr for Protocol {
     type Err = String;
-    /// Case-insensitive, as NCCL's `NCCL_PROTO`.
+    /// Case-insensitive, as NCCL's `NCCL_PROTO` (docs/sources.md [S-nccl-env]).
     fn from_str(s: &str) -> Result<Protocol, String> {
         let names = Protocol::ALL.map(Protocol::name);
         Protocol::ALL

@@ -1,10 +1,11 @@
 //! Copies among the link-disjoint parts ("planes") of a staged run.
 //!
-//! On a rail-optimized fabric the eight rails of an HGX cluster are eight
-//! copies of one network: a tree, a halving-doubling exchange or a ring
-//! between nodes sends rail `r`'s share over rail `r`'s NICs, leaves,
-//! spines and core links only, and every rail carries the image of rail 0's
-//! traffic. Such parts are found from the routed flows themselves, not from
+//! Where the eight rails of an HGX cluster share no link (a rail-only
+//! fabric, or a rail-optimized Clos whose pods each serve one rail, as
+//! `h100-32k-3tier.toml`), they are eight copies of one network: a tree, a
+//! halving-doubling exchange or a ring between nodes sends rail `r`'s share
+//! over rail `r`'s NICs, leaves, spines and core links only, and every rail
+//! carries the image of rail 0's traffic. Such parts are found from the routed flows themselves, not from
 //! the topology's construction:
 //!
 //! 1. **Planes.** Links joined by a flow (over all stages of the run) form
@@ -290,12 +291,16 @@ mod tests {
     #[test]
     fn the_link_map_must_be_one_to_one_and_consistent() {
         let (mut img, mut pre, mut mapped) = (vec![NONE; 10], vec![NONE; 10], Vec::new());
-        let mut check = |routes: [&[(u32, f64)]; 4], stage_b: u32, key9: u64| {
+        // The original: flows (0, 1) and (1, 2) in stage 0; the candidate:
+        // flows (5, 6) then `second`, in `stage`, link 9 keyed `key9`.
+        let mut check = |second: &[(u32, f64)], first_phi: f64, stage: u32, key9: u64| {
+            let (a0, a1) = ([(0, 1.0), (1, 1.0)], [(1, 1.0), (2, 1.0)]);
+            let b0 = [(5, 1.0), (6, first_phi)];
             let flows = [
-                flow(0, routes[0]),
-                flow(0, routes[1]),
-                flow(stage_b, routes[2]),
-                flow(stage_b, routes[3]),
+                flow(0, &a0),
+                flow(0, &a1),
+                flow(stage, &b0),
+                flow(stage, second),
             ];
             img.fill(NONE);
             pre.fill(NONE);
@@ -310,46 +315,17 @@ mod tests {
                 &mut mapped,
             )
         };
-        let (a0, a1) = ([(0, 1.0), (1, 1.0)], [(1, 1.0), (2, 1.0)]);
-        assert!(check(
-            [&a0, &a1, &[(5, 1.0), (6, 1.0)], &[(6, 1.0), (7, 1.0)]],
-            0,
-            7
-        ));
+        assert!(check(&[(6, 1.0), (7, 1.0)], 1.0, 0, 7));
         // Link 1 would map to 6 and to 8.
-        assert!(!check(
-            [&a0, &a1, &[(5, 1.0), (6, 1.0)], &[(8, 1.0), (7, 1.0)]],
-            0,
-            7
-        ));
+        assert!(!check(&[(8, 1.0), (7, 1.0)], 1.0, 0, 7));
         // Links 0 and 2 would both map to 5.
-        assert!(!check(
-            [&a0, &a1, &[(5, 1.0), (6, 1.0)], &[(6, 1.0), (5, 1.0)]],
-            0,
-            7
-        ));
-        // Link 9 has another capacity than link 2.
-        assert!(!check(
-            [&a0, &a1, &[(5, 1.0), (6, 1.0)], &[(6, 1.0), (9, 1.0)]],
-            0,
-            5
-        ));
-        assert!(check(
-            [&a0, &a1, &[(5, 1.0), (6, 1.0)], &[(6, 1.0), (9, 1.0)]],
-            0,
-            7
-        ));
+        assert!(!check(&[(6, 1.0), (5, 1.0)], 1.0, 0, 7));
+        // Link 9 has another capacity than link 2; with the same, it maps.
+        assert!(!check(&[(6, 1.0), (9, 1.0)], 1.0, 0, 5));
+        assert!(check(&[(6, 1.0), (9, 1.0)], 1.0, 0, 7));
         // Another stage, or another fraction.
-        assert!(!check(
-            [&a0, &a1, &[(5, 1.0), (6, 1.0)], &[(6, 1.0), (7, 1.0)]],
-            1,
-            7
-        ));
-        assert!(!check(
-            [&a0, &a1, &[(5, 1.0), (6, 0.5)], &[(6, 1.0), (7, 1.0)]],
-            0,
-            7
-        ));
+        assert!(!check(&[(6, 1.0), (7, 1.0)], 1.0, 1, 7));
+        assert!(!check(&[(6, 1.0), (7, 1.0)], 0.5, 0, 7));
     }
 
     #[test]

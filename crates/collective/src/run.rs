@@ -865,19 +865,16 @@ fn fabric_bound_s(sim: &mut CollectiveSim<'_>, groups: &[Vec<NodeId>], req: &Req
 #[cfg(test)]
 mod tests {
     use super::*;
-    use fabricsim_topology::{NodeRole, Topology};
+    use fabricsim_topology::Topology;
 
     fn shipped(name: &str) -> Topology {
         let path = format!("{}/../../topologies/{name}", env!("CARGO_MANIFEST_DIR"));
         Topology::load(path, &Default::default()).unwrap()
     }
 
+    /// The first `n` ranks of `topo` (its accelerators in rank order).
     fn accelerators(topo: &Topology, n: usize) -> Vec<NodeId> {
-        (0..topo.nodes.len() as u32)
-            .map(NodeId)
-            .filter(|&x| topo.nodes[x.idx()].role == NodeRole::Accelerator)
-            .take(n)
-            .collect()
+        topo.accelerators[..n].to_vec()
     }
 
     /// Calls `each` for every case both protocol-floor tests walk: shipped
@@ -976,14 +973,16 @@ mod tests {
         assert_eq!(compared, 48);
     }
 
-    /// The eight rails of a rail-optimized fabric are plane copies in a
-    /// multi-node tree (`planes.rs`): found, and the run unchanged (the
-    /// integration test `staged_runs_equal_general_runs` compares it with
-    /// the general run bit for bit).
+    /// The eight rails of a rail-only fabric (one switch per rail) are plane
+    /// copies in a multi-node tree (`planes.rs`): found, and the run
+    /// unchanged (the integration test `staged_runs_equal_general_runs`
+    /// compares it with the general run bit for bit). On
+    /// `h100-2tier-16node.toml` two rails share a leaf and all share the
+    /// spines, so there only scale-up domains are copies.
     #[test]
-    fn rails_of_a_rail_optimized_fabric_are_plane_copies() {
-        let topo = shipped("h100-2tier-16node.toml");
-        let ranks = accelerators(&topo, 128);
+    fn rails_of_a_rail_only_fabric_are_plane_copies() {
+        let topo = shipped("h100-rail-only.toml");
+        let ranks = accelerators(&topo, 512);
         let mut sim = CollectiveSim::new(&topo, Default::default());
         let req = Request::new(Op::AllReduce, 64.0 * 1048576.0)
             .algo(Algo::Tree)

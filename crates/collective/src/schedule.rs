@@ -150,7 +150,8 @@ impl Schedule {
     }
 
     /// Appends a step of point-to-point sends that relay between domains as
-    /// NCCL's PXN does ([`Step::pxn`]); they pay α as `EachTransfer`.
+    /// NCCL's PXN does ([`Step::pxn`]; docs/sources.md [S-nccl-env]); they
+    /// pay α as `EachTransfer`.
     pub fn push_pxn(&mut self, transfers: Vec<Transfer>, repeat: u32) {
         let before = self.steps.len();
         self.push(transfers, repeat);

@@ -57,8 +57,9 @@
 //!    whose flows are, stage by stage, the image of another's under a
 //!    capacity-, rate- and tier-preserving map of links (checked link by
 //!    link) is a copy: its flows point at the original's, as a domain
-//!    copy's do, and its links take the original's bytes. The rails of a
-//!    rail-optimized fabric are such copies.
+//!    copy's do, and its links take the original's bytes. Rails that share
+//!    no link (`h100-32k-3tier.toml`, `h100-rail-only.toml`) are such
+//!    copies; rails that share leaves or spines are not.
 //!
 //! Since a copy's components are never built, a step holding a copy is
 //! known to have several components, and is simulated per component
@@ -102,10 +103,9 @@ struct Stage<'s> {
     fraction: f64,
     /// Per transfer: its flow, or `COPY |` the representative's flow.
     refs: Vec<u32>,
-    /// The flows of `refs` that are not copies, in order, and whether any
-    /// is a copy (set once copies are known, [`CollectiveSim::copy_planes`]).
+    /// The flows of `refs` that are not copies, in order (set once copies
+    /// are known, [`CollectiveSim::copy_planes`]).
     simulated: Vec<u32>,
-    has_copies: bool,
     /// Transfers per distinct α (bit pattern), for ring means.
     alpha_counts: Vec<(u64, f64)>,
 }
@@ -454,7 +454,6 @@ impl<'t> CollectiveSim<'t> {
                 *r = COPY | original[(*r & !COPY) as usize];
             }
             st.simulated = st.refs.iter().copied().filter(|r| r & COPY == 0).collect();
-            st.has_copies = st.simulated.len() < st.refs.len();
         }
         self.planes_copied += found.planes_copied;
         found.links
@@ -536,7 +535,6 @@ impl<'t> CollectiveSim<'t> {
             for &r in &st.simulated {
                 let f = &flows[r as usize];
                 let m = std::mem::take(&mut count[r as usize]);
-
                 let range = f.start..f.start + f.len;
                 for (&t, &(_, phi)) in entry_tier[range.clone()].iter().zip(&arena[range]) {
                     sums[t as usize].add_product(m, phi * f.bytes);
@@ -590,7 +588,7 @@ impl<'t> CollectiveSim<'t> {
             view_ids.clear();
             let mut split = false;
             for st in window {
-                split |= st.has_copies;
+                split |= st.simulated.len() < st.refs.len();
                 for &r in &st.simulated {
                     let f = &flows[r as usize];
                     view_ids.push(r);
@@ -685,7 +683,6 @@ fn split_stages(schedule: &Schedule) -> (Vec<Stage<'_>>, Vec<(usize, usize)>) {
         fraction: step.bandwidth_fraction,
         refs: Vec::new(),
         simulated: Vec::new(),
-        has_copies: false,
         alpha_counts: Vec::new(),
     };
     let mut stages: Vec<Stage<'_>> = Vec::new();

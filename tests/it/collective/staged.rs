@@ -8,7 +8,7 @@ use crate::common::knobs;
 use fabricsim::collective::algorithms::{default_channels, schedule};
 use fabricsim::collective::run::DEFAULT_CHUNK_BYTES;
 use fabricsim::collective::{Algo, CollectiveSim, Op, Params, Protocol, Schedule};
-use fabricsim::topology::{NodeId, NodeRole, Topology};
+use fabricsim::topology::{NodeId, Topology};
 
 pub(crate) fn shipped(name: &str) -> Topology {
     Topology::load(
@@ -18,12 +18,9 @@ pub(crate) fn shipped(name: &str) -> Topology {
     .unwrap()
 }
 
+/// The first `n` ranks of `topo` (its accelerators in rank order).
 pub(crate) fn accelerators(topo: &Topology, n: usize) -> Vec<NodeId> {
-    (0..topo.nodes.len() as u32)
-        .map(NodeId)
-        .filter(|&x| topo.nodes[x.idx()].role == NodeRole::Accelerator)
-        .take(n)
-        .collect()
+    topo.accelerators[..n].to_vec()
 }
 
 /// The staged and the general run of `s` agree exactly.
