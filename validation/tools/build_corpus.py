@@ -26,7 +26,7 @@ def fmt(v):
 SYS_KEYS = ["id", "name", "split", "accelerator", "gpus_per_node", "scale_up", "scale_out",
             "topology_hint", "why_split", "notes"]
 PT_KEYS = ["system", "gpus", "op", "size_bytes", "busbw_gbps", "algbw_gbps", "time_us", "inplace",
-           "library", "algo", "source", "source_date", "note"]
+           "library", "algo", "collnet", "source", "source_date", "note"]
 
 def emit(path):
     out = ["# Published collective-communication measurements (see validation/README.md).",
@@ -42,7 +42,12 @@ def emit(path):
         out.append("[[point]]")
         for k in PT_KEYS:
             if k in p and p[k] is not None:
-                out.append(f"{k} = {fmt(p[k])}")
+                v = p[k]
+                # (value, why): the why is written as a comment after the value.
+                if isinstance(v, tuple):
+                    out.append(f"{k} = {fmt(v[0])}   # {v[1]}")
+                else:
+                    out.append(f"{k} = {fmt(v)}")
         out.append("")
     with open(path, "w") as f:
         f.write("\n".join(out))

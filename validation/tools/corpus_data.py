@@ -11,7 +11,7 @@ def system(**kw):
 def _f(x):
     return float(x)
 
-def nccl_rows(system, gpus, op, text, *, library, algo, source, date, note, which="ip"):
+def nccl_rows(system, gpus, op, text, *, library, algo, source, date, note, which="ip", collnet=None):
     """Parse pasted nccl-tests rows. which: 'ip' (in-place), 'oop' (out-of-place), 'oop-only'
     (table has only one set of columns: size count type redop [root] time algbw busbw wrong)."""
     for line in text.strip().splitlines():
@@ -32,7 +32,7 @@ def nccl_rows(system, gpus, op, text, *, library, algo, source, date, note, whic
             raise ValueError(which)
         POINTS.append(dict(system=system, gpus=gpus, op=op, size_bytes=size, busbw_gbps=_f(bb),
                            algbw_gbps=_f(al), time_us=_f(tm), inplace=inplace, library=library,
-                           algo=algo, source=source, source_date=date, note=note))
+                           algo=algo, source=source, source_date=date, note=note, collnet=collnet))
 
 def busbw_list(system, gpus, op, sizes, values, *, library, algo, source, date, note, inplace=True):
     sizes = sizes.split() if isinstance(sizes, str) else sizes
@@ -166,6 +166,7 @@ nccl_rows("coreweave-h100-ib", 64, "all-reduce", """
   4294967296    1073741824     float     sum      -1    22181  193.63  383.23      0    22570  190.29  376.62      0
   8589934592    2147483648     float     sum      -1    43980  195.31  386.56      0    44094  194.81  385.56      0
 """, library="unknown", algo="default (SHARP plugin possibly active)", source=CW_SRC, date="2024",
+          collnet=(True, "the h100-64 SHARP manifest sets NCCL_COLLNET_ENABLE=1 (docs/sources.md [S-coreweave-manifests])"),
           note="example log in the README's MPI Operator section, printed after applying the h100-64 SHARP manifest; NCCL version not printed; date approximate")
 
 # ---------------------------------------------------------------- OCI GPU quick starts
@@ -866,3 +867,49 @@ nccl_rows("mi300x-8", 8, "all-reduce", """
  17179869184    4294967296     float     sum      -1    94182  182.41  319.22      0    94540  181.72  318.01      0
 """, library="RCCL 2.22.3", algo="default", source=ROCM_BLOG, date="2025-03-02",
           note="same blog, run with rccl-tests -G 1 (HIP graph launch; the printed header still says graph: 0); in-place columns; shows launch-overhead-free small-message times (~6-9 us)")
+
+# ---------------------------------------------------------------- nccl-tests#309: 2 x Dell XE9680 (8 H100) over 8x400G IB
+NT309 = "https://github.com/NVIDIA/nccl-tests/issues/309"
+system(id="h100-ib-2node-nt309", name="2 x Dell PowerEdge XE9680 (8 H100 SXM each), 8x ConnectX-7 400G InfiniBand per node (NVIDIA/nccl-tests#309)",
+       split="fit",
+       accelerator="NVIDIA H100 80GB HBM3", gpus_per_node=8,
+       scale_up="NVLink4 via 4 NVSwitch3, 450 GB/s/dir per GPU, NVLink SHARP (NVLS)",
+       scale_out="8x ConnectX-7 400 Gb/s InfiniBand per node (mlx5_0..7, one per GPU, GPUDirect RDMA at PIX); switch not stated",
+       topology_hint="2 nodes x 8 H100, one 400G NDR NIC per GPU, rail-optimized; topologies/corpus/coreweave-h100-ib.toml with 2 domains and no SHARP",
+       why_split="fit: added as calibration data for multi-node pipelines (the only multi-node NVIDIA ramp from 8 B to 16 GiB outside the held-out split); it chose how a pipeline's fill pays latency (docs/validation.md), so it is not an independent check.",
+       notes="NCCL 2.26.2+cuda12.8, bare metal, all_reduce_perf_mpi -b 8 -e 16g -f 2 -g 1 (warmup 5, iters 20), no NCCL_ALGO/PROTO forced, no CollNet; an NVIDIA maintainer: 'Your numbers look good to me!' and NVLSTree is what NCCL runs across the 2 nodes.")
+nccl_rows("h100-ib-2node-nt309", 16, "all-reduce", """
+           8             2     float     sum      -1    68.52    0.00    0.00      0    24.70    0.00    0.00      0
+          16             4     float     sum      -1    24.96    0.00    0.00      0    24.93    0.00    0.00      0
+          32             8     float     sum      -1    24.93    0.00    0.00      0    25.02    0.00    0.00      0
+          64            16     float     sum      -1    25.29    0.00    0.00      0    25.21    0.00    0.00      0
+         128            32     float     sum      -1    25.68    0.00    0.01      0    25.62    0.00    0.01      0
+         256            64     float     sum      -1    94.40    0.00    0.01      0    25.90    0.01    0.02      0
+         512           128     float     sum      -1    32.35    0.02    0.03      0    26.31    0.02    0.04      0
+        1024           256     float     sum      -1    29.75    0.03    0.06      0    26.65    0.04    0.07      0
+        2048           512     float     sum      -1    28.19    0.07    0.14      0    28.22    0.07    0.14      0
+        4096          1024     float     sum      -1    30.24    0.14    0.25      0    29.72    0.14    0.26      0
+        8192          2048     float     sum      -1    32.12    0.26    0.48      0    31.67    0.26    0.48      0
+       16384          4096     float     sum      -1    32.74    0.50    0.94      0    32.24    0.51    0.95      0
+       32768          8192     float     sum      -1    34.10    0.96    1.80      0    33.47    0.98    1.84      0
+       65536         16384     float     sum      -1    33.84    1.94    3.63      0    33.08    1.98    3.71      0
+      131072         32768     float     sum      -1    38.77    3.38    6.34      0    38.12    3.44    6.45      0
+      262144         65536     float     sum      -1    48.67    5.39   10.10      0    46.79    5.60   10.50      0
+      524288        131072     float     sum      -1    77.69    6.75   12.65      0    70.33    7.46   13.98      0
+     1048576        262144     float     sum      -1    71.93   14.58   27.33      0    71.47   14.67   27.51      0
+     2097152        524288     float     sum      -1    76.24   27.51   51.58      0    76.62   27.37   51.32      0
+     4194304       1048576     float     sum      -1    94.38   44.44   83.33      0    94.22   44.52   83.47      0
+     8388608       2097152     float     sum      -1    132.6   63.24  118.57      0    131.4   63.85  119.72      0
+    16777216       4194304     float     sum      -1    185.4   90.49  169.67      0    183.8   91.29  171.16      0
+    33554432       8388608     float     sum      -1    267.9  125.23  234.81      0    267.7  125.34  235.02      0
+    67108864      16777216     float     sum      -1    466.1  143.99  269.98      0    466.3  143.91  269.83      0
+   134217728      33554432     float     sum      -1    748.3  179.35  336.29      0    749.2  179.14  335.88      0
+   268435456      67108864     float     sum      -1   1282.8  209.26  392.35      0   1276.0  210.37  394.44      0
+   536870912     134217728     float     sum      -1   2357.6  227.72  426.97      0   2355.1  227.96  427.43      0
+  1073741824     268435456     float     sum      -1   4484.9  239.41  448.90      0   4470.2  240.20  450.37      0
+  2147483648     536870912     float     sum      -1   8729.8  245.99  461.24      0   8717.2  246.35  461.91      0
+  4294967296    1073741824     float     sum      -1    17262  248.81  466.52      0    17284  248.49  465.91      0
+  8589934592    2147483648     float     sum      -1    34381  249.84  468.46      0    34365  249.96  468.67      0
+ 17179869184    4294967296     float     sum      -1    68652  250.24  469.21      0    68668  250.19  469.10      0
+""", library="NCCL 2.26.2", algo="default", source=NT309, date="2025-05-20",
+          note="issue description's 2-node table (hosts bm-h100-01/02); in-place columns (the out-of-place 8 B, 256 B and 512 B rows are one-off outliers); the description's prose was edited later, the table was not")
