@@ -37,6 +37,16 @@ pub enum StepLatency {
     /// step's transfers (steady state of a pipeline: the next chunk is
     /// already in flight), so the transfers pay neither.
     Hidden,
+    /// A pipeline fill slot (a window of stages `lo..=hi`,
+    /// [`crate::tree::pipeline_stages`]): the transfers of the last stage
+    /// `hi`, where the first chunk arrives, pay their α and route latency as
+    /// [`Self::EachTransfer`]; those of the earlier stages carry later
+    /// chunks, each behind the chunk that crossed the same stage one slot
+    /// before, and pay neither, as in [`Self::Hidden`]. So the first chunk
+    /// pays `Σ_h α_h` over its path and no chunk pays a stage's α twice. A
+    /// step whose transfers are not a window pays as
+    /// [`Self::EachTransfer`].
+    Front,
 }
 
 /// Transfers that run concurrently, `repeat` times in a row.
@@ -164,25 +174,35 @@ impl Schedule {
     /// holds step `k` of every part, so the groups' transfers share the
     /// fabric. `None` unless every part has the same steps (count, repeat,
     /// latency rule, relaying), which holds for groups of the same size and shape
-    /// running the same algorithm.
+    /// running the same algorithm. Pipelines stay pipelines: where every
+    /// part's step `k` is the same window of stages, the result's is that
+    /// window of the parts' stages merged stage by stage
+    /// ([`Transfers::concat`]), so a fill slot's last stage
+    /// ([`StepLatency::Front`]) is every group's.
     pub fn merge(parts: Vec<Schedule>) -> Option<Schedule> {
-        let mut it = parts.into_iter();
-        let mut out = it.next()?;
-        for p in it {
-            if p.steps.len() != out.steps.len()
-                || p.steps.iter().zip(&out.steps).any(|(a, b)| {
+        let first = parts.first()?;
+        if parts.iter().any(|p| {
+            p.steps.len() != first.steps.len()
+                || p.steps.iter().zip(&first.steps).any(|(a, b)| {
                     a.repeat != b.repeat
                         || a.latency != b.latency
                         || a.pxn != b.pxn
                         || a.protocol != b.protocol
                         || a.bandwidth_fraction != b.bandwidth_fraction
                 })
-            {
-                return None;
-            }
-            for (o, step) in out.steps.iter_mut().zip(p.steps) {
-                o.transfers.extend(step.transfers);
-            }
+        }) {
+            return None;
+        }
+        let mut merged = crate::transfers::MergedStages::default();
+        let mut steps: Vec<std::vec::IntoIter<Step>> =
+            parts.into_iter().map(|p| p.steps.into_iter()).collect();
+        let mut out = Schedule::default();
+        while let Some(mut step) = steps[0].next() {
+            let rest: Vec<Step> = steps[1..].iter_mut().filter_map(Iterator::next).collect();
+            let mut lists = vec![std::mem::take(&mut step.transfers)];
+            lists.extend(rest.into_iter().map(|s| s.transfers));
+            step.transfers = Transfers::concat(lists, &mut merged);
+            out.steps.push(step);
         }
         Some(out)
     }

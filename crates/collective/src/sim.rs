@@ -558,13 +558,15 @@ impl<'t> CollectiveSim<'t> {
         } else {
             0.0 // unused
         };
-        for (f, a) in flows.iter_mut().zip(alphas) {
+        let front = step.transfers.last_stage_start();
+        for (i, (f, a)) in flows.iter_mut().zip(alphas).enumerate() {
             match step.latency {
                 StepLatency::EachTransfer => f.latency_s += a,
                 StepLatency::RingMean => f.latency_s += mean,
+                StepLatency::Front if i >= front => f.latency_s += a,
                 // In a pipeline's steady state the route's propagation
                 // latency overlaps the chunks in flight just as α does.
-                StepLatency::Hidden => f.latency_s = 0.0,
+                StepLatency::Hidden | StepLatency::Front => f.latency_s = 0.0,
             }
         }
         Ok(flows)

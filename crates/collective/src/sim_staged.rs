@@ -587,7 +587,7 @@ impl<'t> CollectiveSim<'t> {
             views.clear();
             view_ids.clear();
             let mut split = false;
-            for st in window {
+            for (s, st) in (lo..=hi).zip(window) {
                 split |= st.simulated.len() < st.refs.len();
                 for &r in &st.simulated {
                     let f = &flows[r as usize];
@@ -597,7 +597,8 @@ impl<'t> CollectiveSim<'t> {
                         latency_s: match step.latency {
                             StepLatency::EachTransfer => f.route_latency_s + f.alpha_s,
                             StepLatency::RingMean => f.route_latency_s + mean,
-                            StepLatency::Hidden => 0.0,
+                            StepLatency::Front if s == hi => f.route_latency_s + f.alpha_s,
+                            StepLatency::Hidden | StepLatency::Front => 0.0,
                         },
                         route: route(f),
                     });
@@ -605,11 +606,13 @@ impl<'t> CollectiveSim<'t> {
             }
             let whole = if split { Whole::Split } else { Whole::Views };
             // A flow's view is its routed flow and the latency the step
-            // gives it: the latency rule and ring mean are the salt.
+            // gives it: the latency rule and ring mean are the salt (for a
+            // fill slot, which stage pays: a flow's index is its stage's).
             let salt = match step.latency {
                 StepLatency::EachTransfer => [0, 0],
                 StepLatency::Hidden => [1, 0],
                 StepLatency::RingMean => [2, mean.to_bits()],
+                StepLatency::Front => [3, hi as u64],
             };
             let t = components.makespan_keyed(
                 &self.capacity_bps,

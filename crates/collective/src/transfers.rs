@@ -90,6 +90,18 @@ impl Transfers {
         }
     }
 
+    /// Index of the first transfer of the last stage of a window (the
+    /// transfers from there on are that stage's); 0 for a list of the
+    /// step's own.
+    pub(crate) fn last_stage_start(&self) -> usize {
+        match &self.0 {
+            Repr::Own(_) => 0,
+            Repr::Window {
+                stages, hi, len, ..
+            } => len - stages[*hi].len(),
+        }
+    }
+
     /// The transfers, in order.
     pub fn iter(&self) -> Iter<'_> {
         self.parts().iter().flatten()
@@ -165,6 +177,49 @@ impl IntoIterator for Transfers {
     }
 }
 
+/// Stage lists already merged by [`Transfers::concat`]: the parts' stage
+/// lists (held, compared by address) and their merge, so the steps of one
+/// pipeline share one merged list.
+#[derive(Default)]
+pub(crate) struct MergedStages(Vec<(Vec<SharedStages>, SharedStages)>);
+
+impl Transfers {
+    /// The lists one after another. When every list is the same window
+    /// `lo..=hi` of stage lists of one length, the result is that window of
+    /// their stage-by-stage merge (stage `h` holds every list's stage `h`,
+    /// in list order), made once per combination of stage lists
+    /// (`merged`); otherwise a list of its own, in list order.
+    pub(crate) fn concat(lists: Vec<Transfers>, merged: &mut MergedStages) -> Transfers {
+        let windows: Option<Vec<(&SharedStages, usize, usize)>> =
+            lists.iter().map(Transfers::as_window).collect();
+        if let Some(ws) = windows
+            && let Some(&(first, lo, hi)) = ws.first()
+            && ws
+                .iter()
+                .all(|&(s, l, h)| (l, h) == (lo, hi) && s.len() == first.len())
+        {
+            let same = |k: &[SharedStages]| k.iter().zip(&ws).all(|(a, w)| Arc::ptr_eq(a, w.0));
+            let stages = match merged.0.iter().find(|(k, _)| same(k)) {
+                Some((_, s)) => Arc::clone(s),
+                None => {
+                    let s: SharedStages = (0..first.len())
+                        .map(|h| ws.iter().flat_map(|w| w.0[h].iter().copied()).collect())
+                        .collect();
+                    let key = ws.iter().map(|w| Arc::clone(w.0)).collect();
+                    merged.0.push((key, Arc::clone(&s)));
+                    s
+                }
+            };
+            return Transfers::window(&stages, lo, hi);
+        }
+        let mut out: Vec<Transfer> = Vec::with_capacity(lists.iter().map(Transfers::len).sum());
+        for l in &lists {
+            out.extend(l.iter().copied());
+        }
+        Transfers::from(out)
+    }
+}
+
 impl Extend<Transfer> for Transfers {
     fn extend<I: IntoIterator<Item = Transfer>>(&mut self, iter: I) {
         self.make_mut().extend(iter);
@@ -212,5 +267,59 @@ mod tests {
         assert_eq!(b[0].bytes, 1.0);
         assert_eq!(s[0][0].bytes, 1.0);
         assert!(a.as_window().is_none() && b.as_window().is_some());
+    }
+
+    #[test]
+    fn concatenated_windows_stay_a_window_of_merged_stages() {
+        let (a, b) = (
+            stages(),
+            stages()
+                .iter()
+                .map(|st| {
+                    st.iter()
+                        .map(|x| t(x.src.0 + 10, x.dst.0 + 10, x.bytes))
+                        .collect()
+                })
+                .collect::<SharedStages>(),
+        );
+        let mut merged = MergedStages::default();
+        let w = Transfers::concat(
+            vec![Transfers::window(&a, 0, 2), Transfers::window(&b, 0, 2)],
+            &mut merged,
+        );
+        // Stage by stage: stage 0 of a, stage 0 of b, stage 2 of a, of b.
+        let want = [
+            t(0, 1, 1.0),
+            t(1, 2, 1.0),
+            t(10, 11, 1.0),
+            t(11, 12, 1.0),
+            t(2, 3, 2.0),
+            t(12, 13, 2.0),
+        ];
+        assert_eq!(w.iter().copied().collect::<Vec<_>>(), want);
+        assert_eq!(
+            w.last_stage_start(),
+            4,
+            "the last stage is both lists' stage 2"
+        );
+        // Another window of the same stage lists shares the merged list.
+        let w2 = Transfers::concat(
+            vec![Transfers::window(&a, 2, 2), Transfers::window(&b, 2, 2)],
+            &mut merged,
+        );
+        let (s1, s2) = (w.as_window().unwrap().0, w2.as_window().unwrap().0);
+        assert!(Arc::ptr_eq(s1, s2));
+        assert_eq!(w2.last_stage_start(), 0);
+        // Different windows, or a list of its own: one list, in order.
+        let mixed = Transfers::concat(
+            vec![Transfers::window(&a, 0, 0), Transfers::window(&b, 2, 2)],
+            &mut merged,
+        );
+        assert!(mixed.as_window().is_none());
+        assert_eq!(
+            mixed.iter().copied().collect::<Vec<_>>(),
+            [t(0, 1, 1.0), t(1, 2, 1.0), t(12, 13, 2.0)]
+        );
+        assert_eq!(mixed.last_stage_start(), 0);
     }
 }

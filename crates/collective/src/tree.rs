@@ -140,9 +140,15 @@ pub fn staged_pipeline(hops: &[Vec<(NodeId, NodeId)>], m: usize, chunk: f64) -> 
 /// slots. Equal consecutive slots (the steady state, every stage busy) are
 /// merged into one repeated step.
 ///
-/// Latency: only the `H` slots in which the first chunk is still travelling
-/// pay the per-step α; later slots overlap α with the transfers in flight
-/// (as NCCL's model charges `hwLat` per hop of pipeline depth, not per chunk).
+/// Latency: in the `H` slots in which the first chunk is still travelling,
+/// only the stage it reaches pays its α and route latency
+/// ([`StepLatency::Front`]); the later chunks in those slots, and every
+/// transfer of the later slots, follow a chunk that crossed the same stage
+/// one slot before and overlap α with it. The pipeline's latency is thus
+/// the first chunk's path, `Σ_h α_h` (NCCL's model charges `hwLat` per hop
+/// of pipeline depth, not per chunk); with one α for every stage the fill
+/// costs `H·α` either way, but a stage of a large α (an NVLS step) is paid
+/// once, not in every slot it is busy.
 ///
 /// Every slot's step is a window of the stages, which the steps share
 /// ([`crate::transfers`]); the staged simulation reads the stages back from
@@ -173,7 +179,7 @@ pub fn pipeline_stages(stages: Vec<Vec<Transfer>>, m: usize) -> Schedule {
             if t >= h {
                 StepLatency::Hidden
             } else {
-                StepLatency::EachTransfer
+                StepLatency::Front
             },
         );
         if s.steps.len() > before {

@@ -150,89 +150,134 @@ fn double_binary_tree_shape() {
 /// Pipelined double-binary-tree all-reduce on a non-blocking star (per-rank
 /// bandwidth B, per-slot latency α), m chunks of c = S/(2m) per tree.
 ///
-/// Slot time = α + (makespan of its flows under max-min) for the 2D slots in
-/// which the first chunk is still travelling, and the makespan alone after
-/// that (α overlaps the transfers in flight; `staged_pipeline`). On a star a flow
-/// crosses its source's uplink and its destination's downlink, so a link
-/// with k chunks gives each B/k when that is the tightest constraint.
+/// Latency (`pipeline_stages`, `StepLatency::Front`): in the slots in which
+/// the first chunk is still travelling (the fill, one per hop), only that
+/// chunk's hop starts after α; the later chunks in those slots start at
+/// once (each follows a chunk that crossed its hop one slot before), and
+/// no transfer of a later slot pays α. On a star a flow crosses its
+/// source's uplink and its destination's downlink, so a link with k chunks
+/// gives each B/k when that is the tightest constraint.
 ///
-/// n = 2 (D = 1; tree 1 = 0→1, tree 2 = 1→0): hop 0 = {1→0, 0→1} (up),
-/// hop 1 = {0→1, 1→0} (down). Slots: {h0}: one chunk per link, c/B;
-/// steady {h0,h1} ×(m−1): two chunks per link, 2c/B; {h1}: c/B.
-/// t = 2·α + 2m·c/B = 2·α + S/B (the all-reduce optimum for n = 2).
-///
-/// n = 4 (D = 2; tree 1: 0→2→{1,3}; tree 2 (mirror): 3→1→{2,0}):
+/// Hops, n = 4 (D = 2; tree 1: 0→2→{1,3}; tree 2 (mirror): 3→1→{2,0}):
 /// h0 = {1→2, 3→2, 2→1, 0→1}, h1 = {2→0, 1→3}, h2 = {0→2, 3→1},
-/// h3 = {2→1, 2→3, 1→2, 1→0}. With m ≥ 4 the slots are
-/// - {h0}: downlinks of 1 and 2 carry 2 chunks: 2c/B;
-/// - {h0,h1}: every link carries ≤ 2 chunks and every flow meets one with 2: 2c/B;
-/// - {h0,h1,h2}: downlinks of 1, 2 carry 3 (B/3 each); 2→0 and 1→3 get 2B/3
-///   and finish early, the rest last 3c/B;
-/// - steady ×(m−3): ranks 1, 2 send and receive 4 chunks, every flow has
-///   1 or 2 as an end: 4c/B;
-/// - {h1,h2,h3}: uplinks of 1, 2 carry 3: 3c/B; {h2,h3}: 2c/B; {h3}: 2c/B.
+/// h3 = {2→1, 2→3, 1→2, 1→0}. n = 8 (D = 3; tree 1: 0→4→{2,6}, 2→{1,3},
+/// 6→{5,7}; tree 2 mirrored: 7→3→{5,1}, 5→{6,4}, 1→{2,0}): h0 = {1→2,
+/// 3→2, 5→6, 7→6, 6→5, 4→5, 2→1, 0→1}, h1 = {2→4, 6→4, 5→3, 1→3},
+/// h2 = {4→0, 3→7}, h3 = {0→4, 7→3}, h4 = {4→2, 4→6, 3→5, 3→1},
+/// h5 = {2→1, 2→3, 6→5, 6→7, 5→6, 5→4, 1→2, 1→0}.
 ///
-/// t = 4·α + (2+2+3+4(m−3)+3+2+2)·c/B = 4·α + (4m+2)·c/B.
+/// Slots with every hop's α hidden (after the fill), m ≥ 2D:
+/// - n = 2: steady {h0,h1} ×(m−2): 2c/B; drain {h1}: c/B;
+/// - n = 4: steady ×(m−4): 4c/B (ranks 1, 2 send and receive 4 chunks,
+///   every flow has 1 or 2 as an end); drain {h1,h2,h3}: uplinks of 1, 2
+///   carry 3: 3c/B; {h2,h3}, {h3}: 2c/B;
+/// - n = 8: steady ×(m−6): 4c/B; drain {h1..h5}: downlinks of 4 and 3
+///   carry 4: 4c/B; {h2..h5}: uplinks of 4 and 3 carry 3: 3c/B;
+///   {h3..h5}, {h4,h5}, {h5}: at most 2 per link, every flow meets a 2:
+///   2c/B each.
 ///
-/// n = 8 (D = 3; tree 1: 0→4→{2,6}, 2→{1,3}, 6→{5,7}; tree 2 mirrored:
-/// 7→3→{5,1}, 5→{6,4}, 1→{2,0}), m ≥ 6:
-/// - {h0}, {h0,h1}, {h0..h2}: at most 2 chunks per link, every flow meets a
-///   link with 2: 2c/B each;
-/// - {h0..h3}: 0→4 and 7→3 make the downlinks of 4 and 3 carry 3: 3c/B;
-/// - {h0..h4}: the uplinks of 4 and 3 carry 4 (h0, h2, two of h4): 4c/B;
-/// - steady ×(m−5): interior ranks send and receive 4 chunks: 4c/B;
-/// - {h1..h5}: downlinks of 4 and 3 carry 4 (two of h1, h3, h5): 4c/B;
-/// - {h2..h5}: uplinks of 4 and 3 carry 3: 3c/B;
-/// - {h3..h5}, {h4,h5}, {h5}: at most 2 per link, every flow meets a 2: 2c/B.
+/// Fill slot t (front hop h_t) when α is at least the makespan of the
+/// slot's later chunks (≤ 4c/B here, α = 1 ms against c/B = 10 µs): those
+/// finish before the first chunk starts, which then crosses h_t alone:
+/// α + (most chunks on one link of h_t)·c/B. Per hop alone: n = 2: 1, 1;
+/// n = 4: 2, 1, 1, 2; n = 8: 2, 2, 1, 1, 2, 2. So
+/// - n = 2: t = 2α + (2 + 2(m−2) + 1)·c/B = 2α + (2m−1)·c/B;
+/// - n = 4: t = 4α + (6 + 4(m−4) + 7)·c/B = 4α + (4m−3)·c/B;
+/// - n = 8: t = 6α + (10 + 4(m−6) + 13)·c/B = 6α + (4m−1)·c/B.
 ///
-/// t = 6·α + (2+2+2+3+4+4(m−5)+4+3+2+2+2)·c/B = 6·α + (4m+6)·c/B.
+/// With α ≤ c/B (5 µs), n = 2: the fill's second slot {h0,h1} has chunk 1
+/// from 0 and chunk 0 from α on every link, which never idles: 2c/B. So
+/// t = (α + c/B) + 2c/B + 2(m−2)·c/B + c/B = α + 2m·c/B = α + S/B, the
+/// all-reduce optimum for n = 2 plus one α.
+/// With m = 1 there is one chunk and nothing overlaps: t = 2α + 2c/B.
 #[test]
 fn tree_all_reduce_matches_closed_form() {
     let b = 100e9;
-    for (n, m) in [
-        (2usize, 1usize),
-        (2, 2),
-        (2, 37),
-        (4, 4),
-        (4, 25),
-        (8, 6),
-        (8, 7),
-        (8, 64),
+    let chunk = 1e6;
+    let c = chunk / b;
+    let long = 1e-3;
+    let long_alpha = |n: usize, m: usize| (n, m, long);
+    for (n, m, alpha) in [
+        (2usize, 1usize, ALPHA),
+        (2, 2, ALPHA),
+        (2, 37, ALPHA),
+        long_alpha(2, 2),
+        long_alpha(2, 37),
+        long_alpha(4, 4),
+        long_alpha(4, 25),
+        long_alpha(8, 6),
+        long_alpha(8, 7),
+        long_alpha(8, 64),
     ] {
         let topo = star(n, 100.0, false);
-        let chunk = 1e6;
         let s = 2.0 * m as f64 * chunk;
         let sched = tree(Op::AllReduce, &topo.accelerators, s, chunk).unwrap();
-        // (slots, hops 2D that pay α, bandwidth units of c/B)
-        let (slots, hops, units) = match n {
-            2 => (m + 1, 2, 2 * m),
-            4 => (m + 3, 4, 4 * m + 2),
-            8 => (m + 5, 6, 4 * m + 6),
+        let slots = m + 2 * (n as f64).log2() as usize - 1;
+        assert_eq!(sched.step_count(), slots as u64, "n={n} m={m}");
+        let mf = m as f64;
+        let want = match (n, m, alpha == long) {
+            (2, 1, _) => 2.0 * alpha + 2.0 * c,
+            (2, _, false) => alpha + 2.0 * mf * c,
+            (2, _, true) => 2.0 * alpha + (2.0 * mf - 1.0) * c,
+            (4, _, true) => 4.0 * alpha + (4.0 * mf - 3.0) * c,
+            (8, _, true) => 6.0 * alpha + (4.0 * mf - 1.0) * c,
             _ => unreachable!(),
         };
-        assert_eq!(sched.step_count(), slots as u64, "n={n} m={m}");
-        let want = hops as f64 * ALPHA + units as f64 * chunk / b;
-        let t = time(&topo, ALPHA, &sched);
-        assert!(rel(t, want) < 1e-9, "n={n} m={m}: {t} vs {want}");
+        let t = time(&topo, alpha, &sched);
+        assert!(rel(t, want) < 1e-9, "n={n} m={m} α={alpha}: {t} vs {want}");
     }
 }
 
+/// Two groups' pipelines merged into one schedule (`Schedule::merge`, as
+/// concurrent groups run) keep the pipeline's latency rule: on a star the
+/// groups {0..3} and {4..7} share no link, so with α = 1 ms the merged
+/// tree all-reduce takes exactly one group's time, the n = 4 closed form of
+/// `tree_all_reduce_matches_closed_form`: 4α + (4m−3)·c/B. (Had the merge
+/// made every fill transfer pay α, the later chunks' α would add up.)
+#[test]
+fn merged_pipelines_pay_the_first_chunks_latency_only() {
+    let topo = star(8, 100.0, false);
+    let (chunk, m, alpha) = (1e6, 9usize, 1e-3);
+    let s = 2.0 * m as f64 * chunk;
+    let accs = &topo.accelerators;
+    let parts = [&accs[..4], &accs[4..]]
+        .iter()
+        .map(|g| tree(Op::AllReduce, g, s, chunk).unwrap())
+        .collect();
+    let merged = Schedule::merge(parts).unwrap();
+    let want = 4.0 * alpha + (4.0 * m as f64 - 3.0) * chunk / 100e9;
+    let t = time(&topo, alpha, &merged);
+    assert!(rel(t, want) < 1e-9, "{t} vs {want}");
+}
+
 /// Pipelined single-tree broadcast and reduce, n = 8 (tree 1: 0→4→{2,6},
-/// 2→{1,3}, 6→{5,7}; D = 3), m ≥ 3 chunks of c = S/m.
+/// 2→{1,3}, 6→{5,7}; D = 3), m ≥ 3 chunks of c = S/m, α ≤ c/B (5 µs
+/// against 40 µs). Latency as in `tree_all_reduce_matches_closed_form`.
+///
 /// Broadcast hops: h0 = {0→4}, h1 = {4→2, 4→6}, h2 = {2→1, 2→3, 6→5, 6→7}.
-/// {h0}: c/B; {h0,h1}: uplink of 4 carries 2: 2c/B; steady ×(m−2): uplinks
-/// of 2, 4, 6 carry 2: 2c/B; {h1,h2}, {h2}: 2c/B.
-/// α is paid in the D = 3 slots while the first chunk travels:
-/// t = 3·α + (2m+3)·c/B. Reduce is the mirror image (downlinks carry 2).
+/// Fill: {h0}: α + c/B; {h0,h1}: the first chunk's 4→2 and 4→6 share 4's
+/// uplink from α: α + 2c/B (chunk 1's 0→4 shares no link with them);
+/// {h0,h1,h2}: the first chunk's h2 flows share the uplinks of 2 and 6
+/// from α: α + 2c/B, no link shared with the later chunks' (2c/B). Then
+/// steady ×(m−3): uplinks of 2, 4, 6 carry 2: 2c/B; drain {h1,h2}, {h2}:
+/// 2c/B. t = 3α + (1 + 2 + 2 + 2(m−3) + 4)·c/B = 3α + (2m+3)·c/B.
+///
+/// Reduce is the mirror image: h0 = {1→2, 3→2, 5→6, 7→6}, h1 = {2→4,
+/// 6→4}, h2 = {4→0}. Fill: {h0}: downlinks of 2, 6 carry 2: α + 2c/B;
+/// {h0,h1}: the first chunk's h1 shares 4's downlink from α, no link with
+/// chunk 1's h0: α + 2c/B; {h0,h1,h2}: the first chunk's 4→0 alone on its
+/// links ends at α + c/B, before the later chunks' 2c/B: 2c/B. Then steady
+/// ×(m−3): 2c/B; drain {h1,h2}: 2c/B, {h2}: c/B.
+/// t = 2α + (2 + 2 + 2 + 2(m−3) + 3)·c/B = 2α + (2m+3)·c/B.
 #[test]
 fn tree_broadcast_and_reduce_match_closed_form() {
     let topo = star(8, 50.0, false);
-    for op in [Op::Broadcast, Op::Reduce] {
+    for (op, alphas) in [(Op::Broadcast, 3.0), (Op::Reduce, 2.0)] {
         for m in [3usize, 10] {
             let chunk = 2e6;
             let s = m as f64 * chunk;
             let sched = tree(op, &topo.accelerators, s, chunk).unwrap();
-            let want = 3.0 * ALPHA + (2 * m + 3) as f64 * chunk / 50e9;
+            let want = alphas * ALPHA + (2 * m + 3) as f64 * chunk / 50e9;
             let t = time(&topo, ALPHA, &sched);
             assert!(rel(t, want) < 1e-9, "{op} m={m}: {t} vs {want}");
         }
