@@ -70,7 +70,8 @@ pub const MAX_CHANNELS: usize = 256;
 /// Only the pipeline-fill slots pay α and route latency
 /// ([`super::tree::pipeline_stages`]), so the finer unit costs no per-chunk
 /// latency. It was 4 MiB (the whole buffer), which left the 1,984-GPU H200
-/// tree at −51% (now −16%); the held-out median from 16 MiB moved from
+/// tree at −51% (−16% with 512 KiB; −13% since pipelines pay only the
+/// first chunk's latency); the held-out median from 16 MiB moved from
 /// 10.0% to 10.5% (docs/validation.md).
 pub const DEFAULT_CHUNK_BYTES: f64 = 512.0 * 1024.0;
 
@@ -637,7 +638,9 @@ const FLOOR_MARGIN: f64 = 1e-4;
 /// in a switch, its wire bytes do not depend on the protocol and only the
 /// links' payload bound (`u_k·t_k`) is kept. The α term is taken only for
 /// steps whose transfers each pay their own α (`StepLatency::EachTransfer`;
-/// a ring mean may include a route-less transfer's α of 0). The bound is
+/// a ring mean may include a route-less transfer's α of 0; in a pipeline
+/// fill slot, `StepLatency::Front`, the busiest link may carry only later
+/// chunks, which pay none). The bound is
 /// exact up to the engine's rounding (events within `TIME_REL_EPS` = 1e-12
 /// relative are batched, so a chain of `N` events may end up to about
 /// `N·1e-12` of its time early); a relative margin of `1e-4` covers chains
@@ -735,8 +738,9 @@ fn run_one_full(
         chunk_bytes: req.chunk_bytes,
         collnet: sim.collnet(),
     };
-    // The groups' schedules merged, and each group's transfers per step.
-    type Counts = Vec<Vec<usize>>;
+    // The groups' schedules merged, and each group's transfers per step and
+    // per stage of the step (one count for a plain list).
+    type Counts = Vec<Vec<Vec<usize>>>;
     let merged = |groups: &[Vec<NodeId>]| -> Result<(Schedule, Counts), CollectiveError> {
         let parts = groups
             .iter()
@@ -748,7 +752,12 @@ fn run_one_full(
             .collect::<Result<Vec<_>, CollectiveError>>()?;
         let counts = parts
             .iter()
-            .map(|p| p.steps.iter().map(|s| s.transfers.len()).collect())
+            .map(|p| {
+                p.steps
+                    .iter()
+                    .map(|s| s.transfers.parts().iter().map(Vec::len).collect())
+                    .collect()
+            })
             .collect();
         let sched = Schedule::merge(parts).ok_or_else(|| CollectiveError::Unsupported {
             algo,
@@ -770,14 +779,25 @@ fn run_one_full(
     }
     let (sched, report) = match reduced {
         Some((sched, counts, r)) => {
-            // Each transfer stands for its domain kind's copies.
+            // Each transfer stands for its domain kind's copies. A merged
+            // window lists the groups' transfers stage by stage
+            // (`Schedule::merge`), a merged plain list group by group.
             let weights: Vec<Vec<f64>> = (0..sched.steps.len())
                 .map(|k| {
-                    counts
-                        .iter()
-                        .zip(&r.group_kind)
-                        .flat_map(|(c, &kind)| std::iter::repeat_n(r.multiplicity(kind), c[k]))
-                        .collect()
+                    let w = |g: usize| r.multiplicity(r.group_kind[g]);
+                    let mut out = Vec::with_capacity(sched.steps[k].transfers.len());
+                    if sched.steps[k].transfers.as_window().is_some() {
+                        for st in 0..counts[0][k].len() {
+                            for (g, c) in counts.iter().enumerate() {
+                                out.extend(std::iter::repeat_n(w(g), c[k][st]));
+                            }
+                        }
+                    } else {
+                        for (g, c) in counts.iter().enumerate() {
+                            out.extend(std::iter::repeat_n(w(g), c[k].iter().sum()));
+                        }
+                    }
+                    out
                 })
                 .collect();
             let mut report = sim.run_weighted(&sched, Some(&weights))?;

@@ -177,9 +177,13 @@ impl Schedule {
     /// running the same algorithm. Pipelines stay pipelines: where every
     /// part's step `k` is the same window of stages, the result's is that
     /// window of the parts' stages merged stage by stage
-    /// ([`Transfers::concat`]), so a fill slot's last stage
-    /// ([`StepLatency::Front`]) is every group's.
+    /// ([`Transfers::concat`]: transfers in stage order, then part order),
+    /// so a fill slot's last stage ([`StepLatency::Front`]) is every
+    /// group's; also `None` when a fill slot's parts cannot be merged so.
     pub fn merge(parts: Vec<Schedule>) -> Option<Schedule> {
+        if parts.len() == 1 {
+            return parts.into_iter().next();
+        }
         let first = parts.first()?;
         if parts.iter().any(|p| {
             p.steps.len() != first.steps.len()
@@ -193,6 +197,7 @@ impl Schedule {
         }) {
             return None;
         }
+        let parts_n = parts.len();
         let mut merged = crate::transfers::MergedStages::default();
         let mut steps: Vec<std::vec::IntoIter<Step>> =
             parts.into_iter().map(|p| p.steps.into_iter()).collect();
@@ -202,6 +207,14 @@ impl Schedule {
             let mut lists = vec![std::mem::take(&mut step.transfers)];
             lists.extend(rest.into_iter().map(|s| s.transfers));
             step.transfers = Transfers::concat(lists, &mut merged);
+            // Merged into one plain list, a fill slot's transfers would
+            // all pay latency, not only the last stage's.
+            if step.latency == StepLatency::Front
+                && parts_n > 1
+                && step.transfers.as_window().is_none()
+            {
+                return None;
+            }
             out.steps.push(step);
         }
         Some(out)

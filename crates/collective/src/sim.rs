@@ -7,8 +7,10 @@
 //! preset α of the link families on its route, or for transfers to or from a
 //! reducing switch the in-switch-reduction α (`presets.rs`), unless
 //! [`Params::alpha_s`] fixes one α for all; a ring step charges every
-//! transfer the mean of those (dataflow ring, [`StepLatency::RingMean`]) and
-//! a pipeline's steady-state step charges none ([`StepLatency::Hidden`]).
+//! transfer the mean of those (dataflow ring, [`StepLatency::RingMean`]), a
+//! pipeline's fill slot charges only the stage its first chunk reaches
+//! ([`StepLatency::Front`]) and its steady-state and drain steps charge none
+//! ([`StepLatency::Hidden`]).
 //! Transfers to or from a reducing switch also move
 //! `bytes / NVLS_EFFICIENCY` (reduce/multicast throughput below line rate);
 //! link byte counts report the real bytes. A step's time is the makespan of its flows started
@@ -251,6 +253,7 @@ fn fingerprint(schedule: &Schedule, weights: Option<&Weights>) -> u64 {
     };
     for s in &schedule.steps {
         mix(s.transfers.len() as u64);
+        mix(s.transfers.last_stage_start() as u64);
         mix(u64::from(s.repeat));
         mix(s.latency as u64);
         mix(u64::from(s.pxn));

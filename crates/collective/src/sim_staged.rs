@@ -695,9 +695,19 @@ fn split_stages(schedule: &Schedule) -> (Vec<Stage<'_>>, Vec<(usize, usize)>) {
     let mut listed: Vec<(&SharedStages, Protocol, u64, usize)> = Vec::new();
     for step in &schedule.steps {
         let Some((shared, lo, hi)) = step.transfers.as_window() else {
-            // A list of the step's own: one run, one stage.
-            slots.push((stages.len(), stages.len()));
-            stages.extend(step.transfers.parts().iter().map(|t| stage(t, step)));
+            // A list of the step's own: one run, one stage, or two in a
+            // fill slot whose last stage starts inside the list (a window
+            // copied out to be edited), so that only that stage pays.
+            let own: &[Transfer] = &step.transfers.parts()[0];
+            let front = step.transfers.last_stage_start();
+            if step.latency == StepLatency::Front && front > 0 {
+                slots.push((stages.len(), stages.len() + 1));
+                stages.push(stage(&own[..front], step));
+                stages.push(stage(&own[front..], step));
+            } else {
+                slots.push((stages.len(), stages.len()));
+                stages.push(stage(own, step));
+            }
             continue;
         };
         let fraction = step.bandwidth_fraction.to_bits();

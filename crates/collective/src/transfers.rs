@@ -8,7 +8,14 @@
 //! up to `H` slots: a 32,768-rank tree all-reduce held 40.9 M transfers for
 //! 1.05 M distinct ones. A window holds the stages once, behind an [`Arc`],
 //! and reads as their concatenation in stage order, the order the copied
-//! list had; equality, iteration and length are the same either way.
+//! list had; iteration and length are the same either way.
+//!
+//! Which transfers form the *last stage* matters to a pipeline's fill
+//! slots, where only they pay latency ([`crate::StepLatency::Front`]). A
+//! list remembers where its last stage starts: a window's last stage, kept
+//! when the window is copied out to be edited (appended transfers join
+//! it); 0 for a plain list (every transfer is in it). Equality compares
+//! the transfers and that boundary.
 
 use fabricsim_topology::NodeId;
 use std::sync::Arc;
@@ -30,7 +37,8 @@ pub struct Transfers(Repr);
 
 #[derive(Clone, Debug)]
 enum Repr {
-    Own(Vec<Transfer>),
+    /// The transfers, and the index where their last stage starts.
+    Own(Vec<Transfer>, usize),
     Window {
         stages: SharedStages,
         lo: usize,
@@ -65,14 +73,14 @@ impl Transfers {
     pub(crate) fn as_window(&self) -> Option<(&SharedStages, usize, usize)> {
         match &self.0 {
             Repr::Window { stages, lo, hi, .. } => Some((stages, *lo, *hi)),
-            Repr::Own(_) => None,
+            Repr::Own(..) => None,
         }
     }
 
     /// Number of transfers.
     pub fn len(&self) -> usize {
         match &self.0 {
-            Repr::Own(v) => v.len(),
+            Repr::Own(v, _) => v.len(),
             Repr::Window { len, .. } => *len,
         }
     }
@@ -85,17 +93,16 @@ impl Transfers {
     /// The transfers as consecutive runs (one run, or a window's stages).
     pub(crate) fn parts(&self) -> &[Vec<Transfer>] {
         match &self.0 {
-            Repr::Own(v) => std::slice::from_ref(v),
+            Repr::Own(v, _) => std::slice::from_ref(v),
             Repr::Window { stages, lo, hi, .. } => &stages[*lo..=*hi],
         }
     }
 
-    /// Index of the first transfer of the last stage of a window (the
-    /// transfers from there on are that stage's); 0 for a list of the
-    /// step's own.
+    /// Index of the first transfer of the last stage (the transfers from
+    /// there on are that stage's; see the module docs).
     pub(crate) fn last_stage_start(&self) -> usize {
         match &self.0 {
-            Repr::Own(_) => 0,
+            Repr::Own(v, last) => (*last).min(v.len()),
             Repr::Window {
                 stages, hi, len, ..
             } => len - stages[*hi].len(),
@@ -108,13 +115,14 @@ impl Transfers {
     }
 
     /// The transfers as a list of the step's own, to edit; a window is
-    /// copied out of its stages first (the other steps keep them).
+    /// copied out of its stages first (the other steps keep them), and its
+    /// last stage still starts where it did.
     pub fn make_mut(&mut self) -> &mut Vec<Transfer> {
         if let Repr::Window { .. } = self.0 {
-            self.0 = Repr::Own(self.iter().copied().collect());
+            self.0 = Repr::Own(self.iter().copied().collect(), self.last_stage_start());
         }
         match &mut self.0 {
-            Repr::Own(v) => v,
+            Repr::Own(v, _) => v,
             Repr::Window { .. } => unreachable!("copied out above"),
         }
     }
@@ -122,7 +130,7 @@ impl Transfers {
     /// The transfers as a list of their own.
     pub fn into_vec(self) -> Vec<Transfer> {
         match self.0 {
-            Repr::Own(v) => v,
+            Repr::Own(v, _) => v,
             Repr::Window { .. } => self.iter().copied().collect(),
         }
     }
@@ -130,21 +138,23 @@ impl Transfers {
 
 impl Default for Transfers {
     fn default() -> Transfers {
-        Transfers(Repr::Own(Vec::new()))
+        Transfers(Repr::Own(Vec::new(), 0))
     }
 }
 
 impl From<Vec<Transfer>> for Transfers {
     fn from(v: Vec<Transfer>) -> Transfers {
-        Transfers(Repr::Own(v))
+        Transfers(Repr::Own(v, 0))
     }
 }
 
 /// Equal when the lists are equal transfer by transfer, however each is
-/// held.
+/// held, and their last stages start at the same index.
 impl PartialEq for Transfers {
     fn eq(&self, other: &Transfers) -> bool {
-        self.len() == other.len() && self.iter().eq(other.iter())
+        self.len() == other.len()
+            && self.last_stage_start() == other.last_stage_start()
+            && self.iter().eq(other.iter())
     }
 }
 
@@ -189,7 +199,10 @@ impl Transfers {
     /// their stage-by-stage merge (stage `h` holds every list's stage `h`,
     /// in list order), made once per combination of stage lists
     /// (`merged`); otherwise a list of its own, in list order.
-    pub(crate) fn concat(lists: Vec<Transfers>, merged: &mut MergedStages) -> Transfers {
+    pub(crate) fn concat(mut lists: Vec<Transfers>, merged: &mut MergedStages) -> Transfers {
+        if lists.len() == 1 {
+            return lists.pop().expect("one list");
+        }
         let windows: Option<Vec<(&SharedStages, usize, usize)>> =
             lists.iter().map(Transfers::as_window).collect();
         if let Some(ws) = windows
@@ -248,7 +261,15 @@ mod tests {
         let w = Transfers::window(&s, 0, 2);
         let own = Transfers::from(vec![t(0, 1, 1.0), t(1, 2, 1.0), t(2, 3, 2.0)]);
         assert_eq!(w.len(), 3);
-        assert_eq!(w, own);
+        assert!(w.iter().eq(own.iter()));
+        // Same transfers, but the window's last stage is its third
+        // transfer, the plain list's all three.
+        assert_eq!((w.last_stage_start(), own.last_stage_start()), (2, 0));
+        assert_ne!(w, own);
+        let mut copied = w.clone();
+        copied.make_mut();
+        assert!(copied.as_window().is_none());
+        assert_eq!(copied, w, "copied out, the last stage stays where it was");
         assert_eq!(w[2], t(2, 3, 2.0));
         assert_eq!(w.iter().count(), 3);
         assert!(Transfers::window(&s, 1, 1).is_empty());

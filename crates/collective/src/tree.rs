@@ -146,9 +146,9 @@ pub fn staged_pipeline(hops: &[Vec<(NodeId, NodeId)>], m: usize, chunk: f64) -> 
 /// transfer of the later slots, follow a chunk that crossed the same stage
 /// one slot before and overlap α with it. The pipeline's latency is thus
 /// the first chunk's path, `Σ_h α_h` (NCCL's model charges `hwLat` per hop
-/// of pipeline depth, not per chunk); with one α for every stage the fill
-/// costs `H·α` either way, but a stage of a large α (an NVLS step) is paid
-/// once, not in every slot it is busy.
+/// of pipeline depth, not per chunk). The later chunks of a fill slot move
+/// while the first chunk's α runs, and a stage of a large α (an NVLS step)
+/// is paid once, not in every slot it is busy.
 ///
 /// Every slot's step is a window of the stages, which the steps share
 /// ([`crate::transfers`]); the staged simulation reads the stages back from
@@ -165,8 +165,9 @@ pub fn pipeline_stages(stages: Vec<Vec<Transfer>>, m: usize) -> Schedule {
     while t < slots {
         let lo = (t + 1).saturating_sub(m);
         let hi = t.min(h - 1);
-        // Slot t = h−1 is the first steady slot and still pays α; the rest of
-        // the steady state (m − h more slots) is one overlapped step.
+        // Slot t = h−1 is the first steady slot and the last fill slot: its
+        // stage h−1 (the first chunk's last hop) pays α; the rest of the
+        // steady state (m − h more slots) is one overlapped step.
         let run = if lo == 0 && hi == h - 1 && t >= h {
             m - t
         } else {

@@ -8,6 +8,16 @@ fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
+/// A target's measured value: one decimal, or three when one decimal would
+/// print the limit itself (10.001% is not "10.0%" against "≤ 10.0%").
+fn target_pct(value: f64, limit: f64) -> String {
+    if pct(value) == pct(limit) && value != limit {
+        format!("{:.3}%", value * 100.0)
+    } else {
+        pct(value)
+    }
+}
+
 fn cells(s: Option<Summary>) -> [String; 3] {
     match s {
         Some(s) => [s.n.to_string(), pct(s.median), pct(s.p90)],
@@ -68,7 +78,9 @@ fn table(head: &[&str], rows: &[Vec<String>]) -> String {
 fn targets_text(r: &Report) -> String {
     let mut s = String::new();
     for t in &r.targets {
-        let v = t.value.map_or("no points".into(), pct);
+        let v = t
+            .value
+            .map_or("no points".into(), |v| target_pct(v, t.limit));
         let _ = writeln!(
             s,
             "{} {}: {v} (target ≤ {})",
@@ -222,7 +234,8 @@ pub fn markdown(r: &Report, corpus_path: &str, notes: &str) -> String {
             vec![
                 t.what.clone(),
                 format!("≤ {}", pct(t.limit)),
-                t.value.map_or("no points".into(), pct),
+                t.value
+                    .map_or("no points".into(), |v| target_pct(v, t.limit)),
                 if t.met { "met" } else { "**missed**" }.to_string(),
             ]
         })
@@ -314,4 +327,18 @@ pub fn markdown(r: &Report, corpus_path: &str, notes: &str) -> String {
         s += "\n";
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::target_pct;
+
+    #[test]
+    fn a_value_that_rounds_to_its_limit_shows_more_digits() {
+        assert_eq!(target_pct(0.100_013, 0.10), "10.001%");
+        assert_eq!(target_pct(0.099_96, 0.10), "9.996%");
+        assert_eq!(target_pct(0.10, 0.10), "10.0%");
+        assert_eq!(target_pct(0.096, 0.10), "9.6%");
+        assert_eq!(target_pct(0.321, 0.30), "32.1%");
+    }
 }

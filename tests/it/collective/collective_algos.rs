@@ -233,7 +233,8 @@ fn tree_all_reduce_matches_closed_form() {
 /// groups {0..3} and {4..7} share no link, so with α = 1 ms the merged
 /// tree all-reduce takes exactly one group's time, the n = 4 closed form of
 /// `tree_all_reduce_matches_closed_form`: 4α + (4m−3)·c/B. (Had the merge
-/// made every fill transfer pay α, the later chunks' α would add up.)
+/// made every fill transfer pay α, the later chunks would start after it
+/// too: 4α + (4m+2)·c/B, five chunk times more.)
 #[test]
 fn merged_pipelines_pay_the_first_chunks_latency_only() {
     let topo = star(8, 100.0, false);

@@ -74,8 +74,10 @@ fn per_gpu_time_does_not_fall_with_the_rack_count() {
 /// does not use SHARP unless NCCL_COLLNET_ENABLE=1); with `--collnet` the
 /// all-reduce uses it, and on 20 racks its time falls: the reduction
 /// crosses the network once up and once down instead of the 2·⌈log2 20⌉
-/// hops of the tree across racks (both are bound by NVLS inside the racks,
-/// so on 2 racks, one tree hop each way, they differ only by latency).
+/// hops of the tree across racks. Both are bound by NVLS inside the racks,
+/// so on 2 racks, one tree hop each way, they differ only by latency, and
+/// SHARP's (31 µs per step, against 14 µs per tree hop) makes it slightly
+/// slower there: 37.611 against 37.608 ms at 16 GiB.
 #[test]
 fn sharp_is_used_only_with_collnet() {
     let text = std::fs::read_to_string(root().join(RACKS20)).unwrap();

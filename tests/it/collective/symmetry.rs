@@ -128,6 +128,50 @@ fn domains_with_different_groups_are_simulated_apart() {
     }
 }
 
+/// Pipelines of groups whose domain kinds have different multiplicities:
+/// four torus rings of four chips, one group in an interleaved order (its
+/// own kind, one copy), three in ring order (one kind, three copies). The
+/// merged tree lists its transfers stage by stage, so each transfer's copy
+/// count must follow that order (per-tier means compared in `check`).
+#[test]
+fn pipelines_of_unequal_domain_kinds_weigh_each_transfer_by_its_group() {
+    let toml = r#"
+name = "4 torus rings of 4"
+accelerator = "h100-sxm"
+routing = "spray"
+
+[scale_up]
+topology = "torus"
+kind = "custom"
+bandwidth = "400 Gb/s"
+latency = "100 ns"
+dims = [4]
+domains = 4
+
+[scale_out]
+kind = "infiniband-ndr"
+topology = "rail-optimized"
+nics_per_accelerator = 1
+nic_bandwidth = "400 Gb/s"
+switch_kind = "quantum-2"
+switch_radix = 64
+tiers = 1
+"#;
+    let t = Topology::parse(toml, "torus.toml", &Default::default()).unwrap();
+    let groups: Vec<Vec<NodeId>> = t
+        .accelerators
+        .chunks(4)
+        .enumerate()
+        .map(|(d, dom)| match d {
+            0 => vec![dom[0], dom[2], dom[1], dom[3]],
+            _ => dom.to_vec(),
+        })
+        .collect();
+    for size in [4e6, 64e6] {
+        check(&t, &groups, Some(2), Op::AllReduce, Algo::Tree, size);
+    }
+}
+
 /// Groups that leave part of each domain idle, on 2 to 16 domains: the
 /// ring's mean α over many copies must round exactly as over one.
 #[test]
