@@ -1,6 +1,6 @@
 //! Fit checks, not validation: every case here is a system a preset was
 //! fitted on (the `fit` split of `validation/measurements.toml`: 8×A100,
-//! 8×H100/H200, 8×MI300X, the H100 InfiniBand cluster), compared with the
+//! 8×H100/H200, 8×MI300X, the H100 InfiniBand clusters), compared with the
 //! published figure the preset was fitted to. They guard the fit against
 //! regressions; they say nothing about prediction. How well fabricsim
 //! predicts systems it was not tuned on is measured by `fabricsim
@@ -135,6 +135,30 @@ fn fit_check_h100_multinode_large() {
             busbw("h100-2tier-16node.toml", Algo::Auto, Some(64), size),
             350.0,
             0.12,
+        );
+    }
+}
+
+/// Two HGX H100 over 8×400G InfiniBand, NCCL's default (NVLSTree across
+/// the two servers, an NCCL maintainer says): in-place busbw 171.16,
+/// 394.44, 450.37 and 469.10 GB/s at 16 MiB, 256 MiB, 1 GiB and 16 GiB
+/// (NVIDIA/nccl-tests#309, NCCL 2.26.2; corpus system
+/// `h100-ib-2node-nt309`), ±20 %. This ramp chose how a pipeline's fill
+/// pays latency (docs/collectives.md, "Pipelines"): when every fill slot
+/// paid NVLS's α, 16 MiB came out at −41 %.
+#[test]
+fn fit_check_h100_two_node_nvls_tree_ramp() {
+    for (size, published) in [
+        (16.0 * MIB, 171.16),
+        (256.0 * MIB, 394.44),
+        (GIB, 450.37),
+        (16.0 * GIB, 469.10),
+    ] {
+        check(
+            &format!("2×HGX H100 IB, 16 ranks, {} MiB", size / MIB),
+            busbw("corpus/h100-ib-2node-nt309.toml", Algo::Auto, None, size),
+            published,
+            0.20,
         );
     }
 }
