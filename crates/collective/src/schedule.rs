@@ -197,7 +197,6 @@ impl Schedule {
         }) {
             return None;
         }
-        let parts_n = parts.len();
         let mut merged = crate::transfers::MergedStages::default();
         let mut steps: Vec<std::vec::IntoIter<Step>> =
             parts.into_iter().map(|p| p.steps.into_iter()).collect();
@@ -209,10 +208,7 @@ impl Schedule {
             step.transfers = Transfers::concat(lists, &mut merged);
             // Merged into one plain list, a fill slot's transfers would
             // all pay latency, not only the last stage's.
-            if step.latency == StepLatency::Front
-                && parts_n > 1
-                && step.transfers.as_window().is_none()
-            {
+            if step.latency == StepLatency::Front && step.transfers.as_window().is_none() {
                 return None;
             }
             out.steps.push(step);

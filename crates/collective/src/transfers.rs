@@ -199,10 +199,7 @@ impl Transfers {
     /// their stage-by-stage merge (stage `h` holds every list's stage `h`,
     /// in list order), made once per combination of stage lists
     /// (`merged`); otherwise a list of its own, in list order.
-    pub(crate) fn concat(mut lists: Vec<Transfers>, merged: &mut MergedStages) -> Transfers {
-        if lists.len() == 1 {
-            return lists.pop().expect("one list");
-        }
+    pub(crate) fn concat(lists: Vec<Transfers>, merged: &mut MergedStages) -> Transfers {
         let windows: Option<Vec<(&SharedStages, usize, usize)>> =
             lists.iter().map(Transfers::as_window).collect();
         if let Some(ws) = windows
