@@ -44,8 +44,9 @@ pub(crate) struct PlaneFlow<'a> {
     /// Everything else the run reads from the flow, as bit patterns (wire
     /// bytes, payload bytes, route latency, α).
     pub attrs: [u64; 4],
-    /// Its route: (link, fraction) pairs.
-    pub route: &'a [(u32, f64)],
+    /// Its route's links, and the fraction of the flow each carries.
+    pub links: &'a [u32],
+    pub fractions: &'a [f64],
 }
 
 /// The copies found by [`plane_copies`].
@@ -88,11 +89,11 @@ pub(crate) fn plane_copies(
         x
     };
     for f in flows {
-        let Some(&(first, _)) = f.route.first() else {
+        let Some(&first) = f.links.first() else {
             continue;
         };
         let a = find(&mut parent, first);
-        for &(l, _) in &f.route[1..] {
+        for &l in &f.links[1..] {
             let b = find(&mut parent, l);
             if a != b {
                 parent[b as usize] = a;
@@ -105,8 +106,8 @@ pub(crate) fn plane_copies(
     let mut plane_of: Vec<u32> = Vec::with_capacity(flows.len());
     let mut sizes: Vec<u32> = Vec::new();
     for f in flows {
-        let p = match f.route.first() {
-            Some(&(l, _)) => {
+        let p = match f.links.first() {
+            Some(&l) => {
                 let r = find(&mut parent, l) as usize;
                 if plane_of_root[r] == NONE {
                     plane_of_root[r] = sizes.len() as u32;
@@ -155,8 +156,8 @@ pub(crate) fn plane_copies(
             for a in f.attrs {
                 h.write_u64(a);
             }
-            h.write_usize(f.route.len());
-            for &(l, phi) in f.route {
+            h.write_usize(f.links.len());
+            for (&l, &phi) in f.links.iter().zip(f.fractions) {
                 if local[l as usize] == NONE {
                     local[l as usize] = links;
                     links += 1;
@@ -225,10 +226,14 @@ fn matches(
     }
     for (&i, &j) in a.iter().zip(b) {
         let (f, g) = (&flows[i as usize], &flows[j as usize]);
-        if f.stage != g.stage || f.attrs != g.attrs || f.route.len() != g.route.len() {
+        if f.stage != g.stage || f.attrs != g.attrs || f.links.len() != g.links.len() {
             return false;
         }
-        for (&(l, phi), &(m, psi)) in f.route.iter().zip(g.route) {
+        let (f_route, g_route) = (
+            f.links.iter().zip(f.fractions),
+            g.links.iter().zip(g.fractions),
+        );
+        for ((&l, &phi), (&m, &psi)) in f_route.zip(g_route) {
             if phi.to_bits() != psi.to_bits() {
                 return false;
             }
@@ -253,21 +258,32 @@ fn matches(
 mod tests {
     use super::*;
 
-    fn flow(stage: u32, route: &[(u32, f64)]) -> PlaneFlow<'_> {
+    /// A route as links and fractions.
+    type Route = (Vec<u32>, Vec<f64>);
+
+    fn r(entries: &[(u32, f64)]) -> Route {
+        entries.iter().copied().unzip()
+    }
+
+    fn flow(stage: u32, route: &Route) -> PlaneFlow<'_> {
         PlaneFlow {
             stage,
             attrs: [1, 2, 3, 4],
-            route,
+            links: &route.0,
+            fractions: &route.1,
         }
     }
 
     #[test]
     fn mirrored_planes_are_copies_and_others_are_not() {
         // Links 0..3 and 4..7: two planes, the second the first shifted by 4.
-        let (r0, r1) = ([(0, 1.0), (1, 1.0)], [(1, 1.0), (2, 0.5), (3, 0.5)]);
-        let (s0, s1) = ([(4, 1.0), (5, 1.0)], [(5, 1.0), (6, 0.5), (7, 0.5)]);
+        let (r0, r1) = (r(&[(0, 1.0), (1, 1.0)]), r(&[(1, 1.0), (2, 0.5), (3, 0.5)]));
+        let (s0, s1) = (r(&[(4, 1.0), (5, 1.0)]), r(&[(5, 1.0), (6, 0.5), (7, 0.5)]));
         // Links 8..11: same shape, but its second flow is in another stage.
-        let (t0, t1) = ([(8, 1.0), (9, 1.0)], [(9, 1.0), (10, 0.5), (11, 0.5)]);
+        let (t0, t1) = (
+            r(&[(8, 1.0), (9, 1.0)]),
+            r(&[(9, 1.0), (10, 0.5), (11, 0.5)]),
+        );
         let flows = [
             flow(0, &r0),
             flow(0, &s0),
@@ -294,13 +310,13 @@ mod tests {
         // The original: flows (0, 1) and (1, 2) in stage 0; the candidate:
         // flows (5, 6) then `second`, in `stage`, link 9 keyed `key9`.
         let mut check = |second: &[(u32, f64)], first_phi: f64, stage: u32, key9: u64| {
-            let (a0, a1) = ([(0, 1.0), (1, 1.0)], [(1, 1.0), (2, 1.0)]);
-            let b0 = [(5, 1.0), (6, first_phi)];
+            let (a0, a1) = (r(&[(0, 1.0), (1, 1.0)]), r(&[(1, 1.0), (2, 1.0)]));
+            let (b0, b1) = (r(&[(5, 1.0), (6, first_phi)]), r(second));
             let flows = [
                 flow(0, &a0),
                 flow(0, &a1),
                 flow(stage, &b0),
-                flow(stage, second),
+                flow(stage, &b1),
             ];
             img.fill(NONE);
             pre.fill(NONE);
@@ -330,21 +346,21 @@ mod tests {
 
     #[test]
     fn links_of_other_capacity_or_shared_links_break_a_copy() {
-        let (r0, s0) = ([(0, 1.0), (1, 1.0)], [(2, 1.0), (3, 1.0)]);
+        let (r0, s0) = (r(&[(0, 1.0), (1, 1.0)]), r(&[(2, 1.0), (3, 1.0)]));
         let flows = [flow(0, &r0), flow(0, &s0)];
         // Link 3 is slower than its would-be original, link 1.
         let c = plane_copies(4, &flows, |l| [if l == 3 { 5 } else { 7 }, 7, 0]);
         assert_eq!(c.planes_copied, 0);
         assert_eq!(c.copy_of, vec![NONE, NONE]);
         // A flow joining both planes makes them one.
-        let j = [(1, 1.0), (2, 1.0)];
+        let j = r(&[(1, 1.0), (2, 1.0)]);
         let flows = [flow(0, &r0), flow(0, &s0), flow(1, &j)];
         assert_eq!(plane_copies(4, &flows, |_| [7, 7, 0]).planes_copied, 0);
         // Within a plane, a route revisiting a link must map consistently:
         // (0, 1, 0) is not the image of (2, 3, 4) under any bijection.
         let (a, b) = (
-            [(0, 1.0), (1, 1.0), (0, 1.0)],
-            [(2, 1.0), (3, 1.0), (4, 1.0)],
+            r(&[(0, 1.0), (1, 1.0), (0, 1.0)]),
+            r(&[(2, 1.0), (3, 1.0), (4, 1.0)]),
         );
         let flows = [flow(0, &a), flow(0, &b)];
         assert_eq!(plane_copies(5, &flows, |_| [7, 7, 0]).planes_copied, 0);

@@ -26,7 +26,11 @@
 //!    the same arithmetic as [`CollectiveSim::flows`]. For the same reason
 //!    a pair's route is kept once in the run's route arena and shared by
 //!    every flow of the pair (a halving-doubling all-reduce sends over each
-//!    pair twice; each flow keeps its own bytes, α and wire bytes).
+//!    pair twice; each flow keeps its own bytes, α and wire bytes). The
+//!    arena holds links; each distinct list of fractions is kept once
+//!    ([`Fractions`]: a 32,768-rank halving-doubling routes 393 K pairs
+//!    with four distinct lists), and only the simulated flows' routes are
+//!    laid out as (link, fraction) pairs for the engine ([`SimRoutes`]).
 //! 2. **Domain copies** ([`crate::symmetry`]). Transfers between two nodes
 //!    of one scale-up domain are grouped by domain; two domains of one
 //!    copy class whose transfers are the same (stage by stage, in order,
@@ -76,7 +80,7 @@ use crate::symmetry::MAX_CONFINED_HOPS;
 use crate::{CollectiveError, Protocol};
 use fabricsim_base::exact_sum::ExactSum;
 use fabricsim_flow::FlowError;
-use fabricsim_topology::RoutingMode;
+use fabricsim_topology::{LinkId, RoutingMode};
 use std::collections::{BTreeMap, HashMap};
 
 /// A reference to a flow standing for a copy's transfer (the flow is the
@@ -85,9 +89,11 @@ const COPY: u32 = 1 << 31;
 
 /// A routed transfer.
 struct Routed {
-    /// Its route: `arena[start..start + len]`.
+    /// Its route: links `links[start..start + len]` of the [`RouteMemo`],
+    /// fractions `fractions.values[fractions..fractions + len]`.
     start: usize,
     len: usize,
+    fractions: usize,
     /// The route's latency, the transfer's α \[s\].
     route_latency_s: f64,
     alpha_s: f64,
@@ -111,16 +117,83 @@ struct Stage<'s> {
 }
 
 /// Per (source, destination) pair routed (`src << 32 | dst`): its route
-/// in the arena (start, length) and the route's latency, shared by every
-/// flow of the pair.
-type PairRoutes = HashMap<u64, (usize, usize, f64), Fast>;
+/// (start and length of its links, start of its fractions) and the route's
+/// latency, shared by every flow of the pair.
+type PairRoutes = HashMap<u64, (usize, usize, usize, f64), Fast>;
 
-/// Routed pairs and their arena, kept across staged runs while
+/// Routed pairs, their links and fractions, kept across staged runs while
 /// [`CollectiveSim::keep_routes`] is on.
 #[derive(Default)]
 pub(crate) struct RouteMemo {
     pairs: PairRoutes,
-    arena: Vec<(u32, f64)>,
+    links: Vec<u32>,
+    fractions: Fractions,
+}
+
+/// Routes' fraction lists, each distinct list (bit for bit) kept once.
+#[derive(Default)]
+struct Fractions {
+    values: Vec<f64>,
+    /// By a hash of the list: where the first list with that hash starts.
+    first: HashMap<u64, (usize, usize), Fast>,
+}
+
+impl Fractions {
+    /// Where the fractions of `route` start in `values` (added if new).
+    fn intern(&mut self, route: &[(LinkId, f64)]) -> usize {
+        let mut h: u64 = route.len() as u64;
+        for &(_, phi) in route {
+            h = (h.rotate_left(5) ^ phi.to_bits()).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+        if let Some(&(start, len)) = self.first.get(&h) {
+            let same = len == route.len()
+                && self.values[start..start + len]
+                    .iter()
+                    .zip(route)
+                    .all(|(a, &(_, b))| a.to_bits() == b.to_bits());
+            if same {
+                return start;
+            }
+        }
+        let start = self.values.len();
+        self.values.extend(route.iter().map(|&(_, phi)| phi));
+        self.first.entry(h).or_insert((start, route.len()));
+        start
+    }
+}
+
+/// The (link, fraction) routes of the simulated flows, what the engine
+/// reads: per flow, where its route starts in `entries` (flows of one pair
+/// share it; a copy's flow has none).
+struct SimRoutes {
+    entries: Vec<(u32, f64)>,
+    at: Vec<usize>,
+}
+
+impl SimRoutes {
+    fn new(stages: &[Stage<'_>], flows: &[Routed], memo: &RouteMemo) -> SimRoutes {
+        let mut at = vec![usize::MAX; flows.len()];
+        let mut entries: Vec<(u32, f64)> = Vec::new();
+        let mut laid: HashMap<usize, usize, Fast> = HashMap::default();
+        for st in stages {
+            for &r in &st.simulated {
+                let f = &flows[r as usize];
+                at[r as usize] = *laid.entry(f.start).or_insert_with(|| {
+                    let links = &memo.links[f.start..f.start + f.len];
+                    let fr = &memo.fractions.values[f.fractions..f.fractions + f.len];
+                    entries.extend(links.iter().copied().zip(fr.iter().copied()));
+                    entries.len() - f.len
+                });
+            }
+        }
+        SimRoutes { entries, at }
+    }
+
+    /// The route of simulated flow `r`.
+    fn of(&self, r: u32, flows: &[Routed]) -> &[(u32, f64)] {
+        let start = self.at[r as usize];
+        &self.entries[start..start + flows[r as usize].len]
+    }
 }
 
 /// The routed flows of a staged run, their routes (pairs and arena), and
@@ -188,8 +261,10 @@ impl<'t> CollectiveSim<'t> {
         let result = self.route_stages(&mut stages, &domains, copies, ring_mean);
         let out = match result {
             Ok(Ok((flows, routes, rep_of))) => {
-                let planes = self.copy_planes(&mut stages, &flows, &routes.arena);
-                let r = self.simulate_stages(schedule, &stages, &slots, &flows, &routes.arena);
+                let planes = self.copy_planes(&mut stages, &flows, &routes);
+                let sim = SimRoutes::new(&stages, &flows, &routes);
+                let r = self.simulate_stages(schedule, &stages, &slots, &flows, &sim);
+                drop(sim);
                 if self.keep_routes {
                     self.route_memo = routes;
                 }
@@ -241,12 +316,9 @@ impl<'t> CollectiveSim<'t> {
             (domains.domain_of(t.dst) == Some(d)).then_some(d)
         };
         let mut flows: Vec<Routed> = Vec::new();
-        // A pair's route is kept once in the arena and shared by its flows
-        // (module docs, item 1), and across runs while routes are kept.
-        let RouteMemo {
-            pairs: mut shared,
-            mut arena,
-        } = std::mem::take(&mut self.route_memo);
+        // A pair's route is kept once and shared by its flows (module
+        // docs, item 1), and across runs while routes are kept.
+        let mut memo = std::mem::take(&mut self.route_memo);
         // Pass 1: transfers that may belong to a copy are signed per
         // domain (stage, positions, bytes); the others are routed, and
         // every domain whose links they cross is kept whole.
@@ -267,15 +339,13 @@ impl<'t> CollectiveSim<'t> {
                         ]);
                     }
                     None => {
-                        let Some(f) =
-                            self.route_into(&mut flows, &mut arena, &mut shared, t, i, st)
-                        else {
+                        let Some(f) = self.route_into(&mut flows, &mut memo, t, i, st) else {
                             return Ok(Err(Fallback::General));
                         };
                         st.refs[i] = f;
                         if copies {
                             let r = &flows[f as usize];
-                            for &(l, _) in &arena[r.start..r.start + r.len] {
+                            for &l in &memo.links[r.start..r.start + r.len] {
                                 if let Some(d) = domains.link_domain(l) {
                                     tainted[d as usize] = true;
                                 }
@@ -325,15 +395,14 @@ impl<'t> CollectiveSim<'t> {
                             _ => return Ok(Err(Fallback::NoCopies)),
                         }
                     }
-                    let Some(f) = self.route_into(&mut flows, &mut arena, &mut shared, t, i, st)
-                    else {
+                    let Some(f) = self.route_into(&mut flows, &mut memo, t, i, st) else {
                         return Ok(Err(Fallback::General));
                     };
                     if has_copies[d as usize] {
                         let r = &flows[f as usize];
-                        let inside = arena[r.start..r.start + r.len]
+                        let inside = memo.links[r.start..r.start + r.len]
                             .iter()
-                            .all(|&(l, _)| domains.link_domain(l) == Some(d));
+                            .all(|&l| domains.link_domain(l) == Some(d));
                         if !inside {
                             return Ok(Err(Fallback::NoCopies));
                         }
@@ -389,11 +458,7 @@ impl<'t> CollectiveSim<'t> {
         if flows.len() >= COPY as usize {
             return Ok(Err(Fallback::General));
         }
-        let routes = RouteMemo {
-            pairs: shared,
-            arena,
-        };
-        Ok(Ok((flows, routes, rep_of)))
+        Ok(Ok((flows, memo, rep_of)))
     }
 
     /// Marks the flows of planes that are copies of others as copies
@@ -403,7 +468,7 @@ impl<'t> CollectiveSim<'t> {
         &mut self,
         stages: &mut [Stage<'_>],
         flows: &[Routed],
-        arena: &[(u32, f64)],
+        memo: &RouteMemo,
     ) -> Vec<(u32, u32)> {
         let mut seq: Vec<PlaneFlow<'_>> = Vec::new();
         let mut at: Vec<(u32, u32)> = Vec::new();
@@ -419,7 +484,8 @@ impl<'t> CollectiveSim<'t> {
                             f.route_latency_s.to_bits(),
                             f.alpha_s.to_bits(),
                         ],
-                        route: &arena[f.start..f.start + f.len],
+                        links: &memo.links[f.start..f.start + f.len],
+                        fractions: &memo.fractions.values[f.fractions..f.fractions + f.len],
                     });
                     at.push((s as u32, i as u32));
                 }
@@ -466,29 +532,30 @@ impl<'t> CollectiveSim<'t> {
     fn route_into(
         &mut self,
         flows: &mut Vec<Routed>,
-        arena: &mut Vec<(u32, f64)>,
-        shared: &mut PairRoutes,
+        memo: &mut RouteMemo,
         t: &Transfer,
         i: usize,
         st: &Stage<'_>,
     ) -> Option<u32> {
         let pair = u64::from(t.src.0) << 32 | u64::from(t.dst.0);
-        let (start, len, latency_s) = match shared.get(&pair) {
+        let (start, len, fractions, latency_s) = match memo.pairs.get(&pair) {
             Some(&route) => route,
             None => {
-                // The arena keeps the route: the router need not.
+                // The memo keeps the route: the router need not.
                 let r = self.router.route_once(t.src, t.dst, i as u64).ok()?;
-                let route = (arena.len(), r.links.len(), r.latency_s);
-                arena.extend(r.links.iter().map(|&(l, f)| (l.0, f)));
-                shared.insert(pair, route);
+                let fractions = memo.fractions.intern(&r.links);
+                let route = (memo.links.len(), r.links.len(), fractions, r.latency_s);
+                memo.links.extend(r.links.iter().map(|&(l, _)| l.0));
+                memo.pairs.insert(pair, route);
                 route
             }
         };
-        let links = arena[start..start + len].iter().map(|&(l, _)| l as usize);
+        let links = memo.links[start..start + len].iter().map(|&l| l as usize);
         let (alpha_s, wire_bytes) = self.alpha_and_wire_bytes(t, links, st.protocol, st.fraction);
         flows.push(Routed {
             start,
             len,
+            fractions,
             route_latency_s: latency_s,
             alpha_s,
             wire_bytes,
@@ -505,7 +572,7 @@ impl<'t> CollectiveSim<'t> {
         stages: &[Stage<'_>],
         slots: &[(usize, usize)],
         flows: &[Routed],
-        arena: &[(u32, f64)],
+        sim: &SimRoutes,
     ) -> Result<RunReport, CollectiveError> {
         let nl = self.topo.links.len();
         let mut link_bytes = vec![0.0; nl];
@@ -516,10 +583,11 @@ impl<'t> CollectiveSim<'t> {
         let nt = self.tiers.len();
         let mut tier_bytes = vec![0.0; nt];
         let mut tier_sums = vec![ExactSum::new(); nt];
-        // Per route entry (as `arena`, whose routes flows may share): the
-        // link's tier. The bytes an entry puts on its link are
+        // Per route entry (as `sim.entries`, whose routes flows may share):
+        // the link's tier. The bytes an entry puts on its link are
         // `fraction · payload`, as `run_steps` computes them.
-        let entry_tier: Vec<u16> = arena
+        let entry_tier: Vec<u16> = sim
+            .entries
             .iter()
             .map(|&(l, _)| self.tier_of[l as usize])
             .collect();
@@ -535,8 +603,8 @@ impl<'t> CollectiveSim<'t> {
             for &r in &st.simulated {
                 let f = &flows[r as usize];
                 let m = std::mem::take(&mut count[r as usize]);
-                let range = f.start..f.start + f.len;
-                for (&t, &(_, phi)) in entry_tier[range.clone()].iter().zip(&arena[range]) {
+                let range = sim.at[r as usize]..sim.at[r as usize] + f.len;
+                for (&t, &(_, phi)) in entry_tier[range.clone()].iter().zip(&sim.entries[range]) {
                     sums[t as usize].add_product(m, phi * f.bytes);
                 }
             }
@@ -565,7 +633,7 @@ impl<'t> CollectiveSim<'t> {
         let mut components = Components::new(nl);
         let mut views: Vec<FlowView<'_>> = Vec::new();
         let mut view_ids: Vec<u32> = Vec::new();
-        let route = |f: &Routed| &arena[f.start..f.start + f.len];
+        let route = |r: u32| sim.of(r, flows);
         for (step, &(lo, hi)) in schedule.steps.iter().zip(slots) {
             self.budget.check_time().map_err(FlowError::from)?;
             let window = &stages[lo..=hi];
@@ -600,7 +668,7 @@ impl<'t> CollectiveSim<'t> {
                             StepLatency::Front if s == hi => f.route_latency_s + f.alpha_s,
                             StepLatency::Hidden | StepLatency::Front => 0.0,
                         },
-                        route: route(f),
+                        route: route(r),
                     });
                 }
             }
@@ -626,7 +694,7 @@ impl<'t> CollectiveSim<'t> {
             for st in window {
                 for &r in &st.simulated {
                     let f = &flows[r as usize];
-                    for &(l, phi) in route(f) {
+                    for &(l, phi) in route(r) {
                         let b = phi * f.bytes;
                         link_bytes[l as usize] += repeat * b;
                         if step_bytes[l as usize] == 0.0 {
