@@ -28,6 +28,7 @@ pub mod pat;
 mod planes;
 pub mod presets;
 pub mod pxn;
+mod rails;
 pub mod release;
 pub mod run;
 pub mod schedule;

@@ -1014,4 +1014,32 @@ mod tests {
             sim.planes_copied
         );
     }
+
+    /// The four rails of `tests/it/data/rails-sharing-cores.toml` share
+    /// their core switches, yet rails 1 to 3 are images of rail 0
+    /// (`rails.rs`): a halving-doubling all-reduce over its 128 ranks
+    /// (32 domains of 4) routes rail 0's cross-domain pairs only. By hand:
+    /// partners at distance 1 and 2 are in the rank's domain, and the
+    /// domains are copies, so 4 + 4 pairs of domain 0 are routed; at
+    /// distance 4 to 64 the partner is the same rail of another domain, 5
+    /// distances × 32 ranks of rail 0; halving and doubling share pairs:
+    /// 168 routes, against 8 + 5 × 128 = 648 with every rail routed. The
+    /// integration test `staged_runs_equal_general_runs` compares the run
+    /// with the general one bit for bit.
+    #[test]
+    fn rails_sharing_their_cores_are_copies_of_rail_0() {
+        let path = format!(
+            "{}/../../tests/it/data/rails-sharing-cores.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let topo = Topology::load(path, &Default::default()).unwrap();
+        let ranks = accelerators(&topo, 128);
+        let mut sim = CollectiveSim::new(&topo, Default::default());
+        let req = Request::new(Op::AllReduce, 64.0 * 1048576.0)
+            .algo(Algo::HalvingDoubling)
+            .protocol(Protocol::Simple);
+        run(&mut sim, &ranks, &req).unwrap();
+        assert_eq!(sim.router_stats().spray_misses, 168);
+        assert_eq!(sim.planes_copied, 3);
+    }
 }

@@ -220,11 +220,15 @@ pub struct CollectiveSim<'t> {
     /// Scale-up domains, their copy classes and accelerators, built on
     /// first use (a PXN step, [`CollectiveSim::reduce_groups`]).
     domains: Option<super::symmetry::Domains>,
+    /// Rail owners and the rails that are images of rail 0, built on a
+    /// staged run's first use (`rails.rs`).
+    rails: Option<super::rails::Rails>,
     /// Whether staged runs keep their routes for the next ones
     /// ([`CollectiveSim::keep_routes`]), and the pairs routed so far with
     /// their arena (empty when off).
     keep_routes: bool,
-    /// Planes found to be copies over the staged runs so far (`planes.rs`).
+    /// Planes and rails found to be copies over the staged runs so far
+    /// (`planes.rs`, `rails.rs`).
     pub(crate) planes_copied: usize,
     route_memo: staged::RouteMemo,
     /// What the simulations may still spend ([`Params::max_events`],
@@ -276,6 +280,12 @@ fn fingerprint(schedule: &Schedule, weights: Option<&Weights>) -> u64 {
 }
 
 impl<'t> CollectiveSim<'t> {
+    /// The router's cache counters (`Router::stats`).
+    #[cfg(test)]
+    pub(crate) fn router_stats(&self) -> fabricsim_routing::RouterStats {
+        self.router.stats()
+    }
+
     /// A simulator of `topo` with `params`; the topology's calibration
     /// file supplies α and NVLS efficiency defaults that `params` leaves unset.
     pub fn new(topo: &'t Topology, mut params: Params) -> CollectiveSim<'t> {
@@ -361,6 +371,7 @@ impl<'t> CollectiveSim<'t> {
             link_nvls_factor,
             nvlink_scale_up,
             domains: None,
+            rails: None,
             keep_routes: false,
             planes_copied: 0,
             route_memo: Default::default(),

@@ -64,6 +64,16 @@
 //!    copy's do, and its links take the original's bytes. Rails that share
 //!    no link (`h100-32k-3tier.toml`, `h100-rail-only.toml`) are such
 //!    copies; rails that share leaves or spines are not.
+//! 4. **Rail copies** ([`crate::rails`]), before routing. A rail whose
+//!    swap with rail 0 is an automorphism of the fabric, and whose
+//!    transfers are, stage by stage, the images of rail 0's, is not
+//!    routed at all: only rail 0's transfers are (pass 3 of
+//!    `route_stages`), and the rail is a copy as in item 3 once rail 0's
+//!    routes are seen to stay on rail 0's links and no other flow to cross
+//!    them or their images. The eight rails of `h100-32k-3tier.toml` are
+//!    such copies (they share core switches, not links), so a
+//!    halving-doubling all-reduce over its 32,768 ranks routes 49 K pairs
+//!    instead of 393 K.
 //!
 //! Since a copy's components are never built, a step holding a copy is
 //! known to have several components, and is simulated per component
@@ -75,6 +85,7 @@
 use super::{CollectiveSim, RunReport, StepReport};
 use crate::components::{Components, Fast, FlowView, Whole};
 use crate::planes::{PlaneFlow, plane_copies};
+use crate::rails::Rails;
 use crate::schedule::{Schedule, StepLatency, Transfer};
 use crate::symmetry::MAX_CONFINED_HOPS;
 use crate::{CollectiveError, Protocol};
@@ -196,9 +207,11 @@ impl SimRoutes {
     }
 }
 
-/// The routed flows of a staged run, their routes (pairs and arena), and
-/// each domain's representative (itself when it is simulated).
-type RoutedStages = (Vec<Routed>, RouteMemo, Vec<u32>);
+/// The routed flows of a staged run, their routes, each domain's
+/// representative (itself when it is simulated), and the rails that are
+/// copies of rail 0: their number and the `(link, image)` pairs of rail 0's
+/// routes.
+type RoutedStages = (Vec<Routed>, RouteMemo, Vec<u32>, (usize, Vec<(u32, u32)>));
 
 /// A domain's copy class and its transfers (stage, positions, bytes),
 /// hashed word by word.
@@ -254,13 +267,19 @@ impl<'t> CollectiveSim<'t> {
             self.domains = Some(crate::symmetry::Domains::new(topo));
         }
         let domains = self.domains.take().expect("built above");
+        if copies && self.rails.is_none() {
+            self.rails = Some(Rails::new(topo, &domains));
+        }
+        let rails = self.rails.take();
         let ring_mean = schedule
             .steps
             .iter()
             .any(|s| s.latency == StepLatency::RingMean);
-        let result = self.route_stages(&mut stages, &domains, copies, ring_mean);
+        let some_rails = rails.as_ref().filter(|r| copies && r.any());
+        let result = self.route_stages(&mut stages, &domains, some_rails, copies, ring_mean);
         let out = match result {
-            Ok(Ok((flows, routes, rep_of))) => {
+            Ok(Ok((flows, routes, rep_of, (rails_copied, rail_pairs)))) => {
+                self.planes_copied += rails_copied;
                 let planes = self.copy_planes(&mut stages, &flows, &routes);
                 let sim = SimRoutes::new(&stages, &flows, &routes);
                 let r = self.simulate_stages(schedule, &stages, &slots, &flows, &sim);
@@ -273,6 +292,12 @@ impl<'t> CollectiveSim<'t> {
                     // planes' first, as a domain's representative may lie
                     // in a plane that is a copy.
                     for &(a, b) in &planes {
+                        report.link_bytes[b as usize] = report.link_bytes[a as usize];
+                    }
+                    // Then rails' (rail 0's flows may lie in a plane that
+                    // is a copy; the domains' links are not rail 0's
+                    // routes', `rails.rs`).
+                    for &(a, b) in &rail_pairs {
                         report.link_bytes[b as usize] = report.link_bytes[a as usize];
                     }
                     for (d, &rep) in rep_of.iter().enumerate() {
@@ -291,17 +316,21 @@ impl<'t> CollectiveSim<'t> {
             Err(e) => Err(e),
         };
         self.domains = Some(domains);
+        self.rails = rails;
         out
     }
 
     /// Routes every transfer of `stages` that is not a copy's (filling
     /// each stage's `refs` and `alpha_counts`); returns the flows, their
-    /// route arena, and each domain's representative (itself if it is
-    /// simulated).
+    /// routes, each domain's representative (itself if it is simulated),
+    /// and the number of rails that are copies of rail 0 (`rails.rs`,
+    /// sought when `rails` is given) with the `(link, image)` pairs whose
+    /// bytes their links take.
     fn route_stages(
         &mut self,
         stages: &mut [Stage<'_>],
         domains: &crate::symmetry::Domains,
+        rails: Option<&Rails>,
         copies: bool,
         ring_mean: bool,
     ) -> Result<Result<RoutedStages, Fallback>, CollectiveError> {
@@ -315,40 +344,53 @@ impl<'t> CollectiveSim<'t> {
             let d = domains.domain_of(t.src)?;
             (domains.domain_of(t.dst) == Some(d)).then_some(d)
         };
+        // The rail a transfer is signed to (both ends owned by rail 0 or
+        // an image of it, not inside one domain), when rails are sought.
+        let rail_of = |t: &Transfer| -> Option<u32> {
+            let r = rails?.of_transfer(t.src, t.dst)?;
+            same_domain(t).is_none().then_some(r)
+        };
+        let nr = rails.map_or(0, |r| r.count());
         let mut flows: Vec<Routed> = Vec::new();
         // A pair's route is kept once and shared by its flows (module
         // docs, item 1), and across runs while routes are kept.
         let mut memo = std::mem::take(&mut self.route_memo);
         // Pass 1: transfers that may belong to a copy are signed per
-        // domain (stage, positions, bytes); the others are routed, and
-        // every domain whose links they cross is kept whole.
+        // domain or rail (stage, positions, bytes); the others are routed,
+        // and every domain whose links they cross is kept whole.
         let mut signature: Vec<Vec<u64>> = vec![Vec::new(); if copies { nd } else { 0 }];
         let mut tainted = vec![false; if copies { nd } else { 0 }];
+        let mut rail_signature: Vec<Vec<u64>> = vec![Vec::new(); nr];
         for (s, st) in stages.iter_mut().enumerate() {
             st.refs = vec![u32::MAX; st.transfers.len()];
             for (i, t) in st.transfers.iter().enumerate() {
-                match same_domain(t) {
-                    Some(d) => {
-                        let (a, b) = (domains.position(t.src), domains.position(t.dst));
-                        if s >= 1 << 31 || a >= 1 << 16 || b >= 1 << 16 {
-                            return Ok(Err(Fallback::NoCopies));
-                        }
-                        signature[d as usize].extend([
-                            (s as u64) << 32 | u64::from(a) << 16 | u64::from(b),
-                            t.bytes.to_bits(),
-                        ]);
+                if let Some(d) = same_domain(t) {
+                    let (a, b) = (domains.position(t.src), domains.position(t.dst));
+                    if s >= 1 << 31 || a >= 1 << 16 || b >= 1 << 16 {
+                        return Ok(Err(Fallback::NoCopies));
                     }
-                    None => {
-                        let Some(f) = self.route_into(&mut flows, &mut memo, t, i, st) else {
-                            return Ok(Err(Fallback::General));
-                        };
-                        st.refs[i] = f;
-                        if copies {
-                            let r = &flows[f as usize];
-                            for &l in &memo.links[r.start..r.start + r.len] {
-                                if let Some(d) = domains.link_domain(l) {
-                                    tainted[d as usize] = true;
-                                }
+                    signature[d as usize].extend([
+                        (s as u64) << 32 | u64::from(a) << 16 | u64::from(b),
+                        t.bytes.to_bits(),
+                    ]);
+                } else if let Some(r) = rail_of(t) {
+                    let rails = rails.expect("a rail owns it");
+                    let (a, b) = (rails.position(t.src), rails.position(t.dst));
+                    rail_signature[r as usize].extend([
+                        s as u64,
+                        u64::from(a) << 32 | u64::from(b),
+                        t.bytes.to_bits(),
+                    ]);
+                } else {
+                    let Some(f) = self.route_into(&mut flows, &mut memo, t, i, st) else {
+                        return Ok(Err(Fallback::General));
+                    };
+                    st.refs[i] = f;
+                    if copies {
+                        let r = &flows[f as usize];
+                        for &l in &memo.links[r.start..r.start + r.len] {
+                            if let Some(d) = domains.link_domain(l) {
+                                tainted[d as usize] = true;
                             }
                         }
                     }
@@ -381,61 +423,56 @@ impl<'t> CollectiveSim<'t> {
         // transfers, then point each copy's at its representative's.
         let mut of_rep: Vec<Vec<u32>> = vec![Vec::new(); if copies { nd } else { 0 }];
         let mut cursor: Vec<usize> = vec![0; if copies { nd } else { 0 }];
-        for st in stages.iter_mut() {
-            if copies {
-                for (i, t) in st.transfers.iter().enumerate() {
-                    let Some(d) = same_domain(t) else { continue };
-                    if rep_of[d as usize] != d {
-                        continue;
-                    }
-                    if has_copies[d as usize] {
-                        // Condition 3, and the route stays in the domain.
-                        match self.router.hop_count(t.src, t.dst) {
-                            Ok(h) if h <= MAX_CONFINED_HOPS => {}
-                            _ => return Ok(Err(Fallback::NoCopies)),
-                        }
-                    }
-                    let Some(f) = self.route_into(&mut flows, &mut memo, t, i, st) else {
-                        return Ok(Err(Fallback::General));
-                    };
-                    if has_copies[d as usize] {
-                        let r = &flows[f as usize];
-                        let inside = memo.links[r.start..r.start + r.len]
-                            .iter()
-                            .all(|&l| domains.link_domain(l) == Some(d));
-                        if !inside {
-                            return Ok(Err(Fallback::NoCopies));
-                        }
-                        of_rep[d as usize].push(f);
-                    }
-                    st.refs[i] = f;
+        for st in stages.iter_mut().filter(|_| copies) {
+            for (i, t) in st.transfers.iter().enumerate() {
+                let Some(d) = same_domain(t) else { continue };
+                if rep_of[d as usize] != d {
+                    continue;
                 }
-                for t in st.transfers.iter() {
-                    if let Some(d) = same_domain(t) {
-                        cursor[d as usize] = 0;
+                if has_copies[d as usize] {
+                    // Condition 3, and the route stays in the domain.
+                    match self.router.hop_count(t.src, t.dst) {
+                        Ok(h) if h <= MAX_CONFINED_HOPS => {}
+                        _ => return Ok(Err(Fallback::NoCopies)),
                     }
                 }
-                for (i, t) in st.transfers.iter().enumerate() {
-                    let Some(d) = same_domain(t) else { continue };
-                    let rep = rep_of[d as usize];
-                    if rep == d {
-                        continue;
+                let Some(f) = self.route_into(&mut flows, &mut memo, t, i, st) else {
+                    return Ok(Err(Fallback::General));
+                };
+                if has_copies[d as usize] {
+                    let r = &flows[f as usize];
+                    let inside = memo.links[r.start..r.start + r.len]
+                        .iter()
+                        .all(|&l| domains.link_domain(l) == Some(d));
+                    if !inside {
+                        return Ok(Err(Fallback::NoCopies));
                     }
-                    // Equal signatures: the copy's k-th transfer of the
-                    // stage is the image of the representative's k-th.
-                    let k = cursor[d as usize];
-                    cursor[d as usize] += 1;
-                    st.refs[i] = COPY | of_rep[rep as usize][k];
+                    of_rep[d as usize].push(f);
                 }
-                for t in st.transfers.iter() {
-                    if let Some(d) = same_domain(t) {
-                        of_rep[d as usize].clear();
-                    }
-                }
+                st.refs[i] = f;
             }
-            if !ring_mean {
-                continue;
+            point_copies(st, &same_domain, &rep_of, &mut of_rep, &mut cursor);
+        }
+        // Pass 3: rails (`rails.rs`).
+        let mut rail_copies = (0, Vec::new());
+        if let Some(rails) = rails.filter(|_| rail_signature.iter().any(|s| !s.is_empty())) {
+            // Links of domains simulated once for several: a rail's route
+            // may not cross them (pass 1 checked the flows it routed).
+            let reduced = |l: u32| {
+                domains
+                    .link_domain(l)
+                    .is_some_and(|d| rep_of[d as usize] != d || has_copies[d as usize])
+            };
+            let signed = &rail_signature;
+            let (f, m) = (&mut flows, &mut memo);
+            match self.route_rails(stages, (rails, signed), &rail_of, &reduced, f, m) {
+                Ok(copied) => rail_copies = copied,
+                Err(f) => return Ok(Err(f)),
             }
+        }
+        drop(rail_signature);
+        // Ring means: transfers per distinct α.
+        for st in stages.iter_mut().filter(|_| ring_mean) {
             // Few distinct α values: a short list, the last one hit first.
             let counts = &mut st.alpha_counts;
             let mut last = 0;
@@ -458,7 +495,139 @@ impl<'t> CollectiveSim<'t> {
         if flows.len() >= COPY as usize {
             return Ok(Err(Fallback::General));
         }
-        Ok(Ok((flows, memo, rep_of)))
+        Ok(Ok((flows, memo, rep_of, rail_copies)))
+    }
+
+    /// Pass 3 of [`Self::route_stages`]: routes rail 0's signed transfers
+    /// and every rail's that is not a copy of rail 0, and points a copy's
+    /// at rail 0's flows; returns the number of rails that are copies and
+    /// the `(link, image)` pairs of rail 0's links in their routes. Gives
+    /// up on a routing error (the general path reports it), and retries
+    /// without copies when a rail's route crosses a link of a domain that
+    /// is simulated for others (`reduced`). A rail is a copy when its
+    /// signature (`signed`, per rail) is rail 0's, rail 0's routes lie in
+    /// `M_0`, and no flow that is not rail 0's crosses a link of rail 0's
+    /// routes or its image (`rails.rs`, item 3).
+    fn route_rails(
+        &mut self,
+        stages: &mut [Stage<'_>],
+        (rails, signature): (&Rails, &[Vec<u64>]),
+        rail_of: &impl Fn(&Transfer) -> Option<u32>,
+        reduced: &impl Fn(u32) -> bool,
+        flows: &mut Vec<Routed>,
+        memo: &mut RouteMemo,
+    ) -> Result<(usize, Vec<(u32, u32)>), Fallback> {
+        let nr = rails.count();
+        let others = flows.len();
+        // Candidates: rails signed like rail 0.
+        let mut copy = vec![false; nr];
+        for r in 1..nr {
+            copy[r] = !signature[r].is_empty() && signature[r] == signature[0];
+        }
+        // Rail 0's flows, and the positions in `M_0` of their links.
+        let mut used: Vec<bool> = Vec::new();
+        let mut routed = vec![false; nr];
+        let mut route_rail = |sim: &mut Self,
+                              flows: &mut Vec<Routed>,
+                              memo: &mut RouteMemo,
+                              which: &[bool]|
+         -> Option<()> {
+            for st in stages.iter_mut() {
+                for (i, t) in st.transfers.iter().enumerate() {
+                    match rail_of(t) {
+                        Some(r) if which[r as usize] => {
+                            st.refs[i] = sim.route_into(flows, memo, t, i, st)?;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Some(())
+        };
+        let mut zero = vec![false; nr];
+        zero[0] = true;
+        route_rail(self, flows, memo, &zero).ok_or(Fallback::General)?;
+        routed[0] = true;
+        let rail0 = others..flows.len();
+        for f in &flows[rail0.clone()] {
+            for &l in &memo.links[f.start..f.start + f.len] {
+                match rails.rail0_position(l) {
+                    Some(i) => {
+                        if used.len() <= i as usize {
+                            used.resize(i as usize + 1, false);
+                        }
+                        used[i as usize] = true;
+                    }
+                    None => copy.fill(false), // a route leaves M_0
+                }
+            }
+        }
+        // Rails routed whole, until no candidate is crossed by another flow.
+        let mut checked = 0..others;
+        loop {
+            let whole: Vec<bool> = (0..nr).map(|r| !routed[r] && !copy[r]).collect();
+            if whole.iter().any(|&w| w) {
+                route_rail(self, flows, memo, &whole).ok_or(Fallback::General)?;
+                for (r, w) in whole.iter().enumerate() {
+                    routed[r] |= w;
+                }
+            }
+            let mut dropped = false;
+            let ranges = [checked.clone(), rail0.end..flows.len()];
+            for range in ranges {
+                for f in &flows[range] {
+                    for &l in &memo.links[f.start..f.start + f.len] {
+                        let Some((r, i)) = rails.link_owner(l) else {
+                            continue;
+                        };
+                        if !used.get(i as usize).copied().unwrap_or(false) {
+                            continue;
+                        }
+                        if r == 0 {
+                            dropped |= copy.iter().any(|&c| c);
+                            copy.fill(false);
+                        } else if copy[r as usize] {
+                            copy[r as usize] = false;
+                            dropped = true;
+                        }
+                    }
+                }
+            }
+            checked = 0..0;
+            if !dropped {
+                break;
+            }
+        }
+        let crosses = |f: &Routed| {
+            memo.links[f.start..f.start + f.len]
+                .iter()
+                .any(|&l| reduced(l))
+        };
+        if flows[others..].iter().any(crosses) {
+            return Err(Fallback::NoCopies);
+        }
+        // Point the copies' transfers at rail 0's flows.
+        let rep_of: Vec<u32> = (0..nr as u32)
+            .map(|r| if copy[r as usize] { 0 } else { r })
+            .collect();
+        let mut of_rep: Vec<Vec<u32>> = vec![Vec::new(); nr];
+        let mut cursor = vec![0usize; nr];
+        for st in stages.iter_mut() {
+            for (i, t) in st.transfers.iter().enumerate() {
+                if rail_of(t) == Some(0) {
+                    of_rep[0].push(st.refs[i]);
+                }
+            }
+            point_copies(st, rail_of, &rep_of, &mut of_rep, &mut cursor);
+        }
+        let mut pairs = Vec::new();
+        for r in (1..nr as u32).filter(|&r| copy[r as usize]) {
+            for (i, _) in used.iter().enumerate().filter(|&(_, &u)| u) {
+                let l0 = rails.image_link(0, i as u32);
+                pairs.push((l0.0, rails.image_link(r, i as u32).0));
+            }
+        }
+        Ok((copy.iter().filter(|&&c| c).count(), pairs))
     }
 
     /// Marks the flows of planes that are copies of others as copies
@@ -737,6 +906,40 @@ impl<'t> CollectiveSim<'t> {
             link_bytes,
             bottleneck: None,
         })
+    }
+}
+
+/// Points the transfers of `st` that `group` puts in a copy (a group whose
+/// representative `rep_of` gives is another) at the representative's flows
+/// of the stage (`of_rep`): equal signatures, so the copy's `k`-th
+/// transfer of the stage is the image of the representative's `k`-th.
+/// Empties `of_rep` for the next stage.
+fn point_copies(
+    st: &mut Stage<'_>,
+    group: &impl Fn(&Transfer) -> Option<u32>,
+    rep_of: &[u32],
+    of_rep: &mut [Vec<u32>],
+    cursor: &mut [usize],
+) {
+    for t in st.transfers {
+        if let Some(d) = group(t) {
+            cursor[d as usize] = 0;
+        }
+    }
+    for (i, t) in st.transfers.iter().enumerate() {
+        let Some(d) = group(t) else { continue };
+        let rep = rep_of[d as usize];
+        if rep == d {
+            continue;
+        }
+        let k = cursor[d as usize];
+        cursor[d as usize] += 1;
+        st.refs[i] = COPY | of_rep[rep as usize][k];
+    }
+    for t in st.transfers {
+        if let Some(d) = group(t) {
+            of_rep[d as usize].clear();
+        }
     }
 }
 

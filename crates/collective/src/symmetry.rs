@@ -320,6 +320,12 @@ impl Domains {
         Some(self.dom_of[n.idx()]).filter(|&d| d != NONE)
     }
 
+    /// Position of accelerator `n` among its domain's accelerators (by
+    /// node id), if it is in a domain.
+    pub(crate) fn accel_position(&self, n: NodeId) -> Option<u32> {
+        Some(self.accel_pos[n.idx()]).filter(|&k| k != NONE)
+    }
+
     /// Position of `n` in its domain (by node id); meaningful when `n` is
     /// in a domain.
     pub(crate) fn position(&self, n: NodeId) -> u32 {

@@ -1,5 +1,6 @@
 //! `CollectiveSim::run` simulates a pipeline's shared stages once and skips
-//! copies of a scale-up domain (`collective/src/sim_staged.rs`): its report
+//! copies of a scale-up domain, of a rail and of a plane
+//! (`collective/src/sim_staged.rs`): its report
 //! (time, per-step times and tier utilization, per-link bytes, bottleneck)
 //! must equal the general step-by-step run's bit for bit, on every kind of
 //! schedule and protocol.
@@ -94,8 +95,23 @@ fn staged_runs_equal_general_runs() {
         ("mi300x-8.toml", 8),
         ("h100-rail-only.toml", 64),
         ("hgx-h100.toml", 8),
+        ("rails-sharing-cores", 128),
+        ("rails-sharing-cores", 56),
     ] {
-        let topo = shipped(name);
+        let topo = match name {
+            // Rails whose switches share only the cores: copies of rail 0
+            // found before routing (`collective/src/rails.rs`); with 56
+            // ranks the last domain holds only some of its accelerators.
+            "rails-sharing-cores" => Topology::load(
+                format!(
+                    "{}/tests/it/data/rails-sharing-cores.toml",
+                    env!("CARGO_MANIFEST_DIR")
+                ),
+                &Default::default(),
+            )
+            .unwrap(),
+            _ => shipped(name),
+        };
         let ranks = accelerators(&topo, n);
         for algo in algos {
             for (op, size) in [(Op::AllReduce, 64.0 * 1048576.0), (Op::AllGather, 4096.0)] {
