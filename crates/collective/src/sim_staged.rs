@@ -267,7 +267,11 @@ impl<'t> CollectiveSim<'t> {
             self.domains = Some(crate::symmetry::Domains::new(topo));
         }
         let domains = self.domains.take().expect("built above");
-        if copies && self.rails.is_none() {
+        // Rails are sought (and their owners found, once per simulator)
+        // only when accelerators of two positions or more send to their
+        // peers in other domains: otherwise no rail can be a copy.
+        let rail_copies = copies && two_rails(&stages, &domains);
+        if rail_copies && self.rails.is_none() {
             self.rails = Some(Rails::new(topo, &domains));
         }
         let rails = self.rails.take();
@@ -275,7 +279,7 @@ impl<'t> CollectiveSim<'t> {
             .steps
             .iter()
             .any(|s| s.latency == StepLatency::RingMean);
-        let some_rails = rails.as_ref().filter(|r| copies && r.any());
+        let some_rails = rails.as_ref().filter(|r| rail_copies && r.possible());
         let result = self.route_stages(&mut stages, &domains, some_rails, copies, ring_mean);
         let out = match result {
             Ok(Ok((flows, routes, rep_of, (rails_copied, rail_pairs)))) => {
@@ -519,7 +523,8 @@ impl<'t> CollectiveSim<'t> {
     ) -> Result<(usize, Vec<(u32, u32)>), Fallback> {
         let nr = rails.count();
         let others = flows.len();
-        // Candidates: rails signed like rail 0.
+        // Candidates: rails signed like rail 0 (whether they are images
+        // of it is checked once rail 0's routes are seen to allow copies).
         let mut copy = vec![false; nr];
         for r in 1..nr {
             copy[r] = !signature[r].is_empty() && signature[r] == signature[0];
@@ -561,6 +566,9 @@ impl<'t> CollectiveSim<'t> {
                     None => copy.fill(false), // a route leaves M_0
                 }
             }
+        }
+        for (r, c) in copy.iter_mut().enumerate() {
+            *c = *c && rails.is_image(self.topo, r);
         }
         // Rails routed whole, until no candidate is crossed by another flow.
         let mut checked = 0..others;
@@ -907,6 +915,27 @@ impl<'t> CollectiveSim<'t> {
             bottleneck: None,
         })
     }
+}
+
+/// Whether transfers of `stages` join accelerators at one position of two
+/// domains (peers on one rail) for two positions or more.
+fn two_rails(stages: &[Stage<'_>], domains: &crate::symmetry::Domains) -> bool {
+    let mut first = None;
+    for t in stages.iter().flat_map(|st| st.transfers) {
+        let (Some(p), Some(q)) = (domains.accel_position(t.src), domains.accel_position(t.dst))
+        else {
+            continue;
+        };
+        if p != q || domains.domain_of(t.src) == domains.domain_of(t.dst) {
+            continue;
+        }
+        match first {
+            None => first = Some(p),
+            Some(f) if f != p => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Points the transfers of `st` that `group` puts in a copy (a group whose
