@@ -39,7 +39,7 @@
 //!    bytes) is then a copy exactly as a plane copy is (`planes.rs`).
 //!    Hash routing depends on node ids and is excluded by the caller.
 
-use crate::symmetry::Domains;
+use crate::symmetry::{Domains, alike_links, alike_nodes};
 use fabricsim_topology::{LinkId, NodeId, Topology};
 use std::sync::OnceLock;
 
@@ -178,28 +178,15 @@ impl Rails {
         if n0.len() != nr.len() || m0.len() != mr.len() {
             return false;
         }
-        let same_node = |x: &NodeId, y: &NodeId| {
-            let (x, y) = (&topo.nodes[x.idx()], &topo.nodes[y.idx()]);
-            x.role == y.role
-                && x.kind == y.kind
-                && x.latency_s.to_bits() == y.latency_s.to_bits()
-                && x.forwards == y.forwards
-                && x.in_switch_reduction == y.in_switch_reduction
-        };
         // σ_r of a node of rail 0 or an unowned node.
         let sigma = |u: NodeId| match self.owner[u.idx()] {
             0 => nr[self.pos[u.idx()] as usize],
             _ => u,
         };
+        let same_node = |x: &NodeId, y: &NodeId| alike_nodes(topo, *x, *y);
         let same_link = |x: &LinkId, y: &LinkId| {
-            let (x, y) = (&topo.links[x.idx()], &topo.links[y.idx()]);
-            sigma(x.src) == y.src
-                && sigma(x.dst) == y.dst
-                && x.capacity_bps.to_bits() == y.capacity_bps.to_bits()
-                && x.latency_s.to_bits() == y.latency_s.to_bits()
-                && x.kind == y.kind
-                && x.count == y.count
-                && x.tier == y.tier
+            let (p, q) = (&topo.links[x.idx()], &topo.links[y.idx()]);
+            sigma(p.src) == q.src && sigma(p.dst) == q.dst && alike_links(topo, *x, *y)
         };
         n0.iter().zip(nr).all(|(x, y)| same_node(x, y))
             && m0.iter().zip(mr).all(|(x, y)| same_link(x, y))

@@ -190,23 +190,12 @@ impl Domains {
 
     /// Whether domain `b` is a copy of domain `a` (condition 1).
     fn copies(&self, topo: &Topology, a: usize, b: usize) -> bool {
-        let same_node = |x: NodeId, y: NodeId| {
-            let (x, y) = (&topo.nodes[x.idx()], &topo.nodes[y.idx()]);
-            x.role == y.role
-                && x.kind == y.kind
-                && x.latency_s.to_bits() == y.latency_s.to_bits()
-                && x.forwards == y.forwards
-                && x.in_switch_reduction == y.in_switch_reduction
-        };
+        let same_node = |x: NodeId, y: NodeId| alike_nodes(topo, x, y);
         let same_link = |x: LinkId, y: LinkId| {
-            let (x, y) = (&topo.links[x.idx()], &topo.links[y.idx()]);
-            self.local[x.src.idx()] == self.local[y.src.idx()]
-                && self.local[x.dst.idx()] == self.local[y.dst.idx()]
-                && x.capacity_bps.to_bits() == y.capacity_bps.to_bits()
-                && x.latency_s.to_bits() == y.latency_s.to_bits()
-                && x.kind == y.kind
-                && x.count == y.count
-                && x.tier == y.tier
+            let (p, q) = (&topo.links[x.idx()], &topo.links[y.idx()]);
+            self.local[p.src.idx()] == self.local[q.src.idx()]
+                && self.local[p.dst.idx()] == self.local[q.dst.idx()]
+                && alike_links(topo, x, y)
         };
         self.nodes[a].len() == self.nodes[b].len()
             && self.links[a].len() == self.links[b].len()
@@ -376,6 +365,29 @@ impl Domains {
         }
         Ok(true)
     }
+}
+
+/// Whether two nodes have the same attributes (role, kind, forwarding
+/// latency, forwarding, in-switch reduction): what a copy's node must
+/// share with its original's.
+pub(crate) fn alike_nodes(topo: &Topology, x: NodeId, y: NodeId) -> bool {
+    let (x, y) = (&topo.nodes[x.idx()], &topo.nodes[y.idx()]);
+    x.role == y.role
+        && x.kind == y.kind
+        && x.latency_s.to_bits() == y.latency_s.to_bits()
+        && x.forwards == y.forwards
+        && x.in_switch_reduction == y.in_switch_reduction
+}
+
+/// Whether two links have the same attributes (capacity, latency, kind,
+/// lane count, tier), whatever their ends.
+pub(crate) fn alike_links(topo: &Topology, x: LinkId, y: LinkId) -> bool {
+    let (x, y) = (&topo.links[x.idx()], &topo.links[y.idx()]);
+    x.capacity_bps.to_bits() == y.capacity_bps.to_bits()
+        && x.latency_s.to_bits() == y.latency_s.to_bits()
+        && x.kind == y.kind
+        && x.count == y.count
+        && x.tier == y.tier
 }
 
 #[cfg(test)]
