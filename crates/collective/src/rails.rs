@@ -28,11 +28,16 @@
 //!    made on first use, for a rail whose transfers could be a copy (on
 //!    the 100,800-GPU fabric, checking all 71 rails costs 0.2 s).
 //! 3. **Routes.** Routes depend only on the fabric (hops, latencies,
-//!    capacities of the shortest-path DAG), listed and processed in link-id
-//!    order; a route of rail 0 whose links are all in `M_0` therefore maps
-//!    entry by entry: `route(σa, σb) = σ(route(a, b))` with the same
-//!    fractions and latency, and the same α and wire bytes (functions of
-//!    the links' kinds and the endpoints' roles). The staged run checks
+//!    capacities of the shortest-path DAG): minima over next hops, then
+//!    sums and fractions in breadth-first order over each node's DAG
+//!    out-links sorted by link id, and the route lists its links by id.
+//!    Every DAG link carries a positive fraction (unless a fraction
+//!    underflows, which needs capacity or path-count ratios near 1e-300),
+//!    so a route of rail 0 whose links are all in `M_0` is its whole DAG,
+//!    on which `σ_r` keeps link order; it therefore maps entry by entry:
+//!    `route(σa, σb) = σ(route(a, b))` with the same fractions and
+//!    latency, and the same α and wire bytes (functions of the links'
+//!    kinds and the endpoints' roles). The staged run checks
 //!    that each of rail 0's routes lies in `M_0` and that no other flow of
 //!    the run crosses one of rail 0's links or their images; a rail whose
 //!    transfers are, stage by stage, the images of rail 0's (positions and
@@ -194,8 +199,8 @@ impl Rails {
 
     /// The rail both ends of a transfer are owned by.
     pub fn of_transfer(&self, src: NodeId, dst: NodeId) -> Option<u32> {
-        let r = self.owner[src.idx()];
-        (r != NONE && self.owner[dst.idx()] == r).then_some(r)
+        let r = *self.owner.get(src.idx())?;
+        (r != NONE && self.owner.get(dst.idx()) == Some(&r)).then_some(r)
     }
 
     /// Position of a node among its rail's nodes.

@@ -993,26 +993,33 @@ mod tests {
         assert_eq!(compared, 48);
     }
 
-    /// The eight rails of a rail-only fabric (one switch per rail) are plane
-    /// copies in a multi-node tree (`planes.rs`): found, and the run
-    /// unchanged (the integration test `staged_runs_equal_general_runs`
-    /// compares it with the general run bit for bit). On
-    /// `h100-2tier-16node.toml` two rails share a leaf and all share the
-    /// spines, so there only scale-up domains are copies.
+    /// The eight rails of a rail-only fabric (one switch per rail) share no
+    /// link, so in a multi-node tree they are plane copies (`planes.rs`)
+    /// when rail copies are not sought, and rails 1 to 7 are copies of
+    /// rail 0 found before routing (`rails.rs`) when they are; the
+    /// integration test `staged_runs_equal_general_runs` compares the run
+    /// with the general one bit for bit. On `h100-2tier-16node.toml` two
+    /// rails share a leaf and all share the spines, so there only scale-up
+    /// domains (and rail 1, `rails.rs` tests) are copies.
     #[test]
     fn rails_of_a_rail_only_fabric_are_plane_copies() {
         let topo = shipped("h100-rail-only.toml");
         let ranks = accelerators(&topo, 512);
-        let mut sim = CollectiveSim::new(&topo, Default::default());
         let req = Request::new(Op::AllReduce, 64.0 * 1048576.0)
             .algo(Algo::Tree)
             .protocol(Protocol::Simple);
+        let mut sim = CollectiveSim::new(&topo, Default::default());
+        sim.seek_rails = false;
         run(&mut sim, &ranks, &req).unwrap();
         assert!(
             sim.planes_copied >= 7,
             "{} planes copied",
             sim.planes_copied
         );
+        assert_eq!(sim.rails_copied, 0);
+        let mut sim = CollectiveSim::new(&topo, Default::default());
+        run(&mut sim, &ranks, &req).unwrap();
+        assert_eq!(sim.rails_copied, 7);
     }
 
     /// The four rails of `tests/it/data/rails-sharing-cores.toml` share
@@ -1040,6 +1047,6 @@ mod tests {
             .protocol(Protocol::Simple);
         run(&mut sim, &ranks, &req).unwrap();
         assert_eq!(sim.router_stats().spray_misses, 168);
-        assert_eq!(sim.planes_copied, 3);
+        assert_eq!(sim.rails_copied, 3);
     }
 }

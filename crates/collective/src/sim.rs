@@ -225,11 +225,16 @@ pub struct CollectiveSim<'t> {
     rails: Option<super::rails::Rails>,
     /// Whether staged runs keep their routes for the next ones
     /// ([`CollectiveSim::keep_routes`]), and the pairs routed so far with
-    /// their arena (empty when off).
+    /// their links and fractions (empty when off).
     keep_routes: bool,
-    /// Planes and rails found to be copies over the staged runs so far
-    /// (`planes.rs`, `rails.rs`).
+    /// Planes found to be copies over the staged runs so far (`planes.rs`).
     pub(crate) planes_copied: usize,
+    /// Rails found to be copies of rail 0 over the staged runs so far
+    /// (`rails.rs`).
+    pub(crate) rails_copied: usize,
+    /// Whether staged runs look for rail copies (`rails.rs`); tests turn
+    /// it off to exercise plane copies alone.
+    pub(crate) seek_rails: bool,
     route_memo: staged::RouteMemo,
     /// What the simulations may still spend ([`Params::max_events`],
     /// [`Params::max_time_s`]).
@@ -374,6 +379,8 @@ impl<'t> CollectiveSim<'t> {
             rails: None,
             keep_routes: false,
             planes_copied: 0,
+            rails_copied: 0,
+            seek_rails: true,
             route_memo: Default::default(),
             budget: Budget::new(
                 Some(params.max_events.unwrap_or(DEFAULT_MAX_EVENTS)),

@@ -62,8 +62,8 @@
 //!    capacity-, rate- and tier-preserving map of links (checked link by
 //!    link) is a copy: its flows point at the original's, as a domain
 //!    copy's do, and its links take the original's bytes. Rails that share
-//!    no link (`h100-32k-3tier.toml`, `h100-rail-only.toml`) are such
-//!    copies; rails that share leaves or spines are not.
+//!    no link are such copies (unless item 4 found them first); rails
+//!    that share leaves or spines are not.
 //! 4. **Rail copies** ([`crate::rails`]), before routing. A rail whose
 //!    swap with rail 0 is an automorphism of the fabric, and whose
 //!    transfers are, stage by stage, the images of rail 0's, is not
@@ -91,7 +91,7 @@ use crate::symmetry::MAX_CONFINED_HOPS;
 use crate::{CollectiveError, Protocol};
 use fabricsim_base::exact_sum::ExactSum;
 use fabricsim_flow::FlowError;
-use fabricsim_topology::{LinkId, RoutingMode};
+use fabricsim_topology::{LinkId, RoutingMode, Topology};
 use std::collections::{BTreeMap, HashMap};
 
 /// A reference to a flow standing for a copy's transfer (the flow is the
@@ -270,7 +270,7 @@ impl<'t> CollectiveSim<'t> {
         // Rails are sought (and their owners found, once per simulator)
         // only when accelerators of two positions or more send to their
         // peers in other domains: otherwise no rail can be a copy.
-        let rail_copies = copies && two_rails(&stages, &domains);
+        let rail_copies = copies && self.seek_rails && two_rails(topo, &stages, &domains);
         if rail_copies && self.rails.is_none() {
             self.rails = Some(Rails::new(topo, &domains));
         }
@@ -283,7 +283,7 @@ impl<'t> CollectiveSim<'t> {
         let result = self.route_stages(&mut stages, &domains, some_rails, copies, ring_mean);
         let out = match result {
             Ok(Ok((flows, routes, rep_of, (rails_copied, rail_pairs)))) => {
-                self.planes_copied += rails_copied;
+                self.rails_copied += rails_copied;
                 let planes = self.copy_planes(&mut stages, &flows, &routes);
                 let sim = SimRoutes::new(&stages, &flows, &routes);
                 let r = self.simulate_stages(schedule, &stages, &slots, &flows, &sim);
@@ -703,9 +703,9 @@ impl<'t> CollectiveSim<'t> {
     }
 
     /// Routes transfer `t` (index `i` of stage `st`) into a new flow of
-    /// `flows`: its route appended to `arena`, or the pair's route
-    /// (`shared`) when the pair was routed before in this run or in a run
-    /// whose routes were kept; `None` on a routing error.
+    /// `flows`: its route added to `memo`, or the pair's route when the
+    /// pair was routed before in this run or in a run whose routes were
+    /// kept; `None` on a routing error.
     fn route_into(
         &mut self,
         flows: &mut Vec<Routed>,
@@ -919,9 +919,14 @@ impl<'t> CollectiveSim<'t> {
 
 /// Whether transfers of `stages` join accelerators at one position of two
 /// domains (peers on one rail) for two positions or more.
-fn two_rails(stages: &[Stage<'_>], domains: &crate::symmetry::Domains) -> bool {
+fn two_rails(topo: &Topology, stages: &[Stage<'_>], domains: &crate::symmetry::Domains) -> bool {
     let mut first = None;
-    for t in stages.iter().flat_map(|st| st.transfers) {
+    let n = topo.nodes.len();
+    let stages = || stages.iter().flat_map(|st| st.transfers);
+    if stages().any(|t| t.src.idx() >= n || t.dst.idx() >= n) {
+        return false; // the router reports the unknown node
+    }
+    for t in stages() {
         let (Some(p), Some(q)) = (domains.accel_position(t.src), domains.accel_position(t.dst))
         else {
             continue;
