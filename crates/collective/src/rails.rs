@@ -212,7 +212,7 @@ impl Rails {
     /// scale-up domain (whose copies `symmetry.rs` may skip, so a rail
     /// copy could not tell whether they use its image).
     pub fn rail0_position(&self, l: u32) -> Option<u32> {
-        let (r, i) = (self.link_rail[l as usize], self.link_pos[l as usize]);
+        let (r, i) = self.link_owner(l)?;
         (r == 0 && !self.in_domain[i as usize]).then_some(i)
     }
 

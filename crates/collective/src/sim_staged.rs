@@ -83,7 +83,7 @@
 //! `--max-events` budget may now finish where it failed before.
 
 use super::{CollectiveSim, RunReport, StepReport};
-use crate::components::{Components, Fast, FlowView, Whole};
+use crate::components::{Components, Fast, FlowView, Whole, WordHasher};
 use crate::planes::{PlaneFlow, plane_copies};
 use crate::rails::Rails;
 use crate::schedule::{Schedule, StepLatency, Transfer};
@@ -93,6 +93,7 @@ use fabricsim_base::exact_sum::ExactSum;
 use fabricsim_flow::FlowError;
 use fabricsim_topology::{LinkId, RoutingMode, Topology};
 use std::collections::{BTreeMap, HashMap};
+use std::hash::Hasher;
 
 /// A reference to a flow standing for a copy's transfer (the flow is the
 /// representative's).
@@ -152,10 +153,12 @@ struct Fractions {
 impl Fractions {
     /// Where the fractions of `route` start in `values` (added if new).
     fn intern(&mut self, route: &[(LinkId, f64)]) -> usize {
-        let mut h: u64 = route.len() as u64;
+        let mut hasher = WordHasher::default();
+        hasher.write_usize(route.len());
         for &(_, phi) in route {
-            h = (h.rotate_left(5) ^ phi.to_bits()).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+            hasher.write_u64(phi.to_bits());
         }
+        let h = hasher.finish();
         if let Some(&(start, len)) = self.first.get(&h) {
             let same = len == route.len()
                 && self.values[start..start + len]
@@ -293,15 +296,11 @@ impl<'t> CollectiveSim<'t> {
                 }
                 r.map(|mut report| {
                     // Copies' links carry what their representative's do:
-                    // planes' first, as a domain's representative may lie
-                    // in a plane that is a copy.
-                    for &(a, b) in &planes {
-                        report.link_bytes[b as usize] = report.link_bytes[a as usize];
-                    }
-                    // Then rails' (rail 0's flows may lie in a plane that
-                    // is a copy; the domains' links are not rail 0's
-                    // routes', `rails.rs`).
-                    for &(a, b) in &rail_pairs {
+                    // planes' first, as a domain's representative or rail
+                    // 0's flows may lie in a plane that is a copy; then
+                    // rails' (no domain link is in rail 0's routes,
+                    // `rails.rs`); then domains'.
+                    for &(a, b) in planes.iter().chain(&rail_pairs) {
                         report.link_bytes[b as usize] = report.link_bytes[a as usize];
                     }
                     for (d, &rep) in rep_of.iter().enumerate() {
