@@ -231,6 +231,81 @@ fn sixteen_hopper_nodes_without_sharp() {
     assert_eq!(NcclAlgo::Nvls.simulated_as(1), Algo::Nvls);
 }
 
+/// One GPU per node (16 Hopper nodes, one 50 GB/s NIC each, 16 channels
+/// from the rank's NVLink): NCCL's search gives such a node the plain tree
+/// pattern (`search.cc`: one GPU forces `NCCL_TOPO_PATTERN_TREE`), so the
+/// tree's bus bandwidth carries `tuning.cc`'s extra ×0.85, and the ring
+/// graph has no NVLink inside a node (`typeIntra` = `PATH_LOC`), so its
+/// intra-node latency is read from the PCI row (1.0, 2.5, 5.7 µs), with
+/// NCCL 2.20.3's weight `nsteps − 2N` = 30 − 32 = −2. With N = 16 > 2
+/// nodes the bus bandwidth is the inter speed X = min(370.8, 50) = 50:
+/// * tree Simple: 2(0·intra + 4·28) = 224 µs; min(0.92·50, 16·36) · 0.85 / 2;
+/// * tree LL: 6.8 + 2·4·5 = 46.8; min(0.92·50/3.8, llMaxBw 20.4) · 0.85 / 2;
+/// * tree LL128: 14 + 2·4·8.5 = 82; min(0.92·50·120/128, 16·29) · 0.85 / 2;
+/// * ring Simple: 8.4 − 2·max(5.7, 3) + 32·14 = 445 µs; 50 · 16/30;
+/// * ring LL128: 14 − 2·max(2.5, 1) + 32·4 = 137; min(0.7·50, 16·36.7) · 16/30;
+/// * ring LL: 6.6 − 2·max(1.0, 1) + 32·2.7 = 91; min(20.4, 50/4) · 16/30.
+///
+/// The tree's factor is the only difference from two ranks per node with
+/// the same speeds (Simple: `min(0.92·B, c·perChMaxTree)` reads neither
+/// the ranks nor the ranks per node), in both releases.
+#[test]
+fn one_rank_per_node_tree_pattern_and_pci_ring_latency() {
+    let s = CommShape {
+        ranks: 16,
+        nodes: 16,
+        out_gbps: 50.0,
+        ..hopper_node()
+    };
+    let tree = 0.92 * 50.0;
+    assert_entry(
+        &s,
+        NcclAlgo::Tree,
+        Protocol::Simple,
+        224.0,
+        tree * 0.85 / 2.0,
+    );
+    assert_entry(
+        &s,
+        NcclAlgo::Tree,
+        Protocol::Ll,
+        46.8,
+        tree / 3.8 * 0.85 / 2.0,
+    );
+    assert_entry(
+        &s,
+        NcclAlgo::Tree,
+        Protocol::Ll128,
+        82.0,
+        tree * 120.0 / 128.0 * 0.85 / 2.0,
+    );
+    assert_entry(
+        &s,
+        NcclAlgo::Ring,
+        Protocol::Simple,
+        445.0,
+        50.0 * 16.0 / 30.0,
+    );
+    assert_entry(
+        &s,
+        NcclAlgo::Ring,
+        Protocol::Ll128,
+        137.0,
+        0.7 * 50.0 * 16.0 / 30.0,
+    );
+    assert_entry(&s, NcclAlgo::Ring, Protocol::Ll, 91.0, 12.5 * 16.0 / 30.0);
+    for version in [NcclVersion::V2_20_3, NcclVersion::V2_28_3] {
+        let one = CommShape { version, ..s };
+        let two = CommShape { ranks: 32, ..one };
+        let bw = |c: &CommShape| {
+            model(c, Op::AllReduce, NcclAlgo::Tree, Protocol::Simple)
+                .unwrap()
+                .1
+        };
+        assert!(rel(bw(&one), 0.85 * bw(&two)) < 1e-12, "{version}");
+    }
+}
+
 /// Two Hopper nodes whose NICs give 190 GB/s per node, below NVLink's
 /// 370.8: NCCL's search gives a multi-node graph one speed per channel for
 /// NVLink and network, so the ring runs at X = min(370.8, 190) = 190 on

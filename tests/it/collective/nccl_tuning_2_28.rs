@@ -362,3 +362,40 @@ fn no_tree_correction_below_64_bytes() {
     let t64 = predicted_s(&s, Op::AllReduce, NcclAlgo::Tree, Protocol::Simple, 64.0).unwrap();
     assert!(rel(t64, (lat + 64.0 / (1000.0 * bw * 0.9)) * 1e-6) < 1e-12);
 }
+
+/// NCCL sets up NVLS only with more than 2 GPUs per node (`ncclNvlsInit`
+/// in `src/transport/nvls.cc` returns with NVLS unsupported when the
+/// node's GPU count is 2 or less), so neither NVLS nor NVLSTree is a
+/// candidate then. Over 8 HGX H100 nodes of `h100-2tier-16node.toml`,
+/// 2.28.3 picks NVLSTree for a 1 GiB all-reduce with 3 ranks per node, and
+/// with 2 ranks per node it must pick something else, under either release.
+#[test]
+fn nvls_needs_more_than_two_ranks_per_node() {
+    let ranks = |per: usize| {
+        (0..8)
+            .map(|i| format!("{}..{}", 8 * i, 8 * i + per))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let run = |per: usize, nccl: &str| {
+        stdout(&fabricsim_cli(&[
+            "collective",
+            "topologies/h100-2tier-16node.toml",
+            "--op",
+            "all-reduce",
+            "--size",
+            "64MiB,1GiB",
+            "--ranks",
+            &ranks(per),
+            "--nccl",
+            nccl,
+            "--no-alternative",
+        ]))
+    };
+    let three = run(3, "2.28.3");
+    assert!(three.contains("nvls-tree/Simple"), "{three}");
+    for nccl in ["2.20.3", "2.28.3"] {
+        let two = run(2, nccl);
+        assert!(!two.contains("nvls"), "{nccl}: {two}");
+    }
+}

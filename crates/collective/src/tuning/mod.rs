@@ -24,17 +24,23 @@
 //! `min(B_out, 2X)`. NCCL then takes `B` = intra when `N ≤ 2` (and for
 //! CollNet), else inter:
 //! * Ring: `B` as above;
-//!   LL `min(llMaxBw, B/4)` (or `B/3` on one node for non-reducing ops),
+//!   LL `min(llMaxBw, B/4)` (or `B/3` on one node, except for all-reduce
+//!   and reduce),
 //!   LL128 `min(0.92·B (0.7 if ppn < 2), c · 36.7)` on Hopper; algorithm
 //!   bandwidth `B · n / nsteps` (`nsteps` = `2(n−1)` for all-reduce, `n−1`
 //!   for all-gather / reduce-scatter, `n` otherwise).
 //!   Latency `baseLat + (nsteps − nInter)·intraLat + nInter·interLat`, with
 //!   `nInter` = `2N` (all-reduce, `N > 1`), `N − 1` (all-gather /
 //!   reduce-scatter); on several nodes `intraLat ≥` the network post
-//!   overhead (1 µs, ×3 for Simple; x86 Intel hosts assumed).
+//!   overhead (1 µs, ×3 for Simple; x86 Intel hosts assumed). With one
+//!   rank per node `intraLat` is the PCI row (1.0, 2.5, 5.7 µs): the
+//!   graph has no NVLink inside a node (`typeIntra` = `PATH_LOC`), and
+//!   `nsteps − nInter = −2` there, as NCCL computes it.
 //! * Tree (all-reduce): `min(0.92·B, c·perChMaxTreeBw)`, LL `B/3.8` capped
 //!   by `llMaxBw`, LL128 `7/9·B` on one node, `120/128·B` on several, capped
-//!   by `c · perChMaxTreeLL128Bw`; algorithm bandwidth `B/2`, times NCCL's
+//!   by `c · perChMaxTreeLL128Bw`; `×0.85` at one rank per node (the plain
+//!   tree pattern NCCL's search forces on a node of one GPU); algorithm
+//!   bandwidth `B/2`, times NCCL's
 //!   `treeCorrectionFactor` below 256 MiB.
 //!   Latency `baseLat + 2((ppn−1)·intraLat + ⌊log2 N⌋·interLat)`.
 //! * NVLS: `min(intra, inter)`, NVLSTree `min(intra, inter/2)` on more than
@@ -53,7 +59,9 @@
 //! with all-gather, not assumed); NVLS and NVLSTree Simple only; CollNet
 //! only when enabled (`NCCL_COLLNET_ENABLE`, [`crate::sim::Params::collnet`],
 //! off by default as in NCCL) and with in-network reduction on every rail,
-//! NVLS across nodes only with it too; NVLSTree only on several nodes; LL128 only over NVLink.
+//! NVLS across nodes only with it too; NVLS and NVLSTree only with more
+//! than 2 ranks in every node (`ncclNvlsInit`); NVLSTree only on several
+//! nodes; LL128 only over NVLink.
 //!
 //! Where fabricsim differs, deliberately (docs/collectives.md):
 //! * NCCL's topology search (`search.cc`) is not rerun: `B_up` is the
@@ -65,7 +73,17 @@
 //! * Under 2.20.3, Blackwell (NVLink5) uses the Hopper tables and enables
 //!   LL128 (NCCL 2.20.3 predates Blackwell; later versions enable it).
 //! * A multi-rack NVLink system has one node per rack, and NVLSTree is
-//!   enabled across racks (2.20.3 disables it under MNNVL).
+//!   enabled across racks.
+//! * Under 2.20.3, NVLS stays a candidate on an NVLink domain that spans
+//!   several hosts (a GB200 NVL72 rack, a GH200 NVL32). NCCL 2.20.3 runs
+//!   such a communicator as one multi-node NVLink clique (MNNVL, on by
+//!   default when the clique is the whole communicator) and sets up
+//!   neither NVLS nor NVLSTree there (`ncclNvlsInit`,
+//!   `ncclTopoTuneModel`); on a communicator spanning several cliques it
+//!   counts every host, not every rack, as a node. fabricsim's topologies
+//!   do not say which GPUs share a host, and every shipped multi-host
+//!   domain is Blackwell, which 2.20.3 predates (the corpus runs them
+//!   under 2.28.3).
 //! * CollNet Direct, CollNet Chain and multi-node NVLS all run as
 //!   fabricsim's `hierarchical` (SHARP across domains, NVLS inside where
 //!   the domain supports it).
@@ -165,7 +183,9 @@ pub struct CommShape {
     pub out_gbps: f64,
     /// GPUs per NIC (CollNet Direct's ratio).
     pub gpus_per_nic: f64,
-    /// Every domain reduces in its NVLink switches.
+    /// Every domain reduces in its NVLink switches and holds more than 2
+    /// of the ranks (NCCL's `ncclNvlsInit` leaves NVLS off with 2 GPUs or
+    /// fewer per node, so NVLS and NVLSTree are not candidates then).
     pub nvls: bool,
     /// CollNet is enabled ([`crate::sim::Params::collnet`]) and every rail has
     /// in-network reduction on the scale-out switches.
@@ -371,9 +391,11 @@ pub fn comm_shape(sim: &super::sim::CollectiveSim<'_>, ranks: &[NodeId]) -> Opti
         up_gbps: up,
         out_gbps: out,
         gpus_per_nic: ppn / nics.max(1) as f64,
+        // NCCL sets up NVLS only with more than 2 GPUs in the node (the
+        // clique under MNNVL): `ncclNvlsInit`, src/transport/nvls.cc.
         nvls: doms
             .iter()
-            .all(|d| d.len() > 1 && super::nvls::plan(topo, d).is_ok()),
+            .all(|d| d.len() > 2 && super::nvls::plan(topo, d).is_ok()),
         collnet: sim.collnet() && doms.len() > 1 && super::hierarchical::sharp_across(topo, ranks),
         ll128: true,
         version: sim.nccl_version().unwrap_or_default(),

@@ -21,8 +21,18 @@ pub(super) struct Caps {
 
 /// The tree's and CollNet Direct's refinements of bus bandwidth `bus`
 /// \[GB/s\] (others unchanged): tree `min(0.92·B, c·perChMaxTree)`, then LL
-/// `min(B/3.8, llMaxBw)` or LL128 `min(B·(7/9 | 120/128), c·perChMaxTreeLL128)`;
-/// CollNet Direct `B/(r − (r−1)/2)`, `×0.85` from Hopper on.
+/// `min(B/3.8, llMaxBw)` or LL128 `min(B·(7/9 | 120/128), c·perChMaxTreeLL128)`,
+/// then `×0.85` at one rank per node; CollNet Direct `B/(r − (r−1)/2)`,
+/// `×0.85` from Hopper on.
+///
+/// NCCL takes the tree's `×0.85` when its tree graph has the plain tree
+/// pattern (`NCCL_TOPO_PATTERN_TREE`, `tuning.cc` of 2.20.3 and 2.28.3).
+/// Its search forces that pattern on a node of one GPU (`search.cc`,
+/// `ncclTopoCompute`); elsewhere the pattern is the search's outcome,
+/// which fabricsim does not rerun, so the factor is applied only there.
+/// NCCL's bandwidth factor for a tree graph of the plain tree pattern.
+const TREE_PATTERN_FACTOR: f64 = 0.85;
+
 pub(super) fn refine_tree_collnet(
     bus: f64,
     shape: &CommShape,
@@ -34,13 +44,18 @@ pub(super) fn refine_tree_collnet(
     match a {
         NcclAlgo::Tree => {
             let bus = (bus * 0.92).min(c * caps.tree_per_ch);
-            match p {
+            let bus = match p {
                 // As NCCL writes it, a division (the share is its inverse).
                 Protocol::Ll => (bus / TREE_LL_DIVISOR).min(caps.ll_max),
                 Protocol::Ll128 => {
                     (bus * tree_ll128_share(shape.nodes)).min(c * caps.tree_ll128_per_ch)
                 }
                 Protocol::Simple => bus,
+            };
+            if shape.ranks <= shape.nodes {
+                bus * TREE_PATTERN_FACTOR
+            } else {
+                bus
             }
         }
         NcclAlgo::CollNetDirect => {

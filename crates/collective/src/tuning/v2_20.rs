@@ -26,6 +26,14 @@ fn hw_lat(net: bool, a: NcclAlgo) -> [f64; 3] {
     }
 }
 
+/// NCCL 2.20.3 `hwLat[PCI][Ring]` \[µs\] (LL, LL128, Simple): the ring's
+/// per-step intra-node latency when its graph has no NVLink inside a node.
+/// With one GPU per node NCCL's search leaves the graph's `typeIntra` at
+/// `PATH_LOC` (`search.cc`, `ncclTopoCompute`) and `tuning.cc` reads the
+/// PCI row for anything but NVLink. Other algorithms weigh their intra
+/// latency by `ppn − 1` (0 there), so only the ring's row matters.
+const RING_PCI_LAT: [f64; 3] = [1.0, 2.5, 5.7];
+
 /// NCCL 2.20.3 `baseLat[algo][proto]` \[µs\].
 fn base_lat(a: NcclAlgo) -> [f64; 3] {
     match a {
@@ -109,7 +117,11 @@ pub(super) fn model(shape: &CommShape, op: Op, a: NcclAlgo, p: Protocol) -> Opti
     let pi = p as usize;
     let lat = Lat {
         base: base_lat(a)[pi],
-        intra: hw_lat(false, a)[pi],
+        intra: if a == Ring && ppn <= 1.0 {
+            RING_PCI_LAT[pi]
+        } else {
+            hw_lat(false, a)[pi]
+        },
         inter: hw_lat(true, a)[pi],
         ring_hw: hw_lat(nodes > 1, Ring)[pi],
         inter_steps: match op {

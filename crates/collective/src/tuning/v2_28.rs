@@ -10,7 +10,8 @@
 //!   * ring LL `min(llMaxBw, B/2)`, LL128 `min(0.92·B, c·perChMaxRingLL128)`;
 //!   * tree `min(0.92·B, c·perChMaxTree)`, LL then `min(B/3.8, llMaxBw)`,
 //!     LL128 `min(B·(7/9 on one node, 120/128 on several),
-//!     c·perChMaxTreeLL128)`;
+//!     c·perChMaxTreeLL128)`; `×0.85` at one rank per node (the plain
+//!     tree pattern, which NCCL's search forces on a node of one GPU);
 //!   * NVLS and NVLSTree (Simple, `c ≥ 2`): `min(I, J, K)` with
 //!     `I = intra · nvlsEfficiency · (c−1)/c`, doubled for all-reduce (two
 //!     operations pipelined) and `× (ppn−1)/ppn` otherwise;
@@ -40,8 +41,9 @@
 //!   all-gather, not assumed); CollNet only up to 8 ranks per node.
 //!
 //! Where this differs from NCCL, deliberately: the tree pattern's extra
-//! `×0.85` (`NCCL_TOPO_PATTERN_TREE`) is not applied (fabricsim does not
-//! rerun NCCL's search to know the pattern); broadcast and reduce assume
+//! `×0.85` (`NCCL_TOPO_PATTERN_TREE`) is applied only at one rank per
+//! node, where NCCL's search forces that pattern (elsewhere it is the
+//! search's outcome, and fabricsim does not rerun the search); broadcast and reduce assume
 //! rings on the same channels (`sameChannels`); the arity limits read the
 //! mean ranks per node (NCCL reads the largest node); CollNet Direct's
 //! GPU/NIC ratio is the topology's GPUs per NIC, at least 1 (NCCL divides
