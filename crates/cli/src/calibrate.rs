@@ -104,6 +104,7 @@ pub(crate) fn command(a: &Args, limits: &fabricsim_base::limits::Limits) -> Resu
     super::output::input(&a.topology);
     let topo = fabricsim_topology::Topology::load(&a.topology, &super::load_options(&[], limits))
         .map_err(|d| d.render())?;
+    super::output::topology_inputs(&topo);
     let mut done = Vec::new();
     for path in &a.logs {
         let name = path.display().to_string();

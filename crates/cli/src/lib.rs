@@ -423,6 +423,7 @@ fn load_topology(path: &Path, fail: &[FailureSpec], limits: &Limits) -> Result<T
     output::input(path);
     let t = Topology::load(path, &load_options(fail, limits))
         .map_err(|d| Failure::input(d.render()))?;
+    output::topology_inputs(&t);
     output::warnings(&t.warnings).map_err(Failure::input)?;
     Ok(t)
 }

@@ -92,6 +92,14 @@ pub(crate) fn input(path: &Path) {
     }
 }
 
+/// Registers the files a loaded topology read besides itself (its
+/// `calibration = "FILE"`) as inputs of this run.
+pub(crate) fn topology_inputs(t: &fabricsim_topology::Topology) {
+    if let Some(p) = &t.calibration_path {
+        input(p);
+    }
+}
+
 /// `path` resolved: through links and `..`, or for a path that does not
 /// exist yet, its folder resolved and its name.
 fn resolve(path: &Path) -> Option<PathBuf> {

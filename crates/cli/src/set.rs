@@ -105,11 +105,13 @@ fn load_with(
     sets: &[Set],
 ) -> Result<Topology, String> {
     super::output::input(path);
-    match edited(path, limits, SetTarget::Topology, sets)? {
+    let t = match edited(path, limits, SetTarget::Topology, sets)? {
         None => Topology::load(path, &opts).map_err(|d| d.render()),
         Some((text, mine)) => Topology::parse(&text, &path.display().to_string(), &opts)
             .map_err(|d| edited_error(&d, &mine)),
-    }
+    }?;
+    super::output::topology_inputs(&t);
+    Ok(t)
 }
 
 /// Loads a job with the job edits of `sets`.

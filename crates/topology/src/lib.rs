@@ -182,6 +182,10 @@ pub struct Topology {
     /// efficiencies are already in `link_efficiency`; their per-step α and
     /// NVLS efficiency are defaults of `collective::CollectiveSim`).
     pub calibration: Option<crate::overrides::Overrides>,
+    /// The file `calibration = "FILE"` was read from (relative to the
+    /// topology file's folder), so that callers writing outputs can refuse
+    /// to replace it like any other input.
+    pub calibration_path: Option<std::path::PathBuf>,
     /// The accelerator part of every rank (`accelerator = "NAME"`), when
     /// the file names one ([`accelerators`]).
     pub accelerator: Option<&'static accelerators::Accelerator>,
@@ -278,6 +282,7 @@ impl Topology {
             failures: FailureReport::default(),
             warnings: Vec::new(),
             calibration: None,
+            calibration_path: None,
             accelerator: None,
             power: power::PowerSettings::default(),
             domain_roots: std::sync::OnceLock::new(),

@@ -188,3 +188,63 @@ fn outputs_never_replace_inputs() {
     assert_eq!(tree(&t), before, "an input changed or a file was left");
     std::fs::remove_dir_all(&t).unwrap();
 }
+
+/// A file a topology reads (its `calibration = "FILE"`) is an input too:
+/// `--report` and `calibrate --out --force` refuse to replace it, whether
+/// the topology is loaded by `job`, `compare` or `calibrate`.
+#[test]
+fn a_topologys_calibration_file_is_an_input() {
+    let t = temp("safe-calibration");
+    std::fs::write(t.join("cal.toml"), "[link_efficiency]\nnvlink4 = 0.8\n").unwrap();
+    let topo = std::fs::read_to_string(root().join("topologies/hgx-h100.toml")).unwrap();
+    std::fs::write(
+        t.join("hgx.toml"),
+        format!("calibration = \"cal.toml\"\n{topo}"),
+    )
+    .unwrap();
+    std::fs::copy(root().join("workloads/llama3-8b.toml"), t.join("job.toml")).unwrap();
+    let log = t.join("a100.log");
+    std::fs::copy(root().join("tests/data/nccl/a100-allreduce.log"), &log).unwrap();
+    let before = tree(&t);
+    let cases: [&[&str]; 3] = [
+        &[
+            "job",
+            "hgx.toml",
+            "job.toml",
+            "--set",
+            "parallelism.dp=8",
+            "--report",
+            "cal.toml",
+        ],
+        &[
+            "compare",
+            "hgx.toml",
+            "--op",
+            "all-reduce",
+            "--size",
+            "1MiB",
+            "--report",
+            "cal.toml",
+        ],
+        &[
+            "calibrate",
+            "a100.log",
+            "--topology",
+            "hgx.toml",
+            "--out",
+            "cal.toml",
+            "--force",
+        ],
+    ];
+    for args in cases {
+        let out = run(&t, args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains("that is an input file (cal.toml)"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(tree(&t), before, "an input changed or a file was left");
+    std::fs::remove_dir_all(&t).unwrap();
+}

@@ -208,28 +208,35 @@ fn parse_str_limited(src: &str, path: &str, opts: &LoadOptions) -> Result<Topolo
     for r in &failed.relay_ids {
         nodes[r.idx()].forwards = true;
     }
-    let calibration = spec.calibration.as_ref().and_then(|c| {
-        let file = Path::new(path).parent().unwrap_or(Path::new("")).join(&c.v);
-        let text = match fabricsim_base::limits::read_text(&file, limits.max_input_bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                sink.error(
-                    c.span.clone(),
-                    format!("cannot read calibration file {}: {e}", file.display()),
-                    Some(
-                        "the path is relative to this topology file's folder; \
+    let calibration_path = spec
+        .calibration
+        .as_ref()
+        .map(|c| Path::new(path).parent().unwrap_or(Path::new("")).join(&c.v));
+    let calibration = spec
+        .calibration
+        .as_ref()
+        .zip(calibration_path.as_ref())
+        .and_then(|(c, file)| {
+            let text = match fabricsim_base::limits::read_text(file, limits.max_input_bytes) {
+                Ok(t) => t,
+                Err(e) => {
+                    sink.error(
+                        c.span.clone(),
+                        format!("cannot read calibration file {}: {e}", file.display()),
+                        Some(
+                            "the path is relative to this topology file's folder; \
                          `fabricsim calibrate LOG --topology TOPO --out FILE` writes one"
-                            .to_string(),
-                    ),
-                );
-                return None;
-            }
-        };
-        let shown = file.display().to_string();
-        match crate::overrides::Overrides::parse_at(&text, &shown) {
-            Ok(o) => Some(o),
-            Err(d) => {
-                sink.error(
+                                .to_string(),
+                        ),
+                    );
+                    return None;
+                }
+            };
+            let shown = file.display().to_string();
+            match crate::overrides::Overrides::parse_at(&text, &shown) {
+                Ok(o) => Some(o),
+                Err(d) => {
+                    sink.error(
                     c.span.clone(),
                     format!(
                         "invalid calibration file {shown} ({} problem(s), reported at their place)",
@@ -237,13 +244,13 @@ fn parse_str_limited(src: &str, path: &str, opts: &LoadOptions) -> Result<Topolo
                     ),
                     Some("format: docs/calibration.md".to_string()),
                 );
-                for item in d.items {
-                    sink.push_other(item);
+                    for item in d.items {
+                        sink.push_other(item);
+                    }
+                    None
                 }
-                None
             }
-        }
-    });
+        });
     let warnings = sink.take_warnings();
     if let Some(d) = sink.finish() {
         return Err(d);
@@ -261,6 +268,7 @@ fn parse_str_limited(src: &str, path: &str, opts: &LoadOptions) -> Result<Topolo
         topo.link_efficiency.extend(o.link_efficiency.clone());
         topo.calibration = Some(o);
     }
+    topo.calibration_path = calibration_path;
     Ok(topo)
 }
 
