@@ -239,7 +239,18 @@ pub struct CollectiveSim<'t> {
     /// What the simulations may still spend ([`Params::max_events`],
     /// [`Params::max_time_s`]).
     budget: Budget,
+    /// Routes computed since the wall-clock deadline was last checked:
+    /// routing a large step takes long before any flow is simulated, so it
+    /// checks the deadline every [`ROUTES_PER_TIME_CHECK`] routes.
+    pub(crate) routes_since_check: u32,
+    /// The deadline passed while a staged run was routing (its routing
+    /// gives up with a fallback; the run then reports this).
+    pub(crate) out_of_time: Option<fabricsim_flow::BudgetExceeded>,
 }
+
+/// Routes between two checks of the wall-clock deadline (a route costs
+/// microseconds, reading the clock ~20 ns).
+pub(crate) const ROUTES_PER_TIME_CHECK: u32 = 1024;
 
 /// Per step of a schedule, per transfer: how many identical copies of the
 /// transfer it stands for ([`super::symmetry`]).
@@ -386,6 +397,8 @@ impl<'t> CollectiveSim<'t> {
                 Some(params.max_events.unwrap_or(DEFAULT_MAX_EVENTS)),
                 params.max_time_s,
             ),
+            routes_since_check: 0,
+            out_of_time: None,
             capacity_bps,
             params,
             last_cut: None,
@@ -479,6 +492,17 @@ impl<'t> CollectiveSim<'t> {
         d.confined(&mut self.router, pairs)
     }
 
+    /// Counts one route; every [`ROUTES_PER_TIME_CHECK`] routes, fails
+    /// once the wall-clock deadline has passed.
+    pub(crate) fn count_route(&mut self) -> Result<(), fabricsim_flow::BudgetExceeded> {
+        self.routes_since_check += 1;
+        if self.routes_since_check >= ROUTES_PER_TIME_CHECK {
+            self.routes_since_check = 0;
+            self.budget.check_time()?;
+        }
+        Ok(())
+    }
+
     /// The per-step α of transfer `t` routed over `links` under
     /// `protocol`, and the bytes it puts on the wire (stretched by the
     /// protocol's `bandwidth_fraction`, or by the NVLS efficiency to or from
@@ -541,6 +565,7 @@ impl<'t> CollectiveSim<'t> {
             self.domains = Some(super::symmetry::Domains::new(topo));
         }
         for (i, t) in step.transfers.iter().enumerate() {
+            self.count_route().map_err(FlowError::from)?;
             let r = match &self.domains {
                 Some(d) if step.pxn => {
                     super::pxn::route(&mut self.router, d, t.src, t.dst, i as u64)?

@@ -249,13 +249,14 @@ impl<'t> CollectiveSim<'t> {
         if self.router.mode() == RoutingMode::Hash || schedule.steps.iter().any(|s| s.pxn) {
             return Ok(None);
         }
-        match self.run_staged_with(schedule, true)? {
-            Ok(r) => Ok(Some(r)),
-            Err(Fallback::General) => Ok(None),
-            Err(Fallback::NoCopies) => match self.run_staged_with(schedule, false)? {
-                Ok(r) => Ok(Some(r)),
-                Err(_) => Ok(None),
-            },
+        let out = match self.run_staged_with(schedule, true)? {
+            Ok(r) => Some(r),
+            Err(Fallback::General) => None,
+            Err(Fallback::NoCopies) => self.run_staged_with(schedule, false)?.ok(),
+        };
+        match self.out_of_time.take() {
+            Some(e) => Err(FlowError::from(e).into()),
+            None => Ok(out),
         }
     }
 
@@ -717,6 +718,11 @@ impl<'t> CollectiveSim<'t> {
         let (start, len, fractions, latency_s) = match memo.pairs.get(&pair) {
             Some(&route) => route,
             None => {
+                if let Err(e) = self.count_route() {
+                    // The caller falls back; `run_staged` reports this.
+                    self.out_of_time = Some(e);
+                    return None;
+                }
                 // The memo keeps the route: the router need not.
                 let r = self.router.route_once(t.src, t.dst, i as u64).ok()?;
                 let fractions = memo.fractions.intern(&r.links);

@@ -2,8 +2,10 @@
 //!
 //! Every event of the flow engine (an instant at which flows start or
 //! finish, [`super::engine`]) costs one unit of the event budget; the
-//! wall-clock deadline is checked every [`CHECK_EVERY`] events (and by
-//! callers between simulations). A simulation that would go past either
+//! wall-clock deadline is checked every [`CHECK_EVERY`] events, every few
+//! thousand link freezes inside one max-min solve (a single solve of a huge
+//! input can take long), and by callers between simulations and while they
+//! route (the collective crate checks every 1,024 routes). A simulation that would go past either
 //! limit stops with [`BudgetExceeded`] instead of running on: the user
 //! gets an error naming the limit, never a partial number. One budget can
 //! span many simulations (all the steps of a collective), which draw from

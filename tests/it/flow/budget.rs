@@ -81,3 +81,27 @@ fn flows_stops_at_the_event_budget_and_a_bad_time_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("positive number of seconds"));
 }
+
+/// The deadline is also checked inside one max-min solve, which on a huge
+/// input can take long with few events: 5,000 flows of equal size, each
+/// on its own link, start together and finish together (2 event batches,
+/// below the 1,024 events between the event loop's clock checks), so
+/// the one solve freezes 5,000 links, past the 4,096 units of work
+/// between its own checks. With the deadline already passed the run
+/// stops with the time error; without a deadline it finishes.
+#[test]
+fn the_deadline_is_checked_inside_a_solve() {
+    let n = 5000;
+    let caps = vec![1e9; n];
+    let flows: Vec<Flow> = (0..n)
+        .map(|l| Flow::on_path(&[l as u32], 0.0, 1e6, 0.0))
+        .collect();
+    let free = simulate(&caps, &flows).unwrap();
+    assert_eq!(free.stats.events, 2);
+    let mut late = Budget::new(None, Some(1e-9));
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    assert_eq!(
+        simulate_within(&caps, &flows, &mut late),
+        Err(FlowError::Budget(BudgetExceeded::Time { limit_s: 1e-9 }))
+    );
+}

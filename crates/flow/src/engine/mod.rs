@@ -282,7 +282,7 @@ impl<'a> Engine<'a> {
                 self.activate(f as usize, t, ta);
             }
             if self.dirty {
-                self.solve(t);
+                self.solve(t, budget)?;
             }
             if let Some((_, t0)) = &mut self.trace {
                 *t0 = t;

@@ -3,6 +3,7 @@
 //! ([`Engine::solve`]).
 
 use super::Engine;
+use crate::budget::{Budget, BudgetExceeded};
 use crate::key::Key;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -58,6 +59,10 @@ impl Scratch {
         }
     }
 }
+
+/// Freezes and moved classes of one solve between two checks of the
+/// wall-clock deadline (a freeze costs ~100 ns, reading the clock ~20 ns).
+const WORK_PER_TIME_CHECK: u64 = 4096;
 
 /// One pop of the link queue, as recorded for the next solve.
 #[derive(Clone, Copy)]
@@ -234,7 +239,7 @@ impl Engine<'_> {
     /// link holds at that point and the rest is solved as usual. Results,
     /// the record and the counters are those of a full solve
     /// (`engine::tests` checks this bit for bit).
-    pub(super) fn solve(&mut self, t: f64) {
+    pub(super) fn solve(&mut self, t: f64, budget: &Budget) -> Result<(), BudgetExceeded> {
         self.dirty = false;
         self.stats.solves += 1;
         for k in 0..self.active_links.len() {
@@ -269,6 +274,7 @@ impl Engine<'_> {
             }
         }
         let mut lheap = BinaryHeap::from(init);
+        let (mut work, mut next_check) = (0u64, WORK_PER_TIME_CHECK);
         while let Some(mut top) = lheap.peek_mut() {
             self.stats.heap_pops += 1;
             let (key, l) = (top.0.value(), top.0.id());
@@ -301,6 +307,7 @@ impl Engine<'_> {
             if kind != PopKind::Freeze {
                 continue;
             }
+
             // Unfrozen classes of other groups crossing l saturate here first.
             // Group l's own classes all cross l and are unfrozen, so there
             // are such classes exactly when l's unfrozen count exceeds the
@@ -323,8 +330,16 @@ impl Engine<'_> {
                     let c = self.sv.moved[j];
                     self.move_class(c, l, t);
                 }
+                work += self.sv.moved.len() as u64;
             }
             self.freeze_column(li, level);
+            // One solve can take long on a huge input (many classes to
+            // move per freeze): the deadline is checked inside it too.
+            work += 1;
+            if work >= next_check {
+                next_check = work + WORK_PER_TIME_CHECK;
+                budget.check_time()?;
+            }
         }
         // Keep the allocation for the next solve.
         self.sv.lheap_init = lheap.into_vec();
@@ -344,5 +359,6 @@ impl Engine<'_> {
                 None => self.completions.remove(g as u32),
             }
         }
+        Ok(())
     }
 }
