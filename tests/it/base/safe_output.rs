@@ -137,6 +137,20 @@ fn plots_stay_inside_their_directory() {
     std::fs::remove_dir_all(&t).unwrap();
 }
 
+/// Runs each of `cases` in `t`: each is refused (exit 1) for replacing
+/// the input `what` ("" for any), and no file of `t` changes.
+fn assert_refused_as_inputs(t: &Path, cases: &[&[&str]], what: &str) {
+    let before = tree(t);
+    for args in cases {
+        let out = run(t, args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("that is an input file"), "{args:?}: {err}");
+        assert!(err.contains(what), "{args:?}: {err}");
+    }
+    assert_eq!(tree(t), before, "an input changed or a file was left");
+}
+
 #[test]
 fn outputs_never_replace_inputs() {
     let t = temp("safe-inputs");
@@ -144,7 +158,7 @@ fn outputs_never_replace_inputs() {
     std::fs::copy(root().join("topologies/hgx-a100.toml"), &topo).unwrap();
     let log = t.join("a100.log");
     std::fs::copy(root().join("tests/data/nccl/a100-allreduce.log"), &log).unwrap();
-    let before = tree(&t);
+    std::fs::create_dir_all(t.join("sub")).unwrap();
     let cases: [&[&str]; 3] = [
         &[
             "compare",
@@ -177,15 +191,7 @@ fn outputs_never_replace_inputs() {
             "--force",
         ],
     ];
-    std::fs::create_dir_all(t.join("sub")).unwrap();
-    for args in cases {
-        let out = run(&t, args);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
-        assert!(err.contains("that is an input file"), "{args:?}: {err}");
-    }
-    std::fs::remove_dir(t.join("sub")).unwrap();
-    assert_eq!(tree(&t), before, "an input changed or a file was left");
+    assert_refused_as_inputs(&t, &cases, "");
     std::fs::remove_dir_all(&t).unwrap();
 }
 
@@ -205,7 +211,6 @@ fn a_topologys_calibration_file_is_an_input() {
     std::fs::copy(root().join("workloads/llama3-8b.toml"), t.join("job.toml")).unwrap();
     let log = t.join("a100.log");
     std::fs::copy(root().join("tests/data/nccl/a100-allreduce.log"), &log).unwrap();
-    let before = tree(&t);
     let cases: [&[&str]; 3] = [
         &[
             "job",
@@ -236,15 +241,6 @@ fn a_topologys_calibration_file_is_an_input() {
             "--force",
         ],
     ];
-    for args in cases {
-        let out = run(&t, args);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
-        assert!(
-            err.contains("that is an input file (cal.toml)"),
-            "{args:?}: {err}"
-        );
-    }
-    assert_eq!(tree(&t), before, "an input changed or a file was left");
+    assert_refused_as_inputs(&t, &cases, "(cal.toml)");
     std::fs::remove_dir_all(&t).unwrap();
 }
