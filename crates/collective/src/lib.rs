@@ -314,6 +314,19 @@ pub enum CollectiveError {
         /// The limit, [`algorithms::MAX_SCHEDULE_TRANSFERS`].
         limit: usize,
     },
+    /// The routes a run keeps would hold more link entries than
+    /// [`sim::MAX_ROUTE_ENTRIES`] (4 bytes each).
+    #[error(
+        "the routes of this collective hold more than {limit} link entries ({gib} GiB), \
+         more than fabricsim keeps in memory; use fewer ranks, another algorithm than an \
+         all-to-all over every pair, or `routing = \"hash\"` (one path per flow)"
+    )]
+    RoutesTooLarge {
+        /// The limit on link entries.
+        limit: usize,
+        /// The limit in GiB of 4-byte entries.
+        gib: usize,
+    },
     /// A transfer could not be routed.
     #[error("{0}")]
     Routing(#[from] fabricsim_routing::RoutingError),

@@ -1022,6 +1022,27 @@ mod tests {
         assert_eq!(sim.rails_copied, 7);
     }
 
+    /// A staged run whose routes would hold more link entries than its
+    /// limit stops with `RoutesTooLarge` (not an allocation failure): a
+    /// ring all-reduce over 2 nodes of `h100-2tier-16node.toml` routes
+    /// more than 10 links in all, and runs with the default limit.
+    #[test]
+    fn routes_past_the_entry_limit_stop_with_an_error() {
+        let topo = shipped("h100-2tier-16node.toml");
+        let ranks = accelerators(&topo, 16);
+        let req = Request::new(Op::AllReduce, 1048576.0)
+            .algo(Algo::Ring)
+            .protocol(Protocol::Simple);
+        let mut sim = CollectiveSim::new(&topo, Default::default());
+        sim.max_route_entries = 10;
+        assert_eq!(
+            run(&mut sim, &ranks, &req).unwrap_err(),
+            CollectiveError::RoutesTooLarge { limit: 10, gib: 0 }
+        );
+        let mut sim = CollectiveSim::new(&topo, Default::default());
+        assert!(run(&mut sim, &ranks, &req).is_ok());
+    }
+
     /// The four rails of `tests/it/data/rails-sharing-cores.toml` share
     /// their core switches, yet rails 1 to 3 are images of rail 0
     /// (`rails.rs`): a halving-doubling all-reduce over its 128 ranks

@@ -243,10 +243,23 @@ pub struct CollectiveSim<'t> {
     /// routing a large step takes long before any flow is simulated, so it
     /// checks the deadline every [`ROUTES_PER_TIME_CHECK`] routes.
     pub(crate) routes_since_check: u32,
-    /// The deadline passed while a staged run was routing (its routing
-    /// gives up with a fallback; the run then reports this).
-    pub(crate) out_of_time: Option<fabricsim_flow::BudgetExceeded>,
+    /// Why a staged run's routing gave up with a fallback when the run
+    /// must fail instead (the deadline passed, or the routes grew past
+    /// `max_route_entries`); `run_staged` reports it.
+    pub(crate) stop: Option<CollectiveError>,
+    /// Link entries a staged run's routes may hold ([`MAX_ROUTE_ENTRIES`];
+    /// lowered only in tests).
+    pub(crate) max_route_entries: usize,
 }
+
+/// Link entries (4 bytes each, 4 GiB in all) a staged run's routes may
+/// hold. An all-to-all over 4,096 ranks of a 3-D torus routes 16.8 M pairs
+/// whose spray routes spread over ~200 links each: ~3 G entries, more
+/// memory than the machine; the run stops with
+/// [`CollectiveError::RoutesTooLarge`] instead of failing an allocation.
+/// The largest shipped cases hold far fewer (the 32,768-rank
+/// halving-doubling ~10 M after rail copies).
+pub const MAX_ROUTE_ENTRIES: usize = 1 << 30;
 
 /// Routes between two checks of the wall-clock deadline (a route costs
 /// microseconds, reading the clock ~20 ns).
@@ -398,7 +411,8 @@ impl<'t> CollectiveSim<'t> {
                 params.max_time_s,
             ),
             routes_since_check: 0,
-            out_of_time: None,
+            stop: None,
+            max_route_entries: MAX_ROUTE_ENTRIES,
             capacity_bps,
             params,
             last_cut: None,

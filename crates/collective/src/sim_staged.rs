@@ -254,8 +254,8 @@ impl<'t> CollectiveSim<'t> {
             Err(Fallback::General) => None,
             Err(Fallback::NoCopies) => self.run_staged_with(schedule, false)?.ok(),
         };
-        match self.out_of_time.take() {
-            Some(e) => Err(FlowError::from(e).into()),
+        match self.stop.take() {
+            Some(e) => Err(e),
             None => Ok(out),
         }
     }
@@ -718,13 +718,20 @@ impl<'t> CollectiveSim<'t> {
         let (start, len, fractions, latency_s) = match memo.pairs.get(&pair) {
             Some(&route) => route,
             None => {
+                // The caller falls back; `run_staged` reports `stop`.
                 if let Err(e) = self.count_route() {
-                    // The caller falls back; `run_staged` reports this.
-                    self.out_of_time = Some(e);
+                    self.stop = Some(FlowError::from(e).into());
                     return None;
                 }
                 // The memo keeps the route: the router need not.
                 let r = self.router.route_once(t.src, t.dst, i as u64).ok()?;
+                if memo.links.len() + r.links.len() > self.max_route_entries {
+                    self.stop = Some(CollectiveError::RoutesTooLarge {
+                        limit: self.max_route_entries,
+                        gib: (self.max_route_entries * 4) >> 30,
+                    });
+                    return None;
+                }
                 let fractions = memo.fractions.intern(&r.links);
                 let route = (memo.links.len(), r.links.len(), fractions, r.latency_s);
                 memo.links.extend(r.links.iter().map(|&(l, _)| l.0));
