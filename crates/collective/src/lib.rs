@@ -319,7 +319,8 @@ pub enum CollectiveError {
     #[error(
         "the routes of this collective hold more than {limit} link entries ({gib} GiB), \
          more than fabricsim keeps in memory; use fewer ranks, another algorithm than an \
-         all-to-all over every pair, or `routing = \"hash\"` (one path per flow)"
+         all-to-all over every pair, or hash routing (one path per flow: the topology's \
+         `routing = \"hash\"`, or `--set routing=hash`)"
     )]
     RoutesTooLarge {
         /// The limit on link entries.

@@ -19,6 +19,9 @@ pub(super) struct Caps {
     pub tree_per_ch: f64,
 }
 
+/// NCCL's bandwidth factor for a tree graph of the plain tree pattern.
+const TREE_PATTERN_FACTOR: f64 = 0.85;
+
 /// The tree's and CollNet Direct's refinements of bus bandwidth `bus`
 /// \[GB/s\] (others unchanged): tree `min(0.92·B, c·perChMaxTree)`, then LL
 /// `min(B/3.8, llMaxBw)` or LL128 `min(B·(7/9 | 120/128), c·perChMaxTreeLL128)`,
@@ -30,9 +33,6 @@ pub(super) struct Caps {
 /// Its search forces that pattern on a node of one GPU (`search.cc`,
 /// `ncclTopoCompute`); elsewhere the pattern is the search's outcome,
 /// which fabricsim does not rerun, so the factor is applied only there.
-/// NCCL's bandwidth factor for a tree graph of the plain tree pattern.
-const TREE_PATTERN_FACTOR: f64 = 0.85;
-
 pub(super) fn refine_tree_collnet(
     bus: f64,
     shape: &CommShape,
