@@ -50,6 +50,16 @@ fn runs_and_writes(name: &str, stems: &[&str], table: &str) {
         assert!(png.starts_with(b"\x89PNG"), "{stem}.png");
         let svg = std::fs::read_to_string(dir.join(format!("{stem}.svg"))).expect("svg written");
         assert!(svg.contains("<svg"), "{stem}.svg");
+        // The plots the repository ships (README, docs/plots.md) are what
+        // the example draws now: rendering is deterministic (shipped font).
+        for (ext, now) in [("png", png), ("svg", svg.into_bytes())] {
+            let shipped = std::fs::read(crate::common::root().join(format!("plots/{stem}.{ext}")))
+                .expect("plot shipped in plots/");
+            assert!(
+                shipped == now,
+                "plots/{stem}.{ext} is stale: run `cargo run --release --example {name}` and commit plots/"
+            );
+        }
     }
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
