@@ -317,16 +317,15 @@ pub enum CollectiveError {
     /// The routes a run keeps would hold more link entries than
     /// [`sim::MAX_ROUTE_ENTRIES`] (4 bytes each).
     #[error(
-        "the routes of this collective hold more than {limit} link entries ({gib} GiB), \
+        "the routes of this collective hold more than {limit} link entries ({} GiB), \
          more than fabricsim keeps in memory; use fewer ranks, another algorithm than an \
          all-to-all over every pair, or hash routing (one path per flow: the topology's \
-         `routing = \"hash\"`, or `--set routing=hash`)"
+         `routing = \"hash\"`, or `--set routing=hash`)",
+        (*.limit as u64 * 4) >> 30
     )]
     RoutesTooLarge {
         /// The limit on link entries.
         limit: usize,
-        /// The limit in GiB of 4-byte entries.
-        gib: usize,
     },
     /// A transfer could not be routed.
     #[error("{0}")]

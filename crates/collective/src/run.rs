@@ -1037,7 +1037,7 @@ mod tests {
         sim.max_route_entries = 10;
         assert_eq!(
             run(&mut sim, &ranks, &req).unwrap_err(),
-            CollectiveError::RoutesTooLarge { limit: 10, gib: 0 }
+            CollectiveError::RoutesTooLarge { limit: 10 }
         );
         let mut sim = CollectiveSim::new(&topo, Default::default());
         assert!(run(&mut sim, &ranks, &req).is_ok());

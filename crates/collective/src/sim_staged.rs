@@ -728,7 +728,6 @@ impl<'t> CollectiveSim<'t> {
                 if memo.links.len() + r.links.len() > self.max_route_entries {
                     self.stop = Some(CollectiveError::RoutesTooLarge {
                         limit: self.max_route_entries,
-                        gib: (self.max_route_entries * 4) >> 30,
                     });
                     return None;
                 }

@@ -392,7 +392,8 @@ pub fn comm_shape(sim: &super::sim::CollectiveSim<'_>, ranks: &[NodeId]) -> Opti
         out_gbps: out,
         gpus_per_nic: ppn / nics.max(1) as f64,
         // NCCL sets up NVLS only with more than 2 GPUs in the node (the
-        // clique under MNNVL): `ncclNvlsInit`, src/transport/nvls.cc.
+        // clique under MNNVL): `ncclNvlsInit`, docs/sources.md
+        // [S-nccl-nvls-cc].
         nvls: doms
             .iter()
             .all(|d| d.len() > 2 && super::nvls::plan(topo, d).is_ok()),

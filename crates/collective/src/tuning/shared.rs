@@ -19,7 +19,8 @@ pub(super) struct Caps {
     pub tree_per_ch: f64,
 }
 
-/// NCCL's bandwidth factor for a tree graph of the plain tree pattern.
+/// NCCL's bandwidth factor for a tree graph of the plain tree pattern,
+/// **cited** (docs/sources.md [S-nccl-tuning-cc], [S-nccl-search-cc]).
 const TREE_PATTERN_FACTOR: f64 = 0.85;
 
 /// The tree's and CollNet Direct's refinements of bus bandwidth `bus`

@@ -32,6 +32,7 @@ fn hw_lat(net: bool, a: NcclAlgo) -> [f64; 3] {
 /// `PATH_LOC` (`search.cc`, `ncclTopoCompute`) and `tuning.cc` reads the
 /// PCI row for anything but NVLink. Other algorithms weigh their intra
 /// latency by `ppn − 1` (0 there), so only the ring's row matters.
+/// **Cited**: docs/sources.md [S-nccl-tuning-cc], [S-nccl-search-cc].
 const RING_PCI_LAT: [f64; 3] = [1.0, 2.5, 5.7];
 
 /// NCCL 2.20.3 `baseLat[algo][proto]` \[µs\].
