@@ -259,15 +259,18 @@ fn build(
             let (plans, trees) = (plans.as_ref().unwrap(), trees.as_ref().unwrap());
             let m = super::tree::chunk_count(size, chunk_bytes);
             let chunk = size / m as f64;
+            // Only the NVLS heads' rails cross the domains.
+            let h = nvls::head_count(g);
             let intra = |phase: Op| -> Vec<Transfer> {
                 doms.iter()
                     .zip(plans)
-                    .flat_map(|(d, p)| nvls::transfers(phase, p, d, chunk))
+                    .flat_map(|(d, p)| nvls::head_transfers(phase, p, d, h, chunk))
                     .collect()
             };
             let across: Vec<Transfer> = trees
                 .iter()
-                .flat_map(|t| sharp::all_reduce_transfers(t, chunk / g as f64))
+                .take(h)
+                .flat_map(|t| sharp::all_reduce_transfers(t, chunk / h as f64))
                 .collect();
             let stages = vec![intra(Op::ReduceScatter), across, intra(Op::AllGather)];
             s = super::tree::pipeline_stages(stages, m);
@@ -333,15 +336,19 @@ fn shift(groups: &[Vec<NodeId>], bytes: f64) -> Vec<Transfer> {
 /// (NVIDIA/nccl `NCCL_ALGO_NVLS_TREE`, used across nodes when NVLS works
 /// inside them and no CollNet/SHARP is set up).
 ///
-/// With `g` ranks per domain and `D` domains, rail `i` (local rank `i` of
-/// every domain) all-reduces its `S/g` share over the domain trees of
+/// With `g` ranks per domain and `D` domains, each domain has
+/// `h = min(g, 32)` NVLS heads, its first `h` ranks
+/// ([`nvls::head_count`]: NCCL's `NCCL_MAX_NVLS_ARITY`). The domain's NVLS
+/// reduces each chunk onto the heads, `c/h` each
+/// ([`nvls::head_transfers`]); rail `i < h` (local rank `i` of every domain)
+/// all-reduces that share over the domain trees of
 /// [`super::tree::double_binary_tree`]`(D)`, half on each tree, pipelined
-/// over `2·depth` hops as [`super::tree::tree`]. A chunk of `c` bytes
-/// passes `1 + 2·depth + 1` stages; `m = ⌈S/chunk⌉` chunks take
-/// `2·depth + m + 1` slots ([`super::tree::pipeline_stages`]). Per steady
-/// slot an interior rail member sends three `c/(2g)` pieces over the
-/// network and one as a leaf of the other tree, and every rank's NVLS
-/// traffic is that of one chunk's reduce-scatter and all-gather.
+/// over `2·depth` hops as [`super::tree::tree`]; the heads multicast the
+/// result back. A chunk of `c` bytes passes `1 + 2·depth + 1` stages;
+/// `m = ⌈S/chunk⌉` chunks take `2·depth + m + 1` slots
+/// ([`super::tree::pipeline_stages`]). Per steady slot an interior head
+/// sends three `c/(2h)` pieces over the network and one as a leaf of the
+/// other tree. On a domain of at most 32 ranks every rank is a head.
 pub fn nvls_tree(
     topo: &Topology,
     ranks: &[NodeId],
@@ -363,16 +370,17 @@ pub fn nvls_tree(
     let nd = doms.len();
     let m = super::tree::chunk_count(size, chunk_bytes);
     let chunk = size / m as f64;
+    let h = nvls::head_count(g);
     let intra = |phase: Op| -> Vec<Transfer> {
         doms.iter()
             .zip(&plans)
-            .flat_map(|(d, p)| nvls::transfers(phase, p, d, chunk))
+            .flat_map(|(d, p)| nvls::head_transfers(phase, p, d, h, chunk))
             .collect()
     };
     let trees = super::tree::double_binary_tree(nd);
-    let piece = chunk / (2 * g) as f64;
+    let piece = chunk / (2 * h) as f64;
     let mut hops: Vec<Vec<Transfer>> = Vec::new();
-    for rail in rails(&doms) {
+    for rail in rails(&doms).into_iter().take(h) {
         let rail_hops = super::tree::up_down_hops(&trees, &rail);
         hops.resize(rail_hops.len(), Vec::new());
         for (h, pairs) in hops.iter_mut().zip(rail_hops) {

@@ -159,6 +159,69 @@ pub fn transfers(op: Op, plan: &NvlsPlan, ranks: &[NodeId], size: f64) -> Vec<Tr
     v
 }
 
+/// Most NVLS heads one domain has: NCCL's `NCCL_MAX_NVLS_ARITY`, 32
+/// (`src/include/device.h`, NCCL 2.26.2 @f44ac759 and 2.29.3 @e5d9a7ae),
+/// which caps the NVLS graph's channels at `min(32, GPUs in the node)`
+/// (`src/graph/search.cc`); under MNNVL the node is the whole NVLink
+/// domain (`ncclTopoFuseXml`, `src/graph/topo.cc`). Each channel's head is
+/// one GPU, and its NIC carries the channel across domains
+/// (docs/sources.md [S-nccl-nvls-arity]).
+pub const MAX_HEADS: usize = 32;
+
+/// NVLS heads of a domain of `g` ranks: `h = min(g, MAX_HEADS)`.
+pub fn head_count(g: usize) -> usize {
+    g.min(MAX_HEADS)
+}
+
+/// One chunk's in-domain phase of an NVLS algorithm across domains
+/// (NVLSTree, NVLS with SHARP), whose first `heads` ranks are the heads
+/// (`h = heads`, `S = size`; each amount split over the switches by `w_k`):
+/// - `ReduceScatter`, reduce onto the heads: every rank sends `S`, head `i`
+///   receives the reduced share `S/h`, other ranks receive nothing;
+/// - `AllGather`, multicast from the heads: head `i` sends its share `S/h`,
+///   every rank receives the heads' shares but its own: `(h−1)/h · S` on a
+///   head, `S` elsewhere.
+///
+/// With `h` = the domain's size this is [`transfers`] of the same phase.
+/// Other ops have no such phase (empty).
+pub fn head_transfers(
+    phase: Op,
+    plan: &NvlsPlan,
+    ranks: &[NodeId],
+    heads: usize,
+    size: f64,
+) -> Vec<Transfer> {
+    let h = heads as f64;
+    let mut v = Vec::with_capacity(2 * ranks.len() * plan.switches.len());
+    for (i, &r) in ranks.iter().enumerate() {
+        let head = i < heads;
+        let (up, down) = match (phase, head) {
+            (Op::ReduceScatter, true) => (size, size / h),
+            (Op::ReduceScatter, false) => (size, 0.0),
+            (Op::AllGather, true) => (size / h, (h - 1.0) / h * size),
+            (Op::AllGather, false) => (0.0, size),
+            _ => return Vec::new(),
+        };
+        for &(k, w) in &plan.switches {
+            if up > 0.0 {
+                v.push(Transfer {
+                    src: r,
+                    dst: k,
+                    bytes: up * w,
+                });
+            }
+            if down > 0.0 {
+                v.push(Transfer {
+                    src: k,
+                    dst: r,
+                    bytes: down * w,
+                });
+            }
+        }
+    }
+    v
+}
+
 /// NVLS schedule of `op` on `ranks` (one step; see the module docs).
 pub fn nvls(
     topo: &Topology,

@@ -905,6 +905,98 @@ fn assert_spine_bytes(topo: &Topology, sched: &Schedule, want: f64) {
     assert_eq!(seen, 2);
 }
 
+/// Two NVLS domains of `g` GPUs (`a*`, `b*`), each GPU with its own NIC
+/// link to one scale-out switch (`nic` GB/s), the domains' NVLink switches
+/// `nva`, `nvb` reducing (`up` GB/s per GPU).
+fn two_nvls_domains_with_nics(g: usize, up: f64, nic: f64) -> Topology {
+    let toml = format!(
+        r#"
+[[nodes]]
+id = ["a[0..{g}]", "b[0..{g}]"]
+kind = "accelerator"
+[[nodes]]
+id = ["nva", "nvb"]
+kind = "switch"
+in_switch_reduction = true
+[[nodes]]
+id = "net"
+kind = "switch"
+[[links]]
+between = ["a[0..{g}]", "nva"]
+kind = "custom"
+bandwidth = "{up} GB/s"
+latency = "0 ns"
+tier = "scale-up"
+[[links]]
+between = ["b[0..{g}]", "nvb"]
+kind = "custom"
+bandwidth = "{up} GB/s"
+latency = "0 ns"
+tier = "scale-up"
+[[links]]
+between = ["a[0..{g}]", "net"]
+kind = "custom"
+bandwidth = "{nic} GB/s"
+latency = "0 ns"
+tier = "scale-out"
+[[links]]
+between = ["b[0..{g}]", "net"]
+kind = "custom"
+bandwidth = "{nic} GB/s"
+latency = "0 ns"
+tier = "scale-out"
+"#
+    );
+    Topology::parse(&toml, "two-nvls-domains.toml", &Default::default()).unwrap()
+}
+
+/// NVLSTree on two domains of 40 GPUs: NCCL caps a domain's NVLS heads at
+/// `NCCL_MAX_NVLS_ARITY` = 32, so only the first 32 GPUs of each domain
+/// cross the network. By hand, for S bytes: head `i` all-reduces the
+/// share S/32 over the two opposite one-edge trees, S/64 on each, so its
+/// NIC carries S/64 + S/64 = S/32 each way and the other 8 NICs nothing;
+/// a head sends S to its NVLink switch (reduce) plus S/32 (multicast) and
+/// receives S/32 + 31/32·S = S; any other GPU sends S and receives S.
+/// With 8 GPUs per domain every GPU is a head (S/8 per NIC each way).
+#[test]
+fn nvls_tree_crosses_domains_through_at_most_32_heads() {
+    let s = 64e6;
+    for (g, heads) in [(40usize, 32usize), (8, 8)] {
+        let topo = two_nvls_domains_with_nics(g, 100.0, 50.0);
+        let sched = schedule(
+            &topo,
+            Op::AllReduce,
+            Algo::NvlsTree,
+            &topo.accelerators,
+            s,
+            knobs(1, s / 4.0),
+        )
+        .unwrap();
+        let report = sim(&topo, 0.0).run(&sched).unwrap();
+        let h = heads as f64;
+        let mut checked = 0;
+        for (e, l) in topo.links.iter().enumerate() {
+            let (src, dst) = (&topo.nodes[l.src.idx()].name, &topo.nodes[l.dst.idx()].name);
+            let from_gpu = src.starts_with(['a', 'b']);
+            let (gpu, other) = if from_gpu { (src, dst) } else { (dst, src) };
+            let head = gpu[1..].parse::<usize>().unwrap() < heads;
+            let want = match (other == "net", head, from_gpu) {
+                (true, true, _) => s / h,
+                (true, false, _) => 0.0,
+                (false, true, true) => s + s / h,
+                _ => s,
+            };
+            let got = report.link_bytes[e];
+            assert!(
+                (got - want).abs() <= 1e-9 * s,
+                "g={g} {src}->{dst}: {got} B, want {want} B"
+            );
+            checked += 1;
+        }
+        assert_eq!(checked, 8 * g, "g={g}");
+    }
+}
+
 /// Rack scaling on `gb200-nvl72-20rack-ib-xdr` (NVL72 racks, InfiniBand
 /// XDR with SHARP), 1 GiB all-reduce with CollNet enabled (`--collnet`):
 /// more racks never make one call faster, and 2 racks are not more than 2%
