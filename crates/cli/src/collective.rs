@@ -414,7 +414,7 @@ fn table(name: &str, op: Op, n: usize, rows: &[Outcome], failures: Option<&Failu
         if let Some(alt) = &r.alternative {
             s += &format!(
                 "# {}: {}/{} is faster than {}/{} ({:.2} us, busbw {:.2} GB/s: {:.2}x), \
-                 a what-if: {}'s model would not pick it\n",
+                 a what-if: {}\n",
                 r.bytes,
                 alt.algorithm.name(),
                 alt.protocol.name(),
@@ -423,10 +423,10 @@ fn table(name: &str, op: Op, n: usize, rows: &[Outcome], failures: Option<&Failu
                 alt.time_s * 1e6,
                 alt.busbw_gbps,
                 r.time_s / alt.time_s,
-                if r.selection == Selection::RcclModel {
-                    "RCCL"
-                } else {
-                    "NCCL"
+                match r.selection {
+                    Selection::RcclModel => "RCCL's model would not pick it",
+                    Selection::PointToPoint => "NCCL and RCCL run all-to-all point-to-point",
+                    _ => "NCCL's model would not pick it",
                 }
             );
         }
@@ -443,6 +443,9 @@ fn table(name: &str, op: Op, n: usize, rows: &[Outcome], failures: Option<&Failu
             ),
             Selection::FastestSimulated => {
                 "# algorithm/protocol: the fastest simulated candidate (NCCL's cost model does not cover this operation or fabric)\n".to_string()
+            }
+            Selection::PointToPoint => {
+                "# algorithm/protocol: all-to-all as NCCL and RCCL run it, a send to and a receive from every peer (direct), simulated on this fabric (--algo best: the fastest fabricsim can simulate)\n".to_string()
             }
             Selection::Requested => String::new(),
         };

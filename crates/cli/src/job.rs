@@ -1211,19 +1211,27 @@ fn compute_line(c: &fabricsim_workload::iteration::ComputeUsed) -> String {
 /// The line that says how the collectives' algorithms and protocols were
 /// chosen: by RCCL's cost model (on AMD Instinct GPUs it covers), else by
 /// NCCL's, else, where neither library's model covers any communicator,
-/// as the fastest simulated.
+/// as the fastest simulated; all-to-all (`point-to-point`) is so in every
+/// case.
 fn choice_line(r: &JobReport) -> String {
     let chose = |s: Selection| r.by_kind.iter().any(|k| k.selection == s);
+    let p2p = if chose(Selection::PointToPoint) {
+        "; all-to-all point-to-point, as both libraries run it"
+    } else {
+        ""
+    };
     if let Some(rccl) = r.rccl_release {
         format!(
-            "# algorithm/protocol: RCCL {rccl}'s choice where its cost model covers the collective, else the fastest simulated (docs/collectives.md)\n"
+            "# algorithm/protocol: RCCL {rccl}'s choice where its cost model covers the collective, else the fastest simulated (docs/collectives.md){p2p}\n"
         )
     } else if chose(Selection::NcclModel) || !chose(Selection::FastestSimulated) {
         format!(
-            "# algorithm/protocol: NCCL {}'s choice where its cost model covers the collective, else the fastest simulated (--nccl; docs/collectives.md)\n",
+            "# algorithm/protocol: NCCL {}'s choice where its cost model covers the collective, else the fastest simulated (--nccl; docs/collectives.md){p2p}\n",
             r.nccl_release
         )
     } else {
-        "# algorithm/protocol: the fastest simulated: neither NCCL's nor RCCL's cost model covers these communicators (docs/collectives.md)\n".to_string()
+        format!(
+            "# algorithm/protocol: the fastest simulated: neither NCCL's nor RCCL's cost model covers these communicators (docs/collectives.md){p2p}\n"
+        )
     }
 }

@@ -169,6 +169,9 @@ pub enum Selection {
     /// The fastest simulated candidate (`best`, or `auto` where NCCL's
     /// model does not apply).
     FastestSimulated,
+    /// All-to-all as NCCL and RCCL run it, point-to-point sends to every
+    /// peer: fabricsim's `direct` (`auto`, at any rank count).
+    PointToPoint,
 }
 
 impl Selection {
@@ -179,6 +182,7 @@ impl Selection {
             Selection::NcclModel => "nccl-model",
             Selection::RcclModel => "rccl-model",
             Selection::FastestSimulated => "fastest-simulated",
+            Selection::PointToPoint => "point-to-point",
         }
     }
 }
@@ -197,8 +201,9 @@ pub struct Alternative {
 }
 
 /// The algorithms `auto` simulates where NCCL's cost model does not apply
-/// ([`tuning::comm_shape`] is `None`: non-NVLink scale-up, point-to-point
-/// operations), keeping the fastest, in order of preference on ties: ring,
+/// ([`tuning::comm_shape`] is `None`: non-NVLink scale-up, send-recv; not
+/// all-to-all, which `auto` runs as `direct`), keeping the fastest, in
+/// order of preference on ties: ring,
 /// tree, NVLS, and hierarchical for NVLS-tree/CollNet-style compositions,
 /// plus `direct` only where a library would use it (see
 /// [`direct_is_candidate`]). Halving-doubling is not an NCCL algorithm and
@@ -295,6 +300,11 @@ fn run_groups_reported(
             .collect()
     };
     let (algos, selection) = match req.algo {
+        // NCCL and RCCL have one all-to-all: a send to and a receive from
+        // every peer in one group (`ncclGroupStart`/`ncclSend`/`ncclRecv`,
+        // as nccl-tests' alltoall issues it), which is `direct`; no rank
+        // limit, as the libraries have none.
+        Algo::Auto if req.op == Op::AllToAll => (vec![Algo::Direct], Selection::PointToPoint),
         Algo::Auto => {
             if let Some(chosen) = library_choice(sim, groups, req, bound_s)? {
                 return Ok(chosen);
@@ -337,7 +347,7 @@ fn run_groups_reported(
                     }
                 }
                 Err(e @ CollectiveError::Unsupported { .. })
-                    if selection == Selection::FastestSimulated =>
+                    if selection != Selection::Requested =>
                 {
                     last_err = Some(e)
                 }
@@ -531,16 +541,18 @@ pub fn run_groups_with_report(
 /// is computed (a max-flow per size); larger ones use the injection bound only.
 pub const BISECTION_BOUND_MAX_LINKS: usize = 1 << 20;
 
-/// Largest communicator for which `auto` tries the direct algorithm: it
-/// has `n(n−1)` transfers per step.
+/// Largest communicator for which `best`, and `auto` for operations other
+/// than all-to-all, try the direct algorithm: it has `n(n−1)` transfers per
+/// step.
 pub const AUTO_DIRECT_MAX_RANKS: usize = 256;
 
-/// Whether `auto` considers `direct`, as collective libraries do: always for
-/// all-to-all (it is the standard algorithm), and for other operations only
-/// on a full mesh (every rank pair joined by a direct link, as xGMI on
-/// MI300X platforms, where RCCL's direct/one-shot kernels use every link).
-/// On switched fabrics NCCL offers ring, tree and NVLS instead. Never above
-/// [`AUTO_DIRECT_MAX_RANKS`] ranks.
+/// Whether `auto` (for operations other than all-to-all, which `auto` runs
+/// as `direct` only) and `best` consider `direct`, as collective libraries
+/// do: always for all-to-all (it is the standard algorithm), and for other
+/// operations only on a full mesh (every rank pair joined by a direct link,
+/// as xGMI on MI300X platforms, where RCCL's direct/one-shot kernels use
+/// every link). On switched fabrics NCCL offers ring, tree and NVLS
+/// instead. Never above [`AUTO_DIRECT_MAX_RANKS`] ranks.
 fn direct_is_candidate(sim: &CollectiveSim<'_>, ranks: &[NodeId], op: Op) -> bool {
     if ranks.len() > AUTO_DIRECT_MAX_RANKS {
         return false;

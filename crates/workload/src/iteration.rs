@@ -242,7 +242,8 @@ pub struct KindReport {
     pub protocol: Protocol,
     /// How they were chosen: `nccl-model` or `rccl-model` (the library's
     /// cost model), `fastest-simulated` (no library model covers the
-    /// communicator), `requested` (pipeline sends: always `direct`).
+    /// communicator), `point-to-point` (all-to-all, `direct`), `requested`
+    /// (pipeline sends: always `direct`).
     pub selection: Selection,
     /// Ranks per group (2 for pipeline neighbour pairs).
     pub group_size: usize,

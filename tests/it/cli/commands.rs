@@ -219,3 +219,34 @@ fn validate_json_reports_located_errors() {
     assert!(e["message"].as_str().unwrap().contains("switchs"));
     assert!(e["help"].as_str().unwrap().contains("switches"));
 }
+
+/// `collective --op all-to-all` runs NCCL's point-to-point all-to-all and
+/// says so: `selection` `point-to-point` in JSON, the `# algorithm/protocol:` line in
+/// the table.
+#[test]
+fn all_to_all_says_it_runs_point_to_point() {
+    let args = [
+        "collective",
+        "topologies/hgx-h100.toml",
+        "--op",
+        "all-to-all",
+        "--size",
+        "64MiB",
+        "--no-alternative",
+    ];
+    let o = fabricsim(&[&args[..], &["--json"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let r = &v["results"][0];
+    assert_eq!(
+        (r["algorithm"].as_str(), r["selection"].as_str()),
+        (Some("direct"), Some("point-to-point"))
+    );
+    let t = fabricsim(&args);
+    assert!(t.status.success(), "{}", stderr(&t));
+    assert!(
+        stdout(&t).contains("# algorithm/protocol: all-to-all as NCCL and RCCL run it"),
+        "{}",
+        stdout(&t)
+    );
+}

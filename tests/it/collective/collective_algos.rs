@@ -1052,6 +1052,28 @@ fn pat_matches_the_closed_form() {
     ));
 }
 
+/// NCCL and RCCL run all-to-all as a send to and a receive from every
+/// peer, at any rank count, so `auto` runs `direct` there and says so
+/// (`point-to-point`), also above the 256 ranks where `best` stops trying `direct`.
+/// On a non-blocking star of 300 ranks at B = 100 GB/s every rank sends
+/// and receives `(n−1)/n · S` at once: `t = α + (n−1)/n · S/B` (by hand;
+/// `S/n` = 3.3 MB per peer, above NCCL's 16 KiB LL threshold, so Simple).
+/// A ring would take `n−1` steps of α.
+#[test]
+fn auto_all_to_all_is_point_to_point_at_any_rank_count() {
+    use fabricsim::collective::run::Selection;
+    let n = 300;
+    let topo = star(n, 100.0, false);
+    let mut sim = sim(&topo, ALPHA);
+    let s = 1e9;
+    let o = run(&mut sim, &topo.accelerators, &Request::new(Op::AllToAll, s)).unwrap();
+    assert_eq!(o.algorithm, Algo::Direct);
+    assert_eq!(o.selection, Selection::PointToPoint);
+    let nf = n as f64;
+    let want = ALPHA + (nf - 1.0) / nf * s / 100e9;
+    assert!(rel(o.time_s, want) < 1e-9, "{} s, want {want} s", o.time_s);
+}
+
 /// `auto` does not try PAT (see `run.rs`: its simulation cost at 100K
 /// GPUs); `--algo pat` runs it.
 #[test]
