@@ -266,6 +266,21 @@ fn run_groups_reported(
     groups: &[Vec<NodeId>],
     req: &Request,
 ) -> Result<(Outcome, RunReport), CollectiveError> {
+    let found = search(sim, groups, req, f64::INFINITY)?;
+    Ok(found.expect("with nothing to beat, a candidate ran or its error was returned"))
+}
+
+/// Runs `req` as [`run_groups_reported`] does, keeping only a candidate
+/// faster than `beat` seconds: a search (`auto` where no library model
+/// applies, `best`) skips every candidate whose floors ([`ProtocolFloor`],
+/// [`alpha_paying_runs`]) show it cannot be, and `None` says that none
+/// was. With `beat` infinite the result is always `Some`.
+fn search(
+    sim: &mut CollectiveSim<'_>,
+    groups: &[Vec<NodeId>],
+    req: &Request,
+    beat: f64,
+) -> Result<Option<(Outcome, RunReport)>, CollectiveError> {
     check_groups(sim, groups)?;
     if let Some(c) = req.channels
         && !(1..=MAX_CHANNELS).contains(&c)
@@ -307,7 +322,7 @@ fn run_groups_reported(
         Algo::Auto if req.op == Op::AllToAll => (vec![Algo::Direct], Selection::PointToPoint),
         Algo::Auto => {
             if let Some(chosen) = library_choice(sim, groups, req, bound_s)? {
-                return Ok(chosen);
+                return Ok(Some(chosen));
             }
             (library(&AUTO_CANDIDATES, sim), Selection::FastestSimulated)
         }
@@ -322,6 +337,9 @@ fn run_groups_reported(
             Some(p) => vec![p],
             None => default_protocols(sim, ranks, a, req.op, req.size),
         };
+        // Steps of `a` that each pay at least the least α, counted once a
+        // candidate has run (`LatencyFloor`).
+        let mut alpha_runs: Option<f64> = None;
         // One schedule under each protocol: its pairs are routed once.
         sim.keep_routes(protocols.len() > 1);
         // What the Simple run of this algorithm bounds about the others.
@@ -333,8 +351,18 @@ fn run_groups_reported(
                 floor = floor.max(f.floor_s(*simple_fraction, fraction, sim.min_alpha_s(p)));
             }
             floor += presets::protocol_base_s(p);
-            if p != Protocol::Simple && best.as_ref().is_some_and(|b| floor >= b.time_s) {
+            // The time a candidate must beat: the fastest so far, or `beat`.
+            let to_beat = best.as_ref().map_or(beat, |b| b.time_s.min(beat));
+            if p != Protocol::Simple && floor >= to_beat {
                 continue;
+            }
+            if to_beat.is_finite() && selection != Selection::Requested {
+                let runs = *alpha_runs.get_or_insert_with(|| alpha_paying_runs(sim, ranks, req, a));
+                let latency_floor = (runs * sim.min_alpha_s(p) + presets::protocol_base_s(p))
+                    * (1.0 - FLOOR_MARGIN);
+                if latency_floor >= to_beat {
+                    continue;
+                }
             }
             match run_one_full(sim, groups, req, a, p, bound_s) {
                 Ok((o, report, f)) => {
@@ -359,10 +387,15 @@ fn run_groups_reported(
         }
         sim.keep_routes(false);
     }
-    let mut best = best.ok_or_else(|| last_err.expect("some candidate was tried"))?;
+    let Some(mut best) = best else {
+        return match last_err {
+            Some(e) if beat.is_infinite() => Err(e),
+            _ => Ok(None),
+        };
+    };
     best.selection = selection;
     let report = best_report.expect("kept with the best outcome");
-    Ok((best, report))
+    Ok(Some((best, report)))
 }
 
 /// The collective library's choice for `req`, simulated: NCCL's
@@ -433,7 +466,12 @@ pub fn with_alternative(
     req: &Request,
     mut outcome: Outcome,
 ) -> Result<Outcome, CollectiveError> {
-    let best = run_groups(sim, groups, &req.clone().algo(Algo::Best))?;
+    // Only a candidate faster than this can be reported: the search skips
+    // those that cannot be (the alternative is the same as without).
+    let beat = outcome.time_s / (1.0 + ALTERNATIVE_MARGIN);
+    let Some((best, _)) = search(sim, groups, &req.clone().algo(Algo::Best), beat)? else {
+        return Ok(outcome);
+    };
     if best.time_s * (1.0 + ALTERNATIVE_MARGIN) < outcome.time_s {
         outcome.alternative = Some(Alternative {
             algorithm: best.algorithm,
@@ -627,6 +665,57 @@ fn check_groups(sim: &CollectiveSim<'_>, groups: &[Vec<NodeId>]) -> Result<(), C
         }
     }
     Ok(())
+}
+
+/// How many step executions of `algo`'s schedule for `req` on `ranks` each
+/// take at least the least α any routed transfer gets
+/// ([`CollectiveSim::min_alpha_s`]): the *latency floor* of a candidate is
+/// that count times the least α under a protocol, plus the protocol's base
+/// latency, and a candidate whose floor is not below the fastest time so
+/// far cannot win (`auto` where no library model applies, and `best`).
+///
+/// Steps run one after another, each after a barrier, and a transfer of
+/// some bytes over a route starts only once its α has passed, so an
+/// execution of a step whose transfers each pay their own α
+/// (`StepLatency::EachTransfer`) lasts at least α_min when one of them
+/// moves bytes between two distinct nodes; a dataflow ring step
+/// (`StepLatency::RingMean`) pays the mean α of its transfers, at least
+/// α_min when every transfer is between distinct nodes (a route-less
+/// transfer's α of 0 would lower the mean) and one moves bytes. Pipeline
+/// steps (`Hidden`, `Front`) count 0. Multi-group runs merge the groups'
+/// schedules step by step, so one group's count holds for all. Exact up
+/// to the engine's rounding ([`FLOOR_MARGIN`]); an algorithm whose
+/// schedule cannot be built counts 0 (its run reports why). As with
+/// [`ProtocolFloor`], a skipped candidate is not run, so an error it would
+/// have hit (such as `--max-events`) is not reported.
+fn alpha_paying_runs(sim: &CollectiveSim<'_>, ranks: &[NodeId], req: &Request, algo: Algo) -> f64 {
+    let topo = sim.topology();
+    let knobs = Knobs {
+        channels: req
+            .channels
+            .unwrap_or_else(|| default_channels(topo, ranks)),
+        chunk_bytes: req.chunk_bytes,
+        collnet: sim.collnet(),
+    };
+    let Ok(sched) = schedule(topo, req.op, algo, ranks, req.size, knobs) else {
+        return 0.0;
+    };
+    sched
+        .steps
+        .iter()
+        .filter(|s| {
+            let routed = |t: &super::schedule::Transfer| t.src != t.dst;
+            let moves = |t: &super::schedule::Transfer| routed(t) && t.bytes > 0.0;
+            match s.latency {
+                crate::StepLatency::EachTransfer => s.transfers.iter().any(moves),
+                crate::StepLatency::RingMean => {
+                    s.transfers.iter().all(routed) && s.transfers.iter().any(moves)
+                }
+                crate::StepLatency::Hidden | crate::StepLatency::Front => false,
+            }
+        })
+        .map(|s| f64::from(s.repeat))
+        .sum()
 }
 
 /// Relative margin of [`ProtocolFloor`] against the engine's rounding.
@@ -973,6 +1062,66 @@ mod tests {
         });
         assert!(checked >= 60, "{checked} runs checked");
         assert!(would_skip > 0, "the floor skips nothing here");
+    }
+
+    /// The latency floor ([`alpha_paying_runs`] × the least α, plus the
+    /// protocol's base) is below every simulated time, protocol by
+    /// protocol, on the same shipped cases plus ring and direct
+    /// all-to-all; and it is high enough to skip a ring all-to-all behind
+    /// the direct one on 128 ranks (`n−1` = 127 steps of α against one).
+    #[test]
+    fn latency_floors_are_below_every_simulated_time() {
+        let mut checked = 0;
+        let mut check =
+            |name: &str, sim: &mut CollectiveSim<'_>, ranks: &[NodeId], algo, op, size| {
+                let groups = vec![ranks.to_vec()];
+                let req = Request::new(op, size).algo(algo);
+                let bound_s = fabric_bound_s(sim, &groups, &req);
+                let runs = alpha_paying_runs(sim, ranks, &req, algo);
+                for p in [Protocol::Simple, Protocol::Ll128, Protocol::Ll] {
+                    let Ok((o, ..)) = run_one_full(sim, &groups, &req, algo, p, bound_s) else {
+                        continue;
+                    };
+                    let f = runs * sim.min_alpha_s(p) + presets::protocol_base_s(p);
+                    assert!(
+                        f * (1.0 - FLOOR_MARGIN) <= o.time_s,
+                        "{op} {algo} {p} {size} on {name}: floor {f} above {}",
+                        o.time_s
+                    );
+                    checked += 1;
+                }
+                runs
+            };
+        for_each_case(|name, sim, ranks, algo, op, size| {
+            check(name, sim, ranks, algo, op, size);
+        });
+        let topo = shipped("h100-2tier-16node.toml");
+        let ranks = accelerators(&topo, 128);
+        let mut sim = CollectiveSim::new(&topo, Default::default());
+        let ring = check(
+            "h100-2tier-16node.toml",
+            &mut sim,
+            &ranks,
+            Algo::Ring,
+            Op::AllToAll,
+            64e6,
+        );
+        check(
+            "h100-2tier-16node.toml",
+            &mut sim,
+            &ranks,
+            Algo::Direct,
+            Op::AllToAll,
+            64e6,
+        );
+        assert!(checked >= 100, "{checked} runs checked");
+        let req = Request::new(Op::AllToAll, 64e6);
+        let direct = run(&mut sim, &ranks, &req).unwrap();
+        assert_eq!(direct.algorithm, Algo::Direct);
+        assert!(
+            ring * sim.min_alpha_s(Protocol::Simple) > direct.time_s,
+            "{ring} ring steps"
+        );
     }
 
     /// A protocol `run` does not simulate because a lower bound on its time
