@@ -186,6 +186,9 @@ pub struct Components {
     by_ids: hashbrown::HashMap<IdKey, f64, Fast>,
     /// A component's ids, gathered to look them up.
     ids_scratch: Vec<u32>,
+    /// Components above this many words are not memo keys
+    /// ([`BIG_COMPONENT_WORDS`]; lowered in tests).
+    big_words: usize,
 }
 
 /// A component named by its flows' identities, in order, and a salt
@@ -246,6 +249,7 @@ impl Components {
             memo: HashMap::default(),
             by_ids: hashbrown::HashMap::default(),
             ids_scratch: Vec::new(),
+            big_words: BIG_COMPONENT_WORDS,
         }
     }
 
@@ -419,6 +423,44 @@ impl Components {
                 None => None,
             };
             links.clear();
+            let size: usize = g.iter().map(|&i| 3 + 2 * flows[i].route.len()).sum();
+            if size > self.big_words {
+                // Too big to keep as a key: simulated now, from the same
+                // engine input its words would decode to.
+                let mut local_flows = Vec::with_capacity(g.len());
+                for &i in g {
+                    let f = &flows[i];
+                    let route = f
+                        .route
+                        .iter()
+                        .map(|&(l, phi)| {
+                            if local[l as usize] == u32::MAX {
+                                local[l as usize] = links.len() as u32;
+                                links.push(l);
+                            }
+                            (local[l as usize], phi)
+                        })
+                        .collect();
+                    local_flows.push(Flow {
+                        route,
+                        latency_s: f.latency_s,
+                        bytes: f.bytes,
+                        start_s: 0.0,
+                        deps: Vec::new(),
+                        delay_s: 0.0,
+                    });
+                }
+                let cap: Vec<f64> = links.iter().map(|&l| capacity_bps[l as usize]).collect();
+                for &l in &links {
+                    local[l as usize] = u32::MAX;
+                }
+                let t = merged_makespan(&cap, &local_flows, budget)?;
+                if let Some(k) = key {
+                    self.by_ids.insert(k, t);
+                }
+                makespan = f64::max(makespan, t);
+                continue;
+            }
             words.clear();
             for &i in g {
                 let f = &flows[i];
@@ -474,6 +516,14 @@ impl Components {
         Ok(makespan)
     }
 }
+
+/// Largest component, in words of its canonical form (3 per flow and 2
+/// per route entry), kept as a key of the makespan memo: 2^24 (128 MiB).
+/// A bigger one (a direct all-to-all over hundreds of ranks: ~130 M words
+/// at 1,024) is simulated from the same engine input without the key; a
+/// repeat of it is then simulated again (same result), unless its flow ids
+/// match (`makespan_keyed`).
+const BIG_COMPONENT_WORDS: usize = 1 << 24;
 
 /// The makespans of `fresh` components, spending from `budget` as
 /// simulating them one after the other, in order, would.
@@ -653,6 +703,42 @@ mod tests {
             "{parts} vs {whole}"
         );
         assert!((whole - (1e-6 + 50.0)).abs() < 1e-9);
+    }
+
+    /// A component too big to be a memo key is simulated from the same
+    /// engine input: the makespan is bit for bit the memoized path's, both
+    /// equal one simulation of the whole step, and nothing is kept.
+    #[test]
+    fn big_components_give_the_memoized_makespan() {
+        let mut cap = Vec::new();
+        let mut flows = Vec::new();
+        for k in 0..4u32 {
+            cap.extend([10.0, 20.0 + k as f64, 15.0, 5.0]);
+            flows.push(flow(&[4 * k, 4 * k + 2], 30.0));
+            flows.push(flow(&[4 * k + 1, 4 * k + 2], 10.0 + k as f64));
+            flows.push(flow(&[4 * k + 3], 7.0));
+        }
+        let views: Vec<FlowView<'_>> = flows
+            .iter()
+            .map(|f| FlowView {
+                route: &f.route,
+                latency_s: f.latency_s,
+                bytes: f.bytes,
+            })
+            .collect();
+        let whole = simulate(&cap, &flows).unwrap().makespan_s();
+        let mut kept = Components::new(cap.len());
+        let mut big = Components::new(cap.len());
+        big.big_words = 0;
+        let run = |c: &mut Components| {
+            c.makespan(&cap, &views, Whole::Split, &mut Budget::unlimited())
+                .unwrap()
+        };
+        let (a, b) = (run(&mut kept), run(&mut big));
+        assert_eq!(a.to_bits(), b.to_bits());
+        assert!(((b - whole) / whole).abs() < 1e-12, "{b} vs {whole}");
+        assert!(!kept.memo.is_empty());
+        assert!(big.memo.is_empty());
     }
 
     /// Distinct components run in parallel: the makespan is the same on
