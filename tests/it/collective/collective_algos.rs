@@ -52,6 +52,19 @@ latency = "0 ns"
     Topology::parse(&toml, "star.toml", &Default::default()).unwrap()
 }
 
+/// `[[links]]` tables of custom kind and zero latency: `(a, b, GB/s, tier)`.
+fn custom_links(links: &[(&str, &str, f64, &str)]) -> String {
+    links
+        .iter()
+        .map(|(a, b, bw, tier)| {
+            format!(
+                "[[links]]\nbetween = [\"{a}\", \"{b}\"]\nkind = \"custom\"\n\
+                 bandwidth = \"{bw} GB/s\"\nlatency = \"0 ns\"\ntier = \"{tier}\"\n"
+            )
+        })
+        .collect()
+}
+
 /// Two scale-up domains of `g` GPUs, each a star around its switch
 /// (`bu` GB/s per GPU link, tier `scale-up`), joined by one `bx` GB/s link
 /// between the two switches (tier `spine`), zero latency:
@@ -69,25 +82,12 @@ kind = "accelerator"
 id = ["swa", "swb"]
 kind = "switch"
 in_switch_reduction = {reduce}
-[[links]]
-between = ["a[0..{g}]", "swa"]
-kind = "custom"
-bandwidth = "{bu} GB/s"
-latency = "0 ns"
-tier = "scale-up"
-[[links]]
-between = ["b[0..{g}]", "swb"]
-kind = "custom"
-bandwidth = "{bu} GB/s"
-latency = "0 ns"
-tier = "scale-up"
-[[links]]
-between = ["swa", "swb"]
-kind = "custom"
-bandwidth = "{bx} GB/s"
-latency = "0 ns"
-tier = "spine"
-"#
+{}"#,
+        custom_links(&[
+            (&format!("a[0..{g}]"), "swa", bu, "scale-up"),
+            (&format!("b[0..{g}]"), "swb", bu, "scale-up"),
+            ("swa", "swb", bx, "spine"),
+        ])
     );
     Topology::parse(&toml, "two-domains.toml", &Default::default()).unwrap()
 }
@@ -909,10 +909,11 @@ fn assert_spine_bytes(topo: &Topology, sched: &Schedule, want: f64) {
 /// link to one scale-out switch (`nic` GB/s), the domains' NVLink switches
 /// `nva`, `nvb` reducing (`up` GB/s per GPU).
 fn two_nvls_domains_with_nics(g: usize, up: f64, nic: f64) -> Topology {
+    let (a, b) = (format!("a[0..{g}]"), format!("b[0..{g}]"));
     let toml = format!(
         r#"
 [[nodes]]
-id = ["a[0..{g}]", "b[0..{g}]"]
+id = ["{a}", "{b}"]
 kind = "accelerator"
 [[nodes]]
 id = ["nva", "nvb"]
@@ -921,31 +922,13 @@ in_switch_reduction = true
 [[nodes]]
 id = "net"
 kind = "switch"
-[[links]]
-between = ["a[0..{g}]", "nva"]
-kind = "custom"
-bandwidth = "{up} GB/s"
-latency = "0 ns"
-tier = "scale-up"
-[[links]]
-between = ["b[0..{g}]", "nvb"]
-kind = "custom"
-bandwidth = "{up} GB/s"
-latency = "0 ns"
-tier = "scale-up"
-[[links]]
-between = ["a[0..{g}]", "net"]
-kind = "custom"
-bandwidth = "{nic} GB/s"
-latency = "0 ns"
-tier = "scale-out"
-[[links]]
-between = ["b[0..{g}]", "net"]
-kind = "custom"
-bandwidth = "{nic} GB/s"
-latency = "0 ns"
-tier = "scale-out"
-"#
+{}"#,
+        custom_links(&[
+            (&a, "nva", up, "scale-up"),
+            (&b, "nvb", up, "scale-up"),
+            (&a, "net", nic, "scale-out"),
+            (&b, "net", nic, "scale-out"),
+        ])
     );
     Topology::parse(&toml, "two-nvls-domains.toml", &Default::default()).unwrap()
 }
