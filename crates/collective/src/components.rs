@@ -521,8 +521,10 @@ impl Components {
 /// per route entry), kept as a key of the makespan memo: 2^24 (128 MiB).
 /// A bigger one (a direct all-to-all over hundreds of ranks: ~130 M words
 /// at 1,024) is simulated from the same engine input without the key; a
-/// repeat of it is then simulated again (same result), unless its flow ids
-/// match (`makespan_keyed`).
+/// repeat of it is then simulated again (same result, but its events and
+/// time count against `--max-events` and `--max-time` again), unless its
+/// flow ids match (`makespan_keyed`); it runs before, not beside, the
+/// step's fresh components.
 const BIG_COMPONENT_WORDS: usize = 1 << 24;
 
 /// The makespans of `fresh` components, spending from `budget` as

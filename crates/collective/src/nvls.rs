@@ -203,14 +203,16 @@ pub fn head_transfers(
             _ => return Vec::new(),
         };
         for &(k, w) in &plan.switches {
-            if up > 0.0 {
+            // A head's two transfers are always listed, as `transfers`
+            // lists every rank's (even of 0 bytes); a non-head has one.
+            if head || up > 0.0 {
                 v.push(Transfer {
                     src: r,
                     dst: k,
                     bytes: up * w,
                 });
             }
-            if down > 0.0 {
+            if head || down > 0.0 {
                 v.push(Transfer {
                     src: k,
                     dst: r,

@@ -224,7 +224,8 @@ const AUTO_CANDIDATES: [Algo; 6] = [
 
 /// The algorithms tried by `best`: every concrete algorithm, with the
 /// same limits as `auto` on `direct` and `tree` (both grow too large to
-/// simulate past them).
+/// simulate past them); for all-to-all `direct` first, so that its time
+/// bounds the others' (a ring's `n−1` steps of α rarely beat it).
 const BEST_CANDIDATES: [Algo; 8] = [
     Algo::Ring,
     Algo::Tree,
@@ -266,7 +267,7 @@ fn run_groups_reported(
     groups: &[Vec<NodeId>],
     req: &Request,
 ) -> Result<(Outcome, RunReport), CollectiveError> {
-    let found = search(sim, groups, req, f64::INFINITY)?;
+    let found = search(sim, groups, req, f64::INFINITY, None)?;
     Ok(found.expect("with nothing to beat, a candidate ran or its error was returned"))
 }
 
@@ -274,12 +275,15 @@ fn run_groups_reported(
 /// faster than `beat` seconds: a search (`auto` where no library model
 /// applies, `best`) skips every candidate whose floors ([`ProtocolFloor`],
 /// [`alpha_paying_runs`]) show it cannot be, and `None` says that none
-/// was. With `beat` infinite the result is always `Some`.
+/// was. With `beat` infinite the result is always `Some`. A search also
+/// leaves out `skip`, an algorithm whose every default protocol has run
+/// already (`auto`'s all-to-all, for the alternative beside it).
 fn search(
     sim: &mut CollectiveSim<'_>,
     groups: &[Vec<NodeId>],
     req: &Request,
     beat: f64,
+    skip: Option<Algo>,
 ) -> Result<Option<(Outcome, RunReport)>, CollectiveError> {
     check_groups(sim, groups)?;
     if let Some(c) = req.channels
@@ -307,12 +311,17 @@ fn search(
     // puts on it (`ProtocolFloor`), plus its fixed latency, is slower.
     let bound_s = fabric_bound_s(sim, groups, req);
     let library = |candidates: &[Algo], sim: &CollectiveSim<'_>| -> Vec<Algo> {
-        candidates
+        let mut v: Vec<Algo> = candidates
             .iter()
             .copied()
             .filter(|&a| a != Algo::Direct || direct_is_candidate(sim, ranks, req.op))
             .filter(|&a| a != Algo::Tree || tree_is_candidate(sim, ranks, req.op))
-            .collect()
+            .filter(|&a| Some(a) != skip)
+            .collect();
+        if req.op == Op::AllToAll {
+            v.sort_by_key(|&a| a != Algo::Direct);
+        }
+        v
     };
     let (algos, selection) = match req.algo {
         // NCCL and RCCL have one all-to-all: a send to and a receive from
@@ -338,7 +347,7 @@ fn search(
             None => default_protocols(sim, ranks, a, req.op, req.size),
         };
         // Steps of `a` that each pay at least the least α, counted once a
-        // candidate has run (`LatencyFloor`).
+        // candidate has run ([`alpha_paying_runs`]).
         let mut alpha_runs: Option<f64> = None;
         // One schedule under each protocol: its pairs are routed once.
         sim.keep_routes(protocols.len() > 1);
@@ -353,7 +362,9 @@ fn search(
             floor += presets::protocol_base_s(p);
             // The time a candidate must beat: the fastest so far, or `beat`.
             let to_beat = best.as_ref().map_or(beat, |b| b.time_s.min(beat));
-            if p != Protocol::Simple && floor >= to_beat {
+            // (An infinite `to_beat` skips nothing: a fabric bound may be
+            // infinite where no link bounds the ranks.)
+            if p != Protocol::Simple && to_beat.is_finite() && floor >= to_beat {
                 continue;
             }
             if to_beat.is_finite() && selection != Selection::Requested {
@@ -469,7 +480,11 @@ pub fn with_alternative(
     // Only a candidate faster than this can be reported: the search skips
     // those that cannot be (the alternative is the same as without).
     let beat = outcome.time_s / (1.0 + ALTERNATIVE_MARGIN);
-    let Some((best, _)) = search(sim, groups, &req.clone().algo(Algo::Best), beat)? else {
+    // `auto`'s all-to-all ran `direct` under each default protocol already:
+    // it cannot beat itself.
+    let skip = (outcome.selection == Selection::PointToPoint && req.protocol.is_none())
+        .then_some(outcome.algorithm);
+    let Some((best, _)) = search(sim, groups, &req.clone().algo(Algo::Best), beat, skip)? else {
         return Ok(outcome);
     };
     if best.time_s * (1.0 + ALTERNATIVE_MARGIN) < outcome.time_s {
@@ -579,24 +594,25 @@ pub fn run_groups_with_report(
 /// is computed (a max-flow per size); larger ones use the injection bound only.
 pub const BISECTION_BOUND_MAX_LINKS: usize = 1 << 20;
 
-/// Largest communicator for which `best`, and `auto` for operations other
-/// than all-to-all, try the direct algorithm: it has `n(n−1)` transfers per
-/// step.
+/// Largest communicator for which `auto` and `best` try the direct
+/// algorithm for operations other than all-to-all: it has `n(n−1)`
+/// transfers per step.
 pub const AUTO_DIRECT_MAX_RANKS: usize = 256;
 
-/// Whether `auto` (for operations other than all-to-all, which `auto` runs
-/// as `direct` only) and `best` consider `direct`, as collective libraries
-/// do: always for all-to-all (it is the standard algorithm), and for other
-/// operations only on a full mesh (every rank pair joined by a direct link,
-/// as xGMI on MI300X platforms, where RCCL's direct/one-shot kernels use
-/// every link). On switched fabrics NCCL offers ring, tree and NVLS
-/// instead. Never above [`AUTO_DIRECT_MAX_RANKS`] ranks.
+/// Whether `best`, and `auto` for operations other than all-to-all (which
+/// it runs as `direct` only), consider `direct`, as collective libraries
+/// do: always for all-to-all, at any rank count (it is the libraries'
+/// all-to-all), and for other operations only on a full mesh (every rank
+/// pair joined by a direct link, as xGMI on MI300X platforms, where RCCL's
+/// direct/one-shot kernels use every link) of at most
+/// [`AUTO_DIRECT_MAX_RANKS`] ranks. On switched fabrics NCCL offers ring,
+/// tree and NVLS instead.
 fn direct_is_candidate(sim: &CollectiveSim<'_>, ranks: &[NodeId], op: Op) -> bool {
-    if ranks.len() > AUTO_DIRECT_MAX_RANKS {
-        return false;
-    }
     if op == Op::AllToAll {
         return true;
+    }
+    if ranks.len() > AUTO_DIRECT_MAX_RANKS {
+        return false;
     }
     let topo = sim.topology();
     let mut linked = std::collections::HashSet::new();

@@ -1037,7 +1037,8 @@ fn pat_matches_the_closed_form() {
 
 /// NCCL and RCCL run all-to-all as a send to and a receive from every
 /// peer, at any rank count, so `auto` runs `direct` there and says so
-/// (`point-to-point`), also above the 256 ranks where `best` stops trying `direct`.
+/// (`point-to-point`), also above the 256 ranks where `direct` stops being
+/// a candidate for other operations.
 /// On a non-blocking star of 300 ranks at B = 100 GB/s every rank sends
 /// and receives `(n−1)/n · S` at once: `t = α + (n−1)/n · S/B` (by hand;
 /// `S/n` = 3.3 MB per peer, above NCCL's 16 KiB LL threshold, so Simple).
@@ -1055,6 +1056,38 @@ fn auto_all_to_all_is_point_to_point_at_any_rank_count() {
     let nf = n as f64;
     let want = ALPHA + (nf - 1.0) / nf * s / 100e9;
     assert!(rel(o.time_s, want) < 1e-9, "{} s, want {want} s", o.time_s);
+    // `best` tries it too at this rank count, and nothing beats it here.
+    let best = run(
+        &mut sim,
+        &topo.accelerators,
+        &Request::new(Op::AllToAll, s).algo(Algo::Best),
+    )
+    .unwrap();
+    assert_eq!((best.algorithm, best.time_s), (Algo::Direct, o.time_s));
+}
+
+/// Ranks whose domain leaves only through a rank outside the communicator
+/// (r0 and r2 of a forwarding chain r0–r1–r2) have an infinite fabric
+/// bound; a forced protocol other than Simple must still run (a search
+/// with nothing to beat yet skips nothing), for `auto` and a named
+/// algorithm alike, with the same result.
+#[test]
+fn a_forced_protocol_runs_where_the_fabric_bound_is_infinite() {
+    let toml = format!(
+        "[[nodes]]\nid = [\"r0\", \"r1\", \"r2\"]\nkind = \"accelerator\"\nforwards = true\n{}",
+        custom_links(&[
+            ("r0", "r1", 100.0, "scale-out"),
+            ("r1", "r2", 100.0, "scale-out")
+        ])
+    );
+    let topo = Topology::parse(&toml, "chain.toml", &Default::default()).unwrap();
+    let ranks = [topo.accelerators[0], topo.accelerators[2]];
+    let mut sim = CollectiveSim::new(&topo, Params::default());
+    let req = Request::new(Op::AllReduce, 1048576.0).protocol(fabricsim::collective::Protocol::Ll);
+    let auto = run(&mut sim, &ranks, &req).unwrap();
+    let ring = run(&mut sim, &ranks, &req.clone().algo(Algo::Ring)).unwrap();
+    assert_eq!(auto.protocol, fabricsim::collective::Protocol::Ll);
+    assert_eq!((auto.algorithm, auto.time_s), (Algo::Ring, ring.time_s));
 }
 
 /// `auto` does not try PAT (see `run.rs`: its simulation cost at 100K
