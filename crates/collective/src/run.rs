@@ -470,7 +470,8 @@ pub const ALTERNATIVE_MARGIN: f64 = 0.05;
 /// `outcome`, the result of `req` on `groups`, with the fastest algorithm
 /// fabricsim can simulate ([`Algo::Best`]) as its
 /// [`alternative`](Outcome::alternative) when that is more than
-/// [`ALTERNATIVE_MARGIN`] faster. Costs a run of every candidate.
+/// [`ALTERNATIVE_MARGIN`] faster. Costs a run of every candidate whose floors do not show it
+/// slower than that (`search`).
 pub fn with_alternative(
     sim: &mut CollectiveSim<'_>,
     groups: &[Vec<NodeId>],
