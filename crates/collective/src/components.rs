@@ -94,17 +94,40 @@ impl Canonical {
                 .map(|k| (w[i + 2 * k] as u32, f64::from_bits(w[i + 2 * k + 1])))
                 .collect();
             i += 2 * len;
-            flows.push(Flow {
-                route,
-                latency_s: f64::from_bits(lat),
-                bytes: f64::from_bits(bytes),
-                start_s: 0.0,
-                deps: Vec::new(),
-                delay_s: 0.0,
-            });
+            flows.push(at_zero(route, f64::from_bits(lat), f64::from_bits(bytes)));
         }
         let cap = w[i..].iter().map(|&c| f64::from_bits(c)).collect();
         (cap, flows)
+    }
+}
+
+/// A flow released at 0 with no dependencies.
+fn at_zero(route: Vec<(u32, f64)>, latency_s: f64, bytes: f64) -> Flow {
+    Flow {
+        route,
+        latency_s,
+        bytes,
+        start_s: 0.0,
+        deps: Vec::new(),
+        delay_s: 0.0,
+    }
+}
+
+/// The component-local number of link `l`: links are numbered in order of
+/// first appearance, `links` lists them (`local[l]` is `u32::MAX` for a
+/// link not yet seen).
+fn local_id(local: &mut [u32], links: &mut Vec<u32>, l: u32) -> u32 {
+    if local[l as usize] == u32::MAX {
+        local[l as usize] = links.len() as u32;
+        links.push(l);
+    }
+    local[l as usize]
+}
+
+/// Forgets the local numbers of `links` ([`local_id`]).
+fn release(local: &mut [u32], links: &[u32]) {
+    for &l in links {
+        local[l as usize] = u32::MAX;
     }
 }
 
@@ -356,14 +379,7 @@ impl Components {
                 Whole::Views => {
                     let all: Vec<Flow> = flows
                         .iter()
-                        .map(|f| Flow {
-                            route: f.route.to_vec(),
-                            latency_s: f.latency_s,
-                            bytes: f.bytes,
-                            start_s: 0.0,
-                            deps: Vec::new(),
-                            delay_s: 0.0,
-                        })
+                        .map(|f| at_zero(f.route.to_vec(), f.latency_s, f.bytes))
                         .collect();
                     return merged_makespan(capacity_bps, &all, budget);
                 }
@@ -427,33 +443,20 @@ impl Components {
             if size > self.big_words {
                 // Too big to keep as a key: simulated now, from the same
                 // engine input its words would decode to.
-                let mut local_flows = Vec::with_capacity(g.len());
-                for &i in g {
-                    let f = &flows[i];
-                    let route = f
-                        .route
-                        .iter()
-                        .map(|&(l, phi)| {
-                            if local[l as usize] == u32::MAX {
-                                local[l as usize] = links.len() as u32;
-                                links.push(l);
-                            }
-                            (local[l as usize], phi)
-                        })
-                        .collect();
-                    local_flows.push(Flow {
-                        route,
-                        latency_s: f.latency_s,
-                        bytes: f.bytes,
-                        start_s: 0.0,
-                        deps: Vec::new(),
-                        delay_s: 0.0,
-                    });
-                }
+                let local_flows: Vec<Flow> = g
+                    .iter()
+                    .map(|&i| {
+                        let f = &flows[i];
+                        let route = f
+                            .route
+                            .iter()
+                            .map(|&(l, phi)| (local_id(local, &mut links, l), phi))
+                            .collect();
+                        at_zero(route, f.latency_s, f.bytes)
+                    })
+                    .collect();
                 let cap: Vec<f64> = links.iter().map(|&l| capacity_bps[l as usize]).collect();
-                for &l in &links {
-                    local[l as usize] = u32::MAX;
-                }
+                release(local, &links);
                 let t = merged_makespan(&cap, &local_flows, budget)?;
                 if let Some(k) = key {
                     self.by_ids.insert(k, t);
@@ -470,17 +473,11 @@ impl Components {
                     f.route.len() as u64,
                 ]);
                 for &(l, phi) in f.route {
-                    if local[l as usize] == u32::MAX {
-                        local[l as usize] = links.len() as u32;
-                        links.push(l);
-                    }
-                    words.extend([u64::from(local[l as usize]), phi.to_bits()]);
+                    words.extend([u64::from(local_id(local, &mut links, l)), phi.to_bits()]);
                 }
             }
             words.extend(links.iter().map(|&l| capacity_bps[l as usize].to_bits()));
-            for &l in &links {
-                local[l as usize] = u32::MAX;
-            }
+            release(local, &links);
             let canon = Canonical::new(std::mem::take(&mut words), g.len());
             if let Some(&t) = self.memo.get(&canon) {
                 words = canon.words; // reuse the buffer

@@ -261,12 +261,7 @@ fn build(
             let chunk = size / m as f64;
             // Only the NVLS heads' rails cross the domains.
             let h = nvls::head_count(g);
-            let intra = |phase: Op| -> Vec<Transfer> {
-                doms.iter()
-                    .zip(plans)
-                    .flat_map(|(d, p)| nvls::head_transfers(phase, p, d, h, chunk))
-                    .collect()
-            };
+            let intra = |phase: Op| heads_phase(&doms, plans, phase, h, chunk);
             let across: Vec<Transfer> = trees
                 .iter()
                 .take(h)
@@ -330,6 +325,21 @@ fn shift(groups: &[Vec<NodeId>], bytes: f64) -> Vec<Transfer> {
         .collect()
 }
 
+/// One chunk's NVLS `phase` onto (reduce-scatter) or from (all-gather)
+/// the first `h` ranks of every domain ([`nvls::head_transfers`]).
+fn heads_phase(
+    doms: &[Vec<NodeId>],
+    plans: &[nvls::NvlsPlan],
+    phase: Op,
+    h: usize,
+    chunk: f64,
+) -> Vec<Transfer> {
+    doms.iter()
+        .zip(plans)
+        .flat_map(|(d, p)| nvls::head_transfers(phase, p, d, h, chunk))
+        .collect()
+}
+
 /// NCCL's NVLSTree all-reduce: NVLS reduce-scatter inside every domain, a
 /// double binary tree across the domains on every rail, NVLS all-gather
 /// inside every domain, the three pipelined in chunks of `chunk_bytes`
@@ -371,12 +381,7 @@ pub fn nvls_tree(
     let m = super::tree::chunk_count(size, chunk_bytes);
     let chunk = size / m as f64;
     let h = nvls::head_count(g);
-    let intra = |phase: Op| -> Vec<Transfer> {
-        doms.iter()
-            .zip(&plans)
-            .flat_map(|(d, p)| nvls::head_transfers(phase, p, d, h, chunk))
-            .collect()
-    };
+    let intra = |phase: Op| heads_phase(&doms, &plans, phase, h, chunk);
     let trees = super::tree::double_binary_tree(nd);
     let piece = chunk / (2 * h) as f64;
     let mut hops: Vec<Vec<Transfer>> = Vec::new();

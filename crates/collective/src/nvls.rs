@@ -143,12 +143,30 @@ pub fn transfers(op: Op, plan: &NvlsPlan, ranks: &[NodeId], size: f64) -> Vec<Tr
     };
     let mut v = Vec::with_capacity(2 * ranks.len() * plan.switches.len());
     for &r in ranks {
-        for &(k, w) in &plan.switches {
+        push_rank(&mut v, plan, r, (up, down), true);
+    }
+    v
+}
+
+/// Rank `r`'s transfers to and from every switch of `plan`, `up` and
+/// `down` bytes split by the switches' shares: both always when `both`,
+/// else only those of more than 0 bytes.
+fn push_rank(
+    v: &mut Vec<Transfer>,
+    plan: &NvlsPlan,
+    r: NodeId,
+    (up, down): (f64, f64),
+    both: bool,
+) {
+    for &(k, w) in &plan.switches {
+        if both || up > 0.0 {
             v.push(Transfer {
                 src: r,
                 dst: k,
                 bytes: up * w,
             });
+        }
+        if both || down > 0.0 {
             v.push(Transfer {
                 src: k,
                 dst: r,
@@ -156,7 +174,6 @@ pub fn transfers(op: Op, plan: &NvlsPlan, ranks: &[NodeId], size: f64) -> Vec<Tr
             });
         }
     }
-    v
 }
 
 /// Most NVLS heads one domain has: NCCL's `NCCL_MAX_NVLS_ARITY`, 32
@@ -202,24 +219,9 @@ pub fn head_transfers(
             (Op::AllGather, false) => (0.0, size),
             _ => return Vec::new(),
         };
-        for &(k, w) in &plan.switches {
-            // A head's two transfers are always listed, as `transfers`
-            // lists every rank's (even of 0 bytes); a non-head has one.
-            if head || up > 0.0 {
-                v.push(Transfer {
-                    src: r,
-                    dst: k,
-                    bytes: up * w,
-                });
-            }
-            if head || down > 0.0 {
-                v.push(Transfer {
-                    src: k,
-                    dst: r,
-                    bytes: down * w,
-                });
-            }
-        }
+        // A head's two transfers are always listed, as `transfers` lists
+        // every rank's (even of 0 bytes); a non-head has one.
+        push_rank(&mut v, plan, r, (up, down), head);
     }
     v
 }

@@ -707,14 +707,7 @@ fn check_groups(sim: &CollectiveSim<'_>, groups: &[Vec<NodeId>]) -> Result<(), C
 /// have hit (such as `--max-events`) is not reported.
 fn alpha_paying_runs(sim: &CollectiveSim<'_>, ranks: &[NodeId], req: &Request, algo: Algo) -> f64 {
     let topo = sim.topology();
-    let knobs = Knobs {
-        channels: req
-            .channels
-            .unwrap_or_else(|| default_channels(topo, ranks)),
-        chunk_bytes: req.chunk_bytes,
-        collnet: sim.collnet(),
-    };
-    let Ok(sched) = schedule(topo, req.op, algo, ranks, req.size, knobs) else {
+    let Ok(sched) = schedule(topo, req.op, algo, ranks, req.size, knobs(sim, ranks, req)) else {
         return 0.0;
     };
     sched
@@ -733,6 +726,18 @@ fn alpha_paying_runs(sim: &CollectiveSim<'_>, ranks: &[NodeId], req: &Request, a
         })
         .map(|s| f64::from(s.repeat))
         .sum()
+}
+
+/// The schedule knobs of `req` on `ranks`: its channels (by default one
+/// per rail, [`default_channels`]), its pipeline chunk and `sim`'s CollNet.
+fn knobs(sim: &CollectiveSim<'_>, ranks: &[NodeId], req: &Request) -> Knobs {
+    Knobs {
+        channels: req
+            .channels
+            .unwrap_or_else(|| default_channels(sim.topology(), ranks)),
+        chunk_bytes: req.chunk_bytes,
+        collnet: sim.collnet(),
+    }
 }
 
 /// Relative margin of [`ProtocolFloor`] against the engine's rounding.
@@ -848,14 +853,7 @@ fn run_one_full(
         });
     }
     let fraction = bandwidth_fraction(sim, ranks, algo, req.op, protocol);
-    let channels = req
-        .channels
-        .unwrap_or_else(|| default_channels(topo, ranks));
-    let knobs = Knobs {
-        channels,
-        chunk_bytes: req.chunk_bytes,
-        collnet: sim.collnet(),
-    };
+    let knobs = knobs(sim, ranks, req);
     // The groups' schedules merged, and each group's transfers per step and
     // per stage of the step (one count for a plain list).
     type Counts = Vec<Vec<Vec<usize>>>;
