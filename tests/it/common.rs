@@ -70,3 +70,9 @@ pub fn knobs(channels: usize, chunk: f64) -> fabricsim::collective::algorithms::
         collnet: true,
     }
 }
+
+/// Points of the sweeps the signal tests interrupt: 256 MiB all-to-alls on
+/// 128 GPUs take ~40 ms each in a release build on 2 threads, so 40 of them
+/// could finish before the signal arrived (a flaky failure under
+/// `cargo test --release`); this many cannot, in any build.
+pub(crate) const SLOW_SWEEP_POINTS: usize = 2000;

@@ -9,7 +9,7 @@
 //! - provenance: the fingerprint covers calibration files;
 //! - located errors and escaped control characters.
 
-use crate::common::{stderr, stdout};
+use crate::common::{SLOW_SWEEP_POINTS, stderr, stdout};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -641,12 +641,12 @@ fn signals_term_and_hup_keep_the_finished_rows() {
     use std::io::BufRead;
     let d = scratch("signals");
     let f = d.join("slow.toml");
-    // Large all-to-alls on 128 GPUs: a tenth of a second or more per point.
+    // Large all-to-alls on 128 GPUs, more than can finish before the signals.
     std::fs::write(
         &f,
         format!(
             "topology = \"{ROOT}/topologies/h100-2tier-16node.toml\"\ncollective = {{ op = \"all-to-all\" }}\n[axes]\n\"failures.seed\" = [{}]\n\"collective.size\" = [\"256MiB\"]\n[failures]\nrandom = \"1%\"\n",
-            (1..=60).map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+            (1..=SLOW_SWEEP_POINTS).map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
         ),
     )
     .unwrap();
@@ -681,7 +681,7 @@ fn signals_term_and_hup_keep_the_finished_rows() {
                 .unwrap();
         assert_eq!(j["complete"], false);
         let rows = j["rows"].as_array().unwrap();
-        assert!(rows.len() < 60, "{} rows", rows.len());
+        assert!(rows.len() < SLOW_SWEEP_POINTS, "{} rows", rows.len());
         let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
         assert_eq!(csv.lines().count(), rows.len() + 1);
     }
