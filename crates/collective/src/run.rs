@@ -385,11 +385,17 @@ fn search(
                         best_report = Some(report);
                     }
                 }
+                // A candidate a search cannot run here (not supported, or
+                // too large to hold: a ring all-to-all has a transfer per
+                // pair and channel) leaves the others to be tried.
                 Err(e @ CollectiveError::Unsupported { .. })
                     if selection != Selection::Requested =>
                 {
                     last_err = Some(e)
                 }
+                Err(
+                    e @ (CollectiveError::TooLarge { .. } | CollectiveError::RoutesTooLarge { .. }),
+                ) if selection == Selection::FastestSimulated => last_err = Some(e),
                 Err(e) => {
                     sim.keep_routes(false);
                     return Err(e);
@@ -1217,6 +1223,38 @@ mod tests {
         );
         let mut sim = CollectiveSim::new(&topo, Default::default());
         assert!(run(&mut sim, &ranks, &req).is_ok());
+    }
+
+    /// A search skips a candidate too large to hold rather than failing:
+    /// with a route-entry limit that `direct`'s 1 GiB all-to-all on 16
+    /// ranks of `h100-2tier-16node.toml` fits (one route per pair) and the
+    /// ring's does not (a route per pair and channel), `best` returns
+    /// `direct`'s run (at 1 GiB the ring's latency floor does not rule it
+    /// out, so it is tried). It stopped with the ring's `RoutesTooLarge`, and `auto`'s
+    /// alternative on 1,440 NVL72 ranks stopped with the ring's `TooLarge`
+    /// after `auto` itself had run.
+    #[test]
+    fn a_search_skips_candidates_too_large_to_hold() {
+        let topo = shipped("h100-2tier-16node.toml");
+        let ranks = accelerators(&topo, 16);
+        let limit = 1600;
+        let with_limit = |algo| {
+            let mut sim = CollectiveSim::new(&topo, Default::default());
+            sim.max_route_entries = limit;
+            run(
+                &mut sim,
+                &ranks,
+                &Request::new(Op::AllToAll, 1073741824.0).algo(algo),
+            )
+        };
+        assert_eq!(
+            with_limit(Algo::Ring).unwrap_err(),
+            CollectiveError::RoutesTooLarge { limit }
+        );
+        let direct = with_limit(Algo::Direct).unwrap();
+        let best = with_limit(Algo::Best).unwrap();
+        assert_eq!(best.algorithm, Algo::Direct);
+        assert_eq!(best.time_s, direct.time_s);
     }
 
     /// The four rails of `tests/it/data/rails-sharing-cores.toml` share
