@@ -223,8 +223,10 @@ const AUTO_CANDIDATES: [Algo; 6] = [
 ];
 
 /// The algorithms tried by `best`: every concrete algorithm, with the
-/// same limits as `auto` on `direct` and `tree` (both grow too large to
-/// simulate past them); for all-to-all `direct` first, so that its time
+/// same limits as `auto` on `direct`, `tree` and PAT (all grow too large
+/// to simulate past them: PAT on the 100,800 ranks of
+/// `gb300-nvl72-1400rack-2plane.toml` routed for 70 s and stopped at the
+/// route-entry limit); for all-to-all `direct` first, so that its time
 /// bounds the others' (a ring's `n−1` steps of α rarely beat it).
 const BEST_CANDIDATES: [Algo; 8] = [
     Algo::Ring,
@@ -316,6 +318,7 @@ fn search(
             .copied()
             .filter(|&a| a != Algo::Direct || direct_is_candidate(sim, ranks, req.op))
             .filter(|&a| a != Algo::Tree || tree_is_candidate(sim, ranks, req.op))
+            .filter(|&a| a != Algo::Pat || ranks.len() <= AUTO_PAT_MAX_RANKS)
             .filter(|&a| Some(a) != skip)
             .collect();
         if req.op == Op::AllToAll {
@@ -653,7 +656,7 @@ fn tree_is_candidate(sim: &CollectiveSim<'_>, ranks: &[NodeId], op: Op) -> bool 
 pub const AUTO_TREE_MAX_CHAIN: usize = 16;
 
 /// Most ranks `auto` runs PAT on when NCCL's model picks it (2.28.3, one
-/// rank per node): 64. fabricsim simulates PAT as Bruck steps whose
+/// rank per node), and `best` tries it on: 64. fabricsim simulates PAT as Bruck steps whose
 /// partners span the fabric; over the 700-rank data-parallel groups of the
 /// 100,800-GPU job (`gb300-nvl72-1400rack-2plane.toml`,
 /// `llama3-405b-100k.toml`) an iteration then took 9 min and 17.9 GB
