@@ -1222,7 +1222,10 @@ mod tests {
         sim.max_route_entries = 10;
         assert_eq!(
             run(&mut sim, &ranks, &req).unwrap_err(),
-            CollectiveError::RoutesTooLarge { limit: 10 }
+            CollectiveError::RoutesTooLarge {
+                limit: 10,
+                estimate: None
+            }
         );
         let mut sim = CollectiveSim::new(&topo, Default::default());
         assert!(run(&mut sim, &ranks, &req).is_ok());
@@ -1252,7 +1255,10 @@ mod tests {
         };
         assert_eq!(
             with_limit(Algo::Ring).unwrap_err(),
-            CollectiveError::RoutesTooLarge { limit }
+            CollectiveError::RoutesTooLarge {
+                limit,
+                estimate: None
+            }
         );
         let direct = with_limit(Algo::Direct).unwrap();
         let best = with_limit(Algo::Best).unwrap();

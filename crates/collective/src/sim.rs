@@ -254,9 +254,10 @@ pub struct CollectiveSim<'t> {
 
 /// Link entries (4 bytes each, 4 GiB in all) a staged run's routes may
 /// hold. An all-to-all over 4,096 ranks of a 3-D torus routes 16.8 M pairs
-/// whose spray routes spread over ~200 links each: ~3 G entries, more
-/// memory than the machine; the run stops with
-/// [`CollectiveError::RoutesTooLarge`] instead of failing an allocation.
+/// whose spray routes spread over ~390 links each: ~6.6 G entries (estimated
+/// from a sample of 1,024 routes), more memory than the machine; the run stops with
+/// [`CollectiveError::RoutesTooLarge`] instead of failing an allocation
+/// (before routing, when a sample shows it: [`crate::route_estimate`]).
 /// The largest shipped cases hold far fewer (the 32,768-rank
 /// halving-doubling ~10 M after rail copies).
 pub const MAX_ROUTE_ENTRIES: usize = 1 << 30;

@@ -86,6 +86,7 @@ use super::{CollectiveSim, RunReport, StepReport};
 use crate::components::{Components, Fast, FlowView, Whole, WordHasher};
 use crate::planes::{PlaneFlow, plane_copies};
 use crate::rails::Rails;
+use crate::route_estimate;
 use crate::schedule::{Schedule, StepLatency, Transfer};
 use crate::symmetry::MAX_CONFINED_HOPS;
 use crate::{CollectiveError, Protocol};
@@ -359,6 +360,24 @@ impl<'t> CollectiveSim<'t> {
         // A pair's route is kept once and shared by its flows (module
         // docs, item 1), and across runs while routes are kept.
         let mut memo = std::mem::take(&mut self.route_memo);
+        // A run whose routes would surely pass the entry limit stops now
+        // (`route_estimate.rs`); the pairs pass 1 routes are counted.
+        let routed_here = |t: &&Transfer| same_domain(t).is_none() && rail_of(t).is_none();
+        let new = |t: &Transfer| u64::from(t.src.0) << 32 | u64::from(t.dst.0);
+        let many = stages
+            .iter()
+            .map(|st| st.transfers.iter().filter(routed_here).count())
+            .sum::<usize>()
+            >= route_estimate::ESTIMATE_FROM_PAIRS;
+        if many {
+            let pairs: Vec<u64> = stages
+                .iter()
+                .flat_map(|st| st.transfers.iter().filter(routed_here).map(new))
+                .filter(|p| p >> 32 != p & 0xffff_ffff && !memo.pairs.contains_key(p))
+                .collect();
+            let limit = self.max_route_entries;
+            route_estimate::check(&mut self.router, pairs, memo.links.len(), limit)?;
+        }
         // Pass 1: transfers that may belong to a copy are signed per
         // domain or rail (stage, positions, bytes); the others are routed,
         // and every domain whose links they cross is kept whole.
@@ -728,6 +747,7 @@ impl<'t> CollectiveSim<'t> {
                 if memo.links.len() + r.links.len() > self.max_route_entries {
                     self.stop = Some(CollectiveError::RoutesTooLarge {
                         limit: self.max_route_entries,
+                        estimate: None,
                     });
                     return None;
                 }

@@ -250,3 +250,25 @@ fn all_to_all_says_it_runs_point_to_point() {
         stdout(&t)
     );
 }
+
+/// The shipped 4,096-chip torus's all-to-all (16.8 M pairs, spray routes of
+/// hundreds of links) would pass the route-entry limit: it is refused from a
+/// sample of its routes before they are routed, with the estimate (it
+/// stopped after ~120 s and 6.6 GB at the limit).
+#[test]
+fn an_all_to_all_too_large_to_route_is_refused_before_routing() {
+    let o = fabricsim(&[
+        "collective",
+        "topologies/tpu-4096-torus.toml",
+        "--op",
+        "all-to-all",
+        "--size",
+        "16MiB",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("would hold about") && e.contains("estimated from 1024 of its routes"),
+        "{e}"
+    );
+}

@@ -1,0 +1,190 @@
+//! A staged run that would stop at the route-entry limit stops before
+//! routing.
+//!
+//! A staged run keeps every distinct pair's route ([`crate::sim_staged`]),
+//! and stops with [`CollectiveError::RoutesTooLarge`] once they would hold
+//! more than [`crate::sim::MAX_ROUTE_ENTRIES`] link entries. On the shipped
+//! 4,096-chip torus a direct all-to-all reached that limit after 120 s and
+//! 6.6 GB. So before routing `D ≥` [`ESTIMATE_FROM_PAIRS`] new pairs, a run
+//! routes a stratified sample of [`SAMPLE`] of them (the sorted pairs cut
+//! into `SAMPLE` equal strata, one pair from each at a fixed pseudo-random
+//! offset) and estimates the entries as
+//!
+//! `E = E_0 + D · m̄`
+//!
+//! with `E_0` the entries already kept and `m̄` the sample's mean route
+//! length. It refuses the run when `E >` [`MARGIN`]` ·` limit. For the
+//! refusal to be wrong the sample mean must overstate the pairs' mean
+//! route length twofold, which needs the sampled routes to be far longer
+//! than the rest of their strata (on the shipped fabrics a route holds 1
+//! to a few thousand links; on the 16³ torus the sample put the mean at
+//! ~390). Routes the run does not route itself (copies of a domain or
+//! rail, `sim_staged.rs`) are not counted, so that part errs low, and a
+//! run below the margin is routed and checked as before.
+
+use crate::CollectiveError;
+use fabricsim_routing::Router;
+use fabricsim_topology::NodeId;
+
+/// New pairs from which a run estimates its routes before routing them: a
+/// smaller run is routed and checked as it goes (its sample would cost more
+/// than a few percent of its routing).
+pub const ESTIMATE_FROM_PAIRS: usize = 1 << 17;
+
+/// Routes sampled for the estimate.
+pub const SAMPLE: usize = 1024;
+
+/// How far the estimate must exceed the limit for the run to be refused
+/// before routing.
+pub const MARGIN: f64 = 2.0;
+
+/// `Err(RoutesTooLarge)` when the routes of `pairs` (`src << 32 | dst`,
+/// pairs not routed yet, in any order, repeats allowed) would, by the
+/// estimate of the module docs, hold more than [`MARGIN`] times `limit`
+/// entries on top of `kept`. A pair the router cannot route ends the
+/// estimate (the run then reports it).
+pub(crate) fn check(
+    router: &mut Router<'_>,
+    mut pairs: Vec<u64>,
+    kept: usize,
+    limit: usize,
+) -> Result<(), CollectiveError> {
+    if pairs.len() < ESTIMATE_FROM_PAIRS {
+        return Ok(());
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    let d = pairs.len();
+    if d < ESTIMATE_FROM_PAIRS {
+        return Ok(());
+    }
+    let mut total = 0usize;
+    for k in 0..SAMPLE {
+        let (lo, hi) = (k * d / SAMPLE, (k + 1) * d / SAMPLE);
+        let p = pairs[lo + (mix(k as u64) % (hi - lo) as u64) as usize];
+        let (src, dst) = (NodeId((p >> 32) as u32), NodeId(p as u32));
+        match router.route_once(src, dst, 0) {
+            Ok(r) => total += r.links.len(),
+            Err(_) => return Ok(()),
+        }
+    }
+    let estimate = kept as f64 + d as f64 * total as f64 / SAMPLE as f64;
+    if estimate > MARGIN * limit as f64 {
+        return Err(CollectiveError::RoutesTooLarge {
+            limit,
+            estimate: Some(estimate as u64),
+        });
+    }
+    Ok(())
+}
+
+/// How the error names the entries: counted while routing, or estimated.
+pub(crate) fn phrase(estimate: Option<u64>) -> String {
+    match estimate {
+        None => "hold".to_string(),
+        Some(e) => format!(
+            "would hold about {e} link entries (estimated from {SAMPLE} of its routes, \
+             before routing them), over {MARGIN} times the limit and so"
+        ),
+    }
+}
+
+/// SplitMix64's finalizer: a fixed pseudo-random offset per stratum.
+fn mix(k: u64) -> u64 {
+    let mut z = k.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fabricsim_topology::{RoutingMode, Topology};
+
+    /// The 16 × 16 × 16 torus of the test data: chip `i` at
+    /// `(i / 256, i / 16 % 16, i % 16)` (`blocks.rs`), spray routing.
+    fn torus() -> Topology {
+        let path = format!(
+            "{}/../../tests/it/data/torus-16x16x16.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        Topology::load(path, &Default::default()).unwrap()
+    }
+
+    /// Links of the minimal-path DAG between chips `(a, b, c)` apart on a
+    /// torus whose dimensions exceed `2·max(a, b, c)` (one minimal
+    /// direction per axis): the box of `(a+1)(b+1)(c+1)` chips and its
+    /// links along each axis in the travel direction.
+    fn dag_links(a: u64, b: u64, c: u64) -> u64 {
+        a * (b + 1) * (c + 1) + (a + 1) * b * (c + 1) + (a + 1) * (b + 1) * c
+    }
+
+    /// Every chip to its 63 partners at offsets in {−1, 0, 1, 2}³ \ 0:
+    /// 258,048 pairs, and their route entries by hand.
+    fn pairs(topo: &Topology) -> (Vec<u64>, u64) {
+        let id = |x: i64, y: i64, z: i64| {
+            let w = |v: i64| v.rem_euclid(16) as usize;
+            topo.accelerators[w(x) * 256 + w(y) * 16 + w(z)].0 as u64
+        };
+        let mut pairs = Vec::new();
+        let mut total = 0;
+        for i in 0..4096i64 {
+            let (x, y, z) = (i / 256, i / 16 % 16, i % 16);
+            for dx in -1..=2i64 {
+                for dy in -1..=2i64 {
+                    for dz in -1..=2i64 {
+                        if (dx, dy, dz) == (0, 0, 0) {
+                            continue;
+                        }
+                        pairs.push(id(x, y, z) << 32 | id(x + dx, y + dy, z + dz));
+                        total += dag_links(dx.unsigned_abs(), dy.unsigned_abs(), dz.unsigned_abs());
+                    }
+                }
+            }
+        }
+        (pairs, total)
+    }
+
+    /// The sampled routes are the hand-counted DAGs, and the estimate
+    /// refuses a limit well below the pairs' entries and passes one above
+    /// them: with `T` the entries counted by hand, `T/4` is refused (the
+    /// estimate, ≈ T, is over `2·T/4`), `T` is not unless `3T` entries are
+    /// kept already, and repeated pairs count once.
+    #[test]
+    fn the_estimate_refuses_only_runs_far_past_the_limit() {
+        let topo = torus();
+        let mut router = Router::new(&topo, RoutingMode::Spray, 0);
+        let acc = |i: usize| topo.accelerators[i];
+        let r = router.route_once(acc(0), acc(2 * 256 + 16 + 2), 0).unwrap();
+        assert_eq!(r.links.len() as u64, dag_links(2, 1, 2));
+        let (pairs, total) = pairs(&topo);
+        assert_eq!(pairs.len(), 4096 * 63);
+        let t = total as usize;
+        let refused = check(&mut router, pairs.clone(), 0, t / 4).unwrap_err();
+        let CollectiveError::RoutesTooLarge {
+            limit,
+            estimate: Some(e),
+        } = refused
+        else {
+            panic!("{refused:?}")
+        };
+        assert_eq!(limit, t / 4);
+        // A stratified sample of 1,024 of 63 route lengths from 1 to 54.
+        let rel = (e as f64 - total as f64).abs() / total as f64;
+        assert!(rel < 0.1, "estimate {e}, by hand {total}");
+        assert!(check(&mut router, pairs.clone(), 0, t).is_ok());
+        assert!(check(&mut router, pairs.clone(), 3 * t, t).is_err());
+        // Repeated pairs are routed once: the same estimate.
+        let twice = [pairs.as_slice(), pairs.as_slice()].concat();
+        assert_eq!(
+            check(&mut router, twice, 0, t / 4).unwrap_err(),
+            CollectiveError::RoutesTooLarge {
+                limit,
+                estimate: Some(e)
+            }
+        );
+        // Too few pairs to estimate: nothing is routed, nothing refused.
+        assert!(check(&mut router, pairs[..1000].to_vec(), 0, 1).is_ok());
+    }
+}
