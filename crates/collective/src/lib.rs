@@ -318,20 +318,13 @@ pub enum CollectiveError {
     /// The routes a run keeps would hold more link entries than
     /// [`sim::MAX_ROUTE_ENTRIES`] (4 bytes each), found while routing or,
     /// for a large run, estimated before it ([`route_estimate`]).
-    #[error(
-        "the routes of this collective {} more than {limit} link entries ({} GiB), \
-         more than fabricsim keeps in memory; use fewer ranks, another algorithm than an \
-         all-to-all over every pair, or hash routing (one path per flow: the topology's \
-         `routing = \"hash\"`, or `--set routing=hash`)",
-        route_estimate::phrase(*.estimate),
-        (*.limit as u64 * 4) >> 30
-    )]
+    #[error("{}", route_estimate::message(*.limit, *.estimate))]
     RoutesTooLarge {
         /// The limit on link entries.
         limit: usize,
-        /// The entries estimated from a sample of routes, when the run was
-        /// refused before routing.
-        estimate: Option<u64>,
+        /// The estimate from a sample of routes, when the run was refused
+        /// before routing.
+        estimate: Option<route_estimate::Estimate>,
     },
     /// A transfer could not be routed.
     #[error("{0}")]

@@ -72,21 +72,45 @@ pub(crate) fn check(
     if estimate > MARGIN * limit as f64 {
         return Err(CollectiveError::RoutesTooLarge {
             limit,
-            estimate: Some(estimate as u64),
+            estimate: Some(Estimate {
+                entries: estimate as u64,
+                pairs: d as u64,
+            }),
         });
     }
     Ok(())
 }
 
-/// How the error names the entries: counted while routing, or estimated.
-pub(crate) fn phrase(estimate: Option<u64>) -> String {
-    match estimate {
-        None => "hold".to_string(),
+/// What a refused run's sample showed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Estimate {
+    /// Link entries the routes would hold, estimated.
+    pub entries: u64,
+    /// Distinct pairs the run would route.
+    pub pairs: u64,
+}
+
+/// The error's text, for routes counted while routing or estimated.
+pub(crate) fn message(limit: usize, estimate: Option<Estimate>) -> String {
+    let gib = (limit as u64 * 4) >> 30;
+    let what = match estimate {
+        None => format!("the routes of this collective hold more than {limit} link entries"),
         Some(e) => format!(
-            "would hold about {e} link entries (estimated from {SAMPLE} of its routes, \
-             before routing them), over {MARGIN} times the limit and so"
+            "the routes of this collective's {} pairs would hold about {} link entries \
+             (estimated from {SAMPLE} of them before routing), over {MARGIN} times the \
+             limit of {limit}",
+            e.pairs, e.entries
         ),
-    }
+    };
+    let hash = match estimate {
+        None => String::new(),
+        Some(e) => format!(", though each of the {} pairs is still a flow", e.pairs),
+    };
+    format!(
+        "{what} ({gib} GiB), more than fabricsim keeps in memory; use fewer ranks, another \
+         algorithm than an all-to-all over every pair, or hash routing (one path per flow: \
+         the topology's `routing = \"hash\"`, or `--set routing=hash`{hash})"
+    )
 }
 
 /// SplitMix64's finalizer: a fixed pseudo-random offset per stratum.
@@ -164,12 +188,13 @@ mod tests {
         let refused = check(&mut router, pairs.clone(), 0, t / 4).unwrap_err();
         let CollectiveError::RoutesTooLarge {
             limit,
-            estimate: Some(e),
+            estimate: Some(est),
         } = refused
         else {
             panic!("{refused:?}")
         };
-        assert_eq!(limit, t / 4);
+        assert_eq!((limit, est.pairs), (t / 4, 4096 * 63));
+        let e = est.entries;
         // A stratified sample of 1,024 of 63 route lengths from 1 to 54.
         let rel = (e as f64 - total as f64).abs() / total as f64;
         assert!(rel < 0.1, "estimate {e}, by hand {total}");
@@ -181,7 +206,7 @@ mod tests {
             check(&mut router, twice, 0, t / 4).unwrap_err(),
             CollectiveError::RoutesTooLarge {
                 limit,
-                estimate: Some(e)
+                estimate: Some(est)
             }
         );
         // Too few pairs to estimate: nothing is routed, nothing refused.

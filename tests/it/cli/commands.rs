@@ -268,7 +268,7 @@ fn an_all_to_all_too_large_to_route_is_refused_before_routing() {
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let e = stderr(&o);
     assert!(
-        e.contains("would hold about") && e.contains("estimated from 1024 of its routes"),
+        e.contains("16773120 pairs would hold about") && e.contains("estimated from 1024 of them"),
         "{e}"
     );
 }
