@@ -223,11 +223,10 @@ const AUTO_CANDIDATES: [Algo; 6] = [
 ];
 
 /// The algorithms tried by `best`: every concrete algorithm, with the
-/// same limits as `auto` on `direct`, `tree` and PAT (all grow too large
-/// to simulate past them: PAT on the 100,800 ranks of
-/// `gb300-nvl72-1400rack-2plane.toml` routed for 70 s and stopped at the
-/// route-entry limit); for all-to-all `direct` first, so that its time
-/// bounds the others' (a ring's `n−1` steps of α rarely beat it).
+/// same limits as `auto` on `direct` and `tree`, and PAT up to
+/// [`BEST_PAT_MAX_RANKS`] (all grow too large to simulate past them); for
+/// all-to-all `direct` first, so that its time bounds the others' (a
+/// ring's `n−1` steps of α rarely beat it).
 const BEST_CANDIDATES: [Algo; 8] = [
     Algo::Ring,
     Algo::Tree,
@@ -318,7 +317,7 @@ fn search(
             .copied()
             .filter(|&a| a != Algo::Direct || direct_is_candidate(sim, ranks, req.op))
             .filter(|&a| a != Algo::Tree || tree_is_candidate(sim, ranks, req.op))
-            .filter(|&a| a != Algo::Pat || ranks.len() <= AUTO_PAT_MAX_RANKS)
+            .filter(|&a| a != Algo::Pat || ranks.len() <= BEST_PAT_MAX_RANKS)
             .filter(|&a| Some(a) != skip)
             .collect();
         if req.op == Op::AllToAll {
@@ -656,13 +655,22 @@ fn tree_is_candidate(sim: &CollectiveSim<'_>, ranks: &[NodeId], op: Op) -> bool 
 pub const AUTO_TREE_MAX_CHAIN: usize = 16;
 
 /// Most ranks `auto` runs PAT on when NCCL's model picks it (2.28.3, one
-/// rank per node), and `best` tries it on: 64. fabricsim simulates PAT as Bruck steps whose
+/// rank per node): 64. fabricsim simulates PAT as Bruck steps whose
 /// partners span the fabric; over the 700-rank data-parallel groups of the
 /// 100,800-GPU job (`gb300-nvl72-1400rack-2plane.toml`,
 /// `llama3-405b-100k.toml`) an iteration then took 9 min and 17.9 GB
 /// instead of 8.6 s and 1.85 GB. Above it the next pair in NCCL's ranking
 /// runs, as for a tree `auto` does not build.
 pub const AUTO_PAT_MAX_RANKS: usize = 64;
+
+/// Most ranks `best` tries PAT on: 4,096, where its `n·⌈log2 n⌉` pairs
+/// (49 K) are about as many as `direct`'s `n(n−1)` at
+/// [`AUTO_DIRECT_MAX_RANKS`] (65 K). On 32,768 ranks of
+/// `h100-32k-3tier.toml` PAT took 15 s and 4.3 GB of the default
+/// all-gather's 19 s (halving-doubling, 2 s, was faster), and on the
+/// 100,800 of `gb300-nvl72-1400rack-2plane.toml` it routed for 70 s and
+/// stopped at the route-entry limit.
+pub const BEST_PAT_MAX_RANKS: usize = 4096;
 
 fn check_groups(sim: &CollectiveSim<'_>, groups: &[Vec<NodeId>]) -> Result<(), CollectiveError> {
     let n = groups.first().map_or(0, |g| g.len());
