@@ -147,16 +147,71 @@ pub fn step_makespan(
     flows: &[Flow],
     budget: &mut Budget,
 ) -> Result<f64, FlowError> {
-    let views: Vec<FlowView<'_>> = flows
-        .iter()
-        .map(|f| FlowView {
-            bytes: f.bytes,
-            latency_s: f.latency_s,
-            route: &f.route,
-        })
-        .collect();
+    let arena = split_routes(flows);
+    let views = views_of(flows, &arena);
     let mut c = Components::new(capacity_bps.len());
     c.makespan(capacity_bps, &views, Whole::Flows(flows), budget)
+}
+
+/// The routes of `flows`, one after another, as links and fractions.
+fn split_routes(flows: &[Flow]) -> (Vec<u32>, Vec<f64>) {
+    let links = flows.iter().flat_map(|f| f.route.iter().map(|&(l, _)| l));
+    let fractions = flows
+        .iter()
+        .flat_map(|f| f.route.iter().map(|&(_, phi)| phi));
+    (links.collect(), fractions.collect())
+}
+
+/// Views of `flows` whose routes are borrowed from `arena`, their
+/// [`split_routes`].
+fn views_of<'a>(flows: &[Flow], arena: &'a (Vec<u32>, Vec<f64>)) -> Vec<FlowView<'a>> {
+    let mut at = 0;
+    flows
+        .iter()
+        .map(|f| {
+            let r = at..at + f.route.len();
+            at = r.end;
+            FlowView {
+                bytes: f.bytes,
+                latency_s: f.latency_s,
+                route: RouteRef {
+                    links: &arena.0[r.clone()],
+                    fractions: &arena.1[r],
+                },
+            }
+        })
+        .collect()
+}
+
+/// A borrowed route: its links and the fraction of the flow's rate on
+/// each, in two slices of equal length (a run's route arena keeps them
+/// apart, so views borrow them without a copy).
+#[derive(Clone, Copy, Debug)]
+pub struct RouteRef<'a> {
+    /// Links crossed.
+    pub links: &'a [u32],
+    /// Fraction of the flow's rate on each link.
+    pub fractions: &'a [f64],
+}
+
+impl RouteRef<'_> {
+    /// Number of links.
+    pub fn len(&self) -> usize {
+        self.links.len()
+    }
+
+    /// Whether the route crosses no link.
+    pub fn is_empty(&self) -> bool {
+        self.links.is_empty()
+    }
+
+    /// `(link, fraction)` pairs in route order.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, f64)> + '_ {
+        self.links
+            .iter()
+            .copied()
+            .zip(self.fractions.iter().copied())
+    }
 }
 
 /// A flow as [`Components::makespan`] reads it: released at 0, no
@@ -168,8 +223,8 @@ pub struct FlowView<'a> {
     pub bytes: f64,
     /// Latency before the first byte \[s\].
     pub latency_s: f64,
-    /// (link, fraction) pairs.
-    pub route: &'a [(u32, f64)],
+    /// Links and fractions.
+    pub route: RouteRef<'a>,
 }
 
 /// What the views of [`Components::makespan`] stand for, which decides how
@@ -337,9 +392,9 @@ impl Components {
     ) -> Result<f64, FlowError> {
         // Union links that share a flow.
         for f in flows {
-            if let Some(&(first, _)) = f.route.first() {
+            if let Some(&first) = f.route.links.first() {
                 let a = self.find(first);
-                for &(l, _) in &f.route[1..] {
+                for &l in &f.route.links[1..] {
                     let b = self.find(l);
                     if a != b {
                         // Keep the first link's root so `a` stays a root.
@@ -356,8 +411,8 @@ impl Components {
         let mut sizes: Vec<usize> = Vec::new();
         let mut unrouted = Vec::new();
         for (i, f) in flows.iter().enumerate() {
-            match f.route.first() {
-                Some(&(l, _)) => {
+            match f.route.links.first() {
+                Some(&l) => {
                     let root = self.find(l) as usize;
                     if self.index[root] == UNSEEN {
                         self.index[root] = sizes.len() as u32;
@@ -379,7 +434,7 @@ impl Components {
                 Whole::Views => {
                     let all: Vec<Flow> = flows
                         .iter()
-                        .map(|f| at_zero(f.route.to_vec(), f.latency_s, f.bytes))
+                        .map(|f| at_zero(f.route.iter().collect(), f.latency_s, f.bytes))
                         .collect();
                     return merged_makespan(capacity_bps, &all, budget);
                 }
@@ -450,7 +505,7 @@ impl Components {
                         let route = f
                             .route
                             .iter()
-                            .map(|&(l, phi)| (local_id(local, &mut links, l), phi))
+                            .map(|(l, phi)| (local_id(local, &mut links, l), phi))
                             .collect();
                         at_zero(route, f.latency_s, f.bytes)
                     })
@@ -472,7 +527,7 @@ impl Components {
                     f.latency_s.to_bits(),
                     f.route.len() as u64,
                 ]);
-                for &(l, phi) in f.route {
+                for (l, phi) in f.route.iter() {
                     words.extend([u64::from(local_id(local, &mut links, l)), phi.to_bits()]);
                 }
             }
@@ -717,14 +772,8 @@ mod tests {
             flows.push(flow(&[4 * k + 1, 4 * k + 2], 10.0 + k as f64));
             flows.push(flow(&[4 * k + 3], 7.0));
         }
-        let views: Vec<FlowView<'_>> = flows
-            .iter()
-            .map(|f| FlowView {
-                route: &f.route,
-                latency_s: f.latency_s,
-                bytes: f.bytes,
-            })
-            .collect();
+        let arena = split_routes(&flows);
+        let views = views_of(&flows, &arena);
         let whole = simulate(&cap, &flows).unwrap().makespan_s();
         let mut kept = Components::new(cap.len());
         let mut big = Components::new(cap.len());

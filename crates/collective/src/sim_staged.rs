@@ -29,8 +29,8 @@
 //!    pair twice; each flow keeps its own bytes, α and wire bytes). The
 //!    arena holds links; each distinct list of fractions is kept once
 //!    ([`Fractions`]: a 32,768-rank halving-doubling routes 393 K pairs
-//!    with four distinct lists), and only the simulated flows' routes are
-//!    laid out as (link, fraction) pairs for the engine ([`SimRoutes`]).
+//!    with four distinct lists); the flows' views borrow both
+//!    ([`RouteRef`]), and only the engine's input copies them.
 //! 2. **Domain copies** ([`crate::symmetry`]). Transfers between two nodes
 //!    of one scale-up domain are grouped by domain; two domains of one
 //!    copy class whose transfers are the same (stage by stage, in order,
@@ -83,7 +83,7 @@
 //! `--max-events` budget may now finish where it failed before.
 
 use super::{CollectiveSim, RunReport, StepReport};
-use crate::components::{Components, Fast, FlowView, Whole, WordHasher};
+use crate::components::{Components, Fast, FlowView, RouteRef, Whole, WordHasher};
 use crate::planes::{PlaneFlow, plane_copies};
 use crate::rails::Rails;
 use crate::route_estimate;
@@ -143,6 +143,16 @@ pub(crate) struct RouteMemo {
     fractions: Fractions,
 }
 
+impl RouteMemo {
+    /// The route of routed flow `f`, borrowed from the arena.
+    fn route(&self, f: &Routed) -> RouteRef<'_> {
+        RouteRef {
+            links: &self.links[f.start..f.start + f.len],
+            fractions: &self.fractions.values[f.fractions..f.fractions + f.len],
+        }
+    }
+}
+
 /// Routes' fraction lists, each distinct list (bit for bit) kept once.
 #[derive(Default)]
 struct Fractions {
@@ -174,40 +184,6 @@ impl Fractions {
         self.values.extend(route.iter().map(|&(_, phi)| phi));
         self.first.entry(h).or_insert((start, route.len()));
         start
-    }
-}
-
-/// The (link, fraction) routes of the simulated flows, what the engine
-/// reads: per flow, where its route starts in `entries` (flows of one pair
-/// share it; a copy's flow has none).
-struct SimRoutes {
-    entries: Vec<(u32, f64)>,
-    at: Vec<usize>,
-}
-
-impl SimRoutes {
-    fn new(stages: &[Stage<'_>], flows: &[Routed], memo: &RouteMemo) -> SimRoutes {
-        let mut at = vec![usize::MAX; flows.len()];
-        let mut entries: Vec<(u32, f64)> = Vec::new();
-        let mut laid: HashMap<usize, usize, Fast> = HashMap::default();
-        for st in stages {
-            for &r in &st.simulated {
-                let f = &flows[r as usize];
-                at[r as usize] = *laid.entry(f.start).or_insert_with(|| {
-                    let links = &memo.links[f.start..f.start + f.len];
-                    let fr = &memo.fractions.values[f.fractions..f.fractions + f.len];
-                    entries.extend(links.iter().copied().zip(fr.iter().copied()));
-                    entries.len() - f.len
-                });
-            }
-        }
-        SimRoutes { entries, at }
-    }
-
-    /// The route of simulated flow `r`.
-    fn of(&self, r: u32, flows: &[Routed]) -> &[(u32, f64)] {
-        let start = self.at[r as usize];
-        &self.entries[start..start + flows[r as usize].len]
     }
 }
 
@@ -290,9 +266,7 @@ impl<'t> CollectiveSim<'t> {
             Ok(Ok((flows, routes, rep_of, (rails_copied, rail_pairs)))) => {
                 self.rails_copied += rails_copied;
                 let planes = self.copy_planes(&mut stages, &flows, &routes);
-                let sim = SimRoutes::new(&stages, &flows, &routes);
-                let r = self.simulate_stages(schedule, &stages, &slots, &flows, &sim);
-                drop(sim);
+                let r = self.simulate_stages(schedule, &stages, &slots, &flows, &routes);
                 if self.keep_routes {
                     self.route_memo = routes;
                 }
@@ -780,7 +754,7 @@ impl<'t> CollectiveSim<'t> {
         stages: &[Stage<'_>],
         slots: &[(usize, usize)],
         flows: &[Routed],
-        sim: &SimRoutes,
+        memo: &RouteMemo,
     ) -> Result<RunReport, CollectiveError> {
         let nl = self.topo.links.len();
         let mut link_bytes = vec![0.0; nl];
@@ -791,14 +765,9 @@ impl<'t> CollectiveSim<'t> {
         let nt = self.tiers.len();
         let mut tier_bytes = vec![0.0; nt];
         let mut tier_sums = vec![ExactSum::new(); nt];
-        // Per route entry (as `sim.entries`, whose routes flows may share):
-        // the link's tier. The bytes an entry puts on its link are
+        // The bytes a route entry puts on its link's tier are
         // `fraction · payload`, as `run_steps` computes them.
-        let entry_tier: Vec<u16> = sim
-            .entries
-            .iter()
-            .map(|&(l, _)| self.tier_of[l as usize])
-            .collect();
+        let tier_of = &self.tier_of;
         // Adds the bytes every transfer of `st` puts on each tier: a copy's
         // are its original's (same fractions and tiers, planes.rs and
         // symmetry.rs), so each simulated flow's are added times the number
@@ -811,9 +780,8 @@ impl<'t> CollectiveSim<'t> {
             for &r in &st.simulated {
                 let f = &flows[r as usize];
                 let m = std::mem::take(&mut count[r as usize]);
-                let range = sim.at[r as usize]..sim.at[r as usize] + f.len;
-                for (&t, &(_, phi)) in entry_tier[range.clone()].iter().zip(&sim.entries[range]) {
-                    sums[t as usize].add_product(m, phi * f.bytes);
+                for (l, phi) in memo.route(f).iter() {
+                    sums[tier_of[l as usize] as usize].add_product(m, phi * f.bytes);
                 }
             }
         };
@@ -841,7 +809,7 @@ impl<'t> CollectiveSim<'t> {
         let mut components = Components::new(nl);
         let mut views: Vec<FlowView<'_>> = Vec::new();
         let mut view_ids: Vec<u32> = Vec::new();
-        let route = |r: u32| sim.of(r, flows);
+        let route = |r: u32| memo.route(&flows[r as usize]);
         for (step, &(lo, hi)) in schedule.steps.iter().zip(slots) {
             self.budget.check_time().map_err(FlowError::from)?;
             let window = &stages[lo..=hi];
@@ -902,7 +870,7 @@ impl<'t> CollectiveSim<'t> {
             for st in window {
                 for &r in &st.simulated {
                     let f = &flows[r as usize];
-                    for &(l, phi) in route(r) {
+                    for (l, phi) in route(r).iter() {
                         let b = phi * f.bytes;
                         link_bytes[l as usize] += repeat * b;
                         if step_bytes[l as usize] == 0.0 {
