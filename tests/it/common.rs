@@ -71,8 +71,10 @@ pub fn knobs(channels: usize, chunk: f64) -> fabricsim::collective::algorithms::
     }
 }
 
-/// Points of the sweeps the signal tests interrupt: 256 MiB all-to-alls on
-/// 128 GPUs take ~40 ms each in a release build on 2 threads, so 40 of them
-/// could finish before the signal arrived (a flaky failure under
-/// `cargo test --release`); this many cannot, in any build.
-pub(crate) const SLOW_SWEEP_POINTS: usize = 2000;
+/// Points of the sweeps the signal tests interrupt, run on one thread
+/// (`--threads 1`, so the time does not fall with the core count): a 256
+/// MiB all-to-all on 128 GPUs takes ~40 ms in a release build, so 40 points
+/// on 2 threads could finish before the signal arrived (a flaky failure
+/// under `cargo test --release`); 200 take ~8 s, over five times the
+/// longest wait before a signal (1.5 s).
+pub(crate) const SLOW_SWEEP_POINTS: usize = 200;

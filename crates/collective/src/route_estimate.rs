@@ -23,6 +23,7 @@
 //! run below the margin is routed and checked as before.
 
 use crate::CollectiveError;
+use fabricsim_flow::{Budget, FlowError};
 use fabricsim_routing::Router;
 use fabricsim_topology::NodeId;
 
@@ -38,13 +39,21 @@ pub const SAMPLE: usize = 1024;
 /// before routing.
 pub const MARGIN: f64 = 2.0;
 
-/// `Err(RoutesTooLarge)` when the routes of `pairs` (`src << 32 | dst`,
+/// The key of the pair `(src, dst)` in a run's route memo and here.
+pub(crate) fn pair_key(src: NodeId, dst: NodeId) -> u64 {
+    u64::from(src.0) << 32 | u64::from(dst.0)
+}
+
+/// `Err(RoutesTooLarge)` when the routes of `pairs` ([`pair_key`]s of
 /// pairs not routed yet, in any order, repeats allowed) would, by the
 /// estimate of the module docs, hold more than [`MARGIN`] times `limit`
 /// entries on top of `kept`. A pair the router cannot route ends the
-/// estimate (the run then reports it).
+/// estimate (the run then reports it; an unroutable pair outside the
+/// sample is reported only if the run is not refused). `budget`'s deadline
+/// is checked every 64 routes.
 pub(crate) fn check(
     router: &mut Router<'_>,
+    budget: &Budget,
     mut pairs: Vec<u64>,
     kept: usize,
     limit: usize,
@@ -60,6 +69,9 @@ pub(crate) fn check(
     }
     let mut total = 0usize;
     for k in 0..SAMPLE {
+        if k % 64 == 0 {
+            budget.check_time().map_err(FlowError::from)?;
+        }
         let (lo, hi) = (k * d / SAMPLE, (k + 1) * d / SAMPLE);
         let p = pairs[lo + (mix(k as u64) % (hi - lo) as u64) as usize];
         let (src, dst) = (NodeId((p >> 32) as u32), NodeId(p as u32));
@@ -93,24 +105,25 @@ pub struct Estimate {
 /// The error's text, for routes counted while routing or estimated.
 pub(crate) fn message(limit: usize, estimate: Option<Estimate>) -> String {
     let gib = (limit as u64 * 4) >> 30;
-    let what = match estimate {
-        None => format!("the routes of this collective hold more than {limit} link entries"),
-        Some(e) => format!(
-            "the routes of this collective's {} pairs would hold about {} link entries \
-             (estimated from {SAMPLE} of them before routing), over {MARGIN} times the \
-             limit of {limit}",
-            e.pairs, e.entries
+    match estimate {
+        None => format!(
+            "the routes of this collective hold more than {limit} link entries ({gib} GiB), \
+             more than fabricsim keeps in memory; use fewer ranks, another algorithm than \
+             an all-to-all over every pair, or hash routing (one path per flow: the \
+             topology's `routing = \"hash\"`, or `--set routing=hash`)"
         ),
-    };
-    let hash = match estimate {
-        None => String::new(),
-        Some(e) => format!(", though each of the {} pairs is still a flow", e.pairs),
-    };
-    format!(
-        "{what} ({gib} GiB), more than fabricsim keeps in memory; use fewer ranks, another \
-         algorithm than an all-to-all over every pair, or hash routing (one path per flow: \
-         the topology's `routing = \"hash\"`, or `--set routing=hash`{hash})"
-    )
+        Some(e) => format!(
+            "the routes of this collective's {} pairs would hold about {} GiB ({} link \
+             entries, estimated from {SAMPLE} of them before routing), over {MARGIN} times \
+             the {gib} GiB fabricsim keeps in memory; use fewer ranks (`--ranks`) or another \
+             algorithm than an all-to-all over every pair (hash routing has no such limit \
+             but still makes each of the {} pairs a flow, and can run out of memory)",
+            e.pairs,
+            (e.entries * 4) >> 30,
+            e.entries,
+            e.pairs
+        ),
+    }
 }
 
 /// SplitMix64's finalizer: a fixed pseudo-random offset per stratum.
@@ -170,7 +183,7 @@ mod tests {
         (pairs, total)
     }
 
-    /// The sampled routes are the hand-counted DAGs, and the estimate
+    /// A sampled route is its hand-counted DAG, and the estimate
     /// refuses a limit well below the pairs' entries and passes one above
     /// them: with `T` the entries counted by hand, `T/4` is refused (the
     /// estimate, ≈ T, is over `2·T/4`), `T` is not unless `3T` entries are
@@ -179,13 +192,14 @@ mod tests {
     fn the_estimate_refuses_only_runs_far_past_the_limit() {
         let topo = torus();
         let mut router = Router::new(&topo, RoutingMode::Spray, 0);
+        let budget = Budget::unlimited();
         let acc = |i: usize| topo.accelerators[i];
         let r = router.route_once(acc(0), acc(2 * 256 + 16 + 2), 0).unwrap();
         assert_eq!(r.links.len() as u64, dag_links(2, 1, 2));
         let (pairs, total) = pairs(&topo);
         assert_eq!(pairs.len(), 4096 * 63);
         let t = total as usize;
-        let refused = check(&mut router, pairs.clone(), 0, t / 4).unwrap_err();
+        let refused = check(&mut router, &budget, pairs.clone(), 0, t / 4).unwrap_err();
         let CollectiveError::RoutesTooLarge {
             limit,
             estimate: Some(est),
@@ -198,18 +212,18 @@ mod tests {
         // A stratified sample of 1,024 of 63 route lengths from 1 to 54.
         let rel = (e as f64 - total as f64).abs() / total as f64;
         assert!(rel < 0.1, "estimate {e}, by hand {total}");
-        assert!(check(&mut router, pairs.clone(), 0, t).is_ok());
-        assert!(check(&mut router, pairs.clone(), 3 * t, t).is_err());
+        assert!(check(&mut router, &budget, pairs.clone(), 0, t).is_ok());
+        assert!(check(&mut router, &budget, pairs.clone(), 3 * t, t).is_err());
         // Repeated pairs are routed once: the same estimate.
         let twice = [pairs.as_slice(), pairs.as_slice()].concat();
         assert_eq!(
-            check(&mut router, twice, 0, t / 4).unwrap_err(),
+            check(&mut router, &budget, twice, 0, t / 4).unwrap_err(),
             CollectiveError::RoutesTooLarge {
                 limit,
                 estimate: Some(est)
             }
         );
         // Too few pairs to estimate: nothing is routed, nothing refused.
-        assert!(check(&mut router, pairs[..1000].to_vec(), 0, 1).is_ok());
+        assert!(check(&mut router, &budget, pairs[..1000].to_vec(), 0, 1).is_ok());
     }
 }

@@ -389,15 +389,23 @@ fn search(
                 }
                 // A candidate a search cannot run here (not supported, or
                 // too large to hold: a ring all-to-all has a transfer per
-                // pair and channel) leaves the others to be tried.
+                // pair and channel) leaves the others to be tried. Should
+                // none run, the first size error is reported, as it says
+                // more than a later candidate's lack of support.
                 Err(e @ CollectiveError::Unsupported { .. })
                     if selection != Selection::Requested =>
                 {
-                    last_err = Some(e)
+                    if !last_err.as_ref().is_some_and(too_large) {
+                        last_err = Some(e);
+                    }
                 }
-                Err(
-                    e @ (CollectiveError::TooLarge { .. } | CollectiveError::RoutesTooLarge { .. }),
-                ) if selection == Selection::FastestSimulated => last_err = Some(e),
+                Err(e) if too_large(&e) && selection == Selection::FastestSimulated => {
+                    if !last_err.as_ref().is_some_and(too_large) {
+                        last_err = Some(e);
+                    }
+                    // The same pairs and transfers under every protocol.
+                    break;
+                }
                 Err(e) => {
                     sim.keep_routes(false);
                     return Err(e);
@@ -415,6 +423,15 @@ fn search(
     best.selection = selection;
     let report = best_report.expect("kept with the best outcome");
     Ok(Some((best, report)))
+}
+
+/// Whether `e` says a run is too large to hold (its transfers or its
+/// routes), whatever its protocol.
+fn too_large(e: &CollectiveError) -> bool {
+    matches!(
+        e,
+        CollectiveError::TooLarge { .. } | CollectiveError::RoutesTooLarge { .. }
+    )
 }
 
 /// The collective library's choice for `req`, simulated: NCCL's

@@ -335,22 +335,20 @@ impl<'t> CollectiveSim<'t> {
         // docs, item 1), and across runs while routes are kept.
         let mut memo = std::mem::take(&mut self.route_memo);
         // A run whose routes would surely pass the entry limit stops now
-        // (`route_estimate.rs`); the pairs pass 1 routes are counted.
-        let routed_here = |t: &&Transfer| same_domain(t).is_none() && rail_of(t).is_none();
-        let new = |t: &Transfer| u64::from(t.src.0) << 32 | u64::from(t.dst.0);
-        let many = stages
+        // (`route_estimate.rs`): the pairs pass 1 routes are estimated.
+        let pairs: Vec<u64> = stages
             .iter()
-            .map(|st| st.transfers.iter().filter(routed_here).count())
-            .sum::<usize>()
-            >= route_estimate::ESTIMATE_FROM_PAIRS;
-        if many {
-            let pairs: Vec<u64> = stages
-                .iter()
-                .flat_map(|st| st.transfers.iter().filter(routed_here).map(new))
-                .filter(|p| p >> 32 != p & 0xffff_ffff && !memo.pairs.contains_key(p))
+            .flat_map(|st| st.transfers.iter())
+            .filter(|t| t.src != t.dst && same_domain(t).is_none() && rail_of(t).is_none())
+            .map(|t| route_estimate::pair_key(t.src, t.dst))
+            .collect();
+        if pairs.len() >= route_estimate::ESTIMATE_FROM_PAIRS {
+            let pairs = pairs
+                .into_iter()
+                .filter(|p| !memo.pairs.contains_key(p))
                 .collect();
-            let limit = self.max_route_entries;
-            route_estimate::check(&mut self.router, pairs, memo.links.len(), limit)?;
+            let (kept, limit) = (memo.links.len(), self.max_route_entries);
+            route_estimate::check(&mut self.router, &self.budget, pairs, kept, limit)?;
         }
         // Pass 1: transfers that may belong to a copy are signed per
         // domain or rail (stage, positions, bytes); the others are routed,
@@ -707,7 +705,7 @@ impl<'t> CollectiveSim<'t> {
         i: usize,
         st: &Stage<'_>,
     ) -> Option<u32> {
-        let pair = u64::from(t.src.0) << 32 | u64::from(t.dst.0);
+        let pair = route_estimate::pair_key(t.src, t.dst);
         let (start, len, fractions, latency_s) = match memo.pairs.get(&pair) {
             Some(&route) => route,
             None => {

@@ -653,7 +653,7 @@ fn signals_term_and_hup_keep_the_finished_rows() {
     for (signal, name, code) in [("TERM", "SIGTERM", 143), ("HUP", "SIGHUP", 129)] {
         let out = d.join(name);
         let mut child = Command::new(env!("CARGO_BIN_EXE_fabricsim"))
-            .args(["sweep", s(&f), "--out", s(&out)])
+            .args(["sweep", s(&f), "--out", s(&out), "--threads", "1"])
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
             .spawn()

@@ -254,21 +254,28 @@ fn all_to_all_says_it_runs_point_to_point() {
 /// The shipped 4,096-chip torus's all-to-all (16.8 M pairs, spray routes of
 /// hundreds of links) would pass the route-entry limit: it is refused from a
 /// sample of its routes before they are routed, with the estimate (it
-/// stopped after ~120 s and 6.6 GB at the limit).
+/// stopped after ~120 s and 6.6 GB at the limit). `best`, where every
+/// candidate fails, reports that size error too, not the last candidate's
+/// (PAT's "serves all-gather and reduce-scatter").
 #[test]
 fn an_all_to_all_too_large_to_route_is_refused_before_routing() {
-    let o = fabricsim(&[
-        "collective",
-        "topologies/tpu-4096-torus.toml",
-        "--op",
-        "all-to-all",
-        "--size",
-        "16MiB",
-    ]);
-    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
-    let e = stderr(&o);
-    assert!(
-        e.contains("16773120 pairs would hold about") && e.contains("estimated from 1024 of them"),
-        "{e}"
-    );
+    for algo in ["auto", "best"] {
+        let o = fabricsim(&[
+            "collective",
+            "topologies/tpu-4096-torus.toml",
+            "--op",
+            "all-to-all",
+            "--size",
+            "16MiB",
+            "--algo",
+            algo,
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{algo}: {}", stdout(&o));
+        let e = stderr(&o);
+        assert!(
+            e.contains("16773120 pairs would hold about")
+                && e.contains("estimated from 1024 of them"),
+            "{algo}: {e}"
+        );
+    }
 }

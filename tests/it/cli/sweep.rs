@@ -660,7 +660,14 @@ fn ctrl_c_keeps_the_finished_rows() {
     .unwrap();
     let out = d.join("out");
     let mut child = Command::new(env!("CARGO_BIN_EXE_fabricsim"))
-        .args(["sweep", f.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .args([
+            "sweep",
+            f.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--threads",
+            "1",
+        ])
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
