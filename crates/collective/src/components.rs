@@ -432,11 +432,13 @@ impl Components {
             match &whole {
                 Whole::Flows(all) => return merged_makespan(capacity_bps, all, budget),
                 Whole::Views => {
-                    let all: Vec<Flow> = flows
-                        .iter()
-                        .map(|f| at_zero(f.route.iter().collect(), f.latency_s, f.bytes))
-                        .collect();
-                    return merged_makespan(capacity_bps, &all, budget);
+                    let all = || {
+                        let all = flows
+                            .iter()
+                            .map(|f| at_zero(f.route.iter().collect(), f.latency_s, f.bytes));
+                        (capacity_bps.to_vec(), all.collect())
+                    };
+                    return views_makespan(capacity_bps, flows, all, budget);
                 }
                 Whole::Split => {}
             }
@@ -497,22 +499,26 @@ impl Components {
             let size: usize = g.iter().map(|&i| 3 + 2 * flows[i].route.len()).sum();
             if size > self.big_words {
                 // Too big to keep as a key: simulated now, from the same
-                // engine input its words would decode to.
-                let local_flows: Vec<Flow> = g
-                    .iter()
-                    .map(|&i| {
-                        let f = &flows[i];
-                        let route = f
-                            .route
-                            .iter()
-                            .map(|(l, phi)| (local_id(local, &mut links, l), phi))
-                            .collect();
-                        at_zero(route, f.latency_s, f.bytes)
-                    })
-                    .collect();
-                let cap: Vec<f64> = links.iter().map(|&l| capacity_bps[l as usize]).collect();
-                release(local, &links);
-                let t = merged_makespan(&cap, &local_flows, budget)?;
+                // engine input its words would decode to (merged from the
+                // views, or its flows on local link ids).
+                let members: Vec<FlowView<'_>> = g.iter().map(|&i| flows[i]).collect();
+                let unmerged = || {
+                    let local_flows: Vec<Flow> = members
+                        .iter()
+                        .map(|f| {
+                            let route = f
+                                .route
+                                .iter()
+                                .map(|(l, phi)| (local_id(local, &mut links, l), phi))
+                                .collect();
+                            at_zero(route, f.latency_s, f.bytes)
+                        })
+                        .collect();
+                    let cap = links.iter().map(|&l| capacity_bps[l as usize]).collect();
+                    release(local, &links);
+                    (cap, local_flows)
+                };
+                let t = views_makespan(capacity_bps, &members, unmerged, budget)?;
                 if let Some(k) = key {
                     self.by_ids.insert(k, t);
                 }
@@ -639,14 +645,14 @@ fn merged_makespan(
 /// fingerprint and then *verified* (each flow crosses every link of each of
 /// its groups, with one fraction), so the merge never relies on a hash being
 /// unique. Returns `None` when nothing merges (or verification fails).
-pub fn merge_equivalent_links(
+pub fn merge_equivalent_links<F: MergeInput>(
     capacity_bps: &[f64],
-    flows: &[Flow],
+    flows: &[F],
 ) -> Option<(Vec<f64>, Vec<Flow>)> {
     let n = capacity_bps.len();
     let (mut h1, mut h2, mut count) = (vec![0u64; n], vec![0u64; n], vec![0u32; n]);
     for (i, f) in flows.iter().enumerate() {
-        for &(l, phi) in &f.route {
+        for (l, phi) in f.pairs() {
             let l = l as usize;
             let x = (i as u64) << 1 ^ phi.to_bits().rotate_left(17);
             h1[l] = (h1[l].rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
@@ -660,7 +666,7 @@ pub fn merge_equivalent_links(
     let mut cap: Vec<f64> = Vec::new();
     let mut size: Vec<u32> = Vec::new();
     for f in flows {
-        for &(l, _) in &f.route {
+        for (l, _) in f.pairs() {
             let l = l as usize;
             if group_of[l] != u32::MAX {
                 continue;
@@ -687,7 +693,7 @@ pub fn merge_equivalent_links(
     let mut first_phi: Vec<u64> = vec![0; cap.len()];
     for f in flows {
         let mut route: Vec<(u32, f64)> = Vec::new();
-        for &(l, phi) in &f.route {
+        for (l, phi) in f.pairs() {
             let g = group_of[l as usize] as usize;
             if seen[g] == 0 {
                 route.push((g as u32, phi));
@@ -706,16 +712,65 @@ pub fn merge_equivalent_links(
         if !complete {
             return None;
         }
-        merged.push(Flow {
-            route,
-            latency_s: f.latency_s,
-            bytes: f.bytes,
-            start_s: f.start_s,
-            deps: f.deps.clone(),
-            delay_s: f.delay_s,
-        });
+        merged.push(f.with_route(route));
     }
     Some((cap, merged))
+}
+
+/// What [`merge_equivalent_links`] reads of a flow: its `(link, fraction)`
+/// pairs in route order, and the flow it becomes on another route.
+pub trait MergeInput {
+    /// The route's `(link, fraction)` pairs.
+    fn pairs(&self) -> impl Iterator<Item = (u32, f64)> + '_;
+    /// This flow on `route`.
+    fn with_route(&self, route: Vec<(u32, f64)>) -> Flow;
+}
+
+impl MergeInput for Flow {
+    fn pairs(&self) -> impl Iterator<Item = (u32, f64)> + '_ {
+        self.route.iter().copied()
+    }
+    fn with_route(&self, route: Vec<(u32, f64)>) -> Flow {
+        Flow {
+            route,
+            latency_s: self.latency_s,
+            bytes: self.bytes,
+            start_s: self.start_s,
+            deps: self.deps.clone(),
+            delay_s: self.delay_s,
+        }
+    }
+}
+
+/// A view is a flow released at 0 without dependencies.
+impl MergeInput for FlowView<'_> {
+    fn pairs(&self) -> impl Iterator<Item = (u32, f64)> + '_ {
+        self.route.iter()
+    }
+    fn with_route(&self, route: Vec<(u32, f64)>) -> Flow {
+        at_zero(route, self.latency_s, self.bytes)
+    }
+}
+
+/// Makespan of `views` (released at 0) as [`merged_makespan`] gives it on
+/// `unmerged()`, their flows on capacities whose links are numbered in any
+/// order of the views' links. The merge decides from flow order, route
+/// order, fractions and capacities only, so it gives the same engine input
+/// from the views (global link ids) as from those flows, without building
+/// them; they are built only when nothing merges.
+fn views_makespan(
+    capacity_bps: &[f64],
+    views: &[FlowView<'_>],
+    unmerged: impl FnOnce() -> (Vec<f64>, Vec<Flow>),
+    budget: &mut Budget,
+) -> Result<f64, FlowError> {
+    match merge_equivalent_links(capacity_bps, views) {
+        Some((cap, merged)) => Ok(simulate_within(&cap, &merged, budget)?.makespan_s()),
+        None => {
+            let (cap, flows) = unmerged();
+            Ok(simulate_within(&cap, &flows, budget)?.makespan_s())
+        }
+    }
 }
 
 #[cfg(test)]
