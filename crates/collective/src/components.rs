@@ -939,11 +939,35 @@ mod tests {
             let whole = simulate(&cap, &flows).unwrap().makespan_s();
             let got = merged_makespan(&cap, &flows, &mut Budget::unlimited()).unwrap();
             assert!(((got - whole) / whole).abs() < 1e-12, "{got} vs {whole}");
-            if let Some((c, m)) = merge_equivalent_links(&cap, &flows) {
+            let merged = merge_equivalent_links(&cap, &flows);
+            if let Some((c, m)) = &merged {
                 merged_any = true;
                 assert!(c.len() < flows.iter().flat_map(|f| &f.route).count());
                 assert!(m.iter().all(|f| !f.route.is_empty()));
             }
+            // The same merge from the flows' views, and the same makespan
+            // bit for bit through `views_makespan`.
+            let arena = split_routes(&flows);
+            let views = views_of(&flows, &arena);
+            let from_views = merge_equivalent_links(&cap, &views);
+            let bits = |m: &Option<(Vec<f64>, Vec<Flow>)>| {
+                m.as_ref().map(|(c, fl)| {
+                    let c: Vec<u64> = c.iter().map(|x| x.to_bits()).collect();
+                    let fl: Vec<_> = fl
+                        .iter()
+                        .map(|f| {
+                            let r: Vec<_> =
+                                f.route.iter().map(|&(l, p)| (l, p.to_bits())).collect();
+                            (r, f.latency_s.to_bits(), f.bytes.to_bits())
+                        })
+                        .collect();
+                    (c, fl)
+                })
+            };
+            assert_eq!(bits(&merged), bits(&from_views));
+            let unmerged = || (cap.clone(), flows.clone());
+            let v = views_makespan(&cap, &views, unmerged, &mut Budget::unlimited()).unwrap();
+            assert_eq!(v.to_bits(), got.to_bits());
         }
         assert!(merged_any);
     }
