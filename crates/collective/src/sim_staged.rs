@@ -146,7 +146,7 @@ pub(crate) struct RouteMemo {
 impl RouteMemo {
     /// The route of routed flow `f`, borrowed from the arena.
     fn route(&self, f: &Routed) -> RouteRef<'_> {
-        RouteRef {
+        RouteRef::Split {
             links: &self.links[f.start..f.start + f.len],
             fractions: &self.fractions.values[f.fractions..f.fractions + f.len],
         }
