@@ -843,20 +843,29 @@ mod tests {
             flows.push(flow(&[4 * k + 1, 4 * k + 2], 10.0 + k as f64));
             flows.push(flow(&[4 * k + 3], 7.0));
         }
-        let views = views_of(&flows);
-        let whole = simulate(&cap, &flows).unwrap().makespan_s();
+        let (kept, big) = big_and_memoized_agree(&cap, &flows);
+        assert!(!kept.memo.is_empty());
+        assert!(big.memo.is_empty());
+    }
+
+    /// Runs `flows` as one split step through the memoized path and through
+    /// the big-component path (`big_words` 0), checks the two makespans are
+    /// equal bit for bit and equal one simulation of the whole step, and
+    /// returns both `Components`.
+    fn big_and_memoized_agree(cap: &[f64], flows: &[Flow]) -> (Components, Components) {
+        let views = views_of(flows);
+        let whole = simulate(cap, flows).unwrap().makespan_s();
         let mut kept = Components::new(cap.len());
         let mut big = Components::new(cap.len());
         big.big_words = 0;
         let run = |c: &mut Components| {
-            c.makespan(&cap, &views, Whole::Split, &mut Budget::unlimited())
+            c.makespan(cap, &views, Whole::Split, &mut Budget::unlimited())
                 .unwrap()
         };
         let (a, b) = (run(&mut kept), run(&mut big));
         assert_eq!(a.to_bits(), b.to_bits());
         assert!(((b - whole) / whole).abs() < 1e-12, "{b} vs {whole}");
-        assert!(!kept.memo.is_empty());
-        assert!(big.memo.is_empty());
+        (kept, big)
     }
 
     /// The same with components whose sprayed links merge, their link ids
@@ -885,18 +894,7 @@ mod tests {
             }
         }
         assert!(merge_equivalent_links(&cap, &flows).is_some());
-        let views = views_of(&flows);
-        let whole = simulate(&cap, &flows).unwrap().makespan_s();
-        let mut kept = Components::new(cap.len());
-        let mut big = Components::new(cap.len());
-        big.big_words = 0;
-        let run = |c: &mut Components| {
-            c.makespan(&cap, &views, Whole::Split, &mut Budget::unlimited())
-                .unwrap()
-        };
-        let (a, b) = (run(&mut kept), run(&mut big));
-        assert_eq!(a.to_bits(), b.to_bits());
-        assert!(((b - whole) / whole).abs() < 1e-12, "{b} vs {whole}");
+        big_and_memoized_agree(&cap, &flows);
     }
 
     /// Distinct components run in parallel: the makespan is the same on
