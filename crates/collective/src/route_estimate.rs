@@ -10,17 +10,21 @@
 //! into `SAMPLE` equal strata, one pair from each at a fixed pseudo-random
 //! offset) and estimates the entries as
 //!
-//! `E = E_0 + D · m̄`
+//! `E = E_0 + T̂`, `T̂ = Σ_h N_h·y_h`
 //!
-//! with `E_0` the entries already kept and `m̄` the sample's mean route
-//! length. It refuses the run when `E >` [`MARGIN`]` ·` limit. For the
-//! refusal to be wrong the sample mean must overstate the pairs' mean
-//! route length twofold, which needs the sampled routes to be far longer
-//! than the rest of their strata (on the shipped fabrics a route holds 1
-//! to a few thousand links; on the 16³ torus the sample put the mean at
-//! ~390). Routes the run does not route itself (copies of a domain or
-//! rail, `sim_staged.rs`) are not counted, so that part errs low, and a
-//! run below the margin is routed and checked as before.
+//! with `E_0` the entries already kept, `N_h` the pairs of stratum `h` and
+//! `y_h` the length of its sampled route: the stratified estimator of the
+//! total. Its variance, with one unit per stratum, is estimated by
+//! collapsing strata in adjacent pairs (`a`, `b`):
+//! `V̂ = Σ (N_a·y_a − N_b·y_b)²` (Cochran, *Sampling Techniques*, 3rd ed.,
+//! 1977, §5A.12; it overstates the variance when neighbouring strata
+//! differ, so it errs safe). The run is refused when
+//! `E − Z·√V̂ >` limit with `Z =` [`Z`]: the limit is below the estimate by
+//! more than four standard errors. Where route lengths are very uneven (a
+//! few sampled routes far longer than their neighbours) `√V̂` grows with
+//! them and the run is routed and checked as before. Routes the run does
+//! not route itself (copies of a domain or rail, `sim_staged.rs`) are not
+//! counted, so that part errs low.
 
 use crate::CollectiveError;
 use fabricsim_flow::{Budget, FlowError};
@@ -35,9 +39,9 @@ pub const ESTIMATE_FROM_PAIRS: usize = 1 << 17;
 /// Routes sampled for the estimate.
 pub const SAMPLE: usize = 1024;
 
-/// How far the estimate must exceed the limit for the run to be refused
-/// before routing.
-pub const MARGIN: f64 = 2.0;
+/// Standard errors by which the estimate must exceed the limit for the
+/// run to be refused before routing.
+pub const Z: f64 = 4.0;
 
 /// The key of the pair `(src, dst)` in a run's route memo and here.
 pub(crate) fn pair_key(src: NodeId, dst: NodeId) -> u64 {
@@ -46,8 +50,8 @@ pub(crate) fn pair_key(src: NodeId, dst: NodeId) -> u64 {
 
 /// `Err(RoutesTooLarge)` when the routes of `pairs` ([`pair_key`]s of
 /// pairs not routed yet, in any order, repeats allowed) would, by the
-/// estimate of the module docs, hold more than [`MARGIN`] times `limit`
-/// entries on top of `kept`. A pair the router cannot route ends the
+/// estimate of the module docs, hold more than `limit` entries (with
+/// `kept` ones) by over [`Z`] standard errors. A pair the router cannot route ends the
 /// estimate (the run then reports it; an unroutable pair outside the
 /// sample is reported only if the run is not refused). `budget`'s deadline
 /// is checked every 64 routes.
@@ -67,7 +71,8 @@ pub(crate) fn check(
     if d < ESTIMATE_FROM_PAIRS {
         return Ok(());
     }
-    let mut total = 0usize;
+    // Per stratum: its pairs times its sampled route's length.
+    let mut terms = Vec::with_capacity(SAMPLE);
     for k in 0..SAMPLE {
         if k % 64 == 0 {
             budget.check_time().map_err(FlowError::from)?;
@@ -76,16 +81,19 @@ pub(crate) fn check(
         let p = pairs[lo + (mix(k as u64) % (hi - lo) as u64) as usize];
         let (src, dst) = (NodeId((p >> 32) as u32), NodeId(p as u32));
         match router.route_once(src, dst, 0) {
-            Ok(r) => total += r.links.len(),
+            Ok(r) => terms.push((hi - lo) as f64 * r.links.len() as f64),
             Err(_) => return Ok(()),
         }
     }
-    let estimate = kept as f64 + d as f64 * total as f64 / SAMPLE as f64;
-    if estimate > MARGIN * limit as f64 {
+    let total: f64 = terms.iter().sum();
+    let variance: f64 = terms.chunks(2).map(|w| (w[0] - w[1]).powi(2)).sum();
+    let (entries, std_error) = (kept as f64 + total, variance.sqrt());
+    if entries - Z * std_error > limit as f64 {
         return Err(CollectiveError::RoutesTooLarge {
             limit,
             estimate: Some(Estimate {
-                entries: estimate as u64,
+                entries: entries as u64,
+                std_error: std_error as u64,
                 pairs: d as u64,
             }),
         });
@@ -98,6 +106,8 @@ pub(crate) fn check(
 pub struct Estimate {
     /// Link entries the routes would hold, estimated.
     pub entries: u64,
+    /// The estimate's standard error, estimated.
+    pub std_error: u64,
     /// Distinct pairs the run would route.
     pub pairs: u64,
 }
@@ -113,14 +123,15 @@ pub(crate) fn message(limit: usize, estimate: Option<Estimate>) -> String {
              topology's `routing = \"hash\"`, or `--set routing=hash`)"
         ),
         Some(e) => format!(
-            "the routes of this collective's {} pairs would hold about {} GiB ({} link \
-             entries, estimated from {SAMPLE} of them before routing), over {MARGIN} times \
-             the {gib} GiB fabricsim keeps in memory; use fewer ranks (`--ranks`) or another \
-             algorithm than an all-to-all over every pair (hash routing has no such limit \
-             but still makes each of the {} pairs a flow, and can run out of memory)",
+            "the routes of this collective's {} pairs would hold about {} GiB ({} ± {} link \
+             entries, estimated from {SAMPLE} of them before routing), more than the {gib} \
+             GiB ({limit} entries) fabricsim keeps in memory; use fewer ranks (`--ranks`) or \
+             another algorithm than an all-to-all over every pair (hash routing has no such \
+             limit but still makes each of the {} pairs a flow, and can run out of memory)",
             e.pairs,
             (e.entries * 4) >> 30,
             e.entries,
+            e.std_error,
             e.pairs
         ),
     }
@@ -183,11 +194,11 @@ mod tests {
         (pairs, total)
     }
 
-    /// A sampled route is its hand-counted DAG, and the estimate
-    /// refuses a limit well below the pairs' entries and passes one above
-    /// them: with `T` the entries counted by hand, `T/4` is refused (the
-    /// estimate, ≈ T, is over `2·T/4`), `T` is not unless `3T` entries are
-    /// kept already, and repeated pairs count once.
+    /// A sampled route is its hand-counted DAG; with `T` the pairs'
+    /// entries counted by hand, the estimate is within four of its
+    /// standard errors of `T` (and within 10%), a limit of `T/4` is
+    /// refused and one of `T` is not (unless `3T` entries are kept
+    /// already), and repeated pairs count once.
     #[test]
     fn the_estimate_refuses_only_runs_far_past_the_limit() {
         let topo = torus();
@@ -208,10 +219,11 @@ mod tests {
             panic!("{refused:?}")
         };
         assert_eq!((limit, est.pairs), (t / 4, 4096 * 63));
-        let e = est.entries;
+        let (e, se) = (est.entries, est.std_error);
         // A stratified sample of 1,024 of 63 route lengths from 1 to 54.
-        let rel = (e as f64 - total as f64).abs() / total as f64;
-        assert!(rel < 0.1, "estimate {e}, by hand {total}");
+        let err = (e as f64 - total as f64).abs();
+        assert!(err < 0.1 * total as f64, "estimate {e}, by hand {total}");
+        assert!(err <= Z * se as f64, "estimate {e} ± {se}, by hand {total}");
         assert!(check(&mut router, &budget, pairs.clone(), 0, t).is_ok());
         assert!(check(&mut router, &budget, pairs.clone(), 3 * t, t).is_err());
         // Repeated pairs are routed once: the same estimate.

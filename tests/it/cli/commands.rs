@@ -278,4 +278,23 @@ fn an_all_to_all_too_large_to_route_is_refused_before_routing() {
             "{algo}: {e}"
         );
     }
+    // A 2,048-rank all-to-all on a 3-tier fat tree: 1.18 G entries, 10%
+    // over the limit, where it stopped after 106 s (BENCHMARKS.md).
+    let o = fabricsim(&[
+        "collective",
+        "topologies/h100-1024node-3tier.toml",
+        "--op",
+        "all-to-all",
+        "--size",
+        "16MiB",
+        "--ranks",
+        "2048",
+        "--no-alternative",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("estimated from 1024 of them"),
+        "{}",
+        stderr(&o)
+    );
 }
