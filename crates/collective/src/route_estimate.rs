@@ -17,8 +17,8 @@
 //! total. Its variance, with one unit per stratum, is estimated by
 //! collapsing strata in adjacent pairs (`a`, `b`):
 //! `V̂ = Σ (N_a·y_a − N_b·y_b)²` (Cochran, *Sampling Techniques*, 3rd ed.,
-//! 1977, §5A.12; it overstates the variance when neighbouring strata
-//! differ, so it errs safe). The run is refused when
+//! 1977, §5A.12, docs/sources.md [S-cochran-sampling]; it overstates the
+//! variance when neighbouring strata differ, so it errs safe). The run is refused when
 //! `E − Z·√V̂ >` limit with `Z =` [`Z`]: the limit is below the estimate by
 //! more than four standard errors. Where route lengths are very uneven (a
 //! few sampled routes far longer than their neighbours) `√V̂` grows with
