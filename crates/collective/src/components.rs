@@ -446,15 +446,19 @@ impl Components {
         }
         if sizes.len() <= 1 {
             match &whole {
-                Whole::Flows(all) => return merged_makespan(capacity_bps, all, budget),
+                Whole::Flows(all) => {
+                    let unmerged = |b: &mut Budget| simulate_within(capacity_bps, all, b);
+                    return merged_makespan(capacity_bps, all, unmerged, budget);
+                }
                 Whole::Views => {
-                    let all = || {
-                        let all = flows
+                    let unmerged = |b: &mut Budget| {
+                        let all: Vec<Flow> = flows
                             .iter()
-                            .map(|f| at_zero(f.route.iter().collect(), f.latency_s, f.bytes));
-                        (capacity_bps.to_vec(), all.collect())
+                            .map(|f| at_zero(f.route.iter().collect(), f.latency_s, f.bytes))
+                            .collect();
+                        simulate_within(capacity_bps, &all, b)
                     };
-                    return views_makespan(capacity_bps, flows, all, budget);
+                    return merged_makespan(capacity_bps, flows, unmerged, budget);
                 }
                 Whole::Split => {}
             }
@@ -518,7 +522,7 @@ impl Components {
                 // engine input its words would decode to (merged from the
                 // views, or its flows on local link ids).
                 let members: Vec<FlowView<'_>> = g.iter().map(|&i| flows[i]).collect();
-                let unmerged = || {
+                let unmerged = |b: &mut Budget| {
                     let local_flows: Vec<Flow> = members
                         .iter()
                         .map(|f| {
@@ -530,11 +534,11 @@ impl Components {
                             at_zero(route, f.latency_s, f.bytes)
                         })
                         .collect();
-                    let cap = links.iter().map(|&l| capacity_bps[l as usize]).collect();
+                    let cap: Vec<f64> = links.iter().map(|&l| capacity_bps[l as usize]).collect();
                     release(local, &links);
-                    (cap, local_flows)
+                    simulate_within(&cap, &local_flows, b)
                 };
-                let t = views_makespan(capacity_bps, &members, unmerged, budget)?;
+                let t = merged_makespan(capacity_bps, &members, unmerged, budget)?;
                 if let Some(k) = key {
                     self.by_ids.insert(k, t);
                 }
@@ -613,7 +617,8 @@ const BIG_COMPONENT_WORDS: usize = 1 << 24;
 fn simulate_fresh(fresh: &[&Canonical], budget: &mut Budget) -> Result<Vec<f64>, FlowError> {
     let one = |canon: &Canonical, budget: &mut Budget| {
         let (cap, local_flows) = canon.decode();
-        merged_makespan(&cap, &local_flows, budget)
+        let unmerged = |b: &mut Budget| simulate_within(&cap, &local_flows, b);
+        merged_makespan(&cap, &local_flows, unmerged, budget)
     };
     if fresh.len() < 2 {
         return fresh.iter().map(|c| one(c, budget)).collect();
@@ -636,16 +641,23 @@ fn simulate_fresh(fresh: &[&Canonical], budget: &mut Budget) -> Result<Vec<f64>,
         .collect()
 }
 
-/// Makespan of `flows` (no dependencies), after [`merge_equivalent_links`].
-fn merged_makespan(
+/// Makespan of `flows` (no dependencies) on `capacity_bps`, simulated after
+/// [`merge_equivalent_links`], or by `unmerged` when nothing merges (which
+/// simulates the same flows, possibly with their links renumbered, so that
+/// views need not be turned into flows unless it is called). The merge
+/// decides from flow order, route order, fractions and capacities only, so
+/// any one-to-one link numbering gives the same merged engine input.
+fn merged_makespan<F: MergeInput>(
     capacity_bps: &[f64],
-    flows: &[Flow],
+    flows: &[F],
+    unmerged: impl FnOnce(&mut Budget) -> Result<fabricsim_flow::Completion, FlowError>,
     budget: &mut Budget,
 ) -> Result<f64, FlowError> {
-    match merge_equivalent_links(capacity_bps, flows) {
-        Some((cap, merged)) => Ok(simulate_within(&cap, &merged, budget)?.makespan_s()),
-        None => Ok(simulate_within(capacity_bps, flows, budget)?.makespan_s()),
-    }
+    let done = match merge_equivalent_links(capacity_bps, flows) {
+        Some((cap, merged)) => simulate_within(&cap, &merged, budget)?,
+        None => unmerged(budget)?,
+    };
+    Ok(done.makespan_s())
 }
 
 /// Merges links that carry exactly the same flows with the same fractions.
@@ -768,27 +780,6 @@ impl MergeInput for FlowView<'_> {
     }
 }
 
-/// Makespan of `views` (released at 0) as [`merged_makespan`] gives it on
-/// `unmerged()`, their flows on capacities whose links are numbered in any
-/// order of the views' links. The merge decides from flow order, route
-/// order, fractions and capacities only, so it gives the same engine input
-/// from the views (global link ids) as from those flows, without building
-/// them; they are built only when nothing merges.
-fn views_makespan(
-    capacity_bps: &[f64],
-    views: &[FlowView<'_>],
-    unmerged: impl FnOnce() -> (Vec<f64>, Vec<Flow>),
-    budget: &mut Budget,
-) -> Result<f64, FlowError> {
-    match merge_equivalent_links(capacity_bps, views) {
-        Some((cap, merged)) => Ok(simulate_within(&cap, &merged, budget)?.makespan_s()),
-        None => {
-            let (cap, flows) = unmerged();
-            Ok(simulate_within(&cap, &flows, budget)?.makespan_s())
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -868,6 +859,15 @@ mod tests {
         (kept, big)
     }
 
+    /// `0..n` in a random order (Fisher–Yates).
+    fn shuffled(n: usize, rng: &mut fabricsim_base::rng::SplitMix64) -> Vec<u32> {
+        let mut ids: Vec<u32> = (0..n as u32).collect();
+        for i in (1..n).rev() {
+            ids.swap(i, rng.below(i as u64 + 1) as usize);
+        }
+        ids
+    }
+
     /// The same with components whose sprayed links merge, their link ids
     /// shuffled so that a component's local numbering (first appearance)
     /// differs from the global one: the big path merges from the views on
@@ -876,13 +876,10 @@ mod tests {
     #[test]
     fn big_components_merge_as_memoized_ones_do() {
         let mut rng = fabricsim_base::rng::SplitMix64::new(11);
-        // Three components of 2 stages × 4 parallel links, plus 2 flows
-        // each of their own; ids shuffled.
+        // Three components, each of three flows sprayed evenly (¼ each)
+        // over the same 8 links; ids shuffled.
         let n = 3 * 8;
-        let mut ids: Vec<u32> = (0..n).collect();
-        for i in (1..ids.len()).rev() {
-            ids.swap(i, rng.below(i as u64 + 1) as usize);
-        }
+        let ids = shuffled(n as usize, &mut rng);
         let cap: Vec<f64> = (0..n).map(|_| 1.0 + rng.below(4) as f64).collect();
         let mut flows = Vec::new();
         for c in 0..3u32 {
@@ -990,7 +987,9 @@ mod tests {
                 })
                 .collect();
             let whole = simulate(&cap, &flows).unwrap().makespan_s();
-            let got = merged_makespan(&cap, &flows, &mut Budget::unlimited()).unwrap();
+            let simulate_flows = |b: &mut Budget| simulate_within(&cap, &flows, b);
+            let got =
+                merged_makespan(&cap, &flows, simulate_flows, &mut Budget::unlimited()).unwrap();
             assert!(((got - whole) / whole).abs() < 1e-12, "{got} vs {whole}");
             let merged = merge_equivalent_links(&cap, &flows);
             if let Some((c, m)) = &merged {
@@ -999,7 +998,7 @@ mod tests {
                 assert!(m.iter().all(|f| !f.route.is_empty()));
             }
             // The same merge from the flows' views, and the same makespan
-            // bit for bit through `views_makespan`.
+            // bit for bit from the views.
             let views = views_of(&flows);
             let from_views = merge_equivalent_links(&cap, &views);
             let bits = |m: &Option<(Vec<f64>, Vec<Flow>)>| {
@@ -1018,10 +1017,7 @@ mod tests {
             };
             assert_eq!(bits(&merged), bits(&from_views));
             // Renumbering the links changes nothing the merge returns.
-            let mut ids: Vec<u32> = (0..cap.len() as u32).collect();
-            for i in (1..ids.len()).rev() {
-                ids.swap(i, rng.below(i as u64 + 1) as usize);
-            }
+            let ids = shuffled(cap.len(), &mut rng);
             let mut cap_p = vec![0.0; cap.len()];
             for (l, &c) in cap.iter().enumerate() {
                 cap_p[ids[l] as usize] = c;
@@ -1037,8 +1033,8 @@ mod tests {
                 bits(&merge_equivalent_links(&cap_p, &flows_p)),
                 bits(&merged)
             );
-            let unmerged = || (cap.clone(), flows.clone());
-            let v = views_makespan(&cap, &views, unmerged, &mut Budget::unlimited()).unwrap();
+            let v =
+                merged_makespan(&cap, &views, simulate_flows, &mut Budget::unlimited()).unwrap();
             assert_eq!(v.to_bits(), got.to_bits());
         }
         assert!(merged_any);

@@ -18,15 +18,18 @@
 //! collapsing strata in adjacent pairs (`a`, `b`):
 //! `V̂ = Σ (N_a·y_a − N_b·y_b)²` (Cochran, *Sampling Techniques*, 3rd ed.,
 //! 1977, §5A.12, docs/sources.md [S-cochran-sampling]; it overstates the
-//! variance when neighbouring strata differ, so it errs safe). The run is refused when
-//! `E − Z·√V̂ >` limit with `Z =` [`Z`]: the limit is below the estimate by
-//! more than four standard errors. Where route lengths are very uneven (a
-//! few sampled routes far longer than their neighbours) `√V̂` grows with
-//! them and the run is routed and checked as before. Routes the run does
+//! variance when neighbouring strata differ, so it errs safe). The run is
+//! refused when `E − Z·√V̂ >` limit with `Z =` [`Z`]: the limit is below
+//! the estimate by more than four standard errors. Where route lengths
+//! are very uneven (a few sampled routes far longer than their
+//! neighbours) `√V̂` grows with them and the run is routed and checked as
+//! before. The offset in each stratum is SplitMix64's finalizer of its
+//! index (`fabricsim_base::rng::mix64`, [S-splitmix64]). Routes the run does
 //! not route itself (copies of a domain or rail, `sim_staged.rs`) are not
 //! counted, so that part errs low.
 
 use crate::CollectiveError;
+use fabricsim_base::rng::mix64;
 use fabricsim_flow::{Budget, FlowError};
 use fabricsim_routing::Router;
 use fabricsim_topology::NodeId;
@@ -51,10 +54,10 @@ pub(crate) fn pair_key(src: NodeId, dst: NodeId) -> u64 {
 /// `Err(RoutesTooLarge)` when the routes of `pairs` ([`pair_key`]s of
 /// pairs not routed yet, in any order, repeats allowed) would, by the
 /// estimate of the module docs, hold more than `limit` entries (with
-/// `kept` ones) by over [`Z`] standard errors. A pair the router cannot route ends the
-/// estimate (the run then reports it; an unroutable pair outside the
-/// sample is reported only if the run is not refused). `budget`'s deadline
-/// is checked every 64 routes.
+/// `kept` ones) by over [`Z`] standard errors. A pair the router cannot
+/// route ends the estimate (the run then reports it; an unroutable pair
+/// outside the sample is reported only if the run is not refused).
+/// `budget`'s deadline is checked every 64 routes.
 pub(crate) fn check(
     router: &mut Router<'_>,
     budget: &Budget,
@@ -78,7 +81,8 @@ pub(crate) fn check(
             budget.check_time().map_err(FlowError::from)?;
         }
         let (lo, hi) = (k * d / SAMPLE, (k + 1) * d / SAMPLE);
-        let p = pairs[lo + (mix(k as u64) % (hi - lo) as u64) as usize];
+        // A fixed pseudo-random offset in each stratum.
+        let p = pairs[lo + (mix64(k as u64) % (hi - lo) as u64) as usize];
         let (src, dst) = (NodeId((p >> 32) as u32), NodeId(p as u32));
         match router.route_once(src, dst, 0) {
             Ok(r) => terms.push((hi - lo) as f64 * r.links.len() as f64),
@@ -135,14 +139,6 @@ pub(crate) fn message(limit: usize, estimate: Option<Estimate>) -> String {
             e.pairs
         ),
     }
-}
-
-/// SplitMix64's finalizer: a fixed pseudo-random offset per stratum.
-fn mix(k: u64) -> u64 {
-    let mut z = k.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 #[cfg(test)]

@@ -392,19 +392,15 @@ fn search(
                 // pair and channel) leaves the others to be tried. Should
                 // none run, the first size error is reported, as it says
                 // more than a later candidate's lack of support.
-                Err(e @ CollectiveError::Unsupported { .. })
-                    if selection != Selection::Requested =>
-                {
+                Err(e) if skippable(&e, selection) => {
+                    let size = too_large(&e);
                     if !last_err.as_ref().is_some_and(too_large) {
                         last_err = Some(e);
                     }
-                }
-                Err(e) if too_large(&e) && selection == Selection::FastestSimulated => {
-                    if !last_err.as_ref().is_some_and(too_large) {
-                        last_err = Some(e);
+                    if size {
+                        // The same pairs and transfers under every protocol.
+                        break;
                     }
-                    // The same pairs and transfers under every protocol.
-                    break;
                 }
                 Err(e) => {
                     sim.keep_routes(false);
@@ -423,6 +419,16 @@ fn search(
     best.selection = selection;
     let report = best_report.expect("kept with the best outcome");
     Ok(Some((best, report)))
+}
+
+/// Whether a search of `selection` goes on past candidate error `e`:
+/// past an unsupported candidate unless the algorithm was asked for by
+/// name, and past one too large to hold in a search for the fastest.
+fn skippable(e: &CollectiveError, selection: Selection) -> bool {
+    match e {
+        CollectiveError::Unsupported { .. } => selection != Selection::Requested,
+        _ => too_large(e) && selection == Selection::FastestSimulated,
+    }
 }
 
 /// Whether `e` says a run is too large to hold (its transfers or its
